@@ -1,0 +1,32 @@
+// The kfstack CLI over the offline engine. Each command lives in its own file;
+// handlers here only parse arguments and delegate.
+import { Command, Option } from "commander";
+import { benchCommand } from "./bench";
+import { reportFailure } from "./errors";
+import { planCommand } from "./plan";
+
+const program = new Command("kfstack")
+    .description("Plan, check and benchmark kfstack stacks offline: no Pulumi CLI, cloud account or cluster needed.")
+    .option("--debug", "print stack traces of unexpected errors")
+    .showHelpAfterError();
+
+program
+    .command("plan")
+    .description("Evaluate a stack offline and print its resources, node pools and estimated cost.")
+    .argument("<stack>", "stack name: reads Pulumi.<stack>.yaml")
+    .option("--config <file>", "read the stack configuration from this file instead")
+    .option("--json <file>", "write the plan JSON to this file")
+    .option("--quiet", "print nothing but errors")
+    .addOption(new Option("--stats <file>", "write timing and peak memory of this run as JSON").hideHelp())
+    .action(planCommand);
+
+program
+    .command("bench")
+    .description("Median plan time and peak memory of the shipped stacks, over several fresh processes.")
+    .option("--runs <n>", "runs per stack", (value) => Number.parseInt(value, 10), 5)
+    .option("--stacks <names>", "comma-separated stacks", "dev,prod")
+    .action(benchCommand);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+    process.exitCode = reportFailure(error, program.opts<{ debug?: boolean }>().debug === true);
+});

@@ -1,0 +1,88 @@
+// `kfstack plan <stack>`: the offline plan of a stack, as a readable summary
+// and optionally as the plan JSON.
+import { writeFileSync } from "node:fs";
+import { type Plan, planStack } from "../engine/plan";
+import type { PlanStats } from "./bench";
+import { integer, markdownTable, usd } from "./format";
+
+export interface PlanOptions {
+    config?: string;
+    json?: string;
+    quiet?: boolean;
+    /** Write this run's timing and peak memory here (used by `bench`). */
+    stats?: string;
+}
+
+export function renderSummary(plan: Plan): string {
+    const { summary } = plan;
+    const components = markdownTable(
+        ["component", "type", "resources"],
+        summary.byComponent.map((entry) => [
+            entry.component,
+            entry.type,
+            Object.entries(entry.resources)
+                .map(([type, count]) => `${count} ${type.split(":").at(-1)}`)
+                .join(", ") || "-",
+        ]),
+    );
+    const types = markdownTable(
+        ["resource type", "count"],
+        Object.entries(summary.byType).map(([type, count]) => [type, count]),
+    );
+    const pools = markdownTable(
+        ["pool", "type", "nodes (min/desired/max)", "vCPU", "memory GiB", "NVMe GB", "GPUs", "$/node-hour", "monthly (desired)", "monthly (max)"],
+        [
+            ...summary.nodePools.map((pool) => [
+                pool.name,
+                pool.instanceType ?? "declared",
+                `${pool.nodes.min}/${pool.nodes.desired}/${pool.nodes.max}`,
+                integer(pool.totals.vcpu),
+                integer(pool.totals.memoryGiB),
+                integer(pool.totals.nvmeGB),
+                pool.perNode.gpus ? `${pool.totals.gpus} (${pool.perNode.gpus} x ${pool.perNode.gpuModel}/node)` : "0",
+                usd(pool.usdPerHourPerNode),
+                usd(pool.monthlyUsd?.atDesired),
+                usd(pool.monthlyUsd?.atMax),
+            ]),
+            [
+                "total",
+                "",
+                String(summary.totals.nodes),
+                integer(summary.totals.vcpu),
+                integer(summary.totals.memoryGiB),
+                integer(summary.totals.nvmeGB),
+                String(summary.totals.gpus),
+                "",
+                usd(summary.totals.monthlyUsd?.atDesired),
+                usd(summary.totals.monthlyUsd?.atMax),
+            ],
+        ],
+    );
+    return [
+        `Plan of stack ${plan.stack} (project ${plan.project}): ${summary.resourceCount} resources, computed offline.`,
+        "",
+        components,
+        "",
+        types,
+        "",
+        "Node pools (totals at the desired size):",
+        pools,
+        "",
+        summary.pricing.sources.length
+            ? `Estimated on-demand cost over ${summary.pricing.hoursPerMonth} hours a month; prices from ${summary.pricing.sources.join("; ")}.`
+            : "No cost estimate: the stack runs on an existing cluster.",
+        ...(summary.undersizedReason ? [`Undersized on purpose: ${summary.undersizedReason}`] : []),
+    ].join("\n");
+}
+
+export async function planCommand(stack: string, options: PlanOptions): Promise<void> {
+    const started = performance.now();
+    const plan = await planStack(stack, { configFile: options.config });
+    if (options.stats) {
+        const stats: PlanStats = { planMs: performance.now() - started, peakRssBytes: process.resourceUsage().maxRSS * 1024, resources: plan.summary.resourceCount };
+        writeFileSync(options.stats, JSON.stringify(stats));
+    }
+    if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
+    if (!options.quiet) console.log(renderSummary(plan));
+    if (options.json && !options.quiet) console.log(`\nWrote the plan JSON to ${options.json}.`);
+}

@@ -1,0 +1,122 @@
+// The VPC an EKS cluster runs in: private subnets for nodes in every zone,
+// public subnets only for NAT and internet-facing load balancers, and an S3
+// gateway endpoint on every private route table, so object-storage traffic
+// (pipeline artifacts, model weights) never crosses a NAT gateway. Network
+// timeouts to object storage cause about a quarter of pipeline failures.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { cidrSubnet } from "../cidr";
+
+export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
+
+export interface AwsNetworkArgs {
+    region: string;
+    zones: string[];
+    clusterName: string;
+    /** Create a VPC with this CIDR... */
+    vpcCidr?: string;
+    natGateways?: "single" | "perZone";
+    /** ...or use an existing one. */
+    existingVpc?: { vpcId: string; privateSubnetIds: string[]; routeTableIds: string[] };
+}
+
+export class AwsNetwork extends pulumi.ComponentResource {
+    readonly vpcId: pulumi.Output<string>;
+    readonly privateSubnetIds: pulumi.Output<string>[];
+    readonly s3Endpoint: aws.ec2.VpcEndpoint;
+
+    constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kfstack:cluster:AwsNetwork", name, {}, opts);
+        const created = args.existingVpc ? undefined : this.createVpc(name, args);
+        this.vpcId = created?.vpcId ?? pulumi.output(args.existingVpc!.vpcId);
+        this.privateSubnetIds = created?.privateSubnetIds ?? args.existingVpc!.privateSubnetIds.map((id) => pulumi.output(id));
+        const routeTableIds = created?.routeTableIds ?? args.existingVpc!.routeTableIds.map((id) => pulumi.output(id));
+
+        this.s3Endpoint = new aws.ec2.VpcEndpoint(
+            `${name}-s3`,
+            {
+                vpcId: this.vpcId,
+                serviceName: `com.amazonaws.${args.region}.s3`,
+                vpcEndpointType: "Gateway",
+                routeTableIds,
+                tags: { Name: `${args.clusterName}-s3` },
+            },
+            { parent: this },
+        );
+
+        this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, s3EndpointId: this.s3Endpoint.id });
+    }
+
+    private createVpc(name: string, args: AwsNetworkArgs) {
+        const vpcCidr = args.vpcCidr ?? DEFAULT_VPC_CIDR;
+        const parent = { parent: this };
+        const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
+        const vpc = new aws.ec2.Vpc(
+            `${name}-vpc`,
+            { cidrBlock: vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: args.clusterName } },
+            parent,
+        );
+        const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: args.clusterName } }, parent);
+        const publicRoutes = new aws.ec2.RouteTable(
+            `${name}-public`,
+            { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id }], tags: { Name: `${args.clusterName}-public` } },
+            parent,
+        );
+
+        // Private subnets take the first /19s of a /16 (8,190 pod and node IPs per zone
+        // with the VPC CNI); public subnets are small blocks in the last /19.
+        const publicBlock = cidrSubnet(vpcCidr, 3, 7);
+        const natZones = args.natGateways === "perZone" ? args.zones : args.zones.slice(0, 1);
+        const natGateways = new Map<string, aws.ec2.NatGateway>();
+        args.zones.forEach((zone, index) => {
+            const subnet = new aws.ec2.Subnet(
+                `${name}-public-${zone}`,
+                {
+                    vpcId: vpc.id,
+                    availabilityZone: zone,
+                    cidrBlock: cidrSubnet(publicBlock, 5, index),
+                    mapPublicIpOnLaunch: false,
+                    tags: { Name: `${args.clusterName}-public-${zone}`, "kubernetes.io/role/elb": "1", ...clusterTag },
+                },
+                parent,
+            );
+            new aws.ec2.RouteTableAssociation(`${name}-public-${zone}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, parent);
+            if (natZones.includes(zone)) {
+                const eip = new aws.ec2.Eip(`${name}-nat-${zone}`, { domain: "vpc", tags: { Name: `${args.clusterName}-nat-${zone}` } }, parent);
+                natGateways.set(
+                    zone,
+                    new aws.ec2.NatGateway(
+                        `${name}-nat-${zone}`,
+                        { subnetId: subnet.id, allocationId: eip.id, tags: { Name: `${args.clusterName}-nat-${zone}` } },
+                        { parent: this, dependsOn: [internetGateway] },
+                    ),
+                );
+            }
+        });
+
+        const privateSubnetIds: pulumi.Output<string>[] = [];
+        const routeTableIds: pulumi.Output<string>[] = [];
+        args.zones.forEach((zone, index) => {
+            const nat = natGateways.get(zone) ?? natGateways.get(natZones[0]!)!;
+            const subnet = new aws.ec2.Subnet(
+                `${name}-private-${zone}`,
+                {
+                    vpcId: vpc.id,
+                    availabilityZone: zone,
+                    cidrBlock: cidrSubnet(vpcCidr, 3, index),
+                    tags: { Name: `${args.clusterName}-private-${zone}`, "kubernetes.io/role/internal-elb": "1", ...clusterTag },
+                },
+                parent,
+            );
+            const routes = new aws.ec2.RouteTable(
+                `${name}-private-${zone}`,
+                { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }], tags: { Name: `${args.clusterName}-private-${zone}` } },
+                parent,
+            );
+            new aws.ec2.RouteTableAssociation(`${name}-private-${zone}`, { subnetId: subnet.id, routeTableId: routes.id }, parent);
+            privateSubnetIds.push(subnet.id);
+            routeTableIds.push(routes.id);
+        });
+        return { vpcId: vpc.id, privateSubnetIds, routeTableIds };
+    }
+}

@@ -1,0 +1,103 @@
+// One EKS managed node group behind its own launch template. The template is
+// where kfstack states what EKS would otherwise leave to defaults: IMDSv2
+// only, no SSH key, an encrypted root volume, and the instance-store NVMe
+// assembled as RAID0 for kubelet and containerd (AL2023 nodeadm), so image
+// layers and emptyDir volumes land on local NVMe instead of the root EBS volume.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { NodePoolPlan } from "../../config/topology";
+
+/**
+ * Hop limit 1 keeps IMDS (and the node role's credentials) out of reach of pods
+ * that are not on the host network; pods get AWS access through EKS Pod
+ * Identity or IRSA instead. Host-network daemons such as the VPC CNI still reach it.
+ */
+export const IMDS_HOP_LIMIT = 1;
+
+const ROOT_VOLUME_GB = 100;
+
+/** nodeadm configuration, merged by EKS with the cluster details it adds itself. */
+export function nodeadmUserData(): string {
+    const boundary = "KFSTACK-NODEADM";
+    return [
+        "MIME-Version: 1.0",
+        `Content-Type: multipart/mixed; boundary="${boundary}"`,
+        "",
+        `--${boundary}`,
+        "Content-Type: application/node.eks.aws",
+        "",
+        "---",
+        "apiVersion: node.eks.aws/v1alpha1",
+        "kind: NodeConfig",
+        "spec:",
+        "  instance:",
+        "    localStorage:",
+        "      strategy: RAID0",
+        "",
+        `--${boundary}--`,
+        "",
+    ].join("\n");
+}
+
+export interface EksNodeGroupArgs {
+    clusterName: pulumi.Input<string>;
+    kubernetesVersion: string;
+    nodeRoleArn: pulumi.Input<string>;
+    subnetIds: pulumi.Input<string>[];
+    pool: NodePoolPlan;
+}
+
+export class EksNodeGroup extends pulumi.ComponentResource {
+    readonly launchTemplate: aws.ec2.LaunchTemplate;
+    readonly nodeGroup: aws.eks.NodeGroup;
+
+    constructor(name: string, args: EksNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kfstack:cluster:EksNodeGroup", name, {}, opts);
+        const { pool } = args;
+
+        this.launchTemplate = new aws.ec2.LaunchTemplate(
+            `${name}-lt`,
+            {
+                description: `kfstack ${pool.name} nodes: IMDSv2, no SSH, NVMe RAID0`,
+                metadataOptions: {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    httpPutResponseHopLimit: IMDS_HOP_LIMIT,
+                },
+                blockDeviceMappings: [
+                    { deviceName: "/dev/xvda", ebs: { volumeSize: ROOT_VOLUME_GB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+                ],
+                userData: Buffer.from(nodeadmUserData()).toString("base64"),
+                updateDefaultVersion: true,
+                tagSpecifications: [{ resourceType: "instance", tags: { Name: pulumi.interpolate`${args.clusterName}-${pool.name}` } }],
+            },
+            { parent: this },
+        );
+
+        this.nodeGroup = new aws.eks.NodeGroup(
+            `${name}`,
+            {
+                clusterName: args.clusterName,
+                nodeGroupNamePrefix: pulumi.interpolate`${args.clusterName}-${pool.name}-`,
+                version: args.kubernetesVersion,
+                nodeRoleArn: args.nodeRoleArn,
+                subnetIds: args.subnetIds,
+                instanceTypes: [pool.instanceType!],
+                capacityType: "ON_DEMAND",
+                amiType: pool.gpu ? "AL2023_x86_64_NVIDIA" : "AL2023_x86_64_STANDARD",
+                // The GPU AMI release pins the NVIDIA driver; an unpinned AMI can move the driver under running jobs.
+                releaseVersion: pool.gpu?.amiReleaseVersion,
+                launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.apply(String) },
+                scalingConfig: { minSize: pool.minNodes, desiredSize: pool.desiredNodes, maxSize: pool.maxNodes },
+                updateConfig: { maxUnavailable: 1 },
+                labels: pool.labels,
+                // The EKS API spells taint effects in upper snake case.
+                taints: pool.taints.map((taint) => ({ key: taint.key, value: taint.value, effect: "NO_SCHEDULE" })),
+            },
+            // The cluster autoscaler owns the desired size once the group exists.
+            { parent: this, ignoreChanges: ["scalingConfig.desiredSize"] },
+        );
+
+        this.registerOutputs({ nodeGroupName: this.nodeGroup.nodeGroupName, launchTemplateId: this.launchTemplate.id });
+    }
+}

@@ -1,0 +1,36 @@
+// A cluster kfstack does not own: on-prem, an air-gapped enclave, kind on a
+// laptop. Nothing is created but the Kubernetes provider; the node pools the
+// stack declares have been checked against the topology all the same.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { homedir } from "node:os";
+import type { ExistingStackConfig } from "../config/schema";
+import type { NodePoolPlan } from "../config/topology";
+
+export interface ExistingClusterArgs {
+    config: ExistingStackConfig;
+    pools: NodePoolPlan[];
+}
+
+export function expandHome(path: string): string {
+    return path === "~" || path.startsWith("~/") ? `${homedir()}${path.slice(1)}` : path;
+}
+
+export class ExistingCluster extends pulumi.ComponentResource {
+    /** The kubeconfig as the provider takes it: here, the path of the file. */
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly provider: k8s.Provider;
+    readonly nodePools: NodePoolPlan[];
+
+    constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kfstack:cluster:ExistingCluster", name, {}, opts);
+        this.nodePools = args.pools;
+        this.kubeconfig = pulumi.secret(expandHome(args.config.existing.kubeconfig));
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig: this.kubeconfig, context: args.config.existing.context, enableServerSideApply: true },
+            { parent: this },
+        );
+        this.registerOutputs({ kubeconfig: this.kubeconfig, nodePools: this.nodePools });
+    }
+}

@@ -1,0 +1,64 @@
+// One GKE node pool: shielded nodes with secure boot, the GKE metadata server
+// (Workload Identity), local SSDs as ephemeral storage for kubelet and
+// containerd, and for GPU pools the accelerator with a pinned driver
+// installation and the nvidia.com/gpu taint.
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { NodePoolPlan } from "../../config/topology";
+
+export interface GkeNodePoolArgs {
+    cluster: pulumi.Input<string>;
+    location: string;
+    zones: string[];
+    kubernetesVersion: string;
+    /** Node auto-upgrade follows the release channel; with a pinned version it stays off. */
+    autoUpgrade: boolean;
+    serviceAccount: pulumi.Input<string>;
+    labels: Record<string, string>;
+    pool: NodePoolPlan;
+}
+
+export class GkeNodePool extends pulumi.ComponentResource {
+    readonly nodePool: gcp.container.NodePool;
+
+    constructor(name: string, args: GkeNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kfstack:cluster:GkeNodePool", name, {}, opts);
+        const { pool } = args;
+        const gpu = pool.gpu;
+        this.nodePool = new gcp.container.NodePool(
+            name,
+            {
+                cluster: args.cluster,
+                location: args.location,
+                nodeLocations: args.zones,
+                version: args.autoUpgrade ? undefined : args.kubernetesVersion,
+                initialNodeCount: Math.ceil(pool.desiredNodes / args.zones.length),
+                // Totals, not per-zone counts: a regional pool otherwise multiplies by the number of zones.
+                autoscaling: { totalMinNodeCount: pool.minNodes, totalMaxNodeCount: pool.maxNodes, locationPolicy: gpu ? "ANY" : "BALANCED" },
+                management: { autoRepair: true, autoUpgrade: args.autoUpgrade },
+                nodeConfig: {
+                    machineType: pool.instanceType,
+                    serviceAccount: args.serviceAccount,
+                    oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                    shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+                    workloadMetadataConfig: { mode: "GKE_METADATA" },
+                    ephemeralStorageLocalSsdConfig: pool.localSsdCount ? { localSsdCount: pool.localSsdCount } : undefined,
+                    guestAccelerators: gpu
+                        ? [
+                              {
+                                  type: gpu.gkeAcceleratorType!,
+                                  count: gpu.count,
+                                  gpuDriverInstallationConfig: { gpuDriverVersion: gpu.gkeInstallation! },
+                              },
+                          ]
+                        : undefined,
+                    labels: pool.labels,
+                    resourceLabels: args.labels,
+                    taints: pool.taints.map((taint) => ({ key: taint.key, value: taint.value, effect: "NO_SCHEDULE" })),
+                },
+            },
+            { parent: this, ignoreChanges: ["initialNodeCount"] },
+        );
+        this.registerOutputs({ nodePoolName: this.nodePool.name });
+    }
+}

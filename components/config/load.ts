@@ -1,0 +1,101 @@
+// Reads the `kfstack:` keys of the running stack, validates them against the
+// schema and fails with ONE error naming every bad key before any resource is
+// registered.
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { StackConfigSchema, type StackConfig } from "./schema";
+
+export const CONFIG_NAMESPACE = "kfstack";
+
+export interface ConfigIssue {
+    /** Full key, e.g. `kfstack:cluster.gpuPool.instanceType`. */
+    key: string;
+    message: string;
+}
+
+/** A stack file that cannot work. Printed without a stack trace by Pulumi and by the kfstack CLI. */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly issues: ConfigIssue[]) {
+        super(
+            [
+                `Invalid kfstack configuration: ${issues.length} problem${issues.length === 1 ? "" : "s"}; nothing was created.`,
+                ...issues.map((issue) => `  ${issue.key}: ${issue.message}`),
+                "Fix these keys in the stack file (Pulumi.<stack>.yaml); README.md has the configuration reference.",
+            ].join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+export function configKey(path: readonly PropertyKey[]): string {
+    const rest = path
+        .slice(1)
+        .map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`))
+        .join("");
+    return `${CONFIG_NAMESPACE}:${String(path[0] ?? "")}${rest}`;
+}
+
+function describeValue(value: unknown): string {
+    if (Array.isArray(value)) return "a list";
+    if (value === null) return "null";
+    if (typeof value === "object") return "an object";
+    return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+const messages: z.core.$ZodErrorMap = (issue) => {
+    switch (issue.code) {
+        case "invalid_type":
+            return issue.input === undefined ? `is required (${issue.expected})` : `must be ${issue.expected}, not ${describeValue(issue.input)}`;
+        case "invalid_value":
+            return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, not ${JSON.stringify(issue.input)}`;
+        default:
+            return undefined;
+    }
+};
+
+function toIssues(error: z.ZodError): ConfigIssue[] {
+    return error.issues.flatMap((issue) =>
+        issue.code === "unrecognized_keys"
+            ? issue.keys.map((key) => ({ key: configKey([...issue.path, key]), message: "is not a kfstack setting; check its spelling and place in the configuration reference" }))
+            : [{ key: configKey(issue.path), message: issue.message }],
+    );
+}
+
+/** Validates raw `kfstack:` values (keys without the namespace); throws ConfigError listing every problem. */
+export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
+    const result = StackConfigSchema.safeParse(raw, { error: messages });
+    if (!result.success) throw new ConfigError(toIssues(result.error));
+    return result.data;
+}
+
+/**
+ * Pulumi hands the program every config value as a string; structured values
+ * (objects and lists in the stack file) arrive as JSON. Scalars stay strings,
+ * which is why every top-level scalar setting in the schema is a string.
+ */
+export function rawStackConfig(all: Record<string, string>): { raw: Record<string, unknown>; issues: ConfigIssue[] } {
+    const raw: Record<string, unknown> = {};
+    const issues: ConfigIssue[] = [];
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    for (const [fullKey, value] of Object.entries(all)) {
+        if (!fullKey.startsWith(prefix)) continue;
+        const key = fullKey.slice(prefix.length);
+        if (!/^[[{]/.test(value.trimStart())) {
+            raw[key] = value;
+            continue;
+        }
+        try {
+            raw[key] = JSON.parse(value);
+        } catch (error) {
+            issues.push({ key: fullKey, message: `is not valid structured config (${(error as Error).message})` });
+        }
+    }
+    return { raw, issues };
+}
+
+/** The validated configuration of the running stack. */
+export function loadStackConfig(): StackConfig {
+    const { raw, issues } = rawStackConfig(pulumi.runtime.allConfig());
+    if (issues.length > 0) throw new ConfigError(issues);
+    return parseStackConfig(raw);
+}

@@ -1,0 +1,215 @@
+// The one schema of a kfstack stack file: everything under the `kfstack:`
+// namespace of Pulumi.<stack>.yaml. Types come from it (z.infer); the README's
+// configuration reference is generated from it; cross-field rules live in
+// ./rules.ts and run as part of the same parse, so one error lists every problem.
+import { z } from "zod";
+import { checkStack } from "./rules";
+
+const ipv4Cidr = z.cidrv4({ error: "must be an IPv4 CIDR block such as 10.0.0.0/16" });
+
+const kubernetesVersion = z
+    .string({ error: 'must be a Kubernetes minor version as a string, such as "1.33"' })
+    .regex(/^1\.[0-9]{2}$/, { error: 'must be a Kubernetes minor version such as "1.33" (quote it in YAML)' })
+    .describe("Kubernetes minor version of the control plane and node pools.");
+
+const dnsLabel = z
+    .string()
+    .regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, {
+        error: "must be 1-40 lowercase letters, digits or '-', starting with a letter and not ending with '-'",
+    });
+
+const tags = z
+    .record(z.string().min(1).max(63), z.string().max(256))
+    .default({})
+    .describe("Tags (AWS) or labels (GCP) added to every cloud resource.");
+
+const privateEndpoint = z
+    .strictObject({
+        enabled: z.boolean().default(true).describe("Serve the Kubernetes API on a private endpoint only."),
+        allowedCidrs: z
+            .array(ipv4Cidr)
+            .default([])
+            .describe("Networks allowed to reach the API: the private endpoint's callers, or the public endpoint's allowlist."),
+    })
+    .default({ enabled: true, allowedCidrs: [] })
+    .describe("Who can reach the Kubernetes API server.");
+
+const nodePool = z
+    .strictObject({
+        instanceType: z.string().min(1).optional().describe("AWS instance type or GCP machine type (clouds only)."),
+        nodeCount: z.number().int().min(1).optional().describe("Nodes to run (the autoscaling minimum)."),
+        maxNodes: z.number().int().min(1).optional().describe("Autoscaling maximum; defaults to nodeCount."),
+        localSsdCount: z.number().int().min(1).optional().describe("GCP: 375 GB local SSDs per node for ephemeral storage."),
+        vcpu: z.number().int().min(1).optional().describe("Existing clusters: vCPUs per node, as declared."),
+        memoryGiB: z.number().int().min(1).optional().describe("Existing clusters: memory per node in GiB, as declared."),
+        nvmeGB: z.number().int().min(0).optional().describe("Existing clusters: local NVMe per node in GB, as declared."),
+    })
+    .default({})
+    .describe("The general-purpose pool that runs Kubeflow and CPU workloads; unset values come from the topology preset.");
+
+const gpuDriver = z
+    .strictObject({
+        version: z
+            .string()
+            .regex(/^[0-9]+\.[0-9]+(\.[0-9]+)?$/, { error: 'must be an NVIDIA driver version such as "570.133.20"' })
+            .optional()
+            .describe("NVIDIA driver version the nodes run (AMI release or GKE driver channel)."),
+        amiReleaseVersion: z
+            .string()
+            .regex(/^1\.[0-9]{2}\.[0-9]+-[0-9]{8}$/, { error: 'must be an EKS AMI release such as "1.33.5-20251016"' })
+            .optional()
+            .describe("AWS: EKS-optimized AL2023 NVIDIA AMI release that pins the driver."),
+        gkeInstallation: z
+            .enum(["DEFAULT", "LATEST"])
+            .optional()
+            .describe("GCP: GKE driver installation channel (DEFAULT is fixed per GKE version)."),
+    })
+    .default({});
+
+const gpuPool = z
+    .strictObject({
+        enabled: z.boolean().optional().describe("Run a GPU pool (production: always; testing: off unless set)."),
+        instanceType: z.string().min(1).optional().describe("AWS instance type or GCP machine type with GPUs."),
+        gpuModel: z.string().min(1).optional().describe("GPU model of the pool (one model per pool), e.g. a100-40gb."),
+        gpusPerNode: z.number().int().min(1).optional().describe("Existing clusters: GPUs per node, as declared."),
+        minNodes: z.number().int().min(0).optional().describe("Autoscaling minimum; 0 lets the pool scale to zero."),
+        maxNodes: z.number().int().min(1).optional().describe("Autoscaling maximum."),
+        cudaVersion: z
+            .string()
+            .regex(/^[0-9]+\.[0-9]+$/, { error: 'must be a CUDA major.minor version such as "12.2"' })
+            .optional()
+            .describe("CUDA version the platform targets; the driver must support it."),
+        driver: gpuDriver,
+    })
+    .optional()
+    .describe("The dedicated GPU pool, tainted nvidia.com/gpu=present:NoSchedule.");
+
+const cluster = z
+    .strictObject({ nodePool, gpuPool })
+    .default({ nodePool: {}, gpuPool: undefined })
+    .describe("Node pools; the topology preset fills every value not set here.");
+
+const allowUndersized = z
+    .strictObject({
+        reason: z.string().trim().min(10, { error: "must say why this stack may run below its topology (10+ characters)" }),
+    })
+    .optional()
+    .describe("Accept node pools below the topology minimums; the reason is recorded in the plan.");
+
+const common = {
+    topology: z.enum(["testing", "production"]).describe("testing: 3 x 16 vCPU / 64 GiB / 950 GB NVMe; production: 6+ x 32 / 128 / 1,900 plus GPUs."),
+    kubernetesVersion,
+    clusterName: dnsLabel.optional().describe("Cluster name; defaults to kfstack-<stack>."),
+    privateEndpoint,
+    tags,
+    cluster,
+    allowUndersized,
+};
+
+const region = z.string().min(1).describe("Cloud region, e.g. us-west-2, us-gov-west-1 or us-central1.");
+const zones = z
+    .array(z.string().min(1))
+    .min(2, { error: "needs at least 2 zones so the cluster survives the loss of one" })
+    .describe("Availability zones in the region (at least 2).");
+
+const awsNetwork = z
+    .strictObject({
+        vpcCidr: ipv4Cidr.optional().describe("CIDR of the VPC kfstack creates (default 10.0.0.0/16)."),
+        natGateways: z.enum(["single", "perZone"]).optional().describe("NAT gateways: one (testing default) or one per zone (production default)."),
+        existingVpc: z
+            .strictObject({
+                vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0abc1234" }),
+                privateSubnetIds: z
+                    .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "must be a subnet id such as subnet-0abc1234" }))
+                    .min(2, { error: "needs private subnets in at least 2 zones" }),
+                routeTableIds: z
+                    .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, { error: "must be a route table id such as rtb-0abc1234" }))
+                    .min(1, { error: "needs the private subnets' route tables, to attach the S3 gateway endpoint" }),
+            })
+            .optional()
+            .describe("Use this VPC instead of creating one."),
+    })
+    .default({})
+    .describe("The VPC: created by kfstack, or an existing one.");
+
+const awsSettings = z
+    .strictObject({
+        clusterAdmins: z
+            .array(
+                z.string().regex(/^arn:aws(-us-gov)?:iam::[0-9]{12}:(role|user)\/.+$/, {
+                    error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins",
+                }),
+            )
+            .default([])
+            .describe("IAM principals given cluster-admin through EKS access entries."),
+        supportType: z.enum(["STANDARD", "EXTENDED"]).default("STANDARD").describe("EKS upgrade policy: STANDARD, or EXTENDED (paid) support."),
+        logRetentionDays: z.number().int().min(1).default(90).describe("Retention of the control-plane log group."),
+    })
+    .default({ clusterAdmins: [], supportType: "STANDARD", logRetentionDays: 90 });
+
+const gcpNetwork = z
+    .strictObject({
+        subnetCidr: ipv4Cidr.default("10.10.0.0/20").describe("Primary range of the node subnet."),
+        podsCidr: ipv4Cidr.default("10.16.0.0/14").describe("Secondary range for pods."),
+        servicesCidr: ipv4Cidr.default("10.20.0.0/20").describe("Secondary range for services."),
+        masterCidr: ipv4Cidr.default("172.16.0.0/28").describe("The control plane's /28."),
+    })
+    .default({
+        subnetCidr: "10.10.0.0/20",
+        podsCidr: "10.16.0.0/14",
+        servicesCidr: "10.20.0.0/20",
+        masterCidr: "172.16.0.0/28",
+    });
+
+const gcpSettings = z.strictObject({
+    project: z
+        .string()
+        .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, { error: "must be a GCP project id (6-30 lowercase letters, digits, '-')" })
+        .describe("GCP project id."),
+    releaseChannel: z
+        .enum(["UNSPECIFIED", "RAPID", "REGULAR", "STABLE"])
+        .default("REGULAR")
+        .describe("GKE release channel; UNSPECIFIED pins kubernetesVersion with node auto-upgrade off."),
+    deletionProtection: z.boolean().default(true).describe("Refuse to delete the cluster until turned off."),
+});
+
+const awsStack = z.strictObject({
+    cloud: z.literal("aws"),
+    region,
+    zones,
+    network: awsNetwork,
+    aws: awsSettings,
+    ...common,
+});
+
+const gcpStack = z.strictObject({
+    cloud: z.literal("gcp"),
+    region,
+    zones,
+    network: gcpNetwork,
+    gcp: gcpSettings,
+    ...common,
+});
+
+const existingStack = z.strictObject({
+    cloud: z.literal("existing"),
+    existing: z
+        .strictObject({
+            kubeconfig: z.string().min(1).describe("Path of the kubeconfig file (~ is expanded)."),
+            context: z.string().min(1).describe("Context in that kubeconfig."),
+        })
+        .describe("The cluster to install into: on-prem, an air-gapped enclave, kind on a laptop."),
+    ...common,
+});
+
+export const StackConfigSchema = z
+    .discriminatedUnion("cloud", [awsStack, gcpStack, existingStack], { error: "must be one of aws, gcp, existing" })
+    .superRefine(checkStack);
+
+export type StackConfig = z.infer<typeof StackConfigSchema>;
+export type AwsStackConfig = Extract<StackConfig, { cloud: "aws" }>;
+export type GcpStackConfig = Extract<StackConfig, { cloud: "gcp" }>;
+export type ExistingStackConfig = Extract<StackConfig, { cloud: "existing" }>;
+export type Topology = StackConfig["topology"];
+export type NodePoolConfig = StackConfig["cluster"]["nodePool"];
+export type GpuPoolConfig = NonNullable<StackConfig["cluster"]["gpuPool"]>;

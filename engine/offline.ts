@@ -1,0 +1,123 @@
+// The offline engine: runs a Pulumi program under pulumi.runtime.setMocks, as
+// a preview of a new stack, and records every resource the program registers
+// (urn, type, name, parent, dependencies, provider, inputs) exactly as the
+// resource monitor receives it. No CLI, no network, no credentials.
+//
+// Mocks answer a registration by echoing the inputs and no id, so anything a
+// cloud would compute (ids, ARNs, endpoints) stays unknown, as in a real
+// preview; applies on unknowns do not run and nothing waits on them.
+import * as pulumi from "@pulumi/pulumi";
+import type { RegisterResourceOutputsRequest, RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import type { StackSettings } from "./stack-file";
+import { type PlanValue, decodeValue } from "./values";
+
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string | null;
+    /** Explicit dependsOn and property dependencies, deduplicated and sorted. */
+    dependsOn: string[];
+    /** URN of the explicit provider; null for the default provider. */
+    provider: string | null;
+    custom: boolean;
+    inputs: Record<string, PlanValue>;
+}
+
+export interface OfflineRun {
+    project: string;
+    stack: string;
+    resources: PlannedResource[];
+    outputs: Record<string, PlanValue>;
+}
+
+/** The program failed; `resources` is what it had registered by then. */
+export class OfflineRunError extends Error {
+    constructor(
+        override readonly cause: unknown,
+        readonly resources: PlannedResource[],
+    ) {
+        super(cause instanceof Error ? cause.message : String(cause));
+        this.name = "OfflineRunError";
+    }
+}
+
+export const STACK_TYPE = "pulumi:pulumi:Stack";
+
+type Callback<T> = (error: Error | null, response?: T) => void;
+
+/** The two monitor calls the engine listens to; the mock monitor implements both. */
+interface MonitorCalls {
+    registerResource(request: RegisterResourceRequest, callback: Callback<RegisterResourceResponse>): void;
+    registerResourceOutputs(request: RegisterResourceOutputsRequest, callback: Callback<unknown>): void;
+}
+
+function decodeStruct(struct: { toJavaScript(): Record<string, unknown> } | undefined): Record<string, PlanValue> {
+    const decoded = decodeValue(struct?.toJavaScript() ?? {});
+    return typeof decoded === "object" && decoded !== null && !Array.isArray(decoded) ? (decoded as Record<string, PlanValue>) : {};
+}
+
+function providerUrn(reference: string): string | null {
+    // A provider reference is "<urn>::<id>"; the id is unknown in a preview.
+    return reference ? reference.slice(0, reference.lastIndexOf("::")) : null;
+}
+
+function record(request: RegisterResourceRequest, urn: string): PlannedResource {
+    const dependencies = new Set(request.getDependenciesList());
+    for (const property of request.getPropertydependenciesMap().values()) {
+        for (const dependency of property.getUrnsList()) dependencies.add(dependency);
+    }
+    return {
+        urn,
+        type: request.getType(),
+        name: request.getName(),
+        parent: request.getParent() || null,
+        dependsOn: [...dependencies].sort(),
+        provider: providerUrn(request.getProvider()),
+        custom: request.getCustom(),
+        inputs: decodeStruct(request.getObject()),
+    };
+}
+
+/** Runs `program` as stack `settings.stack` of project `settings.project` and returns what it registered. */
+export async function runOffline(program: () => Promise<Record<string, unknown>>, settings: Omit<StackSettings, "file">): Promise<OfflineRun> {
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({ id: undefined, state: args.inputs }),
+            call: (args) => {
+                throw new Error(`The program called ${args.token}, which the offline engine cannot answer; derive the value from configuration instead.`);
+            },
+        },
+        settings.project,
+        settings.stack,
+        true,
+    );
+    pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
+
+    const resources: PlannedResource[] = [];
+    let outputs: Record<string, PlanValue> = {};
+    // The mock monitor is an SDK object; the engine wraps its two calls to observe them.
+    const monitor = pulumi.runtime.getMonitor() as unknown as MonitorCalls;
+    const registerResource = monitor.registerResource.bind(monitor);
+    const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResource = (request, callback) =>
+        registerResource(request, (error, response) => {
+            if (!error && response) resources.push(record(request, response.getUrn()));
+            callback(error, response);
+        });
+    monitor.registerResourceOutputs = (request, callback) => {
+        if (request.getUrn().includes(`::${STACK_TYPE}::`)) outputs = decodeStruct(request.getOutputs());
+        registerResourceOutputs(request, callback);
+    };
+
+    let failure: unknown;
+    try {
+        await pulumi.runtime.runInPulumiStack(program);
+    } catch (error) {
+        failure = error;
+    } finally {
+        await pulumi.runtime.disconnect();
+    }
+    if (failure !== undefined) throw new OfflineRunError(failure, resources);
+    return { project: settings.project, stack: settings.stack, resources, outputs };
+}

@@ -1,0 +1,123 @@
+// A plan: the offline run of one stack as the JSON contract of
+// `npm run plan -- <stack> --json <file>`. Later sections (policy, tenancy,
+// images …) are added next to these keys, never in place of them.
+import { stackProgram } from "../components/program";
+import { parseStackConfig, rawStackConfig } from "../components/config/load";
+import { type NodePoolPlan, resolvePools } from "../components/config/topology";
+import { type OfflineRun, STACK_TYPE, runOffline } from "./offline";
+import { loadStackSettings } from "./stack-file";
+import type { PlanValue } from "./values";
+
+export const HOURS_PER_MONTH = 730;
+
+export interface PoolSummary {
+    name: string;
+    instanceType: string | null;
+    nodes: { min: number; desired: number; max: number };
+    perNode: { vcpu: number; memoryGiB: number; nvmeGB: number; gpus: number; gpuModel: string | null };
+    /** At the desired (initial) size. */
+    totals: { vcpu: number; memoryGiB: number; nvmeGB: number; gpus: number };
+    usdPerHourPerNode: number | null;
+    monthlyUsd: { atDesired: number; atMax: number } | null;
+    taints: string[];
+    labels: Record<string, string>;
+}
+
+export interface PlanSummary {
+    resourceCount: number;
+    byType: Record<string, number>;
+    /** Resources under each kfstack component, counted by type (nested components counted in their own entry). */
+    byComponent: { component: string; type: string; resources: Record<string, number> }[];
+    nodePools: PoolSummary[];
+    totals: { nodes: number; vcpu: number; memoryGiB: number; nvmeGB: number; gpus: number; monthlyUsd: { atDesired: number; atMax: number } | null };
+    pricing: { hoursPerMonth: number; sources: string[] };
+    undersizedReason: string | null;
+}
+
+export interface Plan {
+    project: string;
+    stack: string;
+    resources: { urn: string; type: string; name: string; parent: string | null; dependsOn: string[]; provider: string | null; inputs: Record<string, PlanValue> }[];
+    outputs: Record<string, PlanValue>;
+    summary: PlanSummary;
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+function summarizePool(pool: NodePoolPlan): PoolSummary {
+    const gpus = pool.gpu?.count ?? 0;
+    const monthly = (nodes: number) => round(nodes * (pool.usdPerHour ?? 0) * HOURS_PER_MONTH);
+    return {
+        name: pool.name,
+        instanceType: pool.instanceType ?? null,
+        nodes: { min: pool.minNodes, desired: pool.desiredNodes, max: pool.maxNodes },
+        perNode: { vcpu: pool.vcpu, memoryGiB: pool.memoryGiB, nvmeGB: pool.nvmeGB, gpus, gpuModel: pool.gpu?.model ?? null },
+        totals: {
+            vcpu: pool.vcpu * pool.desiredNodes,
+            memoryGiB: pool.memoryGiB * pool.desiredNodes,
+            nvmeGB: pool.nvmeGB * pool.desiredNodes,
+            gpus: gpus * pool.desiredNodes,
+        },
+        usdPerHourPerNode: pool.usdPerHour ?? null,
+        monthlyUsd: pool.usdPerHour === undefined ? null : { atDesired: monthly(pool.desiredNodes), atMax: monthly(pool.maxNodes) },
+        taints: pool.taints.map((taint) => `${taint.key}=${taint.value}:${taint.effect}`),
+        labels: pool.labels,
+    };
+}
+
+function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+    return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function summarize(run: OfflineRun, pools: NodePoolPlan[], undersizedReason: string | undefined): PlanSummary {
+    const resources = run.resources.filter((resource) => resource.type !== STACK_TYPE);
+    const components = resources.filter((resource) => resource.type.startsWith("kfstack:"));
+    const byComponent = components.map((component) => ({
+        component: component.name,
+        type: component.type,
+        resources: countBy(
+            resources.filter((resource) => resource.parent === component.urn),
+            (resource) => resource.type,
+        ),
+    }));
+    const poolSummaries = pools.map(summarizePool);
+    const priced = poolSummaries.every((pool) => pool.monthlyUsd !== null);
+    const sum = (value: (pool: PoolSummary) => number) => poolSummaries.reduce((total, pool) => total + value(pool), 0);
+    return {
+        resourceCount: resources.length,
+        byType: countBy(resources, (resource) => resource.type),
+        byComponent,
+        nodePools: poolSummaries,
+        totals: {
+            nodes: sum((pool) => pool.nodes.desired),
+            vcpu: sum((pool) => pool.totals.vcpu),
+            memoryGiB: sum((pool) => pool.totals.memoryGiB),
+            nvmeGB: sum((pool) => pool.totals.nvmeGB),
+            gpus: sum((pool) => pool.totals.gpus),
+            monthlyUsd: priced
+                ? { atDesired: round(sum((pool) => pool.monthlyUsd!.atDesired)), atMax: round(sum((pool) => pool.monthlyUsd!.atMax)) }
+                : null,
+        },
+        pricing: { hoursPerMonth: HOURS_PER_MONTH, sources: [...new Set(pools.flatMap((pool) => (pool.priceSource ? [pool.priceSource] : [])))] },
+        undersizedReason: undersizedReason ?? null,
+    };
+}
+
+/** Runs the kfstack program offline for a stack and returns its plan. Throws StackFileError or OfflineRunError. */
+export async function planStack(stack: string, options: { configFile?: string } = {}): Promise<Plan> {
+    const settings = loadStackSettings(stack, options);
+    const run = await runOffline(stackProgram, settings);
+    // The program validated this configuration already; parsing again gives the summary typed pools.
+    const config = parseStackConfig(rawStackConfig(settings.config).raw);
+    const { general, gpu } = resolvePools(config);
+    const pools = [general!, ...(gpu ? [gpu] : [])];
+    return {
+        project: run.project,
+        stack: run.stack,
+        resources: run.resources.map(({ custom: _custom, ...resource }) => resource),
+        outputs: run.outputs,
+        summary: summarize(run, pools, config.allowUndersized?.reason),
+    };
+}
