@@ -2,6 +2,7 @@
 // handlers here only parse arguments and delegate.
 import { Command, Option } from "commander";
 import { benchCommand } from "./bench";
+import { docsCommand } from "./docs";
 import { reportFailure } from "./errors";
 import { planCommand } from "./plan";
 
@@ -26,6 +27,11 @@ program
     .option("--runs <n>", "runs per stack", (value) => Number.parseInt(value, 10), 5)
     .option("--stacks <names>", "comma-separated stacks", "dev,prod")
     .action(benchCommand);
+
+program
+    .command("docs")
+    .description("Regenerate the configuration reference and machine-type table in README.md from the schema and the machine table.")
+    .action(docsCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
     process.exitCode = reportFailure(error, program.opts<{ debug?: boolean }>().debug === true);

@@ -79,13 +79,25 @@ function record(request: RegisterResourceRequest, urn: string): PlannedResource 
     };
 }
 
+/**
+ * The URN the Pulumi engine assigns: the type is qualified by the full chain of
+ * parent types, leaving out the root stack.
+ */
+function engineUrn(settings: { project: string; stack: string }, request: RegisterResourceRequest): string {
+    const parentType = request.getParent().split("::")[2];
+    const type = parentType && parentType !== STACK_TYPE ? `${parentType}$${request.getType()}` : request.getType();
+    return `urn:pulumi:${settings.stack}::${settings.project}::${type}::${request.getName()}`;
+}
+
 /** Runs `program` as stack `settings.stack` of project `settings.project` and returns what it registered. */
 export async function runOffline(program: () => Promise<Record<string, unknown>>, settings: Omit<StackSettings, "file">): Promise<OfflineRun> {
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => ({ id: undefined, state: args.inputs }),
             call: (args) => {
-                throw new Error(`The program called ${args.token}, which the offline engine cannot answer; derive the value from configuration instead.`);
+                const message = `The program called ${args.token}, which the offline engine cannot answer; derive the value from configuration instead.`;
+                // The SDK reports a failed invoke by the gRPC error's `details`.
+                throw Object.assign(new Error(message), { details: message });
             },
         },
         settings.project,
@@ -100,21 +112,39 @@ export async function runOffline(program: () => Promise<Record<string, unknown>>
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorCalls;
     const registerResource = monitor.registerResource.bind(monitor);
     const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
+    // The mock monitor shortens URNs to the last parent type; answer with the
+    // URNs the Pulumi engine gives, and map them back when the mock needs its own.
+    const mockUrns = new Map<string, string>();
     monitor.registerResource = (request, callback) =>
         registerResource(request, (error, response) => {
-            if (!error && response) resources.push(record(request, response.getUrn()));
+            if (!error && response) {
+                const urn = engineUrn(settings, request);
+                mockUrns.set(urn, response.getUrn());
+                response.setUrn(urn);
+                resources.push(record(request, urn));
+            }
             callback(error, response);
         });
     monitor.registerResourceOutputs = (request, callback) => {
         if (request.getUrn().includes(`::${STACK_TYPE}::`)) outputs = decodeStruct(request.getOutputs());
+        request.setUrn(mockUrns.get(request.getUrn()) ?? request.getUrn());
         registerResourceOutputs(request, callback);
     };
 
+    // A program error is caught inside the stack's init: thrown through the SDK,
+    // it would also reject promises nobody awaits (the stack's output plumbing).
     let failure: unknown;
     try {
-        await pulumi.runtime.runInPulumiStack(program);
+        await pulumi.runtime.runInPulumiStack(async () => {
+            try {
+                return await program();
+            } catch (error) {
+                failure ??= error;
+                return {};
+            }
+        });
     } catch (error) {
-        failure = error;
+        failure ??= error;
     } finally {
         await pulumi.runtime.disconnect();
     }

@@ -32,8 +32,9 @@ function readYaml(file: string): unknown {
     const document = parseDocument(readFileSync(file, "utf8"), { prettyErrors: true });
     const error = document.errors[0];
     if (error) {
-        const line = error.linePos?.[0]?.line;
-        throw new StackFileError(`${file}${line ? `:${line}` : ""}: not valid YAML: ${error.message.split("\n")[0]}`);
+        const position = error.linePos?.[0];
+        const reason = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+        throw new StackFileError(`${file}${position ? `:${position.line}:${position.col}` : ""}: not valid YAML: ${reason}.`);
     }
     return document.toJS();
 }

@@ -96,3 +96,25 @@ export function findMachineType(cloud: CloudName, name: string): MachineType | u
 export function machineTypeNames(cloud: CloudName, predicate: (m: MachineType) => boolean = () => true): string[] {
     return MACHINE_TYPES.filter((m) => m.cloud === cloud && predicate(m)).map((m) => m.name);
 }
+
+/** The machine table as Markdown, for README.md. */
+export function machineTypeTable(): string {
+    const rows = MACHINE_TYPES.map((m) =>
+        [
+            m.cloud,
+            `\`${m.name}\``,
+            m.vcpu,
+            m.memoryGiB,
+            m.localSsdCounts ? `${m.localSsdCounts.join("/")} x ${LOCAL_SSD_DISK_GB} GB local SSD` : `${m.instanceStoreGB.toLocaleString("en-US")} GB`,
+            m.gpu ? `${m.gpu.count} x ${m.gpu.model}` : "",
+            `$${m.price.usdPerHour}`,
+            `${m.price.region}, ${m.price.date}`,
+        ].join(" | "),
+    );
+    return [
+        "| cloud | type | vCPU | memory GiB | local NVMe | GPUs | on-demand $/hour | price region, date |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ...rows.map((row) => `| ${row} |`),
+        `| gcp | local SSD (per ${LOCAL_SSD_DISK_GB} GB disk) | | | | | $${GCP_LOCAL_SSD_DISK_PRICE.usdPerHour.toFixed(4)} | ${GCP_LOCAL_SSD_DISK_PRICE.region}, ${GCP_LOCAL_SSD_DISK_PRICE.date} |`,
+    ].join("\n");
+}

@@ -42,10 +42,14 @@ function describeValue(value: unknown): string {
     return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+const EXPECTED: Record<string, string> = { array: "a list", object: "a mapping of keys to values", boolean: "true or false", number: "a number", string: "a string" };
+
 const messages: z.core.$ZodErrorMap = (issue) => {
     switch (issue.code) {
-        case "invalid_type":
-            return issue.input === undefined ? `is required (${issue.expected})` : `must be ${issue.expected}, not ${describeValue(issue.input)}`;
+        case "invalid_type": {
+            const expected = EXPECTED[issue.expected] ?? issue.expected;
+            return issue.input === undefined ? `is required (${expected})` : `must be ${expected}, not ${describeValue(issue.input)}`;
+        }
         case "invalid_value":
             return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, not ${JSON.stringify(issue.input)}`;
         default:

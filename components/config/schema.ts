@@ -64,7 +64,8 @@ const gpuDriver = z
             .optional()
             .describe("GCP: GKE driver installation channel (DEFAULT is fixed per GKE version)."),
     })
-    .default({});
+    .default({})
+    .describe("The NVIDIA driver, pinned (required when there is a GPU pool).");
 
 const gpuPool = z
     .strictObject({
@@ -91,7 +92,11 @@ const cluster = z
 
 const allowUndersized = z
     .strictObject({
-        reason: z.string().trim().min(10, { error: "must say why this stack may run below its topology (10+ characters)" }),
+        reason: z
+            .string()
+            .trim()
+            .min(10, { error: "must say why this stack may run below its topology (10+ characters)" })
+            .describe("Why this stack may run below its topology."),
     })
     .optional()
     .describe("Accept node pools below the topology minimums; the reason is recorded in the plan.");
@@ -118,13 +123,15 @@ const awsNetwork = z
         natGateways: z.enum(["single", "perZone"]).optional().describe("NAT gateways: one (testing default) or one per zone (production default)."),
         existingVpc: z
             .strictObject({
-                vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0abc1234" }),
+                vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0abc1234" }).describe("The VPC's id."),
                 privateSubnetIds: z
                     .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "must be a subnet id such as subnet-0abc1234" }))
-                    .min(2, { error: "needs private subnets in at least 2 zones" }),
+                    .min(2, { error: "needs private subnets in at least 2 zones" })
+                    .describe("One private subnet per zone, for nodes and the control plane's network interfaces."),
                 routeTableIds: z
                     .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, { error: "must be a route table id such as rtb-0abc1234" }))
-                    .min(1, { error: "needs the private subnets' route tables, to attach the S3 gateway endpoint" }),
+                    .min(1, { error: "needs the private subnets' route tables, to attach the S3 gateway endpoint" })
+                    .describe("Route tables of the private subnets; kfstack adds the S3 gateway endpoint to them."),
             })
             .optional()
             .describe("Use this VPC instead of creating one."),
@@ -145,7 +152,8 @@ const awsSettings = z
         supportType: z.enum(["STANDARD", "EXTENDED"]).default("STANDARD").describe("EKS upgrade policy: STANDARD, or EXTENDED (paid) support."),
         logRetentionDays: z.number().int().min(1).default(90).describe("Retention of the control-plane log group."),
     })
-    .default({ clusterAdmins: [], supportType: "STANDARD", logRetentionDays: 90 });
+    .default({ clusterAdmins: [], supportType: "STANDARD", logRetentionDays: 90 })
+    .describe("EKS settings.");
 
 const gcpNetwork = z
     .strictObject({
@@ -171,7 +179,7 @@ const gcpSettings = z.strictObject({
         .default("REGULAR")
         .describe("GKE release channel; UNSPECIFIED pins kubernetesVersion with node auto-upgrade off."),
     deletionProtection: z.boolean().default(true).describe("Refuse to delete the cluster until turned off."),
-});
+}).describe("GKE settings.");
 
 const awsStack = z.strictObject({
     cloud: z.literal("aws"),

@@ -141,9 +141,10 @@ export class EksCluster extends pulumi.ComponentResource {
                         kubernetesVersion: config.kubernetesVersion,
                         nodeRoleArn: nodeRole.arn,
                         subnetIds: this.network.privateSubnetIds,
+                        nodeRolePolicies: nodePolicies,
                         pool,
                     },
-                    { parent: this, dependsOn: nodePolicies },
+                    parent,
                 ),
         );
 
@@ -153,7 +154,7 @@ export class EksCluster extends pulumi.ComponentResource {
             certificateAuthority: this.cluster.certificateAuthority.data,
             exec: { command: "aws", args: ["eks", "get-token", "--output", "json", "--region", config.region, "--cluster-name", this.cluster.name] },
         });
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: this.nodeGroups });
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, parent);
 
         this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig, nodePools: this.nodePools });
     }

@@ -44,6 +44,8 @@ export interface EksNodeGroupArgs {
     kubernetesVersion: string;
     nodeRoleArn: pulumi.Input<string>;
     subnetIds: pulumi.Input<string>[];
+    /** The node role's policy attachments: nodes that join before them fail to register. */
+    nodeRolePolicies: pulumi.Resource[];
     pool: NodePoolPlan;
 }
 
@@ -95,7 +97,7 @@ export class EksNodeGroup extends pulumi.ComponentResource {
                 taints: pool.taints.map((taint) => ({ key: taint.key, value: taint.value, effect: "NO_SCHEDULE" })),
             },
             // The cluster autoscaler owns the desired size once the group exists.
-            { parent: this, ignoreChanges: ["scalingConfig.desiredSize"] },
+            { parent: this, dependsOn: args.nodeRolePolicies, ignoreChanges: ["scalingConfig.desiredSize"] },
         );
 
         this.registerOutputs({ nodeGroupName: this.nodeGroup.nodeGroupName, launchTemplateId: this.launchTemplate.id });

@@ -94,10 +94,11 @@ export class GkeCluster extends pulumi.ComponentResource {
                         kubernetesVersion: config.kubernetesVersion,
                         autoUpgrade: !pinned,
                         serviceAccount: nodeAccount.email,
+                        serviceAccountRoles: nodeRoles,
                         labels,
                         pool,
                     },
-                    { parent: this, dependsOn: nodeRoles },
+                    parent,
                 ),
         );
 
@@ -107,11 +108,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             certificateAuthority: this.cluster.masterAuth.clusterCaCertificate.apply((ca) => ca ?? ""),
             exec: { command: "gke-gcloud-auth-plugin", args: [], provideClusterInfo: true },
         });
-        this.provider = new k8s.Provider(
-            `${name}-k8s`,
-            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
-            { parent: this, dependsOn: this.nodePoolResources },
-        );
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, parent);
 
         this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig, nodePools: this.nodePools });
     }

@@ -14,6 +14,8 @@ export interface GkeNodePoolArgs {
     /** Node auto-upgrade follows the release channel; with a pinned version it stays off. */
     autoUpgrade: boolean;
     serviceAccount: pulumi.Input<string>;
+    /** The service account's role grants: nodes without them cannot pull images or write logs. */
+    serviceAccountRoles: pulumi.Resource[];
     labels: Record<string, string>;
     pool: NodePoolPlan;
 }
@@ -57,7 +59,7 @@ export class GkeNodePool extends pulumi.ComponentResource {
                     taints: pool.taints.map((taint) => ({ key: taint.key, value: taint.value, effect: "NO_SCHEDULE" })),
                 },
             },
-            { parent: this, ignoreChanges: ["initialNodeCount"] },
+            { parent: this, dependsOn: args.serviceAccountRoles, ignoreChanges: ["initialNodeCount"] },
         );
         this.registerOutputs({ nodePoolName: this.nodePool.name });
     }

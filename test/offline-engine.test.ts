@@ -1,0 +1,153 @@
+// The offline engine on small programs whose every resource is known: what it
+// records, how it treats unknowns and secrets, and how it fails.
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { OfflineRunError, runOffline } from "../engine/offline";
+import { Secret, Unknown } from "../engine/values";
+
+const settings = (config: Record<string, string> = {}, secretKeys: string[] = []) => ({ project: "demo", stack: "test", config, secretKeys });
+
+class Widget extends pulumi.CustomResource {
+    declare readonly arn: pulumi.Output<string>;
+    constructor(name: string, props: Record<string, pulumi.Input<unknown>>, opts?: pulumi.CustomResourceOptions) {
+        super("demo:index:Widget", name, { ...props, arn: undefined }, opts);
+    }
+}
+
+class Gadget extends pulumi.ComponentResource {
+    readonly first: Widget;
+    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+        super("demo:index:Gadget", name, {}, opts);
+        this.first = new Widget(`${name}-first`, { size: 1 }, { parent: this });
+        const explicit = new Widget(`${name}-explicit`, { size: 2 }, { parent: this });
+        new Widget(`${name}-second`, { size: 3, other: this.first.arn }, { parent: this, dependsOn: [explicit] });
+        this.registerOutputs({});
+    }
+}
+
+describe("offline engine", () => {
+    it("records urn, type, name, parent, explicit and property dependencies, and inputs", async () => {
+        const run = await runOffline(async () => {
+            new Gadget("gadget");
+            return {};
+        }, settings());
+        expect(run.resources.map(({ urn, type, name, parent, dependsOn, provider, inputs }) => ({ urn, type, name, parent, dependsOn, provider, inputs }))).toEqual([
+            { urn: "urn:pulumi:test::demo::pulumi:pulumi:Stack::demo-test", type: "pulumi:pulumi:Stack", name: "demo-test", parent: null, dependsOn: [], provider: null, inputs: {} },
+            {
+                urn: "urn:pulumi:test::demo::demo:index:Gadget::gadget",
+                type: "demo:index:Gadget",
+                name: "gadget",
+                parent: "urn:pulumi:test::demo::pulumi:pulumi:Stack::demo-test",
+                dependsOn: [],
+                provider: null,
+                inputs: {},
+            },
+            {
+                urn: "urn:pulumi:test::demo::demo:index:Gadget$demo:index:Widget::gadget-first",
+                type: "demo:index:Widget",
+                name: "gadget-first",
+                parent: "urn:pulumi:test::demo::demo:index:Gadget::gadget",
+                dependsOn: [],
+                provider: null,
+                inputs: { size: 1 },
+            },
+            {
+                urn: "urn:pulumi:test::demo::demo:index:Gadget$demo:index:Widget::gadget-explicit",
+                type: "demo:index:Widget",
+                name: "gadget-explicit",
+                parent: "urn:pulumi:test::demo::demo:index:Gadget::gadget",
+                dependsOn: [],
+                provider: null,
+                inputs: { size: 2 },
+            },
+            {
+                urn: "urn:pulumi:test::demo::demo:index:Gadget$demo:index:Widget::gadget-second",
+                type: "demo:index:Widget",
+                name: "gadget-second",
+                parent: "urn:pulumi:test::demo::demo:index:Gadget::gadget",
+                dependsOn: [
+                    "urn:pulumi:test::demo::demo:index:Gadget$demo:index:Widget::gadget-explicit",
+                    "urn:pulumi:test::demo::demo:index:Gadget$demo:index:Widget::gadget-first",
+                ],
+                provider: null,
+                inputs: { size: 3, other: Unknown.instance },
+            },
+        ]);
+    });
+
+    it("keeps outputs the mocks cannot know unknown, skips applies on them and still finishes", async () => {
+        let applied = false;
+        const run = await runOffline(async () => {
+            const widget = new Widget("w", {});
+            const derived = widget.arn.apply((arn) => {
+                applied = true;
+                return `${arn}/child`;
+            });
+            new Widget("child", { parentArn: derived, widgetId: widget.id });
+            return { arn: widget.arn, derived };
+        }, settings());
+        expect(applied).toBe(false);
+        expect(run.resources.find((resource) => resource.name === "child")!.inputs).toEqual({ parentArn: Unknown.instance, widgetId: Unknown.instance });
+        expect(run.outputs).toEqual({ arn: Unknown.instance, derived: Unknown.instance });
+        expect(JSON.stringify(run.outputs)).toBe('{"arn":"[unknown]","derived":"[unknown]"}');
+    });
+
+    it("records the explicit provider of a resource by its URN", async () => {
+        class DemoProvider extends pulumi.ProviderResource {
+            constructor(name: string) {
+                super("demo", name, { region: "moon-1" });
+            }
+        }
+        const run = await runOffline(async () => {
+            new Widget("w", {}, { provider: new DemoProvider("p") });
+            return {};
+        }, settings());
+        expect(run.resources.find((resource) => resource.name === "w")!.provider).toBe("urn:pulumi:test::demo::pulumi:providers:demo::p");
+    });
+
+    it("passes secret config as a marked placeholder and never writes a secret value out", async () => {
+        const run = await runOffline(
+            async () => {
+                const password = new pulumi.Config("demo").requireSecret("password");
+                new Widget("w", { password });
+                return { password };
+            },
+            settings({ "demo:password": "[secret demo:password]" }, ["demo:password"]),
+        );
+        const inputs = run.resources.find((resource) => resource.name === "w")!.inputs;
+        expect(inputs.password).toEqual(new Secret("[secret demo:password]"));
+        expect(JSON.stringify(inputs)).toBe('{"password":"[secret]"}');
+        expect(JSON.stringify(run.outputs)).toBe('{"password":"[secret]"}');
+    });
+
+    it("fails a program that calls an invoke, naming the function", async () => {
+        const failure = runOffline(async () => {
+            await pulumi.runtime.invoke("demo:index:getThing", {});
+            return {};
+        }, settings());
+        await expect(failure).rejects.toThrow(
+            "The program called demo:index:getThing, which the offline engine cannot answer; derive the value from configuration instead.",
+        );
+    });
+
+    it("reports a failing program with the resources it registered before failing", async () => {
+        const failure = await runOffline(async () => {
+            new Widget("before", {});
+            throw new Error("broken program");
+        }, settings()).catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(OfflineRunError);
+        expect((failure as OfflineRunError).message).toBe("broken program");
+        expect((failure as OfflineRunError).resources.map((resource) => resource.name)).toEqual(["demo-test", "before"]);
+    });
+
+    it("gives the same record on a second run in the same process", async () => {
+        const program = async () => {
+            new Gadget("g");
+            return { answer: 42 };
+        };
+        const first = await runOffline(program, settings());
+        const second = await runOffline(program, settings());
+        expect(second).toEqual(first);
+        expect(second.outputs).toEqual({ answer: 42 });
+    });
+});
