@@ -17,8 +17,13 @@ function format(address: number, prefix: number): string {
     return `${octets.join(".")}/${prefix}`;
 }
 
-export function prefixLength(cidr: string): number {
-    return parse(cidr).prefix;
+/** The prefix length of a CIDR block, or undefined when it is not one. */
+export function prefixLength(cidr: string): number | undefined {
+    try {
+        return parse(cidr).prefix;
+    } catch {
+        return undefined;
+    }
 }
 
 /** The `netnum`-th block of size /(prefix + newbits) inside `cidr`. */

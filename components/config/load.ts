@@ -38,17 +38,20 @@ export function configKey(path: readonly PropertyKey[]): string {
 function describeValue(value: unknown): string {
     if (Array.isArray(value)) return "a list";
     if (value === null) return "null";
-    if (typeof value === "object") return "an object";
-    return `${typeof value} ${JSON.stringify(value)}`;
+    if (typeof value === "object") return "a mapping";
+    return `the ${typeof value} ${JSON.stringify(value)}`;
 }
 
-const EXPECTED: Record<string, string> = { array: "a list", object: "a mapping of keys to values", boolean: "true or false", number: "a number", string: "a string" };
+const EXPECTED: Record<string, string> = { array: "a list", object: "a mapping", boolean: "true or false", number: "a number", string: "a string" };
 
 const messages: z.core.$ZodErrorMap = (issue) => {
     switch (issue.code) {
         case "invalid_type": {
             const expected = EXPECTED[issue.expected] ?? issue.expected;
-            return issue.input === undefined ? `is required (${expected})` : `must be ${expected}, not ${describeValue(issue.input)}`;
+            if (issue.input === undefined) return `is required (${expected})`;
+            // YAML turns `"false"` or `"6"` into strings; say so, or the message reads as a contradiction.
+            const unquote = typeof issue.input === "string" && (issue.expected === "boolean" || issue.expected === "number") ? " without quotes" : "";
+            return `must be ${expected}${unquote}, not ${describeValue(issue.input)}`;
         }
         case "invalid_value":
             return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, not ${JSON.stringify(issue.input)}`;

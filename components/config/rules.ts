@@ -1,13 +1,17 @@
 // Rules that span several keys of a stack: zones inside the region, the AWS
 // partition, who may reach the API, network layout and the topology. They run
 // inside the schema's parse (superRefine), so their problems arrive in the same
-// error as type errors, each with its key path.
+// error as type errors, each with its key path. Zod runs them even when a value
+// failed its format check (a malformed CIDR is still a string), so they must
+// not assume formats.
 import type { z } from "zod";
 import { partitionOf } from "../cluster/aws/partition";
+import { prefixLength } from "../cluster/cidr";
 import type { StackConfig } from "./schema";
 import { type ConfigProblem, resolvePools } from "./topology";
 
 const OPEN_TO_INTERNET = "0.0.0.0/0";
+const MAX_CREATED_VPC_ZONES = 6;
 
 export function checkStack(config: StackConfig, ctx: z.RefinementCtx): void {
     const problems = [...zoneProblems(config), ...cloudProblems(config), ...endpointProblems(config), ...resolvePools(config).problems];
@@ -46,6 +50,14 @@ function cloudProblems(config: StackConfig): ConfigProblem[] {
             }
             if (existingVpc && natGateways !== undefined) {
                 problems.push({ path: ["network", "natGateways"], message: "is for a VPC kfstack creates; the existing VPC keeps its own NAT" });
+            }
+            // The created VPC is carved into one /19-of-a-/16 per zone plus a block for public subnets.
+            const prefix = vpcCidr === undefined ? undefined : prefixLength(vpcCidr);
+            if (!existingVpc && prefix !== undefined && (prefix < 16 || prefix > 20)) {
+                problems.push({ path: ["network", "vpcCidr"], message: `${vpcCidr} must be a /16 to /20, to hold a private subnet per zone and the public subnets` });
+            }
+            if (!existingVpc && config.zones.length > MAX_CREATED_VPC_ZONES) {
+                problems.push({ path: ["zones"], message: `lists ${config.zones.length} zones; a VPC kfstack creates spans at most ${MAX_CREATED_VPC_ZONES}` });
             }
             if (existingVpc && existingVpc.privateSubnetIds.length < config.zones.length) {
                 problems.push({ path: ["network", "existingVpc", "privateSubnetIds"], message: `lists ${existingVpc.privateSubnetIds.length} subnets for ${config.zones.length} zones; give one private subnet per zone` });

@@ -9,7 +9,7 @@ const ipv4Cidr = z.cidrv4({ error: "must be an IPv4 CIDR block such as 10.0.0.0/
 
 const kubernetesVersion = z
     .string({ error: 'must be a Kubernetes minor version as a string, such as "1.33"' })
-    .regex(/^1\.[0-9]{2}$/, { error: 'must be a Kubernetes minor version such as "1.33" (quote it in YAML)' })
+    .regex(/^1\.[0-9]{2}$/, { error: (issue) => `must be a Kubernetes minor version such as "1.33", not ${JSON.stringify(issue.input)}` })
     .describe("Kubernetes minor version of the control plane and node pools.");
 
 const dnsLabel = z
@@ -172,7 +172,9 @@ const gcpNetwork = z
 const gcpSettings = z.strictObject({
     project: z
         .string()
-        .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, { error: "must be a GCP project id (6-30 lowercase letters, digits, '-')" })
+        .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, {
+            error: "must be a GCP project id: 6-30 lowercase letters, digits or '-', starting with a letter and not ending with '-'",
+        })
         .describe("GCP project id."),
     releaseChannel: z
         .enum(["UNSPECIFIED", "RAPID", "REGULAR", "STABLE"])
@@ -202,16 +204,24 @@ const gcpStack = z.strictObject({
 const existingStack = z.strictObject({
     cloud: z.literal("existing"),
     existing: z
-        .strictObject({
-            kubeconfig: z.string().min(1).describe("Path of the kubeconfig file (~ is expanded)."),
-            context: z.string().min(1).describe("Context in that kubeconfig."),
-        })
+        .strictObject(
+            {
+                kubeconfig: z.string().min(1).describe("Path of the kubeconfig file (~ is expanded)."),
+                context: z.string().min(1).describe("Context in that kubeconfig."),
+            },
+            { error: (issue) => (issue.input === undefined ? "is required for an existing cluster: set kubeconfig (a file path) and context" : undefined) },
+        )
         .describe("The cluster to install into: on-prem, an air-gapped enclave, kind on a laptop."),
     ...common,
 });
 
 export const StackConfigSchema = z
-    .discriminatedUnion("cloud", [awsStack, gcpStack, existingStack], { error: "must be one of aws, gcp, existing" })
+    .discriminatedUnion("cloud", [awsStack, gcpStack, existingStack], {
+        error: (issue) => {
+            const cloud = typeof issue.input === "object" && issue.input !== null ? (issue.input as { cloud?: unknown }).cloud : undefined;
+            return cloud === undefined ? "is required: aws, gcp or existing" : `must be aws, gcp or existing, not ${JSON.stringify(cloud)}`;
+        },
+    })
     .superRefine(checkStack);
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;

@@ -329,20 +329,24 @@ function resolveDriver(config: StackConfig, pool: GpuPoolConfig, problems: Confi
 function checkMinimums(config: StackConfig, general: NodePoolPlan, gpuWanted: boolean, problems: ConfigProblem[]): void {
     if (config.allowUndersized) return;
     const min = TOPOLOGY_MINIMUMS[config.topology];
-    const fix = "choose a larger size, or set kfstack:allowUndersized.reason";
+    const topology = `the ${config.topology} topology needs at least`;
+    const orAllow = "or set kfstack:allowUndersized.reason";
     const what = general.instanceType ? `${general.instanceType} has` : "the nodes have";
-    const shortfalls: [string, boolean, string][] = [
-        ["nodeCount", general.minNodes < min.nodes, `is ${general.minNodes}; the ${config.topology} topology needs at least ${min.nodes} nodes`],
-        ["vcpu", general.vcpu < min.vcpu, `${what} ${general.vcpu} vCPU; the ${config.topology} topology needs at least ${min.vcpu}`],
-        ["memoryGiB", general.memoryGiB < min.memoryGiB, `${what} ${general.memoryGiB} GiB of memory; the ${config.topology} topology needs at least ${min.memoryGiB}`],
-        ["nvmeGB", general.nvmeGB < min.nvmeGB, `${what} ${general.nvmeGB} GB of local NVMe; the ${config.topology} topology needs at least ${min.nvmeGB}`],
+    // Where the fix goes: the node count; on a cloud the instance type (or, on GCP, the
+    // local SSD count for NVMe); on an existing cluster the declared value itself.
+    const larger = config.cloud === "existing" ? "the cluster needs larger nodes" : "choose a larger instance type";
+    const shortfalls: [keyof NodePoolConfig, boolean, string][] = [
+        ["nodeCount", general.minNodes < min.nodes, `is ${general.minNodes}; ${topology} ${min.nodes} nodes; raise nodeCount, ${orAllow}`],
+        ["vcpu", general.vcpu < min.vcpu, `${what} ${general.vcpu} vCPU; ${topology} ${min.vcpu}; ${larger}, ${orAllow}`],
+        ["memoryGiB", general.memoryGiB < min.memoryGiB, `${what} ${general.memoryGiB} GiB of memory; ${topology} ${min.memoryGiB}; ${larger}, ${orAllow}`],
+        ["nvmeGB", general.nvmeGB < min.nvmeGB, `${what} ${general.nvmeGB} GB of local NVMe; ${topology} ${min.nvmeGB}; ${config.cloud === "gcp" ? "attach more local SSDs" : larger}, ${orAllow}`],
     ];
     for (const [key, short, message] of shortfalls) {
         if (!short) continue;
         const path = config.cloud === "existing" || key === "nodeCount" ? [...GENERAL, key] : [...GENERAL, key === "nvmeGB" && config.cloud === "gcp" ? "localSsdCount" : "instanceType"];
-        problems.push({ path, message: `${message}; ${fix}` });
+        problems.push({ path, message });
     }
     if (min.gpuPool && !gpuWanted) {
-        problems.push({ path: [...GPU], message: `the ${config.topology} topology needs a dedicated GPU pool; remove enabled: false, or set kfstack:allowUndersized.reason` });
+        problems.push({ path: [...GPU, "enabled"], message: `is false, but the ${config.topology} topology needs a dedicated GPU pool; remove it, ${orAllow}` });
     }
 }

@@ -1,0 +1,75 @@
+// The CLI as users run it: `npm run plan -- <stack>` in a fresh process.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { projectDirectory } from "../engine/stack-file";
+
+function kfstack(...args: string[]) {
+    const result = spawnSync(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], { cwd: projectDirectory(), encoding: "utf8" });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const scratch = () => mkdtempSync(join(tmpdir(), "kfstack-cli-"));
+
+describe("kfstack plan", () => {
+    it("writes the plan JSON with exactly the contract's keys and prints the node pools and cost", () => {
+        const out = join(scratch(), "dev.json");
+        const run = kfstack("plan", "dev", "--json", out);
+        expect(run.stderr).toBe("");
+        expect(run.status).toBe(0);
+        const plan = JSON.parse(readFileSync(out, "utf8"));
+        expect(Object.keys(plan)).toEqual(["project", "stack", "resources", "outputs", "summary"]);
+        expect(plan.project).toBe("kfstack");
+        expect(plan.stack).toBe("dev");
+        for (const resource of plan.resources) {
+            expect(Object.keys(resource)).toEqual(["urn", "type", "name", "parent", "dependsOn", "provider", "inputs"]);
+        }
+        expect(plan.resources).toHaveLength(plan.summary.resourceCount + 1);
+        expect(run.stdout).toContain("| general | m6id.4xlarge | 3/3/6                   | 48   | 192        | 2,850   | 0    | $0.95       | $2,078.75         | $4,157.50     |");
+        expect(run.stdout).toContain("prices from https://aws.amazon.com/ec2/pricing/on-demand/ (Linux, us-east-1), 2025-05-01.");
+    });
+
+    it("fails an invalid stack file with exit 1, every bad key named, and no plan written", () => {
+        const directory = scratch();
+        const stackFile = join(directory, "Pulumi.broken.yaml");
+        writeFileSync(
+            stackFile,
+            [
+                "config:",
+                "  kfstack:cloud: aws",
+                "  kfstack:topology: production",
+                '  kfstack:kubernetesVersion: "1.33"',
+                "  kfstack:region: us-east-1",
+                "  kfstack:zones: [us-east-1a]",
+                "  kfstack:cluster:",
+                "    gpuPool:",
+                "      instanceType: m6id.8xlarge",
+                "",
+            ].join("\n"),
+        );
+        const out = join(directory, "plan.json");
+        const run = kfstack("plan", "broken", "--config", stackFile, "--json", out);
+        expect(run.status).toBe(1);
+        expect(run.stdout).toBe("");
+        expect(run.stderr).toBe(
+            [
+                "Invalid kfstack configuration: 4 problems; nothing was created.",
+                "  kfstack:zones: needs at least 2 zones so the cluster survives the loss of one",
+                '  kfstack:cluster.gpuPool.instanceType: "m6id.8xlarge" is not a GPU type in the machine table; use one of g5.12xlarge, g5.48xlarge, p4d.24xlarge or p5.48xlarge',
+                "  kfstack:cluster.gpuPool.driver.version: is required: pin the NVIDIA driver the GPU nodes run, so CUDA compatibility can be checked",
+                '  kfstack:cluster.gpuPool.driver.amiReleaseVersion: is required on aws: pin the AL2023 NVIDIA AMI release (for Kubernetes 1.33, "1.33.x-YYYYMMDD") that ships the driver',
+                "Fix these keys in the stack file (Pulumi.<stack>.yaml); README.md has the configuration reference.",
+                "",
+            ].join("\n"),
+        );
+        expect(existsSync(out)).toBe(false);
+    });
+
+    it("names the stacks that exist when asked for one that does not", () => {
+        const run = kfstack("plan", "staging");
+        expect(run.status).toBe(2);
+        expect(run.stderr).toBe(`There is no stack "staging": ${join(projectDirectory(), "Pulumi.staging.yaml")} does not exist. Stacks here: dev, gke-dev, onprem, prod.\n`);
+    });
+});
