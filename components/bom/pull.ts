@@ -1,0 +1,193 @@
+// Pulls the pinned manifests of a bill of materials on a connected machine:
+// fetches every source at its commit, checks the commit against the tag,
+// renders every component with kustomize, checks each render against the BOM's
+// sha256, and only then writes the cache directory, so it is never half-written.
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { findRenderer, type KustomizeRenderer, RendererError, renderKustomization } from "./kustomize";
+import type { Bom, BomComponent, BomSource } from "./schema";
+
+const execFileAsync = promisify(execFile);
+
+export class PullError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "PullError";
+    }
+}
+
+export interface PullOptions {
+    /** Environment of git and the renderer (tests pass a PATH without kubectl); process.env by default. */
+    env?: NodeJS.ProcessEnv;
+    /** Receives one line per fetched source and rendered component; stderr by default. */
+    onProgress?: (line: string) => void;
+}
+
+export interface PulledSource {
+    name: string;
+    tag: string;
+    commit: string;
+    components: number;
+    bytes: number;
+    ms: number;
+}
+
+export interface PullResult {
+    /** Absolute path of the cache directory written. */
+    outDir: string;
+    renderer: string;
+    /** Files written, relative to outDir, in BOM order. */
+    files: string[];
+    sources: PulledSource[];
+    bytes: number;
+    ms: number;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const bomFile = (bom: Bom) => `components/bom/${bom.release}.yaml`;
+
+/** Git's stderr as one line of a paragraph, ending with a full stop. */
+function oneLine(text: string): string {
+    const line = text.split("\n").map((part) => part.trim()).filter(Boolean).join(" ");
+    return /[.!?]$/.test(line) ? line : `${line}.`;
+}
+
+async function git(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+    try {
+        const { stdout } = await execFileAsync("git", args, { env, encoding: "utf8", maxBuffer: 16 * 2 ** 20 });
+        return stdout;
+    } catch (error) {
+        throw new PullError(`\`git ${args.join(" ")}\` failed: ${oneLine(String((error as { stderr?: string }).stderr ?? "") || (error as Error).message)}`);
+    }
+}
+
+async function requireGit(env: NodeJS.ProcessEnv): Promise<void> {
+    try {
+        await execFileAsync("git", ["--version"], { env });
+    } catch {
+        throw new PullError(`git is not on PATH (${env.PATH ?? ""}); pulling manifests fetches every source with git. Install git, then run the command again.`);
+    }
+}
+
+/** What `tag` points to in `repository` (the peeled commit for annotated tags); undefined when there is no such tag. */
+async function taggedCommit(source: BomSource, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+    const ref = `refs/tags/${source.tag}`;
+    const lines = (await git(["ls-remote", source.repository, ref, `${ref}^{}`], env)).split("\n").map((line) => line.split("\t"));
+    const find = (name: string) => lines.find((fields) => fields[1] === name)?.[0];
+    return find(`${ref}^{}`) ?? find(ref);
+}
+
+/** Checks the tag, then fetches only the pinned commit into `checkout` and checks it out. */
+async function fetchSource(name: string, source: BomSource, checkout: string, bom: Bom, env: NodeJS.ProcessEnv): Promise<void> {
+    const where = `source "${name}" (${source.repository})`;
+    const fix = `check the release upstream and fix sources.${name} in ${bomFile(bom)}`;
+    const tagged = await taggedCommit(source, env).catch((error: PullError) => {
+        throw new PullError(`Could not list the tags of ${where}: ${error.message} Check the network connection and the repository URL; pulling manifests needs a connected machine.`);
+    });
+    if (tagged === undefined) throw new PullError(`Tag ${source.tag} of ${where} does not exist; ${fix}.`);
+    if (tagged !== source.commit) {
+        throw new PullError(`Tag ${source.tag} of ${where} points to commit ${tagged}, not the pinned commit ${source.commit}: the tag was moved or the BOM pins the wrong commit; ${fix}.`);
+    }
+    try {
+        await git(["init", "--quiet", checkout], env);
+        await git(["-C", checkout, "fetch", "--quiet", "--depth", "1", source.repository, source.commit], env);
+        // autocrlf off: the rendered bytes must not depend on the user's git configuration.
+        await git(["-C", checkout, "-c", "core.autocrlf=false", "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", "FETCH_HEAD"], env);
+    } catch (error) {
+        throw new PullError(`Could not fetch commit ${source.commit} of ${where}: ${(error as Error).message} Check the network connection and that the repository still has this commit.`);
+    }
+    const head = (await git(["-C", checkout, "rev-parse", "HEAD"], env)).trim();
+    if (head !== source.commit) throw new PullError(`Fetching commit ${source.commit} of ${where} checked out ${head} instead; ${fix}.`);
+}
+
+/** Renders one component and checks its sha256 against the BOM. */
+async function renderComponent(bom: Bom, component: BomComponent, checkout: string, renderer: KustomizeRenderer): Promise<Buffer> {
+    const index = bom.components.indexOf(component);
+    const where = `Component "${component.name}" (${component.file}) from source "${component.source}" at commit ${bom.sources[component.source]!.commit}`;
+    if (!existsSync(join(checkout, component.path)) || !statSync(join(checkout, component.path)).isDirectory()) {
+        throw new PullError(`${where} has no directory ${component.path}; fix components[${index}].path in ${bomFile(bom)}.`);
+    }
+    let rendered: Buffer;
+    try {
+        rendered = await renderKustomization(renderer, component.path, checkout);
+    } catch (error) {
+        if (!(error instanceof RendererError)) throw error;
+        throw new PullError(`${where} failed to render with ${renderer.description}: ${oneLine(error.message)} Check that components[${index}].path in ${bomFile(bom)} names a kustomization that builds at this commit.`);
+    }
+    const sha256 = createHash("sha256").update(rendered).digest("hex");
+    if (sha256 !== component.sha256) {
+        throw new PullError(
+            `${where} rendered to sha256 ${sha256}, but the BOM pins ${component.sha256}: either the source changed or the renderer differs from the one the BOM was made with (this run used ${renderer.description}). ` +
+                `Render with the kustomize version the BOM was made with, or, if the change is intended, update components[${index}].sha256 in ${bomFile(bom)}.`,
+        );
+    }
+    return rendered;
+}
+
+/** Moves the staged files into outDir; the whole staging directory when outDir does not exist yet. */
+function moveIntoPlace(staging: string, outDir: string, files: string[]): void {
+    if (!existsSync(outDir)) return renameSync(staging, outDir);
+    for (const file of files) {
+        mkdirSync(dirname(join(outDir, file)), { recursive: true });
+        renameSync(join(staging, file), join(outDir, file));
+    }
+}
+
+/**
+ * Fetches, renders and checks every component of `bom`, then writes each render to
+ * `<outDir>/<component.file>`. Components with `skip` are rendered and checked too:
+ * they are part of the pinned release. Throws PullError or RendererError, writing nothing.
+ */
+export async function pullManifests(bom: Bom, outDir: string, options: PullOptions = {}): Promise<PullResult> {
+    const started = performance.now();
+    const env = { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: "0" };
+    const progress = options.onProgress ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const target = resolve(outDir);
+    // Fail before any download when nothing can render or fetch.
+    const renderer = await findRenderer(env);
+    await requireGit(env);
+
+    const createdParent = mkdirSync(dirname(target), { recursive: true });
+    const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.partial-`));
+    const checkouts = mkdtempSync(join(tmpdir(), "kfstack-pull-"));
+    let succeeded = false;
+    try {
+        const sources: PulledSource[] = [];
+        const files: string[] = [];
+        for (const [name, source] of Object.entries(bom.sources)) {
+            const sourceStarted = performance.now();
+            const checkout = join(checkouts, name);
+            await fetchSource(name, source, checkout, bom, env);
+            progress(`fetched ${name}: ${source.repository} ${source.tag} (${source.commit.slice(0, 12)}) in ${seconds(performance.now() - sourceStarted)}`);
+            const pulled: PulledSource = { name, tag: source.tag, commit: source.commit, components: 0, bytes: 0, ms: 0 };
+            for (const component of bom.components.filter((candidate) => candidate.source === name)) {
+                const componentStarted = performance.now();
+                const rendered = await renderComponent(bom, component, checkout, renderer);
+                mkdirSync(dirname(join(staging, component.file)), { recursive: true });
+                writeFileSync(join(staging, component.file), rendered);
+                files.push(component.file);
+                pulled.components += 1;
+                pulled.bytes += rendered.length;
+                const skipped = component.skip ? ", checked but not installed" : "";
+                progress(`  rendered ${component.name} -> ${component.file} (${rendered.length.toLocaleString("en-US")} bytes, sha256 ok${skipped}) in ${seconds(performance.now() - componentStarted)}`);
+            }
+            pulled.ms = performance.now() - sourceStarted;
+            sources.push(pulled);
+        }
+        moveIntoPlace(staging, target, files);
+        succeeded = true;
+        const bytes = sources.reduce((sum, source) => sum + source.bytes, 0);
+        return { outDir: target, renderer: renderer.description, files, sources, bytes, ms: performance.now() - started };
+    } catch (error) {
+        if (error instanceof PullError) throw new PullError(`${error.message} Nothing was written to ${target}.`);
+        throw error;
+    } finally {
+        rmSync(checkouts, { recursive: true, force: true });
+        rmSync(staging, { recursive: true, force: true });
+        if (!succeeded && createdParent) rmSync(createdParent, { recursive: true, force: true });
+    }
+}
