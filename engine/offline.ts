@@ -3,11 +3,12 @@
 // (urn, type, name, parent, dependencies, provider, inputs) exactly as the
 // resource monitor receives it. No CLI, no network, no credentials.
 //
-// Mocks answer a registration by echoing the inputs and no id, so anything a
-// cloud would compute (ids, ARNs, endpoints) stays unknown, as in a real
-// preview; applies on unknowns do not run and nothing waits on them.
+// Registrations are answered with the inputs as outputs and no id, so
+// anything a cloud would compute (ids, ARNs, endpoints) stays unknown, as in a
+// real preview; applies on unknowns do not run and nothing waits on them.
 import * as pulumi from "@pulumi/pulumi";
-import type { RegisterResourceOutputsRequest, RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import { type RegisterResourceOutputsRequest, type RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { StackSettings } from "./stack-file";
 import { type PlanValue, decodeValue } from "./values";
 
@@ -52,8 +53,15 @@ interface MonitorCalls {
     registerResourceOutputs(request: RegisterResourceOutputsRequest, callback: Callback<unknown>): void;
 }
 
-function decodeStruct(struct: { toJavaScript(): Record<string, unknown> } | undefined): Record<string, PlanValue> {
-    const decoded = decodeValue(struct?.toJavaScript() ?? {});
+/** Makes a struct convert itself to JavaScript once: the SDK reads back the same struct the engine recorded. */
+function memoizeToJavaScript(struct: Struct): Record<string, unknown> {
+    const value = struct.toJavaScript();
+    struct.toJavaScript = () => value;
+    return value;
+}
+
+function decodeStruct(value: Record<string, unknown> | undefined): Record<string, PlanValue> {
+    const decoded = decodeValue(value ?? {});
     return typeof decoded === "object" && decoded !== null && !Array.isArray(decoded) ? (decoded as Record<string, PlanValue>) : {};
 }
 
@@ -62,7 +70,7 @@ function providerUrn(reference: string): string | null {
     return reference ? reference.slice(0, reference.lastIndexOf("::")) : null;
 }
 
-function record(request: RegisterResourceRequest, urn: string): PlannedResource {
+function record(request: RegisterResourceRequest, urn: string, inputs: Record<string, unknown>): PlannedResource {
     const dependencies = new Set(request.getDependenciesList());
     for (const property of request.getPropertydependenciesMap().values()) {
         for (const dependency of property.getUrnsList()) dependencies.add(dependency);
@@ -75,7 +83,7 @@ function record(request: RegisterResourceRequest, urn: string): PlannedResource 
         dependsOn: [...dependencies].sort(),
         provider: providerUrn(request.getProvider()),
         custom: request.getCustom(),
-        inputs: decodeStruct(request.getObject()),
+        inputs: decodeStruct(inputs),
     };
 }
 
@@ -93,7 +101,8 @@ function engineUrn(settings: { project: string; stack: string }, request: Regist
 export async function runOffline(program: () => Promise<Record<string, unknown>>, settings: Omit<StackSettings, "file">): Promise<OfflineRun> {
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: undefined, state: args.inputs }),
+            // Only reads (`Resource.get`) reach the mocks: nothing is known about an existing resource offline.
+            newResource: () => ({ id: undefined, state: {} }),
             call: (args) => {
                 const message = `The program called ${args.token}, which the offline engine cannot answer; derive the value from configuration instead.`;
                 // The SDK reports a failed invoke by the gRPC error's `details`.
@@ -108,27 +117,20 @@ export async function runOffline(program: () => Promise<Record<string, unknown>>
 
     const resources: PlannedResource[] = [];
     let outputs: Record<string, PlanValue> = {};
-    // The mock monitor is an SDK object; the engine wraps its two calls to observe them.
+    // The engine answers registrations itself, as the Pulumi engine does in a
+    // preview of a new stack: the URN the engine would assign, no id yet, and
+    // the inputs as the outputs. Handing the request's own property struct
+    // back saves converting every object to and from protobuf three more times.
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorCalls;
-    const registerResource = monitor.registerResource.bind(monitor);
-    const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
-    // The mock monitor shortens URNs to the last parent type; answer with the
-    // URNs the Pulumi engine gives, and map them back when the mock needs its own.
-    const mockUrns = new Map<string, string>();
-    monitor.registerResource = (request, callback) =>
-        registerResource(request, (error, response) => {
-            if (!error && response) {
-                const urn = engineUrn(settings, request);
-                mockUrns.set(urn, response.getUrn());
-                response.setUrn(urn);
-                resources.push(record(request, urn));
-            }
-            callback(error, response);
-        });
+    monitor.registerResource = (request, callback) => {
+        const urn = engineUrn(settings, request);
+        const properties = request.getObject();
+        resources.push(record(request, urn, properties ? memoizeToJavaScript(properties) : {}));
+        callback(null, new RegisterResourceResponse().setUrn(urn).setId("").setObject(properties));
+    };
     monitor.registerResourceOutputs = (request, callback) => {
-        if (request.getUrn().includes(`::${STACK_TYPE}::`)) outputs = decodeStruct(request.getOutputs());
-        request.setUrn(mockUrns.get(request.getUrn()) ?? request.getUrn());
-        registerResourceOutputs(request, callback);
+        if (request.getUrn().includes(`::${STACK_TYPE}::`)) outputs = decodeStruct(request.getOutputs()?.toJavaScript());
+        callback(null, {});
     };
 
     // A program error is caught inside the stack's init: thrown through the SDK,
