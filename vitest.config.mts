@@ -1,10 +1,18 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { defineConfig } from "vitest/config";
+
+// The rendered upstream manifests the tests plan with: KFSTACK_MANIFESTS_DIR,
+// else the shared read-only fixtures next to this repository.
+const sharedFixtures = resolve(import.meta.dirname, "../shared/fixtures");
+const manifestsDir = process.env.KFSTACK_MANIFESTS_DIR || (existsSync(sharedFixtures) ? sharedFixtures : undefined);
 
 export default defineConfig({
     test: {
         include: ["test/**/*.test.ts"],
-        // Each file loads the Pulumi SDK and cloud packages once; plans of a whole stack take about a second.
-        testTimeout: 60_000,
-        hookTimeout: 60_000,
+        env: manifestsDir ? { KFSTACK_MANIFESTS_DIR: manifestsDir } : {},
+        // Each file loads the Pulumi SDK and cloud packages once; plans of a whole stack take seconds.
+        testTimeout: 120_000,
+        hookTimeout: 120_000,
     },
 });

@@ -1,7 +1,9 @@
 // `kfstack docs`: regenerates the generated parts of README.md (the
-// configuration reference and the machine-type table) in place.
+// configuration reference, the machine-type table, the bill of materials) in place.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadBom } from "../components/bom";
+import { bomTable } from "../components/bom/reference";
 import { configReference } from "../components/config/reference";
 import { machineTypeTable } from "../components/cluster/machine-types";
 import { projectDirectory } from "../engine/stack-file";
@@ -9,6 +11,7 @@ import { projectDirectory } from "../engine/stack-file";
 export const GENERATED_SECTIONS: Record<string, () => string> = {
     "config-reference": configReference,
     "machine-types": machineTypeTable,
+    "bom-kubeflow-1.8.1": () => bomTable(loadBom("kubeflow-1.8.1")),
 };
 
 export function readmePath(): string {
@@ -34,5 +37,5 @@ export async function docsCommand(): Promise<void> {
     const before = readFileSync(path, "utf8");
     const after = regenerate(before);
     writeFileSync(path, after);
-    console.log(before === after ? "README.md is up to date." : "Regenerated the configuration reference and machine-type table in README.md.");
+    console.log(before === after ? "README.md is up to date." : `Regenerated ${Object.keys(GENERATED_SECTIONS).join(", ")} in README.md.`);
 }

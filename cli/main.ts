@@ -4,7 +4,13 @@ import { Command, Option } from "commander";
 import { benchCommand } from "./bench";
 import { docsCommand } from "./docs";
 import { reportFailure } from "./errors";
+import { manifestsPullCommand } from "./manifests";
 import { planCommand } from "./plan";
+
+// Pulumi records a source position for every resource from a stack trace;
+// mapping hundreds of those through tsx's source maps costs seconds. Stack
+// traces only matter with --debug.
+if (!process.argv.includes("--debug")) process.setSourceMapsEnabled(false);
 
 const program = new Command("kfstack")
     .description("Plan, check and benchmark kfstack stacks offline: no Pulumi CLI, cloud account or cluster needed.")
@@ -32,6 +38,15 @@ program
     .command("docs")
     .description("Regenerate the configuration reference and machine-type table in README.md from the schema and the machine table.")
     .action(docsCommand);
+
+const manifests = program.command("manifests").description("Download, render and check the pinned upstream manifests of a bill of materials.");
+
+manifests
+    .command("pull")
+    .description("Fetch every source of a BOM at its pinned commit, render each component with kustomize, check its sha256, and write the manifests cache.")
+    .argument("<bom>", "release name: reads components/bom/<bom>.yaml, e.g. kubeflow-1.8.1")
+    .option("--out <dir>", "cache directory to write", "./manifests-cache")
+    .action(manifestsPullCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
     process.exitCode = reportFailure(error, program.opts<{ debug?: boolean }>().debug === true);

@@ -71,7 +71,9 @@ export function renderSummary(plan: Plan): string {
         summary.pricing.sources.length
             ? `Estimated on-demand cost over ${summary.pricing.hoursPerMonth} hours a month; prices from ${summary.pricing.sources.join("; ")}.`
             : "No cost estimate: the stack runs on an existing cluster.",
+        `Dependency depth ${summary.dependencies.depth}; critical path: ${summary.dependencies.criticalPath.join(" → ")}.`,
         ...(summary.undersizedReason ? [`Undersized on purpose: ${summary.undersizedReason}`] : []),
+        ...summary.warnings.map((warning) => `Warning: ${warning}`),
     ].join("\n");
 }
 

@@ -1,15 +1,35 @@
 // The kfstack Pulumi program. `pulumi up` runs it through index.ts; the offline
 // engine runs the very same function under mocks.
 import * as pulumi from "@pulumi/pulumi";
+import { loadBom } from "./bom";
 import { createCluster } from "./cluster";
 import { loadStackConfig } from "./config/load";
 import { resolvePools } from "./config/topology";
+import { Kubeflow } from "./kubeflow";
+import { manifestsDirectory } from "./kubeflow/manifests";
 
 export async function stackProgram(): Promise<Record<string, unknown>> {
     const config = loadStackConfig();
     const { general, gpu } = resolvePools(config);
     const pools = [general!, ...(gpu ? [gpu] : [])];
-    const cluster = createCluster(`kfstack-${pulumi.getStack()}`, config, pools);
+    const name = `kfstack-${pulumi.getStack()}`;
+    const cluster = createCluster(name, config, pools);
+    const bom = loadBom(config.kubeflow.release);
+    const kubeflow = new Kubeflow(
+        `${name}-kubeflow`,
+        {
+            bom,
+            manifestsDir: manifestsDirectory(bom, config.manifestsDir),
+            identity: config.identity,
+            kubernetesVersion: config.kubernetesVersion,
+            cloud: config.cloud,
+            gateway: {
+                ...config.kubeflow.gateway,
+                exposure: config.kubeflow.gateway.exposure ?? (config.topology === "production" ? "internalLoadBalancer" : "clusterIP"),
+            },
+        },
+        { providers: { kubernetes: cluster.provider } },
+    );
     return {
         cloud: config.cloud,
         topology: config.topology,
@@ -17,5 +37,6 @@ export async function stackProgram(): Promise<Record<string, unknown>> {
         ...(config.allowUndersized ? { undersizedReason: config.allowUndersized.reason } : {}),
         kubeconfig: cluster.kubeconfig,
         nodePools: cluster.nodePools,
+        kubeflow: { release: bom.release, objects: kubeflow.objects.size },
     };
 }

@@ -2,7 +2,10 @@
 // `npm run plan -- <stack> --json <file>`. Later sections (policy, tenancy,
 // images …) are added next to these keys, never in place of them.
 import { stackProgram } from "../components/program";
+import { loadBom } from "../components/bom";
 import { parseStackConfig, rawStackConfig } from "../components/config/load";
+import type { StackConfig } from "../components/config/schema";
+import { windowsMissed } from "../components/kubeflow/compatibility";
 import { type NodePoolPlan, resolvePools } from "../components/config/topology";
 import { type OfflineRun, STACK_TYPE, runOffline } from "./offline";
 import { loadStackSettings } from "./stack-file";
@@ -31,7 +34,10 @@ export interface PlanSummary {
     nodePools: PoolSummary[];
     totals: { nodes: number; vcpu: number; memoryGiB: number; nvmeGB: number; gpus: number; monthlyUsd: { atDesired: number; atMax: number } | null };
     pricing: { hoursPerMonth: number; sources: string[] };
+    /** The longest chain of resources that must be created one after another. */
+    dependencies: { depth: number; criticalPath: string[] };
     undersizedReason: string | null;
+    warnings: string[];
 }
 
 export interface Plan {
@@ -71,7 +77,42 @@ function countBy<T>(items: T[], key: (item: T) => string): Record<string, number
     return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-export function summarize(run: OfflineRun, pools: NodePoolPlan[], undersizedReason: string | undefined): PlanSummary {
+/**
+ * Depth of the dependency graph (resources on its longest chain, counting
+ * explicit and property dependencies and providers) and that chain, from the
+ * resource that must come first to the one that waits longest.
+ */
+export function criticalPath(resources: OfflineRun["resources"]): { depth: number; criticalPath: string[] } {
+    const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
+    const longest = new Map<string, string[]>();
+    const chainTo = (urn: string): string[] => {
+        const known = longest.get(urn);
+        if (known) return known;
+        let best: string[] = [];
+        // A resource also waits for its provider (a cluster's Kubernetes provider waits for the cluster).
+        const resource = byUrn.get(urn);
+        for (const dependency of [...(resource?.dependsOn ?? []), ...(resource?.provider ? [resource.provider] : [])]) {
+            if (!byUrn.has(dependency)) continue;
+            const chain = chainTo(dependency);
+            if (chain.length > best.length) best = chain;
+        }
+        const chain = [...best, urn];
+        longest.set(urn, chain);
+        return chain;
+    };
+    let path: string[] = [];
+    for (const resource of resources) {
+        const chain = chainTo(resource.urn);
+        if (chain.length > path.length) path = chain;
+    }
+    const label = (urn: string) => {
+        const resource = byUrn.get(urn)!;
+        return `${resource.type} ${resource.name}`;
+    };
+    return { depth: path.length, criticalPath: path.map(label) };
+}
+
+export function summarize(run: OfflineRun, pools: NodePoolPlan[], undersizedReason: string | undefined, warnings: string[] = []): PlanSummary {
     const resources = run.resources.filter((resource) => resource.type !== STACK_TYPE);
     const components = resources.filter((resource) => resource.type.startsWith("kfstack:"));
     const byComponent = components.map((component) => ({
@@ -101,8 +142,19 @@ export function summarize(run: OfflineRun, pools: NodePoolPlan[], undersizedReas
                 : null,
         },
         pricing: { hoursPerMonth: HOURS_PER_MONTH, sources: [...new Set(pools.flatMap((pool) => (pool.priceSource ? [pool.priceSource] : [])))] },
+        dependencies: criticalPath(resources),
         undersizedReason: undersizedReason ?? null,
+        warnings,
     };
+}
+
+/** What the stack accepted knowingly: recorded in every plan. */
+function stackWarnings(config: StackConfig): string[] {
+    const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
+    const missed = windowsMissed(loadBom(config.kubeflow.release), config.kubernetesVersion);
+    return acknowledged && missed.length > 0
+        ? [`Kubernetes ${config.kubernetesVersion} is outside the supported window (${missed.join("; ")}); acknowledged: ${acknowledged.reason}`]
+        : [];
 }
 
 /** Runs the kfstack program offline for a stack and returns its plan. Throws StackFileError or OfflineRunError. */
@@ -118,6 +170,6 @@ export async function planStack(stack: string, options: { configFile?: string } 
         stack: run.stack,
         resources: run.resources.map(({ custom: _custom, ...resource }) => resource),
         outputs: run.outputs,
-        summary: summarize(run, pools, config.allowUndersized?.reason),
+        summary: summarize(run, pools, config.allowUndersized?.reason, stackWarnings(config)),
     };
 }

@@ -43,6 +43,8 @@ describe("kfstack plan", () => {
                 '  kfstack:kubernetesVersion: "1.33"',
                 "  kfstack:region: us-east-1",
                 "  kfstack:zones: [us-east-1a]",
+                "  kfstack:identity:",
+                "    staticAdmin: { email: admin@example.com, passwordHash: $2y$12$abcdefghijklmnopqrstuv }",
                 "  kfstack:cluster:",
                 "    gpuPool:",
                 "      instanceType: m6id.8xlarge",
@@ -55,8 +57,12 @@ describe("kfstack plan", () => {
         expect(run.stdout).toBe("");
         expect(run.stderr).toBe(
             [
-                "Invalid kfstack configuration: 4 problems; nothing was created.",
+                "Invalid kfstack configuration: 5 problems; nothing was created.",
                 "  kfstack:zones: needs at least 2 zones so the cluster survives the loss of one",
+                "  kfstack:kubernetesVersion: 1.33 is outside the Kubernetes window of kubeflow-1.8.1: kubeflow-1.8.1 supports 1.25–1.26 (upstream also tested 1.27); " +
+                    "cert-manager v1.12.2 supports 1.22–1.27; istio-crds 1.17.5 supports 1.23–1.26; istio-install 1.17.5 supports 1.23–1.26; knative-serving 1.10.2 supports 1.25–1.26; " +
+                    "knative-eventing 1.10.1 supports 1.25–1.26; cluster-local-gateway 1.17.5 supports 1.23–1.26. Choose a version inside it, or set " +
+                    "kfstack:kubeflow.acknowledgeKubernetesVersion (version 1.33 and a reason) to run it anyway",
                 '  kfstack:cluster.gpuPool.instanceType: "m6id.8xlarge" is not a GPU type in the machine table; use one of g5.12xlarge, g5.48xlarge, p4d.24xlarge or p5.48xlarge',
                 "  kfstack:cluster.gpuPool.driver.version: is required: pin the NVIDIA driver the GPU nodes run, so CUDA compatibility can be checked",
                 '  kfstack:cluster.gpuPool.driver.amiReleaseVersion: is required on aws: pin the AL2023 NVIDIA AMI release (for Kubernetes 1.33, "1.33.x-YYYYMMDD") that ships the driver',

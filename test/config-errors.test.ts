@@ -303,6 +303,60 @@ const CASES: Case[] = [
         key: "kfstack:aws.clusterAdmins[0]",
         message: "arn:aws-us-gov:iam::111122223333:role/platform-admins is not in partition aws of region us-east-1; use an arn:aws: ARN",
     },
+    // Identity and the Kubeflow release
+    {
+        name: "rejects a stack without an identity setting",
+        base: "aws dev",
+        change: unset("identity"),
+        key: "kfstack:identity",
+        message:
+            "is required: set identity.oidc (your identity provider) or identity.staticAdmin (one admin with a bcrypt hash kept as a secret); kfstack installs no default login",
+    },
+    {
+        name: "rejects an identity setting with neither oidc nor staticAdmin",
+        base: "aws dev",
+        change: set("identity", {}),
+        key: "kfstack:identity",
+        message: "sets neither oidc nor staticAdmin; choose one way to log in, kfstack installs no default login",
+    },
+    {
+        name: "rejects oidc and a static admin together",
+        base: "aws prod",
+        change: set("identity.staticAdmin", { email: "admin@example.com", passwordHash: "$2y$12$abcdefghijklmnopqrstuu" }),
+        key: "kfstack:identity.staticAdmin",
+        message: "cannot be set together with identity.oidc; choose one way to log in",
+    },
+    {
+        name: "rejects the upstream example user's password hash",
+        base: "aws dev",
+        change: set("identity.staticAdmin.passwordHash", "$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72"),
+        key: "kfstack:identity.staticAdmin.passwordHash",
+        message: "is the upstream example user's hash (password 12341234); generate your own bcrypt hash",
+    },
+    {
+        name: "rejects an unknown bill of materials",
+        base: "aws dev",
+        change: set("kubeflow.release", "kubeflow-9.9.9"),
+        key: "kfstack:kubeflow.release",
+        message: 'There is no bill of materials "kubeflow-9.9.9"; known releases: kubeflow-1.8.1.',
+    },
+    {
+        name: "rejects a Kubernetes version outside the release's window without an acknowledgement",
+        base: "gcp dev",
+        change: unset("kubeflow.acknowledgeKubernetesVersion"),
+        key: "kfstack:kubernetesVersion",
+        message:
+            "1.33 is outside the Kubernetes window of kubeflow-1.8.1: kubeflow-1.8.1 supports 1.25–1.26 (upstream also tested 1.27); cert-manager v1.12.2 supports 1.22–1.27; " +
+            "istio-crds 1.17.5 supports 1.23–1.26; istio-install 1.17.5 supports 1.23–1.26; knative-serving 1.10.2 supports 1.25–1.26; knative-eventing 1.10.1 supports 1.25–1.26; " +
+            "cluster-local-gateway 1.17.5 supports 1.23–1.26. Choose a version inside it, or set kfstack:kubeflow.acknowledgeKubernetesVersion (version 1.33 and a reason) to run it anyway",
+    },
+    {
+        name: "rejects an acknowledgement of another Kubernetes version than the cluster runs",
+        base: "aws prod",
+        change: set("kubeflow.acknowledgeKubernetesVersion.version", "1.32"),
+        key: "kfstack:kubeflow.acknowledgeKubernetesVersion.version",
+        message: "is 1.32, but the cluster runs 1.33; acknowledge the version the cluster runs",
+    },
     // Network and API endpoint
     {
         name: "rejects a malformed CIDR in the API allowlist",

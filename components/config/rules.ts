@@ -5,7 +5,9 @@
 // failed its format check (a malformed CIDR is still a string), so they must
 // not assume formats.
 import type { z } from "zod";
+import { type Bom, BomError, loadBom } from "../bom";
 import { partitionOf } from "../cluster/aws/partition";
+import { windowsMissed } from "../kubeflow/compatibility";
 import { prefixLength } from "../cluster/cidr";
 import type { StackConfig } from "./schema";
 import { type ConfigProblem, resolvePools } from "./topology";
@@ -14,7 +16,14 @@ const OPEN_TO_INTERNET = "0.0.0.0/0";
 const MAX_CREATED_VPC_ZONES = 6;
 
 export function checkStack(config: StackConfig, ctx: z.RefinementCtx): void {
-    const problems = [...zoneProblems(config), ...cloudProblems(config), ...endpointProblems(config), ...resolvePools(config).problems];
+    const problems = [
+        ...zoneProblems(config),
+        ...cloudProblems(config),
+        ...endpointProblems(config),
+        ...identityProblems(config),
+        ...kubeflowProblems(config),
+        ...resolvePools(config).problems,
+    ];
     for (const { path, message } of problems) ctx.addIssue({ code: "custom", path, message });
 }
 
@@ -92,4 +101,32 @@ function endpointProblems(config: StackConfig): ConfigProblem[] {
         return [{ path: ["privateEndpoint", "allowedCidrs", open], message: "0.0.0.0/0 opens a production API to the internet; list your networks, or enable the private endpoint" }];
     }
     return [];
+}
+
+function identityProblems(config: StackConfig): ConfigProblem[] {
+    const { oidc, staticAdmin } = config.identity;
+    if (oidc && staticAdmin) return [{ path: ["identity", "staticAdmin"], message: "cannot be set together with identity.oidc; choose one way to log in" }];
+    if (!oidc && !staticAdmin) return [{ path: ["identity"], message: "sets neither oidc nor staticAdmin; choose one way to log in, kfstack installs no default login" }];
+    return [];
+}
+
+function kubeflowProblems(config: StackConfig): ConfigProblem[] {
+    let bom: Bom;
+    try {
+        bom = loadBom(config.kubeflow.release);
+    } catch (error) {
+        return [{ path: ["kubeflow", "release"], message: error instanceof BomError ? error.message : String(error) }];
+    }
+    const missed = windowsMissed(bom, config.kubernetesVersion);
+    const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
+    if (acknowledged && acknowledged.version !== config.kubernetesVersion) {
+        return [{ path: ["kubeflow", "acknowledgeKubernetesVersion", "version"], message: `is ${acknowledged.version}, but the cluster runs ${config.kubernetesVersion}; acknowledge the version the cluster runs` }];
+    }
+    if (missed.length === 0 || acknowledged) return [];
+    return [
+        {
+            path: ["kubernetesVersion"],
+            message: `${config.kubernetesVersion} is outside the Kubernetes window of ${bom.release}: ${missed.join("; ")}. Choose a version inside it, or set kfstack:kubeflow.acknowledgeKubernetesVersion (version ${config.kubernetesVersion} and a reason) to run it anyway`,
+        },
+    ];
 }

@@ -101,7 +101,82 @@ const allowUndersized = z
     .optional()
     .describe("Accept node pools below the topology minimums; the reason is recorded in the plan.");
 
+const secretValue = z.string().min(1).describe("A secret: set it with `pulumi config set --secret`.");
+
+/** The upstream example user's password hash ("12341234"); kfstack never installs it. */
+export const UPSTREAM_DEX_PASSWORD_HASH = "$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72";
+
+const identity = z
+    .strictObject(
+        {
+        oidc: z
+            .strictObject({
+                name: z.string().min(1).default("SSO").describe("Name of the login button."),
+                issuer: z.url({ error: "must be the https URL of the OIDC issuer" }).describe("OIDC issuer URL of your identity provider."),
+                clientId: z.string().min(1).describe("Client id registered with the identity provider."),
+                clientSecret: secretValue,
+                redirectUri: z
+                    .url({ error: "must be the https URL users return to, such as https://kubeflow.example.com/dex/callback" })
+                    .describe("Where the identity provider sends users back: https://<Kubeflow host>/dex/callback."),
+            })
+            .optional()
+            .describe("Log in through your identity provider (Dex OIDC connector)."),
+        staticAdmin: z
+            .strictObject({
+                email: z.email({ error: "must be an email address" }).describe("Login of the platform admin."),
+                passwordHash: secretValue
+                    .refine((hash) => hash !== UPSTREAM_DEX_PASSWORD_HASH, { error: "is the upstream example user's hash (password 12341234); generate your own bcrypt hash" })
+                    .describe("bcrypt hash of the admin's password, as a secret (htpasswd -nbBC 12 '' <password>)."),
+            })
+            .optional()
+            .describe("One static admin login, for clusters without an identity provider."),
+        },
+        {
+            error: (issue) =>
+                issue.input === undefined
+                    ? "is required: set identity.oidc (your identity provider) or identity.staticAdmin (one admin with a bcrypt hash kept as a secret); kfstack installs no default login"
+                    : undefined,
+        },
+    )
+    .describe("How people log in to Kubeflow: exactly one of oidc or staticAdmin.");
+
+const kubeflow = z
+    .strictObject({
+        release: z.string().default("kubeflow-1.8.1").describe("Bill of materials to install (components/bom/<release>.yaml)."),
+        acknowledgeKubernetesVersion: z
+            .strictObject({
+                version: kubernetesVersion,
+                reason: z.string().trim().min(10, { error: "must say why this version is acceptable (10+ characters)" }).describe("Why running outside the release's window is acceptable."),
+            })
+            .optional()
+            .describe("Run the release on a Kubernetes version outside its supported window; recorded as a warning in the plan."),
+        gateway: z
+            .strictObject({
+                exposure: z
+                    .enum(["clusterIP", "internalLoadBalancer"])
+                    .optional()
+                    .describe("clusterIP (reach it with kubectl port-forward; testing default) or an internal load balancer (production default)."),
+                hosts: z
+                    .array(z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, { error: "must be a DNS name such as kubeflow.example.com" }))
+                    .min(1)
+                    .default(["kubeflow.local"])
+                    .describe("DNS names Kubeflow is served at over HTTPS; the gateway's certificate covers them."),
+                issuer: z
+                    .string()
+                    .min(1)
+                    .default("kubeflow-self-signing-issuer")
+                    .describe("cert-manager ClusterIssuer of the gateway certificate (the default is Kubeflow's self-signing one)."),
+            })
+            .default({ hosts: ["kubeflow.local"], issuer: "kubeflow-self-signing-issuer" })
+            .describe("How the Istio ingress gateway is exposed; never to the internet."),
+    })
+    .default({ release: "kubeflow-1.8.1", gateway: { hosts: ["kubeflow.local"], issuer: "kubeflow-self-signing-issuer" } })
+    .describe("The Kubeflow install.");
+
 const common = {
+    identity,
+    kubeflow,
+    manifestsDir: z.string().min(1).optional().describe("Directory of rendered manifests (npm run manifests -- pull); KFSTACK_MANIFESTS_DIR overrides it."),
     topology: z.enum(["testing", "production"]).describe("testing: 3 x 16 vCPU / 64 GiB / 950 GB NVMe; production: 6+ x 32 / 128 / 1,900 plus GPUs."),
     kubernetesVersion,
     clusterName: dnsLabel.optional().describe("Cluster name; defaults to kfstack-<stack>."),
@@ -231,3 +306,4 @@ export type ExistingStackConfig = Extract<StackConfig, { cloud: "existing" }>;
 export type Topology = StackConfig["topology"];
 export type NodePoolConfig = StackConfig["cluster"]["nodePool"];
 export type GpuPoolConfig = NonNullable<StackConfig["cluster"]["gpuPool"]>;
+export type IdentityConfig = StackConfig["identity"];

@@ -1,0 +1,18 @@
+// The bill of materials as a Markdown table, for README.md.
+import type { Bom } from "./schema";
+
+export function bomTable(bom: Bom): string {
+    const rows = bom.components.map((component) => {
+        const source = bom.sources[component.source]!;
+        const window = component.kubernetes ? `${component.kubernetes.min}–${component.kubernetes.max}` : "";
+        const status = component.skip ? "not installed (see the BOM)" : component.note ? "see the BOM's note" : "";
+        return `| ${component.name} | ${component.version} | ${source.repository.replace("https://github.com/", "")}@${source.tag} \`${component.path}\` | ${component.images.length} | ${window} | ${status} |`;
+    });
+    return [
+        `Release \`${bom.release}\`: Kubernetes ${bom.kubernetes.min}–${bom.kubernetes.max}${bom.kubernetes.tested.length ? ` (upstream also tested ${bom.kubernetes.tested.join(", ")})` : ""}.`,
+        "",
+        "| component | version | source and kustomization | images | Kubernetes | remarks |",
+        "| --- | --- | --- | --- | --- | --- |",
+        ...rows,
+    ].join("\n");
+}

@@ -1,0 +1,192 @@
+// kfstack's changes to the upstream objects, applied before anything is
+// registered: memory requests and limits on every container, no default
+// credentials, and the ingress gateway exposed the way the stack says.
+import type * as pulumi from "@pulumi/pulumi";
+import { parse, stringify } from "yaml";
+import type { BomComponent, ContainerResources } from "../bom";
+import type { IdentityConfig } from "../config/schema";
+import { type Container, type KubernetesObject, describeObject, objectKey, podTemplates } from "./objects";
+import { parseQuantity } from "./quantity";
+
+/** Per-stack values the upstream defaults are replaced with; secrets stay Pulumi secrets. */
+export interface Credentials {
+    /** Shared by Dex (static client) and oidc-authservice. */
+    oidcClientSecret: pulumi.Output<string>;
+    minioAccessKey: pulumi.Output<string>;
+    minioSecretKey: pulumi.Output<string>;
+    /** The stack's identity secret: a bcrypt hash or the connector's client secret. */
+    identitySecret: pulumi.Output<string>;
+}
+
+export const OIDC_CLIENT_ID = "kubeflow-oidc-authservice";
+const ADMIN_HASH_ENV = "DEX_ADMIN_PASSWORD_HASH";
+const CONNECTOR_SECRET_ENV = "DEX_CONNECTOR_CLIENT_SECRET";
+
+export class CustomizeError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "CustomizeError";
+    }
+}
+
+function memoryOf(value: string | number | undefined): number {
+    return value === undefined ? 0 : (parseQuantity(value) ?? 0);
+}
+
+/**
+ * Fills in what a container lacks: cpu request, memory request and memory
+ * limit. Upstream values stay; a limit is never set below the request.
+ */
+function setResources(container: Container, wanted: ContainerResources): void {
+    const requests = { ...(container.resources?.requests ?? {}) };
+    const limits = { ...(container.resources?.limits ?? {}) };
+    requests["cpu"] ??= wanted.cpuRequest;
+    requests["memory"] ??= wanted.memoryRequest;
+    if (limits["memory"] === undefined) {
+        limits["memory"] = memoryOf(requests["memory"]) > memoryOf(wanted.memoryLimit) ? requests["memory"] : wanted.memoryLimit;
+    }
+    if (memoryOf(requests["memory"]) > memoryOf(limits["memory"])) requests["memory"] = limits["memory"];
+    container.resources = { ...container.resources, requests, limits };
+}
+
+export function applyContainerResources(component: BomComponent, objects: KubernetesObject[]): void {
+    for (const object of objects) {
+        for (const template of podTemplates(object)) {
+            for (const container of [...template.spec.containers, ...(template.spec.initContainers ?? [])]) {
+                const key = `${object.metadata.namespace ?? ""}/${object.kind}/${object.metadata.name}/${container.name}`;
+                setResources(container, component.resources.containers[key] ?? component.resources.default);
+            }
+        }
+    }
+}
+
+/** The upstream objects that carry default credentials, and what replaces them. */
+type Replacement = (object: KubernetesObject, identity: IdentityConfig, credentials: Credentials) => void;
+
+function dexConfig(object: KubernetesObject, identity: IdentityConfig): void {
+    const data = object["data"] as Record<string, string>;
+    const config = parse(data["config.yaml"] ?? "") as Record<string, unknown>;
+    delete config["staticPasswords"];
+    if (identity.staticAdmin) {
+        config["enablePasswordDB"] = true;
+        // The hash comes from the dex-oidc-client Secret through the environment, never from this ConfigMap.
+        config["staticPasswords"] = [{ email: identity.staticAdmin.email, hashFromEnv: ADMIN_HASH_ENV, username: "admin", userID: identity.staticAdmin.email }];
+    } else if (identity.oidc) {
+        config["enablePasswordDB"] = false;
+        config["connectors"] = [
+            {
+                type: "oidc",
+                id: "sso",
+                name: identity.oidc.name,
+                config: {
+                    issuer: identity.oidc.issuer,
+                    clientID: identity.oidc.clientId,
+                    // Dex expands $VARIABLES in connector configuration from its environment.
+                    clientSecret: `$${CONNECTOR_SECRET_ENV}`,
+                    redirectURI: identity.oidc.redirectUri,
+                    scopes: ["openid", "profile", "email", "groups"],
+                },
+            },
+        ];
+    }
+    data["config.yaml"] = stringify(config);
+}
+
+function replaceSecretData(object: KubernetesObject, stringData: Record<string, pulumi.Input<string>>): void {
+    delete object["data"];
+    object["stringData"] = stringData;
+}
+
+const REPLACEMENTS: Record<string, Replacement> = {
+    "/ConfigMap/auth/dex": (object, identity) => dexConfig(object, identity),
+    "/Secret/auth/dex-oidc-client": (object, identity, credentials) =>
+        replaceSecretData(object, {
+            OIDC_CLIENT_ID: OIDC_CLIENT_ID,
+            OIDC_CLIENT_SECRET: credentials.oidcClientSecret,
+            [identity.staticAdmin ? ADMIN_HASH_ENV : CONNECTOR_SECRET_ENV]: credentials.identitySecret,
+        }),
+    "/Secret/istio-system/oidc-authservice-client": (object, _identity, credentials) =>
+        replaceSecretData(object, { CLIENT_ID: OIDC_CLIENT_ID, CLIENT_SECRET: credentials.oidcClientSecret }),
+    "/Secret/kubeflow/mlpipeline-minio-artifact": (object, _identity, credentials) =>
+        replaceSecretData(object, { accesskey: credentials.minioAccessKey, secretkey: credentials.minioSecretKey }),
+};
+
+/**
+ * Replaces every upstream default credential. Each replacement must find its
+ * object: if an upstream release moves one, the install stops rather than
+ * shipping the default.
+ */
+export function replaceDefaultCredentials(objects: KubernetesObject[], identity: IdentityConfig, credentials: Credentials): void {
+    const byKey = new Map(objects.map((object) => [objectKey(object), object]));
+    for (const [key, replace] of Object.entries(REPLACEMENTS)) {
+        const object = byKey.get(key);
+        if (!object) {
+            const [, kind, namespace, name] = key.split("/");
+            throw new CustomizeError(`kfstack replaces the default credentials in ${kind} ${namespace}/${name}, but the rendered manifests have no such object; update components/kubeflow/customize.ts for this release.`);
+        }
+        replace(object, identity, credentials);
+    }
+}
+
+export type GatewayExposure = "clusterIP" | "internalLoadBalancer";
+
+export interface GatewaySettings {
+    exposure: GatewayExposure;
+    hosts: string[];
+    issuer: string;
+}
+
+export const GATEWAY_TLS_SECRET = "kubeflow-gateway-tls";
+
+/**
+ * Serves Kubeflow over HTTPS: a cert-manager Certificate for the stack's hosts,
+ * in istio-system where the ingress gateway reads it, and an HTTPS server on
+ * kubeflow-gateway. Behind a load balancer, plain HTTP redirects to HTTPS; on
+ * a ClusterIP gateway it stays for `kubectl port-forward`.
+ */
+export function addGatewayTls(objects: KubernetesObject[], gateway: GatewaySettings): KubernetesObject {
+    const kubeflowGateway = objects.find((object) => object.kind === "Gateway" && object.metadata.namespace === "kubeflow" && object.metadata.name === "kubeflow-gateway");
+    if (!kubeflowGateway) throw new CustomizeError("The rendered manifests have no Gateway kubeflow/kubeflow-gateway to serve HTTPS on.");
+    const spec = kubeflowGateway["spec"] as { servers: Record<string, unknown>[] };
+    const redirect = gateway.exposure === "internalLoadBalancer";
+    spec.servers = [
+        ...spec.servers.map((server) => (redirect ? { ...server, tls: { httpsRedirect: true } } : server)),
+        { hosts: gateway.hosts, port: { name: "https", number: 443, protocol: "HTTPS" }, tls: { mode: "SIMPLE", credentialName: GATEWAY_TLS_SECRET } },
+    ];
+    return {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: { name: GATEWAY_TLS_SECRET, namespace: "istio-system" },
+        spec: { secretName: GATEWAY_TLS_SECRET, dnsNames: gateway.hosts, issuerRef: { kind: "ClusterIssuer", name: gateway.issuer, group: "cert-manager.io" } },
+    };
+}
+
+/** Annotations that keep a LoadBalancer Service internal, per cloud. */
+const INTERNAL_LOAD_BALANCER: Record<"aws" | "gcp" | "existing", Record<string, string>> = {
+    aws: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal", "service.beta.kubernetes.io/aws-load-balancer-internal": "true" },
+    gcp: { "networking.gke.io/load-balancer-type": "Internal" },
+    existing: {},
+};
+
+export function exposeGateway(objects: KubernetesObject[], exposure: GatewayExposure, cloud: "aws" | "gcp" | "existing"): void {
+    const gateway = objects.find((object) => objectKey(object) === "/Service/istio-system/istio-ingressgateway");
+    if (!gateway) throw new CustomizeError("The rendered manifests have no Service istio-system/istio-ingressgateway to expose.");
+    const spec = gateway["spec"] as Record<string, unknown>;
+    if (exposure === "clusterIP") {
+        spec["type"] = "ClusterIP";
+        return;
+    }
+    spec["type"] = "LoadBalancer";
+    gateway.metadata.annotations = { ...gateway.metadata.annotations, ...INTERNAL_LOAD_BALANCER[cloud] };
+}
+
+/** Refuses two objects with the same identity: the second would silently overwrite the first. */
+export function assertUnique(objects: { object: KubernetesObject; component: string }[]): void {
+    const seen = new Map<string, string>();
+    for (const { object, component } of objects) {
+        const key = objectKey(object);
+        const first = seen.get(key);
+        if (first) throw new CustomizeError(`${describeObject(object)} is in both ${first} and ${component}; one install cannot hold it twice.`);
+        seen.set(key, component);
+    }
+}

@@ -1,0 +1,101 @@
+// Kubeflow, pinned by a bill of materials: every rendered upstream object
+// becomes its own Pulumi resource, changed the way kfstack requires (no
+// default credentials, memory limits everywhere, exposure by stack) and
+// ordered by its real dependencies instead of an apply-until-it-works loop.
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Bom, BomComponent } from "../bom";
+import type { IdentityConfig } from "../config/schema";
+import { removedBy } from "./api-removals";
+import { type Credentials, CustomizeError, type GatewaySettings, addGatewayTls, applyContainerResources, assertUnique, exposeGateway, replaceDefaultCredentials } from "./customize";
+import { clearClusterScopedNamespaces } from "./kinds";
+import { KubernetesObjectResource } from "./kubernetes-object";
+import { readComponent } from "./manifests";
+import { type KubernetesObject, describeObject, objectKey } from "./objects";
+import { planInstall } from "./ordering";
+
+export interface KubeflowArgs {
+    bom: Bom;
+    /** Directory of rendered manifests, checked against the BOM. */
+    manifestsDir: string;
+    identity: IdentityConfig;
+    kubernetesVersion: string;
+    cloud: "aws" | "gcp" | "existing";
+    gateway: GatewaySettings;
+}
+
+/** The components of a BOM that a stack installs, each with its objects as kfstack changes them. */
+export function installedObjects(args: KubeflowArgs, credentials: Credentials): { component: BomComponent; object: KubernetesObject }[] {
+    const entries = args.bom.components
+        .filter((component) => !component.skip)
+        .flatMap((component) => {
+            const objects = readComponent(args.manifestsDir, args.bom, component);
+            clearClusterScopedNamespaces(objects);
+            applyContainerResources(component, objects);
+            return objects.map((object) => ({ component, object }));
+        });
+    const objects = entries.map((entry) => entry.object);
+    assertUnique(entries.map(({ object, component }) => ({ object, component: component.name })));
+    replaceDefaultCredentials(objects, args.identity, credentials);
+    exposeGateway(objects, args.gateway.exposure, args.cloud);
+    const certificate = addGatewayTls(objects, args.gateway);
+    const gatewayComponent = entries.find(({ object }) => object.kind === "Gateway" && object.metadata.name === "kubeflow-gateway")!.component;
+    entries.push({ component: gatewayComponent, object: certificate });
+    objects.push(certificate);
+    const removed = objects.filter((object) => removedBy(object, args.kubernetesVersion));
+    if (removed.length > 0) {
+        throw new CustomizeError(
+            `Kubernetes ${args.kubernetesVersion} no longer serves the apiVersion of ${removed.map((object) => `${describeObject(object)} (${object.apiVersion})`).join(", ")}; use a release of ${args.bom.release} built for it.`,
+        );
+    }
+    return entries;
+}
+
+export class Kubeflow extends pulumi.ComponentResource {
+    /** objectKey → the resource of that object. */
+    readonly objects: Map<string, KubernetesObjectResource>;
+    /** Dependencies between webhooks and what they admit that were left out to avoid cycles. */
+    readonly brokenCycles: { from: string; on: string; reason: string }[];
+
+    constructor(name: string, args: KubeflowArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kfstack:kubeflow:Kubeflow", name, {}, opts);
+        const generated = (role: string) => new random.RandomPassword(`${name}-${role}`, { length: 32, special: false }, { parent: this }).result;
+        const credentials: Credentials = {
+            oidcClientSecret: generated("oidc-client-secret"),
+            minioAccessKey: generated("minio-access-key"),
+            minioSecretKey: generated("minio-secret-key"),
+            identitySecret: pulumi.secret(args.identity.staticAdmin?.passwordHash ?? args.identity.oidc?.clientSecret ?? ""),
+        };
+
+        const entries = installedObjects(args, credentials);
+        const componentOf = new Map(entries.map(({ object, component }) => [objectKey(object), component.name]));
+        const groups = new Map(
+            args.bom.components
+                .filter((component) => !component.skip)
+                .map((component) => [component.name, new KubeflowComponent(`${name}-${component.name}`, { component }, { parent: this })]),
+        );
+
+        const plan = planInstall(entries.map((entry) => entry.object));
+        this.brokenCycles = plan.brokenCycles;
+        this.objects = new Map();
+        for (const object of plan.order) {
+            const key = objectKey(object);
+            const dependsOn = (plan.dependencies.get(key) ?? []).map((dependency) => this.objects.get(dependency.on)!);
+            this.objects.set(key, new KubernetesObjectResource(object, { parent: groups.get(componentOf.get(key)!), dependsOn }));
+        }
+
+        this.registerOutputs({ release: args.bom.release, objects: this.objects.size });
+    }
+}
+
+export interface KubeflowComponentArgs {
+    component: BomComponent;
+}
+
+/** Groups the objects of one BOM component, so plans and previews read by component. */
+export class KubeflowComponent extends pulumi.ComponentResource {
+    constructor(name: string, args: KubeflowComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kfstack:kubeflow:Component", name, { version: args.component.version, source: args.component.source }, opts);
+        this.registerOutputs({});
+    }
+}

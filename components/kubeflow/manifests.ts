@@ -1,0 +1,84 @@
+// Reads the rendered manifests of a BOM's components from the manifests
+// directory (written by `npm run manifests -- pull`, carried into air-gapped
+// enclaves), checking each file against the BOM's sha256 before trusting it.
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { loadAll } from "js-yaml";
+import type { Bom, BomComponent } from "../bom";
+import type { KubernetesObject } from "./objects";
+
+export const MANIFESTS_DIR_ENV = "KFSTACK_MANIFESTS_DIR";
+
+export class ManifestsError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "ManifestsError";
+    }
+}
+
+/** The manifests directory: KFSTACK_MANIFESTS_DIR, else kfstack:manifestsDir; an error says how to get one. */
+export function manifestsDirectory(bom: Bom, configured: string | undefined, environment: NodeJS.ProcessEnv = process.env): string {
+    const chosen = environment[MANIFESTS_DIR_ENV] || configured;
+    if (!chosen) {
+        throw new ManifestsError(
+            `No rendered manifests for ${bom.release}: set ${MANIFESTS_DIR_ENV} or kfstack:manifestsDir to a directory made by ` +
+                `\`npm run manifests -- pull ${bom.release} --out <dir>\` (on a connected machine; carry the directory into an air-gapped site).`,
+        );
+    }
+    const directory = isAbsolute(chosen) ? chosen : resolve(chosen);
+    if (!existsSync(directory)) {
+        throw new ManifestsError(`The manifests directory ${directory} does not exist; create it with \`npm run manifests -- pull ${bom.release} --out ${directory}\`.`);
+    }
+    return directory;
+}
+
+function isObject(value: unknown): value is KubernetesObject {
+    if (typeof value !== "object" || value === null) return false;
+    const candidate = value as Partial<KubernetesObject>;
+    return typeof candidate.apiVersion === "string" && typeof candidate.kind === "string" && typeof candidate.metadata?.name === "string";
+}
+
+/** Parsed files by path and checksum: a process plans several stacks from the same manifests. */
+const parsed = new Map<string, KubernetesObject[]>();
+
+function parseManifest(file: string, text: string, sha256: string): KubernetesObject[] {
+    const cached = parsed.get(`${file}@${sha256}`);
+    if (cached) return cached;
+    const objects: KubernetesObject[] = [];
+    let documents: unknown[];
+    try {
+        // js-yaml, not the `yaml` package used for stack files: it parses the ~10 MB of a release about 7 times faster.
+        documents = loadAll(text);
+    } catch (error) {
+        throw new ManifestsError(`${file} is not valid YAML (${(error as Error).message.split("\n")[0]}); render it again with \`npm run manifests -- pull\`.`);
+    }
+    for (const [index, value] of documents.entries()) {
+        if (value === null || value === undefined) continue;
+        // `kind: List` documents carry their objects in `items`.
+        const items = (value as { kind?: unknown }).kind === "List" ? ((value as { items?: unknown[] }).items ?? []) : [value];
+        for (const item of items) {
+            if (!isObject(item)) throw new ManifestsError(`${file}: document ${index + 1} is not a Kubernetes object (it needs apiVersion, kind and metadata.name).`);
+            objects.push(item);
+        }
+    }
+    parsed.set(`${file}@${sha256}`, objects);
+    return objects;
+}
+
+/** The objects of one component, as rendered upstream; a fresh copy the caller may change. */
+export function readComponent(directory: string, bom: Bom, component: BomComponent): KubernetesObject[] {
+    const file = join(directory, component.file);
+    if (!existsSync(file)) {
+        throw new ManifestsError(`${file} is missing: the manifests directory has no render of ${component.name} ${component.version}; run \`npm run manifests -- pull ${bom.release} --out ${directory}\`.`);
+    }
+    const bytes = readFileSync(file);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    if (sha256 !== component.sha256) {
+        throw new ManifestsError(
+            `${file} does not match the bill of materials ${bom.release}: its sha256 is ${sha256}, the BOM pins ${component.sha256}. ` +
+                `The file was changed or rendered from another source; render it again with \`npm run manifests -- pull ${bom.release} --out ${directory}\`.`,
+        );
+    }
+    return structuredClone(parseManifest(file, bytes.toString("utf8"), sha256));
+}
