@@ -5,6 +5,7 @@ import { loadBom } from "./bom";
 import { createCluster } from "./cluster";
 import { loadStackConfig } from "./config/load";
 import { resolvePools } from "./config/topology";
+import { kubeflowFactsOf } from "./facts";
 import { Kubeflow } from "./kubeflow";
 import { manifestsDirectory } from "./kubeflow/manifests";
 
@@ -19,6 +20,7 @@ export async function stackProgram(): Promise<Record<string, unknown>> {
         `${name}-kubeflow`,
         {
             bom,
+            facts: kubeflowFactsOf(config, bom),
             manifestsDir: manifestsDirectory(bom, config.manifestsDir),
             identity: config.identity,
             kubernetesVersion: config.kubernetesVersion,

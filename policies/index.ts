@@ -1,7 +1,8 @@
-// The kfstack policy pack. This file only constructs the PolicyPack
-// (constructing it starts the analyzer server); the policies live in their own
-// modules so tests can import them without starting a server. The policies
-// themselves arrive with the policy-pack issue.
+// The kfstack policy pack: `pulumi preview --policy-pack policies`. This file
+// only constructs the PolicyPack (constructing it starts the analyzer server);
+// the policies live in their own modules, which the tests and
+// `npm run check` import without starting a server.
 import { PolicyPack } from "@pulumi/policy";
+import { ALL_POLICIES } from "./all";
 
-new PolicyPack("kfstack", { policies: [] });
+new PolicyPack("kfstack", { policies: [...ALL_POLICIES] });

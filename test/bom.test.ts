@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { type BomComponent, type ContainerResources, FORBIDDEN_VERSIONS, loadBom } from "../components/bom";
-import { type Container, type KubernetesObject, podTemplates } from "../components/kubeflow/objects";
+import type { KubernetesObject } from "../components/kubeflow/objects";
+import { type Container, podTemplates } from "../policies/lib/pod-templates";
 
 // The rendered manifests (the read-only fixtures) live outside the repository.
 const MANIFESTS_DIR = process.env.KFSTACK_MANIFESTS_DIR;

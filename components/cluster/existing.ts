@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { homedir } from "node:os";
 import type { ExistingStackConfig } from "../config/schema";
+import { clusterFactsOf } from "../facts";
 import type { NodePoolPlan } from "../config/topology";
 
 export interface ExistingClusterArgs {
@@ -23,7 +24,7 @@ export class ExistingCluster extends pulumi.ComponentResource {
     readonly nodePools: NodePoolPlan[];
 
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kfstack:cluster:ExistingCluster", name, {}, opts);
+        super("kfstack:cluster:ExistingCluster", name, clusterFactsOf(args.config, args.pools), opts);
         this.nodePools = args.pools;
         this.kubeconfig = pulumi.secret(expandHome(args.config.existing.kubeconfig));
         this.provider = new k8s.Provider(

@@ -2,7 +2,7 @@
 // minimums every stack is held to. `resolvePools` is the one place where a
 // stack's overrides are laid over its preset; it is pure, so validation, the
 // cluster components and the plan summary all see the same node pools.
-import { CUDA_MINIMUM_DRIVER, compareDriverVersions } from "../cluster/gpu-drivers";
+import { CUDA_MINIMUM_DRIVER, compareDriverVersions } from "../../policies/lib/gpu-drivers";
 import {
     GCP_LOCAL_SSD_DISK_PRICE,
     LOCAL_SSD_DISK_GB,

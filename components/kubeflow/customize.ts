@@ -5,8 +5,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import type { BomComponent, ContainerResources } from "../bom";
 import type { IdentityConfig } from "../config/schema";
-import { type Container, type KubernetesObject, describeObject, objectKey, podTemplates } from "./objects";
-import { parseQuantity } from "./quantity";
+import { type Container, podTemplates } from "../../policies/lib/pod-templates";
+import { parseQuantity } from "../../policies/lib/quantity";
+import { type KubernetesObject, describeObject, objectKey } from "./objects";
 
 /** Per-stack values the upstream defaults are replaced with; secrets stay Pulumi secrets. */
 export interface Credentials {

@@ -4,6 +4,7 @@
 // ordered by its real dependencies instead of an apply-until-it-works loop.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { KubeflowFacts } from "../../policies/lib/facts";
 import type { Bom, BomComponent } from "../bom";
 import type { IdentityConfig } from "../config/schema";
 import { removedBy } from "./api-removals";
@@ -16,6 +17,8 @@ import { planInstall } from "./ordering";
 
 export interface KubeflowArgs {
     bom: Bom;
+    /** What the policy pack reads about this install; registered as the component's inputs. */
+    facts: KubeflowFacts;
     /** Directory of rendered manifests, checked against the BOM. */
     manifestsDir: string;
     identity: IdentityConfig;
@@ -58,7 +61,7 @@ export class Kubeflow extends pulumi.ComponentResource {
     readonly brokenCycles: { from: string; on: string; reason: string }[];
 
     constructor(name: string, args: KubeflowArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kfstack:kubeflow:Kubeflow", name, {}, opts);
+        super("kfstack:kubeflow:Kubeflow", name, args.facts, opts);
         const generated = (role: string) => new random.RandomPassword(`${name}-${role}`, { length: 32, special: false }, { parent: this }).result;
         const credentials: Credentials = {
             oidcClientSecret: generated("oidc-client-secret"),

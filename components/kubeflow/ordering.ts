@@ -15,7 +15,8 @@
 //    Pod-template carriers count as creating pods.
 import { BUILT_IN_KINDS, type ResourceInfo } from "./kinds";
 import { type CompiledSelector, compileLabelSelector, type LabelSelector, type Labels } from "./label-selectors";
-import { apiGroup, describeObject, type KubernetesObject, objectKey, podTemplates } from "./objects";
+import { podTemplates } from "../../policies/lib/pod-templates";
+import { apiGroup, describeObject, type KubernetesObject, objectKey } from "./objects";
 
 export interface InstallDependency {
     /** objectKey of the object needed first. */

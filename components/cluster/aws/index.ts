@@ -5,6 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsStackConfig } from "../../config/schema";
+import { clusterFactsOf } from "../../facts";
 import type { NodePoolPlan } from "../../config/topology";
 import { execKubeconfig } from "../kubeconfig";
 import { AwsNetwork } from "./network";
@@ -38,7 +39,7 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly nodePools: NodePoolPlan[];
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kfstack:cluster:EksCluster", name, {}, opts);
+        super("kfstack:cluster:EksCluster", name, clusterFactsOf(args.config, args.pools), opts);
         const { config, partition, clusterName } = args;
         const parent = { parent: this };
         this.nodePools = args.pools;

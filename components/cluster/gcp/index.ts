@@ -5,6 +5,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GcpStackConfig } from "../../config/schema";
+import { clusterFactsOf } from "../../facts";
 import type { NodePoolPlan } from "../../config/topology";
 import { execKubeconfig } from "../kubeconfig";
 import { GcpNetwork, PODS_RANGE, SERVICES_RANGE } from "./network";
@@ -28,7 +29,7 @@ export class GkeCluster extends pulumi.ComponentResource {
     readonly nodePools: NodePoolPlan[];
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kfstack:cluster:GkeCluster", name, {}, opts);
+        super("kfstack:cluster:GkeCluster", name, clusterFactsOf(args.config, args.pools), opts);
         const { config, clusterName } = args;
         const parent = { parent: this };
         const labels = { ...config.tags, "kfstack-cluster": clusterName };

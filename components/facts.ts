@@ -1,0 +1,35 @@
+// The platform facts the policy pack reads (policies/lib/facts.ts), computed
+// from a validated stack configuration. The cluster and Kubeflow components
+// register them as their inputs; `npm run check -- --stack-config` adds them
+// to a bare list of resources.
+import type { ClusterFacts, KubeflowFacts } from "../policies/lib/facts";
+import type { Bom } from "./bom";
+import type { StackConfig } from "./config/schema";
+import type { NodePoolPlan } from "./config/topology";
+
+const minor = (version: string) => Number(version.split(".")[1]);
+
+export function clusterFactsOf(config: StackConfig, pools: NodePoolPlan[]): ClusterFacts {
+    return {
+        cloud: config.cloud,
+        topology: config.topology,
+        kubernetesVersion: config.kubernetesVersion,
+        nodePools: pools.map(({ usdPerHour: _price, priceSource: _source, localSsdCount: _ssd, ...pool }) => pool),
+        ...(config.allowUndersized ? { undersizedReason: config.allowUndersized.reason } : {}),
+    };
+}
+
+export function kubeflowFactsOf(config: StackConfig, bom: Bom): KubeflowFacts {
+    const installed = bom.components.filter((component) => !component.skip);
+    const windows = [bom.kubernetes, ...installed.flatMap((component) => (component.kubernetes ? [component.kubernetes] : []))];
+    const min = windows.reduce((narrowest, window) => (minor(window.min) > minor(narrowest.min) ? window : narrowest)).min;
+    const max = windows.reduce((narrowest, window) => (minor(window.max) < minor(narrowest.max) ? window : narrowest)).max;
+    const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
+    return {
+        release: bom.release,
+        kubernetesVersion: config.kubernetesVersion,
+        window: { min, max, tested: bom.kubernetes.tested },
+        ...(acknowledged ? { acknowledgedKubernetesVersion: acknowledged } : {}),
+        images: [...new Set(installed.flatMap((component) => component.images))].sort(),
+    };
+}

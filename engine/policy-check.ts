@@ -1,0 +1,151 @@
+// Evaluates the kfstack policy pack offline, the way the Pulumi analyzer does
+// during `pulumi preview --policy-pack policies`: resource policies see one
+// resource's inputs at a time, stack policies see all of them; secrets are
+// plain values; reading a value the preview cannot know throws, and the
+// policy is skipped for that resource instead of failing or passing wrongly.
+import * as policySdk from "@pulumi/policy";
+import type { EnforcementLevel, PolicyPackConfig, PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import * as pulumi from "@pulumi/pulumi";
+import { ALL_POLICIES } from "../policies/all";
+import { type KfstackPolicy, isStackPolicy } from "../policies/lib/policy";
+import { Secret, Unknown } from "./values";
+
+/**
+ * The analyzer's own unknown-checking proxy: @pulumi/policy exports it at run
+ * time, but its declarations are stripped as internal.
+ */
+const { unknownCheckingProxy, UnknownValueError } = policySdk as unknown as {
+    unknownCheckingProxy<T>(props: T): T;
+    UnknownValueError: new () => Error;
+};
+
+/** One resource as the check sees it: what `npm run check -- --resources` reads. */
+export interface PolicyRecord {
+    type: string;
+    name: string;
+    urn?: string;
+    props: Record<string, unknown>;
+}
+
+export interface Violation {
+    policy: string;
+    id: string;
+    enforcement: EnforcementLevel;
+    /** URN (or name) of the resource, or "stack" for a stack-wide finding. */
+    resource: string;
+    message: string;
+}
+
+export interface PolicyReport {
+    violations: Violation[];
+    /** Policies that could not decide on a resource because a value is unknown until deployment. */
+    undecided: { policy: string; resource: string; reason: string }[];
+    evaluated: { resources: number; policies: number };
+}
+
+/** Plan values as the analyzer hands them to policies: secrets in the clear, unknowns as Pulumi's sentinel. */
+function analyzerValue(value: unknown): unknown {
+    if (value instanceof Unknown) return pulumi.runtime.unknownValue;
+    if (value instanceof Secret) return analyzerValue(value.value);
+    if (Array.isArray(value)) return value.map(analyzerValue);
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, analyzerValue(inner)]));
+    return value;
+}
+
+function enforcementOf(policy: KfstackPolicy, config: PolicyPackConfig): EnforcementLevel {
+    const entry = config[policy.name];
+    if (typeof entry === "string") return entry;
+    return entry?.enforcementLevel ?? policy.enforcementLevel ?? "advisory";
+}
+
+/** The policy's configuration: the schema's defaults, overridden by the pack config. */
+function configOf(policy: KfstackPolicy, config: PolicyPackConfig): Record<string, unknown> {
+    const defaults = Object.fromEntries(
+        Object.entries(policy.configSchema?.properties ?? {}).flatMap(([key, schema]) => ("default" in schema ? [[key, schema.default]] : [])),
+    );
+    const entry = config[policy.name];
+    const overrides = typeof entry === "object" ? Object.fromEntries(Object.entries(entry).filter(([key]) => key !== "enforcementLevel")) : {};
+    return { ...defaults, ...overrides };
+}
+
+class NotApplicable extends Error {}
+
+function typeChecks(type: string, props: Record<string, unknown>) {
+    const typeOf = (resourceClass: unknown) => (resourceClass as { __pulumiType?: string }).__pulumiType;
+    return {
+        isType: (resourceClass: unknown) => typeOf(resourceClass) === type,
+        asType: (resourceClass: unknown) => (typeOf(resourceClass) === type ? props : undefined),
+    };
+}
+
+const NO_OPTIONS = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+
+export async function evaluatePolicies(
+    records: PolicyRecord[],
+    options: { policies?: readonly KfstackPolicy[]; config?: PolicyPackConfig } = {},
+): Promise<PolicyReport> {
+    const policies = options.policies ?? ALL_POLICIES;
+    const packConfig = options.config ?? {};
+    const resources = records.map((record) => {
+        const props = analyzerValue(record.props) as Record<string, unknown>;
+        return { ...record, id: record.urn ?? record.name, props };
+    });
+    const report: PolicyReport = { violations: [], undecided: [], evaluated: { resources: records.length, policies: 0 } };
+
+    for (const policy of policies) {
+        const enforcement = enforcementOf(policy, packConfig);
+        if (enforcement === "disabled") continue;
+        report.evaluated.policies++;
+        const config = configOf(policy, packConfig);
+        const common = {
+            stackTags: new Map<string, string>(),
+            getConfig: <T extends object>() => config as T,
+            notApplicable: (reason?: string): never => {
+                throw new NotApplicable(reason);
+            },
+        };
+        const run = async (subject: string, validate: (report: ReportViolation) => Promise<void> | void) => {
+            const reportViolation: ReportViolation = (message, urn) => report.violations.push({ policy: policy.name, id: policy.id, enforcement, resource: urn ?? subject, message });
+            try {
+                await validate(reportViolation);
+            } catch (error) {
+                if (error instanceof UnknownValueError) report.undecided.push({ policy: policy.name, resource: subject, reason: error.message });
+                else if (!(error instanceof NotApplicable)) throw new Error(`Policy ${policy.name} failed on ${subject}: ${error instanceof Error ? error.message : String(error)}`);
+            }
+        };
+
+        if (isStackPolicy(policy)) {
+            const stackResources: PolicyResource[] = resources.map((resource) => ({
+                type: resource.type,
+                name: resource.name,
+                urn: resource.id,
+                props: unknownCheckingProxy(resource.props),
+                opts: NO_OPTIONS,
+                dependencies: [],
+                propertyDependencies: {},
+                ...typeChecks(resource.type, resource.props),
+            })) as unknown as PolicyResource[];
+            const args = { ...common, resources: stackResources } as unknown as StackValidationArgs;
+            await run("stack", (reportViolation) => policy.validateStack(args, reportViolation));
+            continue;
+        }
+        const validations = [policy.validateResource ?? []].flat();
+        for (const resource of resources) {
+            const args = {
+                ...common,
+                type: resource.type,
+                name: resource.name,
+                urn: resource.id,
+                props: unknownCheckingProxy(resource.props),
+                opts: NO_OPTIONS,
+                ...typeChecks(resource.type, resource.props),
+            } as unknown as ResourceValidationArgs;
+            for (const validate of validations) await run(resource.id, (reportViolation) => validate(args, reportViolation));
+        }
+    }
+    return report;
+}
+
+export function hasMandatory(report: PolicyReport): boolean {
+    return report.violations.some((violation) => violation.enforcement === "mandatory");
+}

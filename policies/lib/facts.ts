@@ -1,0 +1,53 @@
+// What policies know about the platform beyond single resources: the kfstack
+// components record these facts as their inputs, so a stack policy reads them
+// from the same preview it checks (and `npm run check -- --stack-config` adds
+// them for a bare list of resources).
+
+export const CLUSTER_FACTS_TYPE_PREFIX = "kfstack:cluster:";
+export const KUBEFLOW_FACTS_TYPE = "kfstack:kubeflow:Kubeflow";
+
+export interface NodePoolFacts {
+    name: string;
+    instanceType?: string;
+    minNodes: number;
+    desiredNodes: number;
+    maxNodes: number;
+    vcpu: number;
+    memoryGiB: number;
+    nvmeGB: number;
+    gpu?: { model: string; product: string; count: number; cudaVersion: string; driverVersion: string; amiReleaseVersion?: string; gkeInstallation?: string };
+    labels: Record<string, string>;
+    taints: { key: string; value: string; effect: string }[];
+}
+
+export interface ClusterFacts {
+    cloud: "aws" | "gcp" | "existing";
+    topology: "testing" | "production";
+    kubernetesVersion: string;
+    nodePools: NodePoolFacts[];
+    undersizedReason?: string;
+}
+
+export interface KubeflowFacts {
+    release: string;
+    kubernetesVersion: string;
+    /** The release's supported Kubernetes window, narrowed by its components'. */
+    window: { min: string; max: string; tested: string[] };
+    acknowledgedKubernetesVersion?: { version: string; reason: string };
+    /** Every container image the BOM pins for the installed components. */
+    images: string[];
+}
+
+interface TypedProps {
+    type: string;
+    props: Record<string, unknown>;
+}
+
+export function clusterFacts(resources: readonly TypedProps[]): ClusterFacts | undefined {
+    const cluster = resources.find((resource) => resource.type.startsWith(CLUSTER_FACTS_TYPE_PREFIX) && "nodePools" in resource.props);
+    return cluster?.props as ClusterFacts | undefined;
+}
+
+export function kubeflowFacts(resources: readonly TypedProps[]): KubeflowFacts | undefined {
+    return resources.find((resource) => resource.type === KUBEFLOW_FACTS_TYPE)?.props as KubeflowFacts | undefined;
+}

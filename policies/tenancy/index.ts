@@ -1,0 +1,4 @@
+// Policies on tenancy, RBAC and networking.
+import type { KfstackPolicy } from "../lib/policy";
+
+export const TENANCY_POLICIES: readonly KfstackPolicy[] = [];
