@@ -7,11 +7,13 @@ import { bomTable } from "../components/bom/reference";
 import { configReference } from "../components/config/reference";
 import { machineTypeTable } from "../components/cluster/machine-types";
 import { projectDirectory } from "../engine/stack-file";
+import { policyTable } from "../policies/reference";
 
 export const GENERATED_SECTIONS: Record<string, () => string> = {
     "config-reference": configReference,
     "machine-types": machineTypeTable,
     "bom-kubeflow-1.8.1": () => bomTable(loadBom("kubeflow-1.8.1")),
+    policies: policyTable,
 };
 
 export function readmePath(): string {

@@ -4,29 +4,41 @@ import { BomError } from "../components/bom";
 import { RendererError } from "../components/bom/kustomize";
 import { PullError } from "../components/bom/pull";
 import { ConfigError } from "../components/config/load";
+import { CustomizeError } from "../components/kubeflow/customize";
+import { ManifestsError } from "../components/kubeflow/manifests";
 import { OfflineRunError } from "../engine/offline";
 import { StackFileError } from "../engine/stack-file";
 
+/** Something is wrong with what was checked: invalid configuration, a failed check or pull. */
 export const EXIT_INVALID = 1;
+/** The input itself could not be read or used. */
 export const EXIT_UNREADABLE = 2;
+
+/** Input a command cannot read or use (a missing file, JSON in the wrong shape). */
+export class UnreadableInputError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UnreadableInputError";
+    }
+}
+
+const USER_ERRORS: [new (...args: never[]) => Error, number][] = [
+    [ConfigError, EXIT_INVALID],
+    [CustomizeError, EXIT_INVALID],
+    [PullError, EXIT_INVALID],
+    [RendererError, EXIT_INVALID],
+    [StackFileError, EXIT_UNREADABLE],
+    [BomError, EXIT_UNREADABLE],
+    [ManifestsError, EXIT_UNREADABLE],
+    [UnreadableInputError, EXIT_UNREADABLE],
+];
 
 export function reportFailure(error: unknown, debug: boolean): number {
     const cause = error instanceof OfflineRunError ? error.cause : error;
-    if (cause instanceof ConfigError) {
+    const known = USER_ERRORS.find(([errorClass]) => cause instanceof errorClass);
+    if (known && cause instanceof Error) {
         console.error(cause.message);
-        return EXIT_INVALID;
-    }
-    if (cause instanceof StackFileError) {
-        console.error(cause.message);
-        return EXIT_UNREADABLE;
-    }
-    if (cause instanceof BomError) {
-        console.error(cause.message);
-        return EXIT_UNREADABLE;
-    }
-    if (cause instanceof PullError || cause instanceof RendererError) {
-        console.error(cause.message);
-        return EXIT_INVALID;
+        return known[1];
     }
     console.error(debug && cause instanceof Error ? (cause.stack ?? cause.message) : `kfstack: ${cause instanceof Error ? cause.message : String(cause)}${debug ? "" : " (run with --debug for the stack trace)"}`);
     return EXIT_UNREADABLE;

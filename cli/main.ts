@@ -1,53 +1,11 @@
-// The kfstack CLI over the offline engine. Each command lives in its own file;
-// handlers here only parse arguments and delegate.
-import { Command, Option } from "commander";
-import { benchCommand } from "./bench";
-import { docsCommand } from "./docs";
-import { reportFailure } from "./errors";
-import { manifestsPullCommand } from "./manifests";
-import { planCommand } from "./plan";
+// Entry point of `npm run <command>`: runs the CLI on the process's arguments.
+import { runCli } from "./program";
 
 // Pulumi records a source position for every resource from a stack trace;
 // mapping hundreds of those through tsx's source maps costs seconds. Stack
 // traces only matter with --debug.
 if (!process.argv.includes("--debug")) process.setSourceMapsEnabled(false);
 
-const program = new Command("kfstack")
-    .description("Plan, check and benchmark kfstack stacks offline: no Pulumi CLI, cloud account or cluster needed.")
-    .option("--debug", "print stack traces of unexpected errors")
-    .showHelpAfterError();
-
-program
-    .command("plan")
-    .description("Evaluate a stack offline and print its resources, node pools and estimated cost.")
-    .argument("<stack>", "stack name: reads Pulumi.<stack>.yaml")
-    .option("--config <file>", "read the stack configuration from this file instead")
-    .option("--json <file>", "write the plan JSON to this file")
-    .option("--quiet", "print nothing but errors")
-    .addOption(new Option("--stats <file>", "write timing and peak memory of this run as JSON").hideHelp())
-    .action(planCommand);
-
-program
-    .command("bench")
-    .description("Median plan time and peak memory of the shipped stacks, over several fresh processes.")
-    .option("--runs <n>", "runs per stack", (value) => Number.parseInt(value, 10), 5)
-    .option("--stacks <names>", "comma-separated stacks", "dev,prod")
-    .action(benchCommand);
-
-program
-    .command("docs")
-    .description("Regenerate the configuration reference and machine-type table in README.md from the schema and the machine table.")
-    .action(docsCommand);
-
-const manifests = program.command("manifests").description("Download, render and check the pinned upstream manifests of a bill of materials.");
-
-manifests
-    .command("pull")
-    .description("Fetch every source of a BOM at its pinned commit, render each component with kustomize, check its sha256, and write the manifests cache.")
-    .argument("<bom>", "release name: reads components/bom/<bom>.yaml, e.g. kubeflow-1.8.1")
-    .option("--out <dir>", "cache directory to write", "./manifests-cache")
-    .action(manifestsPullCommand);
-
-program.parseAsync(process.argv).catch((error: unknown) => {
-    process.exitCode = reportFailure(error, program.opts<{ debug?: boolean }>().debug === true);
+void runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
 });

@@ -2,6 +2,7 @@
 // and optionally as the plan JSON.
 import { writeFileSync } from "node:fs";
 import { type Plan, planStack } from "../engine/plan";
+import { evaluatePolicies } from "../engine/policy-check";
 import type { PlanStats } from "./bench";
 import { integer, markdownTable, usd } from "./format";
 
@@ -11,6 +12,11 @@ export interface PlanOptions {
     quiet?: boolean;
     /** Write this run's timing and peak memory here (used by `bench`). */
     stats?: string;
+}
+
+function policyLine(plan: Plan): string {
+    const mandatory = plan.policy.violations.filter((violation) => violation.enforcement === "mandatory").length;
+    return `Policy pack: ${mandatory} mandatory and ${plan.policy.violations.length - mandatory} advisory violations, ${plan.policy.undecided.length} undecided until deployment (\`npm run check -- ${plan.stack}\` lists them).`;
 }
 
 export function renderSummary(plan: Plan): string {
@@ -74,6 +80,7 @@ export function renderSummary(plan: Plan): string {
         `Dependency depth ${summary.dependencies.depth}; critical path: ${summary.dependencies.criticalPath.join(" → ")}.`,
         ...(summary.undersizedReason ? [`Undersized on purpose: ${summary.undersizedReason}`] : []),
         ...summary.warnings.map((warning) => `Warning: ${warning}`),
+        policyLine(plan),
     ].join("\n");
 }
 
@@ -81,7 +88,16 @@ export async function planCommand(stack: string, options: PlanOptions): Promise<
     const started = performance.now();
     const plan = await planStack(stack, { configFile: options.config });
     if (options.stats) {
-        const stats: PlanStats = { planMs: performance.now() - started, peakRssBytes: process.resourceUsage().maxRSS * 1024, resources: plan.summary.resourceCount };
+        const planMs = performance.now() - started;
+        // The pack once more, alone, to time it apart from the plan.
+        const packStarted = performance.now();
+        await evaluatePolicies(plan.resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs })));
+        const stats: PlanStats = {
+            planMs,
+            policyMs: performance.now() - packStarted,
+            peakRssBytes: process.resourceUsage().maxRSS * 1024,
+            resources: plan.summary.resourceCount,
+        };
         writeFileSync(options.stats, JSON.stringify(stats));
     }
     if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);

@@ -7,7 +7,9 @@ import { parseStackConfig, rawStackConfig } from "../components/config/load";
 import type { StackConfig } from "../components/config/schema";
 import { windowsMissed } from "../components/kubeflow/compatibility";
 import { type NodePoolPlan, resolvePools } from "../components/config/topology";
+import type { PolicyPackConfig } from "@pulumi/policy";
 import { type OfflineRun, STACK_TYPE, runOffline } from "./offline";
+import { type PolicyReport, evaluatePolicies } from "./policy-check";
 import { loadStackSettings } from "./stack-file";
 import type { PlanValue } from "./values";
 
@@ -46,6 +48,8 @@ export interface Plan {
     resources: { urn: string; type: string; name: string; parent: string | null; dependsOn: string[]; provider: string | null; inputs: Record<string, PlanValue> }[];
     outputs: Record<string, PlanValue>;
     summary: PlanSummary;
+    /** The policy pack over this plan, as `npm run check` reports it. */
+    policy: PolicyReport;
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
@@ -158,18 +162,24 @@ function stackWarnings(config: StackConfig): string[] {
 }
 
 /** Runs the kfstack program offline for a stack and returns its plan. Throws StackFileError or OfflineRunError. */
-export async function planStack(stack: string, options: { configFile?: string } = {}): Promise<Plan> {
+export async function planStack(stack: string, options: { configFile?: string; policyConfig?: PolicyPackConfig } = {}): Promise<Plan> {
     const settings = loadStackSettings(stack, options);
     const run = await runOffline(stackProgram, settings);
     // The program validated this configuration already; parsing again gives the summary typed pools.
     const config = parseStackConfig(rawStackConfig(settings.config).raw);
     const { general, gpu } = resolvePools(config);
     const pools = [general!, ...(gpu ? [gpu] : [])];
+    const resources = run.resources.map(({ custom: _custom, ...resource }) => resource);
+    const policy = await evaluatePolicies(
+        resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs })),
+        { config: options.policyConfig },
+    );
     return {
         project: run.project,
         stack: run.stack,
-        resources: run.resources.map(({ custom: _custom, ...resource }) => resource),
+        resources,
         outputs: run.outputs,
         summary: summarize(run, pools, config.allowUndersized?.reason, stackWarnings(config)),
+        policy,
     };
 }

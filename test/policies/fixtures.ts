@@ -1,6 +1,12 @@
 // Fixture factories for policy tests: each builds a resource that every
-// policy accepts; a failing fixture changes one field with `changed`.
+// policy accepts; a failing fixture changes one field with `changed`. The
+// check helpers also run every rejected fixture through the CLI.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
+import { expect, vi } from "vitest";
+import { runCli } from "../../cli/program";
 import { type PolicyRecord, type Violation, evaluatePolicies } from "../../engine/policy-check";
 import type { KfstackPolicy } from "../../policies/lib/policy";
 
@@ -64,9 +70,38 @@ export function podCarriers(): PolicyRecord[] {
     ];
 }
 
-/** The violations one policy reports on `records`, as `message` strings (with the resource they name). */
+/** Runs `kfstack check --resources … --json` in-process; the exit code and the violations it printed. */
+export async function checkThroughCli(records: PolicyRecord[], config: PolicyPackConfig = {}): Promise<{ code: number; violations: Omit<Violation, "id">[] }> {
+    const directory = mkdtempSync(join(tmpdir(), "kfstack-check-"));
+    const resources = join(directory, "resources.json");
+    const policyConfig = join(directory, "policy-config.json");
+    writeFileSync(resources, JSON.stringify(records));
+    writeFileSync(policyConfig, JSON.stringify(config));
+    const printed: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((text: string) => void printed.push(text));
+    try {
+        const code = await runCli(["check", "--resources", resources, "--policy-config", policyConfig, "--json"]);
+        return { code, violations: printed.length ? (JSON.parse(printed.join("\n")) as { violations: Omit<Violation, "id">[] }).violations : [] };
+    } finally {
+        log.mockRestore();
+        rmSync(directory, { recursive: true, force: true });
+    }
+}
+
+/**
+ * The violations one policy reports on `records`. Every fixture a policy
+ * rejects is also run through `kfstack check --resources`, which must report
+ * the same violations for that policy and fail on mandatory ones.
+ */
 export async function violationsOf(policy: KfstackPolicy, records: PolicyRecord[], config: PolicyPackConfig = {}): Promise<Violation[]> {
     const report = await evaluatePolicies(records, { policies: [policy], config });
+    if (report.violations.length > 0) {
+        const cli = await checkThroughCli(records, config);
+        expect(cli.violations.filter((violation) => violation.policy === policy.name), "kfstack check --resources reports the same").toEqual(
+            report.violations.map(({ policy: name, enforcement, resource, message }) => ({ policy: name, enforcement, resource, message })),
+        );
+        if (report.violations.some((violation) => violation.enforcement === "mandatory")) expect(cli.code, "kfstack check exits 1").toBe(1);
+    }
     return report.violations;
 }
 
