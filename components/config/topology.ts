@@ -12,6 +12,7 @@ import {
     findMachineType,
     machineTypeNames,
 } from "../cluster/machine-types";
+import type { NodePoolFacts } from "../../policies/lib/facts";
 import type { GpuPoolConfig, NodePoolConfig, StackConfig, Topology } from "./schema";
 
 export interface TopologyMinimums {
@@ -64,27 +65,11 @@ export const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoS
 export const GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
 export const POOL_LABEL = "kfstack.io/pool";
 
-export interface NodePoolPlan {
+/** A node pool as kfstack builds it: the facts the policy pack reads, plus what only the program needs. */
+export interface NodePoolPlan extends NodePoolFacts {
     name: "general" | "gpu";
-    instanceType?: string;
-    minNodes: number;
-    desiredNodes: number;
-    maxNodes: number;
-    vcpu: number;
-    memoryGiB: number;
-    nvmeGB: number;
     localSsdCount?: number;
-    gpu?: {
-        model: string;
-        product: string;
-        count: number;
-        cudaVersion: string;
-        driverVersion: string;
-        amiReleaseVersion?: string;
-        gkeInstallation?: "DEFAULT" | "LATEST";
-        gkeAcceleratorType?: string;
-    };
-    labels: Record<string, string>;
+    gpu?: NonNullable<NodePoolFacts["gpu"]> & { gkeInstallation?: "DEFAULT" | "LATEST"; gkeAcceleratorType?: string };
     taints: { key: string; value: string; effect: "NoSchedule" }[];
     /** On-demand price of one node (instance plus local SSDs); absent for existing clusters. */
     usdPerHour?: number;
