@@ -27,7 +27,8 @@ export async function stackProgram(): Promise<Record<string, unknown>> {
             cloud: config.cloud,
             gateway: {
                 ...config.kubeflow.gateway,
-                exposure: config.kubeflow.gateway.exposure ?? (config.topology === "production" ? "internalLoadBalancer" : "clusterIP"),
+                // An existing cluster's load balancers are the site's own (MetalLB, F5 …): kfstack cannot tell an internal one, so it leaves the choice to the stack.
+                exposure: config.kubeflow.gateway.exposure ?? (config.topology === "production" && config.cloud !== "existing" ? "internalLoadBalancer" : "clusterIP"),
             },
         },
         { providers: { kubernetes: cluster.provider } },

@@ -155,7 +155,7 @@ const kubeflow = z
                 exposure: z
                     .enum(["clusterIP", "internalLoadBalancer"])
                     .optional()
-                    .describe("clusterIP (reach it with kubectl port-forward; testing default) or an internal load balancer (production default)."),
+                    .describe("clusterIP (reach it with kubectl port-forward; the default for testing and existing clusters) or an internal load balancer (the default for production on aws and gcp)."),
                 hosts: z
                     .array(z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, { error: "must be a DNS name such as kubeflow.example.com" }))
                     .min(1)
