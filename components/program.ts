@@ -8,6 +8,8 @@ import { resolvePools } from "./config/topology";
 import { kubeflowFactsOf } from "./facts";
 import { Kubeflow } from "./kubeflow";
 import { manifestsDirectory } from "./kubeflow/manifests";
+import { Tenancy } from "./tenancy";
+import { apiServerCidrs } from "./tenancy/settings";
 
 export async function stackProgram(): Promise<Record<string, unknown>> {
     const config = loadStackConfig();
@@ -33,6 +35,17 @@ export async function stackProgram(): Promise<Record<string, unknown>> {
         },
         { providers: { kubernetes: cluster.provider } },
     );
+    if (config.tenants.length > 0) {
+        new Tenancy(
+            `${name}-tenancy`,
+            {
+                tenants: config.tenants,
+                settings: { apiServerCidrs: apiServerCidrs(config), kserve: bom.components.some((component) => component.name === "kserve" && !component.skip) },
+                platform: { objects: kubeflow.installed, resources: kubeflow.objects },
+            },
+            { providers: { kubernetes: cluster.provider } },
+        );
+    }
     return {
         cloud: config.cloud,
         topology: config.topology,

@@ -5,6 +5,9 @@
 import { z } from "zod";
 import { checkStack } from "./rules";
 
+/** The CIDR of a VPC kfstack creates when the stack names none. */
+export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
+
 const ipv4Cidr = z.cidrv4({ error: "must be an IPv4 CIDR block such as 10.0.0.0/16" });
 
 const kubernetesVersion = z
@@ -173,9 +176,76 @@ const kubeflow = z
     .default({ release: "kubeflow-1.8.1", gateway: { hosts: ["kubeflow.local"], issuer: "kubeflow-self-signing-issuer" } })
     .describe("The Kubeflow install.");
 
+const quantity = (example: string) =>
+    z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti|Pi)?$/, { error: `must be a Kubernetes quantity such as ${example}` });
+
+/** Namespaces of the platform itself: a tenant may not take one of these names. */
+export const PLATFORM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "kubeflow", "istio-system", "auth", "cert-manager", "knative-serving", "knative-eventing", "monitoring"];
+
+const tenant = z.strictObject({
+    name: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS-1123 label (lowercase letters, digits and '-', at most 63) to name the tenant's namespace" })
+        .refine((name) => !PLATFORM_NAMESPACES.includes(name), { error: "is a namespace of the platform itself; choose another tenant name" })
+        .describe("Tenant name; also its namespace (the Kubeflow Profile's name)."),
+    owner: z.email({ error: "must be the owner's email (the identity header Kubeflow sees)" }).describe("The tenant's owner: kubeflow-admin in its namespace."),
+    members: z
+        .array(
+            z.strictObject({
+                email: z.email({ error: "must be an email address" }),
+                role: z.enum(["edit", "view"]),
+            }),
+        )
+        .default([])
+        .describe("People with edit or view access, recorded the way KFAM records them so the dashboard lists them."),
+    quotas: z
+        .strictObject({
+            gpus: z.number().int().min(0).describe("requests.nvidia.com/gpu"),
+            cpu: quantity("64").describe("requests.cpu"),
+            memory: quantity("256Gi").describe("requests.memory"),
+            storage: quantity("2Ti").describe("requests.storage"),
+            pvcs: z.number().int().min(0).describe("count/persistentvolumeclaims"),
+        })
+        .describe("The tenant's ResourceQuota, through the Profile's resourceQuotaSpec."),
+    containerDefaults: z
+        .strictObject({
+            cpuRequest: quantity("100m").default("100m"),
+            memoryRequest: quantity("512Mi").default("512Mi"),
+            memoryLimit: quantity("2Gi").default("2Gi"),
+            memoryMin: quantity("64Mi").default("64Mi"),
+        })
+        .default({ cpuRequest: "100m", memoryRequest: "512Mi", memoryLimit: "2Gi", memoryMin: "64Mi" })
+        .describe("LimitRange defaults for containers created at run time (pipeline steps, notebooks, training pods) that set none."),
+    egress: z
+        .strictObject({
+            objectStorageCidrs: z.array(ipv4Cidr).default([]).describe("Cloud object-storage endpoints (HTTPS) the tenant's pods may reach; MinIO in kubeflow is always allowed."),
+            cidrs: z.array(ipv4Cidr).default([]).describe("Other networks the tenant's pods may reach."),
+        })
+        .default({ objectStorageCidrs: [], cidrs: [] })
+        .describe("Where the tenant's pods may connect beyond the platform."),
+    labels: z.record(z.string(), z.string()).default({}).describe("Labels for the tenant's namespace."),
+    readsFrom: z.array(z.string()).default([]).describe("Tenants whose namespaces this tenant's owner and members may read (view)."),
+    sharedEditors: z
+        .array(z.email())
+        .default([])
+        .describe("People who may hold edit here while also editing or owning another tenant (declared on every such tenant)."),
+});
+
+const tenancy = z
+    .strictObject({
+        apiServerCidrs: z
+            .array(ipv4Cidr)
+            .optional()
+            .describe("Where tenant pods reach the Kubernetes API (default: the VPC CIDR on aws, the control plane's /28 on gcp)."),
+    })
+    .default({})
+    .describe("Settings shared by all tenants.");
+
 const common = {
     identity,
     kubeflow,
+    tenants: z.array(tenant).default([]).describe("Teams as isolated Kubeflow Profiles."),
+    tenancy,
     manifestsDir: z.string().min(1).optional().describe("Directory of rendered manifests (npm run manifests -- pull); KFSTACK_MANIFESTS_DIR overrides it."),
     topology: z.enum(["testing", "production"]).describe("testing: 3 x 16 vCPU / 64 GiB / 950 GB NVMe; production: 6+ x 32 / 128 / 1,900 plus GPUs."),
     kubernetesVersion,
@@ -307,3 +377,4 @@ export type Topology = StackConfig["topology"];
 export type NodePoolConfig = StackConfig["cluster"]["nodePool"];
 export type GpuPoolConfig = NonNullable<StackConfig["cluster"]["gpuPool"]>;
 export type IdentityConfig = StackConfig["identity"];
+export type TenantConfig = StackConfig["tenants"][number];

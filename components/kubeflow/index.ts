@@ -55,6 +55,8 @@ export function installedObjects(args: KubeflowArgs, credentials: Credentials): 
 }
 
 export class Kubeflow extends pulumi.ComponentResource {
+    /** The objects installed, in install order, as kfstack changed them. */
+    readonly installed: KubernetesObject[];
     /** objectKey → the resource of that object. */
     readonly objects: Map<string, KubernetesObjectResource>;
     /** Dependencies between webhooks and what they admit that were left out to avoid cycles. */
@@ -80,6 +82,7 @@ export class Kubeflow extends pulumi.ComponentResource {
 
         const plan = planInstall(entries.map((entry) => entry.object));
         this.brokenCycles = plan.brokenCycles;
+        this.installed = plan.order;
         this.objects = new Map();
         for (const object of plan.order) {
             const key = objectKey(object);

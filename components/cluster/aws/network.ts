@@ -5,9 +5,9 @@
 // timeouts to object storage cause about a quarter of pipeline failures.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_VPC_CIDR } from "../../config/schema";
 import { cidrSubnet } from "../cidr";
 
-export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
 
 export interface AwsNetworkArgs {
     region: string;

@@ -1,0 +1,161 @@
+// The Kubernetes objects of one tenant, as pure data: a Kubeflow Profile, the
+// member access KFAM would record, a LimitRange, and NetworkPolicies that deny
+// everything but what the platform needs. The audit reads the same objects.
+import type { TenantConfig } from "../config/schema";
+import type { KubernetesObject } from "../kubeflow/objects";
+
+/** What every tenant's network rules refer to. */
+export interface TenancySettings {
+    /** Where the Kubernetes API is reached from pods. */
+    apiServerCidrs: string[];
+    /** Whether KServe (Knative) serves models into tenant namespaces. */
+    kserve: boolean;
+}
+
+export const KUBEFLOW_USER_HEADER = "kubeflow-userid";
+const NAMESPACE_NAME = "kubernetes.io/metadata.name";
+
+/**
+ * KFAM's name for a member's RoleBinding and AuthorizationPolicy: kind, user,
+ * role kind and role name, lower-cased, with every run of other characters as
+ * '-' (kubeflow/kubeflow components/access-management/kfam/bindings.go).
+ */
+export function kfamBindingName(email: string, clusterRole: string): string {
+    return `User-${email}-ClusterRole-${clusterRole}`.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+}
+
+/** The principals the central dashboard and Pipelines UI call tenant namespaces as (KFAM's AuthorizationPolicy sources). */
+const GATEWAY_PRINCIPALS = ["cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account", "cluster.local/ns/kubeflow/sa/ml-pipeline-ui"];
+
+function memberAccess(namespace: string, email: string, role: "edit" | "view"): KubernetesObject[] {
+    const clusterRole = `kubeflow-${role}`;
+    const name = kfamBindingName(email, clusterRole);
+    const annotations = { user: email, role };
+    return [
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "RoleBinding",
+            metadata: { name, namespace, annotations },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole },
+            subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: email }],
+        },
+        {
+            apiVersion: "security.istio.io/v1beta1",
+            kind: "AuthorizationPolicy",
+            metadata: { name, namespace, annotations },
+            spec: {
+                action: "ALLOW",
+                rules: [{ from: [{ source: { principals: GATEWAY_PRINCIPALS } }], when: [{ key: `request.headers[${KUBEFLOW_USER_HEADER}]`, values: [email] }] }],
+            },
+        },
+    ];
+}
+
+const inNamespaces = (...names: string[]) => ({ namespaceSelector: { matchExpressions: [{ key: NAMESPACE_NAME, operator: "In", values: names }] } });
+
+function networkPolicy(namespace: string, name: string, spec: Record<string, unknown>): KubernetesObject {
+    return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec };
+}
+
+/** Default deny, then exactly what a Kubeflow tenant needs. */
+function networkPolicies(tenant: TenantConfig, settings: TenancySettings): KubernetesObject[] {
+    const namespace = tenant.name;
+    const allPods = {};
+    const platformIngress = ["istio-system", "kubeflow", "monitoring", ...(settings.kserve ? ["knative-serving"] : [])];
+    const cidrs = (list: string[]) => list.map((cidr) => ({ ipBlock: { cidr } }));
+    return [
+        networkPolicy(namespace, "default-deny", { podSelector: allPods, policyTypes: ["Ingress", "Egress"] }),
+        networkPolicy(namespace, "allow-same-namespace", {
+            podSelector: allPods,
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ from: [{ podSelector: allPods }] }],
+            egress: [{ to: [{ podSelector: allPods }] }],
+        }),
+        networkPolicy(namespace, "allow-from-platform", {
+            podSelector: allPods,
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [inNamespaces(...platformIngress)] }],
+        }),
+        networkPolicy(namespace, "allow-dns", {
+            podSelector: allPods,
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    to: [{ ...inNamespaces("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
+                },
+            ],
+        }),
+        networkPolicy(namespace, "allow-platform-services", {
+            podSelector: allPods,
+            policyTypes: ["Egress"],
+            egress: [
+                // The Kubernetes API (service accounts of notebooks and pipeline steps talk to it).
+                ...(settings.apiServerCidrs.length ? [{ to: cidrs(settings.apiServerCidrs), ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }] : []),
+                // istiod: sidecars fetch their configuration and certificates.
+                { to: [{ ...inNamespaces("istio-system"), podSelector: { matchLabels: { app: "istiod" } } }], ports: [{ protocol: "TCP", port: 15012 }, { protocol: "TCP", port: 15017 }] },
+                // Pipelines: the API server and ML Metadata, and MinIO, the artifact store.
+                {
+                    to: [{ ...inNamespaces("kubeflow"), podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["ml-pipeline", "metadata-grpc-server", "minio"] }] } }],
+                    ports: [{ protocol: "TCP", port: 8888 }, { protocol: "TCP", port: 8887 }, { protocol: "TCP", port: 8080 }, { protocol: "TCP", port: 9000 }],
+                },
+            ],
+        }),
+        ...(tenant.egress.objectStorageCidrs.length
+            ? [networkPolicy(namespace, "allow-object-storage", { podSelector: allPods, policyTypes: ["Egress"], egress: [{ to: cidrs(tenant.egress.objectStorageCidrs), ports: [{ protocol: "TCP", port: 443 }] }] })]
+            : []),
+        ...(tenant.egress.cidrs.length ? [networkPolicy(namespace, "allow-extra-egress", { podSelector: allPods, policyTypes: ["Egress"], egress: [{ to: cidrs(tenant.egress.cidrs) }] })] : []),
+    ];
+}
+
+export interface TenantObjects {
+    profile: KubernetesObject;
+    /** Objects in the tenant's namespace, and view access in the namespaces it reads from. */
+    namespaced: KubernetesObject[];
+}
+
+export function tenantObjects(tenant: TenantConfig, settings: TenancySettings): TenantObjects {
+    const namespace = tenant.name;
+    const { quotas, containerDefaults } = tenant;
+    const profile: KubernetesObject = {
+        apiVersion: "kubeflow.org/v1",
+        kind: "Profile",
+        metadata: { name: namespace, labels: tenant.labels },
+        spec: {
+            owner: { kind: "User", name: tenant.owner },
+            resourceQuotaSpec: {
+                hard: {
+                    "requests.cpu": quotas.cpu,
+                    "requests.memory": quotas.memory,
+                    "requests.nvidia.com/gpu": String(quotas.gpus),
+                    "requests.storage": quotas.storage,
+                    "count/persistentvolumeclaims": String(quotas.pvcs),
+                },
+            },
+        },
+    };
+    const limitRange: KubernetesObject = {
+        apiVersion: "v1",
+        kind: "LimitRange",
+        metadata: { name: "tenant-container-defaults", namespace },
+        spec: {
+            limits: [
+                {
+                    type: "Container",
+                    default: { memory: containerDefaults.memoryLimit },
+                    defaultRequest: { memory: containerDefaults.memoryRequest, cpu: containerDefaults.cpuRequest },
+                    min: { memory: containerDefaults.memoryMin },
+                },
+            ],
+        },
+    };
+    const people = [tenant.owner, ...tenant.members.map((member) => member.email)];
+    const reads = tenant.readsFrom.flatMap((other) => people.map((email) => memberAccess(other, email, "view")).flat());
+    return {
+        profile,
+        namespaced: [...tenant.members.flatMap((member) => memberAccess(namespace, member.email, member.role)), limitRange, ...networkPolicies(tenant, settings), ...reads],
+    };
+}
