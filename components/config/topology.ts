@@ -13,21 +13,8 @@ import {
     machineTypeNames,
 } from "../cluster/machine-types";
 import type { NodePoolFacts } from "../../policies/lib/facts";
+import { TOPOLOGY_MINIMUMS } from "../../policies/lib/topology";
 import type { GpuPoolConfig, NodePoolConfig, StackConfig, Topology } from "./schema";
-
-export interface TopologyMinimums {
-    nodes: number;
-    vcpu: number;
-    memoryGiB: number;
-    nvmeGB: number;
-    gpuPool: boolean;
-}
-
-/** 950 GB and 1,900 GB are the instance-store sizes AWS sells as the "1 TB" and "2 TB" class. */
-export const TOPOLOGY_MINIMUMS: Readonly<Record<Topology, TopologyMinimums>> = {
-    testing: { nodes: 3, vcpu: 16, memoryGiB: 64, nvmeGB: 950, gpuPool: false },
-    production: { nodes: 6, vcpu: 32, memoryGiB: 128, nvmeGB: 1900, gpuPool: true },
-};
 
 interface CloudPreset {
     nodePool: Required<Pick<NodePoolConfig, "instanceType" | "nodeCount" | "maxNodes">> & Pick<NodePoolConfig, "localSsdCount">;

@@ -1,4 +1,25 @@
 // Policies on the cloud infrastructure: clusters, node pools, registries.
 import type { KfstackPolicy } from "../lib/policy";
+import { eksApiEndpoint } from "./eks-01-api-endpoint";
+import { eksSecretsEncryption } from "./eks-02-secrets-encryption";
+import { eksControlPlaneLogs } from "./eks-03-control-plane-logs";
+import { eksNodeAccess } from "./eks-04-node-access";
+import { gkeClusterHardening } from "./gke-01-cluster-hardening";
+import { gpuTaint } from "./gpu-01-gpu-taint";
+import { gpuModel } from "./gpu-02-gpu-model";
+import { gpuDriver } from "./gpu-04-gpu-driver";
+import { registryMirror } from "./reg-01-registry-mirror";
+import { topologyMinimums } from "./size-01-topology-minimums";
 
-export const CLOUD_POLICIES: readonly KfstackPolicy[] = [];
+export const CLOUD_POLICIES: readonly KfstackPolicy[] = [
+    eksApiEndpoint,
+    eksSecretsEncryption,
+    eksControlPlaneLogs,
+    eksNodeAccess,
+    gkeClusterHardening,
+    gpuTaint,
+    gpuModel,
+    gpuDriver,
+    topologyMinimums,
+    registryMirror,
+];

@@ -1,0 +1,84 @@
+// Cloud resources as the cloud policies see them: Pulumi type tokens, how a
+// message names a resource, and reading inputs that may be unknown until
+// deployment (a KMS key ARN, a launch template id) without tripping the
+// analyzer's unknown-checking proxy where only presence matters.
+import { CLUSTER_FACTS_TYPE_PREFIX, type ClusterFacts, clusterFacts } from "../lib/facts";
+
+export const EKS_CLUSTER = "aws:eks/cluster:Cluster";
+export const EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+export const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+export const VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
+export const ECR_REPOSITORY = "aws:ecr/repository:Repository";
+export const GKE_CLUSTER = "gcp:container/cluster:Cluster";
+export const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
+export const GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork";
+export const ARTIFACT_REGISTRY_REPOSITORY = "gcp:artifactregistry/repository:Repository";
+
+const LABELS: Readonly<Record<string, string>> = {
+    [EKS_CLUSTER]: "EKS cluster",
+    [EKS_NODE_GROUP]: "EKS node group",
+    [LAUNCH_TEMPLATE]: "Launch template",
+    [VPC_ENDPOINT]: "VPC endpoint",
+    [ECR_REPOSITORY]: "ECR repository",
+    [GKE_CLUSTER]: "GKE cluster",
+    [GKE_NODE_POOL]: "GKE node pool",
+    [GCP_SUBNETWORK]: "Subnetwork",
+    [ARTIFACT_REGISTRY_REPOSITORY]: "Artifact Registry repository",
+};
+
+/** `EKS cluster "kfstack-prod"`: a cloud resource by its Pulumi name, which is always known during preview. */
+export function describeCloudResource(type: string, name: string): string {
+    return `${LABELS[type] ?? type} "${name}"`;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The record at `key`, or an empty one when it is absent or not an object. */
+export function recordAt(object: unknown, key: string): Record<string, unknown> {
+    const value = isRecord(object) ? object[key] : undefined;
+    return isRecord(value) ? value : {};
+}
+
+/** The array at `key`, or an empty one when it is absent or not an array. */
+export function arrayAt(object: unknown, key: string): unknown[] {
+    const value = isRecord(object) ? object[key] : undefined;
+    return Array.isArray(value) ? value : [];
+}
+
+/**
+ * True when `object` sets `key` to something other than null or "". Looks at
+ * the property's descriptor instead of reading it through the analyzer's
+ * proxy: a value that is unknown during preview (an ARN or id computed from
+ * another resource) counts as set, where reading it would leave the policy
+ * undecided for the whole resource.
+ */
+export function isSet(object: unknown, key: string): boolean {
+    if (!isRecord(object) || !(key in object)) return false;
+    const value = Object.getOwnPropertyDescriptor(object, key)?.value;
+    return value !== undefined && value !== null && value !== "";
+}
+
+/** "a", "a and b", "a, b and c". */
+export function listOf(items: readonly string[], conjunction = "and"): string {
+    return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} ${conjunction} ${items.at(-1)}`;
+}
+
+/** A value as a message quotes it: strings in double quotes, everything else as JSON. */
+export function quoted(value: unknown): string {
+    return value === undefined ? "not set" : JSON.stringify(value);
+}
+
+interface StackResource {
+    type: string;
+    urn: string;
+    props: Record<string, unknown>;
+}
+
+/** kfstack's cluster facts and the URN of the component that records them, where stack violations about them point. */
+export function clusterFactsWithUrn(resources: readonly StackResource[]): { facts: ClusterFacts; urn: string } | undefined {
+    const facts = clusterFacts(resources);
+    const holder = resources.find((resource) => resource.type.startsWith(CLUSTER_FACTS_TYPE_PREFIX) && "nodePools" in resource.props);
+    return facts && holder ? { facts, urn: holder.urn } : undefined;
+}

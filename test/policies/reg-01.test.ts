@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { registryMirror } from "../../policies/cloud/reg-01-registry-mirror";
+import { messagesOf, violationsOf } from "./fixtures";
+import {
+    artifactRegistryRepository,
+    changed,
+    clusterFactsRecord,
+    ecrRepository,
+    eksCluster,
+    gkeCluster,
+    reportOf,
+    subnetwork,
+    vpcEndpoint,
+} from "./fixtures-cloud";
+
+const AIR_GAPPED = { "reg-01-registry-mirror": { airGapped: true } };
+const awsStack = () => [clusterFactsRecord(), eksCluster(), vpcEndpoint("s3"), vpcEndpoint("ecr.api"), vpcEndpoint("ecr.dkr"), ecrRepository()];
+const gcpStack = () => [clusterFactsRecord({ cloud: "gcp" }, "kfstack-gke-prod"), gkeCluster(), subnetwork(), artifactRegistryRepository()];
+const without = (records: ReturnType<typeof awsStack>, name: string) => records.filter((record) => record.name !== name);
+
+describe("REG-01 registry mirror", () => {
+    it("accepts an air-gapped AWS stack with ECR and S3 endpoints and an immutable, scanned mirror", async () => {
+        const report = await reportOf(registryMirror, awsStack(), AIR_GAPPED);
+        expect(report.violations).toEqual([]);
+        expect(report.undecided).toEqual([]);
+    });
+
+    it("accepts an air-gapped GKE stack with Private Google Access and an immutable mirror", async () => {
+        expect(await messagesOf(registryMirror, gcpStack(), AIR_GAPPED)).toEqual([]);
+    });
+
+    it("asks nothing of a stack that is not air-gapped and has no mirror, the default", async () => {
+        expect(await messagesOf(registryMirror, [clusterFactsRecord(), eksCluster(), vpcEndpoint("s3")])).toEqual([]);
+    });
+
+    it("rejects a mutable ECR mirror repository, air-gapped or not", async () => {
+        const mutable = changed(ecrRepository(), ["props", "imageTagMutability"], "MUTABLE");
+        expect(await violationsOf(registryMirror, [mutable])).toEqual([
+            {
+                policy: "reg-01-registry-mirror",
+                id: "REG-01",
+                enforcement: "mandatory",
+                resource: mutable.urn,
+                message: 'ECR repository "kfstack-prod-mirror-kubeflow-training-operator" lets a pushed tag be overwritten (imageTagMutability is "MUTABLE"); set imageTagMutability to "IMMUTABLE".',
+            },
+        ]);
+        expect(await messagesOf(registryMirror, [changed(ecrRepository(), ["props", "imageTagMutability"], undefined)])).toEqual([
+            'ECR repository "kfstack-prod-mirror-kubeflow-training-operator" lets a pushed tag be overwritten (imageTagMutability is not set, and ECR defaults to MUTABLE); set imageTagMutability to "IMMUTABLE".',
+        ]);
+    });
+
+    it("rejects tag mutability with exclusions", async () => {
+        expect(await messagesOf(registryMirror, [changed(ecrRepository(), ["props", "imageTagMutability"], "IMMUTABLE_WITH_EXCLUSION")])).toEqual([
+            'ECR repository "kfstack-prod-mirror-kubeflow-training-operator" lets a pushed tag be overwritten (imageTagMutability is "IMMUTABLE_WITH_EXCLUSION"); set imageTagMutability to "IMMUTABLE".',
+        ]);
+    });
+
+    it("rejects an ECR mirror repository that does not scan on push", async () => {
+        expect(await messagesOf(registryMirror, [changed(ecrRepository(), ["props", "imageScanningConfiguration"], undefined)])).toEqual([
+            'ECR repository "kfstack-prod-mirror-kubeflow-training-operator" does not scan images on push; set imageScanningConfiguration.scanOnPush to true.',
+        ]);
+    });
+
+    it("rejects a mutable Artifact Registry Docker repository and leaves remote repositories alone", async () => {
+        expect(await messagesOf(registryMirror, [changed(artifactRegistryRepository(), ["props", "dockerConfig"], undefined)])).toEqual([
+            'Artifact Registry repository "kfstack-gke-prod-mirror" lets a pushed tag be overwritten; set dockerConfig.immutableTags to true.',
+        ]);
+        const remote = changed(changed(artifactRegistryRepository(), ["props", "dockerConfig"], undefined), ["props", "mode"], "REMOTE_REPOSITORY");
+        expect(await messagesOf(registryMirror, [remote])).toEqual([]);
+    });
+
+    it.each([
+        ["ecr.api", "kfstack-prod-net-ecr-api"],
+        ["ecr.dkr", "kfstack-prod-net-ecr-dkr"],
+        ["s3", "kfstack-prod-net-s3"],
+    ])("rejects an air-gapped AWS stack without the %s endpoint", async (service, name) => {
+        expect(await messagesOf(registryMirror, without(awsStack(), name), AIR_GAPPED)).toEqual([
+            `The air-gapped stack has no VPC endpoint for ${service}, so its nodes cannot reach it without the internet; create com.amazonaws.<region>.${service} in the cluster's VPC (interface endpoints with private DNS; S3 as a gateway endpoint on the private route tables).`,
+        ]);
+    });
+
+    it("reads endpoints of the GovCloud partition", async () => {
+        const govcloud = [clusterFactsRecord(), eksCluster(), ...["s3", "ecr.api", "ecr.dkr"].map((service) => vpcEndpoint(service, "us-gov-west-1")), ecrRepository()];
+        expect(await messagesOf(registryMirror, govcloud, AIR_GAPPED)).toEqual([]);
+    });
+
+    it("rejects an ECR endpoint without private DNS, or not an interface endpoint", async () => {
+        const index = awsStack().findIndex((record) => record.name === "kfstack-prod-net-ecr-dkr");
+        const noDns = awsStack();
+        noDns[index] = changed(noDns[index]!, ["props", "privateDnsEnabled"], false);
+        expect(await messagesOf(registryMirror, noDns, AIR_GAPPED)).toEqual([
+            'VPC endpoint "kfstack-prod-net-ecr-dkr" for ecr.dkr has no private DNS, so nodes still resolve ecr.dkr to the public service; set privateDnsEnabled to true.',
+        ]);
+        const gateway = awsStack();
+        gateway[index] = changed(gateway[index]!, ["props", "vpcEndpointType"], "Gateway");
+        expect(await messagesOf(registryMirror, gateway, AIR_GAPPED)).toEqual([
+            'VPC endpoint "kfstack-prod-net-ecr-dkr" for ecr.dkr is not an interface endpoint (vpcEndpointType is "Gateway"); set vpcEndpointType to "Interface".',
+        ]);
+    });
+
+    it("takes the endpoints an air-gapped AWS stack needs from the pack config", async () => {
+        const config = { "reg-01-registry-mirror": { airGapped: true, awsEndpoints: ["ecr.api", "ecr.dkr", "s3", "sts"] } };
+        expect(await messagesOf(registryMirror, awsStack(), config)).toEqual([
+            "The air-gapped stack has no VPC endpoint for sts, so its nodes cannot reach it without the internet; create com.amazonaws.<region>.sts in the cluster's VPC (interface endpoints with private DNS; S3 as a gateway endpoint on the private route tables).",
+        ]);
+    });
+
+    it("rejects an air-gapped AWS stack without a mirror repository", async () => {
+        expect(await messagesOf(registryMirror, without(awsStack(), ecrRepository().name), AIR_GAPPED)).toEqual([
+            "The air-gapped stack creates no ECR mirror repository, so its images have nowhere to come from; create the mirror repositories (aws:ecr/repository:Repository) in the stack.",
+        ]);
+    });
+
+    it("rejects an air-gapped GKE stack whose subnetwork has no Private Google Access", async () => {
+        const [facts, cluster, nodes, mirror] = gcpStack();
+        expect(await messagesOf(registryMirror, [facts!, cluster!, changed(nodes!, ["props", "privateIpGoogleAccess"], false), mirror!], AIR_GAPPED)).toEqual([
+            'Subnetwork "kfstack-gke-prod-net-nodes" has no Private Google Access, so nodes without public addresses cannot reach Artifact Registry or Cloud Storage in an air-gapped stack; set privateIpGoogleAccess to true.',
+        ]);
+    });
+
+    it("rejects an air-gapped GKE stack without a mirror repository", async () => {
+        expect(await messagesOf(registryMirror, gcpStack().slice(0, 3), AIR_GAPPED)).toEqual([
+            "The air-gapped stack creates no Artifact Registry mirror repository, so its images have nowhere to come from; create a Docker repository (gcp:artifactregistry/repository:Repository) in the stack.",
+        ]);
+    });
+
+    it("tells the cloud from the cluster resource when the stack records no facts", async () => {
+        expect(await messagesOf(registryMirror, [eksCluster(), vpcEndpoint("s3"), vpcEndpoint("ecr.api"), vpcEndpoint("ecr.dkr")], AIR_GAPPED)).toEqual([
+            "The air-gapped stack creates no ECR mirror repository, so its images have nowhere to come from; create the mirror repositories (aws:ecr/repository:Repository) in the stack.",
+        ]);
+    });
+
+    it("checks only the mirror repositories of an air-gapped existing cluster", async () => {
+        expect(await messagesOf(registryMirror, [clusterFactsRecord({ cloud: "existing" }, "kfstack-onprem")], AIR_GAPPED)).toEqual([]);
+    });
+});
