@@ -107,9 +107,15 @@ describe("Kubeflow on the prod stack", () => {
         }
     });
 
-    it("generates the OIDC client secret and the MinIO credentials per stack and keeps them secret", () => {
+    it("generates the OIDC client secret, the MinIO credentials and Katib's MySQL password per stack and keeps them secret", () => {
         const generated = resourcesOfType(plan, "random:index/randomPassword:RandomPassword").map((password) => password.name);
-        expect(generated.sort()).toEqual(["kfstack-prod-kubeflow-minio-access-key", "kfstack-prod-kubeflow-minio-secret-key", "kfstack-prod-kubeflow-oidc-client-secret"]);
+        expect(generated.sort()).toEqual([
+            "kfstack-prod-kubeflow-katib-mysql-password",
+            "kfstack-prod-kubeflow-minio-access-key",
+            "kfstack-prod-kubeflow-minio-secret-key",
+            "kfstack-prod-kubeflow-oidc-client-secret",
+        ]);
+        expect(resource(plan, "kubernetes:core/v1:Secret", "kubeflow/katib-mysql-secrets").inputs.stringData).toEqual({ MYSQL_ROOT_PASSWORD: Unknown.instance });
         // Generated at deployment, so unknown to a preview: nothing default is there to leak.
         const minio = resource(plan, "kubernetes:core/v1:Secret", "kubeflow/mlpipeline-minio-artifact");
         expect(minio.inputs.data).toBeUndefined();

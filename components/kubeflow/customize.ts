@@ -15,6 +15,8 @@ export interface Credentials {
     oidcClientSecret: pulumi.Output<string>;
     minioAccessKey: pulumi.Output<string>;
     minioSecretKey: pulumi.Output<string>;
+    /** Katib's MySQL root password (upstream ships "test"). */
+    katibMysqlPassword: pulumi.Output<string>;
     /** The stack's identity secret: a bcrypt hash or the connector's client secret. */
     identitySecret: pulumi.Output<string>;
 }
@@ -110,6 +112,7 @@ const REPLACEMENTS: Record<string, Replacement> = {
         replaceSecretData(object, { CLIENT_ID: OIDC_CLIENT_ID, CLIENT_SECRET: credentials.oidcClientSecret }),
     "/Secret/kubeflow/mlpipeline-minio-artifact": (object, _identity, credentials) =>
         replaceSecretData(object, { accesskey: credentials.minioAccessKey, secretkey: credentials.minioSecretKey }),
+    "/Secret/kubeflow/katib-mysql-secrets": (object, _identity, credentials) => replaceSecretData(object, { MYSQL_ROOT_PASSWORD: credentials.katibMysqlPassword }),
 };
 
 /**

@@ -69,6 +69,7 @@ export class Kubeflow extends pulumi.ComponentResource {
             oidcClientSecret: generated("oidc-client-secret"),
             minioAccessKey: generated("minio-access-key"),
             minioSecretKey: generated("minio-secret-key"),
+            katibMysqlPassword: generated("katib-mysql-password"),
             identitySecret: pulumi.secret(args.identity.staticAdmin?.passwordHash ?? args.identity.oidc?.clientSecret ?? ""),
         };
 

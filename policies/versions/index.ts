@@ -1,5 +1,7 @@
 // Policies on the versions a stack installs.
 import type { KfstackPolicy } from "../lib/policy";
 import { trainingOperatorVersion } from "./ver-01-training-operator";
+import { bomImages } from "./ver-02-bom-images";
+import { kubernetesWindow } from "./ver-03-kubernetes-window";
 
-export const VERSION_POLICIES: readonly KfstackPolicy[] = [trainingOperatorVersion];
+export const VERSION_POLICIES: readonly KfstackPolicy[] = [trainingOperatorVersion, bomImages, kubernetesWindow];

@@ -1,0 +1,98 @@
+// Tenants as the policy pack sees them. A tenant is a Kubeflow Profile
+// (kubeflow.org Profile, cluster-scoped): the profile controller creates a
+// namespace with the Profile's name, labels it app.kubernetes.io/part-of:
+// kubeflow-profile and annotates it with the owner. A Namespace carrying that
+// label is a tenant namespace too, with or without its Profile in the stack.
+import { kubernetesKind, metadataOf } from "./kubernetes";
+
+export const PROFILE_NAMESPACE_LABEL = { key: "app.kubernetes.io/part-of", value: "kubeflow-profile" } as const;
+/** The annotation the profile controller puts the owner's name in. */
+export const OWNER_ANNOTATION = "owner";
+
+/** A resource of the stack, as stack policies get them. */
+export interface StackResource {
+    type: string;
+    name: string;
+    urn: string;
+    props: Record<string, unknown>;
+}
+
+/** An RBAC subject (the owner of a Profile, or a binding's subject). */
+export interface Subject {
+    kind: string;
+    name: string;
+    namespace?: string;
+}
+
+export interface Tenant {
+    /** The tenant's namespace: the Profile's name. */
+    namespace: string;
+    /** spec.owner of the Profile, else the namespace's `owner` annotation (a User). */
+    owner?: Subject;
+    /** The Profile's props when the tenant is declared by one. */
+    profile?: Record<string, unknown>;
+    /** `Profile "team-a"` or `Namespace "team-a"`: the object that declares the tenant. */
+    what: string;
+    /** Where violations about the tenant are reported: the Profile, else the Namespace. */
+    urn: string;
+}
+
+/** A Kubernetes object of the stack with its kind, API group, name and namespace. */
+export interface KubernetesObject {
+    kind: string;
+    /** "" for the core group. */
+    group: string;
+    name: string;
+    namespace?: string;
+    props: Record<string, unknown>;
+    resource: StackResource;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The Kubernetes objects of the stack, optionally only those of `kinds`. */
+export function kubernetesObjects(resources: readonly StackResource[], kinds?: readonly string[]): KubernetesObject[] {
+    return resources.flatMap((resource) => {
+        const kind = kubernetesKind(resource.type);
+        if (!kind || (kinds && !kinds.includes(kind.kind))) return [];
+        const { name, namespace } = metadataOf(resource.props);
+        const group = kind.apiVersion.includes("/") ? kind.apiVersion.slice(0, kind.apiVersion.lastIndexOf("/")) : "";
+        return [{ kind: kind.kind, group, name: name ?? resource.name, ...(namespace ? { namespace } : {}), props: resource.props, resource }];
+    });
+}
+
+function ownerOf(value: unknown): Subject | undefined {
+    if (!isRecord(value) || typeof value["name"] !== "string" || value["name"] === "") return undefined;
+    return { kind: typeof value["kind"] === "string" ? value["kind"] : "User", name: value["name"] };
+}
+
+/** Every tenant of the stack, by namespace name; a Profile wins over a labelled Namespace of the same name. */
+export function tenantsOf(resources: readonly StackResource[]): Tenant[] {
+    const tenants = new Map<string, Tenant>();
+    for (const object of kubernetesObjects(resources, ["Profile"])) {
+        if (object.group !== "kubeflow.org") continue;
+        const spec = object.props["spec"];
+        const owner = ownerOf(isRecord(spec) ? spec["owner"] : undefined);
+        tenants.set(object.name, { namespace: object.name, ...(owner ? { owner } : {}), profile: object.props, what: `Profile "${object.name}"`, urn: object.resource.urn });
+    }
+    for (const object of kubernetesObjects(resources, ["Namespace"])) {
+        const { labels, annotations } = metadataOf(object.props);
+        if (tenants.has(object.name) || labels?.[PROFILE_NAMESPACE_LABEL.key] !== PROFILE_NAMESPACE_LABEL.value) continue;
+        const owner = ownerOf({ kind: "User", name: annotations?.[OWNER_ANNOTATION] });
+        tenants.set(object.name, { namespace: object.name, ...(owner ? { owner } : {}), what: `Namespace "${object.name}"`, urn: object.resource.urn });
+    }
+    return [...tenants.values()].sort((a, b) => a.namespace.localeCompare(b.namespace));
+}
+
+/** The labels a namespace selector sees on `namespace`: its own from the stack plus kubernetes.io/metadata.name. */
+export function namespaceLabels(resources: readonly StackResource[], namespace: string): Record<string, string> {
+    const object = kubernetesObjects(resources, ["Namespace"]).find((candidate) => candidate.name === namespace);
+    return { ...(object ? metadataOf(object.props).labels : {}), "kubernetes.io/metadata.name": namespace };
+}
+
+/** "a", "a and b", "a, b and c". */
+export function listOf(items: readonly string[]): string {
+    return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}

@@ -1,0 +1,44 @@
+// TEN-01: a RoleBinding in one tenant's namespace never names another tenant's owner or service account.
+import type { KfstackStackPolicy } from "../lib/policy";
+import { describeResource } from "../lib/kubernetes";
+import { type Subject, type Tenant, kubernetesObjects, listOf, tenantsOf } from "../lib/tenants";
+import { RBAC_GROUP, describeSubject, subjectsOf } from "./rbac";
+
+/** Users and groups compare like the e-mail addresses they are: an identity provider may change the case. */
+function sameOwner(owner: Subject | undefined, subject: Subject): boolean {
+    return owner !== undefined && owner.kind === subject.kind && owner.name.toLowerCase() === subject.name.toLowerCase();
+}
+
+/** The tenants a subject belongs to: the Profiles a user or group owns, the namespace of a service account. */
+function tenantsOfSubject(tenants: Tenant[], subject: Subject): Tenant[] {
+    if (subject.kind === "ServiceAccount") return tenants.filter((tenant) => tenant.namespace === subject.namespace);
+    return tenants.filter((tenant) => sameOwner(tenant.owner, subject));
+}
+
+export const crossTenantBindings: KfstackStackPolicy = {
+    id: "TEN-01",
+    name: "ten-01-cross-tenant-bindings",
+    description:
+        "No RoleBinding in a tenant's namespace has a subject of another tenant: the owner (User or Group) of another tenant's Profile, or a ServiceAccount of another tenant's namespace.",
+    reason: "A binding across tenants lets one team read another's data, Secrets and models, and lets one tenant's compromised workload act in another's namespace: it breaks multi-tenant isolation.",
+    remediation:
+        "Remove the other tenant's subject from the RoleBinding. Work shared between teams goes through a contributor who owns no tenant, or through a shared tenant both teams contribute to.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+        const tenants = tenantsOf(args.resources);
+        if (tenants.length < 2) return;
+        for (const binding of kubernetesObjects(args.resources, ["RoleBinding"])) {
+            const home = tenants.find((tenant) => tenant.namespace === binding.namespace);
+            if (binding.group !== RBAC_GROUP || !home) continue;
+            for (const subject of subjectsOf(binding)) {
+                const others = tenantsOfSubject(tenants, subject);
+                if (others.length === 0 || others.includes(home)) continue;
+                const role = subject.kind === "ServiceAccount" ? "a service account" : "the owner";
+                reportViolation(
+                    `${describeResource("RoleBinding", binding.props, binding.resource.name)} gives ${describeSubject(subject)}, ${role} of ${others.length > 1 ? "tenants" : "tenant"} ${listOf(others.map((tenant) => `"${tenant.namespace}"`))}, a role in tenant namespace "${home.namespace}"; remove the subject, tenants share no roles.`,
+                    binding.resource.urn,
+                );
+            }
+        }
+    },
+};

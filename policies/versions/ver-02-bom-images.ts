@@ -1,0 +1,87 @@
+// VER-02: every Kubeflow component container runs an image of the bill of materials of the stack's release.
+import type { KfstackStackPolicy } from "../lib/policy";
+import { containersOf, describeResource, kubernetesKind, metadataOf } from "../lib/kubernetes";
+import { kubeflowFacts } from "../lib/facts";
+
+export interface BomImagesConfig {
+    /** The namespaces the Kubeflow release installs its components into. */
+    namespaces: string[];
+}
+
+/** The namespaces of Kubeflow 1.8.1's components as kfstack installs them. */
+export const KUBEFLOW_NAMESPACES = ["kubeflow", "istio-system", "auth", "cert-manager", "knative-serving", "knative-eventing"];
+
+/** The workload kinds the BOM lists images of (components/bom/<release>.yaml). */
+const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]);
+
+/**
+ * An image reference in the form the container runtime pulls it, so that
+ * "kubeflow/training-operator:v1" and "docker.io/kubeflow/training-operator:v1"
+ * compare equal: registry docker.io when none is named, library/ for official
+ * images, :latest when there is neither tag nor digest. With a digest the
+ * runtime ignores the tag, so the reference is repository@digest.
+ */
+export function normalizeImage(image: string): string {
+    const at = image.indexOf("@");
+    const digest = at >= 0 ? image.slice(at) : "";
+    let name = at >= 0 ? image.slice(0, at) : image;
+    const colon = name.lastIndexOf(":");
+    let tag = "";
+    if (colon > name.lastIndexOf("/")) {
+        tag = name.slice(colon);
+        name = name.slice(0, colon);
+    }
+    const slash = name.indexOf("/");
+    const first = slash < 0 ? "" : name.slice(0, slash);
+    const hasRegistry = first.includes(".") || first.includes(":") || first === "localhost";
+    let registry = hasRegistry ? first.toLowerCase() : "docker.io";
+    let path = hasRegistry ? name.slice(slash + 1) : name;
+    if (registry === "index.docker.io" || registry === "registry-1.docker.io") registry = "docker.io";
+    if (registry === "docker.io" && !path.includes("/")) path = `library/${path}`;
+    return `${registry}/${path}${digest || tag || ":latest"}`;
+}
+
+export const bomImages: KfstackStackPolicy = {
+    id: "VER-02",
+    name: "ver-02-bom-images",
+    description:
+        "Every container and init container of a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob in a Kubeflow namespace runs an image of the bill of materials of the stack's Kubeflow release (the Kubeflow facts' images).",
+    reason:
+        "Kubeflow's components are tested together as one release: an image from another release (a newer controller, a retagged build) mixes CRD and API versions that were never run together, and an image outside the BOM is neither mirrored nor scanned.",
+    remediation:
+        "Install the component from kfstack's bill of materials. If the image is a deliberate change, add it to components/bom/<release>.yaml under its component, with a note saying why.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            namespaces: {
+                type: "array",
+                items: { type: "string" },
+                default: KUBEFLOW_NAMESPACES,
+                description: "The namespaces of the Kubeflow release's components; workloads elsewhere (tenants, monitoring, GPU drivers) are not checked.",
+            },
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const facts = kubeflowFacts(args.resources);
+        if (!facts) return;
+        const allowed = new Set((facts.images ?? []).map(normalizeImage));
+        const namespaces = new Set(args.getConfig<BomImagesConfig>().namespaces ?? KUBEFLOW_NAMESPACES);
+        for (const resource of args.resources) {
+            const kind = kubernetesKind(resource.type)?.kind;
+            if (!kind || !WORKLOAD_KINDS.has(kind)) continue;
+            const namespace = metadataOf(resource.props).namespace;
+            if (!namespace || !namespaces.has(namespace)) continue;
+            for (const { container, role } of containersOf(kind, resource.props)) {
+                const where = `${role === "container" ? "Container" : "Init container"} "${container.name}" in ${describeResource(kind, resource.props, resource.name)}`;
+                if (typeof container.image !== "string" || container.image === "") {
+                    reportViolation(`${where} names no image; set the image the ${facts.release} bill of materials pins for it.`, resource.urn);
+                } else if (!allowed.has(normalizeImage(container.image))) {
+                    reportViolation(
+                        `${where} runs ${container.image}, which is not in the ${facts.release} bill of materials; use the image the BOM pins for this component, or add it to components/bom/${facts.release}.yaml with a note.`,
+                        resource.urn,
+                    );
+                }
+            }
+        }
+    },
+};

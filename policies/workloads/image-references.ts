@@ -1,0 +1,213 @@
+// Container image references: parsing one (the grammar of
+// github.com/distribution/reference), and finding every one an object refers
+// to, wherever it is written: container fields, env values and args, custom
+// resource fields, and the text of ConfigMap data, embedded JSON and YAML
+// included.
+//
+// A string is taken for an image in two ways. In an image context (a field or
+// key whose name ends in "image", such as `image`, `cacheImage`,
+// `queue-sidecar-image`, an env var `VOLUME_VIEWER_IMAGE`, a flag
+// `--executor-image=`, or a YAML line `image: busybox:1.28`), any valid
+// reference counts, even a bare name. Anywhere else a string must look like an
+// image beyond doubt: a repository path with a slash and a tag or digest
+// (`kserve/agent:v0.11.2`, `gcr.io/x/y@sha256:…`), not preceded by `://` or a
+// `/`, and with a tag that is not all digits; so URLs
+// (`http://minio-service.kubeflow:9000/bucket`), paths (`/var/lib/x:y`),
+// host:port pairs (`istiod.istio-system.svc:15012`), API groups
+// (`serving.kserve.io/v1beta1`) and version strings (`v1.8.1`) are not images.
+
+export interface ImageReference {
+    /** The reference as written. */
+    text: string;
+    /** The registry host (and port), when the reference names one. */
+    registry?: string;
+    /** The name without tag or digest, registry included: "gcr.io/ml-pipeline/frontend". */
+    repository: string;
+    tag?: string;
+    digest?: string;
+}
+
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$/;
+const TAG = /^\w[\w.-]{0,127}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
+
+/** The parts of an image reference, or undefined when the text is not one. */
+export function parseImageReference(text: string): ImageReference | undefined {
+    if (text.length === 0 || text.length > 512) return undefined;
+    const at = text.indexOf("@");
+    const withoutDigest = at >= 0 ? text.slice(0, at) : text;
+    const digest = at >= 0 ? text.slice(at + 1) : undefined;
+    if (digest !== undefined && !DIGEST.test(digest)) return undefined;
+    const colon = withoutDigest.lastIndexOf(":");
+    const hasTag = colon > withoutDigest.lastIndexOf("/");
+    const repository = hasTag ? withoutDigest.slice(0, colon) : withoutDigest;
+    const tag = hasTag ? withoutDigest.slice(colon + 1) : undefined;
+    if (tag !== undefined && !TAG.test(tag)) return undefined;
+    const components = repository.split("/");
+    const first = components[0]!;
+    // As Docker decides: the first component is a registry when it has a dot, a port, is localhost or has capitals.
+    const hasRegistry = components.length > 1 && (/[.:]/.test(first) || first === "localhost" || first !== first.toLowerCase());
+    if (hasRegistry && !DOMAIN.test(first)) return undefined;
+    if (!(hasRegistry ? components.slice(1) : components).every((component) => PATH_COMPONENT.test(component))) return undefined;
+    return { text, repository, ...(hasRegistry ? { registry: first } : {}), ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+}
+
+/** `image`, `cacheImage`, `queue-sidecar-image`, `TENSORBOARD_IMAGE`, `sidecar.istio.io/proxyImage`, `images`: names of fields that hold images. */
+export function isImageKey(key: string): boolean {
+    return /image(s)?$/i.test(key.replace(/[^A-Za-z]/g, ""));
+}
+
+export interface FoundImage {
+    /** The image, as written or as composed from an Istio-style `hub` + `image` + `tag`. */
+    image: string;
+    /** Where in the object: `data["katib-config.yaml"] line 12`, `spec.template.spec.containers[name="manager"].image`. */
+    where: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function keyPath(path: string, key: string): string {
+    const segment = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : JSON.stringify(key);
+    if (segment !== key) return `${path}[${segment}]`;
+    return path ? `${path}.${key}` : key;
+}
+
+const lineOf = (text: string, index: number) => text.slice(0, index).split("\n").length;
+
+/** A value in an image context: quotes and a trailing comment stripped, templates (`{{ }}`, `${}`, `$(…)`) refused. */
+function contextualReference(value: string): ImageReference | undefined {
+    const text = value
+        .trim()
+        .replace(/\s+#.*$/, "")
+        .replace(/^(["'])(.*)\1$/, "$2");
+    if (/[{}$\s]/.test(text) || /^(true|false|yes|no|on|off|null|none|~|[0-9.]+)$/i.test(text)) return undefined;
+    const reference = parseImageReference(text);
+    // "logo.svg" under an `iconImage` key is a file, not an image.
+    if (reference && !reference.tag && !reference.digest && /\.(png|svg|jpe?g|gif|ico|webp|ya?ml|json|txt|html?)$/.test(reference.repository)) return undefined;
+    return reference;
+}
+
+/** `image: busybox:1.28` (a YAML line), `"image": "x"` (a JSON pair), `--executor-image=x` (a flag), `FRONTEND_IMAGE=x` (an env assignment). */
+const TEXT_CONTEXTS = [
+    /^[ \t]*(?:-[ \t]+)?["']?([\w./-]*image)["']?[ \t]*:[ \t]+([^\s#]+)[ \t]*(?:#.*)?$/gim,
+    /"([\w./-]*image)"\s*:\s*("[^"\n]*")/gi,
+    /(?<![\w-])--([a-z0-9-]*image)=([^\s"',;)\]}]+)/gi,
+    /(?<![\w-])([A-Z0-9_]*IMAGE)=([^\s"',;)\]}]+)/g,
+];
+
+/** A token that could be an image anywhere: starts with a letter or digit, not right after `/`, `:`, `@`, `.` or `-` (so not inside a URL or path). */
+const CANDIDATE = /(?<![\w.\-/:@$])[A-Za-z0-9][\w.\-/:@]*/g;
+
+/** Whether a token outside any image context is an image beyond doubt. */
+function freeReference(token: string): ImageReference | undefined {
+    const reference = parseImageReference(token.replace(/[.:,-]+$/, ""));
+    if (!reference || !reference.repository.includes("/")) return undefined;
+    if (reference.digest) return reference;
+    return reference.tag !== undefined && !/^[0-9]+$/.test(reference.tag) ? reference : undefined;
+}
+
+function scanText(text: string, where: string, found: FoundImage[]): void {
+    const at = (index: number) => (text.includes("\n") ? `${where} line ${lineOf(text, index)}` : where);
+    for (const pattern of TEXT_CONTEXTS) {
+        for (const match of text.matchAll(pattern)) {
+            const reference = contextualReference(match[2]!);
+            if (reference) found.push({ image: reference.text, where: at(match.index) });
+        }
+    }
+    for (const match of text.matchAll(CANDIDATE)) {
+        const reference = freeReference(match[0]);
+        if (reference) found.push({ image: reference.text, where: at(match.index) });
+    }
+}
+
+/** Embedded JSON (an object or array), parsed; undefined for anything else. */
+function embeddedJson(text: string): unknown {
+    const trimmed = text.trim();
+    if (!/^[[{]/.test(trimmed)) return undefined;
+    try {
+        return JSON.parse(trimmed) as unknown;
+    } catch {
+        return undefined;
+    }
+}
+
+/** An Istio-style registry: `hub: docker.io/istio` with `tag: 1.17.5`, which bare `image: proxyv2` values below it are pulled from. */
+interface Hub {
+    hub: string;
+    tag?: string;
+}
+
+function walk(value: unknown, where: string, key: string | undefined, hub: Hub | undefined, found: FoundImage[]): void {
+    if (typeof value === "string") {
+        if (key !== undefined && isImageKey(key)) {
+            const reference = contextualReference(value);
+            if (reference) {
+                const composed = hub && !reference.registry && !reference.repository.includes("/") && !reference.tag && !reference.digest;
+                found.push({ image: composed ? `${hub.hub}/${reference.repository}${hub.tag ? `:${hub.tag}` : ""}` : reference.text, where });
+                return;
+            }
+        }
+        const json = embeddedJson(value);
+        if (json !== undefined) walk(json, where, undefined, hub, found);
+        else scanText(value, where, found);
+        return;
+    }
+    if (Array.isArray(value)) {
+        value.forEach((item, index) => {
+            const name = isRecord(item) && typeof item["name"] === "string" ? `name=${JSON.stringify(item["name"])}` : String(index);
+            walk(item, `${where}[${name}]`, key, hub, found);
+        });
+        return;
+    }
+    if (!isRecord(value)) return;
+    const scope = typeof value["hub"] === "string" && parseImageReference(value["hub"]) ? { hub: value["hub"], ...(typeof value["tag"] === "string" ? { tag: value["tag"] } : {}) } : hub;
+    if (key !== undefined && isImageKey(key) && typeof value["repository"] === "string") {
+        // Helm-style image: {registry, repository, tag}.
+        const registry = typeof value["registry"] === "string" && value["registry"] ? `${value["registry"]}/` : "";
+        const tag = typeof value["tag"] === "string" && value["tag"] ? `:${value["tag"]}` : "";
+        const reference = contextualReference(`${registry}${value["repository"]}${tag}`);
+        if (reference) found.push({ image: reference.text, where: keyPath(where, "repository") });
+        return;
+    }
+    // A name/value pair (env vars, parameters): the name is the value's context.
+    const named = typeof value["name"] === "string" && typeof value["value"] === "string" ? value["name"] : undefined;
+    for (const [field, inner] of Object.entries(value)) {
+        walk(inner, keyPath(where, field), field === "value" && named !== undefined ? named : field, scope, found);
+    }
+}
+
+/** Data keys that are documentation, not configuration: Knative and KServe ConfigMaps' `_example`. */
+const DOCUMENTATION_KEYS = new Set(["_example"]);
+const IGNORED_ANNOTATIONS = new Set(["kubectl.kubernetes.io/last-applied-configuration"]);
+
+/**
+ * Every image a Kubernetes object refers to, once each, with where it was
+ * first found. Reads metadata annotations and every field but `status`.
+ */
+export function imageReferencesIn(kind: string, props: Record<string, unknown>): FoundImage[] {
+    const found: FoundImage[] = [];
+    for (const [field, value] of Object.entries(props)) {
+        if (field === "status" || field === "apiVersion" || field === "kind") continue;
+        if (field === "metadata") {
+            const annotations = isRecord(value) && isRecord(value["annotations"]) ? value["annotations"] : {};
+            for (const [name, annotation] of Object.entries(annotations)) {
+                if (!IGNORED_ANNOTATIONS.has(name)) walk(annotation, keyPath("metadata.annotations", name), name, undefined, found);
+            }
+            continue;
+        }
+        if ((kind === "ConfigMap" && (field === "data" || field === "binaryData")) && isRecord(value)) {
+            for (const [name, data] of Object.entries(value)) {
+                if (DOCUMENTATION_KEYS.has(name)) continue;
+                const text = field === "binaryData" && typeof data === "string" ? Buffer.from(data, "base64").toString("utf8") : data;
+                walk(text, keyPath(field, name), name, undefined, found);
+            }
+            continue;
+        }
+        walk(value, field, field, undefined, found);
+    }
+    const seen = new Set<string>();
+    return found.filter(({ image }) => !seen.has(image) && seen.add(image));
+}

@@ -1,0 +1,83 @@
+// SEC-02: no Secret or ConfigMap carries a credential that upstream
+// manifests publish: in Secret data (base64-decoded) and stringData,
+// ConfigMap data and binaryData, and inside configuration text they hold.
+import type { KfstackResourcePolicy } from "../lib/policy";
+import { describeResource, kubernetesKind } from "../lib/kubernetes";
+import { isRecord } from "./pods";
+
+export interface KnownDefault {
+    /** What it is, for the message. */
+    name: string;
+    value: string;
+    /** Only under these keys (a data key, or `KEY: value` / `KEY=value` in text): for values too common to match anywhere. */
+    keys?: string[];
+    fix: string;
+}
+
+/** Credentials published in upstream manifests; every Kubeflow install that keeps one is open to anyone who read them. */
+export const KNOWN_DEFAULTS: readonly KnownDefault[] = [
+    {
+        name: "the upstream Dex static password hash (user@example.com / 12341234)",
+        value: "$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72",
+        fix: "set a stack's own hash in kfstack:identity.staticAdmin.passwordHash (htpasswd -nbBC 12), or use an OIDC connector",
+    },
+    {
+        name: "the upstream OIDC client secret of Dex and oidc-authservice",
+        value: "pUBnBOY80SnXgjibTYM9ZWNzY2xreNGQok",
+        fix: "generate a per-stack client secret (kfstack's RandomPassword) and give it to Dex and the authservice",
+    },
+    {
+        name: "the upstream MinIO secret key of Kubeflow Pipelines",
+        value: "minio123",
+        fix: "generate a per-stack MinIO secret key (kfstack's RandomPassword) for mlpipeline-minio-artifact",
+    },
+    {
+        name: "the upstream Katib MySQL root password",
+        value: "test",
+        keys: ["MYSQL_ROOT_PASSWORD"],
+        fix: "generate a per-stack password (a RandomPassword) for katib-mysql-secrets",
+    },
+];
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
+
+/** The known defaults in one value stored under `key`: the whole value, or embedded in configuration text (plain or as base64). */
+function defaultsIn(key: string, text: string): KnownDefault[] {
+    return KNOWN_DEFAULTS.filter((known) => {
+        if (known.keys) {
+            if (known.keys.includes(key)) return text.trim() === known.value;
+            const keys = known.keys.map(escape).join("|");
+            return new RegExp(`(?<![\\w-])(?:${keys})["']?\\s*[:=]\\s*["']?${escape(known.value)}["']?(?![\\w-])`).test(text);
+        }
+        return [known.value, base64(known.value)].some((needle) => new RegExp(`(?<![\\w+/$])${escape(needle)}(?![\\w+/])`).test(text));
+    });
+}
+
+const decode = (value: string) => Buffer.from(value, "base64").toString("utf8");
+
+export const defaultCredentials: KfstackResourcePolicy = {
+    id: "SEC-02",
+    name: "sec-02-default-credentials",
+    description:
+        "No Secret or ConfigMap holds a credential published in upstream manifests: the Dex static password hash, the Dex/oidc-authservice client secret, the MinIO secret key minio123 or the Katib MySQL root password; checked in Secret data (base64-decoded) and stringData, ConfigMap data and binaryData, and inside the configuration text they hold.",
+    reason: "These values are in every copy of kubeflow/manifests: a platform that keeps one lets anyone log in as the example user, impersonate the authservice, or read and overwrite every pipeline artifact.",
+    remediation: "Replace the value with a per-stack secret: kfstack:identity for the Dex password or OIDC connector, and generated RandomPasswords for client secrets and service passwords (components/kubeflow/customize.ts).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+        const kind = kubernetesKind(args.type);
+        if (kind?.kind !== "Secret" && kind?.kind !== "ConfigMap") return;
+        const what = describeResource(kind.kind, args.props, args.name);
+        const fields = kind.kind === "Secret" ? { data: decode, stringData: (value: string) => value } : { data: (value: string) => value, binaryData: decode };
+        for (const [field, read] of Object.entries(fields)) {
+            const values = args.props[field];
+            if (!isRecord(values)) continue;
+            for (const [key, value] of Object.entries(values)) {
+                if (typeof value !== "string") continue;
+                for (const known of defaultsIn(key, read(value))) {
+                    reportViolation(`${what} holds ${known.name} in ${field}[${JSON.stringify(key)}]; ${known.fix}.`);
+                }
+            }
+        }
+    },
+};

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { evaluatePolicies } from "../../engine/policy-check";
+import { Unknown } from "../../engine/values";
+import { tenantLimitRange } from "../../policies/tenancy/ns-01-limit-range";
+import { changed, messagesOf, violationsOf } from "./fixtures";
+import { at, limitRange, namespace, tenantNamespace, twoTenants } from "./fixtures-tenancy";
+
+const tenants = twoTenants();
+const LIMIT = [at(tenants, "LimitRange", "team-a/defaults"), "props", "spec", "limits", 0];
+
+describe("NS-01 tenant LimitRange", () => {
+    it("accepts tenants whose LimitRange gives containers a default memory limit and cpu request", async () => {
+        expect(await violationsOf(tenantLimitRange, tenants)).toEqual([]);
+    });
+
+    it("rejects a tenant namespace without a LimitRange, reported on its Profile", async () => {
+        const bad = tenants.filter((_, index) => index !== LIMIT[0]);
+        expect(await violationsOf(tenantLimitRange, bad)).toEqual([
+            {
+                policy: "ns-01-limit-range",
+                id: "NS-01",
+                enforcement: "mandatory",
+                resource: tenants[at(tenants, "Profile", "team-a")]!.urn,
+                message:
+                    'Tenant namespace "team-a" has no LimitRange; add one with a Container limit setting default.memory and defaultRequest.cpu, so pods created at run time get a memory limit and a cpu request.',
+            },
+        ]);
+    });
+
+    it("rejects a LimitRange without a default memory limit", async () => {
+        expect(await messagesOf(tenantLimitRange, changed(tenants, [...LIMIT, "default"], undefined))).toEqual([
+            'LimitRange "team-a/defaults" in tenant namespace "team-a" sets no default memory limit for containers; set default.memory on a limit of type Container.',
+        ]);
+    });
+
+    it("rejects a LimitRange without a default cpu request", async () => {
+        expect(await messagesOf(tenantLimitRange, changed(tenants, [...LIMIT, "defaultRequest", "cpu"], undefined))).toEqual([
+            'LimitRange "team-a/defaults" in tenant namespace "team-a" sets no default cpu request for containers; set defaultRequest.cpu on a limit of type Container.',
+        ]);
+    });
+
+    it("counts only limits of type Container", async () => {
+        expect(await messagesOf(tenantLimitRange, changed(tenants, [...LIMIT, "type"], "PersistentVolumeClaim"))).toHaveLength(2);
+    });
+
+    it("accepts the defaults spread over two LimitRanges", async () => {
+        const split = changed(tenants, [...LIMIT, "defaultRequest"], undefined);
+        const second = changed(limitRange("team-a"), ["props", "metadata", "name"], "cpu");
+        expect(await messagesOf(tenantLimitRange, [...split, changed(second, ["props", "spec", "limits", 0, "default"], undefined)])).toEqual([]);
+    });
+
+    it.each([["2Gi"], ["2048Mi"], ["2147483648"], ["2e9"], [1073741824]])("accepts the memory quantity %s", async (quantity) => {
+        expect(await messagesOf(tenantLimitRange, changed(tenants, [...LIMIT, "default", "memory"], quantity))).toEqual([]);
+    });
+
+    it.each([["2 GiB"], ["lots"], [""]])("rejects %j, which is not a quantity", async (quantity) => {
+        expect(await messagesOf(tenantLimitRange, changed(tenants, [...LIMIT, "default", "memory"], quantity))).toEqual([
+            `LimitRange "team-a/defaults" sets the default memory limit default.memory to ${JSON.stringify(quantity)}, which is not a quantity; use a value such as 2Gi.`,
+        ]);
+    });
+
+    it("finds tenants declared by a labelled Namespace and leaves other namespaces alone", async () => {
+        expect(await messagesOf(tenantLimitRange, [tenantNamespace("team-c", "carol@example.com"), namespace("kubeflow")])).toEqual([
+            'Tenant namespace "team-c" has no LimitRange; add one with a Container limit setting default.memory and defaultRequest.cpu, so pods created at run time get a memory limit and a cpu request.',
+        ]);
+    });
+
+    it("passes a stack without tenants", async () => {
+        expect(await messagesOf(tenantLimitRange, [namespace("kubeflow")])).toEqual([]);
+    });
+
+    it("is undecided while a default is unknown", async () => {
+        const report = await evaluatePolicies(changed(tenants, [...LIMIT, "default"], Unknown.instance), { policies: [tenantLimitRange] });
+        expect(report.violations).toEqual([]);
+        expect(report.undecided.map((entry) => entry.policy)).toEqual(["ns-01-limit-range"]);
+    });
+});

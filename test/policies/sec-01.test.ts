@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import { evaluatePolicies } from "../../engine/policy-check";
+import { Unknown } from "../../engine/values";
+import { EXEMPTIONS } from "../../policies/lib/exemptions";
+import { privilegedWorkloads } from "../../policies/workloads/sec-01-privileged-workloads";
+import { changed, messagesOf, violationsOf } from "./fixtures";
+import { CONTAINER, MANIFESTS_DIR, TEMPLATE_SPEC, carrierOf, upstreamObject, workloadCarriers } from "./fixtures-workloads";
+
+const daemonSet = () => carrierOf("DaemonSet");
+const SECURITY = [...CONTAINER, "securityContext"];
+
+describe("SEC-01 privileged workloads", () => {
+    it("accepts every pod-template carrier without privileges, host namespaces or host paths", async () => {
+        expect(await messagesOf(privilegedWorkloads, workloadCarriers())).toEqual([]);
+    });
+
+    it("rejects a privileged container", async () => {
+        const bad = changed(daemonSet(), [...SECURITY, "privileged"], true);
+        expect(await violationsOf(privilegedWorkloads, [bad])).toEqual([
+            {
+                policy: "sec-01-privileged-workloads",
+                id: "SEC-01",
+                enforcement: "mandatory",
+                resource: bad.urn,
+                message: 'Container "app" in DaemonSet "team-a/daemonset" runs privileged (securityContext.privileged: true); remove it and add only the capabilities the container needs.',
+            },
+        ]);
+    });
+
+    it("rejects allowPrivilegeEscalation: true, init containers included", async () => {
+        const bad = changed(daemonSet(), [...TEMPLATE_SPEC, "initContainers", 0, "securityContext", "allowPrivilegeEscalation"], true);
+        expect(await messagesOf(privilegedWorkloads, [bad])).toEqual(['Init container "setup" in DaemonSet "team-a/daemonset" sets securityContext.allowPrivilegeEscalation: true; set it to false.']);
+    });
+
+    it.each([["SYS_ADMIN"], ["CAP_SYS_ADMIN"], ["sys_admin"]])("rejects the added capability %s", async (capability) => {
+        const bad = changed(daemonSet(), [...SECURITY, "capabilities"], { add: [capability], drop: ["ALL"] });
+        expect(await messagesOf(privilegedWorkloads, [bad])).toEqual([
+            'Container "app" in DaemonSet "team-a/daemonset" adds capability SYS_ADMIN, beyond the Pod Security baseline; remove it from securityContext.capabilities.add.',
+        ]);
+    });
+
+    it("accepts the capabilities Pod Security baseline allows, and rejects the others", async () => {
+        const bad = changed(daemonSet(), [...SECURITY, "capabilities"], { add: ["NET_BIND_SERVICE", "CHOWN", "NET_ADMIN", "ALL"] });
+        expect(await messagesOf(privilegedWorkloads, [bad])).toEqual([
+            'Container "app" in DaemonSet "team-a/daemonset" adds capability NET_ADMIN, beyond the Pod Security baseline; remove it from securityContext.capabilities.add.',
+            'Container "app" in DaemonSet "team-a/daemonset" adds capability ALL, beyond the Pod Security baseline; remove it from securityContext.capabilities.add.',
+        ]);
+    });
+
+    it("rejects a hostPath volume", async () => {
+        const bad = changed(daemonSet(), [...TEMPLATE_SPEC, "volumes"], [{ name: "docker", hostPath: { path: "/var/run/docker.sock", type: "Socket" } }, { name: "scratch", emptyDir: {} }]);
+        expect(await messagesOf(privilegedWorkloads, [bad])).toEqual([
+            'DaemonSet "team-a/daemonset" mounts the host path "/var/run/docker.sock" (volume "docker"); use a PersistentVolumeClaim, ConfigMap or emptyDir instead.',
+        ]);
+    });
+
+    it.each([
+        ["hostNetwork", "the node's network namespace"],
+        ["hostPID", "the node's process namespace"],
+        ["hostIPC", "the node's IPC namespace"],
+    ])("rejects %s: true", async (field, namespace) => {
+        const bad = changed(daemonSet(), [...TEMPLATE_SPEC, field], true);
+        expect(await messagesOf(privilegedWorkloads, [bad])).toEqual([`DaemonSet "team-a/daemonset" sets ${field}: true, sharing ${namespace}; remove it.`]);
+    });
+
+    it("accepts hostNetwork: false and an unset allowPrivilegeEscalation by default", async () => {
+        const explicit = changed(changed(daemonSet(), [...TEMPLATE_SPEC, "hostNetwork"], false), [...SECURITY, "allowPrivilegeEscalation"], undefined);
+        expect(await messagesOf(privilegedWorkloads, [explicit])).toEqual([]);
+    });
+
+    it("with requireNoEscalation, also rejects a container that leaves allowPrivilegeEscalation unset", async () => {
+        const unset = changed(daemonSet(), [...SECURITY, "allowPrivilegeEscalation"], undefined);
+        expect(await messagesOf(privilegedWorkloads, [unset], { "sec-01-privileged-workloads": { requireNoEscalation: true } })).toEqual([
+            'Container "app" in DaemonSet "team-a/daemonset" leaves securityContext.allowPrivilegeEscalation unset, which Kubernetes treats as allowed; set it to false.',
+        ]);
+        expect(await messagesOf(privilegedWorkloads, [daemonSet()], { "sec-01-privileged-workloads": { requireNoEscalation: true } })).toEqual([]);
+    });
+
+    it("finds privileged containers in every carrier: CronJob, PyTorchJob replicas and InferenceService predictors too", async () => {
+        const bad = workloadCarriers().map((carrier) => JSON.parse(JSON.stringify(carrier).replaceAll('"privileged":false', '"privileged":true')) as typeof carrier);
+        const messages = await messagesOf(privilegedWorkloads, bad);
+        expect(messages.map((message) => /in (\w+) /.exec(message)![1])).toEqual([
+            ...["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "PyTorchJob"].flatMap((kind) => [kind, kind]),
+            "InferenceService",
+        ]);
+    });
+
+    describe("the exemption list", () => {
+        it("names, for each entry, an exact identity, at least one image and a reason for every grant", () => {
+            for (const exemption of EXEMPTIONS) {
+                expect(exemption.identity.names.length).toBeGreaterThan(0);
+                expect(exemption.identity.namespaces.length).toBeGreaterThan(0);
+                expect(exemption.identity.images.length).toBeGreaterThan(0);
+                for (const grant of exemption.grants) expect(grant.reason.length).toBeGreaterThan(40);
+            }
+        });
+    });
+
+    describe.skipIf(!MANIFESTS_DIR)("node agents as upstream ships them", () => {
+        const devicePlugin = () => upstreamObject("nvidia-device-plugin-v0.20.0/nvidia-device-plugin.yml", "DaemonSet", "nvidia-device-plugin-daemonset");
+        const nodeExporter = () => upstreamObject("kube-prometheus-v0.16.0/nodeExporter-daemonset.yaml", "DaemonSet", "node-exporter");
+        /** dcgm-exporter ships without a namespace: kfstack installs it in monitoring. */
+        const dcgmExporter = () => changed(upstreamObject("dcgm-exporter-4.5.3-4.8.2/dcgm-exporter.yaml", "DaemonSet", "dcgm-exporter"), ["props", "metadata", "namespace"], "monitoring");
+
+        it("accepts the NVIDIA device plugin, the DCGM exporter and the node exporter", async () => {
+            expect(await messagesOf(privilegedWorkloads, [devicePlugin(), dcgmExporter(), nodeExporter()])).toEqual([]);
+        });
+
+        it("still accepts them with their images served from a mirror", async () => {
+            const mirrored = changed(devicePlugin(), [...TEMPLATE_SPEC, "containers", 0, "image"], "registry.internal.example.com/kubeflow/nvcr.io/nvidia/k8s-device-plugin:v0.20.0");
+            expect(await messagesOf(privilegedWorkloads, [mirrored])).toEqual([]);
+        });
+
+        it("grants only what the entry names: another host path of the device plugin is rejected", async () => {
+            const extra = changed(devicePlugin(), [...TEMPLATE_SPEC, "volumes", 1], { name: "root", hostPath: { path: "/" } });
+            expect(await messagesOf(privilegedWorkloads, [extra])).toEqual([
+                'DaemonSet "kube-system/nvidia-device-plugin-daemonset" mounts the host path "/" (volume "root"); use a PersistentVolumeClaim, ConfigMap or emptyDir instead.',
+            ]);
+        });
+
+        it("exempts nothing when the identity differs: another namespace, or another image", async () => {
+            const moved = changed(dcgmExporter(), ["props", "metadata", "namespace"], "team-a");
+            const otherImage = changed(nodeExporter(), [...TEMPLATE_SPEC, "containers", 1, "image"], "docker.io/library/busybox:1.36");
+            expect(await messagesOf(privilegedWorkloads, [moved, otherImage])).toEqual([
+                'DaemonSet "team-a/dcgm-exporter" mounts the host path "/var/lib/kubelet/pod-resources" (volume "pod-gpu-resources"); use a PersistentVolumeClaim, ConfigMap or emptyDir instead.',
+                'Container "dcgm-exporter" in DaemonSet "team-a/dcgm-exporter" adds capability SYS_ADMIN, beyond the Pod Security baseline; remove it from securityContext.capabilities.add.',
+                "DaemonSet \"monitoring/node-exporter\" sets hostNetwork: true, sharing the node's network namespace; remove it.",
+                "DaemonSet \"monitoring/node-exporter\" sets hostPID: true, sharing the node's process namespace; remove it.",
+                'DaemonSet "monitoring/node-exporter" mounts the host path "/sys" (volume "sys"); use a PersistentVolumeClaim, ConfigMap or emptyDir instead.',
+                'DaemonSet "monitoring/node-exporter" mounts the host path "/" (volume "root"); use a PersistentVolumeClaim, ConfigMap or emptyDir instead.',
+                'Container "node-exporter" in DaemonSet "monitoring/node-exporter" adds capability SYS_TIME, beyond the Pod Security baseline; remove it from securityContext.capabilities.add.',
+            ]);
+        });
+
+        it("grants a capability to the named container only", async () => {
+            const moved = changed(nodeExporter(), [...TEMPLATE_SPEC, "containers", 1, "securityContext", "capabilities", "add"], ["SYS_TIME"]);
+            expect(await messagesOf(privilegedWorkloads, [moved])).toEqual([
+                'Container "kube-rbac-proxy" in DaemonSet "monitoring/node-exporter" adds capability SYS_TIME, beyond the Pod Security baseline; remove it from securityContext.capabilities.add.',
+            ]);
+        });
+    });
+
+    it("is undecided, not failed, when a security context is unknown during preview", async () => {
+        const unknown = changed(daemonSet(), SECURITY, Unknown.instance);
+        const report = await evaluatePolicies([unknown], { policies: [privilegedWorkloads] });
+        expect(report.violations).toEqual([]);
+        expect(report.undecided.map((entry) => entry.reason)).toEqual(["string value at .spec.template.spec.containers.0.securityContext can't be known during preview"]);
+    });
+});

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { evaluatePolicies } from "../../engine/policy-check";
+import { Secret, Unknown } from "../../engine/values";
+import { defaultCredentials } from "../../policies/workloads/sec-02-default-credentials";
+import { changed, messagesOf, violationsOf } from "./fixtures";
+import { MANIFESTS_DIR, base64, configMap, secret, upstreamObjects } from "./fixtures-workloads";
+
+const DEX_HASH = "$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72";
+const OIDC_SECRET = "pUBnBOY80SnXgjibTYM9ZWNzY2xreNGQok";
+const DEX_FIX = "set a stack's own hash in kfstack:identity.staticAdmin.passwordHash (htpasswd -nbBC 12), or use an OIDC connector.";
+const OIDC_FIX = "generate a per-stack client secret (kfstack's RandomPassword) and give it to Dex and the authservice.";
+const MINIO_FIX = "generate a per-stack MinIO secret key (kfstack's RandomPassword) for mlpipeline-minio-artifact.";
+
+/** The credentials as kfstack writes them: per-stack values. */
+const oidcClient = () => secret("dex-oidc-client", "auth", { stringData: { OIDC_CLIENT_ID: "kubeflow-oidc-authservice", OIDC_CLIENT_SECRET: "Zm9yLXRoaXMtc3RhY2stb25seQ", DEX_ADMIN_PASSWORD_HASH: "$2y$12$abcdefghijklmnopqrstuuYx1nRk1Tt1kXkqUqCnbZ3xV5V8xq1bS" } });
+const minio = () => secret("mlpipeline-minio-artifact", "kubeflow", { data: { accesskey: base64("minio-kf"), secretkey: base64("Qk3v9x7LmP2sT8wZ") } });
+const dexConfig = () =>
+    configMap("dex", "auth", {
+        "config.yaml": ["issuer: http://dex.auth.svc.cluster.local:5556/dex", "staticClients:", "- idEnv: OIDC_CLIENT_ID", "  secretEnv: OIDC_CLIENT_SECRET", "staticPasswords:", "- email: admin@example.com", "  hashFromEnv: DEX_ADMIN_PASSWORD_HASH", ""].join("\n"),
+    });
+
+describe("SEC-02 default credentials", () => {
+    it("accepts Secrets and ConfigMaps with per-stack credentials", async () => {
+        expect(await messagesOf(defaultCredentials, [oidcClient(), minio(), dexConfig()])).toEqual([]);
+    });
+
+    it("rejects the upstream OIDC client secret in stringData", async () => {
+        const bad = changed(oidcClient(), ["props", "stringData", "OIDC_CLIENT_SECRET"], OIDC_SECRET);
+        expect(await violationsOf(defaultCredentials, [bad])).toEqual([
+            {
+                policy: "sec-02-default-credentials",
+                id: "SEC-02",
+                enforcement: "mandatory",
+                resource: bad.urn,
+                message: `Secret "auth/dex-oidc-client" holds the upstream OIDC client secret of Dex and oidc-authservice in stringData["OIDC_CLIENT_SECRET"]; ${OIDC_FIX}`,
+            },
+        ]);
+    });
+
+    it("rejects the upstream OIDC client secret base64-encoded in data", async () => {
+        const bad = secret("oidc-authservice-client", "istio-system", { data: { CLIENT_ID: base64("kubeflow-oidc-authservice"), CLIENT_SECRET: base64(OIDC_SECRET) } });
+        expect(await messagesOf(defaultCredentials, [bad])).toEqual([`Secret "istio-system/oidc-authservice-client" holds the upstream OIDC client secret of Dex and oidc-authservice in data["CLIENT_SECRET"]; ${OIDC_FIX}`]);
+    });
+
+    it("rejects the upstream Dex password hash as a stack's own admin hash", async () => {
+        const bad = changed(oidcClient(), ["props", "stringData", "DEX_ADMIN_PASSWORD_HASH"], DEX_HASH);
+        expect(await messagesOf(defaultCredentials, [bad])).toEqual([`Secret "auth/dex-oidc-client" holds the upstream Dex static password hash (user@example.com / 12341234) in stringData["DEX_ADMIN_PASSWORD_HASH"]; ${DEX_FIX}`]);
+    });
+
+    it("rejects the Dex password hash and the client secret embedded in Dex's configuration text", async () => {
+        const upstream = ["staticClients:", "- id: kubeflow-oidc-authservice", `  secret: ${OIDC_SECRET}`, "staticPasswords:", "- email: user@example.com", `  hash: "${DEX_HASH}"`].join("\n");
+        expect(await messagesOf(defaultCredentials, [changed(dexConfig(), ["props", "data", "config.yaml"], upstream)])).toEqual([
+            `ConfigMap "auth/dex" holds the upstream Dex static password hash (user@example.com / 12341234) in data["config.yaml"]; ${DEX_FIX}`,
+            `ConfigMap "auth/dex" holds the upstream OIDC client secret of Dex and oidc-authservice in data["config.yaml"]; ${OIDC_FIX}`,
+        ]);
+    });
+
+    it("rejects minio123 in data, in stringData and in configuration text, but not a longer word that contains it", async () => {
+        const inData = changed(minio(), ["props", "data", "secretkey"], base64("minio123"));
+        const inStringData = secret("minio-creds", "team-a", { stringData: { MINIO_SECRET_KEY: "minio123" } });
+        const inText = configMap("pipeline-env", "team-a", { "env.sh": "export MINIO_ACCESS_KEY=minio\nexport MINIO_SECRET_KEY=minio123\n", notes: "minio1234 is not it" });
+        expect(await messagesOf(defaultCredentials, [inData, inStringData, inText])).toEqual([
+            `Secret "kubeflow/mlpipeline-minio-artifact" holds the upstream MinIO secret key of Kubeflow Pipelines in data["secretkey"]; ${MINIO_FIX}`,
+            `Secret "team-a/minio-creds" holds the upstream MinIO secret key of Kubeflow Pipelines in stringData["MINIO_SECRET_KEY"]; ${MINIO_FIX}`,
+            `ConfigMap "team-a/pipeline-env" holds the upstream MinIO secret key of Kubeflow Pipelines in data["env.sh"]; ${MINIO_FIX}`,
+        ]);
+    });
+
+    it("finds a base64-encoded default inside configuration text, and in ConfigMap binaryData", async () => {
+        const manifest = configMap("bootstrap", "team-a", { "secret.yaml": `kind: Secret\ndata:\n  secretkey: ${base64("minio123")}\n` });
+        const binary = changed(configMap("blob", "team-a", {}), ["props", "binaryData"], { "creds.txt": base64(`client_secret=${OIDC_SECRET}\n`) });
+        expect(await messagesOf(defaultCredentials, [manifest, binary])).toEqual([
+            `ConfigMap "team-a/bootstrap" holds the upstream MinIO secret key of Kubeflow Pipelines in data["secret.yaml"]; ${MINIO_FIX}`,
+            `ConfigMap "team-a/blob" holds the upstream OIDC client secret of Dex and oidc-authservice in binaryData["creds.txt"]; ${OIDC_FIX}`,
+        ]);
+    });
+
+    it("rejects the Katib MySQL root password under its key only", async () => {
+        const katib = secret("katib-mysql-secrets", "kubeflow", { data: { MYSQL_ROOT_PASSWORD: base64("test") } });
+        const elsewhere = configMap("notes", "team-a", { mode: "test", "mysql.env": "MYSQL_ROOT_PASSWORD=test\n" });
+        expect(await messagesOf(defaultCredentials, [katib, elsewhere])).toEqual([
+            'Secret "kubeflow/katib-mysql-secrets" holds the upstream Katib MySQL root password in data["MYSQL_ROOT_PASSWORD"]; generate a per-stack password (a RandomPassword) for katib-mysql-secrets.',
+            'ConfigMap "team-a/notes" holds the upstream Katib MySQL root password in data["mysql.env"]; generate a per-stack password (a RandomPassword) for katib-mysql-secrets.',
+        ]);
+    });
+
+    it("reads secret values in the clear, as the analyzer hands them over", async () => {
+        // Evaluated directly: a resource file for `kfstack check` cannot carry a secret marker.
+        const bad = changed(oidcClient(), ["props", "stringData", "OIDC_CLIENT_SECRET"], new Secret(OIDC_SECRET));
+        const report = await evaluatePolicies([bad], { policies: [defaultCredentials] });
+        expect(report.violations.map((violation) => violation.message)).toEqual([`Secret "auth/dex-oidc-client" holds the upstream OIDC client secret of Dex and oidc-authservice in stringData["OIDC_CLIENT_SECRET"]; ${OIDC_FIX}`]);
+    });
+
+    it("is undecided, not failed, when a generated secret is unknown during preview", async () => {
+        const unknown = changed(oidcClient(), ["props", "stringData", "OIDC_CLIENT_SECRET"], Unknown.instance);
+        const report = await evaluatePolicies([unknown], { policies: [defaultCredentials] });
+        expect(report.violations).toEqual([]);
+        expect(report.undecided.map((entry) => entry.reason)).toEqual(["string value at .stringData.OIDC_CLIENT_SECRET can't be known during preview"]);
+    });
+
+    it.skipIf(!MANIFESTS_DIR)("finds every default credential of upstream Kubeflow 1.8.1, before kfstack replaces them", async () => {
+        expect(await messagesOf(defaultCredentials, upstreamObjects("kubeflow-v1.8.1/example.yaml.gz"))).toEqual([
+            `ConfigMap "auth/dex" holds the upstream Dex static password hash (user@example.com / 12341234) in data["config.yaml"]; ${DEX_FIX}`,
+            `Secret "auth/dex-oidc-client" holds the upstream OIDC client secret of Dex and oidc-authservice in data["OIDC_CLIENT_SECRET"]; ${OIDC_FIX}`,
+            `Secret "istio-system/oidc-authservice-client" holds the upstream OIDC client secret of Dex and oidc-authservice in data["CLIENT_SECRET"]; ${OIDC_FIX}`,
+            'Secret "kubeflow/katib-mysql-secrets" holds the upstream Katib MySQL root password in data["MYSQL_ROOT_PASSWORD"]; generate a per-stack password (a RandomPassword) for katib-mysql-secrets.',
+            `Secret "kubeflow/mlpipeline-minio-artifact" holds the upstream MinIO secret key of Kubeflow Pipelines in stringData["secretkey"]; ${MINIO_FIX}`,
+        ]);
+    });
+});
