@@ -1,6 +1,7 @@
 // The kfstack CLI over the offline engine. Each command lives in its own file;
 // handlers here only parse arguments and delegate.
 import { Command, Option } from "commander";
+import { auditCommand } from "./audit";
 import { benchCommand } from "./bench";
 import { checkCommand } from "./check";
 import { docsCommand } from "./docs";
@@ -33,6 +34,13 @@ export function buildProgram(): Command {
         .option("--policy-config <file>", "pack config as for `pulumi preview --policy-pack-config`: enforcement levels and settings per policy")
         .option("--json", 'print { "violations": [...] } as JSON')
         .action(checkCommand);
+
+    program
+        .command("audit")
+        .description("Audit tenant isolation in a stack's offline plan: an RBAC and a network matrix; exit 1 if a tenant can reach into another beyond what the stack declares.")
+        .argument("<stack>", "stack name: reads Pulumi.<stack>.yaml")
+        .option("--json", "print the audit as JSON")
+        .action(auditCommand);
 
     program
         .command("bench")

@@ -8,6 +8,7 @@ import type { StackConfig } from "../components/config/schema";
 import { windowsMissed } from "../components/kubeflow/compatibility";
 import { type NodePoolPlan, resolvePools } from "../components/config/topology";
 import type { PolicyPackConfig } from "@pulumi/policy";
+import { type TenancyAudit, auditTenancy } from "./audit";
 import { type OfflineRun, STACK_TYPE, runOffline } from "./offline";
 import { type PolicyReport, evaluatePolicies } from "./policy-check";
 import { loadStackSettings } from "./stack-file";
@@ -50,6 +51,8 @@ export interface Plan {
     summary: PlanSummary;
     /** The policy pack over this plan, as `npm run check` reports it. */
     policy: PolicyReport;
+    /** Who of each tenant can reach into which tenant namespace, as `npm run audit` reports it. */
+    tenancy: TenancyAudit;
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
@@ -181,5 +184,6 @@ export async function planStack(stack: string, options: { configFile?: string; p
         outputs: run.outputs,
         summary: summarize(run, pools, config.allowUndersized?.reason, stackWarnings(config)),
         policy,
+        tenancy: auditTenancy(resources.map((resource) => ({ type: resource.type, props: resource.inputs }))),
     };
 }

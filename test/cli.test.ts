@@ -20,7 +20,7 @@ describe("kfstack plan", () => {
         expect(run.stderr).toBe("");
         expect(run.status).toBe(0);
         const plan = JSON.parse(readFileSync(out, "utf8"));
-        expect(Object.keys(plan)).toEqual(["project", "stack", "resources", "outputs", "summary", "policy"]);
+        expect(Object.keys(plan)).toEqual(["project", "stack", "resources", "outputs", "summary", "policy", "tenancy"]);
         expect(plan.project).toBe("kfstack");
         expect(plan.stack).toBe("dev");
         for (const resource of plan.resources) {

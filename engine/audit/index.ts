@@ -1,0 +1,146 @@
+// The tenancy audit: from the planned objects alone, who of each tenant can
+// read, write or delete in which tenant's namespace (RBAC), and which
+// namespaces' pods can open connections to which (NetworkPolicy). Anything a
+// tenant can do to another beyond the stack's declared sharing is a finding,
+// with the path that allows it.
+import { profileControllerObjects } from "../../components/tenancy/profile-controller";
+import type { TenantFacts } from "../../components/tenancy/objects";
+import type { KubernetesObject } from "../../components/kubeflow/objects";
+import { kubernetesKind } from "../../policies/lib/kubernetes";
+import { type ConnectionVerdict, buildNetwork } from "./network";
+import { type AccessPath, type Check, type Subject, buildRbac, describeRequest, describeSubject } from "./rbac";
+
+export const TENANCY_TYPE = "kfstack:tenancy:Tenancy";
+
+/** What a tenant's work consists of: the objects whose reading, changing or deleting crosses a tenant boundary. */
+const WORK: Check[] = [
+    { apiGroup: "", resource: "secrets" },
+    { apiGroup: "", resource: "configmaps" },
+    { apiGroup: "", resource: "pods" },
+    { apiGroup: "", resource: "persistentvolumeclaims" },
+    { apiGroup: "kubeflow.org", resource: "notebooks" },
+    { apiGroup: "kubeflow.org", resource: "pytorchjobs" },
+    { apiGroup: "argoproj.io", resource: "workflows" },
+    { apiGroup: "serving.kserve.io", resource: "inferenceservices" },
+].map((check) => ({ ...check, verb: "" }));
+
+const READ = ["get", "list", "watch"];
+const WRITE = ["create", "update", "patch"];
+const DELETE = ["delete", "deletecollection"];
+
+export type AccessLevel = "none" | "read" | "write";
+
+export interface RbacCell {
+    subject: string;
+    tenant: string;
+    namespace: string;
+    access: AccessLevel;
+    /** For read or write access to another tenant: one path per kind of access found. */
+    paths: string[];
+}
+
+export interface NetworkCell {
+    from: string;
+    to: string;
+    allowed: boolean;
+    ports: string;
+    because: string[];
+}
+
+export interface AuditFinding {
+    kind: "rbac" | "network";
+    message: string;
+    path: string[];
+}
+
+export interface TenancyAudit {
+    tenants: string[];
+    rbac: RbacCell[];
+    network: NetworkCell[];
+    findings: AuditFinding[];
+}
+
+interface Resource {
+    type: string;
+    props: Record<string, unknown>;
+}
+
+function describePath(path: AccessPath): string[] {
+    return [
+        describeSubject(path.subject),
+        path.binding,
+        path.role,
+        ...(path.via ?? []),
+        ...(path.aggregatedFrom ? [path.aggregatedFrom] : []),
+        `rule ${JSON.stringify({ apiGroups: path.rule.apiGroups, resources: path.rule.resources, verbs: path.rule.verbs })}`,
+    ];
+}
+
+/** The subjects a tenant's people and workloads act as. */
+function subjectsOf(tenant: TenantFacts): Subject[] {
+    return [
+        { kind: "User", name: tenant.owner },
+        ...tenant.members.map((member) => ({ kind: "User" as const, name: member.email })),
+        ...["default-editor", "default-viewer", "default"].map((name) => ({ kind: "ServiceAccount" as const, name, namespace: tenant.name })),
+    ];
+}
+
+/** The Kubernetes objects of a plan (or of a JSON resource list), with what the profile controller will add for each tenant. */
+function objectsOf(resources: Resource[], tenants: TenantFacts[]): KubernetesObject[] {
+    const planned = resources.filter((resource) => kubernetesKind(resource.type)).map((resource) => resource.props as unknown as KubernetesObject);
+    return [...planned, ...tenants.flatMap((tenant) => profileControllerObjects(tenant))];
+}
+
+export function declaredTenants(resources: Resource[]): TenantFacts[] {
+    return (resources.find((resource) => resource.type === TENANCY_TYPE)?.props["tenants"] as TenantFacts[] | undefined) ?? [];
+}
+
+export function auditTenancy(resources: Resource[]): TenancyAudit {
+    const tenants = declaredTenants(resources);
+    const objects = objectsOf(resources, tenants);
+    const rbac = buildRbac(objects);
+    const network = buildNetwork(objects);
+    const names = tenants.map((tenant) => tenant.name);
+    const findings: AuditFinding[] = [];
+    const cells: RbacCell[] = [];
+
+    for (const tenant of tenants) {
+        for (const subject of subjectsOf(tenant)) {
+            const groups = subject.kind === "User" ? ["system:authenticated"] : [];
+            for (const namespace of names) {
+                const allowed = (verbs: string[]) =>
+                    WORK.flatMap((work) => verbs.map((verb) => ({ check: { ...work, verb }, paths: rbac.can(subject, { ...work, verb, namespace }, groups) }))).filter(
+                        (found) => found.paths.length > 0,
+                    );
+                const writes = [...allowed(WRITE), ...allowed(DELETE)];
+                const reads = allowed(READ);
+                const access: AccessLevel = writes.length ? "write" : reads.length ? "read" : "none";
+                const shown = [...writes, ...reads].slice(0, 1).map((found) => `${describeRequest(found.check)}: ${describePath(found.paths[0]!).join(" → ")}`);
+                cells.push({ subject: describeSubject(subject), tenant: tenant.name, namespace, access, paths: namespace === tenant.name ? [] : shown });
+                if (namespace === tenant.name || access === "none") continue;
+                const declaredRead = tenant.readsFrom.includes(namespace) && subject.kind === "User";
+                if (access === "read" && declaredRead) continue;
+                const found = writes[0] ?? reads[0]!;
+                findings.push({
+                    kind: "rbac",
+                    message: `${describeSubject(subject)} of tenant ${tenant.name} can ${describeRequest(found.check)} in tenant ${namespace}'s namespace${declaredRead ? ", beyond the read access the stack declares" : ", which the stack does not declare"}`,
+                    path: describePath(found.paths[0]!),
+                });
+            }
+        }
+    }
+
+    const networkCells: NetworkCell[] = [];
+    const namespaces = network.namespaces();
+    for (const from of namespaces) {
+        for (const to of names) {
+            if (from === to) continue;
+            const verdict: ConnectionVerdict = network.canReach(from, to);
+            networkCells.push({ from, to, allowed: verdict.allowed, ports: verdict.ports, because: verdict.because });
+            if (verdict.allowed && names.includes(from)) {
+                findings.push({ kind: "network", message: `Pods of tenant ${from} can open connections to pods of tenant ${to} (${verdict.ports})`, path: verdict.because });
+            }
+        }
+    }
+    return { tenants: names, rbac: cells, network: networkCells, findings };
+}
