@@ -357,6 +357,49 @@ const CASES: Case[] = [
         key: "kfstack:kubeflow.acknowledgeKubernetesVersion.version",
         message: "is 1.32, but the cluster runs 1.33; acknowledge the version the cluster runs",
     },
+    // Tenants
+    {
+        name: "rejects a person holding edit in two tenants without declaring it",
+        base: "aws prod",
+        change: set("tenants.1.members", [{ email: "ben@example.com", role: "edit" }]),
+        key: "kfstack:tenants[0].sharedEditors",
+        message: "does not declare ben@example.com, who holds edit in vision and in nlp; declare them on every such tenant or give them view",
+    },
+    {
+        name: "rejects two tenants with the same name",
+        base: "aws prod",
+        change: set("tenants.1.name", "vision"),
+        key: "kfstack:tenants[1].name",
+        message: "vision is already a tenant; tenant names must be unique",
+    },
+    {
+        name: "rejects a tenant name that is not a DNS-1123 label",
+        base: "aws prod",
+        change: set("tenants.0.name", "Vision_Team"),
+        key: "kfstack:tenants[0].name",
+        message: "must be a DNS-1123 label (lowercase letters, digits and '-', at most 63) to name the tenant's namespace",
+    },
+    {
+        name: "rejects a tenant named after a platform namespace",
+        base: "aws prod",
+        change: set("tenants.0.name", "kubeflow"),
+        key: "kfstack:tenants[0].name",
+        message: "is a namespace of the platform itself; choose another tenant name",
+    },
+    {
+        name: "rejects a tenant that lists its owner as a member",
+        base: "aws prod",
+        change: set("tenants.0.members", [{ email: "ana@example.com", role: "view" }]),
+        key: "kfstack:tenants[0].members[0].email",
+        message: "ana@example.com owns vision already; do not list the owner as a member",
+    },
+    {
+        name: "rejects read access to a tenant the stack does not have",
+        base: "aws prod",
+        change: set("tenants.1.readsFrom", ["speech"]),
+        key: "kfstack:tenants[1].readsFrom[0]",
+        message: "speech is not a tenant of this stack; name one of vision, nlp",
+    },
     // Network and API endpoint
     {
         name: "rejects a malformed CIDR in the API allowlist",

@@ -47,8 +47,9 @@ function apiVersionKind(type: string): string {
     return `${groupVersion!.replace(/^core\//, "")} ${kind}`;
 }
 
+/** The Kubernetes objects of the Kubeflow install (tenants' objects are the tenancy tests' business). */
 function kubernetesObjects(plan: Plan) {
-    return plan.resources.filter((candidate) => candidate.type.startsWith("kubernetes:"));
+    return plan.resources.filter((candidate) => candidate.type.startsWith("kubernetes:") && candidate.urn.includes("kfstack:kubeflow:Kubeflow$"));
 }
 
 function countsOf(plan: Plan): Map<string, number> {

@@ -18,7 +18,9 @@ import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/
 import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { PriorityClass } from "kubernetes-models/scheduling.k8s.io/v1/PriorityClass";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { LimitRange } from "kubernetes-models/v1/LimitRange";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Secret as SecretModel } from "kubernetes-models/v1/Secret";
@@ -123,6 +125,8 @@ export const BUILT_IN_MODELS: Readonly<Record<string, ModelClass>> = Object.from
         RoleBinding,
         PriorityClass,
         ConfigMap,
+        LimitRange,
+        NetworkPolicy,
         Namespace,
         PersistentVolumeClaim,
         SecretModel,

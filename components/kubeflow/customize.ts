@@ -132,6 +132,47 @@ export function replaceDefaultCredentials(objects: KubernetesObject[], identity:
     }
 }
 
+/** ClusterRoles with this label prefix are aggregated into kubeflow-admin, kubeflow-edit or kubeflow-view: what tenants get. */
+const TENANT_ROLE_LABEL = "rbac.authorization.kubeflow.org/aggregate-to-kubeflow-";
+const EVERY_VERB = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
+/** Verbs that let the holder take permissions it was not given (RBAC escalation prevention's exceptions). */
+const PRIVILEGE_VERBS = new Set(["escalate", "bind", "impersonate"]);
+
+interface RbacRule {
+    apiGroups?: string[];
+    resources?: string[];
+    verbs: string[];
+    [key: string]: unknown;
+}
+
+/**
+ * Tenant roles state exactly what they grant (RBAC-02): "*" verbs become the
+ * list of ordinary verbs, "*" resources the resources the install's CRDs
+ * define in that API group (a group with none is dropped), and escalate, bind
+ * and impersonate go. Upstream's Knative, Istio and Pipelines tenant roles use
+ * wildcards; kubeflow-kubernetes-edit lets tenants impersonate service accounts.
+ */
+export function narrowTenantRoles(objects: KubernetesObject[]): void {
+    const resourcesOfGroup = new Map<string, string[]>();
+    for (const crd of objects.filter((object) => object.kind === "CustomResourceDefinition")) {
+        const spec = crd["spec"] as { group: string; names: { plural: string } };
+        resourcesOfGroup.set(spec.group, [...(resourcesOfGroup.get(spec.group) ?? []), spec.names.plural].sort());
+    }
+    const tenantRoles = objects.filter((object) => object.kind === "ClusterRole" && Object.keys(object.metadata.labels ?? {}).some((label) => label.startsWith(TENANT_ROLE_LABEL)));
+    for (const role of tenantRoles) {
+        const rules = (role["rules"] as RbacRule[] | undefined) ?? [];
+        role["rules"] = rules.flatMap((rule): RbacRule[] => {
+            const verbs = rule.verbs.includes("*") ? EVERY_VERB : rule.verbs.filter((verb) => !PRIVILEGE_VERBS.has(verb));
+            if (verbs.length === 0) return [];
+            if (!rule.resources?.includes("*")) return [{ ...rule, verbs }];
+            return (rule.apiGroups ?? []).flatMap((group) => {
+                const resources = resourcesOfGroup.get(group) ?? [];
+                return resources.length ? [{ ...rule, apiGroups: [group], resources, verbs }] : [];
+            });
+        });
+    }
+}
+
 export type GatewayExposure = "clusterIP" | "internalLoadBalancer";
 
 export interface GatewaySettings {

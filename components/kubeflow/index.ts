@@ -8,7 +8,17 @@ import type { KubeflowFacts } from "../../policies/lib/facts";
 import type { Bom, BomComponent } from "../bom";
 import type { IdentityConfig } from "../config/schema";
 import { removedBy } from "./api-removals";
-import { type Credentials, CustomizeError, type GatewaySettings, addGatewayTls, applyContainerResources, assertUnique, exposeGateway, replaceDefaultCredentials } from "./customize";
+import {
+    type Credentials,
+    CustomizeError,
+    type GatewaySettings,
+    addGatewayTls,
+    applyContainerResources,
+    assertUnique,
+    exposeGateway,
+    narrowTenantRoles,
+    replaceDefaultCredentials,
+} from "./customize";
 import { clearClusterScopedNamespaces } from "./kinds";
 import { KubernetesObjectResource } from "./kubernetes-object";
 import { readComponent } from "./manifests";
@@ -39,6 +49,7 @@ export function installedObjects(args: KubeflowArgs, credentials: Credentials): 
         });
     const objects = entries.map((entry) => entry.object);
     assertUnique(entries.map(({ object, component }) => ({ object, component: component.name })));
+    narrowTenantRoles(objects);
     replaceDefaultCredentials(objects, args.identity, credentials);
     exposeGateway(objects, args.gateway.exposure, args.cloud);
     const certificate = addGatewayTls(objects, args.gateway);

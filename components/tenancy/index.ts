@@ -8,7 +8,8 @@ import type { TenantConfig } from "../config/schema";
 import { KubernetesObjectResource } from "../kubeflow/kubernetes-object";
 import { type KubernetesObject, objectKey } from "../kubeflow/objects";
 import { planInstall } from "../kubeflow/ordering";
-import { type TenancySettings, type TenantFacts, tenantObjects } from "./objects";
+import type { TenantFacts } from "../../policies/lib/facts";
+import { type TenancySettings, tenantObjects } from "./objects";
 
 /** The profile controller: a Profile needs it running to get its namespace. */
 const PROFILE_CONTROLLER = "apps/Deployment/kubeflow/profiles-deployment";
@@ -26,7 +27,7 @@ export class Tenancy extends ComponentResource {
 
     constructor(name: string, args: TenancyArgs, opts?: pulumi.ComponentResourceOptions) {
         // The declared tenants, as the audit reads them from a plan: who owns, who is a member, who reads whom.
-        const declared: TenantFacts[] = args.tenants.map(({ name: tenant, owner, members, readsFrom }) => ({ name: tenant, owner, members, readsFrom }));
+        const declared: TenantFacts[] = args.tenants.map(({ name: tenant, owner, members, readsFrom, sharedEditors }) => ({ name: tenant, owner, members, readsFrom, sharedEditors }));
         super("kfstack:tenancy:Tenancy", name, { tenants: declared }, opts);
         const built = args.tenants.map((tenant) => ({ tenant, ...tenantObjects(tenant, args.settings) }));
         // A reader who is also a member gets the same binding twice; one object is enough.

@@ -111,14 +111,6 @@ function networkPolicies(tenant: TenantConfig, settings: TenancySettings): Kuber
     ];
 }
 
-/** A tenant as declared in the stack, as the Tenancy component records it for the audit. */
-export interface TenantFacts {
-    name: string;
-    owner: string;
-    members: { email: string; role: "edit" | "view" }[];
-    readsFrom: string[];
-}
-
 export interface TenantObjects {
     profile: KubernetesObject;
     /** Objects in the tenant's namespace, and view access in the namespaces it reads from. */

@@ -5,7 +5,7 @@
 // accounts that notebooks and pipeline steps run as
 // (kubeflow/kubeflow components/profile-controller/controllers/profile_controller.go).
 import type { KubernetesObject } from "../kubeflow/objects";
-import type { TenantFacts } from "./objects";
+import type { TenantFacts } from "../../policies/lib/facts";
 
 export const PROFILE_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
     "istio-injection": "enabled",

@@ -2,15 +2,14 @@
 // read, write or delete in which tenant's namespace (RBAC), and which
 // namespaces' pods can open connections to which (NetworkPolicy). Anything a
 // tenant can do to another beyond the stack's declared sharing is a finding,
-// with the path that allows it.
+// and so is any namespace but the platform's entry points reaching a tenant's
+// pods; each finding carries the path that allows it.
 import { profileControllerObjects } from "../../components/tenancy/profile-controller";
-import type { TenantFacts } from "../../components/tenancy/objects";
 import type { KubernetesObject } from "../../components/kubeflow/objects";
+import { type TenantFacts, tenancyFacts } from "../../policies/lib/facts";
 import { kubernetesKind } from "../../policies/lib/kubernetes";
 import { type ConnectionVerdict, buildNetwork } from "./network";
 import { type AccessPath, type Check, type Subject, buildRbac, describeRequest, describeSubject } from "./rbac";
-
-export const TENANCY_TYPE = "kfstack:tenancy:Tenancy";
 
 /** What a tenant's work consists of: the objects whose reading, changing or deleting crosses a tenant boundary. */
 const WORK: Check[] = [
@@ -23,6 +22,9 @@ const WORK: Check[] = [
     { apiGroup: "argoproj.io", resource: "workflows" },
     { apiGroup: "serving.kserve.io", resource: "inferenceservices" },
 ].map((check) => ({ ...check, verb: "" }));
+
+/** Namespaces whose pods may reach into tenant namespaces: the gateway, Kubeflow's web apps and Pipelines, KServe's activator, metrics scrapes. */
+const PLATFORM_SOURCES = new Set(["istio-system", "kubeflow", "knative-serving", "monitoring"]);
 
 const READ = ["get", "list", "watch"];
 const WRITE = ["create", "update", "patch"];
@@ -76,6 +78,24 @@ function describePath(path: AccessPath): string[] {
     ];
 }
 
+const RANK: Record<AccessLevel, number> = { none: 0, read: 1, write: 2 };
+
+/**
+ * What the stack declares a subject may do in a tenant's namespace: its owner
+ * and edit members write, view members and the people of tenants that read
+ * from it read; a service account works only in its own namespace.
+ */
+function declaredAccess(tenants: TenantFacts[], subject: Subject, namespace: string): AccessLevel {
+    if (subject.kind === "ServiceAccount") return subject.namespace === namespace ? "write" : "none";
+    const tenant = tenants.find((candidate) => candidate.name === namespace);
+    if (!tenant) return "none";
+    if (tenant.owner === subject.name) return "write";
+    const member = tenant.members.find((candidate) => candidate.email === subject.name);
+    if (member?.role === "edit") return "write";
+    const reader = tenants.some((other) => other.readsFrom.includes(namespace) && [other.owner, ...other.members.map((candidate) => candidate.email)].includes(subject.name));
+    return member || reader ? "read" : "none";
+}
+
 /** The subjects a tenant's people and workloads act as. */
 function subjectsOf(tenant: TenantFacts): Subject[] {
     return [
@@ -91,12 +111,8 @@ function objectsOf(resources: Resource[], tenants: TenantFacts[]): KubernetesObj
     return [...planned, ...tenants.flatMap((tenant) => profileControllerObjects(tenant))];
 }
 
-export function declaredTenants(resources: Resource[]): TenantFacts[] {
-    return (resources.find((resource) => resource.type === TENANCY_TYPE)?.props["tenants"] as TenantFacts[] | undefined) ?? [];
-}
-
 export function auditTenancy(resources: Resource[]): TenancyAudit {
-    const tenants = declaredTenants(resources);
+    const tenants = tenancyFacts(resources);
     const objects = objectsOf(resources, tenants);
     const rbac = buildRbac(objects);
     const network = buildNetwork(objects);
@@ -117,13 +133,13 @@ export function auditTenancy(resources: Resource[]): TenancyAudit {
                 const access: AccessLevel = writes.length ? "write" : reads.length ? "read" : "none";
                 const shown = [...writes, ...reads].slice(0, 1).map((found) => `${describeRequest(found.check)}: ${describePath(found.paths[0]!).join(" → ")}`);
                 cells.push({ subject: describeSubject(subject), tenant: tenant.name, namespace, access, paths: namespace === tenant.name ? [] : shown });
-                if (namespace === tenant.name || access === "none") continue;
-                const declaredRead = tenant.readsFrom.includes(namespace) && subject.kind === "User";
-                if (access === "read" && declaredRead) continue;
-                const found = writes[0] ?? reads[0]!;
+                if (namespace === tenant.name) continue;
+                const declared = declaredAccess(tenants, subject, namespace);
+                if (RANK[access] <= RANK[declared]) continue;
+                const found = (declared === "read" ? writes[0] : (writes[0] ?? reads[0]))!;
                 findings.push({
                     kind: "rbac",
-                    message: `${describeSubject(subject)} of tenant ${tenant.name} can ${describeRequest(found.check)} in tenant ${namespace}'s namespace${declaredRead ? ", beyond the read access the stack declares" : ", which the stack does not declare"}`,
+                    message: `${describeSubject(subject)} of tenant ${tenant.name} can ${describeRequest(found.check)} in tenant ${namespace}'s namespace${declared === "read" ? ", beyond the read access the stack declares" : ", which the stack does not declare"}`,
                     path: describePath(found.paths[0]!),
                 });
             }
@@ -137,8 +153,9 @@ export function auditTenancy(resources: Resource[]): TenancyAudit {
             if (from === to) continue;
             const verdict: ConnectionVerdict = network.canReach(from, to);
             networkCells.push({ from, to, allowed: verdict.allowed, ports: verdict.ports, because: verdict.because });
-            if (verdict.allowed && names.includes(from)) {
-                findings.push({ kind: "network", message: `Pods of tenant ${from} can open connections to pods of tenant ${to} (${verdict.ports})`, path: verdict.because });
+            if (verdict.allowed && !PLATFORM_SOURCES.has(from)) {
+                const source = names.includes(from) ? `tenant ${from}` : `namespace ${from} (not one of the platform's entry points)`;
+                findings.push({ kind: "network", message: `Pods of ${source} can open connections to pods of tenant ${to} (${verdict.ports})`, path: verdict.because });
             }
         }
     }

@@ -5,6 +5,7 @@
 
 export const CLUSTER_FACTS_TYPE_PREFIX = "kfstack:cluster:";
 export const KUBEFLOW_FACTS_TYPE = "kfstack:kubeflow:Kubeflow";
+export const TENANCY_FACTS_TYPE = "kfstack:tenancy:Tenancy";
 
 export interface NodePoolFacts {
     name: string;
@@ -38,6 +39,15 @@ export interface KubeflowFacts {
     images: string[];
 }
 
+/** A tenant as the stack declares it: who owns it, who is a member, whose namespaces it reads, who may also edit elsewhere. */
+export interface TenantFacts {
+    name: string;
+    owner: string;
+    members: { email: string; role: "edit" | "view" }[];
+    readsFrom: string[];
+    sharedEditors: string[];
+}
+
 interface TypedProps {
     type: string;
     props: Record<string, unknown>;
@@ -50,4 +60,8 @@ export function clusterFacts(resources: readonly TypedProps[]): ClusterFacts | u
 
 export function kubeflowFacts(resources: readonly TypedProps[]): KubeflowFacts | undefined {
     return resources.find((resource) => resource.type === KUBEFLOW_FACTS_TYPE)?.props as KubeflowFacts | undefined;
+}
+
+export function tenancyFacts(resources: readonly TypedProps[]): TenantFacts[] {
+    return (resources.find((resource) => resource.type === TENANCY_FACTS_TYPE)?.props["tenants"] as TenantFacts[] | undefined) ?? [];
 }

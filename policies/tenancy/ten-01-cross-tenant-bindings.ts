@@ -1,4 +1,5 @@
 // TEN-01: a RoleBinding in one tenant's namespace never names another tenant's owner or service account.
+import { type TenantFacts, tenancyFacts } from "../lib/facts";
 import type { KfstackStackPolicy } from "../lib/policy";
 import { describeResource } from "../lib/kubernetes";
 import { type Subject, type Tenant, kubernetesObjects, listOf, tenantsOf } from "../lib/tenants";
@@ -7,6 +8,21 @@ import { RBAC_GROUP, describeSubject, subjectsOf } from "./rbac";
 /** Users and groups compare like the e-mail addresses they are: an identity provider may change the case. */
 function sameOwner(owner: Subject | undefined, subject: Subject): boolean {
     return owner !== undefined && owner.kind === subject.kind && owner.name.toLowerCase() === subject.name.toLowerCase();
+}
+
+/**
+ * Sharing the stack declares (kfstack:tenants): a member listed with this role
+ * in the tenant (edit also needs sharedEditors), or view for the people of a
+ * tenant that reads from this one (readsFrom).
+ */
+function declared(facts: TenantFacts[], home: string, subject: Subject, clusterRole: string | undefined): boolean {
+    if (subject.kind !== "User") return false;
+    const email = subject.name.toLowerCase();
+    const tenant = facts.find((candidate) => candidate.name === home);
+    const member = tenant?.members.find((candidate) => candidate.email.toLowerCase() === email);
+    if (member && clusterRole === `kubeflow-${member.role}` && (member.role === "view" || tenant!.sharedEditors.some((editor) => editor.toLowerCase() === email))) return true;
+    const people = (candidate: TenantFacts) => [candidate.owner, ...candidate.members.map((other) => other.email)].map((address) => address.toLowerCase());
+    return clusterRole === "kubeflow-view" && facts.some((reader) => reader.readsFrom.includes(home) && people(reader).includes(email));
 }
 
 /** The tenants a subject belongs to: the Profiles a user or group owns, the namespace of a service account. */
@@ -19,23 +35,26 @@ export const crossTenantBindings: KfstackStackPolicy = {
     id: "TEN-01",
     name: "ten-01-cross-tenant-bindings",
     description:
-        "No RoleBinding in a tenant's namespace has a subject of another tenant: the owner (User or Group) of another tenant's Profile, or a ServiceAccount of another tenant's namespace.",
+        "No RoleBinding in a tenant's namespace has a subject of another tenant (the owner of another tenant's Profile, or a ServiceAccount of another tenant's namespace) unless the stack declares that sharing.",
     reason: "A binding across tenants lets one team read another's data, Secrets and models, and lets one tenant's compromised workload act in another's namespace: it breaks multi-tenant isolation.",
     remediation:
-        "Remove the other tenant's subject from the RoleBinding. Work shared between teams goes through a contributor who owns no tenant, or through a shared tenant both teams contribute to.",
+        "Remove the other tenant's subject from the RoleBinding, or declare the sharing in the stack (a member with that role, readsFrom for view access, sharedEditors for edit).",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const tenants = tenantsOf(args.resources);
         if (tenants.length < 2) return;
+        const facts = tenancyFacts(args.resources);
         for (const binding of kubernetesObjects(args.resources, ["RoleBinding"])) {
             const home = tenants.find((tenant) => tenant.namespace === binding.namespace);
             if (binding.group !== RBAC_GROUP || !home) continue;
             for (const subject of subjectsOf(binding)) {
                 const others = tenantsOfSubject(tenants, subject);
                 if (others.length === 0 || others.includes(home)) continue;
+                const roleRef = (binding.props["roleRef"] as { kind?: string; name?: string } | undefined) ?? {};
+                if (declared(facts, home.namespace, subject, roleRef.kind === "ClusterRole" ? roleRef.name : undefined)) continue;
                 const role = subject.kind === "ServiceAccount" ? "a service account" : "the owner";
                 reportViolation(
-                    `${describeResource("RoleBinding", binding.props, binding.resource.name)} gives ${describeSubject(subject)}, ${role} of ${others.length > 1 ? "tenants" : "tenant"} ${listOf(others.map((tenant) => `"${tenant.namespace}"`))}, a role in tenant namespace "${home.namespace}"; remove the subject, tenants share no roles.`,
+                    `${describeResource("RoleBinding", binding.props, binding.resource.name)} gives ${describeSubject(subject)}, ${role} of ${others.length > 1 ? "tenants" : "tenant"} ${listOf(others.map((tenant) => `"${tenant.namespace}"`))}, a role in tenant namespace "${home.namespace}" that the stack does not declare; remove the subject, or declare the sharing (members, readsFrom or sharedEditors in kfstack:tenants).`,
                     binding.resource.urn,
                 );
             }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { crossTenantBindings } from "../../policies/tenancy/ten-01-cross-tenant-bindings";
-import { changed, messagesOf, violationsOf } from "./fixtures";
+import { changed, messagesOf, record, violationsOf } from "./fixtures";
 import { at, profile, roleBinding, tenantNamespace, twoTenants } from "./fixtures-tenancy";
 
 const tenants = twoTenants();
@@ -23,7 +23,7 @@ describe("TEN-01 cross-tenant bindings", () => {
                 enforcement: "mandatory",
                 resource: bad[CONTRIBUTOR[0] as number]!.urn,
                 message:
-                    'RoleBinding "team-a/user-carol-example-com-clusterrole-edit" gives User "bob@example.com", the owner of tenant "team-b", a role in tenant namespace "team-a"; remove the subject, tenants share no roles.',
+                    'RoleBinding "team-a/user-carol-example-com-clusterrole-edit" gives User "bob@example.com", the owner of tenant "team-b", a role in tenant namespace "team-a" that the stack does not declare; remove the subject, or declare the sharing (members, readsFrom or sharedEditors in kfstack:tenants).',
             },
         ]);
     });
@@ -35,7 +35,7 @@ describe("TEN-01 cross-tenant bindings", () => {
     it("rejects a service account of another tenant's namespace", async () => {
         const bad = changed(tenants, [...SERVICE_ACCOUNT, "namespace"], "team-b");
         expect(await messagesOf(crossTenantBindings, bad)).toEqual([
-            'RoleBinding "team-a/notebook-reader" gives ServiceAccount "team-b/default-editor", a service account of tenant "team-b", a role in tenant namespace "team-a"; remove the subject, tenants share no roles.',
+            'RoleBinding "team-a/notebook-reader" gives ServiceAccount "team-b/default-editor", a service account of tenant "team-b", a role in tenant namespace "team-a" that the stack does not declare; remove the subject, or declare the sharing (members, readsFrom or sharedEditors in kfstack:tenants).',
         ]);
     });
 
@@ -43,7 +43,7 @@ describe("TEN-01 cross-tenant bindings", () => {
         const groupOwned = changed(tenants, [at(tenants, "Profile", "team-b"), "props", "spec", "owner"], { kind: "Group", name: "team-b-admins" });
         const bad = changed(groupOwned, CONTRIBUTOR, { kind: "Group", name: "team-b-admins" });
         expect(await messagesOf(crossTenantBindings, bad)).toEqual([
-            'RoleBinding "team-a/user-carol-example-com-clusterrole-edit" gives Group "team-b-admins", the owner of tenant "team-b", a role in tenant namespace "team-a"; remove the subject, tenants share no roles.',
+            'RoleBinding "team-a/user-carol-example-com-clusterrole-edit" gives Group "team-b-admins", the owner of tenant "team-b", a role in tenant namespace "team-a" that the stack does not declare; remove the subject, or declare the sharing (members, readsFrom or sharedEditors in kfstack:tenants).',
         ]);
     });
 
@@ -56,7 +56,7 @@ describe("TEN-01 cross-tenant bindings", () => {
     it("names every tenant the subject owns", async () => {
         const third = profile("team-c", "bob@example.com");
         expect(await messagesOf(crossTenantBindings, [...changed(tenants, [...CONTRIBUTOR, "name"], "bob@example.com"), third])).toEqual([
-            'RoleBinding "team-a/user-carol-example-com-clusterrole-edit" gives User "bob@example.com", the owner of tenants "team-b" and "team-c", a role in tenant namespace "team-a"; remove the subject, tenants share no roles.',
+            'RoleBinding "team-a/user-carol-example-com-clusterrole-edit" gives User "bob@example.com", the owner of tenants "team-b" and "team-c", a role in tenant namespace "team-a" that the stack does not declare; remove the subject, or declare the sharing (members, readsFrom or sharedEditors in kfstack:tenants).',
         ]);
     });
 
@@ -64,7 +64,7 @@ describe("TEN-01 cross-tenant bindings", () => {
         const namespaces = [tenantNamespace("team-a", "alice@example.com"), tenantNamespace("team-b", "bob@example.com")];
         const binding = roleBinding("team-a", "bob", { kind: "ClusterRole", name: "kubeflow-view" }, [{ kind: "User", name: "bob@example.com" }]);
         expect(await messagesOf(crossTenantBindings, [...namespaces, binding])).toEqual([
-            'RoleBinding "team-a/bob" gives User "bob@example.com", the owner of tenant "team-b", a role in tenant namespace "team-a"; remove the subject, tenants share no roles.',
+            'RoleBinding "team-a/bob" gives User "bob@example.com", the owner of tenant "team-b", a role in tenant namespace "team-a" that the stack does not declare; remove the subject, or declare the sharing (members, readsFrom or sharedEditors in kfstack:tenants).',
         ]);
     });
 
@@ -77,5 +77,37 @@ describe("TEN-01 cross-tenant bindings", () => {
         const report = await evaluatePolicies(changed(tenants, CONTRIBUTOR, Unknown.instance), { policies: [crossTenantBindings] });
         expect(report.violations).toEqual([]);
         expect(report.undecided.map((entry) => entry.policy)).toEqual(["ten-01-cross-tenant-bindings"]);
+    });
+
+    describe("with sharing the stack declares", () => {
+        const facts = (tenantA: Record<string, unknown>, tenantB: Record<string, unknown> = {}) =>
+            record("kfstack:tenancy:Tenancy", {
+                tenants: [
+                    { name: "team-a", owner: "alice@example.com", members: [], readsFrom: [], sharedEditors: [], ...tenantA },
+                    { name: "team-b", owner: "bob@example.com", members: [], readsFrom: [], sharedEditors: [], ...tenantB },
+                ],
+            });
+        const bobIn = (clusterRole: string) =>
+            roleBinding("team-a", `user-bob-example-com-clusterrole-${clusterRole}`, { kind: "ClusterRole", name: clusterRole }, [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "bob@example.com" }]);
+
+        it("accepts another tenant's owner listed as a view member", async () => {
+            expect(await messagesOf(crossTenantBindings, [...tenants, facts({ members: [{ email: "bob@example.com", role: "view" }] }), bobIn("kubeflow-view")])).toEqual([]);
+        });
+
+        it("accepts view access for the people of a tenant that reads from this one", async () => {
+            expect(await messagesOf(crossTenantBindings, [...tenants, facts({}, { readsFrom: ["team-a"] }), bobIn("kubeflow-view")])).toEqual([]);
+        });
+
+        it("rejects edit access that only readsFrom declares", async () => {
+            expect(await messagesOf(crossTenantBindings, [...tenants, facts({}, { readsFrom: ["team-a"] }), bobIn("kubeflow-edit")])).toEqual([
+                'RoleBinding "team-a/user-bob-example-com-clusterrole-kubeflow-edit" gives User "bob@example.com", the owner of tenant "team-b", a role in tenant namespace "team-a" that the stack does not declare; remove the subject, or declare the sharing (members, readsFrom or sharedEditors in kfstack:tenants).',
+            ]);
+        });
+
+        it("accepts an edit member only when the tenant also lists them in sharedEditors", async () => {
+            const member = { members: [{ email: "bob@example.com", role: "edit" }] };
+            expect(await messagesOf(crossTenantBindings, [...tenants, facts(member), bobIn("kubeflow-edit")])).toHaveLength(1);
+            expect(await messagesOf(crossTenantBindings, [...tenants, facts({ ...member, sharedEditors: ["bob@example.com"] }), bobIn("kubeflow-edit")])).toEqual([]);
+        });
     });
 });
