@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { compileLabelSelector, type LabelSelector } from "../components/kubeflow/label-selectors";
+import { compileLabelSelector, type LabelSelector } from "../policies/lib/label-selectors";
 import { apiGroup, describeObject, type KubernetesObject, objectKey } from "../components/kubeflow/objects";
 import { type InstallPlan, planInstall } from "../components/kubeflow/ordering";
 

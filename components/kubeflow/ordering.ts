@@ -14,7 +14,7 @@
 //    requests": rules, scope, namespaceSelector, objectSelector, matchPolicy).
 //    Pod-template carriers count as creating pods.
 import { BUILT_IN_KINDS, type ResourceInfo } from "./kinds";
-import { type CompiledSelector, compileLabelSelector, type LabelSelector, type Labels } from "./label-selectors";
+import { type CompiledSelector, compileLabelSelector, type LabelSelector, type Labels } from "../../policies/lib/label-selectors";
 import { podTemplates } from "../../policies/lib/pod-templates";
 import { apiGroup, describeObject, type KubernetesObject, objectKey } from "./objects";
 

@@ -50,7 +50,7 @@
 //   ipBlock that overlaps it matches every pod; without it, no pod.
 // - egressToCidr asks whether SOME address of the block is reachable: the lines
 //   of the verdict say whether a rule covers all of it or only part.
-import { type CompiledSelector, type LabelSelector, type Labels, compileLabelSelector } from "../../components/kubeflow/label-selectors";
+import { type CompiledSelector, type LabelSelector, type Labels, compileLabelSelector } from "../../policies/lib/label-selectors";
 import { type KubernetesObject, apiGroup, describeObject } from "../../components/kubeflow/objects";
 import { type PodTemplate, podTemplates } from "../../policies/lib/pod-templates";
 

@@ -50,7 +50,7 @@
 // same kind, namespace and name the later one wins, as `kubectl apply` would.
 import type { KubernetesObject } from "../../components/kubeflow/objects";
 import { apiGroup, describeObject } from "../../components/kubeflow/objects";
-import { type CompiledSelector, type LabelSelector, compileLabelSelector } from "../../components/kubeflow/label-selectors";
+import { type CompiledSelector, type LabelSelector, compileLabelSelector } from "../../policies/lib/label-selectors";
 
 const RBAC_GROUP = "rbac.authorization.k8s.io";
 
