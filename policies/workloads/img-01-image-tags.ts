@@ -2,7 +2,7 @@
 // `latest`, or a digest; with requireDigest, a digest.
 import type { KfstackResourcePolicy } from "../lib/policy";
 import { containersOf, describeResource, kubernetesKind } from "../lib/kubernetes";
-import { parseImageReference } from "./image-references";
+import { parseImageReference } from "../lib/image-references";
 import { containerNoun, reportingOnce } from "./pods";
 
 interface Config {

@@ -3,7 +3,7 @@
 // ConfigMap data) comes from the mirror.
 import type { KfstackResourcePolicy } from "../lib/policy";
 import { describeResource, kubernetesKind } from "../lib/kubernetes";
-import { imageReferencesIn } from "./image-references";
+import { imageReferencesIn } from "../lib/image-references";
 
 interface Config {
     mirrorPrefix: string;
