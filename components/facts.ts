@@ -6,6 +6,8 @@ import type { ClusterFacts, KubeflowFacts } from "../policies/lib/facts";
 import type { Bom } from "./bom";
 import type { StackConfig } from "./config/schema";
 import type { NodePoolPlan } from "./config/topology";
+import { loadImageLock } from "./images/lock";
+import { type Mirror, mirrorReference } from "./images/rewrite";
 
 const minor = (version: string) => Number(version.split(".")[1]);
 
@@ -19,7 +21,14 @@ export function clusterFactsOf(config: StackConfig, pools: NodePoolPlan[]): Clus
     };
 }
 
+/** The mirror an air-gapped stack pulls from, with the release's locked digests. */
+export function mirrorOf(config: StackConfig, release: string): Mirror | undefined {
+    return config.airGap.enabled ? { prefix: config.airGap.registry!, digests: loadImageLock(release) } : undefined;
+}
+
+/** Facts of the Kubeflow install; on an air-gapped stack the pinned images are the mirror's. */
 export function kubeflowFactsOf(config: StackConfig, bom: Bom): KubeflowFacts {
+    const mirror = mirrorOf(config, bom.release);
     const installed = bom.components.filter((component) => !component.skip);
     const windows = [bom.kubernetes, ...installed.flatMap((component) => (component.kubernetes ? [component.kubernetes] : []))];
     const min = windows.reduce((narrowest, window) => (minor(window.min) > minor(narrowest.min) ? window : narrowest)).min;
@@ -30,6 +39,6 @@ export function kubeflowFactsOf(config: StackConfig, bom: Bom): KubeflowFacts {
         kubernetesVersion: config.kubernetesVersion,
         window: { min, max, tested: bom.kubernetes.tested },
         ...(acknowledged ? { acknowledgedKubernetesVersion: acknowledged } : {}),
-        images: [...new Set(installed.flatMap((component) => component.images))].sort(),
+        images: [...new Set(installed.flatMap((component) => component.images).map((image) => (mirror ? (mirrorReference(image, mirror) ?? image) : image)))].sort(),
     };
 }

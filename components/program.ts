@@ -5,7 +5,7 @@ import { loadBom } from "./bom";
 import { createCluster } from "./cluster";
 import { loadStackConfig } from "./config/load";
 import { resolvePools } from "./config/topology";
-import { kubeflowFactsOf } from "./facts";
+import { kubeflowFactsOf, mirrorOf } from "./facts";
 import { Kubeflow } from "./kubeflow";
 import { manifestsDirectory } from "./kubeflow/manifests";
 import { Tenancy } from "./tenancy";
@@ -26,6 +26,7 @@ export async function stackProgram(): Promise<Record<string, unknown>> {
             manifestsDir: manifestsDirectory(bom, config.manifestsDir),
             identity: config.identity,
             kubernetesVersion: config.kubernetesVersion,
+            mirror: mirrorOf(config, bom.release),
             cloud: config.cloud,
             gateway: {
                 ...config.kubeflow.gateway,

@@ -8,6 +8,7 @@ import type { StackConfig } from "../components/config/schema";
 import { windowsMissed } from "../components/kubeflow/compatibility";
 import { type NodePoolPlan, resolvePools } from "../components/config/topology";
 import type { PolicyPackConfig } from "@pulumi/policy";
+import { type ImageInventory, imageInventory } from "../components/images/inventory";
 import { type TenancyAudit, auditTenancy } from "./audit";
 import { type OfflineRun, STACK_TYPE, runOffline } from "./offline";
 import { type PolicyReport, evaluatePolicies } from "./policy-check";
@@ -53,6 +54,8 @@ export interface Plan {
     policy: PolicyReport;
     /** Who of each tenant can reach into which tenant namespace, as `npm run audit` reports it. */
     tenancy: TenancyAudit;
+    /** Every image reference the stack deploys, normalized, with where each is used (`npm run images`). */
+    images: ImageInventory;
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
@@ -155,6 +158,19 @@ export function summarize(run: OfflineRun, pools: NodePoolPlan[], undersizedReas
     };
 }
 
+/**
+ * The pack config a stack implies: on an air-gapped stack every image must
+ * come from its mirror (IMG-02 mandatory) and the mirror must be complete
+ * (REG-01 with airGapped). An explicit pack config overrides it.
+ */
+export function stackPackConfig(config: StackConfig): PolicyPackConfig {
+    if (!config.airGap.enabled) return {};
+    return {
+        "img-02-image-mirror": { enforcementLevel: "mandatory", airGapped: true, mirrorPrefix: config.airGap.registry },
+        "reg-01-registry-mirror": { airGapped: true },
+    };
+}
+
 /** What the stack accepted knowingly: recorded in every plan. */
 function stackWarnings(config: StackConfig): string[] {
     const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
@@ -173,9 +189,10 @@ export async function planStack(stack: string, options: { configFile?: string; p
     const { general, gpu } = resolvePools(config);
     const pools = [general!, ...(gpu ? [gpu] : [])];
     const resources = run.resources.map(({ custom: _custom, ...resource }) => resource);
+    const records = resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs }));
     const policy = await evaluatePolicies(
-        resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs })),
-        { config: options.policyConfig },
+        records,
+        { config: { ...stackPackConfig(config), ...options.policyConfig } },
     );
     return {
         project: run.project,
@@ -184,6 +201,7 @@ export async function planStack(stack: string, options: { configFile?: string; p
         outputs: run.outputs,
         summary: summarize(run, pools, config.allowUndersized?.reason, stackWarnings(config)),
         policy,
-        tenancy: auditTenancy(resources.map((resource) => ({ type: resource.type, props: resource.inputs }))),
+        tenancy: auditTenancy(records),
+        images: imageInventory(records),
     };
 }

@@ -20,7 +20,7 @@ describe("kfstack plan", () => {
         expect(run.stderr).toBe("");
         expect(run.status).toBe(0);
         const plan = JSON.parse(readFileSync(out, "utf8"));
-        expect(Object.keys(plan)).toEqual(["project", "stack", "resources", "outputs", "summary", "policy", "tenancy"]);
+        expect(Object.keys(plan)).toEqual(["project", "stack", "resources", "outputs", "summary", "policy", "tenancy", "images"]);
         expect(plan.project).toBe("kfstack");
         expect(plan.stack).toBe("dev");
         for (const resource of plan.resources) {
@@ -76,6 +76,6 @@ describe("kfstack plan", () => {
     it("names the stacks that exist when asked for one that does not", () => {
         const run = kfstack("plan", "staging");
         expect(run.status).toBe(2);
-        expect(run.stderr).toBe(`There is no stack "staging": ${join(projectDirectory(), "Pulumi.staging.yaml")} does not exist. Stacks here: dev, gke-dev, onprem, prod.\n`);
+        expect(run.stderr).toBe(`There is no stack "staging": ${join(projectDirectory(), "Pulumi.staging.yaml")} does not exist. Stacks here: airgap, dev, gke-dev, onprem, prod.\n`);
     });
 });

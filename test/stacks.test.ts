@@ -314,3 +314,22 @@ describe("stack in an existing VPC (test fixture)", () => {
         });
     });
 });
+
+describe("nodeadm user data of an air-gapped node", () => {
+    it("points containerd's registry config at certs.d and sends every public registry to the mirror's path", () => {
+        const userData = nodeadmUserData("registry.enclave.example:5000/kubeflow");
+        expect(userData).toContain('    config: |\n      [plugins."io.containerd.grpc.v1.cri".registry]\n      config_path = "/etc/containerd/certs.d"\n');
+        expect(userData).toContain(
+            [
+                "cat > /etc/containerd/certs.d/gcr.io/hosts.toml <<'HOSTS'",
+                'server = "https://gcr.io"',
+                '[host."https://registry.enclave.example:5000/v2/kubeflow"]',
+                '  capabilities = ["pull", "resolve"]',
+                "  override_path = true",
+                "HOSTS",
+            ].join("\n"),
+        );
+        expect(userData.match(/hosts\.toml <<'HOSTS'/g)).toHaveLength(12);
+        expect(nodeadmUserData()).not.toContain("certs.d");
+    });
+});

@@ -22,6 +22,7 @@ export function checkStack(config: StackConfig, ctx: z.RefinementCtx): void {
         ...cloudProblems(config),
         ...endpointProblems(config),
         ...identityProblems(config),
+        ...(config.airGap.enabled && !config.airGap.registry ? [{ path: ["airGap", "registry"], message: "is required when airGap.enabled is true: the mirror registry's prefix (the mirror stack's registryPrefix output)" }] : []),
         ...tenantProblems(config),
         ...kubeflowProblems(config),
         ...resolvePools(config).problems,

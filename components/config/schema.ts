@@ -241,9 +241,24 @@ const tenancy = z
     .default({})
     .describe("Settings shared by all tenants.");
 
+const airGap = z
+    .strictObject({
+        enabled: z.boolean().default(false).describe("Pull every image from the mirror registry; rewrite every reference to it."),
+        registry: z
+            .string()
+            .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
+                error: "must be a registry host with an optional port and path, such as registry.enclave.example:5000/kubeflow",
+            })
+            .optional()
+            .describe("The mirror's prefix: the registryPrefix output of the mirror stack (mirror/)."),
+    })
+    .default({ enabled: false })
+    .describe("Air-gapped installs: images come only from a private mirror (npm run mirror -- bundle / push).");
+
 const common = {
     identity,
     kubeflow,
+    airGap,
     tenants: z.array(tenant).default([]).describe("Teams as isolated Kubeflow Profiles."),
     tenancy,
     manifestsDir: z.string().min(1).optional().describe("Directory of rendered manifests (npm run manifests -- pull); KFSTACK_MANIFESTS_DIR overrides it."),

@@ -24,6 +24,7 @@ import { KubernetesObjectResource } from "./kubernetes-object";
 import { readComponent } from "./manifests";
 import { type KubernetesObject, describeObject, objectKey } from "./objects";
 import { planInstall } from "./ordering";
+import { type Mirror, rewriteImages } from "../images/rewrite";
 
 export interface KubeflowArgs {
     bom: Bom;
@@ -35,6 +36,8 @@ export interface KubeflowArgs {
     kubernetesVersion: string;
     cloud: "aws" | "gcp" | "existing";
     gateway: GatewaySettings;
+    /** Air-gapped: every image reference is rewritten to this mirror, pinned to the lock's digests. */
+    mirror?: Mirror;
 }
 
 /** The components of a BOM that a stack installs, each with its objects as kfstack changes them. */
@@ -62,7 +65,11 @@ export function installedObjects(args: KubeflowArgs, credentials: Credentials): 
             `Kubernetes ${args.kubernetesVersion} no longer serves the apiVersion of ${removed.map((object) => `${describeObject(object)} (${object.apiVersion})`).join(", ")}; use a release of ${args.bom.release} built for it.`,
         );
     }
-    return entries;
+    // Last, so references kfstack itself wrote are rewritten too. Secrets carry no
+    // images, and their generated values are Pulumi outputs, not plain data.
+    const mirror = args.mirror;
+    if (!mirror) return entries;
+    return entries.map(({ component, object }) => ({ component, object: object.kind === "Secret" ? object : (rewriteImages(object, mirror) as KubernetesObject) }));
 }
 
 export class Kubeflow extends pulumi.ComponentResource {

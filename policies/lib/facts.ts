@@ -35,7 +35,7 @@ export interface KubeflowFacts {
     /** The release's supported Kubernetes window, narrowed by its components'. */
     window: { min: string; max: string; tested: string[] };
     acknowledgedKubernetesVersion?: { version: string; reason: string };
-    /** Every container image the BOM pins for the installed components. */
+    /** Every container image the BOM pins for the installed components (on an air-gapped stack, as its mirror serves them). */
     images: string[];
 }
 

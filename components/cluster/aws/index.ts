@@ -143,6 +143,7 @@ export class EksCluster extends pulumi.ComponentResource {
                         nodeRoleArn: nodeRole.arn,
                         subnetIds: this.network.privateSubnetIds,
                         nodeRolePolicies: nodePolicies,
+                        registryMirror: config.airGap.enabled ? config.airGap.registry : undefined,
                         pool,
                     },
                     parent,

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodePoolPlan } from "../../config/topology";
+import { PUBLIC_REGISTRIES } from "../../images/rewrite";
 
 /**
  * Hop limit 1 keeps IMDS (and the node role's credentials) out of reach of pods
@@ -16,9 +17,32 @@ export const IMDS_HOP_LIMIT = 1;
 
 const ROOT_VOLUME_GB = 100;
 
-/** nodeadm configuration, merged by EKS with the cluster details it adds itself. */
-export function nodeadmUserData(): string {
+
+/**
+ * containerd hosts.toml files that send pulls of public registries to the
+ * mirror (`override_path`: the mirror's path prefix is the API root), for
+ * images that pods created at run time still name upstream.
+ */
+function registryMirrorScript(mirror: string): string[] {
+    const [host, ...path] = mirror.split("/");
+    const root = `https://${host}/v2${path.length ? `/${path.join("/")}` : ""}`;
+    // Concrete hosts only: containerd keys its hosts.toml files by host name.
+    return PUBLIC_REGISTRIES.filter((registry) => !registry.includes("*")).flatMap((registry) => [
+        `mkdir -p /etc/containerd/certs.d/${registry}`,
+        `cat > /etc/containerd/certs.d/${registry}/hosts.toml <<'HOSTS'`,
+        `server = "https://${registry}"`,
+        `[host."${root}"]`,
+        `  capabilities = ["pull", "resolve"]`,
+        "  override_path = true",
+        "HOSTS",
+    ]);
+}
+
+/** nodeadm configuration, merged by EKS with the cluster details it adds itself; with a mirror, containerd pulls through it. */
+export function nodeadmUserData(mirror?: string): string {
     const boundary = "KFSTACK-NODEADM";
+    const containerd = mirror ? ["  containerd:", "    config: |", '      [plugins."io.containerd.grpc.v1.cri".registry]', '      config_path = "/etc/containerd/certs.d"'] : [];
+    const script = mirror ? [`--${boundary}`, 'Content-Type: text/x-shellscript; charset="us-ascii"', "", "#!/bin/bash", "set -euo pipefail", ...registryMirrorScript(mirror), ""] : [];
     return [
         "MIME-Version: 1.0",
         `Content-Type: multipart/mixed; boundary="${boundary}"`,
@@ -33,7 +57,9 @@ export function nodeadmUserData(): string {
         "  instance:",
         "    localStorage:",
         "      strategy: RAID0",
+        ...containerd,
         "",
+        ...script,
         `--${boundary}--`,
         "",
     ].join("\n");
@@ -44,6 +70,8 @@ export interface EksNodeGroupArgs {
     kubernetesVersion: string;
     nodeRoleArn: pulumi.Input<string>;
     subnetIds: pulumi.Input<string>[];
+    /** Air-gapped: the mirror registry prefix containerd pulls public images through. */
+    registryMirror?: string;
     /** The node role's policy attachments: nodes that join before them fail to register. */
     nodeRolePolicies: pulumi.Resource[];
     pool: NodePoolPlan;
@@ -69,7 +97,7 @@ export class EksNodeGroup extends pulumi.ComponentResource {
                 blockDeviceMappings: [
                     { deviceName: "/dev/xvda", ebs: { volumeSize: ROOT_VOLUME_GB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
                 ],
-                userData: Buffer.from(nodeadmUserData()).toString("base64"),
+                userData: Buffer.from(nodeadmUserData(args.registryMirror)).toString("base64"),
                 updateDefaultVersion: true,
                 tagSpecifications: [{ resourceType: "instance", tags: { Name: pulumi.interpolate`${args.clusterName}-${pool.name}` } }],
             },

@@ -1,0 +1,39 @@
+// The shipped air-gapped stack: an existing cluster whose every image comes from
+// the enclave's mirror, references in ConfigMaps and custom resources included.
+import { beforeAll, describe, expect, it } from "vitest";
+import { plainValue } from "../components/images/normalize";
+import { publicRegistryMentions } from "../components/images/rewrite";
+import { type Plan, planStack } from "../engine/plan";
+
+const MIRROR = "registry.enclave.example:5000/kubeflow";
+
+describe("stack airgap (existing cluster, every image from the mirror)", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await planStack("airgap");
+    });
+
+    it("names no public registry and no bare Docker Hub image anywhere in the plan", () => {
+        const mentions = plan.resources.flatMap((resource) => publicRegistryMentions(plainValue(resource.inputs)).map((mention) => `${resource.name} ${mention.where}: ${mention.text}`));
+        expect(mentions).toEqual([]);
+    });
+
+    it("lists every image reference it deploys, each from the mirror", () => {
+        expect(plan.images.summary.images).toBeGreaterThan(90);
+        expect(plan.images.images.filter((entry) => !entry.image.startsWith(`${MIRROR}/`)).map((entry) => entry.image)).toEqual([]);
+        const operator = plan.images.images.find((entry) => entry.image.includes("training-operator"))!;
+        expect(operator.image).toBe(`${MIRROR}/kubeflow/training-operator:v1-9e52eb7`);
+        expect(operator.usedBy.map((use) => use.resource)).toEqual(["Deployment kubeflow/training-operator"]);
+    });
+
+    it("rewrites the images inside ConfigMaps and custom resources too", () => {
+        const strings = JSON.stringify(plan.resources.filter((resource) => /:(ConfigMap|ClusterServingRuntime|Image)$/.test(resource.type)).map((resource) => resource.inputs));
+        expect(strings).toContain(`${MIRROR}/kserve/storage-initializer:v0.11.2`);
+        expect(strings).toContain(`${MIRROR}/istio`);
+    });
+
+    it("makes IMG-02 mandatory for the mirror and passes the policy pack", () => {
+        expect(plan.policy.violations.filter((violation) => violation.enforcement === "mandatory")).toEqual([]);
+        expect(plan.policy.evaluated.policies).toBeGreaterThan(25);
+    });
+});
