@@ -1,17 +1,22 @@
 // `kfstack bench`: plan time and peak memory per stack (Kubeflow included), as
 // medians over fresh processes (each run pays module loading like a real
-// `npm run plan` does).
+// `npm run plan` does), and the air-gap mirror's bundle and push times.
 // Speed is measured here, never asserted in tests.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MANIFESTS_DIR_ENV } from "../components/kubeflow/manifests";
+import { benchMirror, mirrorBenchUnavailable } from "../engine/mirror/bench";
+import { REGISTRY_COMMAND } from "../engine/mirror/local-registry";
 import { projectDirectory } from "../engine/stack-file";
-import { markdownTable } from "./format";
+import { integer, markdownTable } from "./format";
 
 export interface BenchOptions {
     runs: number;
     stacks: string;
+    /** Comma-separated: plan, mirror. */
+    sections?: string;
 }
 
 interface RunStats {
@@ -50,6 +55,45 @@ function runOnce(stack: string, statsFile: string): RunStats {
 
 export async function benchCommand(options: BenchOptions): Promise<void> {
     if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`--runs must be a positive integer, not ${options.runs}`);
+    const sections = (options.sections ?? "plan,mirror").split(",").map((section) => section.trim());
+    const unknown = sections.filter((section) => !["plan", "mirror"].includes(section));
+    if (unknown.length > 0) throw new Error(`--sections takes plan and mirror, not ${unknown.join(", ")}`);
+    if (sections.includes("plan")) benchPlans(options);
+    if (sections.includes("mirror")) await benchMirrorSection(options.runs);
+}
+
+/** Air-gap mirroring: bundle and push of the synthetic Kubeflow images between two local registries, against a naive skopeo loop. */
+async function benchMirrorSection(runs: number): Promise<void> {
+    const unavailable = mirrorBenchUnavailable();
+    if (unavailable) {
+        console.log(`
+Mirror section skipped: ${unavailable}.`);
+        return;
+    }
+    const manifestsDir = process.env[MANIFESTS_DIR_ENV] && existsSync(process.env[MANIFESTS_DIR_ENV]) ? process.env[MANIFESTS_DIR_ENV] : undefined;
+    const result = await benchMirror({ runs, ...(manifestsDir ? { manifestsDir } : {}), onProgress: (line) => process.stderr.write(`\rbench mirror: ${line}   `) });
+    process.stderr.write("\n");
+    const labels: Record<string, string> = {
+        bundle: "mirror bundle (parallel 4)",
+        "bundle re-run": "mirror bundle re-run, nothing to do (target <= 2,000 ms)",
+        "naive copy": "naive: sequential skopeo copy, a directory per image",
+        push: "mirror push (parallel 4, verified)",
+        "push re-run": "mirror push re-run, nothing to do",
+        "naive push": "naive: sequential skopeo copy of each directory",
+    };
+    console.log(
+        `\n${markdownTable(
+            ["mirror step", "wall ms (median)", "bytes", "dedup ratio"],
+            result.steps.map((step) => [labels[step.step] ?? step.step, step.ms.toFixed(0), step.bytes === undefined ? "-" : integer(step.bytes), step.dedupRatio === undefined ? "-" : `${step.dedupRatio.toFixed(2)}x`]),
+        )}`,
+    );
+    console.log(
+        `\n${result.images} synthetic Kubeflow images (OCI and Docker schema 2, an OCI index and a Docker manifest list, most sharing base layers) between two local ${REGISTRY_COMMAND} processes, ${result.runs} runs; ` +
+            `each bundle also carries ${result.manifestFiles} manifest files${manifestsDir ? ` (${manifestsDir})` : ""}. bytes: blobs on disk for bundle and naive copy, image bytes sent for the pushes; dedup ratio: the images' summed sizes over those bytes.`,
+    );
+}
+
+function benchPlans(options: BenchOptions): void {
     const directory = mkdtempSync(join(tmpdir(), "kfstack-bench-"));
     try {
         const rows = options.stacks.split(",").map((stack) => {

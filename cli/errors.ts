@@ -6,6 +6,7 @@ import { PullError } from "../components/bom/pull";
 import { ConfigError } from "../components/config/load";
 import { CustomizeError } from "../components/kubeflow/customize";
 import { ManifestsError } from "../components/kubeflow/manifests";
+import { MirrorError, MirrorInputError } from "../engine/mirror/errors";
 import { OfflineRunError } from "../engine/offline";
 import { StackFileError } from "../engine/stack-file";
 
@@ -27,10 +28,12 @@ const USER_ERRORS: [new (...args: never[]) => Error, number][] = [
     [CustomizeError, EXIT_INVALID],
     [PullError, EXIT_INVALID],
     [RendererError, EXIT_INVALID],
+    [MirrorError, EXIT_INVALID],
     [StackFileError, EXIT_UNREADABLE],
     [BomError, EXIT_UNREADABLE],
     [ManifestsError, EXIT_UNREADABLE],
     [UnreadableInputError, EXIT_UNREADABLE],
+    [MirrorInputError, EXIT_UNREADABLE],
 ];
 
 export function reportFailure(error: unknown, debug: boolean): number {

@@ -1,12 +1,15 @@
 // The kfstack CLI over the offline engine. Each command lives in its own file;
 // handlers here only parse arguments and delegate.
 import { Command, Option } from "commander";
+import { MANIFESTS_DIR_ENV } from "../components/kubeflow/manifests";
 import { auditCommand } from "./audit";
 import { benchCommand } from "./bench";
 import { checkCommand } from "./check";
 import { docsCommand } from "./docs";
 import { reportFailure } from "./errors";
+import { imagesCommand } from "./images";
 import { manifestsPullCommand } from "./manifests";
+import { imagesLockCommand, mirrorBundleCommand, mirrorPushCommand } from "./mirror";
 import { planCommand } from "./plan";
 
 export function buildProgram(): Command {
@@ -44,9 +47,10 @@ export function buildProgram(): Command {
 
     program
         .command("bench")
-        .description("Median plan time and peak memory of the shipped stacks, over several fresh processes.")
+        .description("Median plan time and peak memory of the shipped stacks over several fresh processes, and the air-gap mirror's bundle and push times.")
         .option("--runs <n>", "runs per stack", (value) => Number.parseInt(value, 10), 5)
         .option("--stacks <names>", "comma-separated stacks", "dev,prod")
+        .option("--sections <names>", "comma-separated sections: plan (plan time per stack), mirror (bundle and push of synthetic images; needs skopeo and docker-registry)", "plan,mirror")
         .action(benchCommand);
 
     program
@@ -62,6 +66,49 @@ export function buildProgram(): Command {
         .argument("<bom>", "release name: reads components/bom/<bom>.yaml, e.g. kubeflow-1.8.1")
         .option("--out <dir>", "cache directory to write", "./manifests-cache")
         .action(manifestsPullCommand);
+
+    const parallel = (fallback: number) =>
+        new Option("--parallel <n>", "images handled at once").argParser((value) => Number.parseInt(value, 10)).default(fallback);
+
+    const images = program
+        .command("images")
+        .description("Every image reference a stack deploys, normalized, with where each is used; `images lock` resolves a release's digests.")
+        .argument("[stack]", "stack name: reads Pulumi.<stack>.yaml")
+        .option("--json", "print the inventory as JSON")
+        .action(imagesCommand);
+
+    images
+        .command("lock")
+        .description("Resolve the digest of every image of a BOM with skopeo (on a connected machine) and write the lock file kept next to the BOM.")
+        .argument("<bom>", "release name, e.g. kubeflow-1.8.1")
+        .option("--images <file>", "JSON array of the images to lock, instead of the image inventory of the stacks that install the release")
+        .option("--stacks <names>", "comma-separated stacks whose image inventory to lock (default: every stack that installs the release)")
+        .option("--out <file>", "lock file to write (default: components/bom/<bom>.lock.json)")
+        .option("--registries-conf <file>", "containers-registries.conf(5) file for skopeo: mirrors and insecure registries")
+        .addOption(parallel(8))
+        .action(imagesLockCommand);
+
+    const mirror = program.command("mirror").description("Carry a release's images into an air-gapped enclave: bundle them on a connected machine, push them into the enclave's registry.");
+
+    mirror
+        .command("bundle")
+        .description("Copy every locked image into one OCI layout (shared blobs stored once), with the rendered manifests, the lock and SHA256SUMS; a re-run skips what is bundled and intact.")
+        .option("--stack <stack>", "bundle the committed lock of the release this stack installs")
+        .option("--lock <file>", "bundle this lock file instead")
+        .requiredOption("--out <dir>", "bundle directory to write or resume")
+        .option("--manifests <dir>", `rendered manifests to include (default: $${MANIFESTS_DIR_ENV})`)
+        .option("--registries-conf <file>", "containers-registries.conf(5) file for skopeo: mirrors and insecure registries")
+        .addOption(parallel(4))
+        .action(mirrorBundleCommand);
+
+    mirror
+        .command("push")
+        .description("Push every image of a bundle into a registry, verifying each pushed digest against the lock; a re-run pushes only what is not yet verified.")
+        .requiredOption("--bundle <dir>", "bundle directory made by `mirror bundle`")
+        .requiredOption("--registry <host[/prefix]>", "registry to push to, e.g. registry.enclave.local:5000/kubeflow (log in first with `skopeo login`)")
+        .option("--insecure", "the registry serves plain HTTP or an untrusted certificate (skopeo --dest-tls-verify=false)")
+        .addOption(parallel(4))
+        .action(mirrorPushCommand);
 
     return program;
 }

@@ -1,6 +1,7 @@
 // The shipped air-gapped stack: an existing cluster whose every image comes from
 // the enclave's mirror, references in ConfigMaps and custom resources included.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { runCli } from "../cli/program";
 import { plainValue } from "../components/images/normalize";
 import { publicRegistryMentions } from "../components/images/rewrite";
 import { type Plan, planStack } from "../engine/plan";
@@ -35,5 +36,18 @@ describe("stack airgap (existing cluster, every image from the mirror)", () => {
     it("makes IMG-02 mandatory for the mirror and passes the policy pack", () => {
         expect(plan.policy.violations.filter((violation) => violation.enforcement === "mandatory")).toEqual([]);
         expect(plan.policy.evaluated.policies).toBeGreaterThan(25);
+    });
+
+    it("lists the inventory through `kfstack images airgap --json`", async () => {
+        const printed: string[] = [];
+        const log = vi.spyOn(console, "log").mockImplementation((text: string) => void printed.push(text));
+        try {
+            expect(await runCli(["images", "airgap", "--json"])).toBe(0);
+        } finally {
+            log.mockRestore();
+        }
+        const inventory = JSON.parse(printed.join("\n")) as Plan["images"];
+        expect(inventory.summary).toEqual(plan.images.summary);
+        expect(inventory.images.every((entry) => entry.image.startsWith(`${MIRROR}/`))).toBe(true);
     });
 });

@@ -3,6 +3,8 @@
 import { parseImageReference } from "../../policies/lib/image-references";
 
 export const DOCKER_HUB = "docker.io";
+/** Other names of Docker Hub that normalize to docker.io. */
+const DOCKER_HUB_ALIASES = new Set(["index.docker.io", "registry-1.docker.io"]);
 
 export interface NormalizedImage {
     /**
@@ -13,7 +15,7 @@ export interface NormalizedImage {
      * so the inventory says "untagged" instead of inventing a tag.
      */
     normalized: string;
-    /** "docker.io" when the reference names none; "index.docker.io" is "docker.io". */
+    /** "docker.io" when the reference names none; "index.docker.io" and "registry-1.docker.io" are "docker.io". */
     registry: string;
     /** The repository without the registry: "kubeflow/training-operator", "library/busybox". */
     path: string;
@@ -29,7 +31,7 @@ export interface NormalizedImage {
 export function normalizeImage(text: string): NormalizedImage | undefined {
     const reference = parseImageReference(text);
     if (!reference) return undefined;
-    const registry = !reference.registry || reference.registry === "index.docker.io" ? DOCKER_HUB : reference.registry;
+    const registry = !reference.registry || DOCKER_HUB_ALIASES.has(reference.registry) ? DOCKER_HUB : reference.registry;
     const written = reference.registry ? reference.repository.slice(reference.registry.length + 1) : reference.repository;
     const path = registry === DOCKER_HUB && !written.includes("/") ? `library/${written}` : written;
     const tag = reference.tag !== undefined ? `:${reference.tag}` : "";

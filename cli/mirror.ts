@@ -1,0 +1,264 @@
+// `kfstack images lock <bom>`, `kfstack mirror bundle` and `kfstack mirror push`:
+// lock a release's image digests, carry the images across an air gap in one
+// bundle, and push them into the enclave's registry. The work is in engine/mirror/.
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { SingleBar } from "cli-progress";
+import { loadBom } from "../components/bom";
+import { imageInventory } from "../components/images/inventory";
+import { rawStackConfig, parseStackConfig } from "../components/config/load";
+import { MANIFESTS_DIR_ENV } from "../components/kubeflow/manifests";
+import { planStack } from "../engine/plan";
+import { listStacks, loadStackSettings } from "../engine/stack-file";
+import { type BundleResult, bundleImages, type ImageEvent } from "../engine/mirror/bundle";
+import { MirrorInputError } from "../engine/mirror/errors";
+import { type Lock, lockFileOf, normalizeImages, readLock, resolveLock, writeLock } from "../engine/mirror/lock";
+import { type PushResult, pushBundle } from "../engine/mirror/push";
+import { Skopeo } from "../engine/mirror/skopeo";
+import { EXIT_INVALID, UnreadableInputError } from "./errors";
+import { integer, markdownTable } from "./format";
+
+/** Exit code of a run stopped with Ctrl-C, as shells report it. */
+const EXIT_INTERRUPTED = 130;
+
+export interface ImagesLockOptions {
+    images?: string;
+    stacks?: string;
+    out?: string;
+    registriesConf?: string;
+    parallel: number;
+}
+
+export interface MirrorBundleOptions {
+    stack?: string;
+    lock?: string;
+    out: string;
+    manifests?: string;
+    parallel: number;
+    registriesConf?: string;
+}
+
+export interface MirrorPushOptions {
+    bundle: string;
+    registry: string;
+    insecure?: boolean;
+    parallel: number;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function humanBytes(bytes: number): string {
+    const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return unit === 0 ? `${integer(bytes)} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function checkParallel(parallel: number): void {
+    if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) throw new MirrorInputError(`--parallel must be a whole number from 1 to 64, not ${String(parallel)}.`);
+}
+
+/** A progress bar on a terminal; elsewhere (CI logs, tests) one line per image. */
+function progress(total: number, verb: string): { update(done: number, line: string): void; stop(): void } {
+    if (process.stderr.isTTY) {
+        const bar = new SingleBar({ format: `${verb} [{bar}] {value}/{total} images | {line}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, barsize: 30 });
+        bar.start(total, 0, { line: "" });
+        return { update: (done, line) => bar.update(done, { line }), stop: () => bar.stop() };
+    }
+    return { update: (done, line) => process.stderr.write(`${verb} ${done}/${total}: ${line}\n`), stop: () => undefined };
+}
+
+/** Runs `work` with an AbortSignal that Ctrl-C triggers, so an interrupted run stops cleanly and can be resumed. */
+async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    process.once("SIGINT", abort);
+    try {
+        return await work(controller.signal);
+    } finally {
+        process.off("SIGINT", abort);
+    }
+}
+
+function imageLine(event: ImageEvent): string {
+    return `${event.outcome} ${event.image}${event.bytes ? ` (${humanBytes(event.bytes)}, ${seconds(event.ms)})` : ""}`;
+}
+
+function trackImages(total: number, verb: string) {
+    const bar = progress(total, verb);
+    let done = 0;
+    return { onImage: (event: ImageEvent) => bar.update(++done, imageLine(event)), stop: () => bar.stop() };
+}
+
+/** Reads `--images <file>`: a JSON array of image references. */
+function readImageList(file: string): unknown[] {
+    if (!existsSync(file)) throw new UnreadableInputError(`The image list ${resolve(file)} does not exist; --images takes a JSON array of image references.`);
+    let value: unknown;
+    try {
+        value = JSON.parse(readFileSync(file, "utf8"));
+    } catch (error) {
+        throw new UnreadableInputError(`${resolve(file)} is not valid JSON (${(error as Error).message}); --images takes a JSON array of image references.`);
+    }
+    if (!Array.isArray(value)) throw new UnreadableInputError(`${resolve(file)} is not a JSON array; --images takes a JSON array of image references, such as ["gcr.io/ml-pipeline/api-server:2.0.5"].`);
+    return value;
+}
+
+const releaseOf = (stack: string) => parseStackConfig(rawStackConfig(loadStackSettings(stack).config).raw).kubeflow.release;
+
+/** The tagged or digest-pinned images the offline plans of `stacks` install (untagged ones get their tag at run time, so there is nothing to lock). */
+async function inventoryImages(release: string, stacks: string[]): Promise<{ images: string[]; untagged: string[] }> {
+    const images = new Set<string>();
+    const untagged = new Set<string>();
+    for (const stack of stacks) {
+        const installs = releaseOf(stack);
+        if (installs !== release) throw new MirrorInputError(`Stack "${stack}" installs ${installs}, not ${release}; lock its own release, or pass --stacks with stacks of ${release}.`);
+    }
+    for (const stack of stacks) {
+        process.stderr.write(`planning ${stack} for its image inventory\n`);
+        const plan = await planStack(stack);
+        const inventory = imageInventory(plan.resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs })));
+        for (const image of inventory.images) (image.tag === undefined && image.digest === undefined ? untagged : images).add(image.image);
+    }
+    return { images: [...images], untagged: [...untagged].filter((image) => !images.has(image)) };
+}
+
+export async function imagesLockCommand(release: string, options: ImagesLockOptions): Promise<void> {
+    checkParallel(options.parallel);
+    const bom = loadBom(release);
+    let listed: unknown[];
+    let where: string;
+    if (options.images && options.stacks) throw new MirrorInputError("Pass either --images <file> or --stacks <names>, not both: they are two ways to say which images to lock.");
+    if (options.images) {
+        listed = readImageList(options.images);
+        where = resolve(options.images);
+    } else {
+        const stacks = options.stacks ? options.stacks.split(",").map((stack) => stack.trim()) : listStacks().filter((stack) => releaseOf(stack) === bom.release);
+        if (stacks.length === 0) throw new MirrorInputError(`No stack here installs ${bom.release}; pass --stacks <names> or --images <file> (a JSON array of image references).`);
+        const inventory = await inventoryImages(bom.release, stacks);
+        if (inventory.untagged.length > 0) console.log(`Not locked (untagged: the tag is composed at run time): ${inventory.untagged.join(", ")}.`);
+        listed = inventory.images;
+        where = `the image inventory of ${stacks.join(", ")}`;
+    }
+    const images = normalizeImages(listed, where);
+    const out = resolve(options.out ?? lockFileOf(bom.release));
+    const skopeo = new Skopeo(options.registriesConf ? { registriesConf: resolve(options.registriesConf) } : {});
+    const started = performance.now();
+    const bar = progress(images.length, "resolved");
+    let done = 0;
+    let lock: Lock;
+    try {
+        lock = await interruptible((signal) => resolveLock(bom.release, images, { skopeo, parallel: options.parallel, signal, onResolved: (image, digest) => bar.update(++done, `${image} ${digest.slice(0, 19)}`) }));
+    } finally {
+        bar.stop();
+    }
+    writeLock(out, lock);
+    const byRegistry = new Map<string, number>();
+    for (const image of images) byRegistry.set(image.registry, (byRegistry.get(image.registry) ?? 0) + 1);
+    console.log(markdownTable(["registry", "images"], [...[...byRegistry].sort(([a], [b]) => a.localeCompare(b)), ["total", images.length]]));
+    console.log(`\nLocked the digests of ${images.length} images of ${bom.release} in ${seconds(performance.now() - started)}: wrote ${out}. Commit it; \`npm run mirror -- bundle\` copies exactly these digests.`);
+}
+
+/** The lock a bundle copies: --lock, else the committed lock of the stack's release. */
+function bundleLock(options: MirrorBundleOptions): Lock {
+    if (options.lock) return readLock(resolve(options.lock));
+    if (!options.stack) throw new MirrorInputError("Say what to bundle: --stack <stack> (the committed lock of its release) or --lock <file>.");
+    const release = releaseOf(options.stack);
+    const file = lockFileOf(release);
+    if (!existsSync(file)) {
+        throw new MirrorInputError(`There is no image lock for ${release} (${file}), which stack "${options.stack}" installs: make it on a connected machine with \`npm run images -- lock ${release}\` and commit it, or pass --lock <file>.`);
+    }
+    const lock = readLock(file);
+    if (lock.release !== release) throw new MirrorInputError(`${file} locks ${lock.release}, not ${release}; make it again with \`npm run images -- lock ${release}\`.`);
+    return lock;
+}
+
+export function renderBundleSummary(result: BundleResult): string {
+    const count = (outcome: ImageEvent["outcome"]) => result.images.filter((event) => event.outcome === outcome).length;
+    return markdownTable(
+        ["images", "copied", "already bundled", "failed", "image bytes", "bytes on disk", "dedup ratio", "manifest files", "time"],
+        [[result.images.length, count("copied"), count("skipped"), count("failed"), humanBytes(result.imageBytes), humanBytes(result.diskBytes), result.diskBytes ? `${(result.imageBytes / result.diskBytes).toFixed(2)}x` : "-", result.complete ? result.manifestFiles : "-", seconds(result.ms)]],
+    );
+}
+
+export async function mirrorBundleCommand(options: MirrorBundleOptions): Promise<void> {
+    checkParallel(options.parallel);
+    const lock = bundleLock(options);
+    const manifests = options.manifests ?? process.env[MANIFESTS_DIR_ENV];
+    if (!manifests) {
+        throw new MirrorInputError(`No rendered manifests to put in the bundle: pass --manifests <dir> or set ${MANIFESTS_DIR_ENV} to a directory made by \`npm run manifests -- pull ${lock.release} --out <dir>\`.`);
+    }
+    const skopeo = new Skopeo(options.registriesConf ? { registriesConf: resolve(options.registriesConf) } : {});
+    const tracker = trackImages(Object.keys(lock.images).length, "bundled");
+    let result: BundleResult;
+    try {
+        result = await interruptible((signal) => bundleImages({ lock, outDir: options.out, manifestsDir: manifests, skopeo, parallel: options.parallel, onImage: tracker.onImage, signal }));
+    } finally {
+        tracker.stop();
+    }
+    console.log(renderBundleSummary(result));
+    reportFailures(result.failures);
+    const total = Object.keys(lock.images).length;
+    const bundled = result.images.filter((event) => event.outcome !== "failed").length;
+    if (result.interrupted) {
+        console.error(`\nInterrupted: ${bundled} of ${total} images are in ${result.outDir}. Run the same command again to finish; it skips them.`);
+        process.exitCode = EXIT_INTERRUPTED;
+    } else if (!result.complete) {
+        const kept = bundled === 0 ? "none is bundled yet" : `the other ${bundled} are in ${result.outDir}`;
+        console.error(`\n${result.failures.length} of ${total} images could not be bundled; ${kept}. Fix the causes above, then run the same command again: it skips what is bundled.`);
+        process.exitCode = EXIT_INVALID;
+    } else {
+        console.log(`\nBundled ${total} images of ${lock.release}, the rendered manifests, lock.json and SHA256SUMS in ${result.outDir}.`);
+        console.log(`Carry the whole directory into the enclave, then run \`npm run mirror -- push --bundle <dir> --registry <host[/prefix]>\` there.`);
+    }
+}
+
+function reportFailures(failures: ImageEvent[]): void {
+    for (const failure of failures) console.error(`\n${failure.error}`);
+}
+
+export function renderPushSummary(result: PushResult): string {
+    const count = (outcome: ImageEvent["outcome"]) => result.images.filter((event) => event.outcome === outcome).length;
+    return markdownTable(
+        ["registry", "images", "pushed", "already pushed", "failed", "bytes pushed", "time"],
+        [[result.registry, result.images.length, count("pushed"), count("skipped"), count("failed"), humanBytes(result.bytes), seconds(result.ms)]],
+    );
+}
+
+export async function mirrorPushCommand(options: MirrorPushOptions): Promise<void> {
+    checkParallel(options.parallel);
+    const skopeo = new Skopeo();
+    let tracker: ReturnType<typeof trackImages> | undefined;
+    let result: PushResult;
+    try {
+        result = await interruptible((signal) =>
+            pushBundle({
+                bundleDir: options.bundle,
+                registry: options.registry,
+                insecure: options.insecure === true,
+                skopeo,
+                parallel: options.parallel,
+                signal,
+                onStart: (total) => (tracker = trackImages(total, "pushed")),
+                onImage: (event) => tracker?.onImage(event),
+            }),
+        );
+    } finally {
+        tracker?.stop();
+    }
+    console.log(renderPushSummary(result));
+    reportFailures(result.failures);
+    const verified = result.images.filter((event) => event.outcome !== "failed").length;
+    if (result.interrupted) {
+        console.error(`\nInterrupted: ${verified} images are pushed and verified (recorded in ${result.pushedFile}). Run the same command again to push the rest.`);
+        process.exitCode = EXIT_INTERRUPTED;
+    } else if (!result.complete) {
+        console.error(`\n${result.failures.length} of ${result.images.length} images were not pushed; ${verified} are pushed and verified (recorded in ${result.pushedFile}). Fix the causes above, then run the same command again: it pushes only the rest.`);
+        process.exitCode = EXIT_INVALID;
+    } else {
+        console.log(`\nEvery image of the bundle is in ${result.registry}, each verified against the lock's digest (recorded in ${result.pushedFile}).`);
+    }
+}
