@@ -5,11 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, type ConfigIssue, rawStackConfig } from "../components/config/load";
 import { stackProgram } from "../components/program";
-import { OfflineRunError, STACK_TYPE, type PlannedResource, runOffline } from "../engine/offline";
+import { STACK_TYPE, type PlannedResource, runOffline } from "../engine/offline";
 import { loadStackSettings } from "../engine/stack-file";
-
-/** `kfstack:` settings without the namespace, as written in a stack file. */
-type RawConfig = Record<string, unknown>;
+import { type Change, type RawConfig, build, rejection, set, toWire, unset } from "./config-cases";
 
 /** A shipped stack's settings, as raw values: every row starts from one of them. */
 function shipped(stack: string): RawConfig {
@@ -18,61 +16,9 @@ function shipped(stack: string): RawConfig {
 
 const BASES = { "aws dev": shipped("dev"), "aws prod": shipped("prod"), "gcp dev": shipped("gke-dev"), onprem: shipped("onprem") } as const;
 
-type Change = (config: RawConfig) => void;
-
-/** The object holding the last segment of a dotted path, created on the way if missing. */
-function parentOf(config: RawConfig, path: string): [Record<string, unknown>, string] {
-    const parts = path.split(".");
-    const last = parts.pop()!;
-    let node: Record<string, unknown> = config;
-    for (const part of parts) {
-        node[part] ??= {};
-        node = node[part] as Record<string, unknown>;
-    }
-    return [node, last];
-}
-
-/** Sets a (dotted) key, e.g. set("cluster.gpuPool.instanceType", "m6id.8xlarge"). */
-function set(path: string, value: unknown): Change {
-    return (config) => {
-        const [node, key] = parentOf(config, path);
-        node[key] = value;
-    };
-}
-
-/** Deletes a (dotted) key. */
-function unset(path: string): Change {
-    return (config) => {
-        const [node, key] = parentOf(config, path);
-        delete node[key];
-    };
-}
-
-/** Pulumi's wire form of a stack's config, as engine/stack-file.ts builds it. */
-function toWire(raw: RawConfig): Record<string, string> {
-    const config: Record<string, string> = {};
-    for (const [key, value] of Object.entries(raw)) {
-        config[`kfstack:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
-    }
-    return config;
-}
-
-function build(base: RawConfig, ...changes: Change[]): RawConfig {
-    const config = structuredClone(base);
-    for (const change of changes) change(config);
-    return config;
-}
-
-/** Runs the program offline on `raw` and returns the ConfigError it must fail with. */
-async function rejection(raw: RawConfig): Promise<{ error: ConfigError; resources: PlannedResource[] }> {
-    const failure = await runOffline(stackProgram, { project: "kfstack", stack: "bad", config: toWire(raw), secretKeys: [] }).then(
-        () => undefined,
-        (error: unknown) => error,
-    );
-    expect(failure, "the program must fail").toBeInstanceOf(OfflineRunError);
-    const { cause, resources } = failure as OfflineRunError;
-    expect(cause, "the failure must be a ConfigError").toBeInstanceOf(ConfigError);
-    return { error: cause as ConfigError, resources };
+/** Runs the kfstack program offline on `raw` and returns the ConfigError it must fail with. */
+function rejectionOf(raw: RawConfig) {
+    return rejection(runOffline(stackProgram, { project: "kfstack", stack: "bad", config: toWire("kfstack", raw), secretKeys: [] }));
 }
 
 function resourceTypes(resources: PlannedResource[]): string[] {
@@ -501,19 +447,19 @@ const CASES: Case[] = [
 
 describe("stack configuration validation", () => {
     it.each(Object.entries(BASES))("accepts the unchanged %s stack the cases start from", async (_name, base) => {
-        const run = await runOffline(stackProgram, { project: "kfstack", stack: "good", config: toWire(base), secretKeys: [] });
+        const run = await runOffline(stackProgram, { project: "kfstack", stack: "good", config: toWire("kfstack", base), secretKeys: [] });
         expect(resourceTypes(run.resources)).toContain(STACK_TYPE);
         expect(run.resources.length).toBeGreaterThan(1);
     });
 
     it.each(CASES)("$name", async ({ base, change, key, message }) => {
-        const { error, resources } = await rejection(build(BASES[base], change));
+        const { error, resources } = await rejectionOf(build(BASES[base], change));
         expect(error.issues).toContainEqual<ConfigIssue>({ key, message });
         expect(resourceTypes(resources)).toEqual([STACK_TYPE]);
     });
 
     it("lists every problem of a stack in one error and creates nothing", async () => {
-        const { error, resources } = await rejection(
+        const { error, resources } = await rejectionOf(
             build(
                 BASES["aws prod"],
                 set("nodeCount", 6),

@@ -15,6 +15,7 @@ import { type StackSettings, loadStackSettings } from "../engine/stack-file";
 import { Unknown } from "../engine/values";
 import { registryMirror } from "../policies/cloud/reg-01-registry-mirror";
 import mirrorEntry from "../mirror/index";
+import { type Change, type RawConfig, build, rejection, set, toWire, unset } from "./config-cases";
 
 const MIRROR_DIR = join(__dirname, "..", "mirror");
 const TYPES = {
@@ -27,8 +28,6 @@ const TYPES = {
 };
 const GOVCLOUD_KEY = "arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
-/** `kfstack-mirror:` settings without the namespace, as written in a stack file. */
-type RawConfig = Record<string, unknown>;
 
 function settings(stack: string): StackSettings {
     return loadStackSettings(stack, { projectDir: MIRROR_DIR });
@@ -38,13 +37,8 @@ function shipped(stack: string): RawConfig {
     return rawMirrorConfig(settings(stack).config).raw;
 }
 
-/** Pulumi's wire form of the mirror's config, as engine/stack-file.ts builds it. */
-function toWire(raw: RawConfig): Record<string, string> {
-    return Object.fromEntries(Object.entries(raw).map(([key, value]) => [`${MIRROR_NAMESPACE}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
-}
-
 function plan(stack: string, raw: RawConfig = shipped(stack)): Promise<OfflineRun> {
-    return runOffline(mirrorProgram, { project: "kfstack-mirror", stack, config: toWire(raw), secretKeys: [] });
+    return runOffline(mirrorProgram, { project: "kfstack-mirror", stack, config: toWire(MIRROR_NAMESPACE, raw), secretKeys: [] });
 }
 
 function ofType(run: OfflineRun, type: string): PlannedResource[] {
@@ -248,13 +242,6 @@ describe("mirror stack existing (a registry that already runs)", () => {
     });
 });
 
-type Change = (config: RawConfig) => void;
-const set = (key: string, value: unknown): Change => (config) => {
-    config[key] = value;
-};
-const unset = (key: string): Change => (config) => {
-    delete config[key];
-};
 const setImage = (index: number, image: string): Change => (config) => {
     (config["images"] as string[])[index] = image;
 };
@@ -263,15 +250,8 @@ const addImage = (image: string): Change => (config) => {
 };
 
 /** Runs the mirror program offline on `raw` and returns the ConfigError it must fail with. */
-async function rejection(raw: RawConfig): Promise<{ error: ConfigError; resources: PlannedResource[] }> {
-    const failure = await plan("bad", raw).then(
-        () => undefined,
-        (error: unknown) => error,
-    );
-    expect(failure, "the program must fail").toBeInstanceOf(OfflineRunError);
-    const { cause, resources } = failure as OfflineRunError;
-    expect(cause, "the failure must be a ConfigError").toBeInstanceOf(ConfigError);
-    return { error: cause as ConfigError, resources };
+function rejectionOf(raw: RawConfig) {
+    return rejection(plan("bad", raw));
 }
 
 const BASES = { govcloud: shipped("govcloud"), gcp: shipped("gcp"), existing: shipped("existing") } as const;
@@ -498,21 +478,16 @@ function jsonParseError(text: string): string {
     throw new Error(`${text} is valid JSON`);
 }
 
-function build(base: RawConfig, ...changes: Change[]): RawConfig {
-    const config = structuredClone(base);
-    for (const change of changes) change(config);
-    return config;
-}
 
 describe("mirror stack configuration validation", () => {
     it.each(CASES)("$name", async ({ base, change, key, message }) => {
-        const { error, resources } = await rejection(build(BASES[base], change));
+        const { error, resources } = await rejectionOf(build(BASES[base], change));
         expect(error.issues).toEqual<ConfigIssue[]>([{ key, message }]);
         expect(resources.map((resource) => resource.type)).toEqual([STACK_TYPE]);
     });
 
     it("lists every problem of a stack in one error, with full keys, and creates nothing", async () => {
-        const { error, resources } = await rejection(build(BASES.govcloud, unset("region"), set("images", []), set("tag", "x")));
+        const { error, resources } = await rejectionOf(build(BASES.govcloud, unset("region"), set("images", []), set("tag", "x")));
         expect(error.message).toBe(
             [
                 "Invalid kfstack configuration: 3 problems; nothing was created.",
@@ -529,7 +504,7 @@ describe("mirror stack configuration validation", () => {
         const failure = await runOffline(mirrorProgram, {
             project: "kfstack-mirror",
             stack: "bad",
-            config: { ...toWire(BASES.existing), "kfstack-mirror:images": "[docker.io/istio/pilot:1.17.5" },
+            config: { ...toWire(MIRROR_NAMESPACE, BASES.existing), "kfstack-mirror:images": "[docker.io/istio/pilot:1.17.5" },
             secretKeys: [],
         }).catch((error: unknown) => error);
         expect(failure).toBeInstanceOf(OfflineRunError);

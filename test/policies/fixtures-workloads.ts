@@ -7,6 +7,7 @@ import { gunzipSync } from "node:zlib";
 import { parseAllDocuments } from "yaml";
 import type { PolicyRecord } from "../../engine/policy-check";
 import type { ClusterFacts, NodePoolFacts } from "../../policies/lib/facts";
+import { gpuPoolFacts } from "./fixtures-cloud";
 import { podCarriers, record } from "./fixtures";
 
 type Props = Record<string, unknown>;
@@ -56,20 +57,9 @@ export function generalPool(memoryGiB = 128, instanceType = "m6id.8xlarge"): Nod
     return { name: "general", instanceType, minNodes: 6, desiredNodes: 6, maxNodes: 12, vcpu: 32, memoryGiB, nvmeGB: 1900, labels: { "kfstack.io/pool": "general" }, taints: [] };
 }
 
+/** The prod stack's GPU pool: p4d.24xlarge, 8 x A100. */
 export function gpuPool(): NodePoolFacts {
-    return {
-        name: "gpu",
-        instanceType: "p4d.24xlarge",
-        minNodes: 0,
-        desiredNodes: 0,
-        maxNodes: 4,
-        vcpu: 96,
-        memoryGiB: 1152,
-        nvmeGB: 8000,
-        gpu: { model: "a100-40gb", product: "NVIDIA-A100-SXM4-40GB", count: 8, cudaVersion: "12.2", driverVersion: "570.172.08" },
-        labels: { "kfstack.io/pool": "gpu", "nvidia.com/gpu.product": "NVIDIA-A100-SXM4-40GB" },
-        taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
-    };
+    return gpuPoolFacts();
 }
 
 /** The cluster facts the kfstack cluster component records, as a resource. */
