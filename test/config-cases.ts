@@ -59,3 +59,22 @@ export async function rejection(run: Promise<unknown>): Promise<{ error: ConfigE
     expect(cause, "the failure must be a ConfigError").toBeInstanceOf(ConfigError);
     return { error: cause as ConfigError, resources };
 }
+
+/** One invalid configuration: a shipped stack, one change, and the key and message it must be rejected with. */
+export interface ConfigCase<Base extends string> {
+    name: string;
+    base: Base;
+    change: Change;
+    key: string;
+    message: string;
+}
+
+/** The message of the SyntaxError JSON.parse throws for `text` (V8 words it differently across Node releases). */
+export function jsonParseError(text: string): string {
+    try {
+        JSON.parse(text);
+    } catch (error) {
+        return (error as Error).message;
+    }
+    throw new Error(`${text} is valid JSON`);
+}

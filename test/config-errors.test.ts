@@ -7,7 +7,7 @@ import { ConfigError, type ConfigIssue, rawStackConfig } from "../components/con
 import { stackProgram } from "../components/program";
 import { STACK_TYPE, type PlannedResource, runOffline } from "../engine/offline";
 import { loadStackSettings } from "../engine/stack-file";
-import { type Change, type RawConfig, build, rejection, set, toWire, unset } from "./config-cases";
+import { type ConfigCase, type RawConfig, build, jsonParseError, rejection, set, toWire, unset } from "./config-cases";
 
 /** A shipped stack's settings, as raw values: every row starts from one of them. */
 function shipped(stack: string): RawConfig {
@@ -25,23 +25,7 @@ function resourceTypes(resources: PlannedResource[]): string[] {
     return resources.map((resource) => resource.type);
 }
 
-/** The message of the SyntaxError JSON.parse throws for `text` (V8 words it differently across Node releases). */
-function jsonParseError(text: string): string {
-    try {
-        JSON.parse(text);
-    } catch (error) {
-        return (error as Error).message;
-    }
-    throw new Error(`${text} is valid JSON`);
-}
-
-interface Case {
-    name: string;
-    base: keyof typeof BASES;
-    change: Change;
-    key: string;
-    message: string;
-}
+type Case = ConfigCase<keyof typeof BASES>;
 
 const CASES: Case[] = [
     // Types and unknown keys

@@ -15,7 +15,7 @@ import { type StackSettings, loadStackSettings } from "../engine/stack-file";
 import { Unknown } from "../engine/values";
 import { registryMirror } from "../policies/cloud/reg-01-registry-mirror";
 import mirrorEntry from "../mirror/index";
-import { type Change, type RawConfig, build, rejection, set, toWire, unset } from "./config-cases";
+import { type Change, type ConfigCase, type RawConfig, build, jsonParseError, rejection, set, toWire, unset } from "./config-cases";
 
 const MIRROR_DIR = join(__dirname, "..", "mirror");
 const TYPES = {
@@ -258,13 +258,7 @@ const BASES = { govcloud: shipped("govcloud"), gcp: shipped("gcp"), existing: sh
 const IMAGES_HINT =
     "list the images to mirror, normalized, such as docker.io/kubeflow/training-operator:v1-9e52eb7 (the images of the Kubeflow release's bill of materials, components/bom/<release>.yaml)";
 
-interface Case {
-    name: string;
-    base: keyof typeof BASES;
-    change: Change;
-    key: string;
-    message: string;
-}
+type Case = ConfigCase<keyof typeof BASES>;
 
 const CASES: Case[] = [
     // Where the mirror lives
@@ -467,16 +461,6 @@ const CASES: Case[] = [
         message: "gcr.io/istio/pilot:1.17.5 and docker.io/istio/pilot:1.17.5 (images[0]) come from different registries but would share the mirror repository istio/pilot; mirror one of them",
     },
 ];
-
-/** The message of the SyntaxError JSON.parse throws for `text` (V8 words it differently across Node releases). */
-function jsonParseError(text: string): string {
-    try {
-        JSON.parse(text);
-    } catch (error) {
-        return (error as Error).message;
-    }
-    throw new Error(`${text} is valid JSON`);
-}
 
 
 describe("mirror stack configuration validation", () => {
