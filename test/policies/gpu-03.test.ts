@@ -3,7 +3,7 @@ import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { gpuScheduling } from "../../policies/workloads/gpu-03-gpu-scheduling";
 import { changed, messagesOf, violationsOf } from "./fixtures";
-import { MANIFESTS_DIR, MASTER_SPEC, TEMPLATE_SPEC, carrierOf, gpuJob, upstreamObject, workloadCarriers } from "./fixtures-workloads";
+import { SKIP_UPSTREAM, MASTER_SPEC, TEMPLATE_SPEC, carrierOf, gpuJob, upstreamObject, workloadCarriers } from "./fixtures-workloads";
 
 const TOLERATION_FIX = "add tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}].";
 const MODEL_FIX = "set nodeSelector {nvidia.com/gpu.product: <product, e.g. NVIDIA-A100-SXM4-40GB>} or a required node affinity on nvidia.com/gpu.product.";
@@ -105,7 +105,7 @@ describe("GPU-03 GPU scheduling", () => {
         ]);
     });
 
-    describe.skipIf(!MANIFESTS_DIR)("node agents on the exemption list", () => {
+    describe.skipIf(SKIP_UPSTREAM)("node agents on the exemption list", () => {
         it("accepts the upstream NVIDIA device plugin, which tolerates the GPU taint to serve the GPU nodes", async () => {
             expect(await messagesOf(gpuScheduling, [upstreamObject("nvidia-device-plugin-v0.20.0/nvidia-device-plugin.yml", "DaemonSet", "nvidia-device-plugin-daemonset")])).toEqual([]);
         });

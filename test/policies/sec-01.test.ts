@@ -4,7 +4,7 @@ import { Unknown } from "../../engine/values";
 import { EXEMPTIONS } from "../../policies/lib/exemptions";
 import { privilegedWorkloads } from "../../policies/workloads/sec-01-privileged-workloads";
 import { changed, messagesOf, violationsOf } from "./fixtures";
-import { CONTAINER, MANIFESTS_DIR, TEMPLATE_SPEC, carrierOf, upstreamObject, workloadCarriers } from "./fixtures-workloads";
+import { CONTAINER, SKIP_UPSTREAM, TEMPLATE_SPEC, carrierOf, upstreamObject, workloadCarriers } from "./fixtures-workloads";
 
 const daemonSet = () => carrierOf("DaemonSet");
 const SECURITY = [...CONTAINER, "securityContext"];
@@ -96,7 +96,7 @@ describe("SEC-01 privileged workloads", () => {
         });
     });
 
-    describe.skipIf(!MANIFESTS_DIR)("node agents as upstream ships them", () => {
+    describe.skipIf(SKIP_UPSTREAM)("node agents as upstream ships them", () => {
         const devicePlugin = () => upstreamObject("nvidia-device-plugin-v0.20.0/nvidia-device-plugin.yml", "DaemonSet", "nvidia-device-plugin-daemonset");
         const nodeExporter = () => upstreamObject("kube-prometheus-v0.16.0/nodeExporter-daemonset.yaml", "DaemonSet", "node-exporter");
         /** dcgm-exporter ships without a namespace: kfstack installs it in monitoring. */

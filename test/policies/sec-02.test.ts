@@ -3,7 +3,7 @@ import { evaluatePolicies } from "../../engine/policy-check";
 import { Secret, Unknown } from "../../engine/values";
 import { defaultCredentials } from "../../policies/workloads/sec-02-default-credentials";
 import { changed, messagesOf, violationsOf } from "./fixtures";
-import { MANIFESTS_DIR, base64, configMap, secret, upstreamObjects } from "./fixtures-workloads";
+import { SKIP_UPSTREAM, base64, configMap, secret, upstreamObjects } from "./fixtures-workloads";
 
 const DEX_HASH = "$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72";
 const OIDC_SECRET = "pUBnBOY80SnXgjibTYM9ZWNzY2xreNGQok";
@@ -98,7 +98,7 @@ describe("SEC-02 default credentials", () => {
         expect(report.undecided.map((entry) => entry.reason)).toEqual(["string value at .stringData.OIDC_CLIENT_SECRET can't be known during preview"]);
     });
 
-    it.skipIf(!MANIFESTS_DIR)("finds every default credential of upstream Kubeflow 1.8.1, before kfstack replaces them", async () => {
+    it.skipIf(SKIP_UPSTREAM)("finds every default credential of upstream Kubeflow 1.8.1, before kfstack replaces them", async () => {
         expect(await messagesOf(defaultCredentials, upstreamObjects("kubeflow-v1.8.1/example.yaml.gz"))).toEqual([
             `ConfigMap "auth/dex" holds the upstream Dex static password hash (user@example.com / 12341234) in data["config.yaml"]; ${DEX_FIX}`,
             `Secret "auth/dex-oidc-client" holds the upstream OIDC client secret of Dex and oidc-authservice in data["OIDC_CLIENT_SECRET"]; ${OIDC_FIX}`,

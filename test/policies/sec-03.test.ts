@@ -3,7 +3,7 @@ import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { systemNamespaces } from "../../policies/workloads/sec-03-system-namespaces";
 import { changed, messagesOf, record, violationsOf } from "./fixtures";
-import { MANIFESTS_DIR, carrierOf, configMap, upstreamObject, workloadCarriers } from "./fixtures-workloads";
+import { SKIP_UPSTREAM, carrierOf, configMap, upstreamObject, workloadCarriers } from "./fixtures-workloads";
 
 const inNamespace = (kind: string, namespace: unknown) => changed(carrierOf(kind), ["props", "metadata", "namespace"], namespace);
 
@@ -45,7 +45,7 @@ describe("SEC-03 system namespaces", () => {
         expect(await messagesOf(systemNamespaces, [role, configMap("settings", "default", {})])).toEqual([]);
     });
 
-    describe.skipIf(!MANIFESTS_DIR)("cluster add-ons on the exemption list", () => {
+    describe.skipIf(SKIP_UPSTREAM)("cluster add-ons on the exemption list", () => {
         const devicePlugin = () => upstreamObject("nvidia-device-plugin-v0.20.0/nvidia-device-plugin.yml", "DaemonSet", "nvidia-device-plugin-daemonset");
 
         it("accepts the NVIDIA device plugin in kube-system, as NVIDIA ships it", async () => {
