@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { type BomComponent, type ContainerResources, FORBIDDEN_VERSIONS, loadBom } from "../components/bom";
+import { type BomComponent, type ContainerResources, FORBIDDEN_VERSIONS, componentFiles, loadBom } from "../components/bom";
 import type { KubernetesObject } from "../components/kubeflow/objects";
 import { type Container, podTemplates } from "../policies/lib/pod-templates";
 
@@ -29,14 +29,14 @@ interface RenderedContainer {
     container: Container;
 }
 
-const rendered = new Map<string, { bytes: Buffer; containers: RenderedContainer[] }>();
+const rendered = new Map<string, { files: { file: string; sha256: string; actual: string }[]; containers: RenderedContainer[] }>();
 
-/** The bytes of a component's rendered file and every container/initContainer of its workloads. */
-function render(component: BomComponent): { bytes: Buffer; containers: RenderedContainer[] } {
-    const cached = rendered.get(component.file);
+/** Each file of a component with its pinned and actual sha256, and every container/initContainer of its workloads. */
+function render(component: BomComponent): { files: { file: string; sha256: string; actual: string }[]; containers: RenderedContainer[] } {
+    const cached = rendered.get(component.name);
     if (cached) return cached;
-    const bytes = readFileSync(join(manifestsDir(), component.file));
-    const documents = parseAllDocuments(bytes.toString("utf8"));
+    const files = componentFiles(component).map(({ file, sha256 }) => ({ file, sha256, bytes: readFileSync(join(manifestsDir(), file)) }));
+    const documents = files.filter(({ file }) => /\.ya?ml$/.test(file)).flatMap(({ bytes }) => parseAllDocuments(bytes.toString("utf8")));
     expect(documents.flatMap((document) => document.errors.map((error) => error.message))).toEqual([]);
     const containers = documents
         .map((document) => document.toJS() as KubernetesObject | null)
@@ -49,8 +49,8 @@ function render(component: BomComponent): { bytes: Buffer; containers: RenderedC
                 })),
             ),
         );
-    const result = { bytes, containers };
-    rendered.set(component.file, result);
+    const result = { files: files.map(({ file, sha256, bytes }) => ({ file, sha256, actual: createHash("sha256").update(bytes).digest("hex") })), containers };
+    rendered.set(component.name, result);
     return result;
 }
 
@@ -98,16 +98,35 @@ const UPSTREAM_ORDER = [
 const bom = loadBom("kubeflow-1.8.1");
 
 describe("loadBom", () => {
-    it("loads the 28 components of the kubeflow/manifests v1.8.1 example, in upstream order", () => {
+    it("loads the 28 components of the kubeflow/manifests v1.8.1 example, in upstream order, then the monitoring layer", () => {
         expect(bom.release).toBe("kubeflow-1.8.1");
-        expect(bom.components.map((component) => component.name)).toEqual(UPSTREAM_ORDER);
+        expect(bom.components.filter((component) => component.layer === "kubeflow").map((component) => component.name)).toEqual(UPSTREAM_ORDER);
+        expect(bom.components.filter((component) => component.layer === "monitoring").map(({ name, version, when }) => ({ name, version, when }))).toEqual([
+            { name: "prometheus-operator-crds", version: "v0.16.0", when: undefined },
+            { name: "kube-prometheus", version: "v0.16.0", when: undefined },
+            { name: "nvidia-device-plugin", version: "v0.20.0", when: "devicePlugin" },
+            { name: "dcgm-exporter", version: "4.8.2", when: "gpuNodes" },
+        ]);
     });
 
-    it("pins both sources to a tag and its full commit", () => {
+    it("pins every source to a tag and its full commit", () => {
         expect(bom.sources).toEqual({
             "kubeflow-manifests": { repository: "https://github.com/kubeflow/manifests", tag: "v1.8.1", commit: "a925b2968e68f3085092adc04e9af39d4f5045f3" },
             "training-operator": { repository: "https://github.com/kubeflow/training-operator", tag: "v1.8.0", commit: "f8687ca7fd947e6ebd52dde4dfeefdf006e7b239" },
+            "kube-prometheus": { repository: "https://github.com/prometheus-operator/kube-prometheus", tag: "v0.16.0", commit: "7cf9c66d984c5f332e9ee22d03a7b09949dc8b20" },
+            "nvidia-device-plugin": { repository: "https://github.com/NVIDIA/k8s-device-plugin", tag: "v0.20.0", commit: "1b826acc6af3079d8923bac395c3124b8861a9a6" },
+            "dcgm-exporter": { repository: "https://github.com/NVIDIA/dcgm-exporter", tag: "4.5.3-4.8.2", commit: "691c92762eb551313c825f6efe4ceeee20982801" },
         });
+    });
+
+    it("keeps kube-prometheus's 95 upstream files, and dcgm-exporter's counters file from etc/", () => {
+        const files = (name: string) => componentFiles(bom.components.find((component) => component.name === name)!);
+        expect(files("prometheus-operator-crds").length + files("kube-prometheus").length).toBe(95);
+        expect(files("dcgm-exporter").map(({ file, from }) => ({ file, from }))).toEqual([
+            { file: "dcgm-exporter-4.5.3-4.8.2/dcgm-exporter.yaml", from: "dcgm-exporter.yaml" },
+            { file: "dcgm-exporter-4.5.3-4.8.2/service-monitor.yaml", from: "service-monitor.yaml" },
+            { file: "dcgm-exporter-4.5.3-4.8.2/default-counters.csv", from: "etc/default-counters.csv" },
+        ]);
     });
 
     it("supports Kubernetes 1.25 to 1.26, and records that upstream also tested 1.27", () => {
@@ -174,8 +193,8 @@ describe("loadBom", () => {
 
 describe.skipIf(skipFixtures)("the kubeflow-1.8.1 bill of materials against the rendered manifests", () => {
     it.each(bom.components.map((component) => [component.name, component] as const))("pins %s to the sha256 and images of its rendered file", (_name, component) => {
-        const { bytes, containers } = render(component);
-        expect(createHash("sha256").update(bytes).digest("hex")).toBe(component.sha256);
+        const { files, containers } = render(component);
+        expect(files.map(({ file, actual }) => ({ file, sha256: actual }))).toEqual(files.map(({ file, sha256 }) => ({ file, sha256 })));
         const images = [...new Set(containers.map(({ container }) => container.image).filter((image): image is string => image !== undefined))].sort();
         expect(images).toEqual(component.images);
     });
@@ -196,10 +215,12 @@ describe.skipIf(skipFixtures)("the kubeflow-1.8.1 bill of materials against the 
                 // An override restates what upstream already sets; kfstack only fills gaps.
                 if (override && requests.cpu !== undefined && quantity(requests.cpu) !== quantity(override.cpuRequest)) found.push(`${key}: cpuRequest ${override.cpuRequest}, upstream ${requests.cpu}`);
                 if (override && requests.memory !== undefined && quantity(requests.memory) !== quantity(override.memoryRequest)) found.push(`${key}: memoryRequest ${override.memoryRequest}, upstream ${requests.memory}`);
-                if (override && limits.memory !== undefined && quantity(limits.memory) !== quantity(override.memoryLimit)) found.push(`${key}: memoryLimit ${override.memoryLimit}, upstream ${limits.memory}`);
-                // What actually runs: upstream's value where it sets one, ours otherwise.
+                if (override && !override.raisesUpstreamLimit && limits.memory !== undefined && quantity(limits.memory) !== quantity(override.memoryLimit)) found.push(`${key}: memoryLimit ${override.memoryLimit}, upstream ${limits.memory}`);
+                // A raised limit must raise something: above what upstream sets.
+                if (override?.raisesUpstreamLimit && (limits.memory === undefined || quantity(override.memoryLimit) <= quantity(limits.memory))) found.push(`${key}: raisesUpstreamLimit, but ${override.memoryLimit} is not above upstream's ${limits.memory ?? "unset"} limit`);
+                // What actually runs: upstream's value where it sets one (unless raised), ours otherwise.
                 const memoryRequest = requests.memory ?? ours.memoryRequest;
-                const memoryLimit = limits.memory ?? ours.memoryLimit;
+                const memoryLimit = override?.raisesUpstreamLimit ? ours.memoryLimit : (limits.memory ?? ours.memoryLimit);
                 const cpuRequest = requests.cpu ?? ours.cpuRequest;
                 if (quantity(memoryLimit) < quantity(memoryRequest)) found.push(`${key}: memory limit ${memoryLimit} is below the request ${memoryRequest}`);
                 if (limits.cpu !== undefined && quantity(cpuRequest) > quantity(limits.cpu)) found.push(`${key}: cpu request ${cpuRequest} is above the limit ${limits.cpu}`);

@@ -146,6 +146,7 @@ function component(name: string, source: string, path: string, file: string, ren
     return {
         name,
         version: "1.0.0",
+        layer: "kubeflow",
         source,
         path,
         file,

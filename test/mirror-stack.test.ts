@@ -125,9 +125,9 @@ describe("mirror stack govcloud (ECR in us-gov-west-1)", () => {
     });
 
     it("creates one ECR repository per distinct image path, named <repositoryPrefix>/<path>", () => {
-        // 52 images, two of them tags of gcr.io/kubebuilder/kube-rbac-proxy.
-        expect(BOM_IMAGES).toHaveLength(52);
-        expect(paths).toHaveLength(51);
+        // 62 images (52 of Kubeflow, 10 of monitoring), two of them tags of gcr.io/kubebuilder/kube-rbac-proxy.
+        expect(BOM_IMAGES).toHaveLength(62);
+        expect(paths).toHaveLength(61);
         const repositories = ofType(run, TYPES.ecr);
         expect(repositories.map((repository) => repository.inputs["name"]).sort()).toEqual(paths.map((path) => `kubeflow-mirror/${path}`));
     });
@@ -450,15 +450,15 @@ const CASES: Case[] = [
         name: "rejects an image listed twice",
         base: "govcloud",
         change: addImage("docker.io/istio/pilot:1.17.5"),
-        key: "kfstack-mirror:images[52]",
+        key: "kfstack-mirror:images[62]",
         message: "docker.io/istio/pilot:1.17.5 is listed twice; list each image once",
     },
     {
         name: "rejects one repository path from two registries",
         base: "existing",
         change: addImage("gcr.io/istio/pilot:1.17.5"),
-        key: "kfstack-mirror:images[52]",
-        message: "gcr.io/istio/pilot:1.17.5 and docker.io/istio/pilot:1.17.5 (images[0]) come from different registries but would share the mirror repository istio/pilot; mirror one of them",
+        key: "kfstack-mirror:images[62]",
+        message: "gcr.io/istio/pilot:1.17.5 and docker.io/istio/pilot:1.17.5 (images[1]) come from different registries but would share the mirror repository istio/pilot; mirror one of them",
     },
 ];
 

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { type Bom, BomSchema } from "./schema";
+import { type Bom, BomSchema, componentFiles } from "./schema";
 
 export * from "./schema";
 
@@ -35,9 +35,11 @@ function crossCheck(bom: Bom, file: string): string[] {
         const where = `${file}: components[${index}] (${component.name})`;
         if (!(component.source in bom.sources)) problems.push(`${where}: source "${component.source}" is not one of ${Object.keys(bom.sources).join(", ")}`);
         if (seenNames.has(component.name)) problems.push(`${where}: the name is used twice`);
-        if (seenFiles.has(component.file)) problems.push(`${where}: the file ${component.file} is used twice`);
+        for (const { file } of componentFiles(component)) {
+            if (seenFiles.has(file)) problems.push(`${where}: the file ${file} is used twice`);
+            seenFiles.add(file);
+        }
         seenNames.add(component.name);
-        seenFiles.add(component.file);
         for (const forbidden of FORBIDDEN_VERSIONS) {
             if (component.name === forbidden.component && forbidden.pattern.test(component.version)) problems.push(`${where}: version ${component.version} is forbidden: ${forbidden.reason}`);
         }

@@ -4,12 +4,12 @@
 // sha256, and only then writes the cache directory, so it is never half-written.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { findRenderer, type KustomizeRenderer, RendererError, renderKustomization } from "./kustomize";
-import type { Bom, BomComponent, BomSource } from "./schema";
+import { type Bom, type BomComponent, type BomSource, componentFiles } from "./schema";
 
 const execFileAsync = promisify(execFile);
 
@@ -104,28 +104,41 @@ async function fetchSource(name: string, source: BomSource, checkout: string, bo
     if (head !== source.commit) throw new PullError(`Fetching commit ${source.commit} of ${where} checked out ${head} instead; ${fix}.`);
 }
 
-/** Renders one component and checks its sha256 against the BOM. */
-async function renderComponent(bom: Bom, component: BomComponent, checkout: string, renderer: KustomizeRenderer): Promise<Buffer> {
+/** Renders one component, or copies its upstream files, checking each against the BOM's sha256: the files to write. */
+async function pullComponent(bom: Bom, component: BomComponent, checkout: string, renderer: KustomizeRenderer): Promise<{ file: string; bytes: Buffer }[]> {
     const index = bom.components.indexOf(component);
-    const where = `Component "${component.name}" (${component.file}) from source "${component.source}" at commit ${bom.sources[component.source]!.commit}`;
-    if (!existsSync(join(checkout, component.path)) || !statSync(join(checkout, component.path)).isDirectory()) {
-        throw new PullError(`${where} has no directory ${component.path}; fix components[${index}].path in ${bomFile(bom)}.`);
+    const where = `Component "${component.name}"${component.file ? ` (${component.file})` : ""} from source "${component.source}" at commit ${bom.sources[component.source]!.commit}`;
+    const pulled: { file: string; bytes: Buffer }[] = [];
+    for (const entry of componentFiles(component)) {
+        const upstream = join(checkout, entry.from);
+        let bytes: Buffer;
+        if (entry.rendered) {
+            if (!existsSync(upstream) || !statSync(upstream).isDirectory()) {
+                throw new PullError(`${where} has no directory ${component.path}; fix components[${index}].path in ${bomFile(bom)}.`);
+            }
+            try {
+                bytes = await renderKustomization(renderer, entry.from, checkout);
+            } catch (error) {
+                if (!(error instanceof RendererError)) throw error;
+                throw new PullError(`${where} failed to render with ${renderer.description}: ${oneLine(error.message)} Check that components[${index}].path in ${bomFile(bom)} names a kustomization that builds at this commit.`);
+            }
+        } else {
+            if (!existsSync(upstream) || !statSync(upstream).isFile()) throw new PullError(`${where} has no file ${entry.from}; fix components[${index}].path or copy.files in ${bomFile(bom)}.`);
+            bytes = readFileSync(upstream);
+        }
+        const sha256 = createHash("sha256").update(bytes).digest("hex");
+        if (sha256 !== entry.sha256 && entry.rendered) {
+            throw new PullError(
+                `${where} rendered to sha256 ${sha256}, but the BOM pins ${entry.sha256}: either the source changed or the renderer differs from the one the BOM was made with (this run used ${renderer.description}). ` +
+                    `Render with the kustomize version the BOM was made with, or, if the change is intended, update components[${index}].sha256 in ${bomFile(bom)}.`,
+            );
+        }
+        if (sha256 !== entry.sha256) {
+            throw new PullError(`${where}: ${entry.from} has sha256 ${sha256}, but the BOM pins ${entry.sha256} for ${entry.file}: the upstream file is not the one the BOM was made from. If the change is intended, update components[${index}].copy.files in ${bomFile(bom)}.`);
+        }
+        pulled.push({ file: entry.file, bytes });
     }
-    let rendered: Buffer;
-    try {
-        rendered = await renderKustomization(renderer, component.path, checkout);
-    } catch (error) {
-        if (!(error instanceof RendererError)) throw error;
-        throw new PullError(`${where} failed to render with ${renderer.description}: ${oneLine(error.message)} Check that components[${index}].path in ${bomFile(bom)} names a kustomization that builds at this commit.`);
-    }
-    const sha256 = createHash("sha256").update(rendered).digest("hex");
-    if (sha256 !== component.sha256) {
-        throw new PullError(
-            `${where} rendered to sha256 ${sha256}, but the BOM pins ${component.sha256}: either the source changed or the renderer differs from the one the BOM was made with (this run used ${renderer.description}). ` +
-                `Render with the kustomize version the BOM was made with, or, if the change is intended, update components[${index}].sha256 in ${bomFile(bom)}.`,
-        );
-    }
-    return rendered;
+    return pulled;
 }
 
 /** Moves the staged files into outDir; the whole staging directory when outDir does not exist yet. */
@@ -166,14 +179,18 @@ export async function pullManifests(bom: Bom, outDir: string, options: PullOptio
             const pulled: PulledSource = { name, tag: source.tag, commit: source.commit, components: 0, bytes: 0, ms: 0 };
             for (const component of bom.components.filter((candidate) => candidate.source === name)) {
                 const componentStarted = performance.now();
-                const rendered = await renderComponent(bom, component, checkout, renderer);
-                mkdirSync(dirname(join(staging, component.file)), { recursive: true });
-                writeFileSync(join(staging, component.file), rendered);
-                files.push(component.file);
+                const written = await pullComponent(bom, component, checkout, renderer);
+                for (const { file, bytes } of written) {
+                    mkdirSync(dirname(join(staging, file)), { recursive: true });
+                    writeFileSync(join(staging, file), bytes);
+                    files.push(file);
+                }
+                const bytes = written.reduce((sum, { bytes }) => sum + bytes.length, 0);
                 pulled.components += 1;
-                pulled.bytes += rendered.length;
+                pulled.bytes += bytes;
                 const skipped = component.skip ? ", checked but not installed" : "";
-                progress(`  rendered ${component.name} -> ${component.file} (${rendered.length.toLocaleString("en-US")} bytes, sha256 ok${skipped}) in ${seconds(performance.now() - componentStarted)}`);
+                const how = component.copy ? `copied ${component.name} -> ${component.copy.to}/ (${written.length} files, ` : `rendered ${component.name} -> ${written[0]!.file} (`;
+                progress(`  ${how}${bytes.toLocaleString("en-US")} bytes, sha256 ok${skipped}) in ${seconds(performance.now() - componentStarted)}`);
             }
             pulled.ms = performance.now() - sourceStarted;
             sources.push(pulled);

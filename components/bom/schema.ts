@@ -19,6 +19,8 @@ export const ContainerResourcesSchema = z.strictObject({
     cpuRequest: quantity,
     memoryRequest: quantity,
     memoryLimit: quantity,
+    /** Why kfstack replaces upstream's memory limit instead of only filling in what is missing. */
+    raisesUpstreamLimit: z.string().min(10).optional(),
 });
 
 export const SourceSchema = z.strictObject({
@@ -27,34 +29,67 @@ export const SourceSchema = z.strictObject({
     commit: z.string().regex(/^[0-9a-f]{40}$/, { error: "must be a full 40-character commit SHA" }),
 });
 
-export const ComponentSchema = z.strictObject({
-    name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
-    version: z.string().min(1),
-    /** Key into `sources`. */
-    source: z.string().min(1),
-    /** Path of the kustomization inside the source repository. */
-    path: z.string().min(1),
-    /** Where the rendered output lives, relative to the manifests directory. */
-    file: z.string().regex(/^[-a-z0-9.]+\/[-A-Za-z0-9.]+\.yaml$/),
-    /** sha256 of the rendered output (`kubectl kustomize <path>`). */
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    /** Container and init-container images of the rendered workloads. */
-    images: z.array(z.string().min(1)),
-    /** The Kubernetes versions this component supports, when narrower than the release's. */
-    kubernetes: KubernetesWindowSchema.optional(),
-    /**
-     * Requests and limits kfstack sets on containers that upstream leaves without
-     * them: `default` for every container, `containers` by `<namespace>/<Kind>/<name>/<container>`.
-     */
-    resources: z.strictObject({
-        default: ContainerResourcesSchema,
-        containers: z.record(z.string(), ContainerResourcesSchema).default({}),
-    }),
-    /** Rendered and checked, but not installed; says why. */
-    skip: z.string().min(1).optional(),
-    /** What this entry changes relative to the upstream release, and why. */
-    note: z.string().min(1).optional(),
+const localFile = z.string().regex(/^[-A-Za-z0-9.]+(\/[-A-Za-z0-9.]+)*\.(yaml|yml|csv)$/, { error: "must be a relative path of a .yaml, .yml or .csv file" });
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, { error: "must be a sha256 in hex" });
+
+/** Upstream files kept byte for byte (projects that ship pre-rendered YAML). */
+export const CopySchema = z.strictObject({
+    /** Folder of the copies, relative to the manifests directory. */
+    to: z.string().regex(/^[-a-z0-9.]+(\/[-a-z0-9.]+)*$/),
+    files: z
+        .array(
+            z.strictObject({
+                /** Name under `to`. */
+                file: localFile,
+                /** Path under the component's `path` in the source repository, when it differs from `file`. */
+                from: z.string().min(1).optional(),
+                sha256,
+            }),
+        )
+        .min(1),
 });
+
+export const ComponentSchema = z
+    .strictObject({
+        name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+        version: z.string().min(1),
+        /** Which part of the platform installs it. */
+        layer: z.enum(["kubeflow", "monitoring"]).default("kubeflow"),
+        /** Installed only on stacks with GPU nodes (`gpuNodes`), or that also need kfstack's device plugin (`devicePlugin`). */
+        when: z.enum(["gpuNodes", "devicePlugin"]).optional(),
+        /** Key into `sources`. */
+        source: z.string().min(1),
+        /** Path of the kustomization (or, with `copy`, of the copied folder) inside the source repository. */
+        path: z.string().min(1),
+        /** Where the rendered output lives, relative to the manifests directory. */
+        file: z.string().regex(/^[-a-z0-9.]+\/[-A-Za-z0-9.]+\.yaml$/).optional(),
+        /** sha256 of the rendered output (`kubectl kustomize <path>`). */
+        sha256: sha256.optional(),
+        /** Instead of `file` and `sha256`: upstream files copied unchanged. */
+        copy: CopySchema.optional(),
+        /** Container and init-container images of the rendered workloads. */
+        images: z.array(z.string().min(1)),
+        /** The Kubernetes versions this component supports, when narrower than the release's. */
+        kubernetes: KubernetesWindowSchema.optional(),
+        /**
+         * Requests and limits kfstack sets on containers that upstream leaves without
+         * them: `default` for every container, `containers` by `<namespace>/<Kind>/<name>/<container>`.
+         */
+        resources: z.strictObject({
+            default: ContainerResourcesSchema,
+            containers: z.record(z.string(), ContainerResourcesSchema).default({}),
+        }),
+        /** Rendered and checked, but not installed; says why. */
+        skip: z.string().min(1).optional(),
+        /** What this entry changes relative to the upstream release, and why. */
+        note: z.string().min(1).optional(),
+    })
+    .superRefine((component, context) => {
+        const rendered = component.file !== undefined || component.sha256 !== undefined;
+        if (rendered === (component.copy !== undefined) || (rendered && (component.file === undefined || component.sha256 === undefined))) {
+            context.addIssue({ code: "custom", message: "needs either file and sha256 (a kustomize render) or copy (upstream files kept as they are), not both" });
+        }
+    });
 
 export const BomSchema = z.strictObject({
     release: z.string().regex(/^kubeflow-[0-9]+\.[0-9]+\.[0-9]+$/),
@@ -71,3 +106,24 @@ export type BomComponent = z.infer<typeof ComponentSchema>;
 export type BomSource = z.infer<typeof SourceSchema>;
 export type ContainerResources = z.infer<typeof ContainerResourcesSchema>;
 export type KubernetesWindow = z.infer<typeof KubernetesWindowSchema>;
+
+/** A file of a component in the manifests directory, and where it comes from upstream. */
+export interface ComponentFile {
+    /** Relative to the manifests directory. */
+    file: string;
+    /** Relative to the source repository: the kustomization rendered, or the file copied. */
+    from: string;
+    sha256: string;
+    rendered: boolean;
+}
+
+/** The files of a component: one kustomize render, or the copied upstream files. */
+export function componentFiles(component: BomComponent): ComponentFile[] {
+    if (!component.copy) return [{ file: component.file!, from: component.path, sha256: component.sha256!, rendered: true }];
+    return component.copy.files.map((entry) => ({
+        file: `${component.copy!.to}/${entry.file}`,
+        from: entry.from ?? (component.path === "." ? entry.file : `${component.path}/${entry.file}`),
+        sha256: entry.sha256,
+        rendered: false,
+    }));
+}

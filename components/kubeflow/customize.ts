@@ -38,14 +38,15 @@ function memoryOf(value: string | number | undefined): number {
 
 /**
  * Fills in what a container lacks: cpu request, memory request and memory
- * limit. Upstream values stay; a limit is never set below the request.
+ * limit. Upstream values stay, unless the BOM says why a limit is raised; a
+ * limit is never set below the request.
  */
 function setResources(container: Container, wanted: ContainerResources): void {
     const requests = { ...(container.resources?.requests ?? {}) };
     const limits = { ...(container.resources?.limits ?? {}) };
     requests["cpu"] ??= wanted.cpuRequest;
     requests["memory"] ??= wanted.memoryRequest;
-    if (limits["memory"] === undefined) {
+    if (limits["memory"] === undefined || wanted.raisesUpstreamLimit) {
         limits["memory"] = memoryOf(requests["memory"]) > memoryOf(wanted.memoryLimit) ? requests["memory"] : wanted.memoryLimit;
     }
     if (memoryOf(requests["memory"]) > memoryOf(limits["memory"])) requests["memory"] = limits["memory"];

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { loadAll } from "js-yaml";
-import type { Bom, BomComponent } from "../bom";
+import { type Bom, type BomComponent, type ComponentFile, componentFiles } from "../bom";
 import type { KubernetesObject } from "./objects";
 
 export const MANIFESTS_DIR_ENV = "KFSTACK_MANIFESTS_DIR";
@@ -55,8 +55,9 @@ function parseManifest(file: string, text: string, sha256: string): KubernetesOb
     }
     for (const [index, value] of documents.entries()) {
         if (value === null || value === undefined) continue;
-        // `kind: List` documents carry their objects in `items`.
-        const items = (value as { kind?: unknown }).kind === "List" ? ((value as { items?: unknown[] }).items ?? []) : [value];
+        // `kind: List` (and `ConfigMapList`, `RoleList` …) documents carry their objects in `items`.
+        const kind = (value as { kind?: unknown }).kind;
+        const items = typeof kind === "string" && kind.endsWith("List") ? ((value as { items?: unknown[] }).items ?? []) : [value];
         for (const item of items) {
             if (!isObject(item)) throw new ManifestsError(`${file}: document ${index + 1} is not a Kubernetes object (it needs apiVersion, kind and metadata.name).`);
             objects.push(item);
@@ -66,19 +67,35 @@ function parseManifest(file: string, text: string, sha256: string): KubernetesOb
     return objects;
 }
 
-/** The objects of one component, as rendered upstream; a fresh copy the caller may change. */
-export function readComponent(directory: string, bom: Bom, component: BomComponent): KubernetesObject[] {
-    const file = join(directory, component.file);
+/** The bytes of one file of a component, after checking them against the BOM. */
+function verifiedBytes(directory: string, bom: Bom, component: BomComponent, entry: ComponentFile): Buffer {
+    const file = join(directory, entry.file);
     if (!existsSync(file)) {
-        throw new ManifestsError(`${file} is missing: the manifests directory has no render of ${component.name} ${component.version}; run \`npm run manifests -- pull ${bom.release} --out ${directory}\`.`);
+        throw new ManifestsError(`${file} is missing: the manifests directory has no ${entry.rendered ? "render" : "copy"} of ${component.name} ${component.version}; run \`npm run manifests -- pull ${bom.release} --out ${directory}\`.`);
     }
     const bytes = readFileSync(file);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
-    if (sha256 !== component.sha256) {
+    if (sha256 !== entry.sha256) {
         throw new ManifestsError(
-            `${file} does not match the bill of materials ${bom.release}: its sha256 is ${sha256}, the BOM pins ${component.sha256}. ` +
-                `The file was changed or rendered from another source; render it again with \`npm run manifests -- pull ${bom.release} --out ${directory}\`.`,
+            `${file} does not match the bill of materials ${bom.release}: its sha256 is ${sha256}, the BOM pins ${entry.sha256}. ` +
+                `The file was changed or ${entry.rendered ? "rendered from another source; render it again" : "copied from another source; copy it again"} with \`npm run manifests -- pull ${bom.release} --out ${directory}\`.`,
         );
     }
-    return structuredClone(parseManifest(file, bytes.toString("utf8"), sha256));
+    return bytes;
+}
+
+const isManifest = (entry: ComponentFile) => /\.ya?ml$/.test(entry.file);
+
+/** The objects of one component, as upstream renders them; a fresh copy the caller may change. */
+export function readComponent(directory: string, bom: Bom, component: BomComponent): KubernetesObject[] {
+    return componentFiles(component)
+        .filter(isManifest)
+        .flatMap((entry) => structuredClone(parseManifest(join(directory, entry.file), verifiedBytes(directory, bom, component, entry).toString("utf8"), entry.sha256)));
+}
+
+/** A data file of a component (not a manifest, e.g. dcgm-exporter's counters CSV), checked against the BOM. */
+export function readComponentData(directory: string, bom: Bom, component: BomComponent, name: string): string {
+    const entry = componentFiles(component).find((candidate) => candidate.file.endsWith(`/${name}`) && !isManifest(candidate));
+    if (!entry) throw new ManifestsError(`The bill of materials ${bom.release} lists no data file ${name} for ${component.name}.`);
+    return verifiedBytes(directory, bom, component, entry).toString("utf8");
 }
