@@ -4,6 +4,7 @@
 // to a bare list of resources.
 import type { ClusterFacts, KubeflowFacts } from "../policies/lib/facts";
 import type { Bom } from "./bom";
+import { installSelectionOf, installedComponents } from "./config/install";
 import type { StackConfig } from "./config/schema";
 import type { NodePoolPlan } from "./config/topology";
 import { loadImageLock } from "./images/lock";
@@ -26,10 +27,10 @@ export function mirrorOf(config: StackConfig, release: string): Mirror | undefin
     return config.airGap.enabled ? { prefix: config.airGap.registry!, digests: loadImageLock(release) } : undefined;
 }
 
-/** Facts of the Kubeflow install; on an air-gapped stack the pinned images are the mirror's. */
+/** Facts of the release's install (Kubeflow and monitoring); on an air-gapped stack the pinned images are the mirror's. */
 export function kubeflowFactsOf(config: StackConfig, bom: Bom): KubeflowFacts {
     const mirror = mirrorOf(config, bom.release);
-    const installed = bom.components.filter((component) => !component.skip);
+    const installed = installedComponents(bom, installSelectionOf(config));
     const windows = [bom.kubernetes, ...installed.flatMap((component) => (component.kubernetes ? [component.kubernetes] : []))];
     const min = windows.reduce((narrowest, window) => (minor(window.min) > minor(narrowest.min) ? window : narrowest)).min;
     const max = windows.reduce((narrowest, window) => (minor(window.max) < minor(narrowest.max) ? window : narrowest)).max;

@@ -5,6 +5,7 @@ import { stackProgram } from "../components/program";
 import { loadBom } from "../components/bom";
 import { parseStackConfig, rawStackConfig } from "../components/config/load";
 import type { StackConfig } from "../components/config/schema";
+import { installSelectionOf, installedComponents } from "../components/config/install";
 import { windowsMissed } from "../components/kubeflow/compatibility";
 import { type NodePoolPlan, resolvePools } from "../components/config/topology";
 import type { PolicyPackConfig } from "@pulumi/policy";
@@ -174,7 +175,8 @@ export function stackPackConfig(config: StackConfig): PolicyPackConfig {
 /** What the stack accepted knowingly: recorded in every plan. */
 function stackWarnings(config: StackConfig): string[] {
     const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
-    const missed = windowsMissed(loadBom(config.kubeflow.release), config.kubernetesVersion);
+    const bom = loadBom(config.kubeflow.release);
+    const missed = windowsMissed(bom, installedComponents(bom, installSelectionOf(config)), config.kubernetesVersion);
     return acknowledged && missed.length > 0
         ? [`Kubernetes ${config.kubernetesVersion} is outside the supported window (${missed.join("; ")}); acknowledged: ${acknowledged.reason}`]
         : [];

@@ -11,6 +11,7 @@ import { windowsMissed } from "../kubeflow/compatibility";
 import { apiServerCidrs } from "../tenancy/settings";
 import { prefixLength } from "../cluster/cidr";
 import type { StackConfig } from "./schema";
+import { installSelectionOf, installedComponents } from "./install";
 import { type ConfigProblem, resolvePools } from "./topology";
 
 const OPEN_TO_INTERNET = "0.0.0.0/0";
@@ -25,6 +26,9 @@ export function checkStack(config: StackConfig, ctx: z.RefinementCtx): void {
         ...(config.airGap.enabled && !config.airGap.registry ? [{ path: ["airGap", "registry"], message: "is required when airGap.enabled is true: the mirror registry's prefix (the mirror stack's registryPrefix output)" }] : []),
         ...tenantProblems(config),
         ...kubeflowProblems(config),
+        ...(config.cloud === "gcp" && config.monitoring.devicePlugin === "install"
+            ? [{ path: ["monitoring", "devicePlugin"], message: "cannot be install on gcp: GKE runs its own NVIDIA device plugin on GPU nodes, and a second one would fight it; remove the key" }]
+            : []),
         ...resolvePools(config).problems,
     ];
     for (const { path, message } of problems) ctx.addIssue({ code: "custom", path, message });
@@ -120,7 +124,7 @@ function kubeflowProblems(config: StackConfig): ConfigProblem[] {
     } catch (error) {
         return [{ path: ["kubeflow", "release"], message: error instanceof BomError ? error.message : String(error) }];
     }
-    const missed = windowsMissed(bom, config.kubernetesVersion);
+    const missed = windowsMissed(bom, installedComponents(bom, installSelectionOf(config)), config.kubernetesVersion);
     const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
     if (acknowledged && acknowledged.version !== config.kubernetesVersion) {
         return [{ path: ["kubeflow", "acknowledgeKubernetesVersion", "version"], message: `is ${acknowledged.version}, but the cluster runs ${config.kubernetesVersion}; acknowledge the version the cluster runs` }];

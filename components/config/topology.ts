@@ -85,11 +85,16 @@ function listOf(values: readonly (string | number)[]): string {
     return values.length <= 1 ? values.join("") : `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
 }
 
+/** Whether the stack runs a GPU pool: as set, else when one is configured or the topology is production. */
+export function wantsGpuPool(config: StackConfig): boolean {
+    return config.cluster.gpuPool?.enabled ?? (config.cluster.gpuPool !== undefined || config.topology === "production");
+}
+
 /** Lays a stack's pool settings over its topology preset and reports what cannot work. */
 export function resolvePools(config: StackConfig): ResolvedPools {
     const problems: ConfigProblem[] = [];
     const general = config.cloud === "existing" ? declaredGeneralPool(config, problems) : cloudGeneralPool(config, problems);
-    const gpuWanted = config.cluster.gpuPool?.enabled ?? (config.cluster.gpuPool !== undefined || config.topology === "production");
+    const gpuWanted = wantsGpuPool(config);
     const gpu = gpuWanted ? resolveGpuPool(config, problems) : undefined;
     if (general) checkMinimums(config, general, gpuWanted, problems);
     return { general, gpu, problems };

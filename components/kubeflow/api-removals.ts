@@ -3,7 +3,8 @@
 // release" (https://kubernetes.io/docs/reference/using-api/deprecation-guide/);
 // 1.33 removed none. An object using one of these cannot be applied to a
 // cluster at or past that release.
-import type { KubernetesObject } from "./objects";
+import { CustomizeError } from "./customize";
+import { type KubernetesObject, describeObject } from "./objects";
 
 const REMOVALS: [removedIn: string, apiVersion: string, kinds: string[]][] = [
     ["1.16", "extensions/v1beta1", ["NetworkPolicy", "DaemonSet", "Deployment", "ReplicaSet", "PodSecurityPolicy"]],
@@ -43,4 +44,13 @@ export function removedIn(object: Pick<KubernetesObject, "apiVersion" | "kind">)
 export function removedBy(object: Pick<KubernetesObject, "apiVersion" | "kind">, kubernetesVersion: string): boolean {
     const release = removedIn(object);
     return release !== undefined && Number(release.split(".")[1]) <= Number(kubernetesVersion.split(".")[1]);
+}
+
+/** Throws, naming every object, when a cluster at `kubernetesVersion` would not serve some of `objects`. */
+export function assertServed(objects: KubernetesObject[], kubernetesVersion: string, release: string): void {
+    const removed = objects.filter((object) => removedBy(object, kubernetesVersion));
+    if (removed.length === 0) return;
+    throw new CustomizeError(
+        `Kubernetes ${kubernetesVersion} no longer serves the apiVersion of ${removed.map((object) => `${describeObject(object)} (${object.apiVersion})`).join(", ")}; use a release of ${release} built for it.`,
+    );
 }

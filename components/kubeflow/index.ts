@@ -7,10 +7,9 @@ import * as random from "@pulumi/random";
 import type { KubeflowFacts } from "../../policies/lib/facts";
 import type { Bom, BomComponent } from "../bom";
 import type { IdentityConfig } from "../config/schema";
-import { removedBy } from "./api-removals";
+import { assertServed } from "./api-removals";
 import {
     type Credentials,
-    CustomizeError,
     type GatewaySettings,
     addGatewayTls,
     applyContainerResources,
@@ -22,12 +21,14 @@ import {
 import { clearClusterScopedNamespaces } from "./kinds";
 import { KubernetesObjectResource } from "./kubernetes-object";
 import { readComponent } from "./manifests";
-import { type KubernetesObject, describeObject, objectKey } from "./objects";
+import { type KubernetesObject, objectKey } from "./objects";
 import { planInstall } from "./ordering";
 import { type Mirror, rewriteImages } from "../images/rewrite";
 
 export interface KubeflowArgs {
     bom: Bom;
+    /** The BOM's Kubeflow-layer components this stack installs (components/config/install.ts). */
+    components: BomComponent[];
     /** What the policy pack reads about this install; registered as the component's inputs. */
     facts: KubeflowFacts;
     /** Directory of rendered manifests, checked against the BOM. */
@@ -42,8 +43,7 @@ export interface KubeflowArgs {
 
 /** The components of a BOM that a stack installs, each with its objects as kfstack changes them. */
 export function installedObjects(args: KubeflowArgs, credentials: Credentials): { component: BomComponent; object: KubernetesObject }[] {
-    const entries = args.bom.components
-        .filter((component) => !component.skip)
+    const entries = args.components
         .flatMap((component) => {
             const objects = readComponent(args.manifestsDir, args.bom, component);
             clearClusterScopedNamespaces(objects);
@@ -59,12 +59,7 @@ export function installedObjects(args: KubeflowArgs, credentials: Credentials): 
     const gatewayComponent = entries.find(({ object }) => object.kind === "Gateway" && object.metadata.name === "kubeflow-gateway")!.component;
     entries.push({ component: gatewayComponent, object: certificate });
     objects.push(certificate);
-    const removed = objects.filter((object) => removedBy(object, args.kubernetesVersion));
-    if (removed.length > 0) {
-        throw new CustomizeError(
-            `Kubernetes ${args.kubernetesVersion} no longer serves the apiVersion of ${removed.map((object) => `${describeObject(object)} (${object.apiVersion})`).join(", ")}; use a release of ${args.bom.release} built for it.`,
-        );
-    }
+    assertServed(objects, args.kubernetesVersion, args.bom.release);
     // Last, so references kfstack itself wrote are rewritten too. Secrets carry no
     // images, and their generated values are Pulumi outputs, not plain data.
     const mirror = args.mirror;
@@ -94,8 +89,7 @@ export class Kubeflow extends pulumi.ComponentResource {
         const entries = installedObjects(args, credentials);
         const componentOf = new Map(entries.map(({ object, component }) => [objectKey(object), component.name]));
         const groups = new Map(
-            args.bom.components
-                .filter((component) => !component.skip)
+            args.components
                 .map((component) => [component.name, new KubeflowComponent(`${name}-${component.name}`, { component }, { parent: this })]),
         );
 
