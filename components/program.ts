@@ -3,11 +3,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadBom } from "./bom";
 import { createCluster } from "./cluster";
+import { installSelectionOf, installedComponents } from "./config/install";
 import { loadStackConfig } from "./config/load";
 import { resolvePools } from "./config/topology";
 import { kubeflowFactsOf, mirrorOf } from "./facts";
 import { Kubeflow } from "./kubeflow";
 import { manifestsDirectory } from "./kubeflow/manifests";
+import { Monitoring } from "./monitoring";
+import { monitoringSettingsOf } from "./monitoring/settings";
 import { Tenancy } from "./tenancy";
 import { apiServerCidrs } from "./tenancy/settings";
 
@@ -18,15 +21,19 @@ export async function stackProgram(): Promise<Record<string, unknown>> {
     const name = `kfstack-${pulumi.getStack()}`;
     const cluster = createCluster(name, config, pools);
     const bom = loadBom(config.kubeflow.release);
+    const installed = installedComponents(bom, installSelectionOf(config));
+    const manifestsDir = manifestsDirectory(bom, config.manifestsDir);
+    const mirror = mirrorOf(config, bom.release);
     const kubeflow = new Kubeflow(
         `${name}-kubeflow`,
         {
             bom,
+            components: installed.filter((component) => component.layer === "kubeflow"),
             facts: kubeflowFactsOf(config, bom),
-            manifestsDir: manifestsDirectory(bom, config.manifestsDir),
+            manifestsDir,
             identity: config.identity,
             kubernetesVersion: config.kubernetesVersion,
-            mirror: mirrorOf(config, bom.release),
+            mirror,
             cloud: config.cloud,
             gateway: {
                 ...config.kubeflow.gateway,
@@ -36,13 +43,30 @@ export async function stackProgram(): Promise<Record<string, unknown>> {
         },
         { providers: { kubernetes: cluster.provider } },
     );
+    const platform = { objects: kubeflow.installed, resources: kubeflow.objects };
+    const monitoring = config.monitoring.enabled
+        ? new Monitoring(
+              `${name}-monitoring`,
+              {
+                  bom,
+                  components: installed.filter((component) => component.layer === "monitoring"),
+                  manifestsDir,
+                  settings: monitoringSettingsOf(config),
+                  kubernetesVersion: config.kubernetesVersion,
+                  ...(config.monitoring.grafanaAdminPassword ? { grafanaAdminPassword: pulumi.secret(config.monitoring.grafanaAdminPassword) } : {}),
+                  mirror,
+                  platform,
+              },
+              { providers: { kubernetes: cluster.provider } },
+          )
+        : undefined;
     if (config.tenants.length > 0) {
         new Tenancy(
             `${name}-tenancy`,
             {
                 tenants: config.tenants,
-                settings: { apiServerCidrs: apiServerCidrs(config), kserve: bom.components.some((component) => component.name === "kserve" && !component.skip) },
-                platform: { objects: kubeflow.installed, resources: kubeflow.objects },
+                settings: { apiServerCidrs: apiServerCidrs(config), kserve: installed.some((component) => component.name === "kserve"), monitoring: monitoring !== undefined },
+                platform,
             },
             { providers: { kubernetes: cluster.provider } },
         );
@@ -55,5 +79,6 @@ export async function stackProgram(): Promise<Record<string, unknown>> {
         kubeconfig: cluster.kubeconfig,
         nodePools: cluster.nodePools,
         kubeflow: { release: bom.release, objects: kubeflow.objects.size },
+        ...(monitoring ? { monitoring: { objects: monitoring.objects.size, grafanaAdminPassword: monitoring.grafanaAdminPassword } } : {}),
     };
 }

@@ -9,6 +9,8 @@ import addFormats from "ajv-formats";
 import { MutatingWebhookConfiguration } from "kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration";
 import { ValidatingWebhookConfiguration } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration";
 import { CustomResourceDefinition } from "kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition";
+import { APIService } from "kubernetes-models/apiregistration.k8s.io/v1/APIService";
+import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
@@ -115,6 +117,8 @@ export const BUILT_IN_MODELS: Readonly<Record<string, ModelClass>> = Object.from
         MutatingWebhookConfiguration,
         ValidatingWebhookConfiguration,
         CustomResourceDefinition,
+        APIService,
+        DaemonSet,
         Deployment,
         StatefulSet,
         HorizontalPodAutoscaler,
@@ -302,6 +306,18 @@ interface Crd {
     spec: { group: string; names: { kind: string }; versions: CrdVersion[] };
 }
 
+/**
+ * A Go (RE2) pattern as a JavaScript RegExp. RE2's inline case-insensitive flag
+ * `(?i)` has no JavaScript form before V8's pattern modifiers, so a pattern with
+ * it is compiled case-insensitive as a whole: it may accept a little more than
+ * the API server would, never less.
+ */
+function goRegExp(pattern: string, flags: string): RegExp {
+    const caseInsensitive = pattern.includes("(?i)");
+    return new RegExp(caseInsensitive ? pattern.replaceAll("(?i)", "") : pattern, caseInsensitive ? `${flags}i` : flags);
+}
+goRegExp.code = 'require("./schema-validation").goRegExp';
+
 /** Custom resources validated against the CRDs of one plan. */
 export class CrdSchemas {
     /** Formats met in a CRD schema that are not checked, as the API server ignores formats it does not know. */
@@ -322,7 +338,9 @@ export class CrdSchemas {
         // translated by toAjvSchema first, and the rest are annotations.
         // useDefaults: the API server applies a schema's defaults before it
         // validates, so a required field with a default is never missing.
-        this.ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true });
+        // code.regExp: the API server matches `pattern` with Go's RE2, whose inline
+        // (?i) JavaScript lacks (Prometheus Operator's CRDs use it).
+        this.ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true, code: { regExp: goRegExp } });
         addFormats(this.ajv, [...VALIDATED_FORMATS]);
         this.ajv.addKeyword({ keyword: OBJECT_META_KEYWORD, errors: true, validate: validateObjectMeta });
     }

@@ -72,6 +72,13 @@ describe("tenants of the prod stack", () => {
         });
     });
 
+    it("lets Prometheus read model servers' queue-proxy metrics through the tenants' Istio policies, and nothing else", () => {
+        expect(resource(plan, "kubernetes:security.istio.io/v1beta1:AuthorizationPolicy", "vision/allow-metrics-scrape").inputs.spec).toEqual({
+            action: "ALLOW",
+            rules: [{ to: [{ operation: { ports: ["9091"], methods: ["GET"], paths: ["/metrics"] } }] }],
+        });
+    });
+
     it("denies all traffic by default and allows only the namespace itself, the platform, DNS, platform services and object storage", () => {
         const names = (tenant: string) =>
             resourcesOfType(plan, NETWORK_POLICY)
@@ -106,9 +113,18 @@ describe("tenants of the prod stack", () => {
         expect(plan.tenancy.findings).toEqual([]);
     });
 
-    it("lets no tenant's pods reach the other's, while the gateway, Kubeflow and KServe reach both", () => {
+    it("lets no tenant's pods reach the other's, while the gateway, Kubeflow, KServe and monitoring (scrapes) reach both", () => {
         const reachable = plan.tenancy.network.filter((cell) => cell.allowed).map((cell) => `${cell.from} → ${cell.to}`);
-        expect(reachable).toEqual(["istio-system → vision", "istio-system → nlp", "knative-serving → vision", "knative-serving → nlp", "kubeflow → vision", "kubeflow → nlp"]);
+        expect(reachable).toEqual([
+            "istio-system → vision",
+            "istio-system → nlp",
+            "knative-serving → vision",
+            "knative-serving → nlp",
+            "kubeflow → vision",
+            "kubeflow → nlp",
+            "monitoring → vision",
+            "monitoring → nlp",
+        ]);
     });
 
     it("passes the policy pack with tenants in place", async () => {

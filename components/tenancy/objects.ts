@@ -10,6 +10,26 @@ export interface TenancySettings {
     apiServerCidrs: string[];
     /** Whether KServe (Knative) serves models into tenant namespaces. */
     kserve: boolean;
+    /** Whether Prometheus scrapes the model servers' queue-proxy (kfstack:monitoring). */
+    monitoring: boolean;
+}
+
+/** Knative's queue-proxy serves request metrics on this port (http-usermetric). */
+export const QUEUE_PROXY_METRICS_PORT = 9091;
+
+/**
+ * Members' AuthorizationPolicies make the mesh deny everything else, and
+ * Prometheus has no sidecar (so no identity to allow): allow exactly GET
+ * /metrics on the queue-proxy port. The NetworkPolicies still admit only
+ * the platform's namespaces.
+ */
+function metricsScrapeAccess(namespace: string): KubernetesObject {
+    return {
+        apiVersion: "security.istio.io/v1beta1",
+        kind: "AuthorizationPolicy",
+        metadata: { name: "allow-metrics-scrape", namespace },
+        spec: { action: "ALLOW", rules: [{ to: [{ operation: { ports: [String(QUEUE_PROXY_METRICS_PORT)], methods: ["GET"], paths: ["/metrics"] } }] }] },
+    };
 }
 
 export const KUBEFLOW_USER_HEADER = "kubeflow-userid";
@@ -156,6 +176,12 @@ export function tenantObjects(tenant: TenantConfig, settings: TenancySettings): 
     const reads = tenant.readsFrom.flatMap((other) => people.map((email) => memberAccess(other, email, "view")).flat());
     return {
         profile,
-        namespaced: [...tenant.members.flatMap((member) => memberAccess(namespace, member.email, member.role)), limitRange, ...networkPolicies(tenant, settings), ...reads],
+        namespaced: [
+            ...tenant.members.flatMap((member) => memberAccess(namespace, member.email, member.role)),
+            ...(settings.kserve && settings.monitoring ? [metricsScrapeAccess(namespace)] : []),
+            limitRange,
+            ...networkPolicies(tenant, settings),
+            ...reads,
+        ],
     };
 }

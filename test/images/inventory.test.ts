@@ -205,16 +205,24 @@ describe("imageInventory of the prod plan", () => {
         return new Set([...[...all].filter((image) => kept.has(image)), ...added]);
     }
 
-    it("holds every image reference MANIFEST.md lists, minus the replaced training operator, plus its v1.8.0 image", () => {
-        const expected = expectedReferences();
-        expect(expected.size).toBe(92);
+    /** The monitoring layer's references, from the MANIFEST.md of each upstream folder (prod has GPUs on EKS: all of them). */
+    function monitoringReferences(): Set<string> {
+        const kubePrometheus = imagesOf("kube-prometheus-v0.16.0", "(setup/ + manifests/)");
+        // MANIFEST.md: "distinct image refs, all three categories combined | 11".
+        expect(kubePrometheus.size).toBe(11);
+        return new Set([...kubePrometheus, ...imagesOf("nvidia-device-plugin-v0.20.0", "nvidia-device-plugin.yml"), ...imagesOf("dcgm-exporter-4.5.3-4.8.2", "dcgm-exporter.yaml")]);
+    }
+
+    it("holds every image reference MANIFEST.md lists, minus the replaced training operator, plus its v1.8.0 image and the monitoring layer's", () => {
+        const expected = new Set([...expectedReferences(), ...monitoringReferences()]);
+        expect(expected.size).toBe(92 + 13);
         const inventoried = new Map(inventory.images.map((image) => [image.image, image]));
         const missing = [...expected].filter((image) => !inventoried.get(normalizeImage(image)!.normalized)?.written.includes(image));
         expect(missing).toEqual([]);
     });
 
     it("holds, besides them, exactly the untagged references MANIFEST.md lists as composed at run time", () => {
-        const expected = normalized(expectedReferences());
+        const expected = normalized([...expectedReferences(), ...monitoringReferences()]);
         const untaggedTable = listedImages("kubeflow-v1.8.1", "example.yaml", "Untagged / composed image references");
         expect(untaggedTable).toHaveLength(7);
         // Istio's hub "docker.io/istio" and image "proxyv2" are parts of one composed image, docker.io/istio/proxyv2:1.17.5,
@@ -225,12 +233,12 @@ describe("imageInventory of the prod plan", () => {
         expect(inventory.images.filter((image) => image.tag === undefined && image.digest === undefined).map((image) => image.image)).toEqual(untagged);
         expect(inventory.summary).toEqual({
             images: expected.length + untagged.length,
-            // One use per image per resource: 101 on prod.
-            references: 101,
+            // One use per image per resource: 101 of Kubeflow on prod, 16 of monitoring (kube-rbac-proxy in 4 workloads).
+            references: 117,
             untagged: untagged.length,
             digestPinned: expected.filter((image) => image.includes("@sha256:")).length,
         });
-        expect(inventory.summary).toEqual({ images: 97, references: 101, untagged: 5, digestPinned: 13 });
+        expect(inventory.summary).toEqual({ images: 110, references: 117, untagged: 5, digestPinned: 13 });
     });
 
     it("records every resource that uses an image, composed Istio references included", () => {
