@@ -427,6 +427,49 @@ const CASES: Case[] = [
         key: "kfstack:cluster.gpuPool.driver.amiReleaseVersion",
         message: "1.32.9-20251023 is an AMI for another Kubernetes version; the cluster runs 1.33",
     },
+    // Monitoring
+    {
+        name: "rejects kfstack's device plugin on GKE, which runs its own",
+        base: "gcp dev",
+        change: set("monitoring.devicePlugin", "install"),
+        key: "kfstack:monitoring.devicePlugin",
+        message: "cannot be install on gcp: GKE runs its own NVIDIA device plugin on GPU nodes, and a second one would fight it; remove the key",
+    },
+    {
+        name: "rejects a retention that is not a Prometheus duration",
+        base: "aws dev",
+        change: set("monitoring.retention", "15 days"),
+        key: "kfstack:monitoring.retention",
+        message: "must be a Prometheus duration such as 30m, 6h or 15d",
+    },
+    {
+        name: "rejects a Prometheus volume size without a unit",
+        base: "aws prod",
+        change: set("monitoring.storageSize", "200"),
+        key: "kfstack:monitoring.storageSize",
+        message: "must be a size such as 100Gi",
+    },
+    {
+        name: "rejects an alert threshold above 100 percent",
+        base: "aws prod",
+        change: set("monitoring.alerts.gpuMemoryUsedPercent", 150),
+        key: "kfstack:monitoring.alerts.gpuMemoryUsedPercent",
+        message: "must be a percentage from 0 to 100",
+    },
+    {
+        name: "rejects a Kubernetes version below kube-prometheus's window, naming it",
+        base: "gcp dev",
+        change: (config) => {
+            set("kubernetesVersion", "1.30")(config);
+            unset("kubeflow.acknowledgeKubernetesVersion")(config);
+        },
+        key: "kfstack:kubernetesVersion",
+        message:
+            "1.30 is outside the Kubernetes window of kubeflow-1.8.1: kubeflow-1.8.1 supports 1.25–1.26 (upstream also tested 1.27); cert-manager v1.12.2 supports 1.22–1.27; " +
+            "istio-crds 1.17.5 supports 1.23–1.26; istio-install 1.17.5 supports 1.23–1.26; knative-serving 1.10.2 supports 1.25–1.26; knative-eventing 1.10.1 supports 1.25–1.26; " +
+            "cluster-local-gateway 1.17.5 supports 1.23–1.26; prometheus-operator-crds v0.16.0 supports 1.31–1.34; kube-prometheus v0.16.0 supports 1.31–1.34. " +
+            "Choose a version inside it, or set kfstack:kubeflow.acknowledgeKubernetesVersion (version 1.30 and a reason) to run it anyway",
+    },
 ];
 
 describe("stack configuration validation", () => {

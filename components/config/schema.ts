@@ -258,7 +258,7 @@ const airGap = z
 const promDuration = z
     .string()
     .regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, { error: "must be a Prometheus duration such as 30m, 6h or 15d" });
-const percent = z.number().min(0).max(100);
+const percent = z.number().min(0, { error: "must be a percentage from 0 to 100" }).max(100, { error: "must be a percentage from 0 to 100" });
 
 const alertThresholds = z
     .strictObject({
