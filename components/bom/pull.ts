@@ -189,7 +189,7 @@ export async function pullManifests(bom: Bom, outDir: string, options: PullOptio
                 pulled.components += 1;
                 pulled.bytes += bytes;
                 const skipped = component.skip ? ", checked but not installed" : "";
-                const how = component.copy ? `copied ${component.name} -> ${component.copy.to}/ (${written.length} files, ` : `rendered ${component.name} -> ${written[0]!.file} (`;
+                const how = component.copy ? `copied ${component.name} -> ${component.copy.to}/ (${written.length} ${written.length === 1 ? "file" : "files"}, ` : `rendered ${component.name} -> ${written[0]!.file} (`;
                 progress(`  ${how}${bytes.toLocaleString("en-US")} bytes, sha256 ok${skipped}) in ${seconds(performance.now() - componentStarted)}`);
             }
             pulled.ms = performance.now() - sourceStarted;

@@ -120,9 +120,10 @@ export interface ComponentFile {
 /** The files of a component: one kustomize render, or the copied upstream files. */
 export function componentFiles(component: BomComponent): ComponentFile[] {
     if (!component.copy) return [{ file: component.file!, from: component.path, sha256: component.sha256!, rendered: true }];
+    const underPath = (name: string) => (component.path === "." ? name : `${component.path}/${name}`);
     return component.copy.files.map((entry) => ({
         file: `${component.copy!.to}/${entry.file}`,
-        from: entry.from ?? (component.path === "." ? entry.file : `${component.path}/${entry.file}`),
+        from: underPath(entry.from ?? entry.file),
         sha256: entry.sha256,
         rendered: false,
     }));
