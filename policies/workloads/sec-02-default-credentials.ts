@@ -2,7 +2,7 @@
 // manifests publish: in Secret data (base64-decoded) and stringData,
 // ConfigMap data and binaryData, and inside configuration text they hold.
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { describeResource, kubernetesKind } from "../lib/kubernetes";
+import { containersOf, describeResource, kubernetesKind } from "../lib/kubernetes";
 import { isRecord } from "./pods";
 
 export interface KnownDefault {
@@ -32,6 +32,12 @@ export const KNOWN_DEFAULTS: readonly KnownDefault[] = [
         fix: "generate a per-stack MinIO secret key (kfstack's RandomPassword) for mlpipeline-minio-artifact",
     },
     {
+        name: "Grafana's built-in admin password",
+        value: "admin",
+        keys: ["admin_password", "GF_SECURITY_ADMIN_PASSWORD"],
+        fix: "give Grafana a per-stack admin password (kfstack:monitoring.grafanaAdminPassword, or the generated one) through GF_SECURITY_ADMIN_PASSWORD from a Secret",
+    },
+    {
         name: "the upstream Katib MySQL root password",
         value: "test",
         keys: ["MYSQL_ROOT_PASSWORD"],
@@ -56,17 +62,29 @@ function defaultsIn(key: string, text: string): KnownDefault[] {
 
 const decode = (value: string) => Buffer.from(value, "base64").toString("utf8");
 
+/** Grafana starts with admin/admin unless its admin password is set; kfstack sets it through the environment. */
+const GRAFANA_IMAGE = /(^|\/)grafana\/grafana(:|@|$)/;
+const GRAFANA_PASSWORD_ENV = ["GF_SECURITY_ADMIN_PASSWORD", "GF_SECURITY_ADMIN_PASSWORD__FILE"];
+
 export const defaultCredentials: KfstackResourcePolicy = {
     id: "SEC-02",
     name: "sec-02-default-credentials",
     description:
-        "No Secret or ConfigMap holds a credential published in upstream manifests: the Dex static password hash, the Dex/oidc-authservice client secret, the MinIO secret key minio123 or the Katib MySQL root password; checked in Secret data (base64-decoded) and stringData, ConfigMap data and binaryData, and inside the configuration text they hold.",
-    reason: "These values are in every copy of kubeflow/manifests: a platform that keeps one lets anyone log in as the example user, impersonate the authservice, or read and overwrite every pipeline artifact.",
+        "No Secret or ConfigMap holds a credential published in upstream manifests: the Dex static password hash, the Dex/oidc-authservice client secret, the MinIO secret key minio123, Grafana's admin password admin or the Katib MySQL root password; checked in Secret data (base64-decoded) and stringData, ConfigMap data and binaryData, and inside the configuration text they hold. No Grafana container starts without GF_SECURITY_ADMIN_PASSWORD (or its __FILE form), which leaves admin/admin.",
+    reason: "These values are in every copy of kubeflow/manifests and Grafana's documentation: a platform that keeps one lets anyone log in as the example user or Grafana's admin, impersonate the authservice, or read and overwrite every pipeline artifact.",
     remediation: "Replace the value with a per-stack secret: kfstack:identity for the Dex password or OIDC connector, and generated RandomPasswords for client secrets and service passwords (components/kubeflow/customize.ts).",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const kind = kubernetesKind(args.type);
-        if (kind?.kind !== "Secret" && kind?.kind !== "ConfigMap") return;
+        if (!kind) return;
+        for (const { container } of containersOf(kind.kind, args.props)) {
+            if (typeof container.image !== "string" || !GRAFANA_IMAGE.test(container.image)) continue;
+            const env = ((container.env as { name?: unknown }[] | undefined) ?? []).map((variable) => variable.name);
+            if (!GRAFANA_PASSWORD_ENV.some((name) => env.includes(name))) {
+                reportViolation(`Container "${container.name}" of ${describeResource(kind.kind, args.props, args.name)} runs Grafana without GF_SECURITY_ADMIN_PASSWORD, so it logs in as admin/admin; set it from a Secret with a per-stack password (kfstack:monitoring.grafanaAdminPassword, or the generated one).`);
+            }
+        }
+        if (kind.kind !== "Secret" && kind.kind !== "ConfigMap") return;
         const what = describeResource(kind.kind, args.props, args.name);
         const fields = kind.kind === "Secret" ? { data: decode, stringData: (value: string) => value } : { data: (value: string) => value, binaryData: decode };
         for (const [field, read] of Object.entries(fields)) {

@@ -3,7 +3,7 @@ import { evaluatePolicies } from "../../engine/policy-check";
 import { Secret, Unknown } from "../../engine/values";
 import { defaultCredentials } from "../../policies/workloads/sec-02-default-credentials";
 import { changed, messagesOf, violationsOf } from "./fixtures";
-import { SKIP_UPSTREAM, base64, configMap, secret, upstreamObjects } from "./fixtures-workloads";
+import { SKIP_UPSTREAM, asRecord, base64, configMap, secret, upstreamObject, upstreamObjects } from "./fixtures-workloads";
 
 const DEX_HASH = "$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72";
 const OIDC_SECRET = "pUBnBOY80SnXgjibTYM9ZWNzY2xreNGQok";
@@ -81,6 +81,43 @@ describe("SEC-02 default credentials", () => {
         expect(await messagesOf(defaultCredentials, [katib, elsewhere])).toEqual([
             'Secret "kubeflow/katib-mysql-secrets" holds the upstream Katib MySQL root password in data["MYSQL_ROOT_PASSWORD"]; generate a per-stack password (a RandomPassword) for katib-mysql-secrets.',
             'ConfigMap "team-a/notes" holds the upstream Katib MySQL root password in data["mysql.env"]; generate a per-stack password (a RandomPassword) for katib-mysql-secrets.',
+        ]);
+    });
+
+    const grafana = (env: Record<string, unknown>[]) =>
+        asRecord({
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "grafana", namespace: "monitoring" },
+            spec: { template: { spec: { containers: [{ name: "grafana", image: "grafana/grafana:12.1.0", env }] } } },
+        });
+    const GRAFANA_FIX = "give Grafana a per-stack admin password (kfstack:monitoring.grafanaAdminPassword, or the generated one) through GF_SECURITY_ADMIN_PASSWORD from a Secret.";
+
+    it("accepts Grafana whose admin password comes from a Secret", async () => {
+        const fromSecret = grafana([{ name: "GF_SECURITY_ADMIN_PASSWORD", valueFrom: { secretKeyRef: { name: "grafana-admin", key: "admin-password" } } }]);
+        const admin = secret("grafana-admin", "monitoring", { stringData: { "admin-user": "admin", "admin-password": "Vb7q2LmX9sK4tR8w" } });
+        expect(await messagesOf(defaultCredentials, [fromSecret, admin])).toEqual([]);
+    });
+
+    it("rejects Grafana started without an admin password, which leaves admin/admin", async () => {
+        const bad = grafana([]);
+        expect(await messagesOf(defaultCredentials, [bad])).toEqual([
+            'Container "grafana" of Deployment "monitoring/grafana" runs Grafana without GF_SECURITY_ADMIN_PASSWORD, so it logs in as admin/admin; set it from a Secret with a per-stack password (kfstack:monitoring.grafanaAdminPassword, or the generated one).',
+        ]);
+    });
+
+    it("rejects admin as Grafana's admin password, in its Secret or in grafana.ini", async () => {
+        const inSecret = secret("grafana-admin", "monitoring", { stringData: { GF_SECURITY_ADMIN_PASSWORD: "admin" } });
+        const inIni = secret("grafana-config", "monitoring", { stringData: { "grafana.ini": "[security]\nadmin_user = admin\nadmin_password = admin\n" } });
+        expect(await messagesOf(defaultCredentials, [inSecret, inIni])).toEqual([
+            `Secret "monitoring/grafana-admin" holds Grafana's built-in admin password in stringData["GF_SECURITY_ADMIN_PASSWORD"]; ${GRAFANA_FIX}`,
+            `Secret "monitoring/grafana-config" holds Grafana's built-in admin password in stringData["grafana.ini"]; ${GRAFANA_FIX}`,
+        ]);
+    });
+
+    it.skipIf(SKIP_UPSTREAM)("finds upstream kube-prometheus's Grafana starting as admin/admin", async () => {
+        expect(await messagesOf(defaultCredentials, [upstreamObject("kube-prometheus-v0.16.0/grafana-deployment.yaml", "Deployment", "grafana")])).toEqual([
+            'Container "grafana" of Deployment "monitoring/grafana" runs Grafana without GF_SECURITY_ADMIN_PASSWORD, so it logs in as admin/admin; set it from a Secret with a per-stack password (kfstack:monitoring.grafanaAdminPassword, or the generated one).',
         ]);
     });
 
