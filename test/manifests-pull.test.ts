@@ -196,21 +196,26 @@ function component(name: string, source: string, path: string, file: string, ren
     };
 }
 
-function testBom(fixture: Fixture): Bom {
+/** A test BOM over `sources` (name → repository URL, tag and pinned commit). */
+function bomOver(sources: Record<string, { url: string; tag: string; release: string }>, components: BomComponent[]): Bom {
     return BomSchema.parse({
         release: "kubeflow-0.0.1",
         kubernetes: { min: "1.31", max: "1.33", source: "test fixture" },
-        sources: {
-            platform: { repository: fixture.platform.url, tag: "v1.0.0", commit: fixture.platform.release },
-            serving: { repository: fixture.serving.url, tag: "v0.2.0", commit: fixture.serving.release },
-        },
-        components: [
+        sources: Object.fromEntries(Object.entries(sources).map(([name, { url, tag, release }]) => [name, { repository: url, tag, commit: release }])),
+        components,
+    });
+}
+
+function testBom(fixture: Fixture): Bom {
+    return bomOver(
+        { platform: { ...fixture.platform, tag: "v1.0.0" }, serving: { ...fixture.serving, tag: "v0.2.0" } },
+        [
             component("settings", "platform", "config/settings", "platform-v1.0.0/01-settings.yaml", RENDERED.settings),
             component("worker", "platform", "apps/worker", "platform-v1.0.0/02-worker.yaml", RENDERED.worker),
             component("serving", "serving", "config/default", "serving-0.2.0/serving.yaml", RENDERED.serving),
             component("dashboard", "serving", "config/dashboard", "serving-0.2.0/dashboard.yaml", RENDERED.dashboard, { skip: "not installed by default" }),
         ],
-    });
+    );
 }
 
 /** A component copied as it is: `files` name each copy, where it comes from (when not `<path>/<file>`) and the upstream text pinned. */
@@ -233,14 +238,9 @@ function copied(name: string, source: string, path: string, to: string, files: {
  * two from elsewhere through `from`; `exporter-monitor` takes a file under its `path`.
  */
 function copyBom(fixture: Fixture): Bom {
-    return BomSchema.parse({
-        release: "kubeflow-0.0.1",
-        kubernetes: { min: "1.31", max: "1.33", source: "test fixture" },
-        sources: {
-            platform: { repository: fixture.platform.url, tag: "v1.0.0", commit: fixture.platform.release },
-            exporter: { repository: fixture.exporter.url, tag: "2.1.0", commit: fixture.exporter.release },
-        },
-        components: [
+    return bomOver(
+        { platform: { ...fixture.platform, tag: "v1.0.0" }, exporter: { ...fixture.exporter, tag: "2.1.0" } },
+        [
             component("settings", "platform", "config/settings", "platform-v1.0.0/01-settings.yaml", RENDERED.settings),
             copied("exporter", "exporter", ".", "exporter-2.1.0", [
                 { file: "exporter.yaml", text: EXPORTER_FILES["exporter.yaml"]! },
@@ -251,7 +251,7 @@ function copyBom(fixture: Fixture): Bom {
                 skip: "needs the Prometheus operator",
             }),
         ],
-    });
+    );
 }
 
 const quiet = { onProgress: () => {} };
