@@ -11,6 +11,7 @@ import { mirroredImage, normalizeImageReference, repositoryPaths } from "../comp
 import { mirrorProgram } from "../components/mirror/program";
 import { evaluatePolicies } from "../engine/policy-check";
 import { type OfflineRun, OfflineRunError, type PlannedResource, STACK_TYPE, runOffline } from "../engine/offline";
+import { planStack } from "../engine/plan";
 import { type StackSettings, loadStackSettings } from "../engine/stack-file";
 import { Unknown } from "../engine/values";
 import { registryMirror } from "../policies/cloud/reg-01-registry-mirror";
@@ -69,8 +70,14 @@ async function reg01Violations(run: OfflineRun): Promise<string[]> {
     return report.violations.map((violation) => violation.message);
 }
 
-/** The images of the BOM's release, as the example stacks list them. */
+/** The container images the BOM of the release pins, normalized. */
 const BOM_IMAGES = [...new Set(loadBom("kubeflow-1.8.1").components.flatMap((component) => component.images.map((image) => normalizeImageReference(image)!)))].sort();
+/** What the example stacks mirror (each lists the same images). */
+const MIRRORED_IMAGES = shipped("existing")["images"] as string[];
+
+// The inventory check plans prod with the rendered manifests (KFSTACK_MANIFESTS_DIR).
+const skipInventory = !process.env["KFSTACK_MANIFESTS_DIR"] && process.env["KFSTACK_REQUIRE_TOOLS"] !== "1";
+if (skipInventory) console.warn("test/mirror-stack.test.ts: KFSTACK_MANIFESTS_DIR is not set; skipping the check of the example stacks' images against the prod plan (set KFSTACK_REQUIRE_TOOLS=1 to fail instead).");
 
 describe("mirror image references", () => {
     it("normalizes Docker Hub short names the way docker pull resolves them", () => {
@@ -100,8 +107,16 @@ describe("mirror image references", () => {
 });
 
 describe("mirror example stacks", () => {
-    it.each(["govcloud", "gcp", "existing"])("stack %s lists every image of kubeflow-1.8.1, normalized", (stack) => {
-        expect(shipped(stack)["images"]).toEqual(BOM_IMAGES);
+    it.each(["govcloud", "gcp", "existing"])("stack %s lists the same images, every container image of the BOM among them", (stack) => {
+        expect(shipped(stack)["images"]).toEqual(MIRRORED_IMAGES);
+        expect(BOM_IMAGES.filter((image) => !MIRRORED_IMAGES.includes(image))).toEqual([]);
+    });
+
+    it.skipIf(skipInventory)("lists exactly the tagged and digest-pinned images the prod plan deploys, custom resources' and configuration's included", async () => {
+        const { images } = await planStack("prod");
+        const deployed = images.images.filter((entry) => entry.tag !== undefined || entry.digest !== undefined).map((entry) => entry.image);
+        expect(MIRRORED_IMAGES).toEqual([...deployed].sort());
+        expect(MIRRORED_IMAGES).toContain("quay.io/prometheus/prometheus:v3.5.0");
     });
 
     it("documents every setting of every cloud in mirror/README.md", () => {
@@ -119,15 +134,15 @@ describe("mirror example stacks", () => {
 
 describe("mirror stack govcloud (ECR in us-gov-west-1)", () => {
     let run: OfflineRun;
-    const paths = repositoryPaths(BOM_IMAGES);
+    const paths = repositoryPaths(MIRRORED_IMAGES);
     beforeAll(async () => {
         run = await runOffline(mirrorProgram, settings("govcloud"));
     });
 
     it("creates one ECR repository per distinct image path, named <repositoryPrefix>/<path>", () => {
-        // 62 images (52 of Kubeflow, 10 of monitoring), two of them tags of gcr.io/kubebuilder/kube-rbac-proxy.
-        expect(BOM_IMAGES).toHaveLength(62);
-        expect(paths).toHaveLength(61);
+        // 105 images, two of them tags of gcr.io/kubebuilder/kube-rbac-proxy.
+        expect(MIRRORED_IMAGES).toHaveLength(105);
+        expect(paths).toHaveLength(104);
         const repositories = ofType(run, TYPES.ecr);
         expect(repositories.map((repository) => repository.inputs["name"]).sort()).toEqual(paths.map((path) => `kubeflow-mirror/${path}`));
     });
@@ -220,7 +235,7 @@ describe("mirror stack gcp (Artifact Registry)", () => {
         expect(run.outputs).toEqual({
             cloud: "gcp",
             registryPrefix: "us-central1-docker.pkg.dev/example-ml-platform/kubeflow-mirror",
-            repositories: repositoryPaths(BOM_IMAGES),
+            repositories: repositoryPaths(MIRRORED_IMAGES),
         });
     });
 
@@ -233,7 +248,7 @@ describe("mirror stack existing (a registry that already runs)", () => {
     it("creates nothing and outputs the configured registry as the prefix", async () => {
         const run = await runOffline(mirrorProgram, settings("existing"));
         expect(run.resources.map((resource) => resource.type)).toEqual([STACK_TYPE, TYPES.mirror]);
-        expect(run.outputs).toEqual({ cloud: "existing", registryPrefix: "registry.kube-system.svc:5000/kf", repositories: repositoryPaths(BOM_IMAGES) });
+        expect(run.outputs).toEqual({ cloud: "existing", registryPrefix: "registry.kube-system.svc:5000/kf", repositories: repositoryPaths(MIRRORED_IMAGES) });
     });
 
     it("accepts a Harbor project as the registry", async () => {
@@ -450,15 +465,15 @@ const CASES: Case[] = [
         name: "rejects an image listed twice",
         base: "govcloud",
         change: addImage("docker.io/istio/pilot:1.17.5"),
-        key: "kfstack-mirror:images[62]",
+        key: `kfstack-mirror:images[${MIRRORED_IMAGES.length}]`,
         message: "docker.io/istio/pilot:1.17.5 is listed twice; list each image once",
     },
     {
         name: "rejects one repository path from two registries",
         base: "existing",
         change: addImage("gcr.io/istio/pilot:1.17.5"),
-        key: "kfstack-mirror:images[62]",
-        message: "gcr.io/istio/pilot:1.17.5 and docker.io/istio/pilot:1.17.5 (images[1]) come from different registries but would share the mirror repository istio/pilot; mirror one of them",
+        key: `kfstack-mirror:images[${MIRRORED_IMAGES.length}]`,
+        message: `gcr.io/istio/pilot:1.17.5 and docker.io/istio/pilot:1.17.5 (images[${MIRRORED_IMAGES.indexOf("docker.io/istio/pilot:1.17.5")}]) come from different registries but would share the mirror repository istio/pilot; mirror one of them`,
     },
 ];
 
