@@ -8,7 +8,7 @@
 // real preview; applies on unknowns do not run and nothing waits on them.
 import * as pulumi from "@pulumi/pulumi";
 import { type RegisterResourceOutputsRequest, type RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
-import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { StackSettings } from "./stack-file";
 import { type PlanValue, decodeValue } from "./values";
 
@@ -54,10 +54,25 @@ interface MonitorCalls {
 }
 
 /** Makes a struct convert itself to JavaScript once: the SDK reads back the same struct the engine recorded. */
-function memoizeToJavaScript(struct: Struct): Record<string, unknown> {
-    const value = struct.toJavaScript();
-    struct.toJavaScript = () => value;
-    return value;
+/**
+ * Runs `run` with property structs that only carry their JavaScript value. The
+ * SDK converts every registration's properties to a protobuf Struct, and the
+ * engine's only use of it is to read the JavaScript value back: with
+ * Kubernetes CRDs of hundreds of kilobytes that round trip was half a plan.
+ * Nothing offline serializes a Struct to the wire.
+ */
+async function withJavaScriptStructs<T>(run: () => Promise<T>): Promise<T> {
+    const fromJavaScript = Struct.fromJavaScript;
+    Struct.fromJavaScript = (value) => {
+        const struct = new Struct();
+        struct.toJavaScript = () => value as ReturnType<Struct["toJavaScript"]>;
+        return struct;
+    };
+    try {
+        return await run();
+    } finally {
+        Struct.fromJavaScript = fromJavaScript;
+    }
 }
 
 function decodeStruct(value: Record<string, unknown> | undefined): Record<string, PlanValue> {
@@ -125,7 +140,7 @@ export async function runOffline(program: () => Promise<Record<string, unknown>>
     monitor.registerResource = (request, callback) => {
         const urn = engineUrn(settings, request);
         const properties = request.getObject();
-        resources.push(record(request, urn, properties ? memoizeToJavaScript(properties) : {}));
+        resources.push(record(request, urn, properties ? properties.toJavaScript() : {}));
         callback(null, new RegisterResourceResponse().setUrn(urn).setId("").setObject(properties));
     };
     monitor.registerResourceOutputs = (request, callback) => {
@@ -136,20 +151,22 @@ export async function runOffline(program: () => Promise<Record<string, unknown>>
     // A program error is caught inside the stack's init: thrown through the SDK,
     // it would also reject promises nobody awaits (the stack's output plumbing).
     let failure: unknown;
-    try {
-        await pulumi.runtime.runInPulumiStack(async () => {
-            try {
-                return await program();
-            } catch (error) {
-                failure ??= error;
-                return {};
-            }
-        });
-    } catch (error) {
-        failure ??= error;
-    } finally {
-        await pulumi.runtime.disconnect();
-    }
+    await withJavaScriptStructs(async () => {
+        try {
+            await pulumi.runtime.runInPulumiStack(async () => {
+                try {
+                    return await program();
+                } catch (error) {
+                    failure ??= error;
+                    return {};
+                }
+            });
+        } catch (error) {
+            failure ??= error;
+        } finally {
+            await pulumi.runtime.disconnect();
+        }
+    });
     if (failure !== undefined) throw new OfflineRunError(failure, resources);
     return { project: settings.project, stack: settings.stack, resources, outputs };
 }

@@ -1,6 +1,7 @@
 // The offline engine on small programs whose every resource is known: what it
 // records, how it treats unknowns and secrets, and how it fails.
 import * as pulumi from "@pulumi/pulumi";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { describe, expect, it } from "vitest";
 import { OfflineRunError, runOffline } from "../engine/offline";
 import { Secret, Unknown } from "../engine/values";
@@ -149,5 +150,15 @@ describe("offline engine", () => {
         const second = await runOffline(program, settings());
         expect(second).toEqual(first);
         expect(second.outputs).toEqual({ answer: 42 });
+    });
+
+    it("gives the real protobuf conversion back after a run, failed runs included", async () => {
+        const real = Struct.fromJavaScript;
+        await runOffline(async () => ({ answer: 42 }), settings());
+        await runOffline(async () => {
+            throw new Error("broken program");
+        }, settings()).catch(() => undefined);
+        expect(Struct.fromJavaScript).toBe(real);
+        expect(Struct.fromJavaScript({ a: [1, "b"] }).toJavaScript()).toEqual({ a: [1, "b"] });
     });
 });
