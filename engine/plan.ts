@@ -177,9 +177,12 @@ function stackWarnings(config: StackConfig): string[] {
     const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
     const bom = loadBom(config.kubeflow.release);
     const missed = windowsMissed(bom, installedComponents(bom, installSelectionOf(config)), config.kubernetesVersion);
-    return acknowledged && missed.length > 0
-        ? [`Kubernetes ${config.kubernetesVersion} is outside the supported window (${missed.join("; ")}); acknowledged: ${acknowledged.reason}`]
-        : [];
+    return [
+        ...(acknowledged && missed.length > 0 ? [`Kubernetes ${config.kubernetesVersion} is outside the supported window (${missed.join("; ")}); acknowledged: ${acknowledged.reason}`] : []),
+        ...(config.monitoring.enabled && !config.monitoring.alertRouting
+            ? ["kfstack:monitoring.alertRouting is not set: alerts reach Alertmanager and Grafana, but nobody is notified; set slack, pagerDuty or webhook."]
+            : []),
+    ];
 }
 
 /** Runs the kfstack program offline for a stack and returns its plan. Throws StackFileError or OfflineRunError. */

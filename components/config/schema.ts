@@ -275,6 +275,27 @@ const alertThresholds = z
     .prefault({})
     .describe("Alert thresholds of kfstack's PrometheusRule.");
 
+const alertRouting = z
+    .strictObject({
+        slack: z
+            .strictObject({
+                webhookUrl: secretValue.describe("The channel's incoming-webhook URL, as a secret."),
+                channel: z.string().regex(/^#[-a-z0-9_.]+$/, { error: "must be a Slack channel such as #ml-platform-alerts" }).describe("Channel to post to."),
+            })
+            .optional()
+            .describe("Post every alert (warning and critical) to a Slack channel."),
+        pagerDuty: z
+            .strictObject({ routingKey: secretValue.describe("Integration (routing) key of a PagerDuty Events API v2 service, as a secret.") })
+            .optional()
+            .describe("Page on critical alerts."),
+        webhook: z
+            .strictObject({ url: secretValue.describe("Receiver URL, as a secret (it may carry a token).") })
+            .optional()
+            .describe("POST every alert in Alertmanager's webhook format (in an enclave: the site's own alert gateway)."),
+    })
+    .optional()
+    .describe("Where Alertmanager sends alerts; without it alerts are only visible in Alertmanager and Grafana.");
+
 const monitoring = z
     .strictObject({
         enabled: z.boolean().default(true).describe("Install Prometheus, Alertmanager, Grafana and the exporters (kube-prometheus), GPU metrics and kfstack's alerts and dashboards."),
@@ -300,11 +321,13 @@ const monitoring = z
             .optional()
             .describe("NVIDIA device plugin on GPU nodes: install (default on aws) or provided by the platform (GKE always; default on existing clusters, which usually run the GPU operator)."),
         alerts: alertThresholds,
+        alertRouting,
     })
     .prefault({})
     .describe("Monitoring: pinned kube-prometheus, GPU metrics (DCGM), kfstack's alerts and dashboards.");
 
 export type AlertThresholds = z.infer<typeof alertThresholds>;
+export type AlertRouting = NonNullable<z.infer<typeof alertRouting>>;
 
 const common = {
     identity,

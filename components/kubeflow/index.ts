@@ -90,7 +90,7 @@ export class Kubeflow extends pulumi.ComponentResource {
         const componentOf = new Map(entries.map(({ object, component }) => [objectKey(object), component.name]));
         const groups = new Map(
             args.components
-                .map((component) => [component.name, new KubeflowComponent(`${name}-${component.name}`, { component }, { parent: this })]),
+                .map((component) => [component.name, new BomComponentGroup(`${name}-${component.name}`, { component }, { parent: this })]),
         );
 
         const plan = planInstall(entries.map((entry) => entry.object));
@@ -107,14 +107,14 @@ export class Kubeflow extends pulumi.ComponentResource {
     }
 }
 
-export interface KubeflowComponentArgs {
+export interface BomComponentGroupArgs {
     component: BomComponent;
 }
 
-/** Groups the objects of one BOM component, so plans and previews read by component. */
-export class KubeflowComponent extends pulumi.ComponentResource {
-    constructor(name: string, args: KubeflowComponentArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kfstack:kubeflow:Component", name, { version: args.component.version, source: args.component.source }, opts);
+/** Groups the objects of one BOM component, so plans and previews read by component (kfstack:<layer>:Component). */
+export class BomComponentGroup extends pulumi.ComponentResource {
+    constructor(name: string, args: BomComponentGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(`kfstack:${args.component.layer}:Component`, name, { version: args.component.version, source: args.component.source }, opts);
         this.registerOutputs({});
     }
 }

@@ -2,9 +2,11 @@
 // kept on a volume, control-plane targets a managed cloud hides dropped,
 // Grafana without its default password or internet calls, and the GPU node
 // agents placed on GPU nodes only, in the monitoring namespace.
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { parse, stringify } from "yaml";
 import { parseQuantity } from "../../policies/lib/quantity";
 import { type Container, podTemplates } from "../../policies/lib/pod-templates";
+import type { AlertRouting } from "../config/schema";
 import { GPU_PRODUCT_LABEL, GPU_TAINT } from "../config/topology";
 import { CustomizeError } from "../kubeflow/customize";
 import { type KubernetesObject, objectKey } from "../kubeflow/objects";
@@ -45,6 +47,35 @@ export function configurePrometheus(objects: KubernetesObject[], settings: Monit
             },
         },
     };
+}
+
+/**
+ * kube-prometheus's Alertmanager configuration with the stack's receivers:
+ * every alert to Slack and the webhook, critical ones also to PagerDuty.
+ * Upstream's routes, inhibitions and Watchdog stay as they are.
+ */
+export function alertmanagerConfig(upstream: string, routing: AlertRouting): string {
+    const config = parse(upstream) as { receivers: Record<string, unknown>[] };
+    const everyAlert = {
+        ...(routing.slack ? { slack_configs: [{ api_url: routing.slack.webhookUrl, channel: routing.slack.channel, send_resolved: true }] } : {}),
+        ...(routing.webhook ? { webhook_configs: [{ url: routing.webhook.url, send_resolved: true }] } : {}),
+    };
+    const wanted: Record<string, Record<string, unknown>> = {
+        Default: everyAlert,
+        Critical: { ...everyAlert, ...(routing.pagerDuty ? { pagerduty_configs: [{ routing_key: routing.pagerDuty.routingKey, send_resolved: true }] } : {}) },
+    };
+    for (const name of Object.keys(wanted)) {
+        const receiver = config.receivers.find((candidate) => candidate["name"] === name);
+        if (!receiver) throw new CustomizeError(`kube-prometheus's Alertmanager configuration has no receiver ${name} to route alerts to; update components/monitoring/customize.ts for this release.`);
+        Object.assign(receiver, wanted[name]);
+    }
+    return stringify(config);
+}
+
+/** Writes the stack's receivers into the alertmanager-main Secret; the URLs and keys stay Pulumi secrets. */
+export function routeAlerts(objects: KubernetesObject[], routing: AlertRouting): void {
+    const stringData = find(objects, `/Secret/${MONITORING_NAMESPACE}/alertmanager-main`)["stringData"] as Record<string, pulumi.Input<string>>;
+    stringData["alertmanager.yaml"] = pulumi.secret(alertmanagerConfig(stringData["alertmanager.yaml"] as string, routing));
 }
 
 /** Control-plane components a managed cloud runs out of sight: their ServiceMonitors find nothing and their "down" alerts would always fire. */

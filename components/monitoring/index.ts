@@ -11,14 +11,23 @@ import type { Bom, BomComponent } from "../bom";
 import { assertServed } from "../kubeflow/api-removals";
 import { applyContainerResources, assertUnique } from "../kubeflow/customize";
 import { clearClusterScopedNamespaces } from "../kubeflow/kinds";
-import { KubeflowComponent } from "../kubeflow";
+import { BomComponentGroup } from "../kubeflow";
 import { KubernetesObjectResource } from "../kubeflow/kubernetes-object";
 import { readComponent, readComponentData } from "../kubeflow/manifests";
 import { type KubernetesObject, objectKey } from "../kubeflow/objects";
 import { planInstall } from "../kubeflow/ordering";
 import { type Mirror, rewriteImages } from "../images/rewrite";
 import { alertsPrometheusRule } from "./alerts";
-import { configureDcgmExporter, configureGrafana, configurePrometheus, dropUnservedParts, grafanaThroughGateway, placeOnGpuNodes, provisionDashboards } from "./customize";
+import {
+    configureDcgmExporter,
+    configureGrafana,
+    configurePrometheus,
+    dropUnservedParts,
+    grafanaThroughGateway,
+    placeOnGpuNodes,
+    provisionDashboards,
+    routeAlerts,
+} from "./customize";
 import { kubeflowScrapeTargets } from "./scrape-targets";
 import { MONITORING_NAMESPACE, type MonitoringSettings } from "./settings";
 
@@ -52,7 +61,10 @@ function platformNamespaces(objects: KubernetesObject[]): string[] {
     return [...new Set(["default", "kube-node-lease", "kube-public", "kube-system", MONITORING_NAMESPACE, ...objects.flatMap((object) => (object.metadata.namespace ? [object.metadata.namespace] : []))])].sort();
 }
 
-/** The objects of the monitoring layer as kfstack installs them, each with the BOM component (or "kfstack") it belongs to. */
+/** kfstack's own monitoring objects, grouped apart from the BOM's components. */
+const TARGETS_AND_ALERTS = "targets-and-alerts";
+
+/** The objects of the monitoring layer as kfstack installs them, each with the BOM component (or TARGETS_AND_ALERTS) it belongs to. */
 export function monitoringObjects(args: MonitoringArgs, grafanaAdminPassword: pulumi.Input<string>): { component: string; object: KubernetesObject }[] {
     const entries: { component: string; object: KubernetesObject }[] = [];
     for (const component of args.components) {
@@ -62,6 +74,7 @@ export function monitoringObjects(args: MonitoringArgs, grafanaAdminPassword: pu
         if (component.name === "kube-prometheus") {
             objects = dropUnservedParts(objects, args.settings.cloud);
             configurePrometheus(objects, args.settings);
+            if (args.settings.alertRouting) routeAlerts(objects, args.settings.alertRouting);
             add(configureGrafana(objects, args.settings, grafanaAdminPassword));
             provisionDashboards(objects, kfstackDashboards()).forEach(add);
             if (args.settings.grafanaExposure === "gateway") grafanaThroughGateway().forEach(add);
@@ -73,7 +86,7 @@ export function monitoringObjects(args: MonitoringArgs, grafanaAdminPassword: pu
         applyContainerResources(component, objects);
         objects.forEach(add);
     }
-    const kfstack = (object: KubernetesObject) => entries.push({ component: "kfstack", object });
+    const kfstack = (object: KubernetesObject) => entries.push({ component: TARGETS_AND_ALERTS, object });
     kubeflowScrapeTargets(args.platform.objects).forEach(kfstack);
     kfstack(alertsPrometheusRule(args.settings.alerts, platformNamespaces(args.platform.objects), MONITORING_NAMESPACE));
     assertUnique(entries);
@@ -104,8 +117,8 @@ export class Monitoring extends pulumi.ComponentResource {
             [...new Set(entries.map((entry) => entry.component))].map((component) => {
                 const bomComponent = args.components.find((candidate) => candidate.name === component);
                 const group = bomComponent
-                    ? new KubeflowComponent(`${name}-${component}`, { component: bomComponent }, { parent: this })
-                    : new MonitoringPart(`${name}-${component}`, {}, { parent: this });
+                    ? new BomComponentGroup(`${name}-${component}`, { component: bomComponent }, { parent: this })
+                    : new TargetsAndAlerts(`${name}-${component}`, {}, { parent: this });
                 return [component, group] as const;
             }),
         );
@@ -122,10 +135,10 @@ export class Monitoring extends pulumi.ComponentResource {
     }
 }
 
-/** Groups kfstack's own monitoring objects (scrape targets, alerts). */
-export class MonitoringPart extends pulumi.ComponentResource {
+/** Groups kfstack's own monitoring objects: the Kubeflow scrape targets and the alert rules. */
+export class TargetsAndAlerts extends pulumi.ComponentResource {
     constructor(name: string, args: Record<string, never>, opts?: pulumi.ComponentResourceOptions) {
-        super("kfstack:monitoring:Part", name, args, opts);
+        super("kfstack:monitoring:TargetsAndAlerts", name, args, opts);
         this.registerOutputs({});
     }
 }

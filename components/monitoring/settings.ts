@@ -1,6 +1,6 @@
 // The monitoring settings of a stack, with every default applied here: sizes
 // by topology, the device plugin by cloud, Grafana's exposure.
-import type { AlertThresholds, StackConfig } from "../config/schema";
+import type { AlertRouting, AlertThresholds, StackConfig } from "../config/schema";
 
 export const MONITORING_NAMESPACE = "monitoring";
 
@@ -12,6 +12,8 @@ export interface MonitoringSettings {
     prometheusMemoryLimit: string;
     grafanaExposure: "gateway" | "portForward";
     alerts: AlertThresholds;
+    /** Where Alertmanager sends alerts; none configured leaves upstream's empty receivers. */
+    alertRouting?: AlertRouting;
 }
 
 const SIZES = {
@@ -30,5 +32,6 @@ export function monitoringSettingsOf(config: StackConfig): MonitoringSettings {
         prometheusMemoryLimit: monitoring.prometheusMemoryLimit ?? SIZES[config.topology].prometheusMemoryLimit,
         grafanaExposure: monitoring.grafanaExposure,
         alerts: monitoring.alerts,
+        ...(monitoring.alertRouting ? { alertRouting: monitoring.alertRouting } : {}),
     };
 }

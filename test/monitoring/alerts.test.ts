@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { type AlertThresholds, PLATFORM_NAMESPACES, StackConfigSchema } from "../../components/config/schema";
 import { type AlertRuleGroup, alertRuleGroups, alertsPrometheusRule } from "../../components/monitoring/alerts";
-import { itWithPromtool, promtool, writeYamlFiles } from "./promtool";
+import { itWithPromtool, promtool, writeYamlFiles } from "./tools";
 
 const itPromtool = itWithPromtool(__filename);
 

@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { itWithPromtool, promtool, writeYamlFiles } from "./promtool";
+import { itWithPromtool, promtool, writeYamlFiles } from "./tools";
 
 const DASHBOARDS_DIR = join(__dirname, "..", "..", "components", "monitoring", "dashboards");
 

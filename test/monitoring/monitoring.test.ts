@@ -1,14 +1,18 @@
 // Monitoring as kfstack installs it, proven on the offline plans of the shipped
 // stacks with the real upstream manifests (KFSTACK_MANIFESTS_DIR).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { loadBom } from "../../components/bom";
 import { CustomizeError } from "../../components/kubeflow/customize";
 import type { KubernetesObject } from "../../components/kubeflow/objects";
-import { configureDcgmExporter, enabledDcgmFields } from "../../components/monitoring/customize";
+import { alertmanagerConfig, configureDcgmExporter, enabledDcgmFields } from "../../components/monitoring/customize";
 import { KUBEFLOW_METRICS_ENDPOINTS, kubeflowScrapeTargets } from "../../components/monitoring/scrape-targets";
 import { type Plan, planStack } from "../../engine/plan";
 import { Secret } from "../../engine/values";
 import { type PlannedResource, resource, resourcesOfType } from "../helpers";
+import { itWithTool, runTool, writeYamlFiles } from "./tools";
 
 const MANIFESTS_DIR = process.env.KFSTACK_MANIFESTS_DIR;
 const requireFixtures = process.env.KFSTACK_REQUIRE_TOOLS === "1";
@@ -154,12 +158,23 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
         expect(resource(plan, SERVICE_MONITOR, "monitoring/dcgm-exporter").dependsOn).toContain(crd.urn);
     });
 
+    it("routes alerts to the stack's receivers, keeping the URLs and keys secret", () => {
+        const alertmanager = resource(plan, "kubernetes:core/v1:Secret", "monitoring/alertmanager-main").inputs as { stringData: Record<string, unknown> };
+        expect(alertmanager.stringData["alertmanager.yaml"]).toBeInstanceOf(Secret);
+        expect(plan.summary.warnings.filter((warning) => warning.includes("alertRouting"))).toEqual([]);
+    });
+
     it("passes the policy pack, exemptions for node-exporter, DCGM and the device plugin included", () => {
         expect(plan.policy.violations.filter((violation) => violation.enforcement === "mandatory")).toEqual([]);
     });
 });
 
 describeWithManifests("monitoring elsewhere", () => {
+    it("warns when no one would be told about an alert", async () => {
+        const dev = await planStack("dev");
+        expect(dev.summary.warnings).toContain("kfstack:monitoring.alertRouting is not set: alerts reach Alertmanager and Grafana, but nobody is notified; set slack, pagerDuty or webhook.");
+    });
+
     it("installs no GPU agents without GPU nodes, and no device plugin where GKE provides one", async () => {
         const dev = await planStack("dev");
         expect(resourcesOfType(dev, DAEMON_SET).map((planned) => planned.name)).toEqual(["monitoring/node-exporter"]);
@@ -203,6 +218,41 @@ describe("monitoring customizations on their own", () => {
         expect(() => configureDcgmExporter(dcgmObjects(), counters(REQUIRED_BUT_PROFILING.slice(1)))).toThrow(
             "dcgm-exporter's default counters lack DCGM_FI_DEV_GPU_UTIL, which kfstack's alerts and dashboards read; update components/monitoring/customize.ts for this release.",
         );
+    });
+
+    const UPSTREAM_ALERTMANAGER = () => {
+        const directory = MANIFESTS_DIR ?? "";
+        const secret = parse(readFileSync(join(directory, "kube-prometheus-v0.16.0/alertmanager-secret.yaml"), "utf8")) as { stringData: Record<string, string> };
+        return secret.stringData["alertmanager.yaml"]!;
+    };
+    const ROUTING = {
+        slack: { webhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX", channel: "#ml-platform-alerts" },
+        pagerDuty: { routingKey: "0123456789abcdef0123456789abcdef" },
+        webhook: { url: "https://alerts.enclave.example/hook" },
+    };
+
+    it.skipIf(!MANIFESTS_DIR && !requireFixtures)("sends every alert to Slack and the webhook and pages critical ones, keeping upstream's routes", () => {
+        const config = parse(alertmanagerConfig(UPSTREAM_ALERTMANAGER(), ROUTING)) as { receivers: Record<string, unknown>[]; route: unknown };
+        const slack = { api_url: ROUTING.slack.webhookUrl, channel: "#ml-platform-alerts", send_resolved: true };
+        const webhook = { url: ROUTING.webhook.url, send_resolved: true };
+        expect(config.receivers).toEqual([
+            { name: "Default", slack_configs: [slack], webhook_configs: [webhook] },
+            { name: "Watchdog" },
+            { name: "Critical", slack_configs: [slack], webhook_configs: [webhook], pagerduty_configs: [{ routing_key: ROUTING.pagerDuty.routingKey, send_resolved: true }] },
+            { name: "null" },
+        ]);
+        expect(config.route).toEqual((parse(UPSTREAM_ALERTMANAGER()) as { route: unknown }).route);
+    });
+
+    itWithTool("amtool", __filename)("writes an Alertmanager configuration amtool accepts, and amtool rejects a broken one", () => {
+        if (!MANIFESTS_DIR) throw new Error("KFSTACK_MANIFESTS_DIR is required (KFSTACK_REQUIRE_TOOLS=1): set it to the shared fixtures directory.");
+        const directory = writeYamlFiles({ "alertmanager.yaml": alertmanagerConfig(UPSTREAM_ALERTMANAGER(), ROUTING), "broken.yaml": alertmanagerConfig(UPSTREAM_ALERTMANAGER(), { webhook: { url: "not a url" } }) });
+        const good = runTool("amtool", ["check-config", "alertmanager.yaml"], directory);
+        expect(good.output, good.output).toContain("SUCCESS");
+        expect(good.status).toBe(0);
+        const broken = runTool("amtool", ["check-config", "broken.yaml"], directory);
+        expect(broken.status).not.toBe(0);
+        expect(broken.output).toMatch(/FAILED|unsupported scheme|url/i);
     });
 
     it("pins the monitoring layer's images in the bill of materials", () => {
