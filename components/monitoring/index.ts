@@ -8,6 +8,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Bom, BomComponent } from "../bom";
+import { PLATFORM_NAMESPACES } from "../config/schema";
 import { assertServed } from "../kubeflow/api-removals";
 import { applyContainerResources, assertUnique } from "../kubeflow/customize";
 import { clearClusterScopedNamespaces } from "../kubeflow/kinds";
@@ -56,11 +57,6 @@ export function kfstackDashboards(): { name: string; json: string }[] {
         .map((file) => ({ name: file.slice(0, -".json".length), json: readFileSync(join(DASHBOARDS_DIRECTORY, file), "utf8") }));
 }
 
-/** The namespaces the platform itself runs in; every other namespace is a tenant's. */
-function platformNamespaces(objects: KubernetesObject[]): string[] {
-    return [...new Set(["default", "kube-node-lease", "kube-public", "kube-system", MONITORING_NAMESPACE, ...objects.flatMap((object) => (object.metadata.namespace ? [object.metadata.namespace] : []))])].sort();
-}
-
 /** kfstack's own monitoring objects, grouped apart from the BOM's components. */
 const TARGETS_AND_ALERTS = "targets-and-alerts";
 
@@ -88,7 +84,7 @@ export function monitoringObjects(args: MonitoringArgs, grafanaAdminPassword: pu
     }
     const kfstack = (object: KubernetesObject) => entries.push({ component: TARGETS_AND_ALERTS, object });
     kubeflowScrapeTargets(args.platform.objects).forEach(kfstack);
-    kfstack(alertsPrometheusRule(args.settings.alerts, platformNamespaces(args.platform.objects), MONITORING_NAMESPACE));
+    kfstack(alertsPrometheusRule(args.settings.alerts, PLATFORM_NAMESPACES, MONITORING_NAMESPACE));
     assertUnique(entries);
     assertServed(
         entries.map((entry) => entry.object),

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadBom } from "../../components/bom";
+import { PLATFORM_NAMESPACES } from "../../components/config/schema";
 import { CustomizeError } from "../../components/kubeflow/customize";
 import type { KubernetesObject } from "../../components/kubeflow/objects";
 import { alertmanagerConfig, configureDcgmExporter, enabledDcgmFields } from "../../components/monitoring/customize";
@@ -162,6 +163,12 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
         const alertmanager = resource(plan, "kubernetes:core/v1:Secret", "monitoring/alertmanager-main").inputs as { stringData: Record<string, unknown> };
         expect(alertmanager.stringData["alertmanager.yaml"]).toBeInstanceOf(Secret);
         expect(plan.summary.warnings.filter((warning) => warning.includes("alertRouting"))).toEqual([]);
+    });
+
+    it("counts every namespace it installs into as the platform's, so tenant alerts cover only tenants", () => {
+        const tenants = ["vision", "nlp"];
+        const namespaces = new Set(plan.resources.flatMap((planned) => ((planned.inputs.metadata as { namespace?: string } | undefined)?.namespace ? [(planned.inputs.metadata as { namespace: string }).namespace] : [])));
+        expect([...namespaces].filter((namespace) => !tenants.includes(namespace) && !PLATFORM_NAMESPACES.includes(namespace))).toEqual([]);
     });
 
     it("passes the policy pack, exemptions for node-exporter, DCGM and the device plugin included", () => {
