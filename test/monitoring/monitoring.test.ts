@@ -8,6 +8,7 @@ import { loadBom } from "../../components/bom";
 import { PLATFORM_NAMESPACES } from "../../components/config/schema";
 import { CustomizeError } from "../../components/kubeflow/customize";
 import type { KubernetesObject } from "../../components/kubeflow/objects";
+import { kfstackDashboards } from "../../components/monitoring";
 import { alertmanagerConfig, configureDcgmExporter, enabledDcgmFields } from "../../components/monitoring/customize";
 import { KUBEFLOW_METRICS_ENDPOINTS, kubeflowScrapeTargets } from "../../components/monitoring/scrape-targets";
 import { type Plan, planStack } from "../../engine/plan";
@@ -80,6 +81,15 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
         const counters = (resource(plan, "kubernetes:core/v1:ConfigMap", "monitoring/dcgm-exporter-counters").inputs as { data: Record<string, string> }).data["counters.csv"]!;
         expect(enabledDcgmFields(counters)).toEqual(expect.arrayContaining(["DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_PROF_GR_ENGINE_ACTIVE"]));
         expect(enabledDcgmFields(counters)).toHaveLength(26);
+    });
+
+    it("collects every DCGM field its alerts and dashboards read", () => {
+        const counters = (resource(plan, "kubernetes:core/v1:ConfigMap", "monitoring/dcgm-exporter-counters").inputs as { data: Record<string, string> }).data["counters.csv"]!;
+        const rules = JSON.stringify(specOf(resource(plan, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "monitoring/kfstack-alerts")));
+        const dashboards = kfstackDashboards().map((dashboard) => dashboard.json).join("\n");
+        const read = [...new Set(`${rules}\n${dashboards}`.match(/DCGM_FI_[A-Z_]+/g))].sort();
+        expect(read.length).toBeGreaterThan(5);
+        expect(read.filter((field) => !enabledDcgmFields(counters).includes(field))).toEqual([]);
     });
 
     it("scrapes every Kubeflow component that has a metrics endpoint", () => {
