@@ -104,6 +104,16 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
         expect(resourcesOfType(plan, "kubernetes:monitoring.coreos.com/v1:PodMonitor").map((planned) => planned.name).sort()).toEqual(["monitoring/istio-envoy", "monitoring/knative-queue-proxy"]);
     });
 
+    it("misses no metrics port of the installed Kubeflow: every Service port or Service named for metrics is in the table", () => {
+        const kubeflowServices = resourcesOfType(plan, "kubernetes:core/v1:Service").filter((planned) => planned.parent?.includes("kfstack:kubeflow:"));
+        const metricsPorts = kubeflowServices.flatMap((planned) => {
+            const { name, namespace } = planned.inputs.metadata as { name: string; namespace: string };
+            const ports = (specOf(planned) as { ports: { name?: string }[] }).ports.map((port) => port.name ?? "");
+            return ports.filter((port) => /metrics|monitoring|prometheus/.test(port) || (/metrics/.test(name) && port !== "")).map((port) => `${namespace}/${name}:${port}`);
+        });
+        expect(metricsPorts.sort()).toEqual(KUBEFLOW_METRICS_ENDPOINTS.map((endpoint) => `${endpoint.namespace}/${endpoint.service}:${endpoint.port}`).sort());
+    });
+
     it("drops the control-plane scrapes and alerts EKS hides, and keeps prometheus-adapter (EKS runs no metrics-server)", () => {
         const names = resourcesOfType(plan, SERVICE_MONITOR).map((planned) => planned.name);
         expect(names).not.toContain("monitoring/kube-scheduler");
