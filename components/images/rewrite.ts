@@ -228,6 +228,16 @@ export function rewriteImages<T extends Record<string, unknown>>(object: T, mirr
     return copy;
 }
 
+/**
+ * Entries whose objects point at the mirror (see rewriteImages), or the same
+ * entries without one. Secrets stay the very same object: their generated
+ * values are Pulumi outputs, not plain data, and they carry no images.
+ */
+export function entriesAtMirror<E extends { object: { kind: string } & Record<string, unknown> }>(entries: E[], mirror: Mirror | undefined): E[] {
+    if (!mirror) return entries;
+    return entries.map((entry) => (entry.object.kind === "Secret" ? entry : { ...entry, object: rewriteImages(entry.object, mirror) }));
+}
+
 /** The public registries an air-gapped cluster cannot reach. `*.gcr.io` covers k8s.gcr.io, us.gcr.io, mirror.gcr.io. */
 export const PUBLIC_REGISTRIES = [
     "docker.io",

@@ -23,7 +23,7 @@ import { KubernetesObjectResource } from "./kubernetes-object";
 import { readComponent } from "./manifests";
 import { type KubernetesObject, objectKey } from "./objects";
 import { planInstall } from "./ordering";
-import { type Mirror, rewriteImages } from "../images/rewrite";
+import { type Mirror, entriesAtMirror } from "../images/rewrite";
 
 export interface KubeflowArgs {
     bom: Bom;
@@ -60,11 +60,8 @@ export function installedObjects(args: KubeflowArgs, credentials: Credentials): 
     entries.push({ component: gatewayComponent, object: certificate });
     objects.push(certificate);
     assertServed(objects, args.kubernetesVersion, args.bom.release);
-    // Last, so references kfstack itself wrote are rewritten too. Secrets carry no
-    // images, and their generated values are Pulumi outputs, not plain data.
-    const mirror = args.mirror;
-    if (!mirror) return entries;
-    return entries.map(({ component, object }) => ({ component, object: object.kind === "Secret" ? object : (rewriteImages(object, mirror) as KubernetesObject) }));
+    // Last, so references kfstack itself wrote are rewritten too.
+    return entriesAtMirror(entries, args.mirror);
 }
 
 export class Kubeflow extends pulumi.ComponentResource {

@@ -2,6 +2,7 @@
 // kept on a volume, control-plane targets a managed cloud hides dropped,
 // Grafana without its default password or internet calls, and the GPU node
 // agents placed on GPU nodes only, in the monitoring namespace.
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import { parseQuantity } from "../../policies/lib/quantity";
@@ -177,6 +178,26 @@ export function provisionDashboards(objects: KubernetesObject[], dashboards: { n
             data: { [`${name}.json`]: json },
         };
     });
+}
+
+/**
+ * Upstream's checksum annotations on Grafana's pod template, recomputed from
+ * the configuration as kfstack leaves it: a change to grafana.ini, the data
+ * source or the dashboard providers then rolls Grafana, as upstream intends.
+ * Call after every change to them.
+ */
+export function refreshGrafanaChecksums(objects: KubernetesObject[]): void {
+    const template = podTemplates(find(objects, `apps/Deployment/${MONITORING_NAMESPACE}/grafana`))[0]!;
+    const annotations = ((template.metadata ??= {}).annotations ??= {}) as Record<string, string>;
+    const sources: Record<string, { key: string; field: string }> = {
+        "checksum/grafana-config": { key: `/Secret/${MONITORING_NAMESPACE}/grafana-config`, field: "stringData" },
+        "checksum/grafana-datasources": { key: `/Secret/${MONITORING_NAMESPACE}/grafana-datasources`, field: "stringData" },
+        "checksum/grafana-dashboardproviders": { key: `/ConfigMap/${MONITORING_NAMESPACE}/grafana-dashboards`, field: "data" },
+    };
+    for (const [annotation, { key, field }] of Object.entries(sources)) {
+        if (!(annotation in annotations)) throw new CustomizeError(`kube-prometheus's Grafana no longer carries the ${annotation} annotation; update components/monitoring/customize.ts.`);
+        annotations[annotation] = createHash("md5").update(JSON.stringify(find(objects, key)[field])).digest("hex");
+    }
 }
 
 /**

@@ -17,7 +17,7 @@ import { KubernetesObjectResource } from "../kubeflow/kubernetes-object";
 import { readComponent, readComponentData } from "../kubeflow/manifests";
 import { type KubernetesObject, objectKey } from "../kubeflow/objects";
 import { planInstall } from "../kubeflow/ordering";
-import { type Mirror, rewriteImages } from "../images/rewrite";
+import { type Mirror, entriesAtMirror } from "../images/rewrite";
 import { alertsPrometheusRule } from "./alerts";
 import {
     configureDcgmExporter,
@@ -27,6 +27,7 @@ import {
     grafanaThroughGateway,
     placeOnGpuNodes,
     provisionDashboards,
+    refreshGrafanaChecksums,
     routeAlerts,
 } from "./customize";
 import { kubeflowScrapeTargets } from "./scrape-targets";
@@ -73,6 +74,7 @@ export function monitoringObjects(args: MonitoringArgs, grafanaAdminPassword: pu
             if (args.settings.alertRouting) routeAlerts(objects, args.settings.alertRouting);
             add(configureGrafana(objects, args.settings, grafanaAdminPassword));
             provisionDashboards(objects, kfstackDashboards()).forEach(add);
+            refreshGrafanaChecksums(objects);
             if (args.settings.grafanaExposure === "gateway") grafanaThroughGateway().forEach(add);
         } else if (component.name === "dcgm-exporter") {
             add(configureDcgmExporter(objects, readComponentData(args.manifestsDir, args.bom, component, "default-counters.csv")));
@@ -82,18 +84,16 @@ export function monitoringObjects(args: MonitoringArgs, grafanaAdminPassword: pu
         applyContainerResources(component, objects);
         objects.forEach(add);
     }
-    const kfstack = (object: KubernetesObject) => entries.push({ component: TARGETS_AND_ALERTS, object });
-    kubeflowScrapeTargets(args.platform.objects).forEach(kfstack);
-    kfstack(alertsPrometheusRule(args.settings.alerts, PLATFORM_NAMESPACES, MONITORING_NAMESPACE));
+    const addOwn = (object: KubernetesObject) => entries.push({ component: TARGETS_AND_ALERTS, object });
+    kubeflowScrapeTargets(args.platform.objects).forEach(addOwn);
+    addOwn(alertsPrometheusRule(args.settings.alerts, PLATFORM_NAMESPACES, MONITORING_NAMESPACE));
     assertUnique(entries);
     assertServed(
         entries.map((entry) => entry.object),
         args.kubernetesVersion,
         args.bom.release,
     );
-    const mirror = args.mirror;
-    if (!mirror) return entries;
-    return entries.map(({ component, object }) => ({ component, object: object.kind === "Secret" ? object : (rewriteImages(object, mirror) as KubernetesObject) }));
+    return entriesAtMirror(entries, args.mirror);
 }
 
 export class Monitoring extends pulumi.ComponentResource {

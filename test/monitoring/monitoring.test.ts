@@ -1,5 +1,6 @@
 // Monitoring as kfstack installs it, proven on the offline plans of the shipped
 // stacks with the real upstream manifests (KFSTACK_MANIFESTS_DIR).
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -146,6 +147,18 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
         const ini = (resource(plan, "kubernetes:core/v1:Secret", "monitoring/grafana-config").inputs as { stringData: Record<string, string> }).stringData["grafana.ini"]!;
         expect(ini).toContain("serve_from_sub_path = true");
         expect(ini).toContain("reporting_enabled = false");
+    });
+
+    it("rolls Grafana when its configuration changes: the checksum annotations follow kfstack's grafana.ini, data source and providers", () => {
+        const md5 = (type: string, name: string, field: string) => createHash("md5").update(JSON.stringify((resource(plan, type, name).inputs as Record<string, unknown>)[field])).digest("hex");
+        const annotations = (resource(plan, DEPLOYMENT, "monitoring/grafana").inputs as { spec: { template: { metadata: { annotations: Record<string, string> } } } }).spec.template.metadata.annotations;
+        expect(annotations).toEqual({
+            "checksum/grafana-config": md5("kubernetes:core/v1:Secret", "monitoring/grafana-config", "stringData"),
+            "checksum/grafana-datasources": md5("kubernetes:core/v1:Secret", "monitoring/grafana-datasources", "stringData"),
+            "checksum/grafana-dashboardproviders": md5("kubernetes:core/v1:ConfigMap", "monitoring/grafana-dashboards", "data"),
+        });
+        // Upstream's value for its own grafana.ini.
+        expect(annotations["checksum/grafana-config"]).not.toBe("fbb6fa9bc8072c0f9758c30eac1a7ce6");
     });
 
     it("provisions kfstack's four dashboards next to kube-prometheus's, on the one data source", () => {
