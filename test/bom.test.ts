@@ -1,25 +1,15 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { type BomComponent, type ContainerResources, FORBIDDEN_VERSIONS, componentFiles, loadBom } from "../components/bom";
 import type { KubernetesObject } from "../components/kubeflow/objects";
 import { type Container, podTemplates } from "../policies/lib/pod-templates";
+import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
 
 // The rendered manifests (the read-only fixtures) live outside the repository.
-const MANIFESTS_DIR = process.env.KFSTACK_MANIFESTS_DIR;
-const REQUIRE_TOOLS = process.env.KFSTACK_REQUIRE_TOOLS === "1";
-const skipFixtures = !MANIFESTS_DIR && !REQUIRE_TOOLS;
-if (skipFixtures) {
-    console.warn("test/bom.test.ts: KFSTACK_MANIFESTS_DIR is not set; skipping the checks against the rendered manifests (set KFSTACK_REQUIRE_TOOLS=1 to fail instead).");
-}
-
-function manifestsDir(): string {
-    if (!MANIFESTS_DIR) throw new Error("KFSTACK_MANIFESTS_DIR is required (KFSTACK_REQUIRE_TOOLS=1): set it to the rendered manifests directory, e.g. /work/shared/fixtures.");
-    if (!existsSync(MANIFESTS_DIR)) throw new Error(`KFSTACK_MANIFESTS_DIR=${MANIFESTS_DIR} does not exist.`);
-    return MANIFESTS_DIR;
-}
+const skipFixtures = skipWithoutFixtures("the bill of materials' checks against the rendered manifests");
 
 const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]);
 
@@ -35,7 +25,7 @@ const rendered = new Map<string, { files: { file: string; sha256: string; actual
 function render(component: BomComponent): { files: { file: string; sha256: string; actual: string }[]; containers: RenderedContainer[] } {
     const cached = rendered.get(component.name);
     if (cached) return cached;
-    const files = componentFiles(component).map(({ file, sha256 }) => ({ file, sha256, bytes: readFileSync(join(manifestsDir(), file)) }));
+    const files = componentFiles(component).map(({ file, sha256 }) => ({ file, sha256, bytes: readFileSync(join(fixturesDirectory(), file)) }));
     const documents = files.filter(({ file }) => /\.ya?ml$/.test(file)).flatMap(({ bytes }) => parseAllDocuments(bytes.toString("utf8")));
     expect(documents.flatMap((document) => document.errors.map((error) => error.message))).toEqual([]);
     const containers = documents

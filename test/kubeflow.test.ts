@@ -9,7 +9,8 @@ import { UPSTREAM_DEX_PASSWORD_HASH } from "../components/config/schema";
 import { type Plan, planStack } from "../engine/plan";
 import { Secret, Unknown } from "../engine/values";
 import { allInputStrings, resource, resourcesOfType } from "./helpers";
-import { addCounts, fixturesDirectory, referenceCounts } from "./manifest-reference";
+import { addCounts, referenceCounts } from "./manifest-reference";
+import { fixturesDirectory } from "./requirements";
 
 const INSTALLED_KUBEFLOW_FILES = [
     "01-cert-manager.yaml",

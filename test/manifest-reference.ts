@@ -4,12 +4,7 @@
 // counts the product computes itself.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-
-export function fixturesDirectory(): string {
-    const directory = process.env.KFSTACK_MANIFESTS_DIR;
-    if (!directory) throw new Error("KFSTACK_MANIFESTS_DIR is required: point it at the shared fixtures (../shared/fixtures).");
-    return directory;
-}
+import { fixturesDirectory } from "./requirements";
 
 /** `apiVersion kind` → count, from the "Resource count by apiVersion/kind" table of `file`'s section in `folder/MANIFEST.md`. */
 export function referenceCounts(folder: string, file: string): Map<string, number> {

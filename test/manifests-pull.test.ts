@@ -11,15 +11,12 @@ import { availableBoms, type Bom, BomSchema, type BomComponent } from "../compon
 import { findRenderer } from "../components/bom/kustomize";
 import { pullManifests } from "../components/bom/pull";
 import { projectDirectory } from "../engine/stack-file";
+import { toolsRequirement } from "./requirements";
 
-const kubectlMissing = spawnSync("kubectl", ["version", "--client", "-o", "json"]).error !== undefined;
-const requireTools = process.env.KFSTACK_REQUIRE_TOOLS === "1";
-if (kubectlMissing && !requireTools) console.warn("Skipping the manifests pull tests that render: kubectl is not on PATH (set KFSTACK_REQUIRE_TOOLS=1 to fail instead).");
+const kubectl = toolsRequirement(["kubectl"], "the manifests pull tests that render");
 /** Tests that render: skipped without kubectl, failed instead when KFSTACK_REQUIRE_TOOLS=1. */
-const itRenders = kubectlMissing && !requireTools ? it.skip : it;
-function needKubectl(): void {
-    if (kubectlMissing) throw new Error("kubectl is not on PATH, and KFSTACK_REQUIRE_TOOLS=1 requires it: install kubectl 1.28 or newer.");
-}
+const itRenders = kubectl.skip ? it.skip : it;
+const needKubectl = kubectl.assert;
 
 /** The kustomizations of each repository, as path -> file text. */
 const PLATFORM_FILES: Record<string, string> = {

@@ -9,6 +9,7 @@ import { parseAllDocuments } from "yaml";
 import { compileLabelSelector, type LabelSelector } from "../policies/lib/label-selectors";
 import { apiGroup, describeObject, type KubernetesObject, objectKey } from "../components/kubeflow/objects";
 import { type InstallPlan, planInstall } from "../components/kubeflow/ordering";
+import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
 
 type Labels = Record<string, string>;
 
@@ -612,11 +613,7 @@ describe("compileLabelSelector", () => {
 
 // The rendered Kubeflow 1.8.1 platform, with Training Operator v1.8.0 (which has a webhook) in place of
 // the bundled v1.7.0, and without the example user's Profile.
-const manifestsDirectory = process.env.KFSTACK_MANIFESTS_DIR;
-const requireFixtures = process.env.KFSTACK_REQUIRE_TOOLS === "1";
-if (!manifestsDirectory && !requireFixtures) {
-    console.warn("Skipping the planInstall tests on the Kubeflow 1.8.1 manifests: set KFSTACK_MANIFESTS_DIR to the fixtures directory (set KFSTACK_REQUIRE_TOOLS=1 to fail instead).");
-}
+const skipFixtures = skipWithoutFixtures("the planInstall tests on the Kubeflow 1.8.1 manifests");
 
 function readKubeflow(directory: string): KubernetesObject[] {
     const kubeflow = join(directory, "kubeflow-v1.8.1");
@@ -631,7 +628,7 @@ function readKubeflow(directory: string): KubernetesObject[] {
     );
 }
 
-describe.skipIf(!manifestsDirectory && !requireFixtures)("planInstall on the Kubeflow 1.8.1 manifests", () => {
+describe.skipIf(skipFixtures)("planInstall on the Kubeflow 1.8.1 manifests", () => {
     let objects: KubernetesObject[];
     let plan: InstallPlan;
     const find = (kind: string, namespaceName: string | undefined, name: string) =>
@@ -639,8 +636,7 @@ describe.skipIf(!manifestsDirectory && !requireFixtures)("planInstall on the Kub
     const dependencyCount = (pattern: RegExp) => [...plan.dependencies.values()].flat().filter((dependency) => pattern.test(dependency.reason)).length;
 
     beforeAll(() => {
-        if (!manifestsDirectory) throw new Error("KFSTACK_MANIFESTS_DIR is required when KFSTACK_REQUIRE_TOOLS=1: set it to the fixtures directory that holds kubeflow-v1.8.1/ and training-operator-v1.8.0/.");
-        objects = readKubeflow(manifestsDirectory);
+        objects = readKubeflow(fixturesDirectory());
         plan = planInstall(objects);
     });
 

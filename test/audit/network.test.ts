@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { KubernetesObject } from "../../components/kubeflow/objects";
 import { type NamespaceInfo, buildNetwork } from "../../engine/audit/network";
 import { allowAllNamespaces, defaultDeny, deployment, namespaceNamed, namespaceObject, networkPolicy, tenantNamespace, twoTenants } from "./network-fixtures";
+import { fixturesDirectory, skipWithoutFixtures } from "../requirements";
 
 const NAMESPACES: NamespaceInfo[] = ["team-a", "team-b", "kubeflow"].map((name) => ({ name, labels: {} }));
 const build = (...objects: KubernetesObject[]) => buildNetwork(objects, NAMESPACES);
@@ -506,14 +507,11 @@ describe("Network: two kfstack tenants", () => {
     });
 });
 
-const MANIFESTS_DIR = process.env.KFSTACK_MANIFESTS_DIR;
-const skipFixtures = !MANIFESTS_DIR && process.env.KFSTACK_REQUIRE_TOOLS !== "1";
-if (skipFixtures) console.warn("test/audit/network.test.ts: KFSTACK_MANIFESTS_DIR is not set; skipping the upstream Kubeflow NetworkPolicies (set KFSTACK_REQUIRE_TOOLS=1 to fail instead).");
+const skipFixtures = skipWithoutFixtures("the upstream Kubeflow 1.9.1 NetworkPolicies");
 
 describe.skipIf(skipFixtures)("Network: the upstream Kubeflow 1.9.1 NetworkPolicies", () => {
     const upstream = () => {
-        if (!MANIFESTS_DIR) throw new Error("KFSTACK_MANIFESTS_DIR is required (KFSTACK_REQUIRE_TOOLS=1): set it to the rendered manifests directory, e.g. /work/shared/fixtures.");
-        const files = ["10-kubeflow-namespace.yaml", "11-networkpolicies.yaml"].map((file) => readFileSync(join(MANIFESTS_DIR, "kubeflow-v1.9.1", file), "utf8"));
+        const files = ["10-kubeflow-namespace.yaml", "11-networkpolicies.yaml"].map((file) => readFileSync(join(fixturesDirectory(), "kubeflow-v1.9.1", file), "utf8"));
         return files.flatMap((text) => loadAll(text) as KubernetesObject[]).filter(Boolean);
     };
 

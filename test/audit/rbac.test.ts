@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { KubernetesObject } from "../../components/kubeflow/objects";
 import { type AccessPath, type PolicyRule, type ResourceRequest, type Subject, buildRbac, describeRequest, describeSubject } from "../../engine/audit/rbac";
 import { clusterRole, clusterRoleBinding, group, role, roleBinding, serviceAccount, user } from "./rbac-fixtures";
+import { fixturesDirectory, skipWithoutFixtures } from "../requirements";
 
 const alice = user("alice@example.com");
 const readPods: PolicyRule = { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] };
@@ -369,11 +370,7 @@ describe("buildRbac input errors", () => {
 
 // The real Kubeflow 1.8.1 roles (12-kubeflow-roles.yaml and the ClusterRoles of every other component),
 // with the RoleBinding KFAM writes when alice@example.com is made a contributor (edit) of Profile team-a.
-const manifestsDirectory = process.env.KFSTACK_MANIFESTS_DIR;
-const requireFixtures = process.env.KFSTACK_REQUIRE_TOOLS === "1";
-if (!manifestsDirectory && !requireFixtures) {
-    console.warn("Skipping the RBAC tests on the Kubeflow 1.8.1 roles: set KFSTACK_MANIFESTS_DIR to the fixtures directory (set KFSTACK_REQUIRE_TOOLS=1 to fail instead).");
-}
+const skipFixtures = skipWithoutFixtures("the RBAC tests on the Kubeflow 1.8.1 roles");
 
 function readKubeflowRoles(directory: string): KubernetesObject[] {
     const kubeflow = join(directory, "kubeflow-v1.8.1");
@@ -387,14 +384,13 @@ function readKubeflowRoles(directory: string): KubernetesObject[] {
         );
 }
 
-describe.skipIf(!manifestsDirectory && !requireFixtures)("Rbac on the Kubeflow 1.8.1 roles", () => {
+describe.skipIf(skipFixtures)("Rbac on the Kubeflow 1.8.1 roles", () => {
     let rbac: ReturnType<typeof buildRbac>;
     const binding = "RoleBinding team-a/user-alice-example-com-clusterrole-edit";
     const viaEdit = (aggregatedFrom: string, rule: PolicyRule, via: string[] = []): AccessPath => ({ subject: alice, binding, role: "ClusterRole kubeflow-edit", aggregatedFrom, via, rule, scope: "team-a" });
     const inTeamA = (verb: string, apiGroup: string, resource: string, extra: Partial<ResourceRequest> = {}): ResourceRequest => ({ verb, apiGroup, resource, namespace: "team-a", ...extra });
 
     beforeAll(() => {
-        if (!manifestsDirectory) throw new Error("KFSTACK_MANIFESTS_DIR is required when KFSTACK_REQUIRE_TOOLS=1: set it to the fixtures directory that holds kubeflow-v1.8.1/.");
         // As KFAM's BindingClient.Create writes it (components/access-management/kfam/bindings.go).
         const kfamBinding: KubernetesObject = {
             apiVersion: "rbac.authorization.k8s.io/v1",
@@ -403,7 +399,7 @@ describe.skipIf(!manifestsDirectory && !requireFixtures)("Rbac on the Kubeflow 1
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "kubeflow-edit" },
             subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "alice@example.com" }],
         };
-        rbac = buildRbac([...readKubeflowRoles(manifestsDirectory), kfamBinding]);
+        rbac = buildRbac([...readKubeflowRoles(fixturesDirectory()), kfamBinding]);
     });
 
     it("builds kubeflow-edit from these aggregated roles, kubeflow-view and kubeflow-pipelines-edit among them", () => {

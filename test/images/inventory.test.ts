@@ -7,7 +7,7 @@ import { type ImageInventory, type ResourceRecord, imageInventory } from "../../
 import { normalizeImage } from "../../components/images/normalize";
 import { planStack } from "../../engine/plan";
 import { Secret, Unknown } from "../../engine/values";
-import { fixturesDirectory } from "../manifest-reference";
+import { fixturesDirectory } from "../requirements";
 
 const DIGEST = "sha256:dabaecec38860ca4c972e6821d5dc825549faf50c6feb8feb4c04802f2338b8a";
 

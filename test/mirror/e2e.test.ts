@@ -17,9 +17,9 @@ import { type LocalRegistry, startLocalRegistry } from "../../engine/mirror/loca
 import { readLock } from "../../engine/mirror/lock";
 import { Skopeo, SkopeoCommandError } from "../../engine/mirror/skopeo";
 import { type BuiltImage, ownLayer, publishSynthetic, registriesConf, SYNTHETIC_IMAGES } from "../../engine/mirror/synthetic";
-import { kfstack, requireMirrorTools, skipWithoutTools, warnSkipped } from "./helpers";
+import { kfstack, mirrorTools } from "./helpers";
 
-warnSkipped("the mirror end-to-end tests");
+const tools = mirrorTools("the mirror end-to-end tests");
 
 /** The cells of a Markdown table's only data row. */
 const summaryRow = (stdout: string) =>
@@ -36,7 +36,7 @@ function sizes(built: BuiltImage[]): { perImage: number[]; distinct: number } {
     return { perImage: built.map((image) => distinctSize(image.blobs)), distinct: distinctSize(built.flatMap((image) => image.blobs)) };
 }
 
-describe.skipIf(skipWithoutTools)("images lock, mirror bundle and mirror push against two local registries", () => {
+describe.skipIf(tools.skip)("images lock, mirror bundle and mirror push against two local registries", () => {
     let root: string;
     let publicRegistry: LocalRegistry | undefined;
     let privateRegistry: LocalRegistry | undefined;
@@ -51,7 +51,7 @@ describe.skipIf(skipWithoutTools)("images lock, mirror bundle and mirror push ag
     const pathAndTag = (image: string) => image.slice(image.indexOf("/") + 1);
 
     beforeAll(async () => {
-        requireMirrorTools();
+        tools.assert();
         root = mkdtempSync(join(tmpdir(), "kfstack-mirror-"));
         publicRegistry = await startLocalRegistry(join(root, "public"));
         privateRegistry = await startLocalRegistry(join(root, "private"));

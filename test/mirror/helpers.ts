@@ -1,8 +1,9 @@
 // Helpers of the mirror tests: running the CLI in-process with its output
-// captured, and whether the system tools the end-to-end tests need are here.
+// captured, and the system tools the end-to-end tests need.
 import { vi } from "vitest";
 import { runCli } from "../../cli/program";
-import { commandExists, REGISTRY_COMMAND } from "../../engine/mirror/local-registry";
+import { REGISTRY_COMMAND } from "../../engine/mirror/local-registry";
+import { toolsRequirement } from "../requirements";
 
 export interface CliRun {
     code: number;
@@ -29,18 +30,5 @@ export async function kfstack(...argv: string[]): Promise<CliRun> {
     }
 }
 
-/** The tools the end-to-end tests run for real that are not on PATH. */
-export const missingTools = ["skopeo", REGISTRY_COMMAND].filter((command) => !commandExists(command));
-/** Skip when tools are missing, unless KFSTACK_REQUIRE_TOOLS=1 (then the tests fail, naming them). */
-export const skipWithoutTools = missingTools.length > 0 && process.env.KFSTACK_REQUIRE_TOOLS !== "1";
-
-const missingList = () => `${missingTools.join(" and ")} ${missingTools.length === 1 ? "is" : "are"} not on PATH`;
-
-/** Says once, visibly, why the tests that need the tools are skipped. */
-export function warnSkipped(what: string): void {
-    if (skipWithoutTools) console.warn(`Skipping ${what}: ${missingList()} (Debian: apt-get install ${missingTools.join(" ")}; set KFSTACK_REQUIRE_TOOLS=1 to fail instead).`);
-}
-
-export function requireMirrorTools(): void {
-    if (missingTools.length > 0) throw new Error(`${missingList()}, and KFSTACK_REQUIRE_TOOLS=1 requires them: apt-get install ${missingTools.join(" ")}.`);
-}
+/** skopeo and the distribution registry, which the end-to-end tests run for real. */
+export const mirrorTools = (what: string) => toolsRequirement(["skopeo", REGISTRY_COMMAND], what);

@@ -16,11 +16,10 @@ import { type Plan, planStack } from "../../engine/plan";
 import { Secret } from "../../engine/values";
 import { type PlannedResource, resource, resourcesOfType } from "../helpers";
 import { itWithTool, runTool, writeYamlFiles } from "./tools";
+import { fixturesDirectory, skipWithoutFixtures } from "../requirements";
 
-const MANIFESTS_DIR = process.env.KFSTACK_MANIFESTS_DIR;
-const requireFixtures = process.env.KFSTACK_REQUIRE_TOOLS === "1";
-if (!MANIFESTS_DIR && !requireFixtures) console.warn("test/monitoring/monitoring.test.ts: KFSTACK_MANIFESTS_DIR is not set; skipping the monitoring plans (set KFSTACK_REQUIRE_TOOLS=1 to fail instead).");
-const describeWithManifests = !MANIFESTS_DIR && !requireFixtures ? describe.skip : describe;
+const skipFixtures = skipWithoutFixtures("the monitoring plans and kube-prometheus's Alertmanager configuration");
+const describeWithManifests = skipFixtures ? describe.skip : describe;
 
 const DAEMON_SET = "kubernetes:apps/v1:DaemonSet";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -261,8 +260,7 @@ describe("monitoring customizations on their own", () => {
     });
 
     const UPSTREAM_ALERTMANAGER = () => {
-        const directory = MANIFESTS_DIR ?? "";
-        const secret = parse(readFileSync(join(directory, "kube-prometheus-v0.16.0/alertmanager-secret.yaml"), "utf8")) as { stringData: Record<string, string> };
+        const secret = parse(readFileSync(join(fixturesDirectory(), "kube-prometheus-v0.16.0/alertmanager-secret.yaml"), "utf8")) as { stringData: Record<string, string> };
         return secret.stringData["alertmanager.yaml"]!;
     };
     const ROUTING = {
@@ -271,7 +269,7 @@ describe("monitoring customizations on their own", () => {
         webhook: { url: "https://alerts.enclave.example/hook" },
     };
 
-    it.skipIf(!MANIFESTS_DIR && !requireFixtures)("sends every alert to Slack and the webhook and pages critical ones, keeping upstream's routes", () => {
+    it.skipIf(skipFixtures)("sends every alert to Slack and the webhook and pages critical ones, keeping upstream's routes", () => {
         const config = parse(alertmanagerConfig(UPSTREAM_ALERTMANAGER(), ROUTING)) as { receivers: Record<string, unknown>[]; route: unknown };
         const slack = { api_url: ROUTING.slack.webhookUrl, channel: "#ml-platform-alerts", send_resolved: true };
         const webhook = { url: ROUTING.webhook.url, send_resolved: true };
@@ -284,8 +282,7 @@ describe("monitoring customizations on their own", () => {
         expect(config.route).toEqual((parse(UPSTREAM_ALERTMANAGER()) as { route: unknown }).route);
     });
 
-    itWithTool("amtool", __filename)("writes an Alertmanager configuration amtool accepts, and amtool rejects a broken one", () => {
-        if (!MANIFESTS_DIR) throw new Error("KFSTACK_MANIFESTS_DIR is required (KFSTACK_REQUIRE_TOOLS=1): set it to the shared fixtures directory.");
+    (skipFixtures ? it.skip : itWithTool("amtool", __filename))("writes an Alertmanager configuration amtool accepts, and amtool rejects a broken one", () => {
         const directory = writeYamlFiles({ "alertmanager.yaml": alertmanagerConfig(UPSTREAM_ALERTMANAGER(), ROUTING), "broken.yaml": alertmanagerConfig(UPSTREAM_ALERTMANAGER(), { webhook: { url: "not a url" } }) });
         const good = runTool("amtool", ["check-config", "alertmanager.yaml"], directory);
         expect(good.output, good.output).toContain("SUCCESS");

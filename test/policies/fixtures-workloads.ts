@@ -1,7 +1,7 @@
 // Fixture factories for the workload policies (MEM-02, IMG-*, GPU-03, SEC-*):
 // compliant by default, like those in fixtures.ts; a failing case changes one
 // field with `changed`.
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parseAllDocuments } from "yaml";
@@ -9,6 +9,7 @@ import type { PolicyRecord } from "../../engine/policy-check";
 import type { ClusterFacts, NodePoolFacts } from "../../policies/lib/facts";
 import { gpuPoolFacts } from "./fixtures-cloud";
 import { podCarriers, record } from "./fixtures";
+import { fixturesDirectory, skipWithoutFixtures } from "../requirements";
 
 type Props = Record<string, unknown>;
 
@@ -84,17 +85,12 @@ export function asRecord(object: Props): PolicyRecord {
     return record(`kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${String(object["kind"])}`, object);
 }
 
-/** The shared upstream fixtures (KFSTACK_MANIFESTS_DIR), or undefined when this checkout has none. */
-export const MANIFESTS_DIR = process.env["KFSTACK_MANIFESTS_DIR"] && existsSync(process.env["KFSTACK_MANIFESTS_DIR"]) ? process.env["KFSTACK_MANIFESTS_DIR"] : undefined;
-
 /** Tests on the upstream fixtures skip, visibly, without them; with KFSTACK_REQUIRE_TOOLS=1 they run and fail instead. */
-export const SKIP_UPSTREAM = !MANIFESTS_DIR && process.env["KFSTACK_REQUIRE_TOOLS"] !== "1";
-if (SKIP_UPSTREAM) console.warn("Skipping the policy tests on upstream manifests: KFSTACK_MANIFESTS_DIR is not set (set KFSTACK_REQUIRE_TOOLS=1 to fail instead).");
+export const SKIP_UPSTREAM = skipWithoutFixtures("the policy tests on upstream manifests");
 
 /** The objects of an upstream fixture file (plain or gzipped YAML), as records. */
 export function upstreamObjects(file: string): PolicyRecord[] {
-    if (!MANIFESTS_DIR) throw new Error("KFSTACK_MANIFESTS_DIR is required (KFSTACK_REQUIRE_TOOLS=1): set it to the shared fixtures directory.");
-    const bytes = readFileSync(join(MANIFESTS_DIR, file));
+    const bytes = readFileSync(join(fixturesDirectory(), file));
     const text = file.endsWith(".gz") ? gunzipSync(bytes).toString("utf8") : bytes.toString("utf8");
     return parseAllDocuments(text)
         .map((document) => document.toJS() as Props | null)
