@@ -22,8 +22,8 @@ export function urnsOf(resources: PlannedResource[]): string[] {
     return resources.map((candidate) => candidate.urn).sort();
 }
 
-/** Every string anywhere in the planned inputs. */
-export function allInputStrings(plan: Plan): string[] {
+/** Every string anywhere in the planned inputs (of a plan or an offline run). */
+export function allInputStrings(plan: { resources: { inputs: unknown }[] }): string[] {
     const strings: string[] = [];
     const walk = (value: unknown): void => {
         if (typeof value === "string") strings.push(value);

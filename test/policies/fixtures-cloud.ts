@@ -12,6 +12,8 @@ import type { KfstackPolicy } from "../../policies/lib/policy";
 import { record } from "./fixtures";
 
 const unknown = Unknown.instance;
+const GPU_POOL_LABELS = { "kfstack.io/pool": "gpu", "nvidia.com/gpu.product": "NVIDIA-A100-SXM4-40GB" };
+const GPU_TAINT = { effect: "NO_SCHEDULE", key: "nvidia.com/gpu", value: "present" };
 
 function copy<T>(value: T): T {
     if (value instanceof Unknown || value instanceof Secret) return value;
@@ -80,22 +82,19 @@ export function eksNodeGroup(name = "kfstack-prod-general"): PolicyRecord {
     );
 }
 
+/** The GPU pool: the general pool's node group with the NVIDIA AMI, GPU instances, labels and taint. */
 export function eksGpuNodeGroup(name = "kfstack-prod-gpu"): PolicyRecord {
+    const general = eksNodeGroup(name);
     return record(
-        "aws:eks/nodeGroup:NodeGroup",
+        general.type,
         {
+            ...general.props,
             amiType: "AL2023_x86_64_NVIDIA",
-            capacityType: "ON_DEMAND",
-            clusterName: "kfstack-prod",
             instanceTypes: ["p4d.24xlarge"],
-            labels: { "kfstack.io/pool": "gpu", "nvidia.com/gpu.product": "NVIDIA-A100-SXM4-40GB" },
-            launchTemplate: { id: unknown, version: unknown },
-            nodeRoleArn: unknown,
+            labels: GPU_POOL_LABELS,
             releaseVersion: "1.33.5-20251023",
             scalingConfig: { desiredSize: 0, maxSize: 4, minSize: 0 },
-            subnetIds: [unknown, unknown, unknown],
-            taints: [{ effect: "NO_SCHEDULE", key: "nvidia.com/gpu", value: "present" }],
-            version: "1.33",
+            taints: [GPU_TAINT],
         },
         name,
     );
@@ -146,24 +145,23 @@ export function gkeNodePool(name = "kfstack-gke-prod-general"): PolicyRecord {
     );
 }
 
+/** The GPU pool: the general pool with A100s, their driver, labels and taint. */
 export function gkeGpuNodePool(name = "kfstack-gke-prod-gpu"): PolicyRecord {
+    const general = gkeNodePool(name);
+    // GPU machine types take no local SSDs for ephemeral storage.
+    const { ephemeralStorageLocalSsdConfig: _localSsds, ...nodeConfig } = general.props["nodeConfig"] as Record<string, unknown>;
     return record(
-        "gcp:container/nodePool:NodePool",
+        general.type,
         {
-            cluster: "kfstack-gke-prod",
-            location: "us-central1",
+            ...general.props,
             autoscaling: { locationPolicy: "ANY", totalMaxNodeCount: 4, totalMinNodeCount: 0 },
-            management: { autoRepair: true, autoUpgrade: false },
             nodeConfig: {
+                ...nodeConfig,
                 machineType: "a2-highgpu-1g",
                 guestAccelerators: [{ count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: "DEFAULT" }, type: "nvidia-tesla-a100" }],
-                labels: { "kfstack.io/pool": "gpu", "nvidia.com/gpu.product": "NVIDIA-A100-SXM4-40GB" },
-                serviceAccount: unknown,
-                shieldedInstanceConfig: { enableIntegrityMonitoring: true, enableSecureBoot: true },
-                taints: [{ effect: "NO_SCHEDULE", key: "nvidia.com/gpu", value: "present" }],
-                workloadMetadataConfig: { mode: "GKE_METADATA" },
+                labels: GPU_POOL_LABELS,
+                taints: [GPU_TAINT],
             },
-            version: "1.33",
         },
         name,
     );
