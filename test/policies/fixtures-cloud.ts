@@ -2,11 +2,10 @@
 // its prod (EKS) and gke-prod (GKE) stacks, inputs as the offline plan
 // records them (Unknown where the preview cannot know a value). Each factory
 // builds a resource every cloud policy accepts; a failing fixture changes one
-// field with `changed`, which here keeps the Unknown markers (structuredClone,
-// which fixtures.ts uses, turns them into plain objects).
+// field with `changed`.
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { type PolicyRecord, type PolicyReport, evaluatePolicies } from "../../engine/policy-check";
-import { Secret, Unknown } from "../../engine/values";
+import { Unknown } from "../../engine/values";
 import type { ClusterFacts, NodePoolFacts } from "../../policies/lib/facts";
 import type { KfstackPolicy } from "../../policies/lib/policy";
 import { record } from "./fixtures";
@@ -15,23 +14,7 @@ const unknown = Unknown.instance;
 const GPU_POOL_LABELS = { "kfstack.io/pool": "gpu", "nvidia.com/gpu.product": "NVIDIA-A100-SXM4-40GB" };
 const GPU_TAINT = { effect: "NO_SCHEDULE", key: "nvidia.com/gpu", value: "present" };
 
-function copy<T>(value: T): T {
-    if (value instanceof Unknown || value instanceof Secret) return value;
-    if (Array.isArray(value)) return value.map(copy) as T;
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, copy(inner)])) as T;
-    return value;
-}
-
-/** A deep copy of `value` with the property at `path` set (or removed when `to` is undefined); Unknown and Secret markers stay what they are. */
-export function changed<T>(value: T, path: (string | number)[], to: unknown): T {
-    const result = copy(value) as Record<string | number, unknown>;
-    let node = result;
-    for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-    const last = path.at(-1)!;
-    if (to === undefined) delete node[last];
-    else node[last] = to;
-    return result as T;
-}
+export { changed } from "./fixtures";
 
 export function eksCluster(name = "kfstack-prod"): PolicyRecord {
     return record(

@@ -8,6 +8,7 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { expect, vi } from "vitest";
 import { runCli } from "../../cli/program";
 import { type PolicyRecord, type Violation, evaluatePolicies } from "../../engine/policy-check";
+import { Secret, Unknown } from "../../engine/values";
 import type { KfstackPolicy } from "../../policies/lib/policy";
 
 type Props = Record<string, unknown>;
@@ -18,15 +19,23 @@ export function record(type: string, props: Props, name?: string): PolicyRecord 
     return { type, name: resourceName, urn: `urn:pulumi:test::kfstack::${type}::${resourceName}`, props };
 }
 
+/** A deep copy that keeps Unknown and Secret markers what they are (structuredClone would turn them into plain objects). */
+function copy<T>(value: T): T {
+    if (value instanceof Unknown || value instanceof Secret) return value;
+    if (Array.isArray(value)) return value.map(copy) as T;
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, copy(inner)])) as T;
+    return value;
+}
+
 /** A deep copy of `value` with the property at `path` set (or removed when `to` is undefined). */
 export function changed<T>(value: T, path: (string | number)[], to: unknown): T {
-    const copy = structuredClone(value) as Record<string | number, unknown>;
-    let node = copy;
+    const result = copy(value) as Record<string | number, unknown>;
+    let node = result;
     for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
     const last = path.at(-1)!;
     if (to === undefined) delete node[last];
     else node[last] = to;
-    return copy as T;
+    return result as T;
 }
 
 export function container(name = "app"): Props {
