@@ -14,7 +14,7 @@ import { alertmanagerConfig, configureDcgmExporter, enabledDcgmFields } from "..
 import { KUBEFLOW_METRICS_ENDPOINTS, kubeflowScrapeTargets } from "../../components/monitoring/scrape-targets";
 import { type Plan, planStack } from "../../engine/plan";
 import { Secret } from "../../engine/values";
-import { type PlannedResource, resource, resourcesOfType } from "../helpers";
+import { type PlannedResource, resource, resourcesOfType, stackFixture } from "../helpers";
 import { itWithTool, runTool, writeYamlFiles } from "./tools";
 import { fixturesDirectory, skipWithoutFixtures } from "../requirements";
 
@@ -217,9 +217,11 @@ describeWithManifests("monitoring elsewhere", () => {
     it("installs no GPU agents without GPU nodes, and no device plugin where GKE provides one", async () => {
         const dev = await planStack("dev");
         expect(resourcesOfType(dev, DAEMON_SET).map((planned) => planned.name)).toEqual(["monitoring/node-exporter"]);
-        const gke = await planStack("gke-dev");
-        expect(resourcesOfType(gke, DAEMON_SET).map((planned) => planned.name)).not.toContain("kube-system/nvidia-device-plugin-daemonset");
+        // A GKE stack with a GPU pool: DCGM on its GPU nodes, but GKE's own device plugin, and GKE's metrics-server.
+        const gke = await planStack("gke-prod", { configFile: stackFixture("gke-prod") });
+        expect(resourcesOfType(gke, DAEMON_SET).map((planned) => planned.name).sort()).toEqual(["monitoring/dcgm-exporter", "monitoring/node-exporter"]);
         expect(resourcesOfType(gke, "kubernetes:apiregistration.k8s.io/v1:APIService").map((planned) => planned.name)).not.toContain("v1beta1.metrics.k8s.io");
+        expect(resourcesOfType(gke, DEPLOYMENT).map((planned) => planned.name)).not.toContain("monitoring/prometheus-adapter");
     });
 
     it("pulls every monitoring image from the mirror on the air-gapped stack", async () => {
