@@ -2,7 +2,7 @@
 // from a validated stack configuration. The cluster and Kubeflow components
 // register them as their inputs; `npm run check -- --stack-config` adds them
 // to a bare list of resources.
-import type { ClusterFacts, KubeflowFacts } from "../policies/lib/facts";
+import type { ClusterFacts, KubeflowFacts } from "../core/facts";
 import type { Bom } from "./bom";
 import { installSelectionOf, installedComponents } from "./config/install";
 import type { StackConfig } from "./config/schema";

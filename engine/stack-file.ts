@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
+import { isRecord } from "../core/records";
 
 export interface StackSettings {
     project: string;
@@ -39,9 +40,6 @@ function readYaml(file: string): unknown {
     return document.toJS();
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function isSecure(value: unknown): value is { secure: string } {
     return isRecord(value) && Object.keys(value).length === 1 && typeof value["secure"] === "string";

@@ -2,6 +2,7 @@
 // plan: unknowns (values a preview cannot know yet) and secrets become marker
 // objects that say what they are and serialize to readable placeholders.
 import * as pulumi from "@pulumi/pulumi";
+import { isRecord } from "../core/records";
 
 const { unknownValue, specialSigKey, specialSecretSig } = pulumi.runtime;
 const RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
@@ -28,9 +29,6 @@ export class Secret {
 
 export type PlanValue = null | boolean | number | string | Unknown | Secret | PlanValue[] | { [key: string]: PlanValue };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 export function decodeValue(value: unknown): PlanValue {
     if (value === unknownValue) return Unknown.instance;

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { type BomComponent, type ContainerResources, FORBIDDEN_VERSIONS, componentFiles, loadBom } from "../components/bom";
-import type { KubernetesObject } from "../components/kubeflow/objects";
-import { type Container, podTemplates } from "../policies/lib/pod-templates";
+import type { KubernetesObject } from "../core/objects";
+import { type Container, podTemplates } from "../core/pod-templates";
 import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
 
 // The rendered manifests (the read-only fixtures) live outside the repository.

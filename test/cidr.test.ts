@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cidrSubnet, prefixLength } from "../components/cluster/cidr";
+import { cidrSubnet, prefixLength } from "../core/cidr";
 
 describe("cidrSubnet", () => {
     it("numbers blocks of the new size from the start of the base block", () => {

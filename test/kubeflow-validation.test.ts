@@ -3,7 +3,7 @@
 // CustomResourceDefinition from the same rendered manifests, built-in objects
 // against the Kubernetes OpenAPI schema through kubernetes-models.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type KubernetesObject, apiGroup, describeObject } from "../components/kubeflow/objects";
+import { type KubernetesObject, apiGroup, describeObject } from "../core/objects";
 import { type Plan, planStack } from "../engine/plan";
 import { type PlanValue, Secret, Unknown } from "../engine/values";
 import { resource } from "./helpers";

@@ -6,8 +6,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { compileLabelSelector, type LabelSelector } from "../policies/lib/label-selectors";
-import { apiGroup, describeObject, type KubernetesObject, objectKey } from "../components/kubeflow/objects";
+import { compileLabelSelector, type LabelSelector } from "../core/label-selectors";
+import { apiGroup, describeObject, type KubernetesObject, objectKey } from "../core/objects";
 import { type InstallPlan, planInstall } from "../components/kubeflow/ordering";
 import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseQuantity } from "../policies/lib/quantity";
+import { parseQuantity } from "../core/quantity";
 
 describe("parseQuantity", () => {
     it("gives binary, decimal and plain quantities their value, so 2Gi = 2048Mi = 2147483648", () => {

@@ -28,7 +28,7 @@ import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClai
 import { Secret as SecretModel } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
-import { type KubernetesObject, apiGroup, describeObject } from "../components/kubeflow/objects";
+import { type KubernetesObject, apiGroup, describeObject } from "../core/objects";
 import { Secret, Unknown, type PlanValue } from "../engine/values";
 
 /**

@@ -9,7 +9,7 @@ import { type Bom, BomError, loadBom } from "../bom";
 import { partitionOf } from "../cluster/aws/partition";
 import { windowsMissed } from "../kubeflow/compatibility";
 import { apiServerCidrs } from "../tenancy/settings";
-import { prefixLength } from "../cluster/cidr";
+import { prefixLength } from "../../core/cidr";
 import type { StackConfig } from "./schema";
 import { installSelectionOf, installedComponents } from "./install";
 import { type ConfigProblem, resolvePools } from "./topology";

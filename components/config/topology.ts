@@ -2,18 +2,11 @@
 // minimums every stack is held to. `resolvePools` is the one place where a
 // stack's overrides are laid over its preset; it is pure, so validation, the
 // cluster components and the plan summary all see the same node pools.
-import { CUDA_MINIMUM_DRIVER, compareDriverVersions } from "../../policies/lib/gpu-drivers";
-import {
-    GCP_LOCAL_SSD_DISK_PRICE,
-    LOCAL_SSD_DISK_GB,
-    MACHINE_TYPES,
-    type GpuSpec,
-    type MachineType,
-    findMachineType,
-    machineTypeNames,
-} from "../cluster/machine-types";
-import type { NodePoolFacts } from "../../policies/lib/facts";
-import { TOPOLOGY_MINIMUMS } from "../../policies/lib/topology";
+import { CUDA_MINIMUM_DRIVER, GPU_PRODUCT_LABEL, GPU_TAINT, compareDriverVersions } from "../../core/gpu";
+import { listOf } from "../../core/text";
+import { GCP_LOCAL_SSD_DISK_PRICE, LOCAL_SSD_DISK_GB, MACHINE_TYPES, type GpuSpec, type MachineType, findMachineType, machineTypeNames } from "../cluster/machine-types";
+import type { NodePoolFacts } from "../../core/facts";
+import { TOPOLOGY_MINIMUMS } from "../../core/topology-minimums";
 import type { GpuPoolConfig, NodePoolConfig, StackConfig, Topology } from "./schema";
 
 interface CloudPreset {
@@ -48,8 +41,6 @@ export const CLOUD_PRESETS: Readonly<Record<"aws" | "gcp", Record<Topology, Clou
 /** The CUDA version the platform targets unless a stack says otherwise. */
 export const DEFAULT_CUDA_VERSION = "12.2";
 
-export const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" } as const;
-export const GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
 export const POOL_LABEL = "kfstack.io/pool";
 
 /** A node pool as kfstack builds it: the facts the policy pack reads, plus what only the program needs. */
@@ -81,9 +72,6 @@ function knownGpuModels(): Map<string, GpuSpec> {
     return new Map(MACHINE_TYPES.flatMap((m) => (m.gpu ? [[m.gpu.model, m.gpu] as const] : [])));
 }
 
-function listOf(values: readonly (string | number)[]): string {
-    return values.length <= 1 ? values.join("") : `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
-}
 
 /** Whether the stack runs a GPU pool: as set, else when one is configured or the topology is production. */
 export function wantsGpuPool(config: StackConfig): boolean {
@@ -113,7 +101,7 @@ function cloudGeneralPool(config: Extract<StackConfig, { cloud: "aws" | "gcp" }>
     if (!machine) {
         problems.push({
             path: [...GENERAL, "instanceType"],
-            message: `"${instanceType}" is not in the machine table; use one of ${listOf(machineTypeNames(config.cloud, (m) => !m.gpu))}, or add it to components/cluster/machine-types.ts`,
+            message: `"${instanceType}" is not in the machine table; use one of ${listOf(machineTypeNames(config.cloud, (m) => !m.gpu), "or")}, or add it to components/cluster/machine-types.ts`,
         });
         return undefined;
     }
@@ -150,7 +138,7 @@ function resolveLocalSsd(config: StackConfig, machine: MachineType, count: numbe
     if (chosen === undefined || !allowed.includes(chosen)) {
         problems.push({
             path,
-            message: `${machine.name} accepts ${listOf(allowed)} local SSDs, not ${chosen ?? "none"}; pick one of those counts`,
+            message: `${machine.name} accepts ${listOf(allowed, "or")} local SSDs, not ${chosen ?? "none"}; pick one of those counts`,
         });
     }
     return chosen;
@@ -234,7 +222,7 @@ function cloudGpuHardware(
     if (!machine?.gpu) {
         problems.push({
             path: [...GPU, "instanceType"],
-            message: `"${instanceType}" is not a GPU type in the machine table; use one of ${listOf(machineTypeNames(config.cloud, (m) => m.gpu !== undefined))}`,
+            message: `"${instanceType}" is not a GPU type in the machine table; use one of ${listOf(machineTypeNames(config.cloud, (m) => m.gpu !== undefined), "or")}`,
         });
         return undefined;
     }
@@ -259,7 +247,7 @@ function declaredGpuHardware(pool: GpuPoolConfig, problems: ConfigProblem[]): { 
     if (!spec) {
         problems.push({
             path: [...GPU, "gpuModel"],
-            message: `${pool.gpuModel === undefined ? "is required" : `"${pool.gpuModel}" is not a known GPU model`}; use one of ${listOf([...models.keys()])}`,
+            message: `${pool.gpuModel === undefined ? "is required" : `"${pool.gpuModel}" is not a known GPU model`}; use one of ${listOf([...models.keys()], "or")}`,
         });
     }
     if (pool.gpusPerNode === undefined) {
@@ -274,7 +262,7 @@ function resolveDriver(config: StackConfig, pool: GpuPoolConfig, problems: Confi
     const cudaVersion = pool.cudaVersion ?? DEFAULT_CUDA_VERSION;
     const minimumDriver = CUDA_MINIMUM_DRIVER[cudaVersion];
     if (!minimumDriver) {
-        problems.push({ path: [...GPU, "cudaVersion"], message: `CUDA ${cudaVersion} is not in the driver table; use one of ${listOf(Object.keys(CUDA_MINIMUM_DRIVER))}` });
+        problems.push({ path: [...GPU, "cudaVersion"], message: `CUDA ${cudaVersion} is not in the driver table; use one of ${listOf(Object.keys(CUDA_MINIMUM_DRIVER), "or")}` });
     }
     const { version, amiReleaseVersion, gkeInstallation } = pool.driver;
     if (version === undefined) {

@@ -3,8 +3,8 @@
 // fields, ConfigMap text and its embedded JSON and YAML), normalized as Docker
 // resolves it, with each place it is used. What `npm run images` lists and the
 // mirror copies. Pure: records in, inventory out.
-import { imageReferencesIn } from "../../policies/lib/image-references";
-import { kubernetesKind, metadataOf } from "../../policies/lib/kubernetes";
+import { imageReferencesIn } from "../../core/image-references";
+import { kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
 import { isPlainRecord, normalizeImage, plainValue } from "./normalize";
 
 /** A planned resource: the shape of `plan.resources` with inputs as props, and of policy records. */

@@ -1,6 +1,6 @@
 // Image names as Docker resolves them, and plan values as plain data: the two
 // normalizations the inventory and the rewriter share. Pure: no Pulumi, no I/O.
-import { parseImageReference } from "../../policies/lib/image-references";
+import { parseImageReference } from "../../core/image-references";
 
 export const DOCKER_HUB = "docker.io";
 /** Other names of Docker Hub that normalize to docker.io. */

@@ -18,7 +18,7 @@
 // Istio composes images from `hub` + `image` + `tag`; its `hub` values (in
 // objects, embedded JSON and YAML lines) become `<prefix>/<path>`, so the
 // composed references resolve to the mirror too.
-import { imageReferencesIn, isImageKey, parseImageReference } from "../../policies/lib/image-references";
+import { imageReferencesIn, isImageKey, parseImageReference } from "../../core/image-references";
 import { NON_CARRIER_KINDS } from "./inventory";
 import { isPlainRecord, normalizeImage, plainValue } from "./normalize";
 

@@ -4,7 +4,7 @@
 // 1.33 removed none. An object using one of these cannot be applied to a
 // cluster at or past that release.
 import { CustomizeError } from "./customize";
-import { type KubernetesObject, describeObject } from "./objects";
+import { type KubernetesObject, describeObject } from "../../core/objects";
 
 const REMOVALS: [removedIn: string, apiVersion: string, kinds: string[]][] = [
     ["1.16", "extensions/v1beta1", ["NetworkPolicy", "DaemonSet", "Deployment", "ReplicaSet", "PodSecurityPolicy"]],

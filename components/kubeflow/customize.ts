@@ -5,9 +5,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import type { BomComponent, ContainerResources } from "../bom";
 import type { IdentityConfig } from "../config/schema";
-import { type Container, podTemplates } from "../../policies/lib/pod-templates";
-import { parseQuantity } from "../../policies/lib/quantity";
-import { type KubernetesObject, describeObject, objectKey } from "./objects";
+import { type Container, podTemplates } from "../../core/pod-templates";
+import { parseQuantity } from "../../core/quantity";
+import { type KubernetesObject, describeObject, objectKey } from "../../core/objects";
 
 /** Per-stack values the upstream defaults are replaced with; secrets stay Pulumi secrets. */
 export interface Credentials {

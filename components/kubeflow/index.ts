@@ -4,24 +4,15 @@
 // ordered by its real dependencies instead of an apply-until-it-works loop.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { KubeflowFacts } from "../../policies/lib/facts";
+import type { KubeflowFacts } from "../../core/facts";
 import type { Bom, BomComponent } from "../bom";
 import type { IdentityConfig } from "../config/schema";
 import { assertServed } from "./api-removals";
-import {
-    type Credentials,
-    type GatewaySettings,
-    addGatewayTls,
-    applyContainerResources,
-    assertUnique,
-    exposeGateway,
-    narrowTenantRoles,
-    replaceDefaultCredentials,
-} from "./customize";
-import { clearClusterScopedNamespaces } from "./kinds";
+import { type Credentials, type GatewaySettings, addGatewayTls, applyContainerResources, assertUnique, exposeGateway, narrowTenantRoles, replaceDefaultCredentials } from "./customize";
+import { clearClusterScopedNamespaces } from "../../core/kinds";
 import { KubernetesObjectResource } from "./kubernetes-object";
 import { readComponent } from "./manifests";
-import { type KubernetesObject, objectKey } from "./objects";
+import { type KubernetesObject, objectKey } from "../../core/objects";
 import { planInstall } from "./ordering";
 import { type Mirror, entriesAtMirror } from "../images/rewrite";
 

@@ -4,7 +4,7 @@
 // group), so the provider, the policy pack and transformations all see it as
 // that kind.
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesObject } from "./objects";
+import type { KubernetesObject } from "../../core/objects";
 
 export function kubernetesTypeToken(apiVersion: string, kind: string): string {
     return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;

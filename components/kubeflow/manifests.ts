@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { loadAll } from "js-yaml";
 import { type Bom, type BomComponent, type ComponentFile, componentFiles } from "../bom";
-import type { KubernetesObject } from "./objects";
+import type { KubernetesObject } from "../../core/objects";
 
 export const MANIFESTS_DIR_ENV = "KFSTACK_MANIFESTS_DIR";
 

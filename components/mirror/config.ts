@@ -9,7 +9,7 @@ import { partitionOf } from "../cluster/aws/partition";
 import { CONFIG_NAMESPACE, ConfigError, type ConfigIssue, configKey, rawStackConfig } from "../config/load";
 import type { ConfigProblem } from "../config/topology";
 import { mirroredImage, normalizeImageReference } from "./images";
-import { parseImageReference } from "../../policies/lib/image-references";
+import { parseImageReference } from "../../core/image-references";
 
 /** The mirror project's name, and so its config namespace. */
 export const MIRROR_NAMESPACE = "kfstack-mirror";

@@ -3,7 +3,7 @@
 // kfstack:monitoring.alerts; only the `for` durations are fixed. Windows suit
 // kube-prometheus's 30s scrape interval (at least 10 samples per rate window).
 import type { AlertThresholds } from "../config/schema";
-import type { KubernetesObject } from "../kubeflow/objects";
+import type { KubernetesObject } from "../../core/objects";
 
 export interface AlertingRule {
     alert: string;

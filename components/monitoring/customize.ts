@@ -5,12 +5,12 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
-import { parseQuantity } from "../../policies/lib/quantity";
-import { type Container, podTemplates } from "../../policies/lib/pod-templates";
+import { parseQuantity } from "../../core/quantity";
+import { type Container, podTemplates } from "../../core/pod-templates";
 import type { AlertRouting } from "../config/schema";
-import { GPU_PRODUCT_LABEL, GPU_TAINT } from "../config/topology";
+import { GPU_PRODUCT_LABEL, GPU_TAINT } from "../../core/gpu";
 import { CustomizeError } from "../kubeflow/customize";
-import { type KubernetesObject, objectKey } from "../kubeflow/objects";
+import { type KubernetesObject, objectKey } from "../../core/objects";
 import { MONITORING_NAMESPACE, type MonitoringSettings } from "./settings";
 
 /** The one data source Grafana is provisioned with; dashboards refer to it by this uid. */

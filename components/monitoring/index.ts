@@ -11,25 +11,15 @@ import type { Bom, BomComponent } from "../bom";
 import { PLATFORM_NAMESPACES } from "../config/schema";
 import { assertServed } from "../kubeflow/api-removals";
 import { applyContainerResources, assertUnique } from "../kubeflow/customize";
-import { clearClusterScopedNamespaces } from "../kubeflow/kinds";
+import { clearClusterScopedNamespaces } from "../../core/kinds";
 import { BomComponentGroup } from "../kubeflow";
 import { KubernetesObjectResource } from "../kubeflow/kubernetes-object";
 import { readComponent, readComponentData } from "../kubeflow/manifests";
-import { type KubernetesObject, objectKey } from "../kubeflow/objects";
+import { type KubernetesObject, objectKey } from "../../core/objects";
 import { planInstall } from "../kubeflow/ordering";
 import { type Mirror, entriesAtMirror } from "../images/rewrite";
 import { alertsPrometheusRule } from "./alerts";
-import {
-    configureDcgmExporter,
-    configureGrafana,
-    configurePrometheus,
-    dropUnservedParts,
-    grafanaThroughGateway,
-    placeOnGpuNodes,
-    provisionDashboards,
-    refreshGrafanaChecksums,
-    routeAlerts,
-} from "./customize";
+import { configureDcgmExporter, configureGrafana, configurePrometheus, dropUnservedParts, grafanaThroughGateway, placeOnGpuNodes, provisionDashboards, refreshGrafanaChecksums, routeAlerts } from "./customize";
 import { kubeflowScrapeTargets } from "./scrape-targets";
 import { MONITORING_NAMESPACE, type MonitoringSettings } from "./settings";
 

@@ -3,7 +3,7 @@
 // the mesh (Istio's request metrics, e.g. for MinIO and model serving), and
 // the discovery rights those namespaces need.
 import { CustomizeError } from "../kubeflow/customize";
-import type { KubernetesObject } from "../kubeflow/objects";
+import type { KubernetesObject } from "../../core/objects";
 import { MONITORING_NAMESPACE } from "./settings";
 
 interface MetricsEndpoint {

@@ -6,9 +6,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ComponentResource } from "@pulumi/pulumi";
 import type { TenantConfig } from "../config/schema";
 import { KubernetesObjectResource } from "../kubeflow/kubernetes-object";
-import { type KubernetesObject, objectKey } from "../kubeflow/objects";
+import { type KubernetesObject, objectKey } from "../../core/objects";
 import { planInstall } from "../kubeflow/ordering";
-import type { TenantFacts } from "../../policies/lib/facts";
+import type { TenantFacts } from "../../core/facts";
 import { type TenancySettings, tenantObjects } from "./objects";
 
 /** The profile controller: a Profile needs it running to get its namespace. */

@@ -2,7 +2,7 @@
 // member access KFAM would record, a LimitRange, and NetworkPolicies that deny
 // everything but what the platform needs. The audit reads the same objects.
 import type { TenantConfig } from "../config/schema";
-import type { KubernetesObject } from "../kubeflow/objects";
+import type { KubernetesObject } from "../../core/objects";
 
 /** What every tenant's network rules refer to. */
 export interface TenancySettings {

@@ -4,8 +4,8 @@
 // kubeflow-admin binding, and the default-editor / default-viewer service
 // accounts that notebooks and pipeline steps run as
 // (kubeflow/kubeflow components/profile-controller/controllers/profile_controller.go).
-import type { KubernetesObject } from "../kubeflow/objects";
-import type { TenantFacts } from "../../policies/lib/facts";
+import type { KubernetesObject } from "../../core/objects";
+import type { TenantFacts } from "../../core/facts";
 
 export const PROFILE_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
     "istio-injection": "enabled",

@@ -5,9 +5,9 @@
 // and so is any namespace but the platform's entry points reaching a tenant's
 // pods; each finding carries the path that allows it.
 import { profileControllerObjects } from "../../components/tenancy/profile-controller";
-import type { KubernetesObject } from "../../components/kubeflow/objects";
-import { type TenantFacts, tenancyFacts } from "../../policies/lib/facts";
-import { kubernetesKind } from "../../policies/lib/kubernetes";
+import type { KubernetesObject } from "../../core/objects";
+import { type TenantFacts, tenancyFacts } from "../../core/facts";
+import { kubernetesKind } from "../../core/kubernetes-resources";
 import { type ConnectionVerdict, buildNetwork } from "./network";
 import { type AccessPath, type Check, type Subject, buildRbac, describeRequest, describeSubject } from "./rbac";
 

@@ -50,9 +50,10 @@
 //   ipBlock that overlaps it matches every pod; without it, no pod.
 // - egressToCidr asks whether SOME address of the block is reachable: the lines
 //   of the verdict say whether a rule covers all of it or only part.
-import { type CompiledSelector, type LabelSelector, type Labels, compileLabelSelector } from "../../policies/lib/label-selectors";
-import { type KubernetesObject, apiGroup, describeObject } from "../../components/kubeflow/objects";
-import { type PodTemplate, podTemplates } from "../../policies/lib/pod-templates";
+import { type CompiledSelector, type LabelSelector, type Labels, compileLabelSelector } from "../../core/label-selectors";
+import { type KubernetesObject, apiGroup, describeObject } from "../../core/objects";
+import { type PodTemplate, podTemplates } from "../../core/pod-templates";
+import { isRecord } from "../../core/records";
 
 export interface NamespaceInfo {
     name: string;
@@ -269,7 +270,6 @@ interface Policy {
     named: { selector: LabelSelector; namespaces?: CompiledSelector }[];
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const present = (value: unknown) => value !== undefined && value !== null;
 
 function selectorText(selector: LabelSelector): string {

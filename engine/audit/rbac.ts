@@ -48,9 +48,9 @@
 // any verb: the audit reports who holds them), other authorizers (Node,
 // webhook, ABAC), and admission. Objects are read as given; of two with the
 // same kind, namespace and name the later one wins, as `kubectl apply` would.
-import type { KubernetesObject } from "../../components/kubeflow/objects";
-import { apiGroup, describeObject } from "../../components/kubeflow/objects";
-import { type CompiledSelector, type LabelSelector, compileLabelSelector } from "../../policies/lib/label-selectors";
+import type { KubernetesObject } from "../../core/objects";
+import { apiGroup, describeObject } from "../../core/objects";
+import { type CompiledSelector, type LabelSelector, compileLabelSelector } from "../../core/label-selectors";
 
 const RBAC_GROUP = "rbac.authorization.k8s.io";
 

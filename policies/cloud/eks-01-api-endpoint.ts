@@ -1,8 +1,10 @@
 // EKS-01: the Kubernetes API is private or limited to listed networks; a
 // production stack never opens it to 0.0.0.0/0.
-import { clusterFacts } from "../lib/facts";
+import { clusterFacts } from "../../core/facts";
 import type { KfstackStackPolicy } from "../lib/policy";
-import { EKS_CLUSTER, arrayAt, describeCloudResource, listOf, recordAt } from "./resources";
+import { EKS_CLUSTER, describeCloudResource } from "./resources";
+import { arrayAt, recordAt } from "../../core/records";
+import { listOf } from "../../core/text";
 
 /** Any CIDR with a /0 prefix is the whole address space. */
 const OPEN = /\/0$/;

@@ -1,6 +1,8 @@
 // EKS-02: Kubernetes Secrets are envelope-encrypted with a KMS key.
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { EKS_CLUSTER, describeCloudResource, isRecord, isSet, listOf } from "./resources";
+import { EKS_CLUSTER, describeCloudResource, isSet } from "./resources";
+import { isRecord } from "../../core/records";
+import { listOf } from "../../core/text";
 
 export const eksSecretsEncryption: KfstackResourcePolicy = {
     id: "EKS-02",

@@ -1,6 +1,8 @@
 // EKS-03: the API server, audit and authenticator logs go to CloudWatch.
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { EKS_CLUSTER, arrayAt, describeCloudResource, listOf } from "./resources";
+import { EKS_CLUSTER, describeCloudResource } from "./resources";
+import { arrayAt } from "../../core/records";
+import { listOf } from "../../core/text";
 
 const DEFAULT_LOG_TYPES = ["api", "audit", "authenticator"];
 

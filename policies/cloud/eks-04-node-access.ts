@@ -1,7 +1,8 @@
 // EKS-04: nodes require IMDSv2 with a stated hop limit, accept no SSH, and
 // every node group runs behind a launch template that says so.
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { EKS_NODE_GROUP, LAUNCH_TEMPLATE, describeCloudResource, isSet, quoted, recordAt } from "./resources";
+import { EKS_NODE_GROUP, LAUNCH_TEMPLATE, describeCloudResource, isSet, quoted } from "./resources";
+import { recordAt } from "../../core/records";
 
 const SSH_FIX = "reach nodes through SSM Session Manager instead (kfstack attaches AmazonSSMManagedInstanceCore to the node role)";
 

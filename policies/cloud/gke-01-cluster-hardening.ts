@@ -1,7 +1,8 @@
 // GKE-01: private nodes, Workload Identity, shielded nodes with secure boot,
 // the GKE metadata server, and network policy enforcement.
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { GKE_CLUSTER, GKE_NODE_POOL, arrayAt, describeCloudResource, isRecord, isSet, quoted, recordAt } from "./resources";
+import { GKE_CLUSTER, GKE_NODE_POOL, describeCloudResource, isSet, quoted } from "./resources";
+import { arrayAt, isRecord, recordAt } from "../../core/records";
 
 type Report = (message: string) => void;
 

@@ -1,7 +1,8 @@
 // GPU-01: GPU nodes carry the nvidia.com/gpu NoSchedule taint.
 import type { KfstackResourcePolicy } from "../lib/policy";
 import { GPU_TAINT_KEY, NO_SCHEDULE, eksNodeGroupGpus, gkeAccelerators, gkeNodeConfig, taintsOf } from "./gpu-nodes";
-import { EKS_NODE_GROUP, GKE_NODE_POOL, describeCloudResource, listOf, quoted } from "./resources";
+import { EKS_NODE_GROUP, GKE_NODE_POOL, describeCloudResource, quoted } from "./resources";
+import { listOf } from "../../core/text";
 
 export const gpuTaint: KfstackResourcePolicy = {
     id: "GPU-01",

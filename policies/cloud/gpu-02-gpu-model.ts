@@ -1,8 +1,11 @@
 // GPU-02: a GPU node group or pool holds one GPU model and says which, in
 // the nvidia.com/gpu.product label.
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { GKE_ACCELERATORS, GPU_PRODUCT_LABEL, eksNodeGroupGpus, gkeAccelerators, gkeNodeConfig } from "./gpu-nodes";
-import { EKS_NODE_GROUP, GKE_NODE_POOL, describeCloudResource, listOf, recordAt } from "./resources";
+import { GKE_ACCELERATORS, eksNodeGroupGpus, gkeAccelerators, gkeNodeConfig } from "./gpu-nodes";
+import { EKS_NODE_GROUP, GKE_NODE_POOL, describeCloudResource } from "./resources";
+import { GPU_PRODUCT_LABEL } from "../../core/gpu";
+import { listOf } from "../../core/text";
+import { recordAt } from "../../core/records";
 
 interface PoolGpus {
     /** Distinct GPU models, each with what brings it ("p4d.24xlarge" or "nvidia-tesla-a100"). */

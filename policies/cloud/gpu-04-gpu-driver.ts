@@ -1,10 +1,12 @@
 // GPU-04: the NVIDIA driver of every GPU pool is pinned and new enough for
 // the CUDA version the platform targets.
-import type { ClusterFacts, NodePoolFacts } from "../lib/facts";
-import { CUDA_MINIMUM_DRIVER, compareDriverVersions } from "../lib/gpu-drivers";
+import type { ClusterFacts, NodePoolFacts } from "../../core/facts";
+import { CUDA_MINIMUM_DRIVER, compareDriverVersions } from "../../core/gpu";
 import type { KfstackStackPolicy } from "../lib/policy";
 import { eksNodeGroupGpus, gkeAccelerators, gkeNodeConfig } from "./gpu-nodes";
-import { EKS_NODE_GROUP, GKE_NODE_POOL, clusterFactsWithUrn, describeCloudResource, isSet, listOf, quoted, recordAt } from "./resources";
+import { EKS_NODE_GROUP, GKE_NODE_POOL, clusterFactsWithUrn, describeCloudResource, isSet, quoted } from "./resources";
+import { listOf } from "../../core/text";
+import { recordAt } from "../../core/records";
 
 const DRIVER_VERSION = /^[0-9]+(\.[0-9]+){1,2}$/;
 /** The GKE driver installations that install a driver chosen by the node's GKE version: DEFAULT or LATEST. */

@@ -1,3 +1,4 @@
+import { arrayAt, isRecord, recordAt } from "../../core/records";
 // Which EKS node groups and GKE node pools run NVIDIA GPUs, and which GPU
 // model. The pack cannot read kfstack's machine table (a published policy
 // pack only ships its own directory) and the cluster facts describe only the
@@ -7,7 +8,6 @@
 // type. `product` is what NVIDIA GPU feature discovery reports as the
 // `nvidia.com/gpu.product` node label (the driver's device name, spaces as
 // dashes). An instance family that is not listed counts as its own model.
-import { arrayAt, isRecord, recordAt } from "./resources";
 
 export interface GpuModel {
     /** kfstack's model id, as in the machine table: "a100-40gb". */

@@ -2,19 +2,9 @@
 // privately, and every mirror repository keeps tags immutable and scans images.
 import type { PolicyResource } from "@pulumi/policy";
 import type { KfstackStackPolicy } from "../lib/policy";
-import {
-    ARTIFACT_REGISTRY_REPOSITORY,
-    ECR_REPOSITORY,
-    EKS_CLUSTER,
-    GCP_SUBNETWORK,
-    GKE_CLUSTER,
-    VPC_ENDPOINT,
-    clusterFactsWithUrn,
-    describeCloudResource,
-    listOf,
-    quoted,
-    recordAt,
-} from "./resources";
+import { ARTIFACT_REGISTRY_REPOSITORY, ECR_REPOSITORY, EKS_CLUSTER, GCP_SUBNETWORK, GKE_CLUSTER, VPC_ENDPOINT, clusterFactsWithUrn, describeCloudResource, quoted } from "./resources";
+import { listOf } from "../../core/text";
+import { recordAt } from "../../core/records";
 
 interface Config {
     airGapped: boolean;

@@ -2,7 +2,8 @@
 // message names a resource, and reading inputs that may be unknown until
 // deployment (a KMS key ARN, a launch template id) without tripping the
 // analyzer's unknown-checking proxy where only presence matters.
-import { CLUSTER_FACTS_TYPE_PREFIX, type ClusterFacts, clusterFacts } from "../lib/facts";
+import { CLUSTER_FACTS_TYPE_PREFIX, type ClusterFacts, clusterFacts } from "../../core/facts";
+import { isRecord } from "../../core/records";
 
 export const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 export const EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
@@ -31,22 +32,6 @@ export function describeCloudResource(type: string, name: string): string {
     return `${LABELS[type] ?? type} "${name}"`;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** The record at `key`, or an empty one when it is absent or not an object. */
-export function recordAt(object: unknown, key: string): Record<string, unknown> {
-    const value = isRecord(object) ? object[key] : undefined;
-    return isRecord(value) ? value : {};
-}
-
-/** The array at `key`, or an empty one when it is absent or not an array. */
-export function arrayAt(object: unknown, key: string): unknown[] {
-    const value = isRecord(object) ? object[key] : undefined;
-    return Array.isArray(value) ? value : [];
-}
-
 /**
  * True when `object` sets `key` to something other than null or "". Looks at
  * the property's descriptor instead of reading it through the analyzer's
@@ -58,11 +43,6 @@ export function isSet(object: unknown, key: string): boolean {
     if (!isRecord(object) || !(key in object)) return false;
     const value = Object.getOwnPropertyDescriptor(object, key)?.value;
     return value !== undefined && value !== null && value !== "";
-}
-
-/** "a", "a and b", "a, b and c". */
-export function listOf(items: readonly string[], conjunction = "and"): string {
-    return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} ${conjunction} ${items.at(-1)}`;
 }
 
 /** A value as a message quotes it: strings in double quotes, everything else as JSON. */

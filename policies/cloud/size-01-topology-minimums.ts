@@ -1,8 +1,9 @@
 // SIZE-01: the cluster meets the minimums of the topology it declares.
-import type { ClusterFacts, NodePoolFacts } from "../lib/facts";
+import type { ClusterFacts, NodePoolFacts } from "../../core/facts";
 import type { KfstackStackPolicy } from "../lib/policy";
-import { TOPOLOGY_MINIMUMS, type TopologyMinimums } from "../lib/topology";
-import { clusterFactsWithUrn, listOf } from "./resources";
+import { TOPOLOGY_MINIMUMS, type TopologyMinimums } from "../../core/topology-minimums";
+import { clusterFactsWithUrn } from "./resources";
+import { listOf } from "../../core/text";
 
 const OR_ALLOW = "or set kfstack:allowUndersized.reason";
 

@@ -8,8 +8,8 @@
 // "node-exporter-2", or a "node-exporter" DaemonSet that runs another image,
 // gets no exemption. Images are matched by repository path with any registry
 // in front (so a copy in the stack's mirror still matches) and any tag.
-import { metadataOf } from "./kubernetes";
-import { podTemplates } from "./pod-templates";
+import { metadataOf } from "../../core/kubernetes-resources";
+import { podTemplates } from "../../core/pod-templates";
 
 export interface ObjectIdentity {
     kind: string;

@@ -3,7 +3,8 @@
 // namespace with the Profile's name, labels it app.kubernetes.io/part-of:
 // kubeflow-profile and annotates it with the owner. A Namespace carrying that
 // label is a tenant namespace too, with or without its Profile in the stack.
-import { kubernetesKind, metadataOf } from "./kubernetes";
+import { kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
+import { isRecord } from "../../core/records";
 
 export const PROFILE_NAMESPACE_LABEL = { key: "app.kubernetes.io/part-of", value: "kubeflow-profile" } as const;
 /** The annotation the profile controller puts the owner's name in. */
@@ -48,10 +49,6 @@ export interface KubernetesObject {
     resource: StackResource;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** The Kubernetes objects of the stack, optionally only those of `kinds`. */
 export function kubernetesObjects(resources: readonly StackResource[], kinds?: readonly string[]): KubernetesObject[] {
     return resources.flatMap((resource) => {
@@ -90,9 +87,4 @@ export function tenantsOf(resources: readonly StackResource[]): Tenant[] {
 export function namespaceLabels(resources: readonly StackResource[], namespace: string): Record<string, string> {
     const object = kubernetesObjects(resources, ["Namespace"]).find((candidate) => candidate.name === namespace);
     return { ...(object ? metadataOf(object.props).labels : {}), "kubernetes.io/metadata.name": namespace };
-}
-
-/** "a", "a and b", "a, b and c". */
-export function listOf(items: readonly string[]): string {
-    return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }

@@ -1,6 +1,6 @@
 // NET-01: every tenant namespace has a default-deny NetworkPolicy for ingress and egress.
 import type { KfstackStackPolicy } from "../lib/policy";
-import { describeResource } from "../lib/kubernetes";
+import { describeResource } from "../../core/kubernetes-resources";
 import { type KubernetesObject, tenantsOf } from "../lib/tenants";
 import { networkPoliciesIn, podSelectorOf, policyTypesOf, rulesOf, selectsAllPods } from "./network-policies";
 import { describeSelector } from "./selectors";

@@ -1,7 +1,8 @@
 // NET-02: every tenant namespace allows its pods DNS and object storage, through NetworkPolicies that select every pod.
 import type { KfstackStackPolicy } from "../lib/policy";
-import { listOf, tenantsOf } from "../lib/tenants";
+import { tenantsOf } from "../lib/tenants";
 import { type Destination, egressAllows, networkPoliciesIn, policyTypesOf, rulesOf, selectsAllPods } from "./network-policies";
+import { listOf } from "../../core/text";
 
 /** An object store the tenant's pods write artifacts to: pods of a namespace or an IPv4 range, on one TCP port. */
 export interface ObjectStorageEndpoint extends Destination {

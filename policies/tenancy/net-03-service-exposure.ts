@@ -1,7 +1,7 @@
 // NET-03: no NodePort Service, and no LoadBalancer Service without the cloud's internal annotation.
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { describeResource, kubernetesKind, metadataOf } from "../lib/kubernetes";
-import { isRecord } from "../lib/tenants";
+import { describeResource, kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
+import { isRecord } from "../../core/records";
 
 export interface ServiceExposureConfig {
     /** "<annotation>=<value>" pairs, any one of which keeps a LoadBalancer off the internet. */

@@ -1,6 +1,7 @@
 // NetworkPolicies (networking.k8s.io/v1) as NET-01 and NET-02 read them.
-import { type KubernetesObject, type StackResource, isRecord, kubernetesObjects, namespaceLabels } from "../lib/tenants";
+import { type KubernetesObject, type StackResource, kubernetesObjects, namespaceLabels } from "../lib/tenants";
 import { isEmptySelector, selects } from "./selectors";
+import { isRecord } from "../../core/records";
 
 export function networkPoliciesIn(resources: readonly StackResource[], namespace: string): KubernetesObject[] {
     return kubernetesObjects(resources, ["NetworkPolicy"]).filter((policy) => policy.group === "networking.k8s.io" && policy.namespace === namespace);

@@ -1,8 +1,9 @@
 // NS-01: every tenant namespace has a LimitRange giving containers a default memory limit and cpu request.
 import type { KfstackStackPolicy } from "../lib/policy";
-import { describeResource } from "../lib/kubernetes";
-import { parseQuantity } from "../lib/quantity";
-import { isRecord, kubernetesObjects, tenantsOf } from "../lib/tenants";
+import { describeResource } from "../../core/kubernetes-resources";
+import { parseQuantity } from "../../core/quantity";
+import { kubernetesObjects, tenantsOf } from "../lib/tenants";
+import { isRecord } from "../../core/records";
 
 /** What a tenant's LimitRange must default for every Container, mirroring MEM-01 for pods created at run time. */
 const DEFAULTS = [

@@ -1,8 +1,9 @@
 // NS-02: every tenant namespace has a ResourceQuota that caps GPUs (requests.nvidia.com/gpu).
 import type { KfstackStackPolicy } from "../lib/policy";
-import { describeResource } from "../lib/kubernetes";
-import { parseQuantity } from "../lib/quantity";
-import { isRecord, kubernetesObjects, tenantsOf } from "../lib/tenants";
+import { describeResource } from "../../core/kubernetes-resources";
+import { parseQuantity } from "../../core/quantity";
+import { kubernetesObjects, tenantsOf } from "../lib/tenants";
+import { isRecord } from "../../core/records";
 
 export const GPU_QUOTA = "requests.nvidia.com/gpu";
 

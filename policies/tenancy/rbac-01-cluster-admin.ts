@@ -1,7 +1,7 @@
 // RBAC-01: no binding to cluster-admin (or a copy of it) outside the break-glass allowlist.
 import { CLUSTER_ADMIN_EXEMPTIONS } from "../lib/exemptions";
 import type { KfstackStackPolicy } from "../lib/policy";
-import { describeResource } from "../lib/kubernetes";
+import { describeResource } from "../../core/kubernetes-resources";
 import { kubernetesObjects } from "../lib/tenants";
 import { ClusterRoles, RBAC_GROUP, describeSubject, roleRefOf, subjectKey, subjectsOf } from "./rbac";
 

@@ -1,8 +1,9 @@
 // RBAC-02: tenant roles grant no wildcard verb or resource, and never escalate, bind or impersonate.
 import type { KfstackStackPolicy } from "../lib/policy";
-import { describeResource } from "../lib/kubernetes";
-import { kubernetesObjects, listOf, tenantsOf } from "../lib/tenants";
+import { describeResource } from "../../core/kubernetes-resources";
+import { kubernetesObjects, tenantsOf } from "../lib/tenants";
 import { type ClusterRole, ClusterRoles, type PolicyRule, RBAC_GROUP, roleRefOf, rulesOf } from "./rbac";
+import { listOf } from "../../core/text";
 
 export interface TenantRolesConfig {
     /** The ClusterRoles the Kubeflow profile controller binds in every Profile's namespace. */

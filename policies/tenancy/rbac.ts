@@ -2,9 +2,10 @@
 // (an aggregated ClusterRole's rules are those of every ClusterRole its
 // selectors match, filled in by the controller manager), and the four
 // built-in ClusterRoles a binding can name without the stack defining them.
-import { type KubernetesObject, type StackResource, type Subject, isRecord, kubernetesObjects } from "../lib/tenants";
-import { metadataOf } from "../lib/kubernetes";
+import { type KubernetesObject, type StackResource, type Subject, kubernetesObjects } from "../lib/tenants";
+import { metadataOf } from "../../core/kubernetes-resources";
 import { selects } from "./selectors";
+import { isRecord } from "../../core/records";
 
 export const RBAC_GROUP = "rbac.authorization.k8s.io";
 

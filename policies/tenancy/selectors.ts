@@ -1,7 +1,7 @@
 // Label selectors as the tenancy policies read them from resource inputs,
 // over the one selector implementation the pack shares with the program.
-import { type LabelSelector, compileLabelSelector } from "../lib/label-selectors";
-import { isRecord } from "../lib/tenants";
+import { type LabelSelector, compileLabelSelector } from "../../core/label-selectors";
+import { isRecord } from "../../core/records";
 
 function compiled(selector: Record<string, unknown>) {
     try {

@@ -1,9 +1,10 @@
 // TEN-01: a RoleBinding in one tenant's namespace never names another tenant's owner or service account.
-import { type TenantFacts, tenancyFacts } from "../lib/facts";
+import { type TenantFacts, tenancyFacts } from "../../core/facts";
 import type { KfstackStackPolicy } from "../lib/policy";
-import { describeResource } from "../lib/kubernetes";
-import { type Subject, type Tenant, kubernetesObjects, listOf, tenantsOf } from "../lib/tenants";
+import { describeResource } from "../../core/kubernetes-resources";
+import { type Subject, type Tenant, kubernetesObjects, tenantsOf } from "../lib/tenants";
 import { RBAC_GROUP, describeSubject, subjectsOf } from "./rbac";
+import { listOf } from "../../core/text";
 
 /** Users and groups compare like the e-mail addresses they are: an identity provider may change the case. */
 function sameOwner(owner: Subject | undefined, subject: Subject): boolean {

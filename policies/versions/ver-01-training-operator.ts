@@ -1,6 +1,6 @@
 // VER-01: exactly one training operator, on the pinned v1.8.0 image; never 1.9.
 import type { KfstackStackPolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../lib/kubernetes";
+import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
 
 const OPERATOR_IMAGE = /(^|\/)kubeflow\/training-operator(:|@)/;
 /** v1.8.0 is released as the image tag v1-9e52eb7. */

@@ -1,7 +1,7 @@
 // VER-02: every Kubeflow component container runs an image of the bill of materials of the stack's release.
 import type { KfstackStackPolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind, metadataOf } from "../lib/kubernetes";
-import { kubeflowFacts } from "../lib/facts";
+import { containersOf, describeResource, kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
+import { kubeflowFacts } from "../../core/facts";
 
 export interface BomImagesConfig {
     /** The namespaces the Kubeflow release installs its components into. */

@@ -1,6 +1,6 @@
 // VER-03: the cluster's Kubernetes version is inside the Kubeflow release's window, or acknowledged.
 import type { KfstackStackPolicy } from "../lib/policy";
-import { KUBEFLOW_FACTS_TYPE, kubeflowFacts } from "../lib/facts";
+import { KUBEFLOW_FACTS_TYPE, kubeflowFacts } from "../../core/facts";
 
 /** [major, minor] of "1.33" or "1.33.5"; undefined when it is not a version. */
 function minorVersion(version: unknown): [number, number] | undefined {

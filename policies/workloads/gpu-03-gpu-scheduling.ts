@@ -2,9 +2,10 @@
 // and selects a GPU model; a pod that requests none does not tolerate it.
 import { exemptionsOf } from "../lib/exemptions";
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { describeResource, kubernetesKind } from "../lib/kubernetes";
-import { podTemplates } from "../lib/pod-templates";
-import { GPU_PRODUCT_LABEL, GPU_RESOURCE, GPU_TAINT, GPU_TAINT_TEXT, gpuCount, gpuToleration, podContainers, reportingOnce, selectsGpuModel } from "./pods";
+import { describeResource, kubernetesKind } from "../../core/kubernetes-resources";
+import { podTemplates } from "../../core/pod-templates";
+import { GPU_RESOURCE, GPU_TAINT_TEXT, gpuCount, gpuToleration, podContainers, reportingOnce, selectsGpuModel } from "./pods";
+import { GPU_PRODUCT_LABEL, GPU_TAINT } from "../../core/gpu";
 
 const TOLERATION = `{key: ${GPU_TAINT.key}, operator: Exists, effect: ${GPU_TAINT.effect}}`;
 

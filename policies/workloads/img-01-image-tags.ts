@@ -1,8 +1,8 @@
 // IMG-01: every container runs a pinned image: a version tag other than
 // `latest`, or a digest; with requireDigest, a digest.
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../lib/kubernetes";
-import { parseImageReference } from "../lib/image-references";
+import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
+import { parseImageReference } from "../../core/image-references";
 import { containerNoun, reportingOnce } from "./pods";
 
 interface Config {

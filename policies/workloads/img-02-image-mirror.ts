@@ -2,8 +2,8 @@
 // containers, and image strings in env, args, custom resource fields and
 // ConfigMap data) comes from the mirror.
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { describeResource, kubernetesKind } from "../lib/kubernetes";
-import { imageReferencesIn } from "../lib/image-references";
+import { describeResource, kubernetesKind } from "../../core/kubernetes-resources";
+import { imageReferencesIn } from "../../core/image-references";
 
 interface Config {
     mirrorPrefix: string;

@@ -1,16 +1,13 @@
 // MEM-01: every container declares a memory limit, a memory request and a cpu request.
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../lib/kubernetes";
+import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
+import { listOf } from "../../core/text";
 
 const REQUIRED = [
     { path: ["limits", "memory"], label: "memory limit" },
     { path: ["requests", "memory"], label: "memory request" },
     { path: ["requests", "cpu"], label: "cpu request" },
 ] as const;
-
-function listOf(items: string[]): string {
-    return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
-}
 
 export const containerResources: KfstackResourcePolicy = {
     id: "MEM-01",

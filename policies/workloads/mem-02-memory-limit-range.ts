@@ -2,12 +2,12 @@
 // what the largest node that can run the pod gives a pod (from the cluster
 // facts; only the floor when a stack has none). Quantities are compared by
 // value: 2Gi = 2048Mi = 2147483648.
-import { type NodePoolFacts, clusterFacts } from "../lib/facts";
+import { type NodePoolFacts, clusterFacts } from "../../core/facts";
 import type { KfstackStackPolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../lib/kubernetes";
-import { parseQuantity } from "../lib/quantity";
+import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
+import { parseQuantity } from "../../core/quantity";
 import { containerNoun, formatBytes, gpuCount, podContainers, reportingOnce } from "./pods";
-import { podTemplates } from "../lib/pod-templates";
+import { podTemplates } from "../../core/pod-templates";
 
 export type WorkloadClass = "training" | "notebook" | "serving" | "platform";
 

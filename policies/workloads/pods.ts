@@ -2,19 +2,13 @@
 // tolerates the GPU nodes' taint and selects a GPU model, and how to name a
 // container in a message.
 import type { ReportViolation } from "@pulumi/policy";
-import type { Container, PodSpec } from "../lib/pod-templates";
-import { parseQuantity } from "../lib/quantity";
+import type { Container, PodSpec } from "../../core/pod-templates";
+import { parseQuantity } from "../../core/quantity";
+import { GPU_PRODUCT_LABEL, GPU_TAINT } from "../../core/gpu";
+import { isRecord } from "../../core/records";
 
 export const GPU_RESOURCE = "nvidia.com/gpu";
-/** kfstack taints every GPU node with this (components/config/topology.ts GPU_TAINT). */
-export const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" } as const;
-/** What NVIDIA GPU feature discovery labels GPU nodes with, e.g. "NVIDIA-A100-SXM4-40GB". */
-export const GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
 export const GPU_TAINT_TEXT = `${GPU_TAINT.key}=${GPU_TAINT.value}:${GPU_TAINT.effect}`;
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** "Container" or "Init container", to start a message. */
 export function containerNoun(role: "container" | "init container"): string {

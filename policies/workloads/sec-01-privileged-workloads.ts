@@ -12,9 +12,10 @@
 // kfstack sets allowPrivilegeEscalation: false on the upstream containers.
 import { exemptionsOf } from "../lib/exemptions";
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../lib/kubernetes";
-import { podTemplates } from "../lib/pod-templates";
-import { containerNoun, isRecord, reportingOnce } from "./pods";
+import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
+import { podTemplates } from "../../core/pod-templates";
+import { containerNoun, reportingOnce } from "./pods";
+import { isRecord } from "../../core/records";
 
 interface Config {
     requireNoEscalation: boolean;

@@ -2,8 +2,8 @@
 // manifests publish: in Secret data (base64-decoded) and stringData,
 // ConfigMap data and binaryData, and inside configuration text they hold.
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../lib/kubernetes";
-import { isRecord } from "./pods";
+import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
+import { isRecord } from "../../core/records";
 
 export interface KnownDefault {
     /** What it is, for the message. */

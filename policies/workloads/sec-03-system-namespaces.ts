@@ -13,8 +13,8 @@
 // name, in policies/lib/exemptions.ts.
 import { exemptionsOf } from "../lib/exemptions";
 import type { KfstackResourcePolicy } from "../lib/policy";
-import { describeResource, kubernetesKind, metadataOf } from "../lib/kubernetes";
-import { podTemplates } from "../lib/pod-templates";
+import { describeResource, kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
+import { podTemplates } from "../../core/pod-templates";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public"];
 

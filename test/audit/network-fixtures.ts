@@ -1,7 +1,7 @@
 // Fixture factories for the network audit: namespaces, workloads and
 // NetworkPolicies as rendered manifests hold them, and a two-tenant platform
 // with the policies kfstack gives every tenant namespace.
-import type { KubernetesObject } from "../../components/kubeflow/objects";
+import type { KubernetesObject } from "../../core/objects";
 import type { NamespaceInfo } from "../../engine/audit/network";
 
 type Spec = Record<string, unknown>;

@@ -1,6 +1,6 @@
 // Factories for RBAC objects as manifests hold them, for the RBAC evaluator tests.
-import type { KubernetesObject } from "../../components/kubeflow/objects";
-import type { LabelSelector } from "../../policies/lib/label-selectors";
+import type { KubernetesObject } from "../../core/objects";
+import type { LabelSelector } from "../../core/label-selectors";
 import type { PolicyRule, Subject } from "../../engine/audit/rbac";
 
 const API_VERSION = "rbac.authorization.k8s.io/v1";

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadAll } from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { KubernetesObject } from "../../components/kubeflow/objects";
+import type { KubernetesObject } from "../../core/objects";
 import { type AccessPath, type PolicyRule, type ResourceRequest, type Subject, buildRbac, describeRequest, describeSubject } from "../../engine/audit/rbac";
 import { clusterRole, clusterRoleBinding, group, role, roleBinding, serviceAccount, user } from "./rbac-fixtures";
 import { fixturesDirectory, skipWithoutFixtures } from "../requirements";

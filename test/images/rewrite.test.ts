@@ -6,8 +6,8 @@ import { imageInventory } from "../../components/images/inventory";
 import { type Mirror, mirrorHub, mirrorReference, publicRegistryMentions, rewriteImages } from "../../components/images/rewrite";
 import { type Plan, planStack } from "../../engine/plan";
 import { Secret, Unknown } from "../../engine/values";
-import { imageReferencesIn } from "../../policies/lib/image-references";
-import { kubernetesKind } from "../../policies/lib/kubernetes";
+import { imageReferencesIn } from "../../core/image-references";
+import { kubernetesKind } from "../../core/kubernetes-resources";
 import { fromMirror } from "../../policies/workloads/img-02-image-mirror";
 
 const PREFIX = "registry.enclave.example:5000/kf";

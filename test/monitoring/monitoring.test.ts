@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { loadBom } from "../../components/bom";
 import { PLATFORM_NAMESPACES } from "../../components/config/schema";
 import { CustomizeError } from "../../components/kubeflow/customize";
-import type { KubernetesObject } from "../../components/kubeflow/objects";
+import type { KubernetesObject } from "../../core/objects";
 import { kfstackDashboards } from "../../components/monitoring";
 import { alertmanagerConfig, configureDcgmExporter, enabledDcgmFields } from "../../components/monitoring/customize";
 import { KUBEFLOW_METRICS_ENDPOINTS, kubeflowScrapeTargets } from "../../components/monitoring/scrape-targets";

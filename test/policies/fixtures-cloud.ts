@@ -6,7 +6,7 @@
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { type PolicyRecord, type PolicyReport, evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
-import type { ClusterFacts, NodePoolFacts } from "../../policies/lib/facts";
+import type { ClusterFacts, NodePoolFacts } from "../../core/facts";
 import type { KfstackPolicy } from "../../policies/lib/policy";
 import { record } from "./fixtures";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parseAllDocuments } from "yaml";
 import type { PolicyRecord } from "../../engine/policy-check";
-import type { ClusterFacts, NodePoolFacts } from "../../policies/lib/facts";
+import type { ClusterFacts, NodePoolFacts } from "../../core/facts";
 import { gpuPoolFacts } from "./fixtures-cloud";
 import { podCarriers, record } from "./fixtures";
 import { fixturesDirectory, skipWithoutFixtures } from "../requirements";

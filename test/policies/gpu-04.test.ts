@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Unknown } from "../../engine/values";
 import { gpuDriver } from "../../policies/cloud/gpu-04-gpu-driver";
-import type { NodePoolFacts } from "../../policies/lib/facts";
+import type { NodePoolFacts } from "../../core/facts";
 import { messagesOf, violationsOf } from "./fixtures";
 import { changed, clusterFactsRecord, eksGpuNodeGroup, eksNodeGroup, generalPoolFacts, gkeGpuNodePool, gkeNodePool, gpuPoolFacts, reportOf } from "./fixtures-cloud";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
-import { imageReferencesIn, parseImageReference } from "../../policies/lib/image-references";
+import { imageReferencesIn, parseImageReference } from "../../core/image-references";
 import { imageMirror } from "../../policies/workloads/img-02-image-mirror";
 import { changed, messagesOf, record, violationsOf } from "./fixtures";
 import { CONTAINER, TEMPLATE_SPEC, carrierOf, configMap, secret, workloadCarriers } from "./fixtures-workloads";

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { registryMirror } from "../../policies/cloud/reg-01-registry-mirror";
 import { messagesOf, violationsOf } from "./fixtures";
-import {
-    artifactRegistryRepository,
-    changed,
-    clusterFactsRecord,
-    ecrRepository,
-    eksCluster,
-    gkeCluster,
-    reportOf,
-    subnetwork,
-    vpcEndpoint,
-} from "./fixtures-cloud";
+import { artifactRegistryRepository, changed, clusterFactsRecord, ecrRepository, eksCluster, gkeCluster, reportOf, subnetwork, vpcEndpoint } from "./fixtures-cloud";
 
 const AIR_GAPPED = { "reg-01-registry-mirror": { airGapped: true } };
 const awsStack = () => [clusterFactsRecord(), eksCluster(), vpcEndpoint("s3"), vpcEndpoint("ecr.api"), vpcEndpoint("ecr.dkr"), ecrRepository()];

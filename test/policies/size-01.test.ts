@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { topologyMinimums } from "../../policies/cloud/size-01-topology-minimums";
-import type { ClusterFacts, NodePoolFacts } from "../../policies/lib/facts";
+import type { ClusterFacts, NodePoolFacts } from "../../core/facts";
 import { messagesOf, violationsOf } from "./fixtures";
 import { clusterFactsRecord, generalPoolFacts, gpuPoolFacts, reportOf } from "./fixtures-cloud";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
-import { KUBEFLOW_FACTS_TYPE, type KubeflowFacts } from "../../policies/lib/facts";
+import { KUBEFLOW_FACTS_TYPE, type KubeflowFacts } from "../../core/facts";
 import { kubernetesWindow } from "../../policies/versions/ver-03-kubernetes-window";
 import { changed, messagesOf, record, violationsOf } from "./fixtures";
 

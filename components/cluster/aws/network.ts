@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_VPC_CIDR } from "../../config/schema";
-import { cidrSubnet } from "../cidr";
+import { cidrSubnet } from "../../../core/cidr";
 
 
 export interface AwsNetworkArgs {

@@ -15,6 +15,7 @@
 // (`http://minio-service.kubeflow:9000/bucket`), paths (`/var/lib/x:y`),
 // host:port pairs (`istiod.istio-system.svc:15012`), API groups
 // (`serving.kserve.io/v1beta1`) and version strings (`v1.8.1`) are not images.
+import { isRecord } from "./records";
 
 export interface ImageReference {
     /** The reference as written. */
@@ -65,9 +66,6 @@ export interface FoundImage {
     where: string;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function keyPath(path: string, key: string): string {
     const segment = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : JSON.stringify(key);

@@ -1,6 +1,7 @@
 // Every pod template a Kubernetes object carries, for the policy pack and for
 // kfstack's own changes to upstream objects. Lives with the policy pack because
 // a published pack can only use code inside its own directory.
+import { isRecord } from "./records";
 
 export interface Container {
     name: string;
@@ -26,9 +27,6 @@ export interface PodCarrier {
     metadata?: unknown;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function asTemplate(value: unknown): PodTemplate | undefined {
     return isRecord(value) && isRecord(value["spec"]) && Array.isArray(value["spec"]["containers"]) ? (value as unknown as PodTemplate) : undefined;

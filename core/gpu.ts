@@ -1,3 +1,11 @@
+// How kfstack marks GPU nodes, and which driver a CUDA release needs: the
+// program applies these and the policy pack checks them.
+
+/** kfstack taints every GPU node with this, so only pods that ask for GPUs land there. */
+export const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" } as const;
+/** What NVIDIA GPU feature discovery labels GPU nodes with, e.g. "NVIDIA-A100-SXM4-40GB". */
+export const GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
+
 // Minimum NVIDIA Linux x86_64 driver for each CUDA toolkit release (GA), from
 // the CUDA Toolkit release notes, table "CUDA Toolkit and Corresponding Driver
 // Versions": https://docs.nvidia.com/cuda/cuda-toolkit-release-notes/
