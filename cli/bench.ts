@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MANIFESTS_DIR_ENV } from "../components/kubeflow/manifests";
+import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
 import { benchMirror, mirrorBenchUnavailable } from "../engine/mirror/bench";
 import { REGISTRY_COMMAND } from "../engine/mirror/local-registry";
 import { projectDirectory } from "../engine/stack-file";

@@ -7,7 +7,7 @@ import { SingleBar } from "cli-progress";
 import { loadBom } from "../components/bom";
 import { imageInventory } from "../components/images/inventory";
 import { rawStackConfig, parseStackConfig } from "../components/config/load";
-import { MANIFESTS_DIR_ENV } from "../components/kubeflow/manifests";
+import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
 import { planStack } from "../engine/plan";
 import { listStacks, loadStackSettings } from "../engine/stack-file";
 import { type BundleResult, bundleImages, type ImageEvent } from "../engine/mirror/bundle";

@@ -1,7 +1,7 @@
 // The kfstack CLI over the offline engine. Each command lives in its own file;
 // handlers here only parse arguments and delegate.
 import { Command, Option } from "commander";
-import { MANIFESTS_DIR_ENV } from "../components/kubeflow/manifests";
+import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
 import { auditCommand } from "./audit";
 import { benchCommand } from "./bench";
 import { checkCommand } from "./check";

@@ -7,11 +7,11 @@ import { installSelectionOf, installedComponents } from "./config/install";
 import { loadStackConfig } from "./config/load";
 import { resolvePools } from "./config/topology";
 import { kubeflowFactsOf, mirrorOf } from "./facts";
-import { Kubeflow } from "./kubeflow";
-import { manifestsDirectory } from "./kubeflow/manifests";
-import { Monitoring } from "./monitoring";
+import { Kubeflow } from "./kubeflow/kubeflow";
+import { manifestsDirectory } from "./manifests/read";
+import { Monitoring } from "./monitoring/monitoring";
 import { monitoringSettingsOf } from "./monitoring/settings";
-import { Tenancy } from "./tenancy";
+import { Tenancy } from "./tenancy/tenancy";
 import { apiServerCidrs } from "./tenancy/settings";
 
 export async function stackProgram(): Promise<Record<string, unknown>> {

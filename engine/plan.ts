@@ -6,7 +6,7 @@ import { loadBom } from "../components/bom";
 import { parseStackConfig, rawStackConfig } from "../components/config/load";
 import type { StackConfig } from "../components/config/schema";
 import { installSelectionOf, installedComponents } from "../components/config/install";
-import { windowsMissed } from "../components/kubeflow/compatibility";
+import { windowsMissed } from "../components/manifests/compatibility";
 import { type NodePoolPlan, resolvePools } from "../components/config/topology";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { type ImageInventory, imageInventory } from "../components/images/inventory";

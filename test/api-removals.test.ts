@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { removedBy, removedIn } from "../components/kubeflow/api-removals";
+import { removedBy, removedIn } from "../components/manifests/api-removals";
 
 describe("removed Kubernetes APIs", () => {
     it("knows the release that stopped serving an apiVersion of a kind", () => {

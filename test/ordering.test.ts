@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { compileLabelSelector, type LabelSelector } from "../core/label-selectors";
 import { apiGroup, describeObject, type KubernetesObject, objectKey } from "../core/objects";
-import { type InstallPlan, planInstall } from "../components/kubeflow/ordering";
+import { type InstallPlan, planInstall } from "../components/manifests/ordering/plan";
 import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
 
 type Labels = Record<string, string>;

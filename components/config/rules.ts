@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import { type Bom, BomError, loadBom } from "../bom";
 import { partitionOf } from "../cluster/aws/partition";
-import { windowsMissed } from "../kubeflow/compatibility";
+import { windowsMissed } from "../manifests/compatibility";
 import { apiServerCidrs } from "../tenancy/settings";
 import { prefixLength } from "../../core/cidr";
 import type { StackConfig } from "./schema";

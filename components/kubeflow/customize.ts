@@ -1,13 +1,12 @@
-// kfstack's changes to the upstream objects, applied before anything is
-// registered: memory requests and limits on every container, no default
-// credentials, and the ingress gateway exposed the way the stack says.
+// kfstack's changes to the upstream Kubeflow objects, applied before anything
+// is registered: no default credentials, tenant roles that grant exactly what
+// they say, and the ingress gateway served over HTTPS and exposed the way the
+// stack says.
 import type * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
-import type { BomComponent, ContainerResources } from "../bom";
 import type { IdentityConfig } from "../config/schema";
-import { type Container, podTemplates } from "../../core/pod-templates";
-import { parseQuantity } from "../../core/quantity";
-import { type KubernetesObject, describeObject, objectKey } from "../../core/objects";
+import { type KubernetesObject, objectKey } from "../../core/objects";
+import { CustomizeError } from "../manifests/customize";
 
 /** Per-stack values the upstream defaults are replaced with; secrets stay Pulumi secrets. */
 export interface Credentials {
@@ -24,45 +23,6 @@ export interface Credentials {
 export const OIDC_CLIENT_ID = "kubeflow-oidc-authservice";
 const ADMIN_HASH_ENV = "DEX_ADMIN_PASSWORD_HASH";
 const CONNECTOR_SECRET_ENV = "DEX_CONNECTOR_CLIENT_SECRET";
-
-export class CustomizeError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "CustomizeError";
-    }
-}
-
-function memoryOf(value: string | number | undefined): number {
-    return value === undefined ? 0 : (parseQuantity(value) ?? 0);
-}
-
-/**
- * Fills in what a container lacks: cpu request, memory request and memory
- * limit. Upstream values stay, unless the BOM says why a limit is raised; a
- * limit is never set below the request.
- */
-function setResources(container: Container, wanted: ContainerResources): void {
-    const requests = { ...(container.resources?.requests ?? {}) };
-    const limits = { ...(container.resources?.limits ?? {}) };
-    requests["cpu"] ??= wanted.cpuRequest;
-    requests["memory"] ??= wanted.memoryRequest;
-    if (limits["memory"] === undefined || wanted.raisesUpstreamLimit) {
-        limits["memory"] = memoryOf(requests["memory"]) > memoryOf(wanted.memoryLimit) ? requests["memory"] : wanted.memoryLimit;
-    }
-    if (memoryOf(requests["memory"]) > memoryOf(limits["memory"])) requests["memory"] = limits["memory"];
-    container.resources = { ...container.resources, requests, limits };
-}
-
-export function applyContainerResources(component: BomComponent, objects: KubernetesObject[]): void {
-    for (const object of objects) {
-        for (const template of podTemplates(object)) {
-            for (const container of [...template.spec.containers, ...(template.spec.initContainers ?? [])]) {
-                const key = `${object.metadata.namespace ?? ""}/${object.kind}/${object.metadata.name}/${container.name}`;
-                setResources(container, component.resources.containers[key] ?? component.resources.default);
-            }
-        }
-    }
-}
 
 /** The upstream objects that carry default credentials, and what replaces them. */
 type Replacement = (object: KubernetesObject, identity: IdentityConfig, credentials: Credentials) => void;
@@ -224,15 +184,4 @@ export function exposeGateway(objects: KubernetesObject[], exposure: GatewayExpo
     }
     spec["type"] = "LoadBalancer";
     gateway.metadata.annotations = { ...gateway.metadata.annotations, ...INTERNAL_LOAD_BALANCER[cloud] };
-}
-
-/** Refuses two objects with the same identity: the second would silently overwrite the first. */
-export function assertUnique(objects: { object: KubernetesObject; component: string }[]): void {
-    const seen = new Map<string, string>();
-    for (const { object, component } of objects) {
-        const key = objectKey(object);
-        const first = seen.get(key);
-        if (first) throw new CustomizeError(`${describeObject(object)} is in both ${first} and ${component}; one install cannot hold it twice.`);
-        seen.set(key, component);
-    }
 }

@@ -9,9 +9,9 @@ import { parseQuantity } from "../../core/quantity";
 import { type Container, podTemplates } from "../../core/pod-templates";
 import type { AlertRouting } from "../config/schema";
 import { GPU_PRODUCT_LABEL, GPU_TAINT } from "../../core/gpu";
-import { CustomizeError } from "../kubeflow/customize";
 import { type KubernetesObject, objectKey } from "../../core/objects";
 import { MONITORING_NAMESPACE, type MonitoringSettings } from "./settings";
+import { CustomizeError } from "../manifests/customize";
 
 /** The one data source Grafana is provisioned with; dashboards refer to it by this uid. */
 export const PROMETHEUS_DATASOURCE = { type: "prometheus", uid: "prometheus" } as const;

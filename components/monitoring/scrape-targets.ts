@@ -2,9 +2,9 @@
 // Service the release exposes metrics on, the Envoy sidecars and gateways of
 // the mesh (Istio's request metrics, e.g. for MinIO and model serving), and
 // the discovery rights those namespaces need.
-import { CustomizeError } from "../kubeflow/customize";
 import type { KubernetesObject } from "../../core/objects";
 import { MONITORING_NAMESPACE } from "./settings";
+import { CustomizeError } from "../manifests/customize";
 
 interface MetricsEndpoint {
     component: string;

@@ -5,9 +5,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ComponentResource } from "@pulumi/pulumi";
 import type { TenantConfig } from "../config/schema";
-import { KubernetesObjectResource } from "../kubeflow/kubernetes-object";
+import { KubernetesObjectResource } from "../manifests/kubernetes-object";
 import { type KubernetesObject, objectKey } from "../../core/objects";
-import { planInstall } from "../kubeflow/ordering";
+import { planInstall } from "../manifests/ordering/plan";
 import type { TenantFacts } from "../../core/facts";
 import { type TenancySettings, tenantObjects } from "./objects";
 

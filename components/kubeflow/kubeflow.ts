@@ -7,14 +7,15 @@ import * as random from "@pulumi/random";
 import type { KubeflowFacts } from "../../core/facts";
 import type { Bom, BomComponent } from "../bom";
 import type { IdentityConfig } from "../config/schema";
-import { assertServed } from "./api-removals";
-import { type Credentials, type GatewaySettings, addGatewayTls, applyContainerResources, assertUnique, exposeGateway, narrowTenantRoles, replaceDefaultCredentials } from "./customize";
+import { assertServed } from "../manifests/api-removals";
+import { type Credentials, type GatewaySettings, addGatewayTls, exposeGateway, narrowTenantRoles, replaceDefaultCredentials } from "./customize";
 import { clearClusterScopedNamespaces } from "../../core/kinds";
-import { KubernetesObjectResource } from "./kubernetes-object";
-import { readComponent } from "./manifests";
+import { KubernetesObjectResource } from "../manifests/kubernetes-object";
+import { readComponent } from "../manifests/read";
 import { type KubernetesObject, objectKey } from "../../core/objects";
-import { planInstall } from "./ordering";
+import { planInstall } from "../manifests/ordering/plan";
 import { type Mirror, entriesAtMirror } from "../images/rewrite";
+import { applyContainerResources, assertUnique } from "../manifests/customize";
 
 export interface KubeflowArgs {
     bom: Bom;

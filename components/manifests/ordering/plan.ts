@@ -13,10 +13,10 @@
 //    (reference/access-authn-authz/extensible-admission-controllers, "Matching
 //    requests": rules, scope, namespaceSelector, objectSelector, matchPolicy).
 //    Pod-template carriers count as creating pods.
-import { BUILT_IN_KINDS, type ResourceInfo } from "../../core/kinds";
-import { type CompiledSelector, compileLabelSelector, type LabelSelector, type Labels } from "../../core/label-selectors";
-import { podTemplates } from "../../core/pod-templates";
-import { apiGroup, describeObject, type KubernetesObject, objectKey } from "../../core/objects";
+import { BUILT_IN_KINDS, type ResourceInfo } from "../../../core/kinds";
+import { type CompiledSelector, compileLabelSelector, type LabelSelector, type Labels } from "../../../core/label-selectors";
+import { podTemplates } from "../../../core/pod-templates";
+import { apiGroup, describeObject, type KubernetesObject, objectKey } from "../../../core/objects";
 
 export interface InstallDependency {
     /** objectKey of the object needed first. */

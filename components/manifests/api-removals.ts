@@ -3,8 +3,8 @@
 // release" (https://kubernetes.io/docs/reference/using-api/deprecation-guide/);
 // 1.33 removed none. An object using one of these cannot be applied to a
 // cluster at or past that release.
-import { CustomizeError } from "./customize";
 import { type KubernetesObject, describeObject } from "../../core/objects";
+import { CustomizeError } from "./customize";
 
 const REMOVALS: [removedIn: string, apiVersion: string, kinds: string[]][] = [
     ["1.16", "extensions/v1beta1", ["NetworkPolicy", "DaemonSet", "Deployment", "ReplicaSet", "PodSecurityPolicy"]],

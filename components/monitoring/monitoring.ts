@@ -9,19 +9,19 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Bom, BomComponent } from "../bom";
 import { PLATFORM_NAMESPACES } from "../config/schema";
-import { assertServed } from "../kubeflow/api-removals";
-import { applyContainerResources, assertUnique } from "../kubeflow/customize";
+import { assertServed } from "../manifests/api-removals";
 import { clearClusterScopedNamespaces } from "../../core/kinds";
-import { BomComponentGroup } from "../kubeflow";
-import { KubernetesObjectResource } from "../kubeflow/kubernetes-object";
-import { readComponent, readComponentData } from "../kubeflow/manifests";
+import { BomComponentGroup } from "../kubeflow/kubeflow";
+import { KubernetesObjectResource } from "../manifests/kubernetes-object";
+import { readComponent, readComponentData } from "../manifests/read";
 import { type KubernetesObject, objectKey } from "../../core/objects";
-import { planInstall } from "../kubeflow/ordering";
+import { planInstall } from "../manifests/ordering/plan";
 import { type Mirror, entriesAtMirror } from "../images/rewrite";
 import { alertsPrometheusRule } from "./alerts";
 import { configureDcgmExporter, configureGrafana, configurePrometheus, dropUnservedParts, grafanaThroughGateway, placeOnGpuNodes, provisionDashboards, refreshGrafanaChecksums, routeAlerts } from "./customize";
 import { kubeflowScrapeTargets } from "./scrape-targets";
 import { MONITORING_NAMESPACE, type MonitoringSettings } from "./settings";
+import { applyContainerResources, assertUnique } from "../manifests/customize";
 
 export interface MonitoringArgs {
     bom: Bom;

@@ -1,0 +1,56 @@
+// Changes every layer makes to the upstream objects it installs, and the error
+// a layer throws when the rendered manifests are not what its changes expect.
+import type { BomComponent, ContainerResources } from "../bom";
+import { type Container, podTemplates } from "../../core/pod-templates";
+import { parseQuantity } from "../../core/quantity";
+import { type KubernetesObject, describeObject, objectKey } from "../../core/objects";
+
+export class CustomizeError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "CustomizeError";
+    }
+}
+
+function memoryOf(value: string | number | undefined): number {
+    return value === undefined ? 0 : (parseQuantity(value) ?? 0);
+}
+
+/**
+ * Fills in what a container lacks: cpu request, memory request and memory
+ * limit. Upstream values stay, unless the BOM says why a limit is raised; a
+ * limit is never set below the request.
+ */
+function setResources(container: Container, wanted: ContainerResources): void {
+    const requests = { ...(container.resources?.requests ?? {}) };
+    const limits = { ...(container.resources?.limits ?? {}) };
+    requests["cpu"] ??= wanted.cpuRequest;
+    requests["memory"] ??= wanted.memoryRequest;
+    if (limits["memory"] === undefined || wanted.raisesUpstreamLimit) {
+        limits["memory"] = memoryOf(requests["memory"]) > memoryOf(wanted.memoryLimit) ? requests["memory"] : wanted.memoryLimit;
+    }
+    if (memoryOf(requests["memory"]) > memoryOf(limits["memory"])) requests["memory"] = limits["memory"];
+    container.resources = { ...container.resources, requests, limits };
+}
+
+export function applyContainerResources(component: BomComponent, objects: KubernetesObject[]): void {
+    for (const object of objects) {
+        for (const template of podTemplates(object)) {
+            for (const container of [...template.spec.containers, ...(template.spec.initContainers ?? [])]) {
+                const key = `${object.metadata.namespace ?? ""}/${object.kind}/${object.metadata.name}/${container.name}`;
+                setResources(container, component.resources.containers[key] ?? component.resources.default);
+            }
+        }
+    }
+}
+
+/** Refuses two objects with the same identity: the second would silently overwrite the first. */
+export function assertUnique(objects: { object: KubernetesObject; component: string }[]): void {
+    const seen = new Map<string, string>();
+    for (const { object, component } of objects) {
+        const key = objectKey(object);
+        const first = seen.get(key);
+        if (first) throw new CustomizeError(`${describeObject(object)} is in both ${first} and ${component}; one install cannot hold it twice.`);
+        seen.set(key, component);
+    }
+}
