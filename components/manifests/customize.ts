@@ -1,9 +1,10 @@
-// Changes every layer makes to the upstream objects it installs, and the error
-// a layer throws when the rendered manifests are not what its changes expect.
+// The change every layer makes to the upstream objects it installs (container
+// resources from the BOM), and the error a layer throws when the rendered
+// manifests are not what its changes expect.
 import type { BomComponent, ContainerResources } from "../bom";
 import { type Container, podTemplates } from "../../core/pod-templates";
 import { parseQuantity } from "../../core/quantity";
-import { type KubernetesObject, describeObject, objectKey } from "../../core/objects";
+import type { KubernetesObject } from "../../core/objects";
 
 export class CustomizeError extends Error {
     constructor(message: string) {
@@ -41,16 +42,5 @@ export function applyContainerResources(component: BomComponent, objects: Kubern
                 setResources(container, component.resources.containers[key] ?? component.resources.default);
             }
         }
-    }
-}
-
-/** Refuses two objects with the same identity: the second would silently overwrite the first. */
-export function assertUnique(objects: { object: KubernetesObject; component: string }[]): void {
-    const seen = new Map<string, string>();
-    for (const { object, component } of objects) {
-        const key = objectKey(object);
-        const first = seen.get(key);
-        if (first) throw new CustomizeError(`${describeObject(object)} is in both ${first} and ${component}; one install cannot hold it twice.`);
-        seen.set(key, component);
     }
 }

@@ -7,35 +7,26 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Bom, BomComponent } from "../bom";
+import type { KubernetesObject } from "../../core/objects";
+import type { BomComponent } from "../bom";
 import { PLATFORM_NAMESPACES } from "../config/schema";
-import { assertServed } from "../manifests/api-removals";
-import { clearClusterScopedNamespaces } from "../../core/kinds";
-import { BomComponentGroup } from "../kubeflow/kubeflow";
-import { KubernetesObjectResource } from "../manifests/kubernetes-object";
-import { readComponent, readComponentData } from "../manifests/read";
-import { type KubernetesObject, objectKey } from "../../core/objects";
-import { planInstall } from "../manifests/ordering/plan";
-import { type Mirror, entriesAtMirror } from "../images/rewrite";
+import { BomComponentGroup } from "../manifests/component-group";
+import type { KubernetesObjectResource } from "../manifests/kubernetes-object";
+import { type Customizations, ManifestLayer, type ManifestSource, type Platform } from "../manifests/layer";
+import { readComponentData } from "../manifests/read";
 import { alertsPrometheusRule } from "./alerts";
 import { configureDcgmExporter, configureGrafana, configurePrometheus, dropUnservedParts, grafanaThroughGateway, placeOnGpuNodes, provisionDashboards, refreshGrafanaChecksums, routeAlerts } from "./customize";
 import { kubeflowScrapeTargets } from "./scrape-targets";
 import { MONITORING_NAMESPACE, type MonitoringSettings } from "./settings";
-import { applyContainerResources, assertUnique } from "../manifests/customize";
 
-export interface MonitoringArgs {
-    bom: Bom;
+export interface MonitoringArgs extends ManifestSource {
     /** The BOM's monitoring-layer components this stack installs (components/config/install.ts). */
-    components: BomComponent[];
-    manifestsDir: string;
-    settings: MonitoringSettings;
-    kubernetesVersion: string;
+    readonly components: readonly BomComponent[];
+    readonly settings: MonitoringSettings;
     /** Grafana's admin password (a Pulumi secret); generated when unset. */
-    grafanaAdminPassword?: pulumi.Input<string>;
-    /** Air-gapped: every image reference is rewritten to this mirror. */
-    mirror?: Mirror;
+    readonly grafanaAdminPassword?: pulumi.Input<string>;
     /** The installed platform: what monitoring objects scrape and depend on (CRDs, namespaces, the gateway). */
-    platform: { objects: KubernetesObject[]; resources: ReadonlyMap<string, pulumi.Resource> };
+    readonly platform: Platform;
 }
 
 const DASHBOARDS_DIRECTORY = join(__dirname, "dashboards");
@@ -51,44 +42,37 @@ export function kfstackDashboards(): { name: string; json: string }[] {
 /** kfstack's own monitoring objects, grouped apart from the BOM's components. */
 const TARGETS_AND_ALERTS = "targets-and-alerts";
 
-/** The objects of the monitoring layer as kfstack installs them, each with the BOM component (or TARGETS_AND_ALERTS) it belongs to. */
-export function monitoringObjects(args: MonitoringArgs, grafanaAdminPassword: pulumi.Input<string>): { component: string; object: KubernetesObject }[] {
-    const entries: { component: string; object: KubernetesObject }[] = [];
-    for (const component of args.components) {
-        let objects = readComponent(args.manifestsDir, args.bom, component);
-        clearClusterScopedNamespaces(objects);
-        const add = (object: KubernetesObject) => entries.push({ component: component.name, object });
-        if (component.name === "kube-prometheus") {
-            objects = dropUnservedParts(objects, args.settings.cloud);
-            configurePrometheus(objects, args.settings);
-            if (args.settings.alertRouting) routeAlerts(objects, args.settings.alertRouting);
-            add(configureGrafana(objects, args.settings, grafanaAdminPassword));
-            provisionDashboards(objects, kfstackDashboards()).forEach(add);
-            refreshGrafanaChecksums(objects);
-            if (args.settings.grafanaExposure === "gateway") grafanaThroughGateway().forEach(add);
-        } else if (component.name === "dcgm-exporter") {
-            add(configureDcgmExporter(objects, readComponentData(args.manifestsDir, args.bom, component, "default-counters.csv")));
-        } else if (component.name === "nvidia-device-plugin") {
-            placeOnGpuNodes(objects);
-        }
-        applyContainerResources(component, objects);
-        objects.forEach(add);
-    }
-    const addOwn = (object: KubernetesObject) => entries.push({ component: TARGETS_AND_ALERTS, object });
-    kubeflowScrapeTargets(args.platform.objects).forEach(addOwn);
-    addOwn(alertsPrometheusRule(args.settings.alerts, PLATFORM_NAMESPACES, MONITORING_NAMESPACE));
-    assertUnique(entries);
-    assertServed(
-        entries.map((entry) => entry.object),
-        args.kubernetesVersion,
-        args.bom.release,
-    );
-    return entriesAtMirror(entries, args.mirror);
+/** kube-prometheus as kfstack runs it, with the objects it adds (Grafana's admin Secret, dashboards, the route through the gateway) first. */
+function customizeKubePrometheus(upstream: KubernetesObject[], settings: MonitoringSettings, grafanaAdminPassword: pulumi.Input<string>): KubernetesObject[] {
+    const objects = dropUnservedParts(upstream, settings.cloud);
+    configurePrometheus(objects, settings);
+    if (settings.alertRouting) routeAlerts(objects, settings.alertRouting);
+    const added = [configureGrafana(objects, settings, grafanaAdminPassword), ...provisionDashboards(objects, kfstackDashboards())];
+    refreshGrafanaChecksums(objects);
+    if (settings.grafanaExposure === "gateway") added.push(...grafanaThroughGateway());
+    return [...added, ...objects];
+}
+
+/** kfstack's changes to the monitoring components, and its own scrape targets and alerts. */
+function monitoringCustomizations(args: MonitoringArgs, grafanaAdminPassword: pulumi.Input<string>): Customizations {
+    return {
+        component: (component, objects) => {
+            if (component.name === "kube-prometheus") return customizeKubePrometheus(objects, args.settings, grafanaAdminPassword);
+            if (component.name === "dcgm-exporter") return [configureDcgmExporter(objects, readComponentData(args.manifestsDir, args.bom, component, "default-counters.csv")), ...objects];
+            if (component.name === "nvidia-device-plugin") placeOnGpuNodes(objects);
+            return objects;
+        },
+        layer: () =>
+            [...kubeflowScrapeTargets(args.platform.objects), alertsPrometheusRule(args.settings.alerts, PLATFORM_NAMESPACES, MONITORING_NAMESPACE)].map((object) => ({
+                object,
+                group: TARGETS_AND_ALERTS,
+            })),
+    };
 }
 
 export class Monitoring extends pulumi.ComponentResource {
     /** objectKey → the resource of that object. */
-    readonly objects = new Map<string, KubernetesObjectResource>();
+    readonly objects: Map<string, KubernetesObjectResource>;
     /** Grafana's admin password (secret). */
     readonly grafanaAdminPassword: pulumi.Output<string>;
 
@@ -97,26 +81,18 @@ export class Monitoring extends pulumi.ComponentResource {
         const password = args.grafanaAdminPassword ?? new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this }).result;
         this.grafanaAdminPassword = pulumi.secret(password);
 
-        const entries = monitoringObjects(args, this.grafanaAdminPassword);
-        const componentOf = new Map(entries.map(({ object, component }) => [objectKey(object), component]));
+        const layer = new ManifestLayer(args.platform);
+        const entries = layer.prepare(args, args.components, monitoringCustomizations(args, this.grafanaAdminPassword));
         const groups = new Map(
-            [...new Set(entries.map((entry) => entry.component))].map((component) => {
-                const bomComponent = args.components.find((candidate) => candidate.name === component);
-                const group = bomComponent
-                    ? new BomComponentGroup(`${name}-${component}`, { component: bomComponent }, { parent: this })
-                    : new TargetsAndAlerts(`${name}-${component}`, {}, { parent: this });
-                return [component, group] as const;
+            [...new Set(entries.map((entry) => entry.group))].map((group) => {
+                const component = args.components.find((candidate) => candidate.name === group);
+                const resource = component
+                    ? new BomComponentGroup(`${name}-${group}`, { component }, { parent: this })
+                    : new TargetsAndAlerts(`${name}-${group}`, {}, { parent: this });
+                return [group, resource] as const;
             }),
         );
-
-        const plan = planInstall([...args.platform.objects, ...entries.map((entry) => entry.object)]);
-        for (const object of plan.order) {
-            const key = objectKey(object);
-            const component = componentOf.get(key);
-            if (component === undefined) continue;
-            const dependsOn = (plan.dependencies.get(key) ?? []).map((dependency) => args.platform.resources.get(dependency.on) ?? this.objects.get(dependency.on)!);
-            this.objects.set(key, new KubernetesObjectResource(object, { parent: groups.get(component), dependsOn }));
-        }
+        this.objects = layer.register(entries, groups).resources;
         this.registerOutputs({ objects: this.objects.size, grafanaAdminPassword: this.grafanaAdminPassword });
     }
 }

@@ -41,7 +41,7 @@ function labelsMatch(selector: Record<string, string>, labels: Record<string, st
 }
 
 /** A ServiceMonitor selecting exactly `endpoint`'s Service; an error if the platform lacks it or the labels are ambiguous. */
-function serviceMonitor(endpoint: MetricsEndpoint, platform: KubernetesObject[]): KubernetesObject {
+function serviceMonitor(endpoint: MetricsEndpoint, platform: readonly KubernetesObject[]): KubernetesObject {
     const services = platform.filter((object) => object.kind === "Service" && object.metadata.namespace === endpoint.namespace);
     const service = services.find((object) => object.metadata.name === endpoint.service);
     const hasPort = (candidate: KubernetesObject) => ((candidate["spec"] as { ports?: { name?: string }[] }).ports ?? []).some((port) => port.name === endpoint.port);
@@ -116,6 +116,6 @@ function discoveryAccess(): KubernetesObject[] {
 }
 
 /** The scrape configuration of Kubeflow: checked against the installed `platform` objects. */
-export function kubeflowScrapeTargets(platform: KubernetesObject[]): KubernetesObject[] {
+export function kubeflowScrapeTargets(platform: readonly KubernetesObject[]): KubernetesObject[] {
     return [...KUBEFLOW_METRICS_ENDPOINTS.map((endpoint) => serviceMonitor(endpoint, platform)), ...podMonitors(), ...discoveryAccess()];
 }
