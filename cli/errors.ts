@@ -4,11 +4,11 @@ import { BomError } from "../components/bom";
 import { RendererError } from "../components/bom/kustomize";
 import { PullError } from "../components/bom/pull";
 import { ConfigError } from "../components/config/load";
+import { CustomizeError } from "../components/manifests/customize";
 import { ManifestsError } from "../components/manifests/read";
 import { MirrorError, MirrorInputError } from "../engine/mirror/errors";
 import { OfflineRunError } from "../engine/offline";
 import { StackFileError } from "../engine/stack-file";
-import { CustomizeError } from "../components/manifests/customize";
 
 /** Something is wrong with what was checked: invalid configuration, a failed check or pull. */
 export const EXIT_INVALID = 1;

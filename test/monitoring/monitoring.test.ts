@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadBom } from "../../components/bom";
 import { PLATFORM_NAMESPACES } from "../../components/config/schema";
+import { CustomizeError } from "../../components/manifests/customize";
 import type { KubernetesObject } from "../../core/objects";
 import { kfstackDashboards } from "../../components/monitoring/monitoring";
 import { alertmanagerConfig, configureDcgmExporter, enabledDcgmFields } from "../../components/monitoring/customize";
@@ -16,7 +17,6 @@ import { Secret } from "../../engine/values";
 import { type PlannedResource, resource, resourcesOfType, stackFixture } from "../helpers";
 import { itWithTool, runTool, writeYamlFiles } from "./tools";
 import { fixturesDirectory, skipWithoutFixtures } from "../requirements";
-import { CustomizeError } from "../../components/manifests/customize";
 
 const skipFixtures = skipWithoutFixtures("the monitoring plans and kube-prometheus's Alertmanager configuration");
 const describeWithManifests = skipFixtures ? describe.skip : describe;
