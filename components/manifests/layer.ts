@@ -29,7 +29,8 @@ export interface Platform {
 
 /** Where a layer's BOM components are read from, and what they are checked against. */
 export interface ManifestSource {
-    readonly bom: Bom;
+    /** The bill of materials the manifests are checked against (its name in messages). */
+    readonly bom: Pick<Bom, "release">;
     /** Directory of rendered manifests, checked against the BOM. */
     readonly manifestsDir: string;
     readonly kubernetesVersion: string;

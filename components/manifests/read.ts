@@ -18,7 +18,7 @@ export class ManifestsError extends Error {
 }
 
 /** The manifests directory: KFSTACK_MANIFESTS_DIR, else kfstack:manifestsDir; an error says how to get one. */
-export function manifestsDirectory(bom: Bom, configured: string | undefined, environment: NodeJS.ProcessEnv = process.env): string {
+export function manifestsDirectory(bom: Pick<Bom, "release">, configured: string | undefined, environment: NodeJS.ProcessEnv = process.env): string {
     const chosen = environment[MANIFESTS_DIR_ENV] || configured;
     if (!chosen) {
         throw new ManifestsError(
@@ -68,7 +68,7 @@ function parseManifest(file: string, text: string, sha256: string): KubernetesOb
 }
 
 /** The bytes of one file of a component, after checking them against the BOM. */
-function verifiedBytes(directory: string, bom: Bom, component: BomComponent, entry: ComponentFile): Buffer {
+function verifiedBytes(directory: string, bom: Pick<Bom, "release">, component: BomComponent, entry: ComponentFile): Buffer {
     const file = join(directory, entry.file);
     if (!existsSync(file)) {
         throw new ManifestsError(`${file} is missing: the manifests directory has no ${entry.rendered ? "render" : "copy"} of ${component.name} ${component.version}; run \`npm run manifests -- pull ${bom.release} --out ${directory}\`.`);
@@ -87,14 +87,14 @@ function verifiedBytes(directory: string, bom: Bom, component: BomComponent, ent
 const isManifest = (entry: ComponentFile) => /\.ya?ml$/.test(entry.file);
 
 /** The objects of one component, as upstream renders them; a fresh copy the caller may change. */
-export function readComponent(directory: string, bom: Bom, component: BomComponent): KubernetesObject[] {
+export function readComponent(directory: string, bom: Pick<Bom, "release">, component: BomComponent): KubernetesObject[] {
     return componentFiles(component)
         .filter(isManifest)
         .flatMap((entry) => structuredClone(parseManifest(join(directory, entry.file), verifiedBytes(directory, bom, component, entry).toString("utf8"), entry.sha256)));
 }
 
 /** A data file of a component (not a manifest, e.g. dcgm-exporter's counters CSV), checked against the BOM. */
-export function readComponentData(directory: string, bom: Bom, component: BomComponent, name: string): string {
+export function readComponentData(directory: string, bom: Pick<Bom, "release">, component: BomComponent, name: string): string {
     const entry = componentFiles(component).find((candidate) => candidate.file.endsWith(`/${name}`) && !isManifest(candidate));
     if (!entry) throw new ManifestsError(`The bill of materials ${bom.release} lists no data file ${name} for ${component.name}.`);
     return verifiedBytes(directory, bom, component, entry).toString("utf8");
