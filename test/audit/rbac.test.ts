@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { loadAll } from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { KubernetesObject } from "../../core/objects";
-import { type AccessPath, type PolicyRule, type ResourceRequest, type Subject, buildRbac, describeRequest, describeSubject } from "../../engine/audit/rbac";
+import { buildRbac } from "../../core/rbac/authorizer";
+import { type AccessPath, type PolicyRule, type ResourceRequest, type Subject, describeRequest, describeSubject } from "../../core/rbac/model";
 import { clusterRole, clusterRoleBinding, group, role, roleBinding, serviceAccount, user } from "./rbac-fixtures";
 import { fixturesDirectory, skipWithoutFixtures } from "../requirements";
 

@@ -9,7 +9,8 @@ import type { KubernetesObject } from "../../core/objects";
 import { type TenantFacts, tenancyFacts } from "../../core/facts";
 import { kubernetesKind } from "../../core/kubernetes-resources";
 import { type ConnectionVerdict, buildNetwork } from "./network";
-import { type AccessPath, type Check, type Subject, buildRbac, describeRequest, describeSubject } from "./rbac";
+import { buildRbac } from "../../core/rbac/authorizer";
+import { type AccessPath, type Check, type Subject, describeRequest, describeSubject } from "../../core/rbac/model";
 
 /** What a tenant's work consists of: the objects whose reading, changing or deleting crosses a tenant boundary. */
 const WORK: Check[] = [
