@@ -2,7 +2,7 @@
 // NetworkPolicies as rendered manifests hold them, and a two-tenant platform
 // with the policies kfstack gives every tenant namespace.
 import type { KubernetesObject } from "../../core/objects";
-import type { NamespaceInfo } from "../../engine/audit/network";
+import type { NamespaceInfo } from "../../core/network-policy/network";
 
 type Spec = Record<string, unknown>;
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { loadAll } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import type { KubernetesObject } from "../../core/objects";
-import { type NamespaceInfo, buildNetwork } from "../../engine/audit/network";
+import { type NamespaceInfo, buildNetwork } from "../../core/network-policy/network";
 import { allowAllNamespaces, defaultDeny, deployment, namespaceNamed, namespaceObject, networkPolicy, tenantNamespace, twoTenants } from "./network-fixtures";
 import { fixturesDirectory, skipWithoutFixtures } from "../requirements";
 
