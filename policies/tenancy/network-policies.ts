@@ -1,7 +1,7 @@
 // NetworkPolicies (networking.k8s.io/v1) as NET-01 and NET-02 read them, through the evaluator the audit uses
 // (core/network-policy), read leniently: a policy judges any stack without crashing.
 import { covers, parseCidr } from "../../core/cidr";
-import { type Policy, type Rule, compilePolicy } from "../../core/network-policy/policy";
+import { type Peer, type Policy, type Rule, compilePolicy } from "../../core/network-policy/policy";
 import { opens } from "../../core/network-policy/ports";
 import { recordAt } from "../../core/records";
 import { type KubernetesObject, type StackResource, coreObject, kubernetesObjects, namespaceLabels } from "../lib/tenants";
@@ -40,7 +40,7 @@ export interface Destination {
 }
 
 /** Whether one `to` peer of an egress rule reaches all of `destination`: an ipBlock covering the range, or a selector selecting the pods. */
-function peerReaches(resources: readonly StackResource[], peer: NonNullable<Rule["peers"]>[number], destination: Destination): boolean {
+function peerReaches(resources: readonly StackResource[], peer: Peer, destination: Destination): boolean {
     if (destination.cidr !== undefined) {
         const wanted = parseCidr(destination.cidr);
         return !!peer.addresses && !!wanted && !wanted.v6 && covers(peer.addresses, wanted);
