@@ -1,7 +1,7 @@
 // `kfstack audit <stack>`: the tenancy audit of a stack's offline plan — an
 // RBAC matrix and a network matrix — and exit 1 when any tenant can reach
 // into another beyond what the stack declares.
-import type { TenancyAudit } from "../engine/audit";
+import type { TenancyAudit } from "../engine/audit/tenancy-audit";
 import { planStack } from "../engine/plan";
 import { EXIT_INVALID } from "./errors";
 import { markdownTable } from "./format";

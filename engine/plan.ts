@@ -10,7 +10,7 @@ import { windowsMissed } from "../components/manifests/compatibility";
 import { type NodePoolPlan, resolvePools } from "../components/config/topology";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { type ImageInventory, imageInventory } from "../components/images/inventory";
-import { type TenancyAudit, auditTenancy } from "./audit";
+import { type TenancyAudit, auditTenancy } from "./audit/tenancy-audit";
 import { type OfflineRun, STACK_TYPE, runOffline } from "./offline";
 import { type PolicyReport, evaluatePolicies } from "./policy-check";
 import { loadStackSettings } from "./stack-file";

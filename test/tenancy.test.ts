@@ -2,7 +2,7 @@
 // plan, the audit of their isolation, and the wrong stacks it must catch.
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../cli/program";
-import { auditTenancy } from "../engine/audit";
+import { auditTenancy } from "../engine/audit/tenancy-audit";
 import { type Plan, planStack } from "../engine/plan";
 import { type PolicyRecord, evaluatePolicies } from "../engine/policy-check";
 import { resource, resourcesOfType, stackFixture } from "./helpers";

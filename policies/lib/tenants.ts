@@ -4,6 +4,7 @@
 // kubeflow-profile and annotates it with the owner. A Namespace carrying that
 // label is a tenant namespace too, with or without its Profile in the stack.
 import { kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
+import type { KubernetesObject as CoreObject } from "../../core/objects";
 import { isRecord } from "../../core/records";
 
 export const PROFILE_NAMESPACE_LABEL = { key: "app.kubernetes.io/part-of", value: "kubeflow-profile" } as const;
@@ -58,6 +59,20 @@ export function kubernetesObjects(resources: readonly StackResource[], kinds?: r
         const group = kind.apiVersion.includes("/") ? kind.apiVersion.slice(0, kind.apiVersion.lastIndexOf("/")) : "";
         return [{ kind: kind.kind, group, name: name ?? resource.name, ...(namespace ? { namespace } : {}), props: resource.props, resource }];
     });
+}
+
+/**
+ * The object as core/'s evaluators read it: identity from the resource, and only the inputs named in `fields`
+ * (plus the labels, with `labels`), since reading an unknown input makes a policy undecided.
+ */
+export function coreObject(object: KubernetesObject, fields: readonly string[], labels = false): CoreObject {
+    const own = labels ? metadataOf(object.props).labels : undefined;
+    return {
+        apiVersion: kubernetesKind(object.resource.type)!.apiVersion,
+        kind: object.kind,
+        metadata: { name: object.name, ...(object.namespace ? { namespace: object.namespace } : {}), ...(own ? { labels: { ...own } } : {}) },
+        ...Object.fromEntries(fields.map((field) => [field, object.props[field]])),
+    };
 }
 
 function ownerOf(value: unknown): Subject | undefined {

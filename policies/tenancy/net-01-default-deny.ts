@@ -1,28 +1,25 @@
 // NET-01: every tenant namespace has a default-deny NetworkPolicy for ingress and egress.
 import type { KfstackStackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
-import { type KubernetesObject, tenantsOf } from "../lib/tenants";
-import { networkPoliciesIn, podSelectorOf, policyTypesOf, rulesOf, selectsAllPods } from "./network-policies";
-import { describeSelector } from "./selectors";
+import { tenantsOf } from "../lib/tenants";
+import { type StackNetworkPolicy, describePodSelector, networkPoliciesIn } from "./network-policies";
 
 /** Why a policy is not a default deny; empty when it is one. */
-function shortfalls(policy: KubernetesObject): string[] {
-    const types = policyTypesOf(policy);
-    const ingress = rulesOf(policy, "ingress").length;
-    const egress = rulesOf(policy, "egress").length;
+function shortfalls({ object, policy }: StackNetworkPolicy): string[] {
+    const ingress = policy.written.ingress.length;
+    const egress = policy.written.egress.length;
     return [
-        ...(selectsAllPods(policy) ? [] : [`selects only some pods (podSelector ${describeSelector(podSelectorOf(policy))})`]),
-        ...["Ingress", "Egress"].filter((type) => !types.includes(type)).map((type) => `does not list policyType ${type}`),
+        ...(policy.podSelector.empty ? [] : [`selects only some pods (podSelector ${describePodSelector(object)})`]),
+        ...(["Ingress", "Egress"] as const).filter((type) => !policy.types.has(type)).map((type) => `does not list policyType ${type}`),
         ...(ingress > 0 ? [`allows ingress (${ingress} ${ingress === 1 ? "rule" : "rules"})`] : []),
         ...(egress > 0 ? [`allows egress (${egress} ${egress === 1 ? "rule" : "rules"})`] : []),
     ];
 }
 
 /** A policy meant as a default deny: it has no rules, or it selects every pod for both directions. */
-function looksLikeDeny(policy: KubernetesObject): boolean {
-    const noRules = rulesOf(policy, "ingress").length === 0 && rulesOf(policy, "egress").length === 0;
-    const types = policyTypesOf(policy);
-    return noRules || (selectsAllPods(policy) && types.includes("Ingress") && types.includes("Egress"));
+function looksLikeDeny({ policy }: StackNetworkPolicy): boolean {
+    const noRules = policy.written.ingress.length === 0 && policy.written.egress.length === 0;
+    return noRules || (policy.podSelector.empty && policy.types.has("Ingress") && policy.types.has("Egress"));
 }
 
 export const defaultDenyNetworkPolicy: KfstackStackPolicy = {
@@ -38,7 +35,7 @@ export const defaultDenyNetworkPolicy: KfstackStackPolicy = {
             if (policies.some((policy) => shortfalls(policy).length === 0)) continue;
             const near = policies
                 .filter(looksLikeDeny)
-                .map((policy) => `${describeResource("NetworkPolicy", policy.props, policy.resource.name)} ${shortfalls(policy).join(", ")}`);
+                .map((policy) => `${describeResource("NetworkPolicy", policy.object.props, policy.object.resource.name)} ${shortfalls(policy).join(", ")}`);
             reportViolation(
                 `Tenant namespace "${tenant.namespace}" has no default-deny NetworkPolicy${near.length ? ` (${near.join("; ")})` : ""}; add one with podSelector {}, policyTypes [Ingress, Egress] and no rules.`,
                 tenant.urn,

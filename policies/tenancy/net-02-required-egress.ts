@@ -1,7 +1,8 @@
 // NET-02: every tenant namespace allows its pods DNS and object storage, through NetworkPolicies that select every pod.
 import type { KfstackStackPolicy } from "../lib/policy";
 import { tenantsOf } from "../lib/tenants";
-import { type Destination, egressAllows, networkPoliciesIn, policyTypesOf, rulesOf, selectsAllPods } from "./network-policies";
+import { appliedRules } from "../../core/network-policy/policy";
+import { type Destination, egressAllows, networkPoliciesIn } from "./network-policies";
 import { listOf } from "../../core/text";
 
 /** An object store the tenant's pods write artifacts to: pods of a namespace or an IPv4 range, on one TCP port. */
@@ -63,10 +64,9 @@ export const requiredEgress: KfstackStackPolicy = {
         const resources = args.resources;
         for (const tenant of tenantsOf(resources)) {
             const egressRules = networkPoliciesIn(resources, tenant.namespace)
-                .filter((policy) => selectsAllPods(policy) && policyTypesOf(policy).includes("Egress"))
-                .flatMap((policy) => rulesOf(policy, "egress"));
-            const allowed = (destination: Destination, protocol: string, port: number) =>
-                egressRules.some((rule) => egressAllows(resources, tenant.namespace, rule, destination, protocol, port));
+                .filter(({ policy }) => policy.podSelector.empty)
+                .flatMap(({ policy }) => appliedRules(policy, "egress") ?? []);
+            const allowed = (destination: Destination, protocol: string, port: number) => egressRules.some((rule) => egressAllows(resources, rule, destination, protocol, port));
 
             const dnsMissing = ["UDP", "TCP"].filter((protocol) => !allowed(dns, protocol, 53));
             if (dnsMissing.length > 0) {

@@ -3,7 +3,8 @@ import { CLUSTER_ADMIN_EXEMPTIONS } from "../lib/exemptions";
 import type { KfstackStackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
 import { kubernetesObjects } from "../lib/tenants";
-import { ClusterRoles, RBAC_GROUP, describeSubject, roleRefOf, subjectKey, subjectsOf } from "./rbac";
+import { RBAC_GROUP } from "../../core/rbac/model";
+import { type StackClusterRoles, describeSubject, roleRefOf, stackClusterRoles, subjectKey, subjectsOf } from "./rbac";
 
 export interface ClusterAdminConfig {
     /** Subjects allowed to hold cluster-admin: "ServiceAccount:<namespace>/<name>", "User:<name>", "Group:<name>". */
@@ -11,8 +12,8 @@ export interface ClusterAdminConfig {
 }
 
 /** A ClusterRole that grants every verb on every resource of every API group is cluster-admin under another name. */
-function grantsEverything(roles: ClusterRoles, name: string): boolean {
-    return roles.effectiveRules(name).some(({ rule }) => rule.apiGroups.includes("*") && rule.resources.includes("*") && rule.verbs.includes("*"));
+function grantsEverything(roles: StackClusterRoles, name: string): boolean {
+    return (roles.rbac.rulesOf("ClusterRole", name) ?? []).some(({ rule }) => rule.apiGroups.includes("*") && rule.resources.includes("*") && rule.verbs.includes("*"));
 }
 
 export const clusterAdminBindings: KfstackStackPolicy = {
@@ -36,7 +37,7 @@ export const clusterAdminBindings: KfstackStackPolicy = {
     },
     validateStack: (args, reportViolation) => {
         const allowed = new Set(args.getConfig<ClusterAdminConfig>().breakGlassSubjects ?? []);
-        const roles = new ClusterRoles(args.resources);
+        const roles = stackClusterRoles(args.resources);
         for (const binding of kubernetesObjects(args.resources, ["ClusterRoleBinding", "RoleBinding"])) {
             if (binding.group !== RBAC_GROUP) continue;
             const roleRef = roleRefOf(binding);

@@ -1,8 +1,10 @@
 // RBAC-02: tenant roles grant no wildcard verb or resource, and never escalate, bind or impersonate.
 import type { KfstackStackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
-import { kubernetesObjects, tenantsOf } from "../lib/tenants";
-import { type ClusterRole, ClusterRoles, type PolicyRule, RBAC_GROUP, roleRefOf, rulesOf } from "./rbac";
+import { type PolicyRule, RBAC_GROUP } from "../../core/rbac/model";
+import { type RoleEntry, readRules } from "../../core/rbac/read";
+import { coreObject, kubernetesObjects, tenantsOf } from "../lib/tenants";
+import { roleRefOf, stackClusterRoles } from "./rbac";
 import { listOf } from "../../core/text";
 
 export interface TenantRolesConfig {
@@ -64,13 +66,13 @@ export const tenantRoles: KfstackStackPolicy = {
         if (tenants.length === 0) return;
         const tenantNamespaces = new Set(tenants.map((tenant) => tenant.namespace));
         const inTenantNamespace = (namespace: string | undefined) => namespace !== undefined && tenantNamespaces.has(namespace);
-        const roles = new ClusterRoles(args.resources);
+        const roles = stackClusterRoles(args.resources);
 
         // Roles in tenant namespaces are tenant roles as they stand.
         for (const role of kubernetesObjects(args.resources, ["Role"])) {
             if (role.group !== RBAC_GROUP || !inTenantNamespace(role.namespace)) continue;
             const what = describeResource("Role", role.props, role.resource.name);
-            for (const rule of rulesOf(role.props)) for (const problem of ruleProblems(rule)) reportViolation(`${what}, a tenant role, ${problem}.`, role.resource.urn);
+            for (const rule of readRules(coreObject(role, ["rules"]).rules, what, { lenient: true })) for (const problem of ruleProblems(rule)) reportViolation(`${what}, a tenant role, ${problem}.`, role.resource.urn);
         }
 
         // ClusterRoles bound in tenant namespaces, and every role aggregated into them.
@@ -80,15 +82,15 @@ export const tenantRoles: KfstackStackPolicy = {
             const roleRef = roleRefOf(binding);
             if (binding.group === RBAC_GROUP && inTenantNamespace(binding.namespace) && roleRef?.kind === "ClusterRole") bound.add(roleRef.name);
         }
-        const holders = new Map<ClusterRole, string[]>();
+        const holders = new Map<RoleEntry, string[]>();
         for (const name of [...bound].sort()) {
-            for (const role of roles.closure(name)) holders.set(role, [...(holders.get(role) ?? []), name]);
+            for (const role of roles.rbac.aggregationOf(name)) holders.set(role, [...(holders.get(role) ?? []), name]);
         }
         for (const [role, through] of holders) {
-            if (role.aggregation) continue;
-            const others = through.filter((name) => name !== role.name);
-            const what = `${role.what}, a tenant role${others.length ? ` through ${listOf(others)}` : ""},`;
-            for (const rule of role.rules) for (const problem of ruleProblems(rule)) reportViolation(`${what} ${problem}.`, role.resource?.urn);
+            if (role.selectors) continue;
+            const others = through.filter((name) => name !== role.object.metadata.name);
+            const what = `${roles.what(role)}, a tenant role${others.length ? ` through ${listOf(others)}` : ""},`;
+            for (const rule of role.rules) for (const problem of ruleProblems(rule)) reportViolation(`${what} ${problem}.`, roles.urn(role));
         }
     },
 };

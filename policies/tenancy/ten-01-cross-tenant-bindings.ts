@@ -3,7 +3,8 @@ import { type TenantFacts, tenancyFacts } from "../../core/facts";
 import type { KfstackStackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
 import { type Subject, type Tenant, kubernetesObjects, tenantsOf } from "../lib/tenants";
-import { RBAC_GROUP, describeSubject, subjectsOf } from "./rbac";
+import { RBAC_GROUP } from "../../core/rbac/model";
+import { describeSubject, subjectsOf } from "./rbac";
 import { listOf } from "../../core/text";
 
 /** Users and groups compare like the e-mail addresses they are: an identity provider may change the case. */

@@ -2,7 +2,7 @@
 // NetworkPolicies as rendered manifests hold them, and a two-tenant platform
 // with the policies kfstack gives every tenant namespace.
 import type { KubernetesObject } from "../../core/objects";
-import type { NamespaceInfo } from "../../engine/audit/network";
+import { type NamespaceInfo, buildNetwork } from "../../core/network-policy/network";
 
 type Spec = Record<string, unknown>;
 
@@ -113,3 +113,9 @@ export function twoTenants(): { objects: KubernetesObject[]; namespaces: Namespa
 
 /** The classic mistake: an ingress rule meant for "the platform" that admits every namespace. */
 export const allowAllNamespaces = (namespace: string) => networkPolicy(namespace, "allow-all-namespaces", { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] });
+
+export const NAMESPACES: NamespaceInfo[] = ["team-a", "team-b", "kubeflow"].map((name) => ({ name, labels: {} }));
+/** A network of the objects, with team-a, team-b and kubeflow known. */
+export const build = (...objects: KubernetesObject[]) => buildNetwork(objects, NAMESPACES);
+export const bare = (namespace: string) => `a pod of ${namespace} with no labels`;
+export const denied = (because: string[]) => ({ allowed: false, ports: "none", because });

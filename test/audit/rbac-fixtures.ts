@@ -1,7 +1,7 @@
 // Factories for RBAC objects as manifests hold them, for the RBAC evaluator tests.
 import type { KubernetesObject } from "../../core/objects";
 import type { LabelSelector } from "../../core/label-selectors";
-import type { PolicyRule, Subject } from "../../engine/audit/rbac";
+import type { PolicyRule, Subject } from "../../core/rbac/model";
 
 const API_VERSION = "rbac.authorization.k8s.io/v1";
 

@@ -8,8 +8,10 @@ import { profileControllerObjects } from "../../components/tenancy/profile-contr
 import type { KubernetesObject } from "../../core/objects";
 import { type TenantFacts, tenancyFacts } from "../../core/facts";
 import { kubernetesKind } from "../../core/kubernetes-resources";
-import { type ConnectionVerdict, buildNetwork } from "./network";
-import { type AccessPath, type Check, type Subject, buildRbac, describeRequest, describeSubject } from "./rbac";
+import type { ConnectionVerdict } from "../../core/network-policy/connections";
+import { buildNetwork } from "../../core/network-policy/network";
+import { buildRbac } from "../../core/rbac/authorizer";
+import { type AccessPath, type Check, type Subject, describeRequest, describeSubject } from "../../core/rbac/model";
 
 /** What a tenant's work consists of: the objects whose reading, changing or deleting crosses a tenant boundary. */
 const WORK: Check[] = [
