@@ -1,6 +1,6 @@
 // `kfstack images lock <bom>`, `kfstack mirror bundle` and `kfstack mirror push`:
 // lock a release's image digests, carry the images across an air gap in one
-// bundle, and push them into the enclave's registry. The work is in engine/mirror/.
+// bundle, and push them into the enclave's registry. The work is in engine/image-transfer/.
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
@@ -10,11 +10,11 @@ import { rawStackConfig, parseStackConfig } from "../components/config/load";
 import { MANIFESTS_DIR_ENV } from "../components/kubeflow/manifests";
 import { planStack } from "../engine/plan";
 import { listStacks, loadStackSettings } from "../engine/stack-file";
-import { type BundleResult, bundleImages, type ImageEvent } from "../engine/mirror/bundle";
-import { MirrorInputError } from "../engine/mirror/errors";
-import { type Lock, lockFileOf, normalizeImages, readLock, resolveLock, writeLock } from "../engine/mirror/lock";
-import { type PushResult, pushBundle } from "../engine/mirror/push";
-import { Skopeo } from "../engine/mirror/skopeo";
+import { type BundleResult, bundleImages, type ImageEvent } from "../engine/image-transfer/bundle";
+import { MirrorInputError } from "../engine/image-transfer/errors";
+import { type Lock, lockFileOf, normalizeImages, readLock, resolveLock, writeLock } from "../engine/image-transfer/lock";
+import { type PushResult, pushBundle } from "../engine/image-transfer/push";
+import { Skopeo } from "../engine/image-transfer/skopeo";
 import { EXIT_INVALID, UnreadableInputError } from "./errors";
 import { integer, markdownTable } from "./format";
 

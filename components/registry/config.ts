@@ -1,5 +1,5 @@
-// The one schema of the mirror stack (mirror/): everything under the
-// `kfstack-mirror:` namespace of mirror/Pulumi.<stack>.yaml. Where the mirror
+// The one schema of the registry stack (registry/): everything under the
+// `kfstack-mirror:` namespace of registry/Pulumi.<stack>.yaml. Where the mirror
 // lives (cloud: aws, gcp or an existing registry) and which images it holds.
 // Problems are reported the way the main stack reports them: one ConfigError
 // naming every bad key in full, before any resource is registered.
@@ -226,8 +226,8 @@ const messages: z.core.$ZodErrorMap = (issue) => {
 function unknownKeyMessage(raw: Record<string, unknown>): string {
     const cloud = raw["cloud"];
     const variant = typeof cloud === "string" && Object.hasOwn(VARIANTS, cloud) ? VARIANTS[cloud as keyof typeof VARIANTS] : undefined;
-    if (!variant) return `is not a ${MIRROR_NAMESPACE} setting; check its spelling in mirror/README.md`;
-    return `is not a setting of cloud ${cloud}, whose settings are ${Object.keys(variant.shape).join(", ")}; check its spelling in mirror/README.md`;
+    if (!variant) return `is not a ${MIRROR_NAMESPACE} setting; check its spelling in registry/README.md`;
+    return `is not a setting of cloud ${cloud}, whose settings are ${Object.keys(variant.shape).join(", ")}; check its spelling in registry/README.md`;
 }
 
 /** Validates raw `kfstack-mirror:` values (keys without the namespace); throws ConfigError listing every problem. */

@@ -1,4 +1,4 @@
-// The mirror stack (mirror/): its three example stacks planned offline (ECR in
+// The registry stack (registry/, project kfstack-mirror): its three example stacks planned offline (ECR in
 // GovCloud, Artifact Registry, an existing registry), and every bad input
 // refused with one ConfigError naming the full key, before anything is created.
 import { readFileSync } from "node:fs";
@@ -6,21 +6,21 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, type ConfigIssue } from "../components/config/load";
 import { loadBom } from "../components/bom";
-import { MIRROR_NAMESPACE, MirrorConfigSchema, rawMirrorConfig } from "../components/mirror/config";
-import { mirroredImage, normalizeImageReference, repositoryPaths } from "../components/mirror/images";
-import { mirrorProgram } from "../components/mirror/program";
+import { MIRROR_NAMESPACE, MirrorConfigSchema, rawMirrorConfig } from "../components/registry/config";
+import { mirroredImage, normalizeImageReference, repositoryPaths } from "../components/registry/images";
+import { registryProgram } from "../components/registry/registry-program";
 import { evaluatePolicies } from "../engine/policy-check";
 import { type OfflineRun, OfflineRunError, type PlannedResource, STACK_TYPE, runOffline } from "../engine/offline";
 import { planStack } from "../engine/plan";
 import { type StackSettings, loadStackSettings } from "../engine/stack-file";
 import { Unknown } from "../engine/values";
 import { registryMirror } from "../policies/cloud/reg-01-registry-mirror";
-import mirrorEntry from "../mirror/index";
+import mirrorEntry from "../registry/index";
 import { allInputStrings } from "./helpers";
 import { type Change, type ConfigCase, type RawConfig, build, jsonParseError, rejection, set, toWire, unset } from "./config-cases";
 import { skipWithoutFixtures } from "./requirements";
 
-const MIRROR_DIR = join(__dirname, "..", "mirror");
+const MIRROR_DIR = join(__dirname, "..", "registry");
 const TYPES = {
     mirror: "kfstack:mirror:RegistryMirror",
     awsProvider: "pulumi:providers:aws",
@@ -41,7 +41,7 @@ function shipped(stack: string): RawConfig {
 }
 
 function plan(stack: string, raw: RawConfig = shipped(stack)): Promise<OfflineRun> {
-    return runOffline(mirrorProgram, { project: "kfstack-mirror", stack, config: toWire(MIRROR_NAMESPACE, raw), secretKeys: [] });
+    return runOffline(registryProgram, { project: "kfstack-mirror", stack, config: toWire(MIRROR_NAMESPACE, raw), secretKeys: [] });
 }
 
 function ofType(run: OfflineRun, type: string): PlannedResource[] {
@@ -108,15 +108,15 @@ describe("mirror example stacks", () => {
         expect(MIRRORED_IMAGES).toContain("quay.io/prometheus/prometheus:v3.5.0");
     });
 
-    it("documents every setting of every cloud in mirror/README.md", () => {
+    it("documents every setting of every cloud in registry/README.md", () => {
         const readme = readFileSync(join(MIRROR_DIR, "README.md"), "utf8");
         const settings = [...new Set(MirrorConfigSchema.options.flatMap((variant) => Object.keys(variant.shape)))];
         expect(settings.filter((setting) => !readme.includes(`| \`${MIRROR_NAMESPACE}:${setting}\` |`))).toEqual([]);
         expect(settings).toHaveLength(9);
     });
 
-    it("exports the offline program as the entry point of mirror/Pulumi.yaml", () => {
-        expect(mirrorEntry).toBe(mirrorProgram);
+    it("exports the offline program as the entry point of registry/Pulumi.yaml", () => {
+        expect(mirrorEntry).toBe(registryProgram);
         expect(settings("govcloud").project).toBe("kfstack-mirror");
     });
 });
@@ -125,7 +125,7 @@ describe("mirror stack govcloud (ECR in us-gov-west-1)", () => {
     let run: OfflineRun;
     const paths = repositoryPaths(MIRRORED_IMAGES);
     beforeAll(async () => {
-        run = await runOffline(mirrorProgram, settings("govcloud"));
+        run = await runOffline(registryProgram, settings("govcloud"));
     });
 
     it("creates one ECR repository per distinct image path, named <repositoryPrefix>/<path>", () => {
@@ -202,7 +202,7 @@ describe("mirror stack govcloud (ECR in us-gov-west-1)", () => {
 describe("mirror stack gcp (Artifact Registry)", () => {
     let run: OfflineRun;
     beforeAll(async () => {
-        run = await runOffline(mirrorProgram, settings("gcp"));
+        run = await runOffline(registryProgram, settings("gcp"));
     });
 
     it("creates one Docker repository with immutable tags and nothing else", () => {
@@ -235,7 +235,7 @@ describe("mirror stack gcp (Artifact Registry)", () => {
 
 describe("mirror stack existing (a registry that already runs)", () => {
     it("creates nothing and outputs the configured registry as the prefix", async () => {
-        const run = await runOffline(mirrorProgram, settings("existing"));
+        const run = await runOffline(registryProgram, settings("existing"));
         expect(run.resources.map((resource) => resource.type)).toEqual([STACK_TYPE, TYPES.mirror]);
         expect(run.outputs).toEqual({ cloud: "existing", registryPrefix: "registry.kube-system.svc:5000/kf", repositories: repositoryPaths(MIRRORED_IMAGES) });
     });
@@ -285,7 +285,7 @@ const CASES: Case[] = [
         base: "govcloud",
         change: set("repositoryId", "kubeflow-mirror"),
         key: "kfstack-mirror:repositoryId",
-        message: "is not a setting of cloud aws, whose settings are cloud, region, repositoryPrefix, kmsKeyArn, tags, images; check its spelling in mirror/README.md",
+        message: "is not a setting of cloud aws, whose settings are cloud, region, repositoryPrefix, kmsKeyArn, tags, images; check its spelling in registry/README.md",
     },
     // AWS
     {
@@ -481,7 +481,7 @@ describe("mirror stack configuration validation", () => {
                 "Invalid kfstack configuration: 3 problems; nothing was created.",
                 "  kfstack-mirror:region: is required: the AWS region of the repositories, such as us-gov-west-1 or us-east-1",
                 `  kfstack-mirror:images: is empty: ${IMAGES_HINT}`,
-                "  kfstack-mirror:tag: is not a setting of cloud aws, whose settings are cloud, region, repositoryPrefix, kmsKeyArn, tags, images; check its spelling in mirror/README.md",
+                "  kfstack-mirror:tag: is not a setting of cloud aws, whose settings are cloud, region, repositoryPrefix, kmsKeyArn, tags, images; check its spelling in registry/README.md",
                 "Fix these keys in the stack file (Pulumi.<stack>.yaml); README.md has the configuration reference.",
             ].join("\n"),
         );
@@ -489,7 +489,7 @@ describe("mirror stack configuration validation", () => {
     });
 
     it("rejects structured config that is not valid JSON, under its full key", async () => {
-        const failure = await runOffline(mirrorProgram, {
+        const failure = await runOffline(registryProgram, {
             project: "kfstack-mirror",
             stack: "bad",
             config: { ...toWire(MIRROR_NAMESPACE, BASES.existing), "kfstack-mirror:images": "[docker.io/istio/pilot:1.17.5" },

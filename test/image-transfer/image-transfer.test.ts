@@ -6,12 +6,12 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BlobChecker, blobPath, createLayout, describeProblem, imageBlobs } from "../../engine/mirror/layout";
-import { lockEntries, normalizeImages, readLock, resolveLock } from "../../engine/mirror/lock";
-import { pushTargets } from "../../engine/mirror/push";
-import { normalizeImage, parseRegistryDestination, targetReference } from "../../engine/mirror/reference";
-import { Skopeo, skopeoMessage } from "../../engine/mirror/skopeo";
-import { buildImage, ownLayer, SYNTHETIC_IMAGES } from "../../engine/mirror/synthetic";
+import { BlobChecker, blobPath, createLayout, describeProblem, imageBlobs } from "../../engine/image-transfer/layout";
+import { lockEntries, normalizeImages, readLock, resolveLock } from "../../engine/image-transfer/lock";
+import { pushTargets } from "../../engine/image-transfer/push";
+import { normalizeImage, parseRegistryDestination, targetReference } from "../../engine/image-transfer/reference";
+import { Skopeo, skopeoMessage } from "../../engine/image-transfer/skopeo";
+import { buildImage, ownLayer, SYNTHETIC_IMAGES } from "../../engine/image-transfer/synthetic";
 import { kfstack } from "./helpers";
 
 const scratch = () => mkdtempSync(join(tmpdir(), "kfstack-mirror-unit-"));
