@@ -12,7 +12,8 @@ import { planStack } from "../engine/plan";
 import { listStacks, loadStackSettings } from "../engine/stack-file";
 import { type BundleResult, bundleImages, type ImageEvent } from "../engine/image-transfer/bundle";
 import { MirrorInputError } from "../engine/image-transfer/errors";
-import { type Lock, lockFileOf, normalizeImages, readLock, resolveLock, writeLock } from "../engine/image-transfer/lock";
+import { type ImageLock, lockFile } from "../components/images/lock";
+import { normalizeImages, readLock, resolveLock, writeLock } from "../engine/image-transfer/lock";
 import { type PushResult, pushBundle } from "../engine/image-transfer/push";
 import { Skopeo } from "../engine/image-transfer/skopeo";
 import { EXIT_INVALID, UnreadableInputError } from "./errors";
@@ -144,12 +145,12 @@ export async function imagesLockCommand(release: string, options: ImagesLockOpti
         where = `the image inventory of ${stacks.join(", ")}`;
     }
     const images = normalizeImages(listed, where);
-    const out = resolve(options.out ?? lockFileOf(bom.release));
+    const out = resolve(options.out ?? lockFile(bom.release));
     const skopeo = new Skopeo(options.registriesConf ? { registriesConf: resolve(options.registriesConf) } : {});
     const started = performance.now();
     const bar = progress(images.length, "resolved");
     let done = 0;
-    let lock: Lock;
+    let lock: ImageLock;
     try {
         lock = await interruptible((signal) => resolveLock(bom.release, images, { skopeo, parallel: options.parallel, signal, onResolved: (image, digest) => bar.update(++done, `${image} ${digest.slice(0, 19)}`) }));
     } finally {
@@ -163,11 +164,11 @@ export async function imagesLockCommand(release: string, options: ImagesLockOpti
 }
 
 /** The lock a bundle copies: --lock, else the committed lock of the stack's release. */
-function bundleLock(options: MirrorBundleOptions): Lock {
+function bundleLock(options: MirrorBundleOptions): ImageLock {
     if (options.lock) return readLock(resolve(options.lock));
     if (!options.stack) throw new MirrorInputError("Say what to bundle: --stack <stack> (the committed lock of its release) or --lock <file>.");
     const release = releaseOf(options.stack);
-    const file = lockFileOf(release);
+    const file = lockFile(release);
     if (!existsSync(file)) {
         throw new MirrorInputError(`There is no image lock for ${release} (${file}), which stack "${options.stack}" installs: make it on a connected machine with \`npm run images -- lock ${release}\` and commit it, or pass --lock <file>.`);
     }

@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, type ConfigIssue } from "../components/config/load";
 import { loadBom } from "../components/bom";
 import { MIRROR_NAMESPACE, MirrorConfigSchema, rawMirrorConfig } from "../components/registry/config";
-import { mirroredImage, normalizeImageReference, repositoryPaths } from "../components/registry/images";
+import { mirroredImage, repositoryPaths } from "../components/registry/images";
+import { normalizeImage } from "../core/image-references";
 import { registryProgram } from "../components/registry/registry-program";
 import { evaluatePolicies } from "../engine/policy-check";
 import { type OfflineRun, OfflineRunError, type PlannedResource, STACK_TYPE, runOffline } from "../engine/offline";
@@ -61,7 +62,7 @@ async function reg01Violations(run: OfflineRun): Promise<string[]> {
 }
 
 /** The container images the BOM of the release pins, normalized. */
-const BOM_IMAGES = [...new Set(loadBom("kubeflow-1.8.1").components.flatMap((component) => component.images.map((image) => normalizeImageReference(image)!)))].sort();
+const BOM_IMAGES = [...new Set(loadBom("kubeflow-1.8.1").components.flatMap((component) => component.images.map((image) => normalizeImage(image)!.image)))].sort();
 /** What the example stacks mirror (each lists the same images). */
 const MIRRORED_IMAGES = shipped("existing")["images"] as string[];
 
@@ -70,10 +71,10 @@ const skipInventory = skipWithoutFixtures("the check of the mirror example stack
 
 describe("mirror image references", () => {
     it("normalizes Docker Hub short names the way docker pull resolves them", () => {
-        expect(normalizeImageReference("mysql:8.0.29")).toBe("docker.io/library/mysql:8.0.29");
-        expect(normalizeImageReference("kubeflow/training-operator:v1-9e52eb7")).toBe("docker.io/kubeflow/training-operator:v1-9e52eb7");
-        expect(normalizeImageReference("index.docker.io/istio/pilot:1.17.5")).toBe("docker.io/istio/pilot:1.17.5");
-        expect(normalizeImageReference("gcr.io/ml-pipeline/frontend:2.0.5")).toBe("gcr.io/ml-pipeline/frontend:2.0.5");
+        expect(normalizeImage("mysql:8.0.29")?.image).toBe("docker.io/library/mysql:8.0.29");
+        expect(normalizeImage("kubeflow/training-operator:v1-9e52eb7")?.image).toBe("docker.io/kubeflow/training-operator:v1-9e52eb7");
+        expect(normalizeImage("index.docker.io/istio/pilot:1.17.5")?.image).toBe("docker.io/istio/pilot:1.17.5");
+        expect(normalizeImage("gcr.io/ml-pipeline/frontend:2.0.5")?.image).toBe("gcr.io/ml-pipeline/frontend:2.0.5");
     });
 
     it("maps an image to its registry and the repository path without registry, tag or digest", () => {
@@ -81,10 +82,11 @@ describe("mirror image references", () => {
             image: "docker.io/kubeflow/training-operator:v1-9e52eb7",
             registry: "docker.io",
             path: "kubeflow/training-operator",
+            tag: "v1-9e52eb7",
         });
         const digest = "sha256:421aa67057240fa0c56ebf2c6e5b482a12842005805c46e067129402d1751220";
         expect(mirroredImage(`gcr.io/knative-releases/knative.dev/net-istio/cmd/controller@${digest}`)?.path).toBe("knative-releases/knative.dev/net-istio/cmd/controller");
-        expect(mirroredImage("registry.local:5000/team/app:1.0")).toEqual({ image: "registry.local:5000/team/app:1.0", registry: "registry.local:5000", path: "team/app" });
+        expect(mirroredImage("registry.local:5000/team/app:1.0")).toEqual({ image: "registry.local:5000/team/app:1.0", registry: "registry.local:5000", path: "team/app", tag: "1.0" });
     });
 
     it("gives two tags of one image a single repository", () => {

@@ -1,50 +1,5 @@
-// Image names as Docker resolves them, and plan values as plain data: the two
-// normalizations the inventory and the rewriter share. Pure: no Pulumi, no I/O.
-import { parseImageReference } from "../../core/image-references";
-
-export const DOCKER_HUB = "docker.io";
-/** Other names of Docker Hub that normalize to docker.io. */
-const DOCKER_HUB_ALIASES = new Set(["index.docker.io", "registry-1.docker.io"]);
-
-export interface NormalizedImage {
-    /**
-     * `<registry>/<path>[:<tag>][@<digest>]`, e.g. "docker.io/library/busybox:1.28".
-     * An untagged reference stays untagged ("gcr.io/google-containers/busybox"):
-     * Docker would pull `latest`, but where the tag is composed at run time
-     * (KServe explainers, KFP's profile controller) `latest` is not what runs,
-     * so the inventory says "untagged" instead of inventing a tag.
-     */
-    normalized: string;
-    /** "docker.io" when the reference names none; "index.docker.io" and "registry-1.docker.io" are "docker.io". */
-    registry: string;
-    /** The repository without the registry: "kubeflow/training-operator", "library/busybox". */
-    path: string;
-    tag?: string;
-    digest?: string;
-}
-
-/**
- * The reference with Docker's defaults made explicit (the registry docker.io,
- * `library/` for one-component Docker Hub names); undefined when the text is
- * not an image reference.
- */
-export function normalizeImage(text: string): NormalizedImage | undefined {
-    const reference = parseImageReference(text);
-    if (!reference) return undefined;
-    const registry = !reference.registry || DOCKER_HUB_ALIASES.has(reference.registry) ? DOCKER_HUB : reference.registry;
-    const written = reference.registry ? reference.repository.slice(reference.registry.length + 1) : reference.repository;
-    const path = registry === DOCKER_HUB && !written.includes("/") ? `library/${written}` : written;
-    const tag = reference.tag !== undefined ? `:${reference.tag}` : "";
-    const digest = reference.digest !== undefined ? `@${reference.digest}` : "";
-    return {
-        normalized: `${registry}/${path}${tag}${digest}`,
-        registry,
-        path,
-        ...(reference.tag !== undefined ? { tag: reference.tag } : {}),
-        ...(reference.digest !== undefined ? { digest: reference.digest } : {}),
-    };
-}
-
+// Plan values as plain data, as the inventory and the rewriter read them.
+// Pure: no Pulumi, no I/O.
 /** A plain object or array: what manifests and plan inputs are made of, unlike class instances (Outputs, plan markers). */
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return false;

@@ -8,7 +8,8 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { MirrorError, MirrorInputError } from "./errors";
-import { type Lock, lockEntries, type LockEntry, writeLock } from "./lock";
+import type { ImageLock } from "../../components/images/lock";
+import { lockEntries, type LockEntry, writeLock } from "./lock";
 import { writeChecksums } from "./checksums";
 import { writeFileAtomic } from "./files";
 import { BlobChecker, blobPath, createLayout, type Descriptor, DOCKER_MANIFEST_LIST, describeProblem, findRef, type ImageBlobs, imageBlobs, manifestMediaType, REF_NAME, readIndex, writeIndex, withRef } from "./layout";
@@ -40,7 +41,7 @@ export interface ImageEvent {
 }
 
 export interface BundleOptions {
-    lock: Lock;
+    lock: ImageLock;
     outDir: string;
     /** The rendered manifests directory (`npm run manifests -- pull`) to carry along. */
     manifestsDir: string;

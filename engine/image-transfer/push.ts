@@ -12,7 +12,8 @@ import { readChecksums } from "./checksums";
 import { MirrorError, MirrorInputError } from "./errors";
 import { sha256File, writeFileAtomic } from "./files";
 import { BlobChecker, describeProblem, findRef, imageBlobs, readIndex, writeDirView } from "./layout";
-import { type Lock, lockEntries, type LockEntry, readLock } from "./lock";
+import type { ImageLock } from "../../components/images/lock";
+import { lockEntries, type LockEntry, readLock } from "./lock";
 import { forEachLimit } from "./parallel";
 import { layoutRefName, parseRegistryDestination, targetReference } from "./reference";
 import { SkopeoCommandError, type Skopeo } from "./skopeo";
@@ -51,7 +52,7 @@ interface PushedRecord {
 }
 
 /** The bundle's lock, checked against SHA256SUMS; throws MirrorInputError when the bundle is incomplete or changed. */
-export async function readBundleLock(bundle: string): Promise<Lock> {
+export async function readBundleLock(bundle: string): Promise<ImageLock> {
     const sums = join(bundle, BUNDLE_SUMS);
     if (!existsSync(join(bundle, BUNDLE_LAYOUT, "index.json"))) {
         throw new MirrorInputError(`${bundle} is not a kfstack bundle: it has no ${BUNDLE_LAYOUT}/index.json. Pass --bundle the directory \`npm run mirror -- bundle --out <dir>\` made.`);

@@ -1,54 +1,26 @@
-// Image references as the lock file keys them, normalized as the image
-// inventory does (components/images/normalize.ts: docker.io and library/ made
-// explicit, the tag kept, an untagged reference left untagged), and the names
-// derived from them for skopeo.
-import { normalizeImage as normalizeReference } from "../../components/images/normalize";
-
-export interface LockedImage {
-    /** The normalized reference, the lock file's key: "docker.io/kubeflow/training-operator:v1-9e52eb7". */
-    image: string;
-    /** "docker.io", "gcr.io", "127.0.0.1:5000". */
-    registry: string;
-    /** The repository path without the registry: "kubeflow/training-operator". */
-    path: string;
-    tag?: string;
-    /** The digest written in the reference, if any (the lock's digest must equal it). */
-    digest?: string;
-}
-
-/** The normalized form of an image reference, or undefined when the text is not one. */
-export function normalizeImage(text: string): LockedImage | undefined {
-    const normalized = normalizeReference(text.trim());
-    if (!normalized) return undefined;
-    const { normalized: image, registry, path, tag, digest } = normalized;
-    return { image, registry, path, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
-}
+// The names skopeo needs for a normalized image (core/image-references.ts):
+// where to resolve and fetch it, its name in the bundle, where it is pushed.
+import { type NormalizedImage, parseRegistryPrefix, pulledReference, withoutTrailingSlash } from "../../core/image-references";
 
 /** What a registry resolves the reference as written to: its digest, else its tag, else `latest`, as `docker pull` does. */
-export const resolvableReference = (image: LockedImage) =>
-    `docker://${image.registry}/${image.path}${image.digest !== undefined ? `@${image.digest}` : `:${image.tag ?? "latest"}`}`;
+export const resolvableReference = (image: NormalizedImage) => `docker://${pulledReference(image.image)}`;
 
 /** Where to fetch the locked content: the repository by digest, so a moved tag cannot change what is copied. */
-export const sourceReference = (image: LockedImage, digest: string) => `docker://${image.registry}/${image.path}@${digest}`;
+export const sourceReference = (image: NormalizedImage, digest: string) => `docker://${image.registry}/${image.path}@${digest}`;
 
 /** The image's name inside the bundle's OCI layout (index.json's org.opencontainers.image.ref.name). */
-export const layoutRefName = (image: LockedImage) => image.image;
+export const layoutRefName = (image: NormalizedImage) => image.image;
 
 /**
  * Where an image goes in the enclave's registry: `<registry>[/prefix]/<path>:<tag>`
  * (the path the manifests are rewritten to), by digest for an image pinned only
  * by digest, and as `latest` for an untagged one (what pulling it untagged asks for).
  */
-export const targetReference = (destination: string, image: LockedImage, digest: string) =>
+export const targetReference = (destination: string, image: NormalizedImage, digest: string) =>
     `${destination}/${image.path}${image.tag !== undefined ? `:${image.tag}` : image.digest !== undefined ? `@${digest}` : ":latest"}`;
 
-const HOST = /^(?:localhost|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]{1,5})?$/;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-
-/** `host[:port][/prefix]` with any trailing slash removed, or undefined when it is not one. */
+/** `host[:port][/prefix]` (docker:// and trailing slashes dropped), or undefined when it is not a registry prefix. */
 export function parseRegistryDestination(text: string): string | undefined {
-    const trimmed = text.trim().replace(/^docker:\/\//, "").replace(/\/+$/, "");
-    const [host, ...prefix] = trimmed.split("/");
-    if (!host || !HOST.test(host) || !prefix.every((component) => PATH_COMPONENT.test(component))) return undefined;
-    return trimmed;
+    const trimmed = withoutTrailingSlash(text.trim().replace(/^docker:\/\//, ""));
+    return parseRegistryPrefix(trimmed) ? trimmed : undefined;
 }

@@ -9,10 +9,11 @@ import { describe, expect, it } from "vitest";
 import { BlobChecker, blobPath, createLayout, describeProblem, imageBlobs } from "../../engine/image-transfer/layout";
 import { lockEntries, normalizeImages, readLock, resolveLock } from "../../engine/image-transfer/lock";
 import { pushTargets } from "../../engine/image-transfer/push";
-import { normalizeImage, parseRegistryDestination, targetReference } from "../../engine/image-transfer/reference";
+import { parseRegistryDestination, targetReference } from "../../engine/image-transfer/reference";
 import { Skopeo, skopeoMessage } from "../../engine/image-transfer/skopeo";
 import { buildImage, ownLayer, SYNTHETIC_IMAGES } from "../../engine/image-transfer/synthetic";
 import { kfstack } from "./helpers";
+import { normalizeImage } from "../../core/image-references";
 
 const scratch = () => mkdtempSync(join(tmpdir(), "kfstack-mirror-unit-"));
 const DIGEST_A = `sha256:${"a".repeat(64)}`;
