@@ -12,7 +12,7 @@ import type { ImageLock } from "../../components/images/lock";
 import { lockEntries, type LockEntry, writeLock } from "./lock";
 import { writeChecksums } from "./checksums";
 import { writeFileAtomic } from "./files";
-import { BlobChecker, blobPath, createLayout, type Descriptor, DOCKER_MANIFEST_LIST, describeProblem, findRef, type ImageBlobs, imageBlobs, manifestMediaType, REF_NAME, readIndex, writeIndex, withRef } from "./layout";
+import { BlobChecker, blobPath, createLayout, type Descriptor, DOCKER_MANIFEST_LIST, describeProblem, findRef, type ImageBlobs, imageBlobs, manifestMediaType, type OciIndex, REF_NAME, readIndex, writeIndex, withRef } from "./layout";
 import { forEachLimit } from "./parallel";
 import { layoutRefName, sourceReference } from "./reference";
 import { sha256Digest, SkopeoCommandError, type Skopeo } from "./skopeo";
@@ -86,82 +86,129 @@ function prepare(out: string): void {
     mkdirSync(join(out, STAGING));
 }
 
-export async function bundleImages(options: BundleOptions): Promise<BundleResult> {
-    const started = performance.now();
-    const out = resolve(options.outDir);
-    const layout = join(out, BUNDLE_LAYOUT);
+/** The manifests directory to carry along, resolved; throws MirrorInputError when it does not exist. */
+function manifestsDirectoryOf(options: BundleOptions): string {
     const manifestsDir = resolve(options.manifestsDir);
     if (!existsSync(manifestsDir) || !statSync(manifestsDir).isDirectory()) {
         throw new MirrorInputError(
             `The manifests directory ${manifestsDir} does not exist; make it with \`npm run manifests -- pull ${options.lock.release} --out ${manifestsDir}\`, or pass --manifests <dir>.`,
         );
     }
-    checkBundleDirectory(out);
-    await options.skopeo.version();
-    prepare(out);
+    return manifestsDir;
+}
 
-    let index = readIndex(layout);
-    const checker = new BlobChecker(layout);
-    const bundled = new Map<string, ImageBlobs>();
-    const events: ImageEvent[] = [];
-    const finish = (event: ImageEvent) => {
-        events.push(event);
-        options.onImage?.(event);
-    };
+/**
+ * The images of one bundle run: copies each locked image into the shared
+ * layout (or finds it there intact), records what happened, and keeps the
+ * layout's index, which only this object writes.
+ */
+class BundleCopier {
+    readonly layout: string;
+    /** Normalized image → its blobs, for every image the layout holds intact. */
+    readonly bundled = new Map<string, ImageBlobs>();
+    readonly events: ImageEvent[] = [];
+    private index: OciIndex;
+    private readonly checker: BlobChecker;
+    private readonly blobStore: string[];
+    private readonly signal: { signal?: AbortSignal };
+
+    constructor(
+        private readonly out: string,
+        private readonly options: BundleOptions,
+    ) {
+        this.layout = join(out, BUNDLE_LAYOUT);
+        this.index = readIndex(this.layout);
+        this.checker = new BlobChecker(this.layout);
+        this.blobStore = ["--dest-shared-blob-dir", join(this.layout, "blobs")];
+        this.signal = options.signal ? { signal: options.signal } : {};
+    }
+
+    /** Copies the image unless the layout holds it intact; a failure is recorded as an event, an abort ends it silently. */
+    async add(entry: LockEntry): Promise<void> {
+        const started = performance.now();
+        const image = entry.image.image;
+        const present = await this.inLayout(entry);
+        if (present && present.problems.length === 0) {
+            this.bundled.set(image, present);
+            return this.finish({ image, outcome: "skipped", bytes: present.size, ms: performance.now() - started });
+        }
+        const staging = mkdtempSync(join(this.out, STAGING, "image-"));
+        try {
+            const blobs = await this.copyRetryingDamage(entry, staging);
+            this.bundled.set(image, blobs);
+            this.finish({ image, outcome: "copied", bytes: blobs.size, ms: performance.now() - started });
+        } catch (error) {
+            if (this.options.signal?.aborted) return;
+            if (!(error instanceof MirrorError)) throw error;
+            this.finish({ image, outcome: "failed", bytes: 0, ms: performance.now() - started, error: error.message });
+        } finally {
+            rmSync(staging, { recursive: true, force: true });
+        }
+    }
+
+    /** Names every locked image in the index, in lock order, and drops blobs no image needs. */
+    writeFinalIndex(entries: readonly LockEntry[]): void {
+        this.index = { ...this.index, manifests: entries.map((entry) => findRef(this.index, layoutRefName(entry.image))!) };
+        writeIndex(this.layout, this.index);
+        collectGarbage(this.layout, [...this.bundled.values()]);
+    }
+
+    private finish(event: ImageEvent): void {
+        this.events.push(event);
+        this.options.onImage?.(event);
+    }
 
     /** The image as the layout holds it, when its digest is the locked one; damaged blobs are deleted so the copy fetches them again. */
-    const inLayout = async (entry: LockEntry, descriptor = findRef(index, layoutRefName(entry.image))): Promise<ImageBlobs | undefined> => {
+    private async inLayout(entry: LockEntry, descriptor = findRef(this.index, layoutRefName(entry.image))): Promise<ImageBlobs | undefined> {
         if (!descriptor || descriptor.digest !== entry.digest) return undefined;
-        const blobs = await imageBlobs(checker, descriptor);
+        const blobs = await imageBlobs(this.checker, descriptor);
         for (const problem of blobs.problems.filter((candidate) => candidate.actual !== undefined)) {
-            rmSync(blobPath(layout, problem.digest), { force: true });
-            checker.forget(problem.digest);
+            rmSync(blobPath(this.layout, problem.digest), { force: true });
+            this.checker.forget(problem.digest);
         }
         return blobs;
-    };
+    }
 
-    const blobStore = ["--dest-shared-blob-dir", join(layout, "blobs")];
-    const signal = options.signal ? { signal: options.signal } : {};
-
-    /** skopeo copies `digest` of the image's repository into the staging layout, blobs into the store; returns its descriptor. */
-    const copyManifest = async (entry: LockEntry, digest: string, staging: string, ref: string): Promise<Descriptor> => {
-        await options.skopeo.copy(sourceReference(entry.image, digest), `oci:${staging}:${ref}`, { extra: blobStore, ...signal });
-        const staged = findRef(readIndex(staging), ref);
-        if (!staged) throw new MirrorError(`${entry.image.image}: skopeo reported a copy of ${digest}, but wrote no image named ${ref}; run the same command again.`);
-        if (staged.digest !== digest) {
-            throw new MirrorError(`${entry.image.image}: the copy of ${digest} has manifest digest ${staged.digest}: skopeo changed the manifest. Run the same command again; if it persists, report it with \`skopeo --version\`.`);
+    private async copyRetryingDamage(entry: LockEntry, staging: string): Promise<ImageBlobs> {
+        try {
+            return await this.copy(entry, staging);
+        } catch (error) {
+            if (!(error instanceof DamagedCopyError)) throw error;
+            // A damaged blob that skopeo reused from the shared store: deleted by now, so one more copy fetches it.
+            rmSync(staging, { recursive: true, force: true });
+            mkdirSync(staging);
+            return this.copy(entry, staging);
         }
-        const { annotations: _annotations, ...descriptor } = staged;
-        return descriptor;
-    };
+    }
 
-    /**
-     * skopeo 1.9 cannot write a Docker manifest list into an OCI layout without
-     * converting it (which changes its digest), so it copies each platform's
-     * manifest, and the list itself is stored here, byte for byte as the registry served it.
-     */
-    const copyDockerList = async (entry: LockEntry, list: Buffer, staging: string): Promise<Descriptor> => {
-        const instances = (JSON.parse(list.toString("utf8")) as { manifests: Descriptor[] }).manifests;
-        for (const [position, instance] of instances.entries()) await copyManifest(entry, instance.digest, staging, `platform-${position}`);
-        if (!existsSync(blobPath(layout, entry.digest))) writeFileAtomic(blobPath(layout, entry.digest), list);
-        return { mediaType: DOCKER_MANIFEST_LIST, digest: entry.digest, size: list.length };
-    };
-
-    const copy = async (entry: LockEntry, staging: string): Promise<ImageBlobs> => {
+    /** Copies the image, checks every blob it landed in the layout, then names it in the index. */
+    private async copy(entry: LockEntry, staging: string): Promise<ImageBlobs> {
         const ref = layoutRefName(entry.image);
+        const descriptor = await this.copyTopManifest(entry, staging, ref);
+        const blobs = await this.inLayout(entry, { ...descriptor, annotations: { [REF_NAME]: ref } });
+        if (!blobs || blobs.problems.length > 0) {
+            const problems = blobs?.problems.map(describeProblem).join("; ") ?? "its manifest is unreadable";
+            throw new DamagedCopyError(`${entry.image.image}: after the copy, ${problems}; the damaged blobs were deleted. Run the same command again to fetch them anew.`);
+        }
+        this.index = withRef(this.index, ref, descriptor);
+        writeIndex(this.layout, this.index);
+        return blobs;
+    }
+
+    /** The locked manifest copied (a Docker manifest list platform by platform); skopeo's failures become one MirrorError naming the image. */
+    private async copyTopManifest(entry: LockEntry, staging: string, ref: string): Promise<Descriptor> {
         const source = sourceReference(entry.image, entry.digest);
-        let descriptor: Descriptor;
         try {
             try {
-                descriptor = await copyManifest(entry, entry.digest, staging, ref);
+                return await this.copyManifest(entry, entry.digest, staging, ref);
             } catch (error) {
                 if (!(error instanceof SkopeoCommandError && DOCKER_LIST_REFUSED.test(error.detail))) throw error;
                 // Only a Docker manifest list: fetch it to store it as served, and copy its platforms.
-                const raw = await options.skopeo.rawManifest(source, signal);
+                const raw = await this.options.skopeo.rawManifest(source, this.signal);
                 if (sha256Digest(raw) !== entry.digest || manifestMediaType(raw) !== DOCKER_MANIFEST_LIST) {
                     throw new MirrorError(`${entry.image.image}: ${source} serves a manifest with digest ${sha256Digest(raw)}, not the locked one; the registry does not serve content by digest. Check --registries-conf and the registry.`);
                 }
-                descriptor = await copyDockerList(entry, raw, staging);
+                return await this.copyDockerList(entry, raw, staging);
             }
         } catch (error) {
             if (!(error instanceof SkopeoCommandError)) throw error;
@@ -169,69 +216,71 @@ export async function bundleImages(options: BundleOptions): Promise<BundleResult
                 `${entry.image.image}: could not copy ${source}: ${error.detail} Check the network connection and the registry credentials (\`skopeo login ${entry.image.registry}\`), and that the locked digest still exists upstream; then run the same command again (images already bundled are kept).`,
             );
         }
-        const blobs = await inLayout(entry, { ...descriptor, annotations: { [REF_NAME]: ref } });
-        if (!blobs || blobs.problems.length > 0) {
-            const problems = blobs?.problems.map(describeProblem).join("; ") ?? "its manifest is unreadable";
-            throw new DamagedCopyError(`${entry.image.image}: after the copy, ${problems}; the damaged blobs were deleted. Run the same command again to fetch them anew.`);
-        }
-        index = withRef(index, ref, descriptor);
-        writeIndex(layout, index);
-        return blobs;
-    };
-
-    const work = async (entry: LockEntry) => {
-        const imageStarted = performance.now();
-        const present = await inLayout(entry);
-        if (present && present.problems.length === 0) {
-            bundled.set(entry.image.image, present);
-            return finish({ image: entry.image.image, outcome: "skipped", bytes: present.size, ms: performance.now() - imageStarted });
-        }
-        const staging = mkdtempSync(join(out, STAGING, "image-"));
-        try {
-            let blobs: ImageBlobs;
-            try {
-                blobs = await copy(entry, staging);
-            } catch (error) {
-                if (!(error instanceof DamagedCopyError)) throw error;
-                // A damaged blob that skopeo reused from the shared store: deleted by now, so one more copy fetches it.
-                rmSync(staging, { recursive: true, force: true });
-                mkdirSync(staging);
-                blobs = await copy(entry, staging);
-            }
-            bundled.set(entry.image.image, blobs);
-            finish({ image: entry.image.image, outcome: "copied", bytes: blobs.size, ms: performance.now() - imageStarted });
-        } catch (error) {
-            if (options.signal?.aborted) return;
-            if (!(error instanceof MirrorError)) throw error;
-            finish({ image: entry.image.image, outcome: "failed", bytes: 0, ms: performance.now() - imageStarted, error: error.message });
-        } finally {
-            rmSync(staging, { recursive: true, force: true });
-        }
-    };
-
-    const entries = lockEntries(options.lock);
-    await forEachLimit(entries, options.parallel ?? 4, work, options.signal);
-    const interrupted = options.signal?.aborted === true;
-    const failures = events.filter((event) => event.outcome === "failed");
-    const complete = !interrupted && failures.length === 0 && bundled.size === entries.length;
-    let manifestFiles = 0;
-    if (complete) {
-        index = { ...index, manifests: entries.map((entry) => findRef(index, layoutRefName(entry.image))!) };
-        writeIndex(layout, index);
-        collectGarbage(layout, [...bundled.values()]);
-        manifestFiles = copyManifests(manifestsDir, join(out, BUNDLE_MANIFESTS));
-        writeLock(join(out, BUNDLE_LOCK), options.lock);
-        await writeChecksums(out, BUNDLE_SUMS, (file) => (file.startsWith(`${BUNDLE_LAYOUT}/blobs/sha256/`) ? file.slice(file.lastIndexOf("/") + 1) : undefined), [BUNDLE_SUMS, BUNDLE_PUSHED, STAGING]);
     }
+
+    /** skopeo copies `digest` of the image's repository into the staging layout, blobs into the store; returns its descriptor. */
+    private async copyManifest(entry: LockEntry, digest: string, staging: string, ref: string): Promise<Descriptor> {
+        await this.options.skopeo.copy(sourceReference(entry.image, digest), `oci:${staging}:${ref}`, { extra: this.blobStore, ...this.signal });
+        const staged = findRef(readIndex(staging), ref);
+        if (!staged) throw new MirrorError(`${entry.image.image}: skopeo reported a copy of ${digest}, but wrote no image named ${ref}; run the same command again.`);
+        if (staged.digest !== digest) {
+            throw new MirrorError(`${entry.image.image}: the copy of ${digest} has manifest digest ${staged.digest}: skopeo changed the manifest. Run the same command again; if it persists, report it with \`skopeo --version\`.`);
+        }
+        const { annotations: _annotations, ...descriptor } = staged;
+        return descriptor;
+    }
+
+    /**
+     * skopeo 1.9 cannot write a Docker manifest list into an OCI layout without
+     * converting it (which changes its digest), so it copies each platform's
+     * manifest, and the list itself is stored here, byte for byte as the registry served it.
+     */
+    private async copyDockerList(entry: LockEntry, list: Buffer, staging: string): Promise<Descriptor> {
+        const instances = (JSON.parse(list.toString("utf8")) as { manifests: Descriptor[] }).manifests;
+        for (const [position, instance] of instances.entries()) await this.copyManifest(entry, instance.digest, staging, `platform-${position}`);
+        if (!existsSync(blobPath(this.layout, entry.digest))) writeFileAtomic(blobPath(this.layout, entry.digest), list);
+        return { mediaType: DOCKER_MANIFEST_LIST, digest: entry.digest, size: list.length };
+    }
+}
+
+/** Completes a bundle whose every image is in: the final index, the manifests, the lock, then SHA256SUMS last. Returns the number of manifest files. */
+async function sealBundle(out: string, copier: BundleCopier, entries: readonly LockEntry[], options: BundleOptions, manifestsDir: string): Promise<number> {
+    copier.writeFinalIndex(entries);
+    const manifestFiles = copyManifests(manifestsDir, join(out, BUNDLE_MANIFESTS));
+    writeLock(join(out, BUNDLE_LOCK), options.lock);
+    await writeChecksums(out, BUNDLE_SUMS, (file) => (file.startsWith(`${BUNDLE_LAYOUT}/blobs/sha256/`) ? file.slice(file.lastIndexOf("/") + 1) : undefined), [BUNDLE_SUMS, BUNDLE_PUSHED, STAGING]);
+    return manifestFiles;
+}
+
+/** Bytes of the blobs on disk. */
+function storeBytes(layout: string): number {
+    const store = join(layout, "blobs", "sha256");
+    return readdirSync(store).reduce((sum, name) => sum + statSync(join(store, name)).size, 0);
+}
+
+export async function bundleImages(options: BundleOptions): Promise<BundleResult> {
+    const started = performance.now();
+    const out = resolve(options.outDir);
+    const manifestsDir = manifestsDirectoryOf(options);
+    checkBundleDirectory(out);
+    await options.skopeo.version();
+    prepare(out);
+    const copier = new BundleCopier(out, options);
+    const entries = lockEntries(options.lock);
+    await forEachLimit(entries, options.parallel ?? 4, (entry) => copier.add(entry), options.signal);
+    const interrupted = options.signal?.aborted === true;
+    const failures = copier.events.filter((event) => event.outcome === "failed");
+    const complete = !interrupted && failures.length === 0 && copier.bundled.size === entries.length;
+    const manifestFiles = complete ? await sealBundle(out, copier, entries, options, manifestsDir) : 0;
     rmSync(join(out, STAGING), { recursive: true, force: true });
     return {
         outDir: out,
-        images: events.sort((a, b) => a.image.localeCompare(b.image)),
+        images: copier.events.sort((a, b) => a.image.localeCompare(b.image)),
         failures,
         complete,
         interrupted,
-        imageBytes: [...bundled.values()].reduce((sum, blobs) => sum + blobs.size, 0),
-        diskBytes: readdirSync(join(layout, "blobs", "sha256")).reduce((sum, name) => sum + statSync(join(layout, "blobs", "sha256", name)).size, 0),
+        imageBytes: [...copier.bundled.values()].reduce((sum, blobs) => sum + blobs.size, 0),
+        diskBytes: storeBytes(copier.layout),
         manifestFiles,
         ms: performance.now() - started,
     };
