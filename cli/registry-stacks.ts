@@ -3,7 +3,7 @@
 // digest-pinned image the prod stack deploys, as `npm run images -- prod` lists
 // them. prod installs every component of the release, so its inventory holds
 // every other shipped stack's. `npm run docs` writes the lists;
-// test/registry-stack.test.ts checks them against the plan.
+// test/registry/stacks.test.ts checks them against the plan.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ImageInventory } from "../components/images/inventory";
