@@ -5,7 +5,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundleImages } from "./bundle";
+import type { ImageLock } from "../../components/images/lock";
+import { type BundleResult, bundleImages } from "./bundle";
 import { type LocalRegistry, commandExists, REGISTRY_COMMAND, startLocalRegistry } from "./local-registry";
 import { lockEntries, normalizeImages, resolveLock } from "./lock";
 import { pushBundle } from "./push";
@@ -48,81 +49,112 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
     return { ms: performance.now() - started, value };
 }
 
+/** What every run of the benchmark shares: the private registry, the lock of the synthetic images and the manifests to carry. */
+interface BenchSetup {
+    root: string;
+    privateRegistry: LocalRegistry;
+    skopeo: Skopeo;
+    lock: ImageLock;
+    manifestsDir: string;
+    parallel: number;
+}
+
+/** Starts the two registries (into `registries`, which the caller stops), publishes the synthetic images and locks them. */
+async function prepareBench(root: string, registries: LocalRegistry[], options: BenchOptions): Promise<BenchSetup> {
+    const publicRegistry = await startLocalRegistry(join(root, "public"));
+    registries.push(publicRegistry);
+    const privateRegistry = await startLocalRegistry(join(root, "private"));
+    registries.push(privateRegistry);
+    options.onProgress?.("publishing the synthetic images");
+    await publishSynthetic(new Skopeo(), publicRegistry.host, join(root, "published"));
+    const conf = join(root, "registries.conf");
+    writeFileSync(conf, registriesConf(publicRegistry.host, SYNTHETIC_IMAGES.map((image) => image.image)));
+    const skopeo = new Skopeo({ registriesConf: conf });
+    const lock = await resolveLock("kubeflow-1.8.1", normalizeImages(SYNTHETIC_IMAGES.map((image) => image.image), "the synthetic images"), { skopeo });
+    const manifestsDir = options.manifestsDir ?? join(root, "manifests");
+    if (!options.manifestsDir) {
+        mkdirSync(manifestsDir);
+        writeFileSync(join(manifestsDir, "kubeflow.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kubeflow\n");
+    }
+    return { root, privateRegistry, skopeo, lock, manifestsDir, parallel: options.parallel ?? 4 };
+}
+
+type Sample = (step: string, ms: number) => void;
+
+/** Bundles, then bundles again with nothing to do; returns the bundle's sizes. */
+async function benchBundle(setup: BenchSetup, out: string, sample: Sample): Promise<BundleResult> {
+    const { lock, manifestsDir, skopeo, parallel } = setup;
+    const bundled = await timed(() => bundleImages({ lock, outDir: out, manifestsDir, skopeo, parallel }));
+    if (!bundled.value.complete) throw new Error(`The benchmark bundle failed: ${bundled.value.failures.map((failure) => failure.error).join(" ")}`);
+    sample("bundle", bundled.ms);
+    sample("bundle re-run", (await timed(() => bundleImages({ lock, outDir: out, manifestsDir, skopeo, parallel }))).ms);
+    return bundled.value;
+}
+
+/** Pushes the bundle, then pushes again with nothing to do; returns the bytes pushed. */
+async function benchPush(setup: BenchSetup, out: string, run: number, sample: Sample): Promise<number> {
+    const registry = `${setup.privateRegistry.host}/bundle-${run}`;
+    const push = () => pushBundle({ bundleDir: out, registry, insecure: true, skopeo: new Skopeo(), parallel: setup.parallel });
+    const pushed = await timed(push);
+    if (!pushed.value.complete) throw new Error(`The benchmark push failed: ${pushed.value.failures.map((failure) => failure.error).join(" ")}`);
+    sample("push", pushed.ms);
+    sample("push re-run", (await timed(push)).ms);
+    return pushed.value.bytes;
+}
+
+/** The baseline: a sequential `skopeo copy` of each image into its own directory, then each pushed alone; returns the bytes copied. */
+async function benchNaive(setup: BenchSetup, run: number, sample: Sample): Promise<number> {
+    const { skopeo } = setup;
+    const naive = join(setup.root, `naive-${run}`);
+    mkdirSync(naive);
+    const entries = lockEntries(setup.lock);
+    const copy = async () => {
+        for (const [position, entry] of entries.entries()) await skopeo.copy(sourceReference(entry.image, entry.digest), `dir:${join(naive, String(position))}`);
+    };
+    const push = async () => {
+        for (const [position, entry] of entries.entries()) {
+            await skopeo.copy(`dir:${join(naive, String(position))}`, `docker://${targetReference(`${setup.privateRegistry.host}/naive-${run}`, entry.image, entry.digest)}`, { extra: ["--dest-tls-verify=false"] });
+        }
+    };
+    sample("naive copy", (await timed(copy)).ms);
+    const bytes = bytesUnder(naive);
+    sample("naive push", (await timed(push)).ms);
+    rmSync(naive, { recursive: true, force: true });
+    return bytes;
+}
+
+interface BenchOptions {
+    runs: number;
+    parallel?: number;
+    manifestsDir?: string;
+    onProgress?: (line: string) => void;
+}
+
 /**
  * Runs the benchmark; `manifestsDir` is carried in each bundle (the shared
  * fixtures make it realistic), `onProgress` gets a line per phase.
  */
-export async function benchMirror(options: { runs: number; parallel?: number; manifestsDir?: string; onProgress?: (line: string) => void }): Promise<MirrorBenchResult> {
-    const progress = options.onProgress ?? (() => undefined);
+export async function benchMirror(options: BenchOptions): Promise<MirrorBenchResult> {
     const root = mkdtempSync(join(tmpdir(), "kfstack-bench-mirror-"));
     const registries: LocalRegistry[] = [];
     try {
-        const publicRegistry = await startLocalRegistry(join(root, "public"));
-        registries.push(publicRegistry);
-        const privateRegistry = await startLocalRegistry(join(root, "private"));
-        registries.push(privateRegistry);
-        progress("publishing the synthetic images");
-        await publishSynthetic(new Skopeo(), publicRegistry.host, join(root, "published"));
-        const conf = join(root, "registries.conf");
-        writeFileSync(conf, registriesConf(publicRegistry.host, SYNTHETIC_IMAGES.map((image) => image.image)));
-        const skopeo = new Skopeo({ registriesConf: conf });
-        const lock = await resolveLock("kubeflow-1.8.1", normalizeImages(SYNTHETIC_IMAGES.map((image) => image.image), "the synthetic images"), { skopeo });
-        const manifestsDir = options.manifestsDir ?? join(root, "manifests");
-        if (!options.manifestsDir) {
-            mkdirSync(manifestsDir);
-            writeFileSync(join(manifestsDir, "kubeflow.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kubeflow\n");
-        }
-        const parallel = options.parallel ?? 4;
+        const setup = await prepareBench(root, registries, options);
         const samples: Record<string, number[]> = {};
-        const sample = (step: string, ms: number) => (samples[step] ??= []).push(ms);
+        const sample: Sample = (step, ms) => (samples[step] ??= []).push(ms);
         let bundle = { imageBytes: 0, diskBytes: 0, manifestFiles: 0 };
         let pushedBytes = 0;
         let naiveBytes = 0;
-
         for (let run = 0; run < options.runs; run += 1) {
-            progress(`run ${run + 1}/${options.runs}`);
+            options.onProgress?.(`run ${run + 1}/${options.runs}`);
             const out = join(root, `bundle-${run}`);
-            const bundled = await timed(() => bundleImages({ lock, outDir: out, manifestsDir, skopeo, parallel }));
-            if (!bundled.value.complete) throw new Error(`The benchmark bundle failed: ${bundled.value.failures.map((failure) => failure.error).join(" ")}`);
-            sample("bundle", bundled.ms);
-            bundle = bundled.value;
-            sample("bundle re-run", (await timed(() => bundleImages({ lock, outDir: out, manifestsDir, skopeo, parallel }))).ms);
-
-            const registry = `${privateRegistry.host}/bundle-${run}`;
-            const pushed = await timed(() => pushBundle({ bundleDir: out, registry, insecure: true, skopeo: new Skopeo(), parallel }));
-            if (!pushed.value.complete) throw new Error(`The benchmark push failed: ${pushed.value.failures.map((failure) => failure.error).join(" ")}`);
-            sample("push", pushed.ms);
-            pushedBytes = pushed.value.bytes;
-            sample("push re-run", (await timed(() => pushBundle({ bundleDir: out, registry, insecure: true, skopeo: new Skopeo(), parallel }))).ms);
-
-            const naive = join(root, `naive-${run}`);
-            mkdirSync(naive);
-            const entries = lockEntries(lock);
-            sample(
-                "naive copy",
-                (
-                    await timed(async () => {
-                        for (const [position, entry] of entries.entries()) await skopeo.copy(sourceReference(entry.image, entry.digest), `dir:${join(naive, String(position))}`);
-                    })
-                ).ms,
-            );
-            naiveBytes = bytesUnder(naive);
-            sample(
-                "naive push",
-                (
-                    await timed(async () => {
-                        for (const [position, entry] of entries.entries()) {
-                            await skopeo.copy(`dir:${join(naive, String(position))}`, `docker://${targetReference(`${privateRegistry.host}/naive-${run}`, entry.image, entry.digest)}`, { extra: ["--dest-tls-verify=false"] });
-                        }
-                    })
-                ).ms,
-            );
+            bundle = await benchBundle(setup, out, sample);
+            pushedBytes = await benchPush(setup, out, run, sample);
+            naiveBytes = await benchNaive(setup, run, sample);
             rmSync(out, { recursive: true, force: true });
-            rmSync(naive, { recursive: true, force: true });
         }
         const step = (name: string, extra: Omit<MirrorBenchStep, "step" | "ms"> = {}): MirrorBenchStep => ({ step: name, ms: median(samples[name]!), ...extra });
         return {
-            images: Object.keys(lock.images).length,
+            images: Object.keys(setup.lock.images).length,
             manifestFiles: bundle.manifestFiles,
             runs: options.runs,
             steps: [
