@@ -1,20 +1,6 @@
-// Container image references: parsing one (the grammar of
-// github.com/distribution/reference), and finding every one an object refers
-// to, wherever it is written: container fields, env values and args, custom
-// resource fields, and the text of ConfigMap data, embedded JSON and YAML
-// included.
-//
-// A string is taken for an image in two ways. In an image context (a field or
-// key whose name ends in "image", such as `image`, `cacheImage`,
-// `queue-sidecar-image`, an env var `VOLUME_VIEWER_IMAGE`, a flag
-// `--executor-image=`, or a YAML line `image: busybox:1.28`), any valid
-// reference counts, even a bare name. Anywhere else a string must look like an
-// image beyond doubt: a repository path with a slash and a tag or digest
-// (`kserve/agent:v0.11.2`, `gcr.io/x/y@sha256:…`), not preceded by `://` or a
-// `/`, and with a tag that is not all digits; so URLs
-// (`http://minio-service.kubeflow:9000/bucket`), paths (`/var/lib/x:y`),
-// host:port pairs (`istiod.istio-system.svc:15012`), API groups
-// (`serving.kserve.io/v1beta1`) and version strings (`v1.8.1`) are not images.
+// Container image references: parsing, normalizing, the registry prefix of a
+// mirror, and finding every reference an object makes, wherever it is written.
+// Which strings count as images: docs/image-references.md.
 import { isRecord } from "./records";
 
 export interface ImageReference {

@@ -1,23 +1,6 @@
 // Air-gapped installs: every image reference an object makes, rewritten to
-// the mirror, and a check for anything still naming a public registry.
-//
-// Which strings are images is the image matcher's decision alone
-// (core/image-references.ts, which IMG-02 uses too): it finds them in
-// container fields, env values and args, custom resource fields and the text
-// of ConfigMap data, embedded JSON and YAML included. The matcher says which
-// images an object holds, not at which offset, so each literal occurrence of
-// a found image is confirmed by the matcher itself before it is replaced: the
-// occurrence is swapped for a probe reference of the same shape and kept only
-// when the matcher, given the same context (the path to the string, with the
-// fields it reads on the way), finds the probe. So `busybox` is replaced under
-// an `image:` key and left alone in a sentence. Once confirmed in a text, a
-// name with a path is also replaced where the text repeats it as a whole token
-// (a default in code the matcher has no context for). A replacement is always
-// the whole reference token, never part of a URL, path or longer name.
-//
-// Istio composes images from `hub` + `image` + `tag`; its `hub` values (in
-// objects, embedded JSON and YAML lines) become `<prefix>/<path>`, so the
-// composed references resolve to the mirror too.
+// the mirror, and a check for anything still naming a public registry. How an
+// occurrence is confirmed before it is replaced: docs/image-references.md.
 import { imageReferencesIn, isImageKey, isUnderPrefix, normalizeImage, parseImageReference, withoutTrailingSlash } from "../../core/image-references";
 import { NON_CARRIER_KINDS } from "./inventory";
 import { isPlainRecord, plainValue } from "./plain-values";
