@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
-import { benchMirror, mirrorBenchUnavailable } from "../engine/mirror/bench";
-import { REGISTRY_COMMAND } from "../engine/mirror/local-registry";
+import { benchMirror, mirrorBenchUnavailable } from "../engine/image-transfer/bench";
+import { REGISTRY_COMMAND } from "../engine/image-transfer/local-registry";
 import { projectDirectory } from "../engine/stack-file";
 import { integer, markdownTable } from "./format";
 

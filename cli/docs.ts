@@ -1,5 +1,6 @@
 // `kfstack docs`: regenerates the generated parts of README.md (the
-// configuration reference, the machine-type table, the bill of materials) in place.
+// configuration reference, the machine-type table, the bill of materials) and
+// the image lists of the registry stacks (cli/registry-stacks.ts) in place.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadBom } from "../components/bom";
@@ -8,6 +9,10 @@ import { configReference } from "../components/config/reference";
 import { machineTypeTable } from "../components/cluster/machine-types";
 import { projectDirectory } from "../engine/stack-file";
 import { policyTable } from "../policies/reference";
+import { ManifestsError } from "../components/manifests/read";
+import { OfflineRunError } from "../engine/offline";
+import { INVENTORY_STACK, regenerateRegistryStacks } from "./registry-stacks";
+import { replaceSection } from "./sections";
 
 export const GENERATED_SECTIONS: Record<string, () => string> = {
     "config-reference": configReference,
@@ -23,14 +28,7 @@ export function readmePath(): string {
 /** README text with every generated section replaced by its current content. */
 export function regenerate(readme: string): string {
     let text = readme;
-    for (const [name, generate] of Object.entries(GENERATED_SECTIONS)) {
-        const start = `<!-- generated:${name} -->`;
-        const end = `<!-- end:${name} -->`;
-        const from = text.indexOf(start);
-        const to = text.indexOf(end);
-        if (from < 0 || to < from) throw new Error(`README.md has no "${start}" … "${end}" section; add the two markers where it belongs.`);
-        text = `${text.slice(0, from + start.length)}\n${generate()}\n${text.slice(to)}`;
-    }
+    for (const [name, generate] of Object.entries(GENERATED_SECTIONS)) text = replaceSection(text, "README.md", `<!-- generated:${name} -->`, `<!-- end:${name} -->`, generate());
     return text;
 }
 
@@ -40,4 +38,13 @@ export async function docsCommand(): Promise<void> {
     const after = regenerate(before);
     writeFileSync(path, after);
     console.log(before === after ? "README.md is up to date." : `Regenerated ${Object.keys(GENERATED_SECTIONS).join(", ")} in README.md.`);
+    try {
+        const changed = await regenerateRegistryStacks();
+        console.log(changed.length === 0 ? "The registry stacks' image lists are up to date." : `Regenerated the image list in ${changed.join(", ")}.`);
+    } catch (error) {
+        const cause = error instanceof OfflineRunError ? error.cause : error;
+        if (!(cause instanceof ManifestsError)) throw error;
+        // The lists come from the plan of a stack, which needs the rendered manifests; README.md needs none.
+        console.log(`The registry stacks' image lists were not regenerated: planning ${INVENTORY_STACK} needs the rendered manifests. ${cause.message}`);
+    }
 }

@@ -6,7 +6,7 @@ import { PullError } from "../components/bom/pull";
 import { ConfigError } from "../components/config/load";
 import { CustomizeError } from "../components/manifests/customize";
 import { ManifestsError } from "../components/manifests/read";
-import { MirrorError, MirrorInputError } from "../engine/mirror/errors";
+import { MirrorError, MirrorInputError } from "../engine/image-transfer/errors";
 import { OfflineRunError } from "../engine/offline";
 import { StackFileError } from "../engine/stack-file";
 

@@ -1,6 +1,6 @@
 // `kfstack images lock <bom>`, `kfstack mirror bundle` and `kfstack mirror push`:
 // lock a release's image digests, carry the images across an air gap in one
-// bundle, and push them into the enclave's registry. The work is in engine/mirror/.
+// bundle, and push them into the enclave's registry. The work is in engine/image-transfer/.
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
@@ -10,11 +10,12 @@ import { rawStackConfig, parseStackConfig } from "../components/config/load";
 import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
 import { planStack } from "../engine/plan";
 import { listStacks, loadStackSettings } from "../engine/stack-file";
-import { type BundleResult, bundleImages, type ImageEvent } from "../engine/mirror/bundle";
-import { MirrorInputError } from "../engine/mirror/errors";
-import { type Lock, lockFileOf, normalizeImages, readLock, resolveLock, writeLock } from "../engine/mirror/lock";
-import { type PushResult, pushBundle } from "../engine/mirror/push";
-import { Skopeo } from "../engine/mirror/skopeo";
+import { type BundleResult, bundleImages, type ImageEvent } from "../engine/image-transfer/bundle";
+import { MirrorInputError } from "../engine/image-transfer/errors";
+import { type ImageLock, lockFile } from "../components/images/lock";
+import { normalizeImages, readLock, resolveLock, writeLock } from "../engine/image-transfer/lock";
+import { type PushResult, pushBundle } from "../engine/image-transfer/push";
+import { Skopeo } from "../engine/image-transfer/skopeo";
 import { EXIT_INVALID, UnreadableInputError } from "./errors";
 import { integer, markdownTable } from "./format";
 
@@ -144,12 +145,12 @@ export async function imagesLockCommand(release: string, options: ImagesLockOpti
         where = `the image inventory of ${stacks.join(", ")}`;
     }
     const images = normalizeImages(listed, where);
-    const out = resolve(options.out ?? lockFileOf(bom.release));
+    const out = resolve(options.out ?? lockFile(bom.release));
     const skopeo = new Skopeo(options.registriesConf ? { registriesConf: resolve(options.registriesConf) } : {});
     const started = performance.now();
     const bar = progress(images.length, "resolved");
     let done = 0;
-    let lock: Lock;
+    let lock: ImageLock;
     try {
         lock = await interruptible((signal) => resolveLock(bom.release, images, { skopeo, parallel: options.parallel, signal, onResolved: (image, digest) => bar.update(++done, `${image} ${digest.slice(0, 19)}`) }));
     } finally {
@@ -163,11 +164,11 @@ export async function imagesLockCommand(release: string, options: ImagesLockOpti
 }
 
 /** The lock a bundle copies: --lock, else the committed lock of the stack's release. */
-function bundleLock(options: MirrorBundleOptions): Lock {
+function bundleLock(options: MirrorBundleOptions): ImageLock {
     if (options.lock) return readLock(resolve(options.lock));
     if (!options.stack) throw new MirrorInputError("Say what to bundle: --stack <stack> (the committed lock of its release) or --lock <file>.");
     const release = releaseOf(options.stack);
-    const file = lockFileOf(release);
+    const file = lockFile(release);
     if (!existsSync(file)) {
         throw new MirrorInputError(`There is no image lock for ${release} (${file}), which stack "${options.stack}" installs: make it on a connected machine with \`npm run images -- lock ${release}\` and commit it, or pass --lock <file>.`);
     }

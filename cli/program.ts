@@ -55,7 +55,7 @@ export function buildProgram(): Command {
 
     program
         .command("docs")
-        .description("Regenerate the configuration reference and machine-type table in README.md from the schema and the machine table.")
+        .description("Regenerate the configuration reference and machine-type table in README.md from the schema and the machine table, and the registry stacks' image lists from the prod plan.")
         .action(docsCommand);
 
     const manifests = program.command("manifests").description("Download, render and check the pinned upstream manifests of a bill of materials.");

@@ -27,9 +27,11 @@ export function mirrorOf(config: StackConfig, release: string): Mirror | undefin
     return config.airGap.enabled ? { prefix: config.airGap.registry!, digests: loadImageLock(release) } : undefined;
 }
 
-/** Facts of the release's install (Kubeflow and monitoring); on an air-gapped stack the pinned images are the mirror's. */
-export function kubeflowFactsOf(config: StackConfig, bom: Bom): KubeflowFacts {
-    const mirror = mirrorOf(config, bom.release);
+/**
+ * Facts of the release's install (Kubeflow and monitoring); on an air-gapped stack the pinned images are the mirror's.
+ * A caller that has the mirror already passes it, so the lock file is read once.
+ */
+export function kubeflowFactsOf(config: StackConfig, bom: Bom, mirror: Mirror | undefined = mirrorOf(config, bom.release)): KubeflowFacts {
     const installed = installedComponents(bom, installSelectionOf(config));
     const windows = [bom.kubernetes, ...installed.flatMap((component) => (component.kubernetes ? [component.kubernetes] : []))];
     const min = windows.reduce((narrowest, window) => (minor(window.min) > minor(narrowest.min) ? window : narrowest)).min;

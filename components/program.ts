@@ -29,7 +29,7 @@ export async function stackProgram(): Promise<Record<string, unknown>> {
         {
             bom,
             components: installed.filter((component) => component.layer === "kubeflow"),
-            facts: kubeflowFactsOf(config, bom),
+            facts: kubeflowFactsOf(config, bom, mirror),
             manifestsDir,
             identity: config.identity,
             kubernetesVersion: config.kubernetesVersion,

@@ -1,20 +1,6 @@
-// Container image references: parsing one (the grammar of
-// github.com/distribution/reference), and finding every one an object refers
-// to, wherever it is written: container fields, env values and args, custom
-// resource fields, and the text of ConfigMap data, embedded JSON and YAML
-// included.
-//
-// A string is taken for an image in two ways. In an image context (a field or
-// key whose name ends in "image", such as `image`, `cacheImage`,
-// `queue-sidecar-image`, an env var `VOLUME_VIEWER_IMAGE`, a flag
-// `--executor-image=`, or a YAML line `image: busybox:1.28`), any valid
-// reference counts, even a bare name. Anywhere else a string must look like an
-// image beyond doubt: a repository path with a slash and a tag or digest
-// (`kserve/agent:v0.11.2`, `gcr.io/x/y@sha256:…`), not preceded by `://` or a
-// `/`, and with a tag that is not all digits; so URLs
-// (`http://minio-service.kubeflow:9000/bucket`), paths (`/var/lib/x:y`),
-// host:port pairs (`istiod.istio-system.svc:15012`), API groups
-// (`serving.kserve.io/v1beta1`) and version strings (`v1.8.1`) are not images.
+// Container image references: parsing, normalizing, the registry prefix of a
+// mirror, and finding every reference an object makes, wherever it is written.
+// Which strings count as images: docs/image-references.md.
 import { isRecord } from "./records";
 
 export interface ImageReference {
@@ -53,6 +39,85 @@ export function parseImageReference(text: string): ImageReference | undefined {
     if (!(hasRegistry ? components.slice(1) : components).every((component) => PATH_COMPONENT.test(component))) return undefined;
     return { text, repository, ...(hasRegistry ? { registry: first } : {}), ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
+
+export const DOCKER_HUB = "docker.io";
+/** Other names of Docker Hub that normalize to docker.io. */
+const DOCKER_HUB_ALIASES = new Set(["index.docker.io", "registry-1.docker.io"]);
+
+/** An image reference with Docker's defaults made explicit: the one normalized form the inventory, the rewriter, the lock, the registry stack and VER-02 compare. */
+export interface NormalizedImage {
+    /**
+     * `<registry>/<path>[:<tag>][@<digest>]`, e.g. "docker.io/library/busybox:1.28".
+     * An untagged reference stays untagged ("gcr.io/google-containers/busybox"):
+     * Docker would pull `latest`, but where the tag is composed at run time
+     * (KServe explainers, KFP's profile controller) `latest` is not what runs,
+     * so the inventory says "untagged" instead of inventing a tag.
+     */
+    image: string;
+    /** "docker.io" when the reference names none; "index.docker.io" and "registry-1.docker.io" are "docker.io". */
+    registry: string;
+    /** The repository without the registry: "kubeflow/training-operator", "library/busybox". */
+    path: string;
+    tag?: string;
+    digest?: string;
+}
+
+/** The reference with the registry docker.io and Docker Hub's `library/` made explicit; undefined when the text is not an image reference. */
+export function normalizeImage(text: string): NormalizedImage | undefined {
+    const reference = parseImageReference(text);
+    if (!reference) return undefined;
+    const registry = !reference.registry || DOCKER_HUB_ALIASES.has(reference.registry) ? DOCKER_HUB : reference.registry;
+    const written = reference.registry ? reference.repository.slice(reference.registry.length + 1) : reference.repository;
+    const path = registry === DOCKER_HUB && !written.includes("/") ? `library/${written}` : written;
+    const tag = reference.tag !== undefined ? `:${reference.tag}` : "";
+    const digest = reference.digest !== undefined ? `@${reference.digest}` : "";
+    return {
+        image: `${registry}/${path}${tag}${digest}`,
+        registry,
+        path,
+        ...(reference.tag !== undefined ? { tag: reference.tag } : {}),
+        ...(reference.digest !== undefined ? { digest: reference.digest } : {}),
+    };
+}
+
+/**
+ * What the container runtime pulls: the normalized reference with `latest` for
+ * an untagged one, and only the digest when there is one (the runtime ignores
+ * the tag then). Text that is not a reference is returned as it is.
+ */
+export function pulledReference(text: string): string {
+    const normalized = normalizeImage(text);
+    if (!normalized) return text;
+    const { registry, path, tag, digest } = normalized;
+    return `${registry}/${path}${digest !== undefined ? `@${digest}` : `:${tag ?? "latest"}`}`;
+}
+
+// A registry prefix, where a mirror's images live: host[:port][/path], the host
+// in lower case (a DNS name, localhost or a bracketed IPv6 address), the path
+// components as in an image reference; no scheme, no trailing slash.
+const PREFIX_HOST = /^(localhost|[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*|\[[0-9a-f:]+\])(?::([0-9]{1,5}))?$/;
+
+export interface RegistryPrefix {
+    /** The host without the port: "registry.enclave.local", "localhost". */
+    host: string;
+    port?: string;
+    /** The path under the host, "" when there is none: "kubeflow", "team/kf". */
+    path: string;
+}
+
+/** The parts of a registry prefix `host[:port][/path]`, or undefined when the text is not one. */
+export function parseRegistryPrefix(text: string): RegistryPrefix | undefined {
+    const [host, ...path] = text.split("/");
+    const match = PREFIX_HOST.exec(host!);
+    if (!match || !path.every((component) => PATH_COMPONENT.test(component))) return undefined;
+    return { host: match[1]!, ...(match[2] !== undefined ? { port: match[2] } : {}), path: path.join("/") };
+}
+
+/** The prefix without trailing slashes, as images are written under it: `<prefix>/<path>`. */
+export const withoutTrailingSlash = (prefix: string) => prefix.replace(/\/+$/, "");
+
+/** Whether the image is under the prefix: "mirror.example.com/kf" holds "mirror.example.com/kf/x:1", not "mirror.example.com/kf-old/x:1". */
+export const isUnderPrefix = (image: string, prefix: string) => image.startsWith(`${withoutTrailingSlash(prefix)}/`);
 
 /** `image`, `cacheImage`, `queue-sidecar-image`, `TENSORBOARD_IMAGE`, `sidecar.istio.io/proxyImage`, `images`: names of fields that hold images. */
 export function isImageKey(key: string): boolean {

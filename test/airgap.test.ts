@@ -2,7 +2,7 @@
 // the enclave's mirror, references in ConfigMaps and custom resources included.
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../cli/program";
-import { plainValue } from "../components/images/normalize";
+import { plainValue } from "../components/images/plain-values";
 import { publicRegistryMentions } from "../components/images/rewrite";
 import { type Plan, planStack } from "../engine/plan";
 

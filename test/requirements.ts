@@ -3,7 +3,7 @@
 // a visible message; with KFSTACK_REQUIRE_TOOLS=1, which .ci/run sets, they
 // run and fail instead, saying what to install or set.
 import { existsSync } from "node:fs";
-import { commandExists } from "../engine/mirror/local-registry";
+import { commandExists } from "../engine/image-transfer/local-registry";
 
 const REQUIRE_TOOLS = process.env.KFSTACK_REQUIRE_TOOLS === "1";
 const CONFIGURED_FIXTURES = process.env.KFSTACK_MANIFESTS_DIR;

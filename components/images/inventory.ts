@@ -3,9 +3,9 @@
 // fields, ConfigMap text and its embedded JSON and YAML), normalized as Docker
 // resolves it, with each place it is used. What `npm run images` lists and the
 // mirror copies. Pure: records in, inventory out.
-import { imageReferencesIn } from "../../core/image-references";
+import { imageReferencesIn, normalizeImage } from "../../core/image-references";
 import { kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
-import { isPlainRecord, normalizeImage, plainValue } from "./normalize";
+import { isPlainRecord, plainValue } from "./plain-values";
 
 /** A planned resource: the shape of `plan.resources` with inputs as props, and of policy records. */
 export interface ResourceRecord {
@@ -78,7 +78,7 @@ export function imageInventory(resources: readonly ResourceRecord[]): ImageInven
             // The matcher only returns parsable references; a composed one that is not would be a bug there.
             const normalized = normalizeImage(image);
             if (!normalized) throw new Error(`The image matcher returned "${image}" (${resource}, ${where}), which is not an image reference.`);
-            const entry = images.get(normalized.normalized) ?? {
+            const entry = images.get(normalized.image) ?? {
                 written: new Set<string>(),
                 ...(normalized.tag !== undefined ? { tag: normalized.tag } : {}),
                 ...(normalized.digest !== undefined ? { digest: normalized.digest } : {}),
@@ -86,7 +86,7 @@ export function imageInventory(resources: readonly ResourceRecord[]): ImageInven
             };
             entry.written.add(image);
             entry.usedBy.push({ resource, where });
-            images.set(normalized.normalized, entry);
+            images.set(normalized.image, entry);
         }
     }
     const listed: InventoryImage[] = [...images.entries()]

@@ -1,26 +1,9 @@
 // Air-gapped installs: every image reference an object makes, rewritten to
-// the mirror, and a check for anything still naming a public registry.
-//
-// Which strings are images is the image matcher's decision alone
-// (policies/lib/image-references.ts, which IMG-02 uses too): it finds them in
-// container fields, env values and args, custom resource fields and the text
-// of ConfigMap data, embedded JSON and YAML included. The matcher says which
-// images an object holds, not at which offset, so each literal occurrence of
-// a found image is confirmed by the matcher itself before it is replaced: the
-// occurrence is swapped for a probe reference of the same shape and kept only
-// when the matcher, given the same context (the path to the string, with the
-// fields it reads on the way), finds the probe. So `busybox` is replaced under
-// an `image:` key and left alone in a sentence. Once confirmed in a text, a
-// name with a path is also replaced where the text repeats it as a whole token
-// (a default in code the matcher has no context for). A replacement is always
-// the whole reference token, never part of a URL, path or longer name.
-//
-// Istio composes images from `hub` + `image` + `tag`; its `hub` values (in
-// objects, embedded JSON and YAML lines) become `<prefix>/<path>`, so the
-// composed references resolve to the mirror too.
-import { imageReferencesIn, isImageKey, parseImageReference } from "../../core/image-references";
+// the mirror, and a check for anything still naming a public registry. How an
+// occurrence is confirmed before it is replaced: docs/image-references.md.
+import { imageReferencesIn, isImageKey, isUnderPrefix, normalizeImage, parseImageReference, withoutTrailingSlash } from "../../core/image-references";
 import { NON_CARRIER_KINDS } from "./inventory";
-import { isPlainRecord, normalizeImage, plainValue } from "./normalize";
+import { isPlainRecord, plainValue } from "./plain-values";
 
 export interface Mirror {
     /** Registry host and path the images are copied under: "registry.enclave.example:5000/kf". */
@@ -29,8 +12,6 @@ export interface Mirror {
     digests: ReadonlyMap<string, string>;
 }
 
-const prefixOf = (mirror: Mirror) => mirror.prefix.replace(/\/+$/, "");
-const underPrefix = (text: string, prefix: string) => text.startsWith(`${prefix}/`);
 
 /**
  * Where an image is in the mirror: `<prefix>/<path>` (path as normalizeImage
@@ -43,14 +24,14 @@ const underPrefix = (text: string, prefix: string) => text.startsWith(`${prefix}
  * returned as it is; undefined when the text is not an image reference.
  */
 export function mirrorReference(image: string, mirror: Mirror): string | undefined {
-    const prefix = prefixOf(mirror);
-    if (underPrefix(image, prefix)) return image;
+    const prefix = withoutTrailingSlash(mirror.prefix);
+    if (isUnderPrefix(image, prefix)) return image;
     const normalized = normalizeImage(image);
     if (!normalized) return undefined;
     const { path, tag, digest } = normalized;
     if (digest !== undefined) return `${prefix}/${path}${tag !== undefined ? `:${tag}` : ""}@${digest}`;
     if (tag === undefined) return `${prefix}/${path}`;
-    const locked = mirror.digests.get(normalized.normalized);
+    const locked = mirror.digests.get(normalized.image);
     return `${prefix}/${path}${locked ? `@${locked}` : `:${tag}`}`;
 }
 
@@ -60,8 +41,8 @@ export function mirrorReference(image: string, mirror: Mirror): string | undefin
  * Undefined for a value that is not a registry path (a tag, a bare word).
  */
 export function mirrorHub(hub: string, mirror: Mirror): string | undefined {
-    const prefix = prefixOf(mirror);
-    if (underPrefix(hub, prefix)) return hub;
+    const prefix = withoutTrailingSlash(mirror.prefix);
+    if (isUnderPrefix(hub, prefix)) return hub;
     const reference = parseImageReference(hub);
     if (!reference || reference.tag !== undefined || reference.digest !== undefined) return undefined;
     if (!reference.registry && !reference.repository.includes("/")) return undefined;
@@ -162,10 +143,10 @@ class Rewriter {
         const normalized = normalizeImage(composed);
         if (!this.candidates.has(composed) || !normalized) return;
         if (typeof node["registry"] === "string") {
-            node["registry"] = prefixOf(this.mirror);
+            node["registry"] = withoutTrailingSlash(this.mirror.prefix);
             node["repository"] = normalized.path;
         } else {
-            node["repository"] = `${prefixOf(this.mirror)}/${normalized.path}`;
+            node["repository"] = `${withoutTrailingSlash(this.mirror.prefix)}/${normalized.path}`;
         }
     }
 

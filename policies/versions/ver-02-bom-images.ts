@@ -2,6 +2,7 @@
 import type { KfstackStackPolicy } from "../lib/policy";
 import { containersOf, describeResource, kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
 import { kubeflowFacts } from "../../core/facts";
+import { pulledReference } from "../../core/image-references";
 
 export interface BomImagesConfig {
     /** The namespaces the Kubeflow release installs its components into. */
@@ -13,33 +14,6 @@ export const KUBEFLOW_NAMESPACES = ["kubeflow", "istio-system", "auth", "cert-ma
 
 /** The workload kinds the BOM lists images of (components/bom/<release>.yaml). */
 const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]);
-
-/**
- * An image reference in the form the container runtime pulls it, so that
- * "kubeflow/training-operator:v1" and "docker.io/kubeflow/training-operator:v1"
- * compare equal: registry docker.io when none is named, library/ for official
- * images, :latest when there is neither tag nor digest. With a digest the
- * runtime ignores the tag, so the reference is repository@digest.
- */
-export function normalizeImage(image: string): string {
-    const at = image.indexOf("@");
-    const digest = at >= 0 ? image.slice(at) : "";
-    let name = at >= 0 ? image.slice(0, at) : image;
-    const colon = name.lastIndexOf(":");
-    let tag = "";
-    if (colon > name.lastIndexOf("/")) {
-        tag = name.slice(colon);
-        name = name.slice(0, colon);
-    }
-    const slash = name.indexOf("/");
-    const first = slash < 0 ? "" : name.slice(0, slash);
-    const hasRegistry = first.includes(".") || first.includes(":") || first === "localhost";
-    let registry = hasRegistry ? first.toLowerCase() : "docker.io";
-    let path = hasRegistry ? name.slice(slash + 1) : name;
-    if (registry === "index.docker.io" || registry === "registry-1.docker.io") registry = "docker.io";
-    if (registry === "docker.io" && !path.includes("/")) path = `library/${path}`;
-    return `${registry}/${path}${digest || tag || ":latest"}`;
-}
 
 export const bomImages: KfstackStackPolicy = {
     id: "VER-02",
@@ -64,7 +38,7 @@ export const bomImages: KfstackStackPolicy = {
     validateStack: (args, reportViolation) => {
         const facts = kubeflowFacts(args.resources);
         if (!facts) return;
-        const allowed = new Set((facts.images ?? []).map(normalizeImage));
+        const allowed = new Set((facts.images ?? []).map(pulledReference));
         const namespaces = new Set(args.getConfig<BomImagesConfig>().namespaces ?? KUBEFLOW_NAMESPACES);
         for (const resource of args.resources) {
             const kind = kubernetesKind(resource.type)?.kind;
@@ -75,7 +49,7 @@ export const bomImages: KfstackStackPolicy = {
                 const where = `${role === "container" ? "Container" : "Init container"} "${container.name}" in ${describeResource(kind, resource.props, resource.name)}`;
                 if (typeof container.image !== "string" || container.image === "") {
                     reportViolation(`${where} names no image; set the image the ${facts.release} bill of materials pins for it.`, resource.urn);
-                } else if (!allowed.has(normalizeImage(container.image))) {
+                } else if (!allowed.has(pulledReference(container.image))) {
                     reportViolation(
                         `${where} runs ${container.image}, which is not in the ${facts.release} bill of materials; use the image the BOM pins for this component, or add it to components/bom/${facts.release}.yaml with a note.`,
                         resource.urn,

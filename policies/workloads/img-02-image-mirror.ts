@@ -3,7 +3,7 @@
 // ConfigMap data) comes from the mirror.
 import type { KfstackResourcePolicy } from "../lib/policy";
 import { describeResource, kubernetesKind } from "../../core/kubernetes-resources";
-import { imageReferencesIn } from "../../core/image-references";
+import { imageReferencesIn, isUnderPrefix, withoutTrailingSlash } from "../../core/image-references";
 
 interface Config {
     mirrorPrefix: string;
@@ -12,11 +12,6 @@ interface Config {
 
 /** Kinds that hold no images a cluster pulls: CRD schemas are documentation, Secret values are credentials. */
 const SKIPPED_KINDS = new Set(["CustomResourceDefinition", "Secret"]);
-
-/** Whether the image is under the prefix: "mirror.example.com/kf" holds "mirror.example.com/kf/x:1", not "mirror.example.com/kf-old/x:1". */
-export function fromMirror(image: string, prefix: string): boolean {
-    return image.startsWith(`${prefix.replace(/\/+$/, "")}/`);
-}
 
 export const imageMirror: KfstackResourcePolicy = {
     id: "IMG-02",
@@ -42,14 +37,14 @@ export const imageMirror: KfstackResourcePolicy = {
     },
     validateResource: (args, reportViolation) => {
         const { mirrorPrefix, airGapped } = args.getConfig<Config>();
-        const prefix = (mirrorPrefix ?? "").replace(/\/+$/, "");
+        const prefix = withoutTrailingSlash(mirrorPrefix ?? "");
         if (!prefix) return;
         const kind = kubernetesKind(args.type);
         if (!kind || SKIPPED_KINDS.has(kind.kind)) return;
         const what = describeResource(kind.kind, args.props, args.name);
         const consequence = airGapped ? "which an air-gapped cluster cannot pull" : "outside the mirror";
         for (const { image, where } of imageReferencesIn(kind.kind, args.props)) {
-            if (fromMirror(image, prefix)) continue;
+            if (isUnderPrefix(image, prefix)) continue;
             reportViolation(`${what} refers to image "${image}" (${where}), ${consequence}; copy it into the mirror and refer to it under "${prefix}/".`);
         }
     },

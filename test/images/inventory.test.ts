@@ -4,30 +4,30 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ImageInventory, type ResourceRecord, imageInventory } from "../../components/images/inventory";
-import { normalizeImage } from "../../components/images/normalize";
 import { planStack } from "../../engine/plan";
 import { Secret, Unknown } from "../../engine/values";
 import { fixturesDirectory } from "../requirements";
+import { normalizeImage } from "../../core/image-references";
 
 const DIGEST = "sha256:dabaecec38860ca4c972e6821d5dc825549faf50c6feb8feb4c04802f2338b8a";
 
 describe("normalizeImage", () => {
     it.each([
-        ["busybox", { normalized: "docker.io/library/busybox", registry: "docker.io", path: "library/busybox" }],
-        ["busybox:1.28", { normalized: "docker.io/library/busybox:1.28", registry: "docker.io", path: "library/busybox", tag: "1.28" }],
-        ["kubeflow/training-operator:v1-9e52eb7", { normalized: "docker.io/kubeflow/training-operator:v1-9e52eb7", registry: "docker.io", path: "kubeflow/training-operator", tag: "v1-9e52eb7" }],
-        ["docker.io/library/python:3.7", { normalized: "docker.io/library/python:3.7", registry: "docker.io", path: "library/python", tag: "3.7" }],
-        ["index.docker.io/nginx:1.27.3", { normalized: "docker.io/library/nginx:1.27.3", registry: "docker.io", path: "library/nginx", tag: "1.27.3" }],
-        ["gcr.io/google-containers/busybox", { normalized: "gcr.io/google-containers/busybox", registry: "gcr.io", path: "google-containers/busybox" }],
-        ["localhost:5000/app:1.0", { normalized: "localhost:5000/app:1.0", registry: "localhost:5000", path: "app", tag: "1.0" }],
-        [`gcr.io/knative-releases/knative.dev/serving/cmd/queue@${DIGEST}`, { normalized: `gcr.io/knative-releases/knative.dev/serving/cmd/queue@${DIGEST}`, registry: "gcr.io", path: "knative-releases/knative.dev/serving/cmd/queue", digest: DIGEST }],
-        [`nvcr.io/nvidia/tritonserver:23.05-py3@${DIGEST}`, { normalized: `nvcr.io/nvidia/tritonserver:23.05-py3@${DIGEST}`, registry: "nvcr.io", path: "nvidia/tritonserver", tag: "23.05-py3", digest: DIGEST }],
+        ["busybox", { image: "docker.io/library/busybox", registry: "docker.io", path: "library/busybox" }],
+        ["busybox:1.28", { image: "docker.io/library/busybox:1.28", registry: "docker.io", path: "library/busybox", tag: "1.28" }],
+        ["kubeflow/training-operator:v1-9e52eb7", { image: "docker.io/kubeflow/training-operator:v1-9e52eb7", registry: "docker.io", path: "kubeflow/training-operator", tag: "v1-9e52eb7" }],
+        ["docker.io/library/python:3.7", { image: "docker.io/library/python:3.7", registry: "docker.io", path: "library/python", tag: "3.7" }],
+        ["index.docker.io/nginx:1.27.3", { image: "docker.io/library/nginx:1.27.3", registry: "docker.io", path: "library/nginx", tag: "1.27.3" }],
+        ["gcr.io/google-containers/busybox", { image: "gcr.io/google-containers/busybox", registry: "gcr.io", path: "google-containers/busybox" }],
+        ["localhost:5000/app:1.0", { image: "localhost:5000/app:1.0", registry: "localhost:5000", path: "app", tag: "1.0" }],
+        [`gcr.io/knative-releases/knative.dev/serving/cmd/queue@${DIGEST}`, { image: `gcr.io/knative-releases/knative.dev/serving/cmd/queue@${DIGEST}`, registry: "gcr.io", path: "knative-releases/knative.dev/serving/cmd/queue", digest: DIGEST }],
+        [`nvcr.io/nvidia/tritonserver:23.05-py3@${DIGEST}`, { image: `nvcr.io/nvidia/tritonserver:23.05-py3@${DIGEST}`, registry: "nvcr.io", path: "nvidia/tritonserver", tag: "23.05-py3", digest: DIGEST }],
     ])("normalizes %s", (text, expected) => {
         expect(normalizeImage(text)).toEqual(expected);
     });
 
     it("leaves an untagged image untagged instead of inventing latest", () => {
-        expect(normalizeImage("kserve/alibi-explainer")).toEqual({ normalized: "docker.io/kserve/alibi-explainer", registry: "docker.io", path: "kserve/alibi-explainer" });
+        expect(normalizeImage("kserve/alibi-explainer")).toEqual({ image: "docker.io/kserve/alibi-explainer", registry: "docker.io", path: "kserve/alibi-explainer" });
     });
 
     it.each(["", "http://gcr.io/x:1", "/usr/bin/x:1", "Nginx:1.0", "app:"])("returns undefined for %j, which is no image reference", (text) => {
@@ -176,7 +176,7 @@ function listedImages(folder: string, file: string, heading: string): string[] {
 
 const LISTS = ["Container images", "Images in custom-resource image fields", "Image references embedded in configuration"];
 const imagesOf = (folder: string, file: string) => new Set(LISTS.flatMap((heading) => listedImages(folder, file, heading)));
-const normalized = (images: Iterable<string>) => [...new Set([...images].map((image) => normalizeImage(image)!.normalized))].sort();
+const normalized = (images: Iterable<string>) => [...new Set([...images].map((image) => normalizeImage(image)!.image))].sort();
 
 describe("imageInventory of the prod plan", () => {
     let inventory: ImageInventory;
@@ -217,7 +217,7 @@ describe("imageInventory of the prod plan", () => {
         const expected = new Set([...expectedReferences(), ...monitoringReferences()]);
         expect(expected.size).toBe(92 + 13);
         const inventoried = new Map(inventory.images.map((image) => [image.image, image]));
-        const missing = [...expected].filter((image) => !inventoried.get(normalizeImage(image)!.normalized)?.written.includes(image));
+        const missing = [...expected].filter((image) => !inventoried.get(normalizeImage(image)!.image)?.written.includes(image));
         expect(missing).toEqual([]);
     });
 

@@ -6,9 +6,8 @@ import { imageInventory } from "../../components/images/inventory";
 import { type Mirror, mirrorHub, mirrorReference, publicRegistryMentions, rewriteImages } from "../../components/images/rewrite";
 import { type Plan, planStack } from "../../engine/plan";
 import { Secret, Unknown } from "../../engine/values";
-import { imageReferencesIn } from "../../core/image-references";
+import { imageReferencesIn, isUnderPrefix } from "../../core/image-references";
 import { kubernetesKind } from "../../core/kubernetes-resources";
-import { fromMirror } from "../../policies/workloads/img-02-image-mirror";
 
 const PREFIX = "registry.enclave.example:5000/kf";
 const AGENT_DIGEST = `sha256:${"a".repeat(64)}`;
@@ -304,7 +303,7 @@ describe("rewriteImages on the prod plan", () => {
     it("leaves no image the matcher finds outside the mirror", () => {
         const outside = kubernetes.flatMap((resource, index) =>
             imageReferencesIn(resource.kind, rewritten[index]!)
-                .filter(({ image }) => !fromMirror(image, PREFIX))
+                .filter(({ image }) => !isUnderPrefix(image, PREFIX))
                 .map(({ image, where }) => `${resource.name}: ${image} (${where})`),
         );
         expect(outside).toEqual([]);

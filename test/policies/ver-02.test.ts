@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { KUBEFLOW_FACTS_TYPE, type KubeflowFacts } from "../../core/facts";
-import { bomImages, normalizeImage } from "../../policies/versions/ver-02-bom-images";
+import { bomImages } from "../../policies/versions/ver-02-bom-images";
 import { changed, messagesOf, podCarriers, record, violationsOf } from "./fixtures";
+import { pulledReference } from "../../core/image-references";
 
 const facts = (images: string[] = ["docker.io/kubeflownotebookswg/jupyter-web-app:v1.8.0", "docker.io/istio/proxyv2:1.17.5", "kubeflow/training-operator:v1-9e52eb7", "python:3.7"]) =>
     record(
@@ -86,14 +87,16 @@ describe("VER-02 BOM images", () => {
         const official = changed(workload(), IMAGE, "docker.io/library/python:3.7");
         const training = changed(workload(), IMAGE, "docker.io/kubeflow/training-operator:v1-9e52eb7");
         expect(await messagesOf(bomImages, [facts(), implied, official, training])).toEqual([]);
-        expect(normalizeImage("python")).toBe("docker.io/library/python:latest");
-        expect(normalizeImage("localhost:5000/kf/app:1")).toBe("localhost:5000/kf/app:1");
-        expect(normalizeImage("gcr.io/knative-releases/serving/cmd/activator:v1.10@sha256:abc")).toBe("gcr.io/knative-releases/serving/cmd/activator@sha256:abc");
+        expect(pulledReference("python")).toBe("docker.io/library/python:latest");
+        expect(pulledReference("localhost:5000/kf/app:1")).toBe("localhost:5000/kf/app:1");
+        const digest = `sha256:${"ab".repeat(32)}`;
+        expect(pulledReference(`gcr.io/knative-releases/serving/cmd/activator:v1.10@${digest}`)).toBe(`gcr.io/knative-releases/serving/cmd/activator@${digest}`);
     });
 
     it("accepts a tag added to a digest the BOM pins, but not a tag in place of the digest", async () => {
-        const pinned = facts(["gcr.io/knative-releases/knative.dev/serving/cmd/activator@sha256:c2994c2b"]);
-        const tagged = changed(workload("knative-serving"), IMAGE, "gcr.io/knative-releases/knative.dev/serving/cmd/activator:v1.10.2@sha256:c2994c2b");
+        const digest = `sha256:c2994c2b${"0".repeat(56)}`;
+        const pinned = facts([`gcr.io/knative-releases/knative.dev/serving/cmd/activator@${digest}`]);
+        const tagged = changed(workload("knative-serving"), IMAGE, `gcr.io/knative-releases/knative.dev/serving/cmd/activator:v1.10.2@${digest}`);
         const unpinned = changed(workload("knative-serving"), IMAGE, "gcr.io/knative-releases/knative.dev/serving/cmd/activator:v1.10.2");
         const init = ["props", "spec", "template", "spec", "initContainers"];
         expect(await messagesOf(bomImages, [pinned, changed(tagged, init, [])])).toEqual([]);

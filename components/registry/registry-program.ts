@@ -1,10 +1,10 @@
-// The mirror's Pulumi program. `pulumi up` in mirror/ runs it through
-// mirror/index.ts; the offline engine runs the very same function under mocks.
+// The Pulumi program of the registry project (kfstack-mirror). `pulumi up` in registry/ runs it through
+// registry/index.ts; the offline engine runs the very same function under mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { RegistryMirror } from "./index";
 import { loadMirrorConfig } from "./config";
 
-export async function mirrorProgram(): Promise<Record<string, unknown>> {
+export async function registryProgram(): Promise<Record<string, unknown>> {
     const config = loadMirrorConfig();
     const mirror = new RegistryMirror(`kfstack-mirror-${pulumi.getStack()}`, config);
     return { cloud: config.cloud, registryPrefix: mirror.registryPrefix, repositories: mirror.repositories };

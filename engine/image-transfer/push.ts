@@ -11,8 +11,9 @@ import { BUNDLE_LAYOUT, BUNDLE_LOCK, BUNDLE_PUSHED, BUNDLE_SUMS, type ImageEvent
 import { readChecksums } from "./checksums";
 import { MirrorError, MirrorInputError } from "./errors";
 import { sha256File, writeFileAtomic } from "./files";
-import { BlobChecker, describeProblem, findRef, imageBlobs, readIndex, writeDirView } from "./layout";
-import { type Lock, lockEntries, type LockEntry, readLock } from "./lock";
+import { BlobChecker, describeProblem, findRef, type ImageBlobs, imageBlobs, type OciIndex, readIndex, writeDirView } from "./layout";
+import type { ImageLock } from "../../components/images/lock";
+import { lockEntries, type LockEntry, readLock } from "./lock";
 import { forEachLimit } from "./parallel";
 import { layoutRefName, parseRegistryDestination, targetReference } from "./reference";
 import { SkopeoCommandError, type Skopeo } from "./skopeo";
@@ -51,7 +52,7 @@ interface PushedRecord {
 }
 
 /** The bundle's lock, checked against SHA256SUMS; throws MirrorInputError when the bundle is incomplete or changed. */
-export async function readBundleLock(bundle: string): Promise<Lock> {
+export async function readBundleLock(bundle: string): Promise<ImageLock> {
     const sums = join(bundle, BUNDLE_SUMS);
     if (!existsSync(join(bundle, BUNDLE_LAYOUT, "index.json"))) {
         throw new MirrorInputError(`${bundle} is not a kfstack bundle: it has no ${BUNDLE_LAYOUT}/index.json. Pass --bundle the directory \`npm run mirror -- bundle --out <dir>\` made.`);
@@ -100,62 +101,115 @@ export function pushTargets(entries: LockEntry[], destination: string): Map<Lock
     return targets;
 }
 
-export async function pushBundle(options: PushOptions): Promise<PushResult> {
-    const started = performance.now();
-    const bundle = resolve(options.bundleDir);
-    const destination = parseRegistryDestination(options.registry);
+/** The registry's `host[:port][/prefix]`; throws MirrorInputError when --registry is not one. */
+function destinationOf(registry: string): string {
+    const destination = parseRegistryDestination(registry);
     if (!destination) {
-        throw new MirrorInputError(`--registry ${JSON.stringify(options.registry)} is not a registry: give host[:port][/prefix] in lower case, such as registry.enclave.local:5000/kubeflow.`);
+        throw new MirrorInputError(`--registry ${JSON.stringify(registry)} is not a registry: give host[:port][/prefix] in lower case, such as registry.enclave.local:5000/kubeflow.`);
     }
-    const lock = await readBundleLock(bundle);
+    return destination;
+}
+
+function checkWritable(bundle: string): void {
     try {
         accessSync(bundle, constants.W_OK);
     } catch {
         throw new MirrorInputError(`The bundle directory ${bundle} is not writable, but push records each verified image in ${join(bundle, BUNDLE_PUSHED)}; copy the bundle to a writable disk first.`);
     }
-    const entries = lockEntries(lock);
-    const targets = pushTargets(entries, destination);
-    await options.skopeo.version();
+}
 
-    const layout = join(bundle, BUNDLE_LAYOUT);
-    const index = readIndex(layout);
-    const checker = new BlobChecker(layout);
-    const pushedFile = join(bundle, BUNDLE_PUSHED);
-    const record = readPushed(pushedFile);
-    const events: ImageEvent[] = [];
-    const tls = options.insecure ? { extra: ["--dest-tls-verify=false"], inspect: { tlsVerify: false } } : { extra: [], inspect: {} };
-    const signal = options.signal ? { signal: options.signal } : {};
+/**
+ * The images of one push run: checks each image's blobs, pushes it, reads
+ * back the digest the registry serves, and records the verified ones in
+ * pushed.json, which only this object writes.
+ */
+class BundlePusher {
+    readonly events: ImageEvent[] = [];
+    readonly pushedFile: string;
+    private readonly layout: string;
+    private readonly index: OciIndex;
+    private readonly checker: BlobChecker;
+    private readonly record: PushedRecord;
+    private readonly tls: { extra: string[]; inspect: { tlsVerify?: boolean } };
+    private readonly signal: { signal?: AbortSignal };
 
-    const push = async (entry: LockEntry): Promise<number> => {
-        const target = targets.get(entry)!;
-        const descriptor = findRef(index, layoutRefName(entry.image));
+    constructor(
+        private readonly bundle: string,
+        private readonly destination: string,
+        private readonly targets: Map<LockEntry, string>,
+        private readonly options: PushOptions,
+    ) {
+        this.layout = join(bundle, BUNDLE_LAYOUT);
+        this.index = readIndex(this.layout);
+        this.checker = new BlobChecker(this.layout);
+        this.pushedFile = join(bundle, BUNDLE_PUSHED);
+        this.record = readPushed(this.pushedFile);
+        this.tls = options.insecure ? { extra: ["--dest-tls-verify=false"], inspect: { tlsVerify: false } } : { extra: [], inspect: {} };
+        this.signal = options.signal ? { signal: options.signal } : {};
+    }
+
+    /** Pushes the image unless pushed.json records it at its target; a failure is recorded as an event, an abort ends it silently. */
+    async add(entry: LockEntry): Promise<void> {
+        const started = performance.now();
+        const target = this.targets.get(entry)!;
+        const finish = (event: Omit<ImageEvent, "image" | "ms">) => {
+            const done = { image: entry.image.image, ms: performance.now() - started, ...event };
+            this.events.push(done);
+            this.options.onImage?.(done);
+        };
+        if (this.record.pushed[target] === entry.digest) return finish({ outcome: "skipped", bytes: 0 });
+        try {
+            const blobs = await this.checkedBlobs(entry);
+            await this.copy(entry, blobs, target);
+            await this.verify(entry, target);
+            this.recordPushed(target, entry.digest);
+            finish({ outcome: "pushed", bytes: blobs.size });
+        } catch (error) {
+            if (this.options.signal?.aborted) return;
+            if (!(error instanceof MirrorError)) throw error;
+            finish({ outcome: "failed", bytes: 0, error: error.message });
+        }
+    }
+
+    /** The image's blobs, each checked against its sha256; throws MirrorError naming what is missing or damaged. */
+    private async checkedBlobs(entry: LockEntry): Promise<ImageBlobs> {
+        const descriptor = findRef(this.index, layoutRefName(entry.image));
         if (!descriptor) throw new MirrorError(`${entry.image.image}: not pushed: the bundle's ${BUNDLE_LAYOUT}/index.json has no such image although the lock lists it. Make the bundle again on the connected side.`);
         if (descriptor.digest !== entry.digest) {
             throw new MirrorError(`${entry.image.image}: not pushed: the bundle holds manifest ${descriptor.digest}, but its lock says ${entry.digest}. Make the bundle again on the connected side.`);
         }
-        const blobs = await imageBlobs(checker, descriptor);
+        const blobs = await imageBlobs(this.checker, descriptor);
         if (blobs.problems.length > 0) {
             throw new MirrorError(
-                `${entry.image.image}: not pushed: ${blobs.problems.map(describeProblem).join("; ")}. The bundle is damaged: check it with \`sha256sum -c ${BUNDLE_SUMS}\` in ${bundle}, ` +
+                `${entry.image.image}: not pushed: ${blobs.problems.map(describeProblem).join("; ")}. The bundle is damaged: check it with \`sha256sum -c ${BUNDLE_SUMS}\` in ${this.bundle}, ` +
                     "copy it again (or run `mirror bundle` again on the connected side, which fetches damaged blobs anew), then run this push again.",
             );
         }
+        return blobs;
+    }
+
+    /** skopeo pushes the image from a directory view of its blobs. */
+    private async copy(entry: LockEntry, blobs: ImageBlobs, target: string): Promise<void> {
         const view = mkdtempSync(join(tmpdir(), "kfstack-push-"));
         try {
-            writeDirView(view, layout, blobs);
-            await options.skopeo.copy(`dir:${view}`, `docker://${target}`, { extra: tls.extra, ...signal });
+            writeDirView(view, this.layout, blobs);
+            await this.options.skopeo.copy(`dir:${view}`, `docker://${target}`, { extra: this.tls.extra, ...this.signal });
         } catch (error) {
             if (!(error instanceof SkopeoCommandError)) throw error;
             throw new MirrorError(
-                `${entry.image.image}: could not push it to ${target}: ${error.detail} Check that the registry is reachable, that you are logged in (\`skopeo login ${destination.split("/")[0]}\`)` +
-                    `${options.insecure ? "" : ", and pass --insecure for a registry served over plain HTTP or with an untrusted certificate"}; then run the same command again.`,
+                `${entry.image.image}: could not push it to ${target}: ${error.detail} Check that the registry is reachable, that you are logged in (\`skopeo login ${this.destination.split("/")[0]}\`)` +
+                    `${this.options.insecure ? "" : ", and pass --insecure for a registry served over plain HTTP or with an untrusted certificate"}; then run the same command again.`,
             );
         } finally {
             rmSync(view, { recursive: true, force: true });
         }
+    }
+
+    /** Reads back the digest the registry serves for the target; throws MirrorError unless it is the locked one. */
+    private async verify(entry: LockEntry, target: string): Promise<void> {
         let served: string;
         try {
-            served = await options.skopeo.manifestDigest(`docker://${target}`, { ...tls.inspect, ...signal });
+            served = await this.options.skopeo.manifestDigest(`docker://${target}`, { ...this.tls.inspect, ...this.signal });
         } catch (error) {
             if (!(error instanceof SkopeoCommandError)) throw error;
             throw new MirrorError(`${entry.image.image}: pushed to ${target}, but could not read it back to verify it: ${error.detail} It is not recorded as pushed; run the same command again.`);
@@ -165,32 +219,27 @@ export async function pushBundle(options: PushOptions): Promise<PushResult> {
                 `${entry.image.image}: pushed to ${target}, but the registry serves manifest ${served}, not the locked ${entry.digest}; it is not recorded as pushed. Check that nothing else writes to ${target} and that the registry keeps manifests unchanged, then run the same command again.`,
             );
         }
-        return blobs.size;
-    };
+    }
 
-    const work = async (entry: LockEntry) => {
-        const imageStarted = performance.now();
-        const target = targets.get(entry)!;
-        const finish = (event: Omit<ImageEvent, "image" | "ms">) => {
-            const done = { image: entry.image.image, ms: performance.now() - imageStarted, ...event };
-            events.push(done);
-            options.onImage?.(done);
-        };
-        if (record.pushed[target] === entry.digest) return finish({ outcome: "skipped", bytes: 0 });
-        try {
-            const bytes = await push(entry);
-            record.pushed[target] = entry.digest;
-            writeFileAtomic(pushedFile, `${JSON.stringify({ pushed: Object.fromEntries(Object.entries(record.pushed).sort(([a], [b]) => a.localeCompare(b))) }, null, 2)}\n`);
-            finish({ outcome: "pushed", bytes });
-        } catch (error) {
-            if (options.signal?.aborted) return;
-            if (!(error instanceof MirrorError)) throw error;
-            finish({ outcome: "failed", bytes: 0, error: error.message });
-        }
-    };
+    private recordPushed(target: string, digest: string): void {
+        this.record.pushed[target] = digest;
+        writeFileAtomic(this.pushedFile, `${JSON.stringify({ pushed: Object.fromEntries(Object.entries(this.record.pushed).sort(([a], [b]) => a.localeCompare(b))) }, null, 2)}\n`);
+    }
+}
 
+export async function pushBundle(options: PushOptions): Promise<PushResult> {
+    const started = performance.now();
+    const bundle = resolve(options.bundleDir);
+    const destination = destinationOf(options.registry);
+    const lock = await readBundleLock(bundle);
+    checkWritable(bundle);
+    const entries = lockEntries(lock);
+    const targets = pushTargets(entries, destination);
+    await options.skopeo.version();
+    const pusher = new BundlePusher(bundle, destination, targets, options);
     options.onStart?.(entries.length);
-    await forEachLimit(entries, options.parallel ?? 4, work, options.signal);
+    await forEachLimit(entries, options.parallel ?? 4, (entry) => pusher.add(entry), options.signal);
+    const events = pusher.events;
     const failures = events.filter((event) => event.outcome === "failed");
     const interrupted = options.signal?.aborted === true;
     return {
@@ -200,7 +249,7 @@ export async function pushBundle(options: PushOptions): Promise<PushResult> {
         failures,
         interrupted,
         complete: !interrupted && failures.length === 0 && events.length === entries.length,
-        pushedFile,
+        pushedFile: pusher.pushedFile,
         bytes: events.reduce((sum, event) => sum + event.bytes, 0),
         ms: performance.now() - started,
     };

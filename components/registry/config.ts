@@ -1,5 +1,5 @@
-// The one schema of the mirror stack (mirror/): everything under the
-// `kfstack-mirror:` namespace of mirror/Pulumi.<stack>.yaml. Where the mirror
+// The one schema of the registry stack (registry/): everything under the
+// `kfstack-mirror:` namespace of registry/Pulumi.<stack>.yaml. Where the mirror
 // lives (cloud: aws, gcp or an existing registry) and which images it holds.
 // Problems are reported the way the main stack reports them: one ConfigError
 // naming every bad key in full, before any resource is registered.
@@ -8,8 +8,8 @@ import { z } from "zod";
 import { partitionOf } from "../cluster/aws/partition";
 import { CONFIG_NAMESPACE, ConfigError, type ConfigIssue, configKey, rawStackConfig } from "../config/load";
 import type { ConfigProblem } from "../config/topology";
-import { mirroredImage, normalizeImageReference } from "./images";
-import { parseImageReference } from "../../core/image-references";
+import { mirroredImage } from "./images";
+import { normalizeImage, parseRegistryPrefix } from "../../core/image-references";
 
 /** The mirror project's name, and so its config namespace. */
 export const MIRROR_NAMESPACE = "kfstack-mirror";
@@ -21,11 +21,10 @@ const IMAGES_HINT = `list the images to mirror, normalized, such as ${EXAMPLE_IM
 const required = (what: string) => (issue: { input: unknown }) => (issue.input === undefined ? `is required: ${what}` : undefined);
 
 function imageProblem(text: string): string | undefined {
-    const normalized = normalizeImageReference(text);
+    const normalized = normalizeImage(text);
     if (normalized === undefined) return `${JSON.stringify(text)} is not an image reference; write one such as ${EXAMPLE_IMAGE}`;
-    const reference = parseImageReference(text)!;
-    if (reference.tag === undefined && reference.digest === undefined) return `${text} names no tag or digest; pin the image the release runs, such as ${EXAMPLE_IMAGE}`;
-    if (normalized !== text) return `${text} is not normalized; write it as ${normalized}`;
+    if (normalized.tag === undefined && normalized.digest === undefined) return `${text} names no tag or digest; pin the image the release runs, such as ${EXAMPLE_IMAGE}`;
+    if (normalized.image !== text) return `${text} is not normalized; write it as ${normalized.image}`;
     return undefined;
 }
 
@@ -118,19 +117,16 @@ const gcpMirror = z.strictObject({
     images,
 });
 
-// As the main stack's kfstack:airGap.registry accepts it: host[:port], then path components like an ECR namespace's.
-const REGISTRY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const REGISTRY_EXAMPLES = "registry.kube-system.svc:5000/kf or harbor.example.com/kubeflow";
 
 function registryProblem(registry: string): string | undefined {
     const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(registry)?.[0];
     if (scheme) return `${registry} has a scheme; image references name a registry without one: drop "${scheme}"`;
-    const match = REGISTRY.exec(registry);
-    if (!match) return `must be a registry host with an optional port and path, such as ${REGISTRY_EXAMPLES}, not ${JSON.stringify(registry)}`;
-    const host = match[1]!;
+    const prefix = parseRegistryPrefix(registry);
+    if (!prefix) return `must be a registry host with an optional port and path, such as ${REGISTRY_EXAMPLES}, not ${JSON.stringify(registry)}`;
     // As Docker decides: without a dot or a port (or localhost) the first component is a Docker Hub path.
-    if (!host.includes(".") && match[5] === undefined && host !== "localhost") {
-        return `${registry} starts with ${host}, which has no dot or port, so Docker would read it as a path on Docker Hub; use the registry's full host name, such as ${REGISTRY_EXAMPLES}`;
+    if (!prefix.host.includes(".") && prefix.port === undefined && prefix.host !== "localhost") {
+        return `${registry} starts with ${prefix.host}, which has no dot or port, so Docker would read it as a path on Docker Hub; use the registry's full host name, such as ${REGISTRY_EXAMPLES}`;
     }
     return undefined;
 }
@@ -226,8 +222,8 @@ const messages: z.core.$ZodErrorMap = (issue) => {
 function unknownKeyMessage(raw: Record<string, unknown>): string {
     const cloud = raw["cloud"];
     const variant = typeof cloud === "string" && Object.hasOwn(VARIANTS, cloud) ? VARIANTS[cloud as keyof typeof VARIANTS] : undefined;
-    if (!variant) return `is not a ${MIRROR_NAMESPACE} setting; check its spelling in mirror/README.md`;
-    return `is not a setting of cloud ${cloud}, whose settings are ${Object.keys(variant.shape).join(", ")}; check its spelling in mirror/README.md`;
+    if (!variant) return `is not a ${MIRROR_NAMESPACE} setting; check its spelling in registry/README.md`;
+    return `is not a setting of cloud ${cloud}, whose settings are ${Object.keys(variant.shape).join(", ")}; check its spelling in registry/README.md`;
 }
 
 /** Validates raw `kfstack-mirror:` values (keys without the namespace); throws ConfigError listing every problem. */

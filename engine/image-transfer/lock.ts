@@ -1,37 +1,26 @@
-// The image lock of a release: every image a release runs, normalized, with the
-// manifest digest it resolved to on a connected machine (for a multi-arch
-// image, its index's digest). Kept in the repository next to the BOM
-// (components/bom/<release>.lock.json); bundles and pushes are checked against it.
+// The image lock on the connected side: normalizing the images to lock,
+// resolving their digests with skopeo, and reading and writing lock files
+// (their format and its checks are components/images/lock.ts).
 import { existsSync, readFileSync } from "node:fs";
-import { lockFile } from "../../components/images/lock";
+import { type ImageLock, imageLockProblems, invalidLockMessage } from "../../components/images/lock";
+import { type NormalizedImage, normalizeImage } from "../../core/image-references";
 import { MirrorInputError, MirrorError } from "./errors";
 import { writeFileAtomic } from "./files";
 import { forEachLimit } from "./parallel";
-import { type LockedImage, normalizeImage, resolvableReference } from "./reference";
+import { resolvableReference } from "./reference";
 import { type Skopeo, SkopeoCommandError } from "./skopeo";
 
-export interface Lock {
-    release: string;
-    /** Normalized image -> "sha256:<hex>", sorted by image. */
-    images: Record<string, string>;
-}
-
 export interface LockEntry {
-    image: LockedImage;
+    image: NormalizedImage;
     digest: string;
 }
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-
-/** components/bom/<release>.lock.json, where the repository keeps a release's lock. */
-export const lockFileOf = (release: string) => lockFile(release);
-
 /** Normalizes and deduplicates a list of images; throws MirrorInputError naming every entry of `where` that is not an image. */
-export function normalizeImages(texts: unknown[], where: string): LockedImage[] {
+export function normalizeImages(texts: unknown[], where: string): NormalizedImage[] {
     const problems: string[] = [];
-    const images = new Map<string, LockedImage>();
+    const images = new Map<string, NormalizedImage>();
     texts.forEach((text, index) => {
-        const image = typeof text === "string" ? normalizeImage(text) : undefined;
+        const image = typeof text === "string" ? normalizeImage(text.trim()) : undefined;
         if (!image) problems.push(`  [${index}]: ${JSON.stringify(text)} is not an image reference`);
         else images.set(image.image, image);
     });
@@ -39,8 +28,8 @@ export function normalizeImages(texts: unknown[], where: string): LockedImage[] 
     return [...images.values()].sort((a, b) => a.image.localeCompare(b.image));
 }
 
-/** The lock in `file`, checked: every key a normalized image, every value a sha256 digest matching the image's own digest if it has one. */
-export function readLock(file: string, what = "the image lock"): Lock {
+/** The lock in `file`, checked (components/images/lock.ts); throws MirrorInputError when it is missing or invalid. */
+export function readLock(file: string, what = "the image lock"): ImageLock {
     if (!existsSync(file)) throw new MirrorInputError(`There is no ${what} ${file}.`);
     let value: unknown;
     try {
@@ -48,33 +37,17 @@ export function readLock(file: string, what = "the image lock"): Lock {
     } catch (error) {
         throw new MirrorInputError(`${file} is not valid JSON (${(error as Error).message}); make it again with \`npm run images -- lock <bom>\`.`);
     }
-    const lock = value as Partial<Lock>;
-    const problems: string[] = [];
-    if (typeof lock !== "object" || lock === null || Array.isArray(lock)) problems.push('it must be an object { "release", "images" }');
-    else {
-        if (typeof lock.release !== "string" || lock.release.length === 0) problems.push('"release" must name the release, such as "kubeflow-1.8.1"');
-        if (typeof lock.images !== "object" || lock.images === null || Array.isArray(lock.images)) problems.push('"images" must map each image to its digest');
-        else {
-            for (const [image, digest] of Object.entries(lock.images)) {
-                const normalized = normalizeImage(image);
-                if (!normalized) problems.push(`images[${JSON.stringify(image)}]: the key is not an image reference`);
-                else if (normalized.image !== image) problems.push(`images[${JSON.stringify(image)}]: the key must be the normalized reference ${JSON.stringify(normalized.image)}`);
-                if (typeof digest !== "string" || !DIGEST.test(digest)) problems.push(`images[${JSON.stringify(image)}]: ${JSON.stringify(digest)} is not a sha256 digest ("sha256:" and 64 hex digits)`);
-                else if (normalized?.digest !== undefined && normalized.digest !== digest) problems.push(`images[${JSON.stringify(image)}]: the reference pins ${normalized.digest}, but the lock says ${digest}`);
-            }
-            if (Object.keys(lock.images).length === 0) problems.push('"images" is empty');
-        }
-    }
-    if (problems.length > 0) throw new MirrorInputError([`${file} is not a valid image lock:`, ...problems.map((problem) => `  ${problem}`), "Make it again with `npm run images -- lock <bom>`."].join("\n"));
-    return lock as Lock;
+    const problems = imageLockProblems(value);
+    if (problems.length > 0) throw new MirrorInputError(invalidLockMessage(file, problems));
+    return value as ImageLock;
 }
 
-export function writeLock(file: string, lock: Lock): void {
+export function writeLock(file: string, lock: ImageLock): void {
     const images = Object.fromEntries(Object.entries(lock.images).sort(([a], [b]) => a.localeCompare(b)));
     writeFileAtomic(file, `${JSON.stringify({ release: lock.release, images }, null, 2)}\n`);
 }
 
-export function lockEntries(lock: Lock): LockEntry[] {
+export function lockEntries(lock: ImageLock): LockEntry[] {
     return Object.entries(lock.images)
         .map(([image, digest]) => ({ image: normalizeImage(image)!, digest }))
         .sort((a, b) => a.image.image.localeCompare(b.image.image));
@@ -90,7 +63,7 @@ export interface ResolveOptions {
 }
 
 /** Resolves every image's manifest digest with skopeo; throws MirrorError naming every image that failed. */
-export async function resolveLock(release: string, images: LockedImage[], options: ResolveOptions): Promise<Lock> {
+export async function resolveLock(release: string, images: NormalizedImage[], options: ResolveOptions): Promise<ImageLock> {
     await options.skopeo.version();
     const resolved: Record<string, string> = {};
     const failures: { image: string; detail: string }[] = [];

@@ -10,7 +10,7 @@ import type { MirrorConfig } from "./config";
 import { createArtifactRegistryMirror } from "./gcp";
 import { repositoryPaths } from "./images";
 
-/** The validated mirror configuration (components/mirror/config.ts parses it from the stack). */
+/** The validated mirror configuration (components/registry/config.ts parses it from the stack). */
 export type RegistryMirrorArgs = MirrorConfig;
 
 export class RegistryMirror extends pulumi.ComponentResource {

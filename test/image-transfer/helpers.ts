@@ -2,7 +2,7 @@
 // captured, and the system tools the end-to-end tests need.
 import { vi } from "vitest";
 import { runCli } from "../../cli/program";
-import { REGISTRY_COMMAND } from "../../engine/mirror/local-registry";
+import { REGISTRY_COMMAND } from "../../engine/image-transfer/local-registry";
 import { toolsRequirement } from "../requirements";
 
 export interface CliRun {
