@@ -4,14 +4,15 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../cli/program";
 import { plainValue } from "../components/images/normalize";
 import { publicRegistryMentions } from "../components/images/rewrite";
-import { type Plan, planStack } from "../engine/plan";
+import type { Plan } from "../engine/plan";
+import { plannedStack } from "./planned-stacks";
 
 const MIRROR = "registry.enclave.example:5000/kubeflow";
 
 describe("stack airgap (existing cluster, every image from the mirror)", () => {
     let plan: Plan;
     beforeAll(async () => {
-        plan = await planStack("airgap");
+        plan = await plannedStack("airgap");
     });
 
     it("names no public registry and no bare Docker Hub image anywhere in the plan", () => {

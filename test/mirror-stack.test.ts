@@ -11,7 +11,7 @@ import { mirroredImage, normalizeImageReference, repositoryPaths } from "../comp
 import { mirrorProgram } from "../components/mirror/program";
 import { evaluatePolicies } from "../engine/policy-check";
 import { type OfflineRun, OfflineRunError, type PlannedResource, STACK_TYPE, runOffline } from "../engine/offline";
-import { planStack } from "../engine/plan";
+import { plannedStack } from "./planned-stacks";
 import { type StackSettings, loadStackSettings } from "../engine/stack-file";
 import { Unknown } from "../engine/values";
 import { registryMirror } from "../policies/cloud/reg-01-registry-mirror";
@@ -102,7 +102,7 @@ describe("mirror example stacks", () => {
     });
 
     it.skipIf(skipInventory)("lists exactly the tagged and digest-pinned images the prod plan deploys, custom resources' and configuration's included", async () => {
-        const { images } = await planStack("prod");
+        const { images } = await plannedStack("prod");
         const deployed = images.images.filter((entry) => entry.tag !== undefined || entry.digest !== undefined).map((entry) => entry.image);
         expect(MIRRORED_IMAGES).toEqual([...deployed].sort());
         expect(MIRRORED_IMAGES).toContain("quay.io/prometheus/prometheus:v3.5.0");

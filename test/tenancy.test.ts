@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../cli/program";
 import { auditTenancy } from "../engine/audit";
 import { type Plan, planStack } from "../engine/plan";
+import { plannedStack } from "./planned-stacks";
 import { type PolicyRecord, evaluatePolicies } from "../engine/policy-check";
 import { resource, resourcesOfType, stackFixture } from "./helpers";
 
@@ -23,7 +24,7 @@ async function mandatory(planned: PolicyRecord[]): Promise<string[]> {
 describe("tenants of the prod stack", () => {
     let plan: Plan;
     beforeAll(async () => {
-        plan = await planStack("prod");
+        plan = await plannedStack("prod");
     });
 
     it("makes each tenant a Kubeflow Profile with its owner and a quota that covers GPUs, storage, PVCs, CPU and memory", () => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ImageInventory, type ResourceRecord, imageInventory } from "../../components/images/inventory";
 import { normalizeImage } from "../../components/images/normalize";
-import { planStack } from "../../engine/plan";
+import { plannedStack } from "../planned-stacks";
 import { Secret, Unknown } from "../../engine/values";
 import { fixturesDirectory } from "../requirements";
 
@@ -181,7 +181,7 @@ const normalized = (images: Iterable<string>) => [...new Set([...images].map((im
 describe("imageInventory of the prod plan", () => {
     let inventory: ImageInventory;
     beforeAll(async () => {
-        const plan = await planStack("prod");
+        const plan = await plannedStack("prod");
         inventory = imageInventory(plan.resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs })));
     });
 
