@@ -1,7 +1,7 @@
 // The shipped air-gapped stack: an existing cluster whose every image comes from
 // the enclave's mirror, references in ConfigMaps and custom resources included.
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { runCli } from "../cli/program";
+import { runCli } from "../cli/commands";
 import { plainValue } from "../components/images/normalize";
 import { publicRegistryMentions } from "../components/images/rewrite";
 import { parseStackConfig, rawStackConfig } from "../components/config/load";

@@ -1,7 +1,7 @@
 // Teams as tenants: what the prod stack (two tenants) and a three-tenant stack
 // plan, the audit of their isolation, and the wrong stacks it must catch.
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { runCli } from "../cli/program";
+import { runCli } from "../cli/commands";
 import { auditTenancy } from "../engine/audit";
 import { type Plan, planStack } from "../engine/plan";
 import { plannedStack } from "./planned-stacks";
