@@ -241,7 +241,7 @@ describe("imageInventory of the prod plan", () => {
         expect(inventory.summary).toEqual({ images: 110, references: 117, untagged: 5, digestPinned: 13 });
     });
 
-    it("records every resource that uses an image, composed Istio references included", () => {
+    it("records the resources that use an image: Istio's proxy in its injector and both gateways (composed references), the training operator in its Deployment", () => {
         const usedBy = (image: string) => inventory.images.find((entry) => entry.image === image)?.usedBy;
         expect(usedBy("docker.io/istio/proxyv2:1.17.5")).toEqual([
             { resource: "ConfigMap istio-system/istio-sidecar-injector", where: "data.values.global.proxy.image" },
