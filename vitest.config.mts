@@ -11,6 +11,8 @@ export default defineConfig({
     test: {
         include: ["test/**/*.test.ts"],
         env: manifestsDir ? { KFSTACK_MANIFESTS_DIR: manifestsDir } : {},
+        // Makes the directory where the files share each stack's plan, planned once per run.
+        globalSetup: ["test/global-setup.ts"],
         // Each file loads the Pulumi SDK and cloud packages once; plans of a whole stack take seconds.
         testTimeout: 120_000,
         hookTimeout: 120_000,

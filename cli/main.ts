@@ -1,5 +1,5 @@
 // Entry point of `npm run <command>`: runs the CLI on the process's arguments.
-import { runCli } from "./program";
+import { runCli } from "./commands";
 
 // Pulumi records a source position for every resource from a stack trace;
 // mapping hundreds of those through tsx's source maps costs seconds. Stack

@@ -1,17 +1,22 @@
 // The shipped air-gapped stack: an existing cluster whose every image comes from
 // the enclave's mirror, references in ConfigMaps and custom resources included.
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { runCli } from "../cli/program";
+import { runCli } from "../cli/commands";
 import { plainValue } from "../components/images/plain-values";
 import { publicRegistryMentions } from "../components/images/rewrite";
-import { type Plan, planStack } from "../engine/plan";
+import { parseStackConfig, rawStackConfig } from "../components/config/load";
+import { type Plan, stackPackConfig } from "../engine/plan";
+import { evaluatePolicies } from "../engine/policy-check";
+import { loadStackSettings } from "../engine/stack-file";
+import { imageMirror } from "../policies/workloads/img-02-image-mirror";
+import { plannedStack } from "./planned-stacks";
 
 const MIRROR = "registry.enclave.example:5000/kubeflow";
 
 describe("stack airgap (existing cluster, every image from the mirror)", () => {
     let plan: Plan;
     beforeAll(async () => {
-        plan = await planStack("airgap");
+        plan = await plannedStack("airgap");
     });
 
     it("names no public registry and no bare Docker Hub image anywhere in the plan", () => {
@@ -33,9 +38,30 @@ describe("stack airgap (existing cluster, every image from the mirror)", () => {
         expect(strings).toContain(`${MIRROR}/istio`);
     });
 
-    it("makes IMG-02 mandatory for the mirror and passes the policy pack", () => {
+    it("passes the policy pack with no mandatory violation", () => {
         expect(plan.policy.violations.filter((violation) => violation.enforcement === "mandatory")).toEqual([]);
         expect(plan.policy.evaluated.policies).toBeGreaterThan(25);
+    });
+
+    it("makes IMG-02 mandatory for the mirror: a Deployment added with a Docker Hub image fails the check", async () => {
+        const config = parseStackConfig(rawStackConfig(loadStackSettings("airgap").config).raw);
+        const intruder = {
+            type: "kubernetes:apps/v1:Deployment",
+            name: "team-a/intruder",
+            urn: "urn:pulumi:airgap::kfstack::kubernetes:apps/v1:Deployment::team-a/intruder",
+            props: { metadata: { name: "intruder", namespace: "team-a" }, spec: { template: { spec: { containers: [{ name: "app", image: "busybox:1.36" }] } } } },
+        };
+        const records = plan.resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs }));
+        const report = await evaluatePolicies([...records, intruder], { policies: [imageMirror], config: stackPackConfig(config) });
+        expect(report.violations).toEqual([
+            {
+                policy: "img-02-image-mirror",
+                id: "IMG-02",
+                enforcement: "mandatory",
+                resource: intruder.urn,
+                message: `Deployment "team-a/intruder" refers to image "busybox:1.36" (spec.template.spec.containers[name="app"].image), which an air-gapped cluster cannot pull; copy it into the mirror and refer to it under "${MIRROR}/".`,
+            },
+        ]);
     });
 
     it("lists the inventory through `kfstack images airgap --json`", async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { runCli } from "../cli/program";
+import { runCli } from "../cli/commands";
 import { stackFixture } from "./helpers";
 import { checkThroughCli, podCarriers } from "./policies/fixtures";
 

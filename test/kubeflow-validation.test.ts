@@ -4,7 +4,8 @@
 // against the Kubernetes OpenAPI schema through kubernetes-models.
 import { beforeAll, describe, expect, it } from "vitest";
 import { type KubernetesObject, apiGroup, describeObject } from "../core/objects";
-import { type Plan, planStack } from "../engine/plan";
+import type { Plan } from "../engine/plan";
+import { plannedStack } from "./planned-stacks";
 import { type PlanValue, Secret, Unknown } from "../engine/values";
 import { resource } from "./helpers";
 import { BUILT_IN_MODELS, CrdSchemas, UNKNOWN_PLACEHOLDER, failure, isBuiltIn, plainObject, plainValue, typeKey, validateBuiltIn } from "./schema-validation";
@@ -24,7 +25,7 @@ describe("Planned Kubernetes objects of the prod stack against their schemas", (
     let schemas: CrdSchemas;
 
     beforeAll(async () => {
-        plan = await planStack("prod");
+        plan = await plannedStack("prod");
         objects = plan.resources.filter((candidate) => candidate.type.startsWith("kubernetes:")).map((candidate) => plainObject(candidate.inputs));
         customResources = objects.filter((object) => !isBuiltIn(object));
         builtIns = objects.filter(isBuiltIn);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { UPSTREAM_DEX_PASSWORD_HASH } from "../components/config/schema";
 import { type Plan, planStack } from "../engine/plan";
+import { plannedStack } from "./planned-stacks";
 import { Secret, Unknown } from "../engine/values";
 import { allInputStrings, resource, resourcesOfType } from "./helpers";
 import { addCounts, referenceCounts } from "./manifest-reference";
@@ -75,7 +76,7 @@ function plannedContainers(plan: Plan) {
 describe("Kubeflow on the prod stack", () => {
     let plan: Plan;
     beforeAll(async () => {
-        plan = await planStack("prod");
+        plan = await plannedStack("prod");
     });
 
     it("installs every object of the 28 upstream components but the example user, with Training Operator v1.8.0 in place of v1.7.0", () => {
@@ -212,7 +213,7 @@ describe("Kubeflow on the prod stack", () => {
 describe("Kubeflow on the dev stack", () => {
     let plan: Plan;
     beforeAll(async () => {
-        plan = await planStack("dev");
+        plan = await plannedStack("dev");
     });
 
     it("keeps the gateway on a ClusterIP Service, reached by port-forward", () => {

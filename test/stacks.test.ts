@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { nodeadmUserData } from "../components/cluster/aws/node-group";
 import { type Plan, planStack } from "../engine/plan";
+import { plannedStack } from "./planned-stacks";
 import { Secret, Unknown } from "../engine/values";
 import { allInputStrings, resource, resourcesOfType, stackFixture, urnsOf } from "./helpers";
 
@@ -35,7 +36,7 @@ function privateRouteTables(plan: Plan) {
 describe("stack dev (AWS, testing topology)", () => {
     let plan: Plan;
     beforeAll(async () => {
-        plan = await planStack("dev");
+        plan = await plannedStack("dev");
     });
 
     it("runs 3 m6id.4xlarge nodes (16 vCPU, 64 GiB, 950 GB NVMe) in one node group and no GPU pool", () => {
@@ -106,7 +107,7 @@ describe("stack dev (AWS, testing topology)", () => {
 describe("stack prod (AWS, production topology)", () => {
     let plan: Plan;
     beforeAll(async () => {
-        plan = await planStack("prod");
+        plan = await plannedStack("prod");
     });
 
     it("runs 6 to 12 m6id.8xlarge nodes (32 vCPU, 128 GiB, 1,900 GB NVMe)", () => {
@@ -166,7 +167,7 @@ describe("stack prod (AWS, production topology)", () => {
 describe("stack gke-dev (GCP, testing topology)", () => {
     let plan: Plan;
     beforeAll(async () => {
-        plan = await planStack("gke-dev");
+        plan = await plannedStack("gke-dev");
     });
 
     it("runs 3 n2-standard-16 nodes with 4 local SSDs as ephemeral storage, shielded, with the GKE metadata server", () => {
@@ -209,7 +210,7 @@ describe("stack gke-dev (GCP, testing topology)", () => {
 describe("stack onprem (existing cluster, production topology)", () => {
     let plan: Plan;
     beforeAll(async () => {
-        plan = await planStack("onprem");
+        plan = await plannedStack("onprem");
     });
 
     it("creates no infrastructure, only a Kubernetes provider for the kubeconfig's context and what runs in the cluster", () => {
@@ -263,7 +264,7 @@ describe("stack in AWS GovCloud (test fixture)", () => {
 describe("stack on GKE with a GPU pool (test fixture)", () => {
     let plan: Plan;
     beforeAll(async () => {
-        plan = await planStack("gke-prod", { configFile: stackFixture("gke-prod") });
+        plan = await plannedStack("gke-prod");
     });
 
     it("attaches A100s with a pinned driver installation, taints the pool and pins node versions", () => {

@@ -1,9 +1,10 @@
 // Teams as tenants: what the prod stack (two tenants) and a three-tenant stack
 // plan, the audit of their isolation, and the wrong stacks it must catch.
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { runCli } from "../cli/program";
+import { runCli } from "../cli/commands";
 import { auditTenancy } from "../engine/audit/tenancy-audit";
 import { type Plan, planStack } from "../engine/plan";
+import { plannedStack } from "./planned-stacks";
 import { type PolicyRecord, evaluatePolicies } from "../engine/policy-check";
 import { resource, resourcesOfType, stackFixture } from "./helpers";
 
@@ -23,27 +24,25 @@ async function mandatory(planned: PolicyRecord[]): Promise<string[]> {
 describe("tenants of the prod stack", () => {
     let plan: Plan;
     beforeAll(async () => {
-        plan = await planStack("prod");
+        plan = await plannedStack("prod");
     });
 
     it("makes each tenant a Kubeflow Profile with its owner and a quota that covers GPUs, storage, PVCs, CPU and memory", () => {
-        expect(resource(plan, PROFILE, "vision").inputs).toEqual({
+        const profile = (name: string, owner: string, hard: [cpu: string, memory: string, gpus: string, storage: string, pvcs: string]) => ({
             apiVersion: "kubeflow.org/v1",
             kind: "Profile",
-            metadata: { name: "vision", labels: {} },
+            metadata: { name, labels: {} },
             spec: {
-                owner: { kind: "User", name: "ana@example.com" },
+                owner: { kind: "User", name: owner },
                 resourceQuotaSpec: {
-                    hard: {
-                        "requests.cpu": "128",
-                        "requests.memory": "512Gi",
-                        "requests.nvidia.com/gpu": "16",
-                        "requests.storage": "4Ti",
-                        "count/persistentvolumeclaims": "40",
-                    },
+                    hard: { "requests.cpu": hard[0], "requests.memory": hard[1], "requests.nvidia.com/gpu": hard[2], "requests.storage": hard[3], "count/persistentvolumeclaims": hard[4] },
                 },
             },
         });
+        expect(resourcesOfType(plan, PROFILE).map((planned) => planned.inputs)).toEqual([
+            profile("vision", "ana@example.com", ["128", "512Gi", "16", "4Ti", "40"]),
+            profile("nlp", "dara@example.com", ["64", "256Gi", "8", "2Ti", "20"]),
+        ]);
     });
 
     it("records member access the way KFAM does: a RoleBinding and an Istio AuthorizationPolicy per member, with user and role annotations", () => {
@@ -93,7 +92,9 @@ describe("tenants of the prod stack", () => {
             "vision/default-deny",
         ]);
         expect(names("nlp").sort()).toEqual(["nlp/allow-dns", "nlp/allow-from-platform", "nlp/allow-platform-services", "nlp/allow-same-namespace", "nlp/default-deny"]);
-        expect(resource(plan, NETWORK_POLICY, "vision/default-deny").inputs.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        for (const tenant of ["vision", "nlp"]) {
+            expect(resource(plan, NETWORK_POLICY, `${tenant}/default-deny`).inputs.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        }
     });
 
     it("creates nothing in a tenant namespace before its Profile, and the Profile only once the profile controller runs", () => {

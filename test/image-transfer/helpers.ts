@@ -1,7 +1,7 @@
 // Helpers of the mirror tests: running the CLI in-process with its output
 // captured, and the system tools the end-to-end tests need.
 import { vi } from "vitest";
-import { runCli } from "../../cli/program";
+import { runCli } from "../../cli/commands";
 import { REGISTRY_COMMAND } from "../../engine/image-transfer/local-registry";
 import { toolsRequirement } from "../requirements";
 

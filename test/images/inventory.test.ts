@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ImageInventory, type ResourceRecord, imageInventory } from "../../components/images/inventory";
-import { planStack } from "../../engine/plan";
+import { plannedStack } from "../planned-stacks";
 import { Secret, Unknown } from "../../engine/values";
 import { fixturesDirectory } from "../requirements";
 import { normalizeImage } from "../../core/image-references";
@@ -181,7 +181,7 @@ const normalized = (images: Iterable<string>) => [...new Set([...images].map((im
 describe("imageInventory of the prod plan", () => {
     let inventory: ImageInventory;
     beforeAll(async () => {
-        const plan = await planStack("prod");
+        const plan = await plannedStack("prod");
         inventory = imageInventory(plan.resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs })));
     });
 
@@ -241,7 +241,7 @@ describe("imageInventory of the prod plan", () => {
         expect(inventory.summary).toEqual({ images: 110, references: 117, untagged: 5, digestPinned: 13 });
     });
 
-    it("records every resource that uses an image, composed Istio references included", () => {
+    it("records the resources that use an image: Istio's proxy in its injector and both gateways (composed references), the training operator in its Deployment", () => {
         const usedBy = (image: string) => inventory.images.find((entry) => entry.image === image)?.usedBy;
         expect(usedBy("docker.io/istio/proxyv2:1.17.5")).toEqual([
             { resource: "ConfigMap istio-system/istio-sidecar-injector", where: "data.values.global.proxy.image" },

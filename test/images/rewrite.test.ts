@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { imageInventory } from "../../components/images/inventory";
 import { type Mirror, mirrorHub, mirrorReference, publicRegistryMentions, rewriteImages } from "../../components/images/rewrite";
-import { type Plan, planStack } from "../../engine/plan";
+import type { Plan } from "../../engine/plan";
+import { plannedStack } from "../planned-stacks";
 import { Secret, Unknown } from "../../engine/values";
 import { imageReferencesIn, isUnderPrefix } from "../../core/image-references";
 import { kubernetesKind } from "../../core/kubernetes-resources";
@@ -292,7 +293,7 @@ describe("rewriteImages on the prod plan", () => {
     let kubernetes: { type: string; name: string; urn: string; kind: string; props: Props }[];
     let rewritten: Props[];
     beforeAll(async () => {
-        plan = await planStack("prod");
+        plan = await plannedStack("prod");
         kubernetes = plan.resources.flatMap((resource) => {
             const kind = kubernetesKind(resource.type);
             return kind ? [{ type: resource.type, name: resource.name, urn: resource.urn, kind: kind.kind, props: resource.inputs as Props }] : [];

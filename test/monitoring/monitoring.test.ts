@@ -12,9 +12,10 @@ import type { KubernetesObject } from "../../core/objects";
 import { kfstackDashboards } from "../../components/monitoring/monitoring";
 import { alertmanagerConfig, configureDcgmExporter, enabledDcgmFields } from "../../components/monitoring/customize";
 import { KUBEFLOW_METRICS_ENDPOINTS, kubeflowScrapeTargets } from "../../components/monitoring/scrape-targets";
-import { type Plan, planStack } from "../../engine/plan";
+import type { Plan } from "../../engine/plan";
+import { plannedStack } from "../planned-stacks";
 import { Secret } from "../../engine/values";
-import { type PlannedResource, resource, resourcesOfType, stackFixture } from "../helpers";
+import { type PlannedResource, resource, resourcesOfType } from "../helpers";
 import { itWithTool, runTool, writeYamlFiles } from "./tools";
 import { fixturesDirectory, skipWithoutFixtures } from "../requirements";
 
@@ -42,7 +43,7 @@ const GPU_NODES_ONLY = {
 describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
     let plan: Plan;
     beforeAll(async () => {
-        plan = await planStack("prod");
+        plan = await plannedStack("prod");
     });
 
     it("installs Prometheus, Alertmanager, Grafana, node-exporter and kube-state-metrics from kube-prometheus v0.16.0, images pinned", () => {
@@ -210,22 +211,22 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
 
 describeWithManifests("monitoring elsewhere", () => {
     it("warns when no one would be told about an alert", async () => {
-        const dev = await planStack("dev");
+        const dev = await plannedStack("dev");
         expect(dev.summary.warnings).toContain("kfstack:monitoring.alertRouting is not set: alerts reach Alertmanager and Grafana, but nobody is notified; set slack, pagerDuty or webhook.");
     });
 
     it("installs no GPU agents without GPU nodes, and no device plugin where GKE provides one", async () => {
-        const dev = await planStack("dev");
+        const dev = await plannedStack("dev");
         expect(resourcesOfType(dev, DAEMON_SET).map((planned) => planned.name)).toEqual(["monitoring/node-exporter"]);
         // A GKE stack with a GPU pool: DCGM on its GPU nodes, but GKE's own device plugin, and GKE's metrics-server.
-        const gke = await planStack("gke-prod", { configFile: stackFixture("gke-prod") });
+        const gke = await plannedStack("gke-prod");
         expect(resourcesOfType(gke, DAEMON_SET).map((planned) => planned.name).sort()).toEqual(["monitoring/dcgm-exporter", "monitoring/node-exporter"]);
         expect(resourcesOfType(gke, "kubernetes:apiregistration.k8s.io/v1:APIService").map((planned) => planned.name)).not.toContain("v1beta1.metrics.k8s.io");
         expect(resourcesOfType(gke, DEPLOYMENT).map((planned) => planned.name)).not.toContain("monitoring/prometheus-adapter");
     });
 
     it("pulls every monitoring image from the mirror on the air-gapped stack", async () => {
-        const airgap = await planStack("airgap");
+        const airgap = await plannedStack("airgap");
         const monitoringImages = airgap.images.images.filter((entry) => entry.usedBy.some((use) => / monitoring\//.test(use.resource)));
         expect(monitoringImages.length).toBeGreaterThanOrEqual(8);
         expect(monitoringImages.filter((entry) => !entry.image.startsWith("registry.enclave.example:5000/kubeflow/")).map((entry) => entry.image)).toEqual([]);

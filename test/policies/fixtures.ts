@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { expect, vi } from "vitest";
-import { runCli } from "../../cli/program";
+import { runCli } from "../../cli/commands";
 import { type PolicyRecord, type Violation, evaluatePolicies } from "../../engine/policy-check";
 import { Secret, Unknown } from "../../engine/values";
 import type { KfstackPolicy } from "../../policies/lib/policy";

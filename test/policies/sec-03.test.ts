@@ -38,6 +38,9 @@ describe("SEC-03 system namespaces", () => {
             'InferenceService "kube-system/inferenceservice" runs in the system namespace "kube-system"; move it to the component\'s own namespace or the user\'s profile namespace.',
             'Pod "kube-public/pod" runs in the system namespace "kube-public"; move it to the component\'s own namespace or the user\'s profile namespace.',
         ]);
+        const everyCarrier = workloadCarriers().map((carrier) => changed(carrier, ["props", "metadata", "namespace"], "default"));
+        const kinds = (await messagesOf(systemNamespaces, everyCarrier)).map((message) => /^(\w+) /.exec(message)![1]);
+        expect(kinds).toEqual(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "PyTorchJob", "InferenceService"]);
     });
 
     it("leaves objects that run no pods alone: cert-manager's leader-election Roles belong in kube-system", async () => {

@@ -62,7 +62,7 @@ describe("VER-02 BOM images", () => {
         ]);
     });
 
-    it("checks every workload kind the BOM lists images of, in every Kubeflow namespace", async () => {
+    it("checks every workload kind the BOM lists images of, in a Kubeflow namespace (knative-serving)", async () => {
         const carriers = podCarriers()
             .filter((carrier) => !/PyTorchJob|InferenceService/.test(carrier.type))
             .map((carrier) => changed(carrier, ["props", "metadata", "namespace"], "knative-serving"));

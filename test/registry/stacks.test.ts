@@ -10,7 +10,8 @@ import { mirroredImage, repositoryPaths } from "../../components/registry/images
 import { registryProgram } from "../../components/registry/registry-program";
 import { normalizeImage } from "../../core/image-references";
 import { type OfflineRun, STACK_TYPE, runOffline } from "../../engine/offline";
-import { type Plan, planStack } from "../../engine/plan";
+import type { Plan } from "../../engine/plan";
+import { plannedStack } from "../planned-stacks";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { registryMirror } from "../../policies/cloud/reg-01-registry-mirror";
@@ -32,7 +33,7 @@ const BOM_IMAGES = [...new Set(loadBom("kubeflow-1.8.1").components.flatMap((com
 // The inventory checks plan prod with the rendered manifests (KFSTACK_MANIFESTS_DIR), once for both.
 const skipInventory = skipWithoutFixtures("the check of the mirror example stacks' images against the prod plan");
 let prod: Promise<Plan> | undefined;
-const prodPlan = () => (prod ??= planStack("prod"));
+const prodPlan = () => (prod ??= plannedStack("prod"));
 
 describe("mirror image references", () => {
     it("normalizes Docker Hub short names the way docker pull resolves them", () => {
