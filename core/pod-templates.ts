@@ -43,10 +43,10 @@ function inferenceServiceTemplates(spec: Record<string, unknown>): PodTemplate[]
         .map((component) => {
             const models = KSERVE_MODEL_FIELDS.map((field) => component[field])
                 .filter(isRecord)
-                .map((model) => ({ name: "kserve-container", ...model }) as Container);
+                .map((model) => ({ name: "kserve-container", ...model }));
             const containers = [...(Array.isArray(component["containers"]) ? (component["containers"] as Container[]) : []), ...models];
             const podSpec = Object.fromEntries(Object.entries(component).filter(([key]) => !KSERVE_MODEL_FIELDS.includes(key)));
-            return { metadata: isRecord(component["metadata"]) ? component["metadata"] : undefined, spec: { ...podSpec, containers } } as PodTemplate;
+            return { metadata: isRecord(component["metadata"]) ? component["metadata"] : undefined, spec: { ...podSpec, containers } };
         });
 }
 

@@ -62,10 +62,11 @@ interface MonitorCalls {
  * Nothing offline serializes a Struct to the wire.
  */
 async function withJavaScriptStructs<T>(run: () => Promise<T>): Promise<T> {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as it was below, never called unbound
     const fromJavaScript = Struct.fromJavaScript;
     Struct.fromJavaScript = (value) => {
         const struct = new Struct();
-        struct.toJavaScript = () => value as ReturnType<Struct["toJavaScript"]>;
+        struct.toJavaScript = () => value;
         return struct;
     };
     try {

@@ -15,7 +15,7 @@ import { Secret, Unknown } from "./values";
  * time, but its declarations are stripped as internal.
  */
 const { unknownCheckingProxy, UnknownValueError } = policySdk as unknown as {
-    unknownCheckingProxy<T>(props: T): T;
+    unknownCheckingProxy: <T>(props: T) => T;
     UnknownValueError: new () => Error;
 };
 
@@ -110,7 +110,7 @@ export async function evaluatePolicies(
                 await validate(reportViolation);
             } catch (error) {
                 if (error instanceof UnknownValueError) report.undecided.push({ policy: policy.name, resource: subject, reason: error.message });
-                else if (!(error instanceof NotApplicable)) throw new Error(`Policy ${policy.name} failed on ${subject}: ${error instanceof Error ? error.message : String(error)}`);
+                else if (!(error instanceof NotApplicable)) throw new Error(`Policy ${policy.name} failed on ${subject}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
             }
         };
 

@@ -35,6 +35,7 @@ export function decodeValue(value: unknown): PlanValue {
     if (value === null || value === undefined) return null;
     if (typeof value === "boolean" || typeof value === "number" || typeof value === "string") return value;
     if (Array.isArray(value)) return value.map(decodeValue);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only bigints, symbols and functions are left, which have their own strings
     if (!isRecord(value)) return String(value);
     switch (value[specialSigKey]) {
         case specialSecretSig:
@@ -48,7 +49,7 @@ export function decodeValue(value: unknown): PlanValue {
         }
         case ASSET_SIG:
         case ARCHIVE_SIG:
-            return `[asset ${String(value["path"] ?? value["uri"] ?? "inline")}]`;
+            return `[asset ${[value["path"], value["uri"]].find((where) => typeof where === "string") ?? "inline"}]`;
         default:
             return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, decodeValue(inner)]));
     }
@@ -59,6 +60,6 @@ export function containsUnknown(value: PlanValue): boolean {
     if (value instanceof Unknown) return true;
     if (value instanceof Secret) return containsUnknown(value.value as PlanValue);
     if (Array.isArray(value)) return value.some(containsUnknown);
-    if (isRecord(value)) return Object.values(value).some((inner) => containsUnknown(inner as PlanValue));
+    if (isRecord(value)) return Object.values(value).some((inner) => containsUnknown(inner));
     return false;
 }

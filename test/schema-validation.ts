@@ -41,7 +41,7 @@ import { Secret, Unknown, type PlanValue } from "../engine/values";
 export const UNKNOWN_PLACEHOLDER = "[unknown]";
 
 /** A planned value as the API server would receive it: secrets unwrapped, unknowns as {@link UNKNOWN_PLACEHOLDER}. */
-export function plainValue(value: PlanValue | unknown): unknown {
+export function plainValue(value: unknown): unknown {
     if (value instanceof Unknown) return UNKNOWN_PLACEHOLDER;
     if (value instanceof Secret) return plainValue(value.value);
     if (Array.isArray(value)) return value.map(plainValue);

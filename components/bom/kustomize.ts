@@ -66,7 +66,7 @@ async function probeKubectl(env: NodeJS.ProcessEnv): Promise<Probe> {
     if ("failed" in result) return { unusable: result.failed };
     let version: { clientVersion?: { gitVersion?: string }; kustomizeVersion?: string };
     try {
-        version = JSON.parse(result.stdout);
+        version = JSON.parse(result.stdout) as typeof version;
     } catch {
         return { unusable: "kubectl printed no version JSON for `kubectl version --client -o json`" };
     }

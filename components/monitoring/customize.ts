@@ -188,7 +188,7 @@ export function provisionDashboards(objects: KubernetesObject[], dashboards: { n
  */
 export function refreshGrafanaChecksums(objects: KubernetesObject[]): void {
     const template = podTemplates(find(objects, `apps/Deployment/${MONITORING_NAMESPACE}/grafana`))[0]!;
-    const annotations = ((template.metadata ??= {}).annotations ??= {}) as Record<string, string>;
+    const annotations = ((template.metadata ??= {}).annotations ??= {});
     const sources: Record<string, { key: string; field: string }> = {
         "checksum/grafana-config": { key: `/Secret/${MONITORING_NAMESPACE}/grafana-config`, field: "stringData" },
         "checksum/grafana-datasources": { key: `/Secret/${MONITORING_NAMESPACE}/grafana-datasources`, field: "stringData" },

@@ -223,7 +223,7 @@ function unknownKeyMessage(raw: Record<string, unknown>): string {
     const cloud = raw["cloud"];
     const variant = typeof cloud === "string" && Object.hasOwn(VARIANTS, cloud) ? VARIANTS[cloud as keyof typeof VARIANTS] : undefined;
     if (!variant) return `is not a ${MIRROR_NAMESPACE} setting; check its spelling in registry/README.md`;
-    return `is not a setting of cloud ${cloud}, whose settings are ${Object.keys(variant.shape).join(", ")}; check its spelling in registry/README.md`;
+    return `is not a setting of cloud ${String(cloud)}, whose settings are ${Object.keys(variant.shape).join(", ")}; check its spelling in registry/README.md`;
 }
 
 /** Validates raw `kfstack-mirror:` values (keys without the namespace); throws ConfigError listing every problem. */

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RegistryMirror } from "./index";
 import { loadMirrorConfig } from "./config";
 
+// eslint-disable-next-line @typescript-eslint/require-await -- async so a config error rejects the promise the runner awaits
 export async function registryProgram(): Promise<Record<string, unknown>> {
     const config = loadMirrorConfig();
     const mirror = new RegistryMirror(`kfstack-mirror-${pulumi.getStack()}`, config);

@@ -98,9 +98,9 @@ class Reader {
             return [{}, SELECTS_NOTHING];
         }
         try {
-            return [value as LabelSelector, compileLabelSelector(value as LabelSelector, `NetworkPolicy ${this.id} ${path}`)];
+            return [value, compileLabelSelector(value, `NetworkPolicy ${this.id} ${path}`)];
         } catch (error) {
-            if (this.lenient) return [value as LabelSelector, SELECTS_NOTHING];
+            if (this.lenient) return [value, SELECTS_NOTHING];
             throw error;
         }
     }
@@ -153,9 +153,9 @@ function compilePeer(reader: Reader, path: string, value: unknown): Peer | undef
     const [podSpec, pods] = present(value["podSelector"]) ? reader.selector(`${path}.podSelector`, value["podSelector"]) : [undefined, undefined];
     const [namespaceSpec, namespaces] = present(value["namespaceSelector"]) ? reader.selector(`${path}.namespaceSelector`, value["namespaceSelector"]) : [undefined, undefined];
     if (podSpec) reader.named.push({ selector: podSpec, namespaces });
-    const podsText = pods && !pods.empty ? `pods matching ${selectorText(podSpec!)}` : "every pod";
-    const namespacesText = namespaces && !namespaces.empty ? `namespaces matching ${selectorText(namespaceSpec!)}` : "every namespace";
-    const ownText = !pods || pods.empty ? `every pod of ${namespace}` : `pods of ${namespace} matching ${selectorText(podSpec!)}`;
+    const podsText = pods && !pods.empty ? `pods matching ${selectorText(podSpec)}` : "every pod";
+    const namespacesText = namespaces && !namespaces.empty ? `namespaces matching ${selectorText(namespaceSpec)}` : "every namespace";
+    const ownText = !pods || pods.empty ? `every pod of ${namespace}` : `pods of ${namespace} matching ${selectorText(podSpec)}`;
     return {
         text: !namespaces ? ownText : !pods ? namespacesText : `${podsText} in ${namespacesText}`,
         selects: (pod, namespaceLabels) => (namespaces ? namespaces.matches(namespaceLabels) : pod.namespace === namespace) && (pods?.matches(pod.labels) ?? true),

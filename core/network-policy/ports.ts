@@ -102,7 +102,7 @@ export function compilePorts(ports: unknown[], path: string, fail: (path: string
         } else {
             if (!validPort(port)) return fail(`${where}.port`, `is ${JSON.stringify(port)}; use a number from 1 to 65535 or a container port's name.`);
             const end = endPort ?? port;
-            if (!validPort(end) || (end as number) < (port as number)) return fail(`${where}.endPort`, `is ${JSON.stringify(end)}; it must be a port from ${port} (the port) to 65535.`);
+            if (!validPort(end) || (end as number) < (port as number)) return fail(`${where}.endPort`, `is ${JSON.stringify(end)}; it must be a port from ${JSON.stringify(port)} (the port) to 65535.`);
             ranges.push({ protocol: protocol as Protocol, from: port as number, to: end as number });
         }
     });

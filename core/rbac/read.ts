@@ -6,6 +6,9 @@ import { type KubernetesObject, describeObject } from "../objects";
 import { isRecord } from "../records";
 import { type PolicyRule, RBAC_GROUP, type Subject } from "./model";
 
+/** A field as lenient reading takes it: a string as it is, anything else as JSON ("" when absent). */
+const looseText = (value: unknown): string => (typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value));
+
 export interface ReadOptions {
     /** Skip what is malformed instead of throwing; an invalid selector then selects nothing. */
     lenient?: boolean;
@@ -58,7 +61,7 @@ function readAggregation(value: unknown, description: string, options: ReadOptio
 function lenientSelector(selector: unknown): CompiledSelector {
     if (!isRecord(selector)) return SELECTS_NOTHING;
     try {
-        return compileLabelSelector(selector as LabelSelector, "selector");
+        return compileLabelSelector(selector, "selector");
     } catch {
         // A selector the API server would reject selects nothing a policy should count on.
         return SELECTS_NOTHING;
@@ -108,7 +111,7 @@ export function readSubjects(object: KubernetesObject, options: ReadOptions = {}
     return (options.lenient ? raws.filter(isRecord) : raws).map((raw, index) => {
         const subject = (raw ?? {}) as Record<string, unknown>;
         const namespace = typeof subject["namespace"] === "string" && subject["namespace"] ? { namespace: subject["namespace"] } : {};
-        if (options.lenient) return { kind: String(subject["kind"] ?? ""), name: String(subject["name"] ?? ""), ...namespace } as Subject;
+        if (options.lenient) return { kind: looseText(subject["kind"]), name: looseText(subject["name"]), ...namespace } as Subject;
         if (typeof subject["kind"] !== "string" || typeof subject["name"] !== "string") {
             throw new Error(`subjects[${index}] of ${description} is ${JSON.stringify(raw)}; a subject needs a kind (User, Group or ServiceAccount) and a name.`);
         }

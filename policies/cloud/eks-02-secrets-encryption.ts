@@ -14,7 +14,7 @@ export const eksSecretsEncryption: KfstackResourcePolicy = {
     validateResource: (args, reportViolation) => {
         if (args.type !== EKS_CLUSTER) return;
         const what = describeCloudResource(args.type, args.name);
-        const encryption = args.props["encryptionConfig"];
+        const encryption: unknown = args.props["encryptionConfig"];
         // The provider takes one block; older schemas took a list of them.
         const blocks = [encryption ?? []].flat().filter(isRecord);
         if (blocks.length === 0) {

@@ -57,7 +57,7 @@ export const eksNodeAccess: KfstackResourcePolicy = {
             if (isSet(args.props, "remoteAccess")) {
                 reportViolation(`${what} opens SSH to its nodes (remoteAccess); remove remoteAccess and ${SSH_FIX}.`);
             }
-            const template = args.props["launchTemplate"];
+            const template: unknown = args.props["launchTemplate"];
             if (!isSet(template, "id") && !isSet(template, "name")) {
                 reportViolation(
                     `${what} has no launch template, so EKS's default template applies and IMDSv2 is not required; set launchTemplate to a template with metadataOptions.httpTokens "required" and a hop limit.`,

@@ -23,7 +23,7 @@ function checkRepositories(resources: PolicyResource[], report: Report): void {
     for (const resource of resources) {
         const what = describeCloudResource(resource.type, resource.name);
         if (resource.type === ECR_REPOSITORY) {
-            const mutability = resource.props["imageTagMutability"];
+            const mutability: unknown = resource.props["imageTagMutability"];
             if (mutability !== "IMMUTABLE") {
                 report(
                     `${what} lets a pushed tag be overwritten (imageTagMutability is ${mutability === undefined ? "not set, and ECR defaults to MUTABLE" : quoted(mutability)}); set imageTagMutability to "IMMUTABLE".`,
@@ -35,8 +35,8 @@ function checkRepositories(resources: PolicyResource[], report: Report): void {
             }
         } else if (resource.type === ARTIFACT_REGISTRY_REPOSITORY) {
             // Only standard Docker repositories hold images; remote and virtual ones front other registries. Scanning is a project setting (Container Scanning API), not the repository's.
-            const format = resource.props["format"];
-            const mode = resource.props["mode"];
+            const format: unknown = resource.props["format"];
+            const mode: unknown = resource.props["mode"];
             if (typeof format !== "string" || format.toUpperCase() !== "DOCKER" || (mode !== undefined && mode !== "STANDARD_REPOSITORY")) continue;
             if (recordAt(resource.props, "dockerConfig")["immutableTags"] !== true) {
                 report(`${what} lets a pushed tag be overwritten; set dockerConfig.immutableTags to true.`, resource.urn);

@@ -41,7 +41,7 @@ export function describeCloudResource(type: string, name: string): string {
  */
 export function isSet(object: unknown, key: string): boolean {
     if (!isRecord(object) || !(key in object)) return false;
-    const value = Object.getOwnPropertyDescriptor(object, key)?.value;
+    const value: unknown = Object.getOwnPropertyDescriptor(object, key)?.value;
     return value !== undefined && value !== null && value !== "";
 }
 

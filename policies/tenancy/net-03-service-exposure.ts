@@ -46,11 +46,11 @@ export const serviceExposure: KfstackResourcePolicy = {
     },
     validateResource: (args, reportViolation) => {
         if (kubernetesKind(args.type)?.kind !== "Service" || kubernetesKind(args.type)?.apiVersion !== "v1") return;
-        const spec = args.props["spec"];
+        const spec: unknown = args.props["spec"];
         const type = isRecord(spec) ? spec["type"] : undefined;
         const what = describeResource("Service", args.props, args.name);
         if (type === "NodePort") {
-            const ports = isRecord(spec) && Array.isArray(spec["ports"]) ? (spec["ports"] as unknown[]).filter(isRecord).flatMap((port) => (port["nodePort"] !== undefined ? [String(port["nodePort"])] : [])) : [];
+            const ports = isRecord(spec) && Array.isArray(spec["ports"]) ? (spec["ports"] as unknown[]).filter(isRecord).flatMap((port) => (port["nodePort"] !== undefined ? [JSON.stringify(port["nodePort"])] : [])) : [];
             reportViolation(
                 `${what} is of type NodePort, which opens ${ports.length ? `node port ${ports.join(", ")}` : "a port"} on every node; make it ClusterIP behind the ingress gateway, or an internal LoadBalancer.`,
             );

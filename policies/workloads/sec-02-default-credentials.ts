@@ -86,9 +86,9 @@ export const defaultCredentials: KfstackResourcePolicy = {
         }
         if (kind.kind !== "Secret" && kind.kind !== "ConfigMap") return;
         const what = describeResource(kind.kind, args.props, args.name);
-        const fields = kind.kind === "Secret" ? { data: decode, stringData: (value: string) => value } : { data: (value: string) => value, binaryData: decode };
+        const fields: Record<string, (value: string) => string> = kind.kind === "Secret" ? { data: decode, stringData: (value: string) => value } : { data: (value: string) => value, binaryData: decode };
         for (const [field, read] of Object.entries(fields)) {
-            const values = args.props[field];
+            const values: unknown = args.props[field];
             if (!isRecord(values)) continue;
             for (const [key, value] of Object.entries(values)) {
                 if (typeof value !== "string") continue;

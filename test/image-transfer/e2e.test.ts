@@ -76,7 +76,6 @@ describe.skipIf(tools.skip)("images lock, mirror bundle and mirror push against 
     let lockFile: string;
     let manifests: string;
     let bundle: string;
-    const skopeo = () => new Skopeo({ registriesConf: conf });
     const lockedDigests = () => Object.fromEntries(built.map((image) => [image.image, image.digest]));
     const pathAndTag = (image: string) => image.slice(image.indexOf("/") + 1);
 

@@ -296,7 +296,7 @@ describe("rewriteImages on the prod plan", () => {
         plan = await plannedStack("prod");
         kubernetes = plan.resources.flatMap((resource) => {
             const kind = kubernetesKind(resource.type);
-            return kind ? [{ type: resource.type, name: resource.name, urn: resource.urn, kind: kind.kind, props: resource.inputs as Props }] : [];
+            return kind ? [{ type: resource.type, name: resource.name, urn: resource.urn, kind: kind.kind, props: resource.inputs }] : [];
         });
         rewritten = kubernetes.map((resource) => rewriteImages(resource.props, unlocked));
     });

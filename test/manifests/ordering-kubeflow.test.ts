@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { apiGroup, describeObject, type KubernetesObject, objectKey } from "../../core/objects";
+import { apiGroup, describeObject, type KubernetesObject } from "../../core/objects";
 import { type InstallPlan, planInstall } from "../../components/manifests/ordering/plan";
 import { fixturesDirectory, skipWithoutFixtures } from "../requirements";
 import { key, type Labels } from "./ordering-fixtures";

@@ -142,7 +142,7 @@ function loadDashboards(): Dashboard[] {
         try {
             return { file, json: JSON.parse(text) as DashboardJson };
         } catch (error) {
-            throw new Error(`components/monitoring/dashboards/${file} is not valid JSON: ${(error as Error).message}`);
+            throw new Error(`components/monitoring/dashboards/${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
         }
     });
 }

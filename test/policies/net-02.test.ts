@@ -30,7 +30,7 @@ describe("NET-02 required egress", () => {
         ["UDP", [{ protocol: "TCP", port: 53 }]],
         ["TCP", [{ protocol: "UDP", port: 53 }]],
     ])("rejects DNS allowed without %s", async (missing, ports) => {
-        expect(await messagesOf(requiredEgress, changed(tenants, [...DNS_RULE, "ports"], ports))).toEqual([dnsMessage(missing as string)]);
+        expect(await messagesOf(requiredEgress, changed(tenants, [...DNS_RULE, "ports"], ports))).toEqual([dnsMessage(missing)]);
     });
 
     it("rejects DNS allowed to the tenant's own namespace instead of kube-system", async () => {
