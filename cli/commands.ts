@@ -17,7 +17,14 @@ export function buildProgram(): Command {
         .description("Plan, check and benchmark kfstack stacks offline: no Pulumi CLI, cloud account or cluster needed.")
         .option("--debug", "print stack traces of unexpected errors")
         .showHelpAfterError();
+    addStackCommands(program);
+    addProjectCommands(program);
+    addImageCommands(program);
+    return program;
+}
 
+/** plan, check and audit: the offline engine over one stack. */
+function addStackCommands(program: Command): void {
     program
         .command("plan")
         .description("Evaluate a stack offline and print its resources, node pools and estimated cost.")
@@ -44,7 +51,10 @@ export function buildProgram(): Command {
         .argument("<stack>", "stack name: reads Pulumi.<stack>.yaml")
         .option("--json", "print the audit as JSON")
         .action(auditCommand);
+}
 
+/** bench, docs and manifests: the project's own upkeep. */
+function addProjectCommands(program: Command): void {
     program
         .command("bench")
         .description("Median plan time and peak memory of the shipped stacks over several fresh processes, and the air-gap mirror's bundle and push times.")
@@ -66,10 +76,12 @@ export function buildProgram(): Command {
         .argument("<bom>", "release name: reads components/bom/<bom>.yaml, e.g. kubeflow-1.8.1")
         .option("--out <dir>", "cache directory to write", "./manifests-cache")
         .action(manifestsPullCommand);
+}
 
-    const parallel = (fallback: number) =>
-        new Option("--parallel <n>", "images handled at once").argParser((value) => Number.parseInt(value, 10)).default(fallback);
+const parallel = (fallback: number) => new Option("--parallel <n>", "images handled at once").argParser((value) => Number.parseInt(value, 10)).default(fallback);
 
+/** images and mirror: the inventory, the lock, and carrying images into an enclave. */
+function addImageCommands(program: Command): void {
     const images = program
         .command("images")
         .description("Every image reference a stack deploys, normalized, with where each is used; `images lock` resolves a release's digests.")
@@ -109,8 +121,6 @@ export function buildProgram(): Command {
         .option("--insecure", "the registry serves plain HTTP or an untrusted certificate (skopeo --dest-tls-verify=false)")
         .addOption(parallel(4))
         .action(mirrorPushCommand);
-
-    return program;
 }
 
 /**
