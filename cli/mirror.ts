@@ -6,8 +6,8 @@ import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { loadBom } from "../components/bom";
 import { imageInventory } from "../components/images/inventory";
-import { rawStackConfig, parseStackConfig } from "../components/config/load";
 import { MANIFESTS_DIR_ENV } from "../components/kubeflow/manifests";
+import { stackConfigOf } from "../components/stack";
 import { planStack } from "../engine/plan";
 import { listStacks, loadStackSettings } from "../engine/stack-file";
 import { type BundleResult, bundleImages, type ImageEvent } from "../engine/mirror/bundle";
@@ -107,7 +107,8 @@ function readImageList(file: string): unknown[] {
     return value;
 }
 
-const releaseOf = (stack: string) => parseStackConfig(rawStackConfig(loadStackSettings(stack).config).raw).kubeflow.release;
+// Only the configuration: `images lock` must work while the release's lock is missing or stale.
+const releaseOf = (stack: string) => stackConfigOf(loadStackSettings(stack).config).config.kubeflow.release;
 
 /** The tagged or digest-pinned images the offline plans of `stacks` install (untagged ones get their tag at run time, so there is nothing to lock). */
 async function inventoryImages(release: string, stacks: string[]): Promise<{ images: string[]; untagged: string[] }> {

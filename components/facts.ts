@@ -3,8 +3,7 @@
 // register them as their inputs; `npm run check -- --stack-config` adds them
 // to a bare list of resources.
 import type { ClusterFacts, KubeflowFacts } from "../core/facts";
-import type { Bom } from "./bom";
-import { installSelectionOf, installedComponents } from "./config/install";
+import type { Bom, BomComponent } from "./bom";
 import type { StackConfig } from "./config/schema";
 import type { NodePoolPlan } from "./config/topology";
 import { loadImageLock } from "./images/lock";
@@ -28,9 +27,7 @@ export function mirrorOf(config: StackConfig, release: string): Mirror | undefin
 }
 
 /** Facts of the release's install (Kubeflow and monitoring); on an air-gapped stack the pinned images are the mirror's. */
-export function kubeflowFactsOf(config: StackConfig, bom: Bom): KubeflowFacts {
-    const mirror = mirrorOf(config, bom.release);
-    const installed = installedComponents(bom, installSelectionOf(config));
+export function kubeflowFactsOf(config: StackConfig, bom: Bom, installed: BomComponent[], mirror: Mirror | undefined): KubeflowFacts {
     const windows = [bom.kubernetes, ...installed.flatMap((component) => (component.kubernetes ? [component.kubernetes] : []))];
     const min = windows.reduce((narrowest, window) => (minor(window.min) > minor(narrowest.min) ? window : narrowest)).min;
     const max = windows.reduce((narrowest, window) => (minor(window.max) < minor(narrowest.max) ? window : narrowest)).max;

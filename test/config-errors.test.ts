@@ -4,7 +4,7 @@
 // stack (a shipped Pulumi.<stack>.yaml) and makes one change.
 import { describe, expect, it } from "vitest";
 import { ConfigError, type ConfigIssue, rawStackConfig } from "../components/config/load";
-import { stackProgram } from "../components/program";
+import { platformProgram } from "../components/platform";
 import { STACK_TYPE, type PlannedResource, runOffline } from "../engine/offline";
 import { loadStackSettings } from "../engine/stack-file";
 import { type ConfigCase, type RawConfig, build, jsonParseError, rejection, set, toWire, unset } from "./config-cases";
@@ -18,7 +18,7 @@ const BASES = { "aws dev": shipped("dev"), "aws prod": shipped("prod"), "gcp dev
 
 /** Runs the kfstack program offline on `raw` and returns the ConfigError it must fail with. */
 function rejectionOf(raw: RawConfig) {
-    return rejection(runOffline(stackProgram, { project: "kfstack", stack: "bad", config: toWire("kfstack", raw), secretKeys: [] }));
+    return rejection(runOffline(platformProgram(), { project: "kfstack", stack: "bad", config: toWire("kfstack", raw), secretKeys: [] }));
 }
 
 function resourceTypes(resources: PlannedResource[]): string[] {
@@ -474,7 +474,7 @@ const CASES: Case[] = [
 
 describe("stack configuration validation", () => {
     it.each(Object.entries(BASES))("accepts the unchanged %s stack the cases start from", async (_name, base) => {
-        const run = await runOffline(stackProgram, { project: "kfstack", stack: "good", config: toWire("kfstack", base), secretKeys: [] });
+        const run = await runOffline(platformProgram(), { project: "kfstack", stack: "good", config: toWire("kfstack", base), secretKeys: [] });
         expect(resourceTypes(run.resources)).toContain(STACK_TYPE);
         expect(run.resources.length).toBeGreaterThan(1);
     });

@@ -3,14 +3,16 @@
 // stack declares have been checked against the topology all the same.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterFacts } from "../../core/facts";
 import { homedir } from "node:os";
 import type { ExistingStackConfig } from "../config/schema";
-import { clusterFactsOf } from "../facts";
 import type { NodePoolPlan } from "../config/topology";
 
 export interface ExistingClusterArgs {
     config: ExistingStackConfig;
     pools: NodePoolPlan[];
+    /** Registered as the component's inputs: what the policy pack knows of the cluster. */
+    facts: ClusterFacts;
 }
 
 export function expandHome(path: string): string {
@@ -24,7 +26,7 @@ export class ExistingCluster extends pulumi.ComponentResource {
     readonly nodePools: NodePoolPlan[];
 
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kfstack:cluster:ExistingCluster", name, clusterFactsOf(args.config, args.pools), opts);
+        super("kfstack:cluster:ExistingCluster", name, args.facts, opts);
         this.nodePools = args.pools;
         this.kubeconfig = pulumi.secret(expandHome(args.config.existing.kubeconfig));
         this.provider = new k8s.Provider(

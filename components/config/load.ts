@@ -3,7 +3,9 @@
 // registered.
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { checkStack } from "./rules";
 import { StackConfigSchema, type StackConfig } from "./schema";
+import type { NodePoolPlan } from "./topology";
 
 export const CONFIG_NAMESPACE = "kfstack";
 
@@ -68,11 +70,20 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
     );
 }
 
-/** Validates raw `kfstack:` values (keys without the namespace); throws ConfigError listing every problem. */
-export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
-    const result = StackConfigSchema.safeParse(raw, { error: messages });
+/**
+ * Validates raw `kfstack:` values (keys without the namespace), cross-field rules
+ * included; throws ConfigError listing every problem. Returns the node pools the
+ * rules resolved, so nothing resolves them again.
+ */
+export function parseStackConfig(raw: Record<string, unknown>): { config: StackConfig; pools: NodePoolPlan[] } {
+    let pools: NodePoolPlan[] = [];
+    // The rules run inside the parse (superRefine), so their problems arrive in the same error as type errors.
+    const schema = StackConfigSchema.superRefine((config, ctx) => {
+        pools = checkStack(config, ctx);
+    });
+    const result = schema.safeParse(raw, { error: messages });
     if (!result.success) throw new ConfigError(toIssues(result.error));
-    return result.data;
+    return { config: result.data, pools };
 }
 
 /**
@@ -98,11 +109,4 @@ export function rawStackConfig(all: Record<string, string>): { raw: Record<strin
         }
     }
     return { raw, issues };
-}
-
-/** The validated configuration of the running stack. */
-export function loadStackConfig(): StackConfig {
-    const { raw, issues } = rawStackConfig(pulumi.runtime.allConfig());
-    if (issues.length > 0) throw new ConfigError(issues);
-    return parseStackConfig(raw);
 }

@@ -1,9 +1,8 @@
 // The one schema of a kfstack stack file: everything under the `kfstack:`
 // namespace of Pulumi.<stack>.yaml. Types come from it (z.infer); the README's
-// configuration reference is generated from it; cross-field rules live in
-// ./rules.ts and run as part of the same parse, so one error lists every problem.
+// configuration reference is generated from it. Cross-field rules (./rules.ts)
+// are added by the parse (./load.ts), so one error lists every problem.
 import { z } from "zod";
-import { checkStack } from "./rules";
 
 /** The CIDR of a VPC kfstack creates when the stack names none. */
 export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
@@ -456,8 +455,7 @@ export const StackConfigSchema = z
             const cloud = typeof issue.input === "object" && issue.input !== null ? (issue.input as { cloud?: unknown }).cloud : undefined;
             return cloud === undefined ? "is required: aws, gcp or existing" : `must be aws, gcp or existing, not ${JSON.stringify(cloud)}`;
         },
-    })
-    .superRefine(checkStack);
+    });
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;
 export type AwsStackConfig = Extract<StackConfig, { cloud: "aws" }>;

@@ -4,8 +4,8 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterFacts } from "../../../core/facts";
 import type { AwsStackConfig } from "../../config/schema";
-import { clusterFactsOf } from "../../facts";
 import type { NodePoolPlan } from "../../config/topology";
 import { execKubeconfig } from "../kubeconfig";
 import { AwsNetwork } from "./network";
@@ -20,6 +20,8 @@ export interface EksClusterArgs {
     partition: AwsPartition;
     config: AwsStackConfig;
     pools: NodePoolPlan[];
+    /** Registered as the component's inputs: what the policy pack knows of the cluster. */
+    facts: ClusterFacts;
 }
 
 function assumeRolePolicy(partition: AwsPartition, service: string): string {
@@ -39,7 +41,7 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly nodePools: NodePoolPlan[];
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kfstack:cluster:EksCluster", name, clusterFactsOf(args.config, args.pools), opts);
+        super("kfstack:cluster:EksCluster", name, args.facts, opts);
         const { config, partition, clusterName } = args;
         const parent = { parent: this };
         this.nodePools = args.pools;

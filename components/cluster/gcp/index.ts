@@ -4,8 +4,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterFacts } from "../../../core/facts";
 import type { GcpStackConfig } from "../../config/schema";
-import { clusterFactsOf } from "../../facts";
 import type { NodePoolPlan } from "../../config/topology";
 import { execKubeconfig } from "../kubeconfig";
 import { GcpNetwork, PODS_RANGE, SERVICES_RANGE } from "./network";
@@ -18,6 +18,8 @@ export interface GkeClusterArgs {
     clusterName: string;
     config: GcpStackConfig;
     pools: NodePoolPlan[];
+    /** Registered as the component's inputs: what the policy pack knows of the cluster. */
+    facts: ClusterFacts;
 }
 
 export class GkeCluster extends pulumi.ComponentResource {
@@ -29,7 +31,7 @@ export class GkeCluster extends pulumi.ComponentResource {
     readonly nodePools: NodePoolPlan[];
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kfstack:cluster:GkeCluster", name, clusterFactsOf(args.config, args.pools), opts);
+        super("kfstack:cluster:GkeCluster", name, args.facts, opts);
         const { config, clusterName } = args;
         const parent = { parent: this };
         const labels = { ...config.tags, "kfstack-cluster": clusterName };

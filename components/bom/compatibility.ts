@@ -1,0 +1,47 @@
+// The compatibility gate: a Kubeflow release supports a window of Kubernetes
+// versions (the release as a whole and some components more narrowly). A
+// cluster outside it fails validation unless the stack acknowledges it.
+import { installSelectionOf, installedComponents } from "../config/install";
+import type { StackConfig } from "../config/schema";
+import type { ConfigProblem } from "../config/topology";
+import { type Bom, type BomComponent, BomError, type KubernetesWindow, loadBom } from "./index";
+
+function minor(version: string): number {
+    return Number(version.split(".")[1]);
+}
+
+export function insideWindow(window: KubernetesWindow, version: string): boolean {
+    return minor(version) >= minor(window.min) && minor(version) <= minor(window.max);
+}
+
+/** Every window of the release and of the `installed` components that `version` falls outside, described for people. */
+export function windowsMissed(bom: Bom, installed: BomComponent[], version: string): string[] {
+    const tested = bom.kubernetes.tested.length ? ` (upstream also tested ${bom.kubernetes.tested.join(", ")})` : "";
+    const release = insideWindow(bom.kubernetes, version) ? [] : [`${bom.release} supports ${bom.kubernetes.min}–${bom.kubernetes.max}${tested}`];
+    const components = installed
+        .filter((component) => component.kubernetes && !insideWindow(component.kubernetes, version))
+        .map((component) => `${component.name} ${component.version} supports ${component.kubernetes!.min}–${component.kubernetes!.max}`);
+    return [...release, ...components];
+}
+
+/** The stack's release exists and supports its Kubernetes version, or the stack acknowledges that version. */
+export function releaseProblems(config: StackConfig): ConfigProblem[] {
+    let bom: Bom;
+    try {
+        bom = loadBom(config.kubeflow.release);
+    } catch (error) {
+        return [{ path: ["kubeflow", "release"], message: error instanceof BomError ? error.message : String(error) }];
+    }
+    const missed = windowsMissed(bom, installedComponents(bom, installSelectionOf(config)), config.kubernetesVersion);
+    const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
+    if (acknowledged && acknowledged.version !== config.kubernetesVersion) {
+        return [{ path: ["kubeflow", "acknowledgeKubernetesVersion", "version"], message: `is ${acknowledged.version}, but the cluster runs ${config.kubernetesVersion}; acknowledge the version the cluster runs` }];
+    }
+    if (missed.length === 0 || acknowledged) return [];
+    return [
+        {
+            path: ["kubernetesVersion"],
+            message: `${config.kubernetesVersion} is outside the Kubernetes window of ${bom.release}: ${missed.join("; ")}. Choose a version inside it, or set kfstack:kubeflow.acknowledgeKubernetesVersion (version ${config.kubernetesVersion} and a reason) to run it anyway`,
+        },
+    ];
+}
