@@ -5,7 +5,7 @@
 // timeouts to object storage cause about a quarter of pipeline failures.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_VPC_CIDR } from "../../config/schema";
+import { DEFAULT_VPC_CIDR } from "../../config/cloud-schema";
 import { cidrSubnet } from "../../../core/cidr";
 
 
