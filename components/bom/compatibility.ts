@@ -1,17 +1,14 @@
 // The compatibility gate: a Kubeflow release supports a window of Kubernetes
 // versions (the release as a whole and some components more narrowly). A
 // cluster outside it fails validation unless the stack acknowledges it.
+import { compareKubernetesVersions } from "../../core/kubernetes-version";
 import { installSelectionOf, installedComponents } from "../config/install";
 import type { StackConfig } from "../config/schema";
 import type { ConfigProblem } from "../config/topology";
 import { type Bom, type BomComponent, BomError, type KubernetesWindow, loadBom } from "./index";
 
-function minor(version: string): number {
-    return Number(version.split(".")[1]);
-}
-
 export function insideWindow(window: KubernetesWindow, version: string): boolean {
-    return minor(version) >= minor(window.min) && minor(version) <= minor(window.max);
+    return compareKubernetesVersions(version, window.min) >= 0 && compareKubernetesVersions(version, window.max) <= 0;
 }
 
 /** Every window of the release and of the `installed` components that `version` falls outside, described for people. */
