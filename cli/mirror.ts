@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
-import { loadBom } from "../components/bom";
+import { loadBom } from "../components/bom/load";
 import { imageInventory } from "../components/images/inventory";
 import { MANIFESTS_DIR_ENV } from "../components/kubeflow/manifests";
 import { stackConfigOf } from "../components/stack";

@@ -4,7 +4,7 @@
 // to a bare list of resources.
 import type { ClusterFacts, KubeflowFacts } from "../core/facts";
 import { compareKubernetesVersions } from "../core/kubernetes-version";
-import type { Bom, BomComponent } from "./bom";
+import type { Bom, BomComponent } from "./bom/schema";
 import type { StackConfig } from "./config/schema";
 import type { NodePoolPlan } from "./config/topology";
 import { loadImageLock } from "./images/lock";

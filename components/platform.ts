@@ -2,7 +2,7 @@
 // stack. `pulumi up` runs it through index.ts; the offline engine runs the very
 // same program under mocks.
 import * as pulumi from "@pulumi/pulumi";
-import { createCluster } from "./cluster";
+import { createCluster } from "./cluster/create-cluster";
 import { Kubeflow } from "./kubeflow";
 import { Monitoring } from "./monitoring";
 import { monitoringSettingsOf } from "./monitoring/settings";

@@ -3,7 +3,7 @@
 // the plan, the check and the mirror commands all start from this.
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterFacts, KubeflowFacts } from "../core/facts";
-import { type Bom, type BomComponent, loadBom } from "./bom";
+import { loadBom } from "./bom/load";
 import { installSelectionOf, installedComponents } from "./config/install";
 import { ConfigError, parseStackConfig, rawStackConfig } from "./config/load";
 import type { StackConfig } from "./config/schema";
@@ -11,6 +11,7 @@ import type { NodePoolPlan } from "./config/topology";
 import { clusterFactsOf, kubeflowFactsOf, mirrorOf } from "./facts";
 import type { Mirror } from "./images/rewrite";
 import { manifestsDirectory } from "./kubeflow/manifests";
+import { type Bom, type BomComponent } from "./bom/schema";
 
 export interface ResolvedStack {
     readonly config: StackConfig;

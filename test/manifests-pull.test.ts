@@ -7,11 +7,12 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { availableBoms, type Bom, BomSchema, type BomComponent } from "../components/bom";
+import { availableBoms } from "../components/bom/load";
 import { findRenderer } from "../components/bom/kustomize";
 import { pullManifests } from "../components/bom/pull";
 import { projectDirectory } from "../engine/stack-file";
 import { toolsRequirement } from "./requirements";
+import { type Bom, BomSchema, type BomComponent } from "../components/bom/schema";
 
 const kubectl = toolsRequirement(["kubectl"], "the manifests pull tests that render");
 /** Tests that render: skipped without kubectl, failed instead when KFSTACK_REQUIRE_TOOLS=1. */

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, type ConfigIssue } from "../components/config/load";
-import { loadBom } from "../components/bom";
+import { loadBom } from "../components/bom/load";
 import { MIRROR_NAMESPACE, MirrorConfigSchema, rawMirrorConfig } from "../components/mirror/config";
 import { mirroredImage, normalizeImageReference, repositoryPaths } from "../components/mirror/images";
 import { mirrorProgram } from "../components/mirror/program";

@@ -5,7 +5,8 @@ import { compareKubernetesVersions } from "../../core/kubernetes-version";
 import { installSelectionOf, installedComponents } from "../config/install";
 import type { StackConfig } from "../config/schema";
 import type { ConfigProblem } from "../config/topology";
-import { type Bom, type BomComponent, BomError, type KubernetesWindow, loadBom } from "./index";
+import { BomError, loadBom } from "./load";
+import type { Bom, BomComponent, KubernetesWindow } from "./schema";
 
 export function insideWindow(window: KubernetesWindow, version: string): boolean {
     return compareKubernetesVersions(version, window.min) >= 0 && compareKubernetesVersions(version, window.max) <= 0;

@@ -3,7 +3,7 @@
 // credentials, and the ingress gateway exposed the way the stack says.
 import type * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
-import type { BomComponent, ContainerResources } from "../bom";
+import type { BomComponent, ContainerResources } from "../bom/schema";
 import type { IdentityConfig } from "../config/schema";
 import { type Container, podTemplates } from "../../core/pod-templates";
 import { parseQuantity } from "../../core/quantity";

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { KubeflowFacts } from "../../core/facts";
-import type { Bom, BomComponent } from "../bom";
+import type { Bom, BomComponent } from "../bom/schema";
 import type { IdentityConfig } from "../config/schema";
 import { assertServed } from "./api-removals";
 import { type Credentials, type GatewaySettings, addGatewayTls, applyContainerResources, assertUnique, exposeGateway, narrowTenantRoles, replaceDefaultCredentials } from "./customize";

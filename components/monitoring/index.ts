@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Bom, BomComponent } from "../bom";
+import type { Bom, BomComponent } from "../bom/schema";
 import { PLATFORM_NAMESPACES } from "../config/schema";
 import { assertServed } from "../kubeflow/api-removals";
 import { applyContainerResources, assertUnique } from "../kubeflow/customize";

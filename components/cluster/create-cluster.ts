@@ -7,10 +7,10 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { NodePoolPlan } from "../config/topology";
 import type { ResolvedStack } from "../stack";
-import { EksCluster } from "./aws";
+import { EksCluster } from "./aws/eks-cluster";
 import { partitionOf } from "./aws/partition";
 import { ExistingCluster } from "./existing";
-import { GkeCluster } from "./gcp";
+import { GkeCluster } from "./gcp/gke-cluster";
 
 export interface PlatformCluster {
     provider: k8s.Provider;
