@@ -7,15 +7,15 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { NodePoolPlan } from "../config/topology";
 import type { ResolvedStack } from "../stack";
-import { EksCluster } from "./aws/eks-cluster";
+import { EksCluster, eksClusterArgs } from "./aws/eks-cluster";
 import { partitionOf } from "./aws/partition";
 import { ExistingCluster } from "./existing";
-import { GkeCluster } from "./gcp/gke-cluster";
+import { GkeCluster, gkeClusterArgs } from "./gcp/gke-cluster";
 
 export interface PlatformCluster {
     provider: k8s.Provider;
     kubeconfig: pulumi.Output<string>;
-    nodePools: NodePoolPlan[];
+    nodePools: readonly NodePoolPlan[];
 }
 
 export function createCluster(name: string, stack: Pick<ResolvedStack, "config" | "pools" | "facts">): PlatformCluster {
@@ -26,13 +26,13 @@ export function createCluster(name: string, stack: Pick<ResolvedStack, "config" 
         case "aws": {
             const partition = partitionOf(config.region)!;
             const provider = new aws.Provider(`${name}-aws`, { region: config.region, defaultTags: { tags: { ...config.tags, "kfstack:cluster": clusterName } } });
-            return new EksCluster(name, { clusterName, partition, config, pools, facts }, { providers: { aws: provider } });
+            return new EksCluster(name, eksClusterArgs(config, { clusterName, partition, pools, facts }), { providers: { aws: provider } });
         }
         case "gcp": {
             const provider = new gcp.Provider(`${name}-gcp`, { project: config.gcp.project, region: config.region, defaultLabels: { ...config.tags, "kfstack-cluster": clusterName } });
-            return new GkeCluster(name, { clusterName, config, pools, facts }, { providers: { gcp: provider } });
+            return new GkeCluster(name, gkeClusterArgs(config, { clusterName, pools, facts }), { providers: { gcp: provider } });
         }
         case "existing":
-            return new ExistingCluster(name, { config, pools, facts });
+            return new ExistingCluster(name, { kubeconfig: config.existing, pools, facts });
     }
 }

@@ -9,10 +9,11 @@ import type { ExistingStackConfig } from "../config/schema";
 import type { NodePoolPlan } from "../config/topology";
 
 export interface ExistingClusterArgs {
-    config: ExistingStackConfig;
-    pools: NodePoolPlan[];
+    /** Path of the kubeconfig file (~ is expanded) and the context to use in it. */
+    readonly kubeconfig: ExistingStackConfig["existing"];
+    readonly pools: readonly NodePoolPlan[];
     /** Registered as the component's inputs: what the policy pack knows of the cluster. */
-    facts: ClusterFacts;
+    readonly facts: ClusterFacts;
 }
 
 export function expandHome(path: string): string {
@@ -23,15 +24,15 @@ export class ExistingCluster extends pulumi.ComponentResource {
     /** The kubeconfig as the provider takes it: here, the path of the file. */
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
-    readonly nodePools: NodePoolPlan[];
+    readonly nodePools: readonly NodePoolPlan[];
 
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:ExistingCluster", name, args.facts, opts);
         this.nodePools = args.pools;
-        this.kubeconfig = pulumi.secret(expandHome(args.config.existing.kubeconfig));
+        this.kubeconfig = pulumi.secret(expandHome(args.kubeconfig.kubeconfig));
         this.provider = new k8s.Provider(
             `${name}-k8s`,
-            { kubeconfig: this.kubeconfig, context: args.config.existing.context, enableServerSideApply: true },
+            { kubeconfig: this.kubeconfig, context: args.kubeconfig.context, enableServerSideApply: true },
             { parent: this },
         );
         this.registerOutputs({ kubeconfig: this.kubeconfig, nodePools: this.nodePools });

@@ -10,14 +10,14 @@ import { cidrSubnet } from "../../../core/cidr";
 
 
 export interface AwsNetworkArgs {
-    region: string;
-    zones: string[];
-    clusterName: string;
+    readonly region: string;
+    readonly zones: string[];
+    readonly clusterName: string;
     /** Create a VPC with this CIDR... */
-    vpcCidr?: string;
-    natGateways?: "single" | "perZone";
+    readonly vpcCidr?: string;
+    readonly natGateways?: "single" | "perZone";
     /** ...or use an existing one. */
-    existingVpc?: { vpcId: string; privateSubnetIds: string[]; routeTableIds: string[] };
+    readonly existingVpc?: { vpcId: string; privateSubnetIds: string[]; routeTableIds: string[] };
 }
 
 export class AwsNetwork extends pulumi.ComponentResource {

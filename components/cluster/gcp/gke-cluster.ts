@@ -15,11 +15,38 @@ import { GkeNodePool } from "./node-pool";
 export const NODE_SERVICE_ACCOUNT_ROLES = ["roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/monitoring.viewer", "roles/artifactregistry.reader"];
 
 export interface GkeClusterArgs {
-    clusterName: string;
-    config: GcpStackConfig;
-    pools: NodePoolPlan[];
+    readonly clusterName: string;
+    readonly project: string;
+    readonly region: string;
+    readonly zones: string[];
+    readonly kubernetesVersion: string;
+    readonly network: GcpStackConfig["network"];
+    /** Who reaches the API: only the private endpoint, or a public one limited to `allowedCidrs`. */
+    readonly endpoint: { readonly private: boolean; readonly allowedCidrs: readonly string[] };
+    /** UNSPECIFIED pins kubernetesVersion, with node auto-upgrade off. */
+    readonly releaseChannel: GcpStackConfig["gcp"]["releaseChannel"];
+    readonly deletionProtection: boolean;
+    /** Labels of the cluster and its nodes. */
+    readonly labels: Readonly<Record<string, string>>;
+    readonly pools: readonly NodePoolPlan[];
     /** Registered as the component's inputs: what the policy pack knows of the cluster. */
-    facts: ClusterFacts;
+    readonly facts: ClusterFacts;
+}
+
+/** The GKE cluster of a gcp stack. */
+export function gkeClusterArgs(config: GcpStackConfig, cluster: Pick<GkeClusterArgs, "clusterName" | "pools" | "facts">): GkeClusterArgs {
+    return {
+        ...cluster,
+        project: config.gcp.project,
+        region: config.region,
+        zones: config.zones,
+        kubernetesVersion: config.kubernetesVersion,
+        network: config.network,
+        endpoint: { private: config.privateEndpoint.enabled, allowedCidrs: config.privateEndpoint.allowedCidrs },
+        releaseChannel: config.gcp.releaseChannel,
+        deletionProtection: config.gcp.deletionProtection,
+        labels: { ...config.tags, "kfstack-cluster": cluster.clusterName },
+    };
 }
 
 export class GkeCluster extends pulumi.ComponentResource {
@@ -28,17 +55,16 @@ export class GkeCluster extends pulumi.ComponentResource {
     readonly nodePoolResources: GkeNodePool[];
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
-    readonly nodePools: NodePoolPlan[];
+    readonly nodePools: readonly NodePoolPlan[];
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:GkeCluster", name, args.facts, opts);
-        const { config, clusterName } = args;
+        const { clusterName, labels } = args;
         const parent = { parent: this };
-        const labels = { ...config.tags, "kfstack-cluster": clusterName };
-        const pinned = config.gcp.releaseChannel === "UNSPECIFIED";
+        const pinned = args.releaseChannel === "UNSPECIFIED";
         this.nodePools = args.pools;
 
-        this.network = new GcpNetwork(`${name}-net`, { region: config.region, ...config.network }, parent);
+        this.network = new GcpNetwork(`${name}-net`, { region: args.region, ...args.network }, parent);
 
         const nodeAccount = new gcp.serviceaccount.Account(
             `${name}-nodes`,
@@ -49,7 +75,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             (role) =>
                 new gcp.projects.IAMMember(
                     `${name}-nodes-${role.split("/")[1]}`,
-                    { project: config.gcp.project, role, member: pulumi.interpolate`serviceAccount:${nodeAccount.email}` },
+                    { project: args.project, role, member: pulumi.interpolate`serviceAccount:${nodeAccount.email}` },
                     parent,
                 ),
         );
@@ -58,30 +84,30 @@ export class GkeCluster extends pulumi.ComponentResource {
             name,
             {
                 name: clusterName,
-                location: config.region,
-                nodeLocations: config.zones,
+                location: args.region,
+                nodeLocations: args.zones,
                 network: this.network.network.id,
                 subnetwork: this.network.subnetwork.id,
                 networkingMode: "VPC_NATIVE",
                 ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE },
                 privateClusterConfig: {
                     enablePrivateNodes: true,
-                    enablePrivateEndpoint: config.privateEndpoint.enabled,
-                    masterIpv4CidrBlock: config.network.masterCidr,
+                    enablePrivateEndpoint: args.endpoint.private,
+                    masterIpv4CidrBlock: args.network.masterCidr,
                 },
                 masterAuthorizedNetworksConfig: {
-                    cidrBlocks: config.privateEndpoint.allowedCidrs.map((cidrBlock) => ({ cidrBlock, displayName: `allowed ${cidrBlock}` })),
+                    cidrBlocks: args.endpoint.allowedCidrs.map((cidrBlock) => ({ cidrBlock, displayName: `allowed ${cidrBlock}` })),
                 },
-                workloadIdentityConfig: { workloadPool: `${config.gcp.project}.svc.id.goog` },
+                workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
                 datapathProvider: "ADVANCED_DATAPATH",
                 enableShieldedNodes: true,
-                releaseChannel: { channel: config.gcp.releaseChannel },
-                minMasterVersion: config.kubernetesVersion,
+                releaseChannel: { channel: args.releaseChannel },
+                minMasterVersion: args.kubernetesVersion,
                 // Node pools are kfstack's own; the default pool is only a bootstrap GKE requires.
                 removeDefaultNodePool: true,
                 initialNodeCount: 1,
-                deletionProtection: config.gcp.deletionProtection,
-                resourceLabels: labels,
+                deletionProtection: args.deletionProtection,
+                resourceLabels: { ...labels },
             },
             parent,
         );
@@ -92,13 +118,13 @@ export class GkeCluster extends pulumi.ComponentResource {
                     `${name}-${pool.name}`,
                     {
                         cluster: this.cluster.name,
-                        location: config.region,
-                        zones: config.zones,
-                        kubernetesVersion: config.kubernetesVersion,
+                        location: args.region,
+                        zones: args.zones,
+                        kubernetesVersion: args.kubernetesVersion,
                         autoUpgrade: !pinned,
                         serviceAccount: nodeAccount.email,
                         serviceAccountRoles: nodeRoles,
-                        labels,
+                        labels: { ...labels },
                         pool,
                     },
                     parent,
