@@ -59,59 +59,10 @@ export class GkeCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:GkeCluster", name, args.facts, opts);
-        const { clusterName, labels } = args;
-        const parent = { parent: this };
-        const pinned = args.releaseChannel === "UNSPECIFIED";
         this.nodePools = args.pools;
-
-        this.network = new GcpNetwork(`${name}-net`, { region: args.region, ...args.network }, parent);
-
-        const nodeAccount = new gcp.serviceaccount.Account(
-            `${name}-nodes`,
-            { accountId: `${clusterName}-nodes`.slice(0, 30), displayName: `Nodes of ${clusterName}` },
-            parent,
-        );
-        const nodeRoles = NODE_SERVICE_ACCOUNT_ROLES.map(
-            (role) =>
-                new gcp.projects.IAMMember(
-                    `${name}-nodes-${role.split("/")[1]}`,
-                    { project: args.project, role, member: pulumi.interpolate`serviceAccount:${nodeAccount.email}` },
-                    parent,
-                ),
-        );
-
-        this.cluster = new gcp.container.Cluster(
-            name,
-            {
-                name: clusterName,
-                location: args.region,
-                nodeLocations: args.zones,
-                network: this.network.network.id,
-                subnetwork: this.network.subnetwork.id,
-                networkingMode: "VPC_NATIVE",
-                ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE },
-                privateClusterConfig: {
-                    enablePrivateNodes: true,
-                    enablePrivateEndpoint: args.endpoint.private,
-                    masterIpv4CidrBlock: args.network.masterCidr,
-                },
-                masterAuthorizedNetworksConfig: {
-                    cidrBlocks: args.endpoint.allowedCidrs.map((cidrBlock) => ({ cidrBlock, displayName: `allowed ${cidrBlock}` })),
-                },
-                workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
-                datapathProvider: "ADVANCED_DATAPATH",
-                enableShieldedNodes: true,
-                releaseChannel: { channel: args.releaseChannel },
-                minMasterVersion: args.kubernetesVersion,
-                // Node pools are kfstack's own; the default pool is only a bootstrap GKE requires.
-                removeDefaultNodePool: true,
-                initialNodeCount: 1,
-                deletionProtection: args.deletionProtection,
-                resourceLabels: { ...labels },
-            },
-            parent,
-        );
-
+        this.network = new GcpNetwork(`${name}-net`, { region: args.region, ...args.network }, { parent: this });
+        const nodeAccount = nodeServiceAccount(this, name, args);
+        this.cluster = controlPlane(this, name, args, this.network);
         this.nodePoolResources = args.pools.map(
             (pool) =>
                 new GkeNodePool(
@@ -121,24 +72,75 @@ export class GkeCluster extends pulumi.ComponentResource {
                         location: args.region,
                         zones: args.zones,
                         kubernetesVersion: args.kubernetesVersion,
-                        autoUpgrade: !pinned,
+                        autoUpgrade: args.releaseChannel !== "UNSPECIFIED",
                         serviceAccount: nodeAccount.email,
-                        serviceAccountRoles: nodeRoles,
-                        labels: { ...labels },
+                        serviceAccountRoles: nodeAccount.roles,
+                        labels: { ...args.labels },
                         pool,
                     },
-                    parent,
+                    { parent: this },
                 ),
         );
-
         this.kubeconfig = execKubeconfig({
             clusterName: this.cluster.name,
             server: pulumi.interpolate`https://${this.cluster.endpoint}`,
             certificateAuthority: this.cluster.masterAuth.clusterCaCertificate.apply((ca) => ca ?? ""),
             exec: { command: "gke-gcloud-auth-plugin", args: [], provideClusterInfo: true },
         });
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, parent);
-
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
         this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig, nodePools: this.nodePools });
     }
+}
+
+/** The nodes' own service account and its role grants (NODE_SERVICE_ACCOUNT_ROLES). */
+function nodeServiceAccount(parent: pulumi.Resource, name: string, args: GkeClusterArgs): { email: pulumi.Output<string>; roles: gcp.projects.IAMMember[] } {
+    const account = new gcp.serviceaccount.Account(
+        `${name}-nodes`,
+        { accountId: `${args.clusterName}-nodes`.slice(0, 30), displayName: `Nodes of ${args.clusterName}` },
+        { parent },
+    );
+    const roles = NODE_SERVICE_ACCOUNT_ROLES.map(
+        (role) =>
+            new gcp.projects.IAMMember(
+                `${name}-nodes-${role.split("/")[1]}`,
+                { project: args.project, role, member: pulumi.interpolate`serviceAccount:${account.email}` },
+                { parent },
+            ),
+    );
+    return { email: account.email, roles };
+}
+
+/** The private, VPC-native control plane, without its default node pool. */
+function controlPlane(parent: pulumi.Resource, name: string, args: GkeClusterArgs, network: GcpNetwork): gcp.container.Cluster {
+    return new gcp.container.Cluster(
+        name,
+        {
+            name: args.clusterName,
+            location: args.region,
+            nodeLocations: args.zones,
+            network: network.network.id,
+            subnetwork: network.subnetwork.id,
+            networkingMode: "VPC_NATIVE",
+            ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE },
+            privateClusterConfig: {
+                enablePrivateNodes: true,
+                enablePrivateEndpoint: args.endpoint.private,
+                masterIpv4CidrBlock: args.network.masterCidr,
+            },
+            masterAuthorizedNetworksConfig: {
+                cidrBlocks: args.endpoint.allowedCidrs.map((cidrBlock) => ({ cidrBlock, displayName: `allowed ${cidrBlock}` })),
+            },
+            workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
+            datapathProvider: "ADVANCED_DATAPATH",
+            enableShieldedNodes: true,
+            releaseChannel: { channel: args.releaseChannel },
+            minMasterVersion: args.kubernetesVersion,
+            // Node pools are kfstack's own; the default pool is only a bootstrap GKE requires.
+            removeDefaultNodePool: true,
+            initialNodeCount: 1,
+            deletionProtection: args.deletionProtection,
+            resourceLabels: { ...args.labels },
+        },
+        { parent },
+    );
 }
