@@ -3,20 +3,12 @@
 // children inherit it.
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
-import type * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
-import type { NodePoolPlan } from "../config/topology";
 import type { ResolvedStack } from "../stack";
 import { EksCluster, eksClusterArgs } from "./aws/eks-cluster";
 import { partitionOf } from "./aws/partition";
 import { ExistingCluster } from "./existing";
 import { GkeCluster, gkeClusterArgs } from "./gcp/gke-cluster";
-
-export interface PlatformCluster {
-    provider: k8s.Provider;
-    kubeconfig: pulumi.Output<string>;
-    nodePools: readonly NodePoolPlan[];
-}
+import type { PlatformCluster } from "./platform-cluster";
 
 export function createCluster(name: string, stack: Pick<ResolvedStack, "config" | "pools" | "facts">): PlatformCluster {
     const { config, pools } = stack;

@@ -3,32 +3,26 @@
 // stack declares have been checked against the topology all the same.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterFacts } from "../../core/facts";
 import { homedir } from "node:os";
 import type { ExistingStackConfig } from "../config/schema";
-import type { NodePoolPlan } from "../config/topology";
+import { PlatformCluster, type PlatformClusterArgs } from "./platform-cluster";
 
-export interface ExistingClusterArgs {
+export interface ExistingClusterArgs extends PlatformClusterArgs {
     /** Path of the kubeconfig file (~ is expanded) and the context to use in it. */
     readonly kubeconfig: ExistingStackConfig["existing"];
-    readonly pools: readonly NodePoolPlan[];
-    /** Registered as the component's inputs: what the policy pack knows of the cluster. */
-    readonly facts: ClusterFacts;
 }
 
 export function expandHome(path: string): string {
     return path === "~" || path.startsWith("~/") ? `${homedir()}${path.slice(1)}` : path;
 }
 
-export class ExistingCluster extends pulumi.ComponentResource {
+export class ExistingCluster extends PlatformCluster {
     /** The kubeconfig as the provider takes it: here, the path of the file. */
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
-    readonly nodePools: readonly NodePoolPlan[];
 
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kfstack:cluster:ExistingCluster", name, args.facts, opts);
-        this.nodePools = args.pools;
+        super("kfstack:cluster:ExistingCluster", name, args, opts);
         this.kubeconfig = pulumi.secret(expandHome(args.kubeconfig.kubeconfig));
         this.provider = new k8s.Provider(
             `${name}-k8s`,

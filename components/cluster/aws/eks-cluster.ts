@@ -4,10 +4,9 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterFacts } from "../../../core/facts";
 import type { AwsStackConfig } from "../../config/schema";
-import type { NodePoolPlan } from "../../config/topology";
 import { execKubeconfig } from "../kubeconfig";
+import { PlatformCluster, type PlatformClusterArgs } from "../platform-cluster";
 import { AwsNetwork, type AwsNetworkArgs } from "./network";
 import { EksNodeGroup } from "./node-group";
 import { type AwsPartition, awsManagedPolicyArn, eksAccessPolicyArn, servicePrincipal } from "./partition";
@@ -17,7 +16,7 @@ export const EKS_LOG_TYPES = ["api", "audit", "authenticator"];
 
 const NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"];
 
-export interface EksClusterArgs {
+export interface EksClusterArgs extends PlatformClusterArgs {
     readonly clusterName: string;
     readonly partition: AwsPartition;
     readonly kubernetesVersion: string;
@@ -31,9 +30,6 @@ export interface EksClusterArgs {
     readonly logRetentionDays: number;
     /** Air-gapped: the mirror registry prefix containerd pulls public images through. */
     readonly registryMirror?: string;
-    readonly pools: readonly NodePoolPlan[];
-    /** Registered as the component's inputs: what the policy pack knows of the cluster. */
-    readonly facts: ClusterFacts;
 }
 
 /** The EKS cluster of an aws stack, its defaults applied. */
@@ -67,18 +63,16 @@ function assumeRolePolicy(partition: AwsPartition, service: string): string {
     });
 }
 
-export class EksCluster extends pulumi.ComponentResource {
+export class EksCluster extends PlatformCluster {
     readonly cluster: aws.eks.Cluster;
     readonly network: AwsNetwork;
     readonly secretsKey: aws.kms.Key;
     readonly nodeGroups: EksNodeGroup[];
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
-    readonly nodePools: readonly NodePoolPlan[];
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kfstack:cluster:EksCluster", name, args.facts, opts);
-        this.nodePools = args.pools;
+        super("kfstack:cluster:EksCluster", name, args, opts);
         this.network = new AwsNetwork(`${name}-net`, args.network, { parent: this });
         this.secretsKey = secretsKey(this, name, args.clusterName);
         this.cluster = controlPlane(this, name, args, this.network, this.secretsKey);

@@ -4,17 +4,16 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterFacts } from "../../../core/facts";
 import type { GcpStackConfig } from "../../config/schema";
-import type { NodePoolPlan } from "../../config/topology";
 import { execKubeconfig } from "../kubeconfig";
+import { PlatformCluster, type PlatformClusterArgs } from "../platform-cluster";
 import { GcpNetwork, PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePool } from "./node-pool";
 
 /** What nodes need and no more: write logs and metrics, read images. */
 export const NODE_SERVICE_ACCOUNT_ROLES = ["roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/monitoring.viewer", "roles/artifactregistry.reader"];
 
-export interface GkeClusterArgs {
+export interface GkeClusterArgs extends PlatformClusterArgs {
     readonly clusterName: string;
     readonly project: string;
     readonly region: string;
@@ -28,9 +27,6 @@ export interface GkeClusterArgs {
     readonly deletionProtection: boolean;
     /** Labels of the cluster and its nodes. */
     readonly labels: Readonly<Record<string, string>>;
-    readonly pools: readonly NodePoolPlan[];
-    /** Registered as the component's inputs: what the policy pack knows of the cluster. */
-    readonly facts: ClusterFacts;
 }
 
 /** The GKE cluster of a gcp stack. */
@@ -49,17 +45,15 @@ export function gkeClusterArgs(config: GcpStackConfig, cluster: Pick<GkeClusterA
     };
 }
 
-export class GkeCluster extends pulumi.ComponentResource {
+export class GkeCluster extends PlatformCluster {
     readonly cluster: gcp.container.Cluster;
     readonly network: GcpNetwork;
     readonly nodePoolResources: GkeNodePool[];
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
-    readonly nodePools: readonly NodePoolPlan[];
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kfstack:cluster:GkeCluster", name, args.facts, opts);
-        this.nodePools = args.pools;
+        super("kfstack:cluster:GkeCluster", name, args, opts);
         this.network = new GcpNetwork(`${name}-net`, { region: args.region, ...args.network }, { parent: this });
         const nodeAccount = nodeServiceAccount(this, name, args);
         this.cluster = controlPlane(this, name, args, this.network);
