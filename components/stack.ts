@@ -3,15 +3,13 @@
 // the plan, the check and the mirror commands all start from this.
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterFacts, KubeflowFacts } from "../core/facts";
-import { loadBom } from "./bom/load";
-import { installSelectionOf, installedComponents } from "./config/install";
-import { ConfigError, parseStackConfig, rawStackConfig } from "./config/load";
+import type { Bom, BomComponent } from "./bom/schema";
+import { ConfigError, type ParsedStack, parseStackConfig, rawStackConfig } from "./config/load";
 import type { StackConfig } from "./config/schema";
 import type { NodePoolPlan } from "./config/topology";
 import { clusterFactsOf, kubeflowFactsOf, mirrorOf } from "./facts";
 import type { Mirror } from "./images/rewrite";
 import { manifestsDirectory } from "./kubeflow/manifests";
-import { type Bom, type BomComponent } from "./bom/schema";
 
 export interface ResolvedStack {
     readonly config: StackConfig;
@@ -25,8 +23,8 @@ export interface ResolvedStack {
     manifestsDir(): string;
 }
 
-/** The validated configuration in a stack's `namespace:key` config values (as Pulumi hands them to a program), and its node pools; throws ConfigError. */
-export function stackConfigOf(allConfig: Record<string, string>): Pick<ResolvedStack, "config" | "pools"> {
+/** The validated configuration in a stack's `namespace:key` config values (as Pulumi hands them to a program), with its pools and release; throws ConfigError. */
+export function stackConfigOf(allConfig: Record<string, string>): ParsedStack {
     const { raw, issues } = rawStackConfig(allConfig);
     if (issues.length > 0) throw new ConfigError(issues);
     return parseStackConfig(raw);
@@ -34,9 +32,11 @@ export function stackConfigOf(allConfig: Record<string, string>): Pick<ResolvedS
 
 /** Resolves a stack from its `namespace:key` config values; throws ConfigError. */
 export function resolveStack(allConfig: Record<string, string>): ResolvedStack {
-    const { config, pools } = stackConfigOf(allConfig);
-    const bom = loadBom(config.kubeflow.release);
-    const installed = installedComponents(bom, installSelectionOf(config));
+    const {
+        config,
+        pools,
+        release: { bom, installed },
+    } = stackConfigOf(allConfig);
     const mirror = mirrorOf(config, bom.release);
     let manifestsDir: string | undefined;
     return {

@@ -22,15 +22,29 @@ export function windowsMissed(bom: Bom, installed: BomComponent[], version: stri
     return [...release, ...components];
 }
 
-/** The stack's release exists and supports its Kubernetes version, or the stack acknowledges that version. */
-export function releaseProblems(config: StackConfig): ConfigProblem[] {
+/** A stack's release: its bill of materials and the components the stack installs from it. */
+export interface StackRelease {
+    bom: Bom;
+    installed: BomComponent[];
+}
+
+/**
+ * Loads the stack's release and checks that it supports the stack's Kubernetes
+ * version, or that the stack acknowledges that version.
+ */
+export function resolveRelease(config: StackConfig): { release?: StackRelease; problems: ConfigProblem[] } {
     let bom: Bom;
     try {
         bom = loadBom(config.kubeflow.release);
     } catch (error) {
-        return [{ path: ["kubeflow", "release"], message: error instanceof BomError ? error.message : String(error) }];
+        return { problems: [{ path: ["kubeflow", "release"], message: error instanceof BomError ? error.message : String(error) }] };
     }
-    const missed = windowsMissed(bom, installedComponents(bom, installSelectionOf(config)), config.kubernetesVersion);
+    const installed = installedComponents(bom, installSelectionOf(config));
+    return { release: { bom, installed }, problems: windowProblems(config, bom, installed) };
+}
+
+function windowProblems(config: StackConfig, bom: Bom, installed: BomComponent[]): ConfigProblem[] {
+    const missed = windowsMissed(bom, installed, config.kubernetesVersion);
     const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
     if (acknowledged && acknowledged.version !== config.kubernetesVersion) {
         return [{ path: ["kubeflow", "acknowledgeKubernetesVersion", "version"], message: `is ${acknowledged.version}, but the cluster runs ${config.kubernetesVersion}; acknowledge the version the cluster runs` }];

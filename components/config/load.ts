@@ -3,7 +3,8 @@
 // registered.
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { checkStack } from "./rules";
+import type { StackRelease } from "../bom/compatibility";
+import { type CheckedStack, checkStack } from "./rules";
 import { StackConfigSchema, type StackConfig } from "./schema";
 import type { NodePoolPlan } from "./topology";
 
@@ -70,20 +71,28 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
     );
 }
 
+/** A valid stack configuration with the node pools (general first) and the release its rules resolved. */
+export interface ParsedStack {
+    config: StackConfig;
+    pools: NodePoolPlan[];
+    release: StackRelease;
+}
+
 /**
  * Validates raw `kfstack:` values (keys without the namespace), cross-field rules
- * included; throws ConfigError listing every problem. Returns the node pools the
- * rules resolved, so nothing resolves them again.
+ * included; throws ConfigError listing every problem. Returns the node pools and
+ * the release the rules resolved, so nothing resolves them again.
  */
-export function parseStackConfig(raw: Record<string, unknown>): { config: StackConfig; pools: NodePoolPlan[] } {
-    let pools: NodePoolPlan[] = [];
+export function parseStackConfig(raw: Record<string, unknown>): ParsedStack {
+    let checked: CheckedStack | undefined;
     // The rules run inside the parse (superRefine), so their problems arrive in the same error as type errors.
     const schema = StackConfigSchema.superRefine((config, ctx) => {
-        pools = checkStack(config, ctx);
+        checked = checkStack(config, ctx);
     });
     const result = schema.safeParse(raw, { error: messages });
     if (!result.success) throw new ConfigError(toIssues(result.error));
-    return { config: result.data, pools };
+    // A parse without problems ran the rules, and they resolved the release (a missing one is a problem).
+    return { config: result.data, pools: checked!.pools, release: checked!.release! };
 }
 
 /**

@@ -2,28 +2,35 @@
 // (superRefine), so their problems arrive in the same error as type errors, each
 // with its key path; the rules of an area live beside it (cluster, tenancy, bom).
 import type { z } from "zod";
-import { releaseProblems } from "../bom/compatibility";
+import { type StackRelease, resolveRelease } from "../bom/compatibility";
 import { clusterProblems } from "../cluster/rules";
 import { tenantProblems } from "../tenancy/rules";
 import type { StackConfig } from "./schema";
 import { type ConfigProblem, type NodePoolPlan, resolvePools } from "./topology";
 
-/** Reports every problem of `config` to `ctx`; returns the node pools it resolved (general first). */
-export function checkStack(config: StackConfig, ctx: z.RefinementCtx): NodePoolPlan[] {
+/** What the rules resolve on the way: the node pools (general first) and the release. */
+export interface CheckedStack {
+    pools: NodePoolPlan[];
+    release?: StackRelease;
+}
+
+/** Reports every problem of `config` to `ctx`; returns what it resolved, so nothing resolves it again. */
+export function checkStack(config: StackConfig, ctx: z.RefinementCtx): CheckedStack {
     const { general, gpu, problems: poolProblems } = resolvePools(config);
+    const { release, problems: releaseProblems } = resolveRelease(config);
     const problems = [
         ...clusterProblems(config),
         ...identityProblems(config),
         ...(config.airGap.enabled && !config.airGap.registry ? [{ path: ["airGap", "registry"], message: "is required when airGap.enabled is true: the mirror registry's prefix (the mirror stack's registryPrefix output)" }] : []),
         ...tenantProblems(config),
-        ...releaseProblems(config),
+        ...releaseProblems,
         ...(config.cloud === "gcp" && config.monitoring.devicePlugin === "install"
             ? [{ path: ["monitoring", "devicePlugin"], message: "cannot be install on gcp: GKE runs its own NVIDIA device plugin on GPU nodes, and a second one would fight it; remove the key" }]
             : []),
         ...poolProblems,
     ];
     for (const { path, message } of problems) ctx.addIssue({ code: "custom", path, message });
-    return general ? [general, ...(gpu ? [gpu] : [])] : [];
+    return { pools: general ? [general, ...(gpu ? [gpu] : [])] : [], release };
 }
 
 function identityProblems(config: StackConfig): ConfigProblem[] {
