@@ -1,5 +1,5 @@
-// The platform facts the policy pack reads (policies/lib/facts.ts), computed
-// from a validated stack configuration. The cluster and Kubeflow components
+// The platform facts the policy pack reads (core/facts.ts), computed once per
+// stack by its resolution (stack.ts). The cluster and Kubeflow components
 // register them as their inputs; `npm run check -- --stack-config` adds them
 // to a bare list of resources.
 import type { ClusterFacts, KubeflowFacts } from "../core/facts";

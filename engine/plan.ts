@@ -185,13 +185,11 @@ function stackWarnings({ config, bom, installed }: ResolvedStack): string[] {
 /** Runs the kfstack program offline for a stack and returns its plan. Throws StackFileError or OfflineRunError. */
 export async function planStack(stack: string, options: { configFile?: string; policyConfig?: PolicyPackConfig } = {}): Promise<Plan> {
     const settings = loadStackSettings(stack, options);
-    let resolved: ResolvedStack | undefined;
-    const run = await runOffline(
-        platformProgram((stack) => (resolved = stack)),
-        settings,
-    );
+    let resolution: ResolvedStack | undefined;
+    const run = await runOffline(platformProgram((resolved) => (resolution = resolved)), settings);
     // runOffline throws unless the program ran, and the program resolves the stack first.
-    const { config, pools } = resolved!;
+    const resolved = resolution!;
+    const { config, pools } = resolved;
     const resources = run.resources.map(({ custom: _custom, ...resource }) => resource);
     const records = resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs }));
     const policy = await evaluatePolicies(
@@ -203,7 +201,7 @@ export async function planStack(stack: string, options: { configFile?: string; p
         stack: run.stack,
         resources,
         outputs: run.outputs,
-        summary: summarize(run, pools, config.allowUndersized?.reason, stackWarnings(resolved!)),
+        summary: summarize(run, pools, config.allowUndersized?.reason, stackWarnings(resolved)),
         policy,
         tenancy: auditTenancy(records),
         images: imageInventory(records),
