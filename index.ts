@@ -1,5 +1,5 @@
-// Entry point for `pulumi up`: the program lives in components/program.ts so
+// Entry point for `pulumi up`: the program lives in components/platform.ts so
 // that the offline engine (`npm run plan`, the tests) runs exactly the same code.
-import { stackProgram } from "./components/program";
+import { platformProgram } from "./components/platform";
 
-export = stackProgram;
+export = platformProgram();

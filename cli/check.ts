@@ -5,11 +5,7 @@
 import { readFileSync } from "node:fs";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { z } from "zod";
-import { loadBom } from "../components/bom";
-import { parseStackConfig, rawStackConfig } from "../components/config/load";
-import type { StackConfig } from "../components/config/schema";
-import { resolvePools } from "../components/config/topology";
-import { clusterFactsOf, kubeflowFactsOf } from "../components/facts";
+import { type ResolvedStack, resolveStack } from "../components/stack";
 import { planStack } from "../engine/plan";
 import { type PolicyRecord, type PolicyReport, evaluatePolicies, hasMandatory } from "../engine/policy-check";
 import { loadStackSettings } from "../engine/stack-file";
@@ -59,17 +55,16 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown, file: string, what: str
 
 /** Records for the platform facts of a stack file, so stack policies can judge a bare list of resources. */
 export function stackFactRecords(stackFile: string): PolicyRecord[] {
-    let config: StackConfig;
+    let stack: ResolvedStack;
     try {
-        config = parseStackConfig(rawStackConfig(loadStackSettings("check", { configFile: stackFile }).config).raw);
+        stack = resolveStack(loadStackSettings("check", { configFile: stackFile }).config);
     } catch (error) {
         throw new UnreadableInputError(`The stack config ${stackFile} cannot be used: ${(error as Error).message}`);
     }
-    const { general, gpu } = resolvePools(config);
-    const cluster = { existing: "ExistingCluster", aws: "EksCluster", gcp: "GkeCluster" }[config.cloud];
+    const cluster = { existing: "ExistingCluster", aws: "EksCluster", gcp: "GkeCluster" }[stack.config.cloud];
     return [
-        { type: `kfstack:cluster:${cluster}`, name: "stack-config", props: { ...clusterFactsOf(config, [general!, ...(gpu ? [gpu] : [])]) } },
-        { type: "kfstack:kubeflow:Kubeflow", name: "stack-config", props: { ...kubeflowFactsOf(config, loadBom(config.kubeflow.release)) } },
+        { type: `kfstack:cluster:${cluster}`, name: "stack-config", props: { ...stack.facts.cluster } },
+        { type: "kfstack:kubeflow:Kubeflow", name: "stack-config", props: { ...stack.facts.kubeflow } },
     ];
 }
 

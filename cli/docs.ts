@@ -3,7 +3,7 @@
 // the image lists of the registry stacks (cli/registry-stacks.ts) in place.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadBom } from "../components/bom";
+import { loadBom } from "../components/bom/load";
 import { bomTable } from "../components/bom/reference";
 import { configReference } from "../components/config/reference";
 import { machineTypeTable } from "../components/cluster/machine-types";

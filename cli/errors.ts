@@ -1,6 +1,6 @@
 // How the CLI reports failure: a user error is one clear paragraph and an exit
 // code; a stack trace only with --debug.
-import { BomError } from "../components/bom";
+import { BomError } from "../components/bom/load";
 import { RendererError } from "../components/bom/kustomize";
 import { PullError } from "../components/bom/pull";
 import { ConfigError } from "../components/config/load";

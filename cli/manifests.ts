@@ -1,6 +1,6 @@
 // `kfstack manifests pull <bom>`: downloads, renders and checks the pinned
 // manifests of a bill of materials into a cache directory.
-import { loadBom } from "../components/bom";
+import { loadBom } from "../components/bom/load";
 import { type PullResult, pullManifests } from "../components/bom/pull";
 import { integer, markdownTable } from "./format";
 

@@ -4,10 +4,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
-import { loadBom } from "../components/bom";
+import { loadBom } from "../components/bom/load";
 import { imageInventory } from "../components/images/inventory";
-import { rawStackConfig, parseStackConfig } from "../components/config/load";
 import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
+import { stackConfigOf } from "../components/stack";
 import { planStack } from "../engine/plan";
 import { listStacks, loadStackSettings } from "../engine/stack-file";
 import { type BundleResult, bundleImages, type ImageEvent } from "../engine/image-transfer/bundle";
@@ -108,7 +108,8 @@ function readImageList(file: string): unknown[] {
     return value;
 }
 
-const releaseOf = (stack: string) => parseStackConfig(rawStackConfig(loadStackSettings(stack).config).raw).kubeflow.release;
+// Only the configuration: `images lock` must work while the release's lock is missing or stale.
+const releaseOf = (stack: string) => stackConfigOf(loadStackSettings(stack).config).config.kubeflow.release;
 
 /** The tagged or digest-pinned images the offline plans of `stacks` install (untagged ones get their tag at run time, so there is nothing to lock). */
 async function inventoryImages(release: string, stacks: string[]): Promise<{ images: string[]; untagged: string[] }> {

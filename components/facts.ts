@@ -1,16 +1,14 @@
-// The platform facts the policy pack reads (policies/lib/facts.ts), computed
-// from a validated stack configuration. The cluster and Kubeflow components
+// The platform facts the policy pack reads (core/facts.ts), computed once per
+// stack by its resolution (stack.ts). The cluster and Kubeflow components
 // register them as their inputs; `npm run check -- --stack-config` adds them
 // to a bare list of resources.
 import type { ClusterFacts, KubeflowFacts } from "../core/facts";
-import type { Bom } from "./bom";
-import { installSelectionOf, installedComponents } from "./config/install";
+import { compareKubernetesVersions } from "../core/kubernetes-version";
+import type { Bom, BomComponent } from "./bom/schema";
 import type { StackConfig } from "./config/schema";
 import type { NodePoolPlan } from "./config/topology";
 import { loadImageLock } from "./images/lock";
 import { type Mirror, mirrorReference } from "./images/rewrite";
-
-const minor = (version: string) => Number(version.split(".")[1]);
 
 export function clusterFactsOf(config: StackConfig, pools: NodePoolPlan[]): ClusterFacts {
     return {
@@ -27,15 +25,11 @@ export function mirrorOf(config: StackConfig, release: string): Mirror | undefin
     return config.airGap.enabled ? { prefix: config.airGap.registry!, digests: loadImageLock(release) } : undefined;
 }
 
-/**
- * Facts of the release's install (Kubeflow and monitoring); on an air-gapped stack the pinned images are the mirror's.
- * A caller that has the mirror already passes it, so the lock file is read once.
- */
-export function kubeflowFactsOf(config: StackConfig, bom: Bom, mirror: Mirror | undefined = mirrorOf(config, bom.release)): KubeflowFacts {
-    const installed = installedComponents(bom, installSelectionOf(config));
+/** Facts of the release's install (Kubeflow and monitoring); on an air-gapped stack the pinned images are the mirror's. */
+export function kubeflowFactsOf(config: StackConfig, bom: Bom, installed: BomComponent[], mirror: Mirror | undefined): KubeflowFacts {
     const windows = [bom.kubernetes, ...installed.flatMap((component) => (component.kubernetes ? [component.kubernetes] : []))];
-    const min = windows.reduce((narrowest, window) => (minor(window.min) > minor(narrowest.min) ? window : narrowest)).min;
-    const max = windows.reduce((narrowest, window) => (minor(window.max) < minor(narrowest.max) ? window : narrowest)).max;
+    const min = windows.reduce((narrowest, window) => (compareKubernetesVersions(window.min, narrowest.min) > 0 ? window : narrowest)).min;
+    const max = windows.reduce((narrowest, window) => (compareKubernetesVersions(window.max, narrowest.max) < 0 ? window : narrowest)).max;
     const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
     return {
         release: bom.release,

@@ -1,13 +1,11 @@
 // A plan: the offline run of one stack as the JSON contract of
 // `npm run plan -- <stack> --json <file>`. Later sections (policy, tenancy,
 // images …) are added next to these keys, never in place of them.
-import { stackProgram } from "../components/program";
-import { loadBom } from "../components/bom";
-import { parseStackConfig, rawStackConfig } from "../components/config/load";
+import { windowsMissed } from "../components/bom/compatibility";
 import type { StackConfig } from "../components/config/schema";
-import { installSelectionOf, installedComponents } from "../components/config/install";
-import { windowsMissed } from "../components/manifests/compatibility";
-import { type NodePoolPlan, resolvePools } from "../components/config/topology";
+import type { NodePoolPlan } from "../components/config/topology";
+import { platformProgram } from "../components/platform";
+import type { ResolvedStack } from "../components/stack";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { type ImageInventory, imageInventory } from "../components/images/inventory";
 import { type TenancyAudit, auditTenancy } from "./audit/tenancy-audit";
@@ -173,10 +171,9 @@ export function stackPackConfig(config: StackConfig): PolicyPackConfig {
 }
 
 /** What the stack accepted knowingly: recorded in every plan. */
-function stackWarnings(config: StackConfig): string[] {
+function stackWarnings({ config, bom, installed }: ResolvedStack): string[] {
     const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
-    const bom = loadBom(config.kubeflow.release);
-    const missed = windowsMissed(bom, installedComponents(bom, installSelectionOf(config)), config.kubernetesVersion);
+    const missed = windowsMissed(bom, installed, config.kubernetesVersion);
     return [
         ...(acknowledged && missed.length > 0 ? [`Kubernetes ${config.kubernetesVersion} is outside the supported window (${missed.join("; ")}); acknowledged: ${acknowledged.reason}`] : []),
         ...(config.monitoring.enabled && !config.monitoring.alertRouting
@@ -188,11 +185,11 @@ function stackWarnings(config: StackConfig): string[] {
 /** Runs the kfstack program offline for a stack and returns its plan. Throws StackFileError or OfflineRunError. */
 export async function planStack(stack: string, options: { configFile?: string; policyConfig?: PolicyPackConfig } = {}): Promise<Plan> {
     const settings = loadStackSettings(stack, options);
-    const run = await runOffline(stackProgram, settings);
-    // The program validated this configuration already; parsing again gives the summary typed pools.
-    const config = parseStackConfig(rawStackConfig(settings.config).raw);
-    const { general, gpu } = resolvePools(config);
-    const pools = [general!, ...(gpu ? [gpu] : [])];
+    let resolution: ResolvedStack | undefined;
+    const run = await runOffline(platformProgram((resolved) => (resolution = resolved)), settings);
+    // runOffline throws unless the program ran, and the program resolves the stack first.
+    const resolved = resolution!;
+    const { config, pools } = resolved;
     const resources = run.resources.map(({ custom: _custom, ...resource }) => resource);
     const records = resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs }));
     const policy = await evaluatePolicies(
@@ -204,7 +201,7 @@ export async function planStack(stack: string, options: { configFile?: string; p
         stack: run.stack,
         resources,
         outputs: run.outputs,
-        summary: summarize(run, pools, config.allowUndersized?.reason, stackWarnings(config)),
+        summary: summarize(run, pools, config.allowUndersized?.reason, stackWarnings(resolved)),
         policy,
         tenancy: auditTenancy(records),
         images: imageInventory(records),

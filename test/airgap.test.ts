@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../cli/commands";
 import { plainValue } from "../components/images/plain-values";
 import { publicRegistryMentions } from "../components/images/rewrite";
-import { parseStackConfig, rawStackConfig } from "../components/config/load";
+import { stackConfigOf } from "../components/stack";
 import { type Plan, stackPackConfig } from "../engine/plan";
 import { evaluatePolicies } from "../engine/policy-check";
 import { loadStackSettings } from "../engine/stack-file";
@@ -44,7 +44,7 @@ describe("stack airgap (existing cluster, every image from the mirror)", () => {
     });
 
     it("makes IMG-02 mandatory for the mirror: a Deployment added with a Docker Hub image fails the check", async () => {
-        const config = parseStackConfig(rawStackConfig(loadStackSettings("airgap").config).raw);
+        const { config } = stackConfigOf(loadStackSettings("airgap").config);
         const intruder = {
             type: "kubernetes:apps/v1:Deployment",
             name: "team-a/intruder",

@@ -3,10 +3,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { type BomComponent, type ContainerResources, FORBIDDEN_VERSIONS, componentFiles, loadBom } from "../components/bom";
+import { FORBIDDEN_VERSIONS, loadBom } from "../components/bom/load";
 import type { KubernetesObject } from "../core/objects";
 import { type Container, podTemplates } from "../core/pod-templates";
 import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
+import { type BomComponent, type ContainerResources, componentFiles } from "../components/bom/schema";
 
 // The rendered manifests (the read-only fixtures) live outside the repository.
 const skipFixtures = skipWithoutFixtures("the bill of materials' checks against the rendered manifests");

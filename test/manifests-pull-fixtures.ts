@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { type Bom, BomSchema, type BomComponent } from "../components/bom";
+import { type Bom, BomSchema, type BomComponent } from "../components/bom/schema";
 
 /** The kustomizations of each repository, as path -> file text. */
 const PLATFORM_FILES: Record<string, string> = {

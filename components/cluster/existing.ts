@@ -5,31 +5,28 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { homedir } from "node:os";
 import type { ExistingStackConfig } from "../config/schema";
-import { clusterFactsOf } from "../facts";
-import type { NodePoolPlan } from "../config/topology";
+import { PlatformCluster, type PlatformClusterArgs } from "./platform-cluster";
 
-export interface ExistingClusterArgs {
-    config: ExistingStackConfig;
-    pools: NodePoolPlan[];
+export interface ExistingClusterArgs extends PlatformClusterArgs {
+    /** Path of the kubeconfig file (~ is expanded) and the context to use in it. */
+    readonly kubeconfig: ExistingStackConfig["existing"];
 }
 
 export function expandHome(path: string): string {
     return path === "~" || path.startsWith("~/") ? `${homedir()}${path.slice(1)}` : path;
 }
 
-export class ExistingCluster extends pulumi.ComponentResource {
+export class ExistingCluster extends PlatformCluster {
     /** The kubeconfig as the provider takes it: here, the path of the file. */
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
-    readonly nodePools: NodePoolPlan[];
 
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kfstack:cluster:ExistingCluster", name, clusterFactsOf(args.config, args.pools), opts);
-        this.nodePools = args.pools;
-        this.kubeconfig = pulumi.secret(expandHome(args.config.existing.kubeconfig));
+        super("kfstack:cluster:ExistingCluster", name, args, opts);
+        this.kubeconfig = pulumi.secret(expandHome(args.kubeconfig.kubeconfig));
         this.provider = new k8s.Provider(
             `${name}-k8s`,
-            { kubeconfig: this.kubeconfig, context: args.config.existing.context, enableServerSideApply: true },
+            { kubeconfig: this.kubeconfig, context: args.kubeconfig.context, enableServerSideApply: true },
             { parent: this },
         );
         this.registerOutputs({ kubeconfig: this.kubeconfig, nodePools: this.nodePools });

@@ -5,12 +5,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 
 export interface ExecKubeconfigArgs {
-    clusterName: pulumi.Input<string>;
+    readonly clusterName: pulumi.Input<string>;
     /** https URL of the API server. */
-    server: pulumi.Input<string>;
+    readonly server: pulumi.Input<string>;
     /** Base64 PEM of the cluster CA. */
-    certificateAuthority: pulumi.Input<string>;
-    exec: { command: string; args: pulumi.Input<string>[]; provideClusterInfo?: boolean };
+    readonly certificateAuthority: pulumi.Input<string>;
+    readonly exec: { command: string; args: pulumi.Input<string>[]; provideClusterInfo?: boolean };
 }
 
 export function execKubeconfig(args: ExecKubeconfigArgs): pulumi.Output<string> {

@@ -1,7 +1,7 @@
 // Which components of the bill of materials a stack installs: the Kubeflow
 // layer always, monitoring unless turned off, and the GPU node agents only
 // where there are GPU nodes (the device plugin only where the platform has none).
-import type { Bom, BomComponent } from "../bom";
+import type { Bom, BomComponent } from "../bom/schema";
 import type { StackConfig } from "./schema";
 import { wantsGpuPool } from "./topology";
 

@@ -3,7 +3,10 @@
 // registered.
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import type { StackRelease } from "../bom/compatibility";
+import { type CheckedStack, checkStack } from "./rules";
 import { StackConfigSchema, type StackConfig } from "./schema";
+import type { NodePoolPlan } from "./topology";
 
 export const CONFIG_NAMESPACE = "kfstack";
 
@@ -68,11 +71,28 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
     );
 }
 
-/** Validates raw `kfstack:` values (keys without the namespace); throws ConfigError listing every problem. */
-export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
-    const result = StackConfigSchema.safeParse(raw, { error: messages });
+/** A valid stack configuration with the node pools (general first) and the release its rules resolved. */
+export interface ParsedStack {
+    config: StackConfig;
+    pools: NodePoolPlan[];
+    release: StackRelease;
+}
+
+/**
+ * Validates raw `kfstack:` values (keys without the namespace), cross-field rules
+ * included; throws ConfigError listing every problem. Returns the node pools and
+ * the release the rules resolved, so nothing resolves them again.
+ */
+export function parseStackConfig(raw: Record<string, unknown>): ParsedStack {
+    let checked: CheckedStack | undefined;
+    // The rules run inside the parse (superRefine), so their problems arrive in the same error as type errors.
+    const schema = StackConfigSchema.superRefine((config, ctx) => {
+        checked = checkStack(config, ctx);
+    });
+    const result = schema.safeParse(raw, { error: messages });
     if (!result.success) throw new ConfigError(toIssues(result.error));
-    return result.data;
+    // A parse without problems ran the rules, and they resolved the release (a missing one is a problem).
+    return { config: result.data, pools: checked!.pools, release: checked!.release! };
 }
 
 /**
@@ -98,11 +118,4 @@ export function rawStackConfig(all: Record<string, string>): { raw: Record<strin
         }
     }
     return { raw, issues };
-}
-
-/** The validated configuration of the running stack. */
-export function loadStackConfig(): StackConfig {
-    const { raw, issues } = rawStackConfig(pulumi.runtime.allConfig());
-    if (issues.length > 0) throw new ConfigError(issues);
-    return parseStackConfig(raw);
 }

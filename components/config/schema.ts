@@ -1,19 +1,12 @@
 // The one schema of a kfstack stack file: everything under the `kfstack:`
 // namespace of Pulumi.<stack>.yaml. Types come from it (z.infer); the README's
-// configuration reference is generated from it; cross-field rules live in
-// ./rules.ts and run as part of the same parse, so one error lists every problem.
+// configuration reference is generated from it. Cross-field rules (./rules.ts)
+// are added by the parse (./load.ts), so one error lists every problem.
 import { z } from "zod";
-import { checkStack } from "./rules";
-
-/** The CIDR of a VPC kfstack creates when the stack names none. */
-export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
-
-const ipv4Cidr = z.cidrv4({ error: "must be an IPv4 CIDR block such as 10.0.0.0/16" });
-
-const kubernetesVersion = z
-    .string({ error: 'must be a Kubernetes minor version as a string, such as "1.33"' })
-    .regex(/^1\.[0-9]{2}$/, { error: (issue) => `must be a Kubernetes minor version such as "1.33", not ${JSON.stringify(issue.input)}` })
-    .describe("Kubernetes minor version of the control plane and node pools.");
+import { TOPOLOGY_MINIMUMS } from "../../core/topology-minimums";
+import { awsNetwork, awsSettings, gcpNetwork, gcpSettings, region, zones } from "./cloud-schema";
+import { ipv4Cidr, kubernetesVersion, quantity, secretValue } from "./fields";
+import { monitoring } from "./monitoring-schema";
 
 const dnsLabel = z
     .string()
@@ -104,8 +97,6 @@ const allowUndersized = z
     .optional()
     .describe("Accept node pools below the topology minimums; the reason is recorded in the plan.");
 
-const secretValue = z.string().min(1).describe("A secret: set it with `pulumi config set --secret`.");
-
 /** The upstream example user's password hash ("12341234"); kfstack never installs it. */
 export const UPSTREAM_DEX_PASSWORD_HASH = "$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72";
 
@@ -175,9 +166,6 @@ const kubeflow = z
     })
     .default({ release: "kubeflow-1.8.1", gateway: { hosts: ["kubeflow.local"], issuer: "kubeflow-self-signing-issuer" } })
     .describe("The Kubeflow install.");
-
-const quantity = (example: string) =>
-    z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti|Pi)?$/, { error: `must be a Kubernetes quantity such as ${example}` });
 
 /** Namespaces of the platform itself: a tenant may not take one of these names. */
 export const PLATFORM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "kubeflow", "istio-system", "auth", "cert-manager", "knative-serving", "knative-eventing", "monitoring"];
@@ -255,79 +243,12 @@ const airGap = z
     .default({ enabled: false })
     .describe("Air-gapped installs: images come only from a private mirror (npm run mirror -- bundle / push).");
 
-const promDuration = z
-    .string()
-    .regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, { error: "must be a Prometheus duration such as 30m, 6h or 15d" });
-const percent = z.number().min(0, { error: "must be a percentage from 0 to 100" }).max(100, { error: "must be a percentage from 0 to 100" });
-
-const alertThresholds = z
-    .strictObject({
-        gpuIdleUtilizationPercent: percent.default(10).describe("A GPU allocated to a pod counts as idle below this utilization (DCGM_FI_DEV_GPU_UTIL)."),
-        gpuIdleFor: promDuration.default("1h").describe("How long an allocated GPU must stay idle before the alert fires."),
-        gpuMemoryUsedPercent: percent.default(95).describe("GPU memory (framebuffer) use that counts as nearly full."),
-        nodeStorageFreePercent: percent.default(10).describe("Free space left on a node's NVMe / kubelet filesystem that counts as pressure."),
-        pvcUsedPercent: percent.default(90).describe("Use of a PersistentVolumeClaim that counts as almost full."),
-        certificateExpiryDays: z.number().int().min(1).default(14).describe("cert-manager certificates expiring within this many days alert."),
-        apiServerP99Seconds: z.number().positive().default(1).describe("99th-percentile Kubernetes API request latency (non-watch) that alerts."),
-        objectStoreP95Seconds: z.number().positive().default(2).describe("95th-percentile latency of requests to Pipelines' MinIO that alerts."),
-        objectStoreErrorPercent: percent.default(5).describe("Share of MinIO requests answered with 5xx that alerts."),
-    })
-    .prefault({})
-    .describe("Alert thresholds of kfstack's PrometheusRule.");
-
-const alertRouting = z
-    .strictObject({
-        slack: z
-            .strictObject({
-                webhookUrl: secretValue.describe("The channel's incoming-webhook URL, as a secret."),
-                channel: z.string().regex(/^#[-a-z0-9_.]+$/, { error: "must be a Slack channel such as #ml-platform-alerts" }).describe("Channel to post to."),
-            })
-            .optional()
-            .describe("Post every alert (warning and critical) to a Slack channel."),
-        pagerDuty: z
-            .strictObject({ routingKey: secretValue.describe("Integration (routing) key of a PagerDuty Events API v2 service, as a secret.") })
-            .optional()
-            .describe("Page on critical alerts."),
-        webhook: z
-            .strictObject({ url: secretValue.describe("Receiver URL, as a secret (it may carry a token).") })
-            .optional()
-            .describe("POST every alert in Alertmanager's webhook format (in an enclave: the site's own alert gateway)."),
-    })
-    .optional()
-    .describe("Where Alertmanager sends alerts; without it alerts are only visible in Alertmanager and Grafana.");
-
-const monitoring = z
-    .strictObject({
-        enabled: z.boolean().default(true).describe("Install Prometheus, Alertmanager, Grafana and the exporters (kube-prometheus), GPU metrics and kfstack's alerts and dashboards."),
-        retention: promDuration.default("15d").describe("How long Prometheus keeps samples."),
-        storageSize: z
-            .string()
-            .regex(/^[0-9]+(Mi|Gi|Ti)$/, { error: "must be a size such as 100Gi" })
-            .optional()
-            .describe("Size of each Prometheus replica's PersistentVolumeClaim (default: 50Gi testing, 200Gi production)."),
-        storageClass: z.string().min(1).optional().describe("StorageClass of the Prometheus volumes (default: the cluster's default class)."),
-        prometheusMemoryLimit: z
-            .string()
-            .regex(/^[0-9]+(Mi|Gi)$/, { error: "must be a memory size such as 8Gi" })
-            .optional()
-            .describe("Memory limit of each Prometheus replica, requested at half (default: 4Gi testing, 16Gi production)."),
-        grafanaAdminPassword: secretValue.optional().describe("Grafana's admin password; generated (a stack output, secret) when unset."),
-        grafanaExposure: z
-            .enum(["gateway", "portForward"])
-            .default("gateway")
-            .describe("gateway: Grafana at /grafana/ on the Kubeflow gateway, behind Kubeflow's login; portForward: only by kubectl port-forward."),
-        devicePlugin: z
-            .enum(["install", "provided"])
-            .optional()
-            .describe("NVIDIA device plugin on GPU nodes: install (default on aws) or provided by the platform (GKE always; default on existing clusters, which usually run the GPU operator)."),
-        alerts: alertThresholds,
-        alertRouting,
-    })
-    .prefault({})
-    .describe("Monitoring: pinned kube-prometheus, GPU metrics (DCGM), kfstack's alerts and dashboards.");
-
-export type AlertThresholds = z.infer<typeof alertThresholds>;
-export type AlertRouting = NonNullable<z.infer<typeof alertRouting>>;
+/** The minimums of both topologies, as the configuration reference states them. */
+function topologyDescription(): string {
+    const { testing, production } = TOPOLOGY_MINIMUMS;
+    const gb = (value: number) => value.toLocaleString("en-US");
+    return `testing: ${testing.nodes} x ${testing.vcpu} vCPU / ${testing.memoryGiB} GiB / ${gb(testing.nvmeGB)} GB NVMe; production: ${production.nodes}+ x ${production.vcpu} / ${production.memoryGiB} / ${gb(production.nvmeGB)} plus GPUs.`;
+}
 
 const common = {
     identity,
@@ -337,7 +258,7 @@ const common = {
     tenancy,
     monitoring,
     manifestsDir: z.string().min(1).optional().describe("Directory of rendered manifests (npm run manifests -- pull); KFSTACK_MANIFESTS_DIR overrides it."),
-    topology: z.enum(["testing", "production"]).describe("testing: 3 x 16 vCPU / 64 GiB / 950 GB NVMe; production: 6+ x 32 / 128 / 1,900 plus GPUs."),
+    topology: z.enum(["testing", "production"]).describe(topologyDescription()),
     kubernetesVersion,
     clusterName: dnsLabel.optional().describe("Cluster name; defaults to kfstack-<stack>."),
     privateEndpoint,
@@ -345,78 +266,6 @@ const common = {
     cluster,
     allowUndersized,
 };
-
-const region = z.string().min(1).describe("Cloud region, e.g. us-west-2, us-gov-west-1 or us-central1.");
-const zones = z
-    .array(z.string().min(1))
-    .min(2, { error: "needs at least 2 zones so the cluster survives the loss of one" })
-    .describe("Availability zones in the region (at least 2).");
-
-const awsNetwork = z
-    .strictObject({
-        vpcCidr: ipv4Cidr.optional().describe("CIDR of the VPC kfstack creates (default 10.0.0.0/16)."),
-        natGateways: z.enum(["single", "perZone"]).optional().describe("NAT gateways: one (testing default) or one per zone (production default)."),
-        existingVpc: z
-            .strictObject({
-                vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0abc1234" }).describe("The VPC's id."),
-                privateSubnetIds: z
-                    .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "must be a subnet id such as subnet-0abc1234" }))
-                    .min(2, { error: "needs private subnets in at least 2 zones" })
-                    .describe("One private subnet per zone, for nodes and the control plane's network interfaces."),
-                routeTableIds: z
-                    .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, { error: "must be a route table id such as rtb-0abc1234" }))
-                    .min(1, { error: "needs the private subnets' route tables, to attach the S3 gateway endpoint" })
-                    .describe("Route tables of the private subnets; kfstack adds the S3 gateway endpoint to them."),
-            })
-            .optional()
-            .describe("Use this VPC instead of creating one."),
-    })
-    .default({})
-    .describe("The VPC: created by kfstack, or an existing one.");
-
-const awsSettings = z
-    .strictObject({
-        clusterAdmins: z
-            .array(
-                z.string().regex(/^arn:aws(-us-gov)?:iam::[0-9]{12}:(role|user)\/.+$/, {
-                    error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins",
-                }),
-            )
-            .default([])
-            .describe("IAM principals given cluster-admin through EKS access entries."),
-        supportType: z.enum(["STANDARD", "EXTENDED"]).default("STANDARD").describe("EKS upgrade policy: STANDARD, or EXTENDED (paid) support."),
-        logRetentionDays: z.number().int().min(1).default(90).describe("Retention of the control-plane log group."),
-    })
-    .default({ clusterAdmins: [], supportType: "STANDARD", logRetentionDays: 90 })
-    .describe("EKS settings.");
-
-const gcpNetwork = z
-    .strictObject({
-        subnetCidr: ipv4Cidr.default("10.10.0.0/20").describe("Primary range of the node subnet."),
-        podsCidr: ipv4Cidr.default("10.16.0.0/14").describe("Secondary range for pods."),
-        servicesCidr: ipv4Cidr.default("10.20.0.0/20").describe("Secondary range for services."),
-        masterCidr: ipv4Cidr.default("172.16.0.0/28").describe("The control plane's /28."),
-    })
-    .default({
-        subnetCidr: "10.10.0.0/20",
-        podsCidr: "10.16.0.0/14",
-        servicesCidr: "10.20.0.0/20",
-        masterCidr: "172.16.0.0/28",
-    });
-
-const gcpSettings = z.strictObject({
-    project: z
-        .string()
-        .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, {
-            error: "must be a GCP project id: 6-30 lowercase letters, digits or '-', starting with a letter and not ending with '-'",
-        })
-        .describe("GCP project id."),
-    releaseChannel: z
-        .enum(["UNSPECIFIED", "RAPID", "REGULAR", "STABLE"])
-        .default("REGULAR")
-        .describe("GKE release channel; UNSPECIFIED pins kubernetesVersion with node auto-upgrade off."),
-    deletionProtection: z.boolean().default(true).describe("Refuse to delete the cluster until turned off."),
-}).describe("GKE settings.");
 
 const awsStack = z.strictObject({
     cloud: z.literal("aws"),
@@ -456,8 +305,7 @@ export const StackConfigSchema = z
             const cloud = typeof issue.input === "object" && issue.input !== null ? (issue.input as { cloud?: unknown }).cloud : undefined;
             return cloud === undefined ? "is required: aws, gcp or existing" : `must be aws, gcp or existing, not ${JSON.stringify(cloud)}`;
         },
-    })
-    .superRefine(checkStack);
+    });
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;
 export type AwsStackConfig = Extract<StackConfig, { cloud: "aws" }>;
@@ -469,3 +317,5 @@ export type GpuPoolConfig = NonNullable<StackConfig["cluster"]["gpuPool"]>;
 export type IdentityConfig = StackConfig["identity"];
 export type TenantConfig = StackConfig["tenants"][number];
 export type MonitoringConfig = StackConfig["monitoring"];
+export type AlertThresholds = MonitoringConfig["alerts"];
+export type AlertRouting = NonNullable<MonitoringConfig["alertRouting"]>;

@@ -1,7 +1,7 @@
 // The two named topologies, as data: the preset each cloud starts from and the
 // minimums every stack is held to. `resolvePools` is the one place where a
-// stack's overrides are laid over its preset; it is pure, so validation, the
-// cluster components and the plan summary all see the same node pools.
+// stack's overrides are laid over its preset; it runs once, in the config parse,
+// and the stack resolution hands its pools to the cluster and the plan summary.
 import { CUDA_MINIMUM_DRIVER, GPU_PRODUCT_LABEL, GPU_TAINT, compareDriverVersions } from "../../core/gpu";
 import { listOf } from "../../core/text";
 import { GCP_LOCAL_SSD_DISK_PRICE, LOCAL_SSD_DISK_GB, MACHINE_TYPES, type GpuSpec, type MachineType, findMachineType, machineTypeNames } from "../cluster/machine-types";
@@ -65,13 +65,13 @@ export interface ResolvedPools {
     problems: ConfigProblem[];
 }
 
-const GENERAL = ["cluster", "nodePool"];
-const GPU = ["cluster", "gpuPool"];
+/** Key paths of the two pools' settings, where their problems are reported. */
+const GENERAL_POOL_PATH = ["cluster", "nodePool"];
+const GPU_POOL_PATH = ["cluster", "gpuPool"];
 
 function knownGpuModels(): Map<string, GpuSpec> {
     return new Map(MACHINE_TYPES.flatMap((m) => (m.gpu ? [[m.gpu.model, m.gpu] as const] : [])));
 }
-
 
 /** Whether the stack runs a GPU pool: as set, else when one is configured or the topology is production. */
 export function wantsGpuPool(config: StackConfig): boolean {
@@ -93,14 +93,14 @@ function cloudGeneralPool(config: Extract<StackConfig, { cloud: "aws" | "gcp" }>
     const pool = config.cluster.nodePool;
     for (const key of ["vcpu", "memoryGiB", "nvmeGB"] as const) {
         if (pool[key] !== undefined) {
-            problems.push({ path: [...GENERAL, key], message: `is for existing clusters only; on ${config.cloud} it comes from the instance type` });
+            problems.push({ path: [...GENERAL_POOL_PATH, key], message: `is for existing clusters only; on ${config.cloud} it comes from the instance type` });
         }
     }
     const instanceType = pool.instanceType ?? preset.instanceType;
     const machine = findMachineType(config.cloud, instanceType);
     if (!machine) {
         problems.push({
-            path: [...GENERAL, "instanceType"],
+            path: [...GENERAL_POOL_PATH, "instanceType"],
             message: `"${instanceType}" is not in the machine table; use one of ${listOf(machineTypeNames(config.cloud, (m) => !m.gpu), "or")}, or add it to components/cluster/machine-types.ts`,
         });
         return undefined;
@@ -109,7 +109,7 @@ function cloudGeneralPool(config: Extract<StackConfig, { cloud: "aws" | "gcp" }>
     const nodeCount = pool.nodeCount ?? preset.nodeCount;
     const maxNodes = pool.maxNodes ?? (pool.nodeCount === undefined ? preset.maxNodes : nodeCount);
     if (maxNodes < nodeCount) {
-        problems.push({ path: [...GENERAL, "maxNodes"], message: `is ${maxNodes}, below nodeCount ${nodeCount}` });
+        problems.push({ path: [...GENERAL_POOL_PATH, "maxNodes"], message: `is ${maxNodes}, below nodeCount ${nodeCount}` });
     }
     return {
         name: "general",
@@ -128,7 +128,7 @@ function cloudGeneralPool(config: Extract<StackConfig, { cloud: "aws" | "gcp" }>
 }
 
 function resolveLocalSsd(config: StackConfig, machine: MachineType, count: number | undefined, problems: ConfigProblem[]): number | undefined {
-    const path = [...GENERAL, "localSsdCount"];
+    const path = [...GENERAL_POOL_PATH, "localSsdCount"];
     if (config.cloud !== "gcp") {
         if (count !== undefined) problems.push({ path, message: `is for gcp only; ${machine.name} brings its own instance-store NVMe` });
         return undefined;
@@ -155,14 +155,14 @@ function priceOf(machine: MachineType, localSsdCount: number | undefined): Pick<
 function declaredGeneralPool(config: Extract<StackConfig, { cloud: "existing" }>, problems: ConfigProblem[]): NodePoolPlan | undefined {
     const pool = config.cluster.nodePool;
     if (pool.instanceType !== undefined) {
-        problems.push({ path: [...GENERAL, "instanceType"], message: "is for aws and gcp; an existing cluster declares vcpu, memoryGiB and nvmeGB per node" });
+        problems.push({ path: [...GENERAL_POOL_PATH, "instanceType"], message: "is for aws and gcp; an existing cluster declares vcpu, memoryGiB and nvmeGB per node" });
     }
     if (pool.localSsdCount !== undefined) {
-        problems.push({ path: [...GENERAL, "localSsdCount"], message: "is for gcp only; an existing cluster declares nvmeGB per node" });
+        problems.push({ path: [...GENERAL_POOL_PATH, "localSsdCount"], message: "is for gcp only; an existing cluster declares nvmeGB per node" });
     }
     const missing = (["nodeCount", "vcpu", "memoryGiB", "nvmeGB"] as const).filter((key) => pool[key] === undefined);
     for (const key of missing) {
-        problems.push({ path: [...GENERAL, key], message: "is required for an existing cluster: declare the nodes it has, so the topology can be checked" });
+        problems.push({ path: [...GENERAL_POOL_PATH, key], message: "is required for an existing cluster: declare the nodes it has, so the topology can be checked" });
     }
     if (pool.nodeCount === undefined || pool.vcpu === undefined || pool.memoryGiB === undefined || pool.nvmeGB === undefined) return undefined;
     return {
@@ -187,7 +187,7 @@ function resolveGpuPool(config: StackConfig, problems: ConfigProblem[]): NodePoo
     const minNodes = pool.minNodes ?? preset?.minNodes ?? 0;
     const maxNodes = pool.maxNodes ?? Math.max(minNodes, preset?.maxNodes ?? 1);
     if (maxNodes < minNodes || maxNodes < 1) {
-        problems.push({ path: [...GPU, "maxNodes"], message: `is ${maxNodes}; it must be at least 1 and at least minNodes (${minNodes})` });
+        problems.push({ path: [...GPU_POOL_PATH, "maxNodes"], message: `is ${maxNodes}; it must be at least 1 and at least minNodes (${minNodes})` });
     }
     const { machine, gpu } = hardware;
     return {
@@ -221,17 +221,17 @@ function cloudGpuHardware(
     const machine = findMachineType(config.cloud, instanceType);
     if (!machine?.gpu) {
         problems.push({
-            path: [...GPU, "instanceType"],
+            path: [...GPU_POOL_PATH, "instanceType"],
             message: `"${instanceType}" is not a GPU type in the machine table; use one of ${listOf(machineTypeNames(config.cloud, (m) => m.gpu !== undefined), "or")}`,
         });
         return undefined;
     }
     if (pool.gpusPerNode !== undefined && pool.gpusPerNode !== machine.gpu.count) {
-        problems.push({ path: [...GPU, "gpusPerNode"], message: `is ${pool.gpusPerNode}, but ${machine.name} has ${machine.gpu.count} GPUs; leave it unset on ${config.cloud}` });
+        problems.push({ path: [...GPU_POOL_PATH, "gpusPerNode"], message: `is ${pool.gpusPerNode}, but ${machine.name} has ${machine.gpu.count} GPUs; leave it unset on ${config.cloud}` });
     }
     if (pool.gpuModel !== undefined && pool.gpuModel !== machine.gpu.model) {
         problems.push({
-            path: [...GPU, "gpuModel"],
+            path: [...GPU_POOL_PATH, "gpuModel"],
             message: `is ${pool.gpuModel}, but ${machine.name} carries ${machine.gpu.model}: a pool holds one GPU model; choose an instance type with ${pool.gpuModel} GPUs or drop gpuModel`,
         });
     }
@@ -240,29 +240,29 @@ function cloudGpuHardware(
 
 function declaredGpuHardware(pool: GpuPoolConfig, problems: ConfigProblem[]): { machine?: undefined; gpu: GpuSpec } | undefined {
     if (pool.instanceType !== undefined) {
-        problems.push({ path: [...GPU, "instanceType"], message: "is for aws and gcp; an existing cluster declares gpuModel and gpusPerNode" });
+        problems.push({ path: [...GPU_POOL_PATH, "instanceType"], message: "is for aws and gcp; an existing cluster declares gpuModel and gpusPerNode" });
     }
     const models = knownGpuModels();
     const spec = pool.gpuModel === undefined ? undefined : models.get(pool.gpuModel);
     if (!spec) {
         problems.push({
-            path: [...GPU, "gpuModel"],
+            path: [...GPU_POOL_PATH, "gpuModel"],
             message: `${pool.gpuModel === undefined ? "is required" : `"${pool.gpuModel}" is not a known GPU model`}; use one of ${listOf([...models.keys()], "or")}`,
         });
     }
     if (pool.gpusPerNode === undefined) {
-        problems.push({ path: [...GPU, "gpusPerNode"], message: "is required for an existing cluster: declare the GPUs each node has" });
+        problems.push({ path: [...GPU_POOL_PATH, "gpusPerNode"], message: "is required for an existing cluster: declare the GPUs each node has" });
     }
     if (!spec || pool.gpusPerNode === undefined) return undefined;
     return { gpu: { ...spec, count: pool.gpusPerNode } };
 }
 
 function resolveDriver(config: StackConfig, pool: GpuPoolConfig, problems: ConfigProblem[]): Omit<NonNullable<NodePoolPlan["gpu"]>, "model" | "product" | "count"> | undefined {
-    const path = [...GPU, "driver"];
+    const path = [...GPU_POOL_PATH, "driver"];
     const cudaVersion = pool.cudaVersion ?? DEFAULT_CUDA_VERSION;
     const minimumDriver = CUDA_MINIMUM_DRIVER[cudaVersion];
     if (!minimumDriver) {
-        problems.push({ path: [...GPU, "cudaVersion"], message: `CUDA ${cudaVersion} is not in the driver table; use one of ${listOf(Object.keys(CUDA_MINIMUM_DRIVER), "or")}` });
+        problems.push({ path: [...GPU_POOL_PATH, "cudaVersion"], message: `CUDA ${cudaVersion} is not in the driver table; use one of ${listOf(Object.keys(CUDA_MINIMUM_DRIVER), "or")}` });
     }
     const { version, amiReleaseVersion, gkeInstallation } = pool.driver;
     if (version === undefined) {
@@ -308,10 +308,10 @@ function checkMinimums(config: StackConfig, general: NodePoolPlan, gpuWanted: bo
     ];
     for (const [key, short, message] of shortfalls) {
         if (!short) continue;
-        const path = config.cloud === "existing" || key === "nodeCount" ? [...GENERAL, key] : [...GENERAL, key === "nvmeGB" && config.cloud === "gcp" ? "localSsdCount" : "instanceType"];
+        const path = config.cloud === "existing" || key === "nodeCount" ? [...GENERAL_POOL_PATH, key] : [...GENERAL_POOL_PATH, key === "nvmeGB" && config.cloud === "gcp" ? "localSsdCount" : "instanceType"];
         problems.push({ path, message });
     }
     if (min.gpuPool && !gpuWanted) {
-        problems.push({ path: [...GPU, "enabled"], message: `is false, but the ${config.topology} topology needs a dedicated GPU pool; remove it, ${orAllow}` });
+        problems.push({ path: [...GPU_POOL_PATH, "enabled"], message: `is false, but the ${config.topology} topology needs a dedicated GPU pool; remove it, ${orAllow}` });
     }
 }

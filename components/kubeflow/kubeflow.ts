@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { KubeflowFacts } from "../../core/facts";
 import type { KubernetesObject } from "../../core/objects";
-import type { BomComponent } from "../bom";
+import type { BomComponent } from "../bom/schema";
 import type { IdentityConfig } from "../config/schema";
 import { BomComponentGroup } from "../manifests/component-group";
 import type { KubernetesObjectResource } from "../manifests/kubernetes-object";

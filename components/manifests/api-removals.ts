@@ -3,6 +3,7 @@
 // release" (https://kubernetes.io/docs/reference/using-api/deprecation-guide/);
 // 1.33 removed none. An object using one of these cannot be applied to a
 // cluster at or past that release.
+import { compareKubernetesVersions } from "../../core/kubernetes-version";
 import { type KubernetesObject, describeObject } from "../../core/objects";
 import { CustomizeError } from "./customize";
 
@@ -43,7 +44,7 @@ export function removedIn(object: Pick<KubernetesObject, "apiVersion" | "kind">)
 /** True when a cluster at `kubernetesVersion` no longer serves the object's apiVersion. */
 export function removedBy(object: Pick<KubernetesObject, "apiVersion" | "kind">, kubernetesVersion: string): boolean {
     const release = removedIn(object);
-    return release !== undefined && Number(release.split(".")[1]) <= Number(kubernetesVersion.split(".")[1]);
+    return release !== undefined && compareKubernetesVersions(release, kubernetesVersion) <= 0;
 }
 
 /** Throws, naming every object, when a cluster at `kubernetesVersion` would not serve some of `objects`. */

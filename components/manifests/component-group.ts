@@ -1,6 +1,6 @@
 // The component resource a BOM component's objects are children of.
 import * as pulumi from "@pulumi/pulumi";
-import type { BomComponent } from "../bom";
+import type { BomComponent } from "../bom/schema";
 
 export interface BomComponentGroupArgs {
     readonly component: BomComponent;

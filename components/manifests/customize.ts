@@ -1,7 +1,7 @@
 // The change every layer makes to the upstream objects it installs (container
 // resources from the BOM), and the error a layer throws when the rendered
 // manifests are not what its changes expect.
-import type { BomComponent, ContainerResources } from "../bom";
+import type { BomComponent, ContainerResources } from "../bom/schema";
 import { type Container, podTemplates } from "../../core/pod-templates";
 import { parseQuantity } from "../../core/quantity";
 import type { KubernetesObject } from "../../core/objects";

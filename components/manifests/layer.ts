@@ -7,7 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { clearClusterScopedNamespaces } from "../../core/kinds";
 import { type KubernetesObject, describeObject, objectKey } from "../../core/objects";
-import type { Bom, BomComponent } from "../bom";
+import type { Bom, BomComponent } from "../bom/schema";
 import { type Mirror, entriesAtMirror } from "../images/rewrite";
 import { assertServed } from "./api-removals";
 import { CustomizeError, applyContainerResources } from "./customize";

@@ -5,8 +5,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { loadAll } from "js-yaml";
-import { type Bom, type BomComponent, type ComponentFile, componentFiles } from "../bom";
 import type { KubernetesObject } from "../../core/objects";
+import { type Bom, type BomComponent, type ComponentFile, componentFiles } from "../bom/schema";
 
 export const MANIFESTS_DIR_ENV = "KFSTACK_MANIFESTS_DIR";
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { KubernetesObject } from "../../core/objects";
-import type { BomComponent } from "../bom";
+import type { BomComponent } from "../bom/schema";
 import { PLATFORM_NAMESPACES } from "../config/schema";
 import { BomComponentGroup } from "../manifests/component-group";
 import type { KubernetesObjectResource } from "../manifests/kubernetes-object";

@@ -1,7 +1,8 @@
 // Where tenant pods reach the Kubernetes API, unless the stack says: the VPC
 // on EKS (the control plane's network interfaces live in its subnets), the
 // control plane's /28 on GKE. An existing cluster must say (validation).
-import { DEFAULT_VPC_CIDR, type StackConfig } from "../config/schema";
+import { DEFAULT_VPC_CIDR } from "../config/cloud-schema";
+import type { StackConfig } from "../config/schema";
 
 export function apiServerCidrs(config: StackConfig): string[] {
     if (config.tenancy.apiServerCidrs) return config.tenancy.apiServerCidrs;

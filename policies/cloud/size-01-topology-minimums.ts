@@ -28,11 +28,17 @@ function checkPerNode(facts: ClusterFacts, pool: NodePoolFacts, min: TopologyMin
     }
 }
 
+/** "3 nodes of 16 vCPU, 64 GiB and 950 GB": a topology's minimums as the description states them. */
+function atLeast(min: TopologyMinimums): string {
+    return `${min.nodes} nodes of ${min.vcpu} vCPU, ${min.memoryGiB} GiB and ${min.nvmeGB.toLocaleString("en-US")} GB`;
+}
+
 export const topologyMinimums: KfstackStackPolicy = {
     id: "SIZE-01",
     name: "size-01-topology-minimums",
     description:
-        "The cluster meets its topology: testing at least 3 nodes of 16 vCPU, 64 GiB and 950 GB local NVMe; production at least 6 nodes of 32 vCPU, 128 GiB and 1,900 GB, plus a GPU pool. A stack that states why it runs smaller (kfstack:allowUndersized.reason) is exempt.",
+        `The cluster meets its topology: testing at least ${atLeast(TOPOLOGY_MINIMUMS.testing)} local NVMe; production at least ${atLeast(TOPOLOGY_MINIMUMS.production)}, plus a GPU pool. ` +
+        "A stack that states why it runs smaller (kfstack:allowUndersized.reason) is exempt.",
     reason: "Kubeflow's control plane (Istio, Knative, KServe, pipelines, Katib, notebooks) takes about a node's worth of CPU and memory before the first user workload; below these sizes pipelines are evicted, images fill small disks, and losing one node takes the platform down.",
     remediation:
         "Raise kfstack:cluster.nodePool.nodeCount, choose a larger instance type (or on GCP more local SSDs), and for production keep kfstack:cluster.gpuPool; or, for a deliberately small stack, state why in kfstack:allowUndersized.reason.",

@@ -1,16 +1,7 @@
 // VER-03: the cluster's Kubernetes version is inside the Kubeflow release's window, or acknowledged.
 import type { KfstackStackPolicy } from "../lib/policy";
 import { KUBEFLOW_FACTS_TYPE, kubeflowFacts } from "../../core/facts";
-
-/** [major, minor] of "1.33" or "1.33.5"; undefined when it is not a version. */
-function minorVersion(version: unknown): [number, number] | undefined {
-    const match = typeof version === "string" ? /^v?([0-9]+)\.([0-9]+)(\.[0-9]+)?$/.exec(version.trim()) : null;
-    return match ? [Number(match[1]), Number(match[2])] : undefined;
-}
-
-function compare(a: [number, number], b: [number, number]): number {
-    return a[0] - b[0] || a[1] - b[1];
-}
+import { compareKubernetesMinors, parseKubernetesVersion } from "../../core/kubernetes-version";
 
 export const kubernetesWindow: KfstackStackPolicy = {
     id: "VER-03",
@@ -26,9 +17,9 @@ export const kubernetesWindow: KfstackStackPolicy = {
         const facts = kubeflowFacts(args.resources);
         if (!facts) return;
         const urn = args.resources.find((resource) => resource.type === KUBEFLOW_FACTS_TYPE)?.urn;
-        const version = minorVersion(facts.kubernetesVersion);
-        const min = minorVersion(facts.window?.min);
-        const max = minorVersion(facts.window?.max);
+        const version = parseKubernetesVersion(facts.kubernetesVersion);
+        const min = parseKubernetesVersion(facts.window?.min);
+        const max = parseKubernetesVersion(facts.window?.max);
         if (!version || !min || !max) {
             reportViolation(
                 `The Kubeflow facts of ${facts.release} give Kubernetes ${JSON.stringify(facts.kubernetesVersion)} and the window ${JSON.stringify(facts.window?.min)}–${JSON.stringify(facts.window?.max)}, which are not all versions such as "1.26"; fix kfstack:kubernetesVersion or the BOM's kubernetes window.`,
@@ -36,15 +27,15 @@ export const kubernetesWindow: KfstackStackPolicy = {
             );
             return;
         }
-        if (compare(version, min) >= 0 && compare(version, max) <= 0) return;
+        if (compareKubernetesMinors(version, min) >= 0 && compareKubernetesMinors(version, max) <= 0) return;
 
         const tested = facts.window.tested?.length ? `; upstream also tested ${facts.window.tested.join(", ")}` : "";
         const outside = `Kubernetes ${facts.kubernetesVersion} is outside the window of ${facts.release} (${facts.window.min}–${facts.window.max}${tested})`;
         const acknowledged = facts.acknowledgedKubernetesVersion;
-        const acknowledgedVersion = minorVersion(acknowledged?.version);
+        const acknowledgedVersion = parseKubernetesVersion(acknowledged?.version);
         if (!acknowledged) {
             reportViolation(`${outside}; run a version inside it, or set kfstack:kubeflow.acknowledgeKubernetesVersion to version ${facts.kubernetesVersion} with a reason.`, urn);
-        } else if (!acknowledgedVersion || compare(acknowledgedVersion, version) !== 0) {
+        } else if (!acknowledgedVersion || compareKubernetesMinors(acknowledgedVersion, version) !== 0) {
             reportViolation(`${outside}, and the stack acknowledges ${acknowledged.version}, not ${facts.kubernetesVersion}; acknowledge the version the cluster runs, with a reason.`, urn);
         } else if (typeof acknowledged.reason !== "string" || acknowledged.reason.trim() === "") {
             reportViolation(`${outside}, and its acknowledgement gives no reason; say in kfstack:kubeflow.acknowledgeKubernetesVersion.reason why this version is acceptable.`, urn);

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { loadBom } from "../../components/bom";
+import { loadBom } from "../../components/bom/load";
 import { PLATFORM_NAMESPACES } from "../../components/config/schema";
 import { CustomizeError } from "../../components/manifests/customize";
 import type { KubernetesObject } from "../../core/objects";

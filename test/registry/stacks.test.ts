@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadBom } from "../../components/bom";
+import { loadBom } from "../../components/bom/load";
 import { MIRROR_NAMESPACE, MirrorConfigSchema } from "../../components/registry/config";
 import { mirroredImage, repositoryPaths } from "../../components/registry/images";
 import { registryProgram } from "../../components/registry/registry-program";

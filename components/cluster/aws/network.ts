@@ -5,19 +5,19 @@
 // timeouts to object storage cause about a quarter of pipeline failures.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_VPC_CIDR } from "../../config/schema";
+import { DEFAULT_VPC_CIDR } from "../../config/cloud-schema";
 import { cidrSubnet } from "../../../core/cidr";
 
 
 export interface AwsNetworkArgs {
-    region: string;
-    zones: string[];
-    clusterName: string;
+    readonly region: string;
+    readonly zones: string[];
+    readonly clusterName: string;
     /** Create a VPC with this CIDR... */
-    vpcCidr?: string;
-    natGateways?: "single" | "perZone";
+    readonly vpcCidr?: string;
+    readonly natGateways?: "single" | "perZone";
     /** ...or use an existing one. */
-    existingVpc?: { vpcId: string; privateSubnetIds: string[]; routeTableIds: string[] };
+    readonly existingVpc?: { vpcId: string; privateSubnetIds: string[]; routeTableIds: string[] };
 }
 
 export class AwsNetwork extends pulumi.ComponentResource {

@@ -66,15 +66,15 @@ export function nodeadmUserData(mirror?: string): string {
 }
 
 export interface EksNodeGroupArgs {
-    clusterName: pulumi.Input<string>;
-    kubernetesVersion: string;
-    nodeRoleArn: pulumi.Input<string>;
-    subnetIds: pulumi.Input<string>[];
+    readonly clusterName: pulumi.Input<string>;
+    readonly kubernetesVersion: string;
+    readonly nodeRoleArn: pulumi.Input<string>;
+    readonly subnetIds: pulumi.Input<string>[];
     /** Air-gapped: the mirror registry prefix containerd pulls public images through. */
-    registryMirror?: string;
+    readonly registryMirror?: string;
     /** The node role's policy attachments: nodes that join before them fail to register. */
-    nodeRolePolicies: pulumi.Resource[];
-    pool: NodePoolPlan;
+    readonly nodeRolePolicies: pulumi.Resource[];
+    readonly pool: NodePoolPlan;
 }
 
 export class EksNodeGroup extends pulumi.ComponentResource {

@@ -9,10 +9,10 @@ export const PODS_RANGE = "pods";
 export const SERVICES_RANGE = "services";
 
 export interface GcpNetworkArgs {
-    region: string;
-    subnetCidr: string;
-    podsCidr: string;
-    servicesCidr: string;
+    readonly region: string;
+    readonly subnetCidr: string;
+    readonly podsCidr: string;
+    readonly servicesCidr: string;
 }
 
 export class GcpNetwork extends pulumi.ComponentResource {

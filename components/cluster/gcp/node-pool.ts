@@ -7,17 +7,17 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodePoolPlan } from "../../config/topology";
 
 export interface GkeNodePoolArgs {
-    cluster: pulumi.Input<string>;
-    location: string;
-    zones: string[];
-    kubernetesVersion: string;
+    readonly cluster: pulumi.Input<string>;
+    readonly location: string;
+    readonly zones: string[];
+    readonly kubernetesVersion: string;
     /** Node auto-upgrade follows the release channel; with a pinned version it stays off. */
-    autoUpgrade: boolean;
-    serviceAccount: pulumi.Input<string>;
+    readonly autoUpgrade: boolean;
+    readonly serviceAccount: pulumi.Input<string>;
     /** The service account's role grants: nodes without them cannot pull images or write logs. */
-    serviceAccountRoles: pulumi.Resource[];
-    labels: Record<string, string>;
-    pool: NodePoolPlan;
+    readonly serviceAccountRoles: pulumi.Resource[];
+    readonly labels: Record<string, string>;
+    readonly pool: NodePoolPlan;
 }
 
 export class GkeNodePool extends pulumi.ComponentResource {

@@ -1,35 +1,38 @@
-// The kfstack Pulumi program. `pulumi up` runs it through index.ts; the offline
-// engine runs the very same function under mocks.
+// The kfstack platform: cluster, Kubeflow, monitoring and tenants of a resolved
+// stack. `pulumi up` runs it through index.ts; the offline engine runs the very
+// same program under mocks.
 import * as pulumi from "@pulumi/pulumi";
-import { loadBom } from "./bom";
-import { createCluster } from "./cluster";
-import { installSelectionOf, installedComponents } from "./config/install";
-import { loadStackConfig } from "./config/load";
-import { resolvePools } from "./config/topology";
-import { kubeflowFactsOf, mirrorOf } from "./facts";
+import { createCluster } from "./cluster/create-cluster";
 import { Kubeflow } from "./kubeflow/kubeflow";
-import { manifestsDirectory } from "./manifests/read";
 import { Monitoring } from "./monitoring/monitoring";
 import { monitoringSettingsOf } from "./monitoring/settings";
+import { type ResolvedStack, loadStack } from "./stack";
 import { Tenancy } from "./tenancy/tenancy";
 import { apiServerCidrs } from "./tenancy/settings";
 
-export async function stackProgram(): Promise<Record<string, unknown>> {
-    const config = loadStackConfig();
-    const { general, gpu } = resolvePools(config);
-    const pools = [general!, ...(gpu ? [gpu] : [])];
+/**
+ * The Pulumi program: resolves the running stack from its config, then builds its
+ * platform. `onResolved` hands the resolution to the offline plan, which reports on it.
+ */
+export function platformProgram(onResolved?: (stack: ResolvedStack) => void): () => Promise<Record<string, unknown>> {
+    return async () => {
+        const stack = loadStack();
+        onResolved?.(stack);
+        return buildPlatform(stack);
+    };
+}
+
+export function buildPlatform(stack: ResolvedStack): Record<string, unknown> {
+    const { config, bom, installed, mirror } = stack;
     const name = `kfstack-${pulumi.getStack()}`;
-    const cluster = createCluster(name, config, pools);
-    const bom = loadBom(config.kubeflow.release);
-    const installed = installedComponents(bom, installSelectionOf(config));
-    const manifestsDir = manifestsDirectory(bom, config.manifestsDir);
-    const mirror = mirrorOf(config, bom.release);
+    const cluster = createCluster(name, stack);
+    const manifestsDir = stack.manifestsDir();
     const kubeflow = new Kubeflow(
         `${name}-kubeflow`,
         {
             bom,
             components: installed.filter((component) => component.layer === "kubeflow"),
-            facts: kubeflowFactsOf(config, bom, mirror),
+            facts: stack.facts.kubeflow,
             manifestsDir,
             identity: config.identity,
             kubernetesVersion: config.kubernetesVersion,

@@ -4,8 +4,6 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { type Bom, BomSchema, componentFiles } from "./schema";
 
-export * from "./schema";
-
 const BOM_DIRECTORY = __dirname;
 
 /** A release kfstack must never install, with the reason. */

@@ -3,34 +3,28 @@
 // children inherit it.
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
-import type * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../config/schema";
-import type { NodePoolPlan } from "../config/topology";
-import { EksCluster } from "./aws";
+import type { ResolvedStack } from "../stack";
+import { EksCluster, eksClusterArgs } from "./aws/eks-cluster";
 import { partitionOf } from "./aws/partition";
 import { ExistingCluster } from "./existing";
-import { GkeCluster } from "./gcp";
+import { GkeCluster, gkeClusterArgs } from "./gcp/gke-cluster";
+import type { PlatformCluster } from "./platform-cluster";
 
-export interface PlatformCluster {
-    provider: k8s.Provider;
-    kubeconfig: pulumi.Output<string>;
-    nodePools: NodePoolPlan[];
-}
-
-export function createCluster(name: string, config: StackConfig, pools: NodePoolPlan[]): PlatformCluster {
+export function createCluster(name: string, stack: Pick<ResolvedStack, "config" | "pools" | "facts">): PlatformCluster {
+    const { config, pools } = stack;
+    const facts = stack.facts.cluster;
     const clusterName = config.clusterName ?? name;
     switch (config.cloud) {
         case "aws": {
             const partition = partitionOf(config.region)!;
             const provider = new aws.Provider(`${name}-aws`, { region: config.region, defaultTags: { tags: { ...config.tags, "kfstack:cluster": clusterName } } });
-            return new EksCluster(name, { clusterName, partition, config, pools }, { providers: { aws: provider } });
+            return new EksCluster(name, eksClusterArgs(config, { clusterName, partition, pools, facts }), { providers: { aws: provider } });
         }
         case "gcp": {
             const provider = new gcp.Provider(`${name}-gcp`, { project: config.gcp.project, region: config.region, defaultLabels: { ...config.tags, "kfstack-cluster": clusterName } });
-            return new GkeCluster(name, { clusterName, config, pools }, { providers: { gcp: provider } });
+            return new GkeCluster(name, gkeClusterArgs(config, { clusterName, pools, facts }), { providers: { gcp: provider } });
         }
         case "existing":
-            return new ExistingCluster(name, { config, pools });
+            return new ExistingCluster(name, { kubeconfig: config.existing, pools, facts });
     }
 }

@@ -1,0 +1,174 @@
+// An EKS cluster built from @pulumi/aws resources directly (not @pulumi/eks or
+// awsx, whose children are rendered inside a provider process and would be
+// invisible to the offline plan and the policy pack).
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { AwsStackConfig } from "../../config/schema";
+import { execKubeconfig } from "../kubeconfig";
+import { PlatformCluster, type PlatformClusterArgs } from "../platform-cluster";
+import { AwsNetwork, type AwsNetworkArgs } from "./network";
+import { EksNodeGroup } from "./node-group";
+import { type AwsPartition, awsManagedPolicyArn, eksAccessPolicyArn, servicePrincipal } from "./partition";
+
+/** Control-plane logs kfstack always keeps: who called the API, what they did, how they authenticated. */
+export const EKS_LOG_TYPES = ["api", "audit", "authenticator"];
+
+const NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"];
+
+export interface EksClusterArgs extends PlatformClusterArgs {
+    readonly clusterName: string;
+    readonly partition: AwsPartition;
+    readonly kubernetesVersion: string;
+    /** The VPC to create or use, in the cluster's region and zones. */
+    readonly network: AwsNetworkArgs;
+    /** Who reaches the API: only the private endpoint, or a public one limited to `allowedCidrs`. */
+    readonly endpoint: { readonly private: boolean; readonly allowedCidrs: readonly string[] };
+    /** IAM principals given cluster-admin through EKS access entries. */
+    readonly clusterAdmins: readonly string[];
+    readonly supportType: "STANDARD" | "EXTENDED";
+    readonly logRetentionDays: number;
+    /** Air-gapped: the mirror registry prefix containerd pulls public images through. */
+    readonly registryMirror?: string;
+}
+
+/** The EKS cluster of an aws stack, its defaults applied. */
+export function eksClusterArgs(
+    config: AwsStackConfig,
+    cluster: Pick<EksClusterArgs, "clusterName" | "partition" | "pools" | "facts">,
+): EksClusterArgs {
+    return {
+        ...cluster,
+        kubernetesVersion: config.kubernetesVersion,
+        network: {
+            region: config.region,
+            zones: config.zones,
+            clusterName: cluster.clusterName,
+            vpcCidr: config.network.vpcCidr,
+            natGateways: config.network.natGateways ?? (config.topology === "production" ? "perZone" : "single"),
+            existingVpc: config.network.existingVpc,
+        },
+        endpoint: { private: config.privateEndpoint.enabled, allowedCidrs: config.privateEndpoint.allowedCidrs },
+        clusterAdmins: config.aws.clusterAdmins,
+        supportType: config.aws.supportType,
+        logRetentionDays: config.aws.logRetentionDays,
+        registryMirror: config.airGap.enabled ? config.airGap.registry : undefined,
+    };
+}
+
+function assumeRolePolicy(partition: AwsPartition, service: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: servicePrincipal(partition, service) }, Action: "sts:AssumeRole" }],
+    });
+}
+
+export class EksCluster extends PlatformCluster {
+    readonly cluster: aws.eks.Cluster;
+    readonly network: AwsNetwork;
+    readonly secretsKey: aws.kms.Key;
+    readonly nodeGroups: EksNodeGroup[];
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly provider: k8s.Provider;
+
+    constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kfstack:cluster:EksCluster", name, args, opts);
+        this.network = new AwsNetwork(`${name}-net`, args.network, { parent: this });
+        this.secretsKey = secretsKey(this, name, args.clusterName);
+        this.cluster = controlPlane(this, name, args, this.network, this.secretsKey);
+        grantClusterAdmins(this, name, args, this.cluster.name);
+        this.nodeGroups = nodeGroups(this, name, args, this.cluster.name, this.network.privateSubnetIds);
+        this.kubeconfig = execKubeconfig({
+            clusterName: this.cluster.name,
+            server: this.cluster.endpoint,
+            certificateAuthority: this.cluster.certificateAuthority.data,
+            exec: { command: "aws", args: ["eks", "get-token", "--output", "json", "--region", args.network.region, "--cluster-name", this.cluster.name] },
+        });
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
+        this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig, nodePools: this.nodePools });
+    }
+}
+
+/** The KMS key that envelope-encrypts Kubernetes Secrets, with an alias named after the cluster. */
+function secretsKey(parent: pulumi.Resource, name: string, clusterName: string): aws.kms.Key {
+    const key = new aws.kms.Key(
+        `${name}-secrets`,
+        { description: `Envelope encryption of Kubernetes Secrets in ${clusterName}`, enableKeyRotation: true, deletionWindowInDays: 30 },
+        { parent },
+    );
+    new aws.kms.Alias(`${name}-secrets`, { name: `alias/${clusterName}-secrets`, targetKeyId: key.keyId }, { parent });
+    return key;
+}
+
+/** The EKS control plane with its log group, IAM role and API security group. */
+function controlPlane(parent: pulumi.Resource, name: string, args: EksClusterArgs, network: AwsNetwork, key: aws.kms.Key): aws.eks.Cluster {
+    const { clusterName, endpoint } = args;
+    // Created ahead of the cluster so the retention is ours, not "never expire".
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/eks/${clusterName}/cluster`, retentionInDays: args.logRetentionDays }, { parent });
+    const role = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: assumeRolePolicy(args.partition, "eks") }, { parent });
+    const rolePolicy = new aws.iam.RolePolicyAttachment(
+        `${name}-cluster`,
+        { role: role.name, policyArn: awsManagedPolicyArn(args.partition, "AmazonEKSClusterPolicy") },
+        { parent },
+    );
+    const apiAccess = new aws.ec2.SecurityGroup(
+        `${name}-api`,
+        {
+            vpcId: network.vpcId,
+            description: `HTTPS to the ${clusterName} API from allowed networks`,
+            ingress: endpoint.private ? endpoint.allowedCidrs.map((cidr) => ({ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [cidr] })) : [],
+        },
+        { parent },
+    );
+    return new aws.eks.Cluster(
+        name,
+        {
+            name: clusterName,
+            version: args.kubernetesVersion,
+            roleArn: role.arn,
+            vpcConfig: {
+                subnetIds: network.privateSubnetIds,
+                securityGroupIds: [apiAccess.id],
+                endpointPrivateAccess: true,
+                endpointPublicAccess: !endpoint.private,
+                publicAccessCidrs: endpoint.private ? undefined : [...endpoint.allowedCidrs],
+            },
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+            encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
+            enabledClusterLogTypes: EKS_LOG_TYPES,
+            // Stated, so a cluster never slides silently into paid extended support.
+            upgradePolicy: { supportType: args.supportType },
+            tags: { Name: clusterName },
+        },
+        { parent, dependsOn: [rolePolicy, logGroup] },
+    );
+}
+
+/** An access entry with the cluster-admin policy for each principal the stack names. */
+function grantClusterAdmins(parent: pulumi.Resource, name: string, args: EksClusterArgs, clusterName: pulumi.Output<string>): void {
+    for (const principalArn of args.clusterAdmins) {
+        const role = principalArn.split(":").at(-1)!.replace(/[^A-Za-z0-9-]/g, "-");
+        const entry = new aws.eks.AccessEntry(`${name}-admin-${role}`, { clusterName, principalArn, type: "STANDARD" }, { parent });
+        new aws.eks.AccessPolicyAssociation(
+            `${name}-admin-${role}`,
+            { clusterName, principalArn, policyArn: eksAccessPolicyArn(args.partition, "AmazonEKSClusterAdminPolicy"), accessScope: { type: "cluster" } },
+            { parent, dependsOn: [entry] },
+        );
+    }
+}
+
+/** The node role and one managed node group per pool, in the private subnets. */
+function nodeGroups(parent: pulumi.Resource, name: string, args: EksClusterArgs, clusterName: pulumi.Output<string>, subnetIds: pulumi.Output<string>[]): EksNodeGroup[] {
+    const nodeRole = new aws.iam.Role(`${name}-node`, { assumeRolePolicy: assumeRolePolicy(args.partition, "ec2") }, { parent });
+    const nodeRolePolicies = NODE_POLICIES.map(
+        (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: awsManagedPolicyArn(args.partition, policy) }, { parent }),
+    );
+    return args.pools.map(
+        (pool) =>
+            new EksNodeGroup(
+                `${name}-${pool.name}`,
+                { clusterName, kubernetesVersion: args.kubernetesVersion, nodeRoleArn: nodeRole.arn, subnetIds, nodeRolePolicies, registryMirror: args.registryMirror, pool },
+                { parent },
+            ),
+    );
+}

@@ -1,0 +1,24 @@
+// What every cluster component (EKS, GKE, existing) gives the platform: a
+// Kubernetes provider, the kubeconfig and the node pools. Each registers the
+// stack's cluster facts as its inputs; the policy pack reads them there.
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterFacts } from "../../core/facts";
+import type { NodePoolPlan } from "../config/topology";
+
+export interface PlatformClusterArgs {
+    readonly pools: readonly NodePoolPlan[];
+    /** Registered as the component's inputs: what the policy pack knows of the cluster. */
+    readonly facts: ClusterFacts;
+}
+
+export abstract class PlatformCluster extends pulumi.ComponentResource {
+    abstract readonly kubeconfig: pulumi.Output<string>;
+    abstract readonly provider: k8s.Provider;
+    readonly nodePools: readonly NodePoolPlan[];
+
+    protected constructor(type: string, name: string, args: PlatformClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(type, name, args.facts, opts);
+        this.nodePools = args.pools;
+    }
+}
