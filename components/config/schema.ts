@@ -3,6 +3,7 @@
 // configuration reference is generated from it. Cross-field rules (./rules.ts)
 // are added by the parse (./load.ts), so one error lists every problem.
 import { z } from "zod";
+import { parseRegistryPrefix } from "../../core/image-references";
 import { TOPOLOGY_MINIMUMS } from "../../core/topology-minimums";
 import { awsNetwork, awsSettings, gcpNetwork, gcpSettings, region, zones } from "./cloud-schema";
 import { ipv4Cidr, kubernetesVersion, quantity, secretValue } from "./fields";
@@ -234,11 +235,11 @@ const airGap = z
         enabled: z.boolean().default(false).describe("Pull every image from the mirror registry; rewrite every reference to it."),
         registry: z
             .string()
-            .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
+            .refine((text) => parseRegistryPrefix(text) !== undefined, {
                 error: "must be a registry host with an optional port and path, such as registry.enclave.example:5000/kubeflow",
             })
             .optional()
-            .describe("The mirror's prefix: the registryPrefix output of the mirror stack (mirror/)."),
+            .describe("The mirror's prefix: the registryPrefix output of the registry stack (registry/)."),
     })
     .default({ enabled: false })
     .describe("Air-gapped installs: images come only from a private mirror (npm run mirror -- bundle / push).");
