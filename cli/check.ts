@@ -3,7 +3,6 @@
 // CI where no credentials exist. Exit 1 on a mandatory violation, 2 on input
 // that cannot be read.
 import { readFileSync } from "node:fs";
-import type { PolicyPackConfig } from "@pulumi/policy";
 import { z } from "zod";
 import { type ResolvedStack, resolveStack } from "../components/stack";
 import { planStack } from "../engine/plan";
@@ -96,10 +95,10 @@ export async function checkCommand(stack: string | undefined, options: CheckOpti
     let subject: string;
     if (options.resources) {
         const records = parsed(RecordsSchema, readJson(options.resources, "resource file"), options.resources, "resource file");
-        report = await evaluatePolicies(options.stackConfig ? [...records, ...stackFactRecords(options.stackConfig)] : records, { config: config as PolicyPackConfig });
+        report = await evaluatePolicies(options.stackConfig ? [...records, ...stackFactRecords(options.stackConfig)] : records, { config });
         subject = options.resources;
     } else {
-        report = (await planStack(stack!, { policyConfig: config as PolicyPackConfig })).policy;
+        report = (await planStack(stack!, { policyConfig: config })).policy;
         subject = `stack ${stack}`;
     }
     if (options.json) {

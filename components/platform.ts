@@ -15,6 +15,7 @@ import { apiServerCidrs } from "./tenancy/settings";
  * platform. `onResolved` hands the resolution to the offline plan, which reports on it.
  */
 export function platformProgram(onResolved?: (stack: ResolvedStack) => void): () => Promise<Record<string, unknown>> {
+    // eslint-disable-next-line @typescript-eslint/require-await -- async so a config error rejects the promise the runner awaits
     return async () => {
         const stack = loadStack();
         onResolved?.(stack);

@@ -3,7 +3,7 @@
 // resource registered besides the root stack. Each row starts from a valid
 // stack (a shipped Pulumi.<stack>.yaml) and makes one change.
 import { describe, expect, it } from "vitest";
-import { ConfigError, type ConfigIssue, rawStackConfig } from "../components/config/load";
+import { type ConfigIssue, rawStackConfig } from "../components/config/load";
 import { platformProgram } from "../components/platform";
 import { STACK_TYPE, type PlannedResource, runOffline } from "../engine/offline";
 import { loadStackSettings } from "../engine/stack-file";

@@ -8,9 +8,8 @@ import { availableBoms } from "../components/bom/load";
 import { findRenderer } from "../components/bom/kustomize";
 import { pullManifests } from "../components/bom/pull";
 import { projectDirectory } from "../engine/stack-file";
-import { component, copied, copyBom, EXPORTER_FILES, filesUnder, type Fixture, makeRepositories, quiet, RENDERED, scratch, sha256, testBom } from "./manifests-pull-fixtures";
+import { copyBom, EXPORTER_FILES, filesUnder, type Fixture, makeRepositories, quiet, RENDERED, scratch, sha256, testBom } from "./manifests-pull-fixtures";
 import { toolsRequirement } from "./requirements";
-import { type Bom, BomSchema, type BomComponent } from "../components/bom/schema";
 
 const kubectl = toolsRequirement(["kubectl"], "the manifests pull tests that render");
 /** Tests that render: skipped without kubectl, failed instead when KFSTACK_REQUIRE_TOOLS=1. */
