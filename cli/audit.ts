@@ -18,16 +18,31 @@ export function renderAudit(stack: string, audit: TenancyAudit): string {
         subjects.map((row) => [
             row.tenant,
             row.subject,
-            ...audit.tenants.map((namespace) => audit.rbac.find((cell) => cell.tenant === row.tenant && cell.subject === row.subject && cell.namespace === namespace)!.access),
+            ...audit.tenants.map(
+                (namespace) => audit.rbac.find((cell) => cell.tenant === row.tenant && cell.subject === row.subject && cell.namespace === namespace)!.access,
+            ),
         ]),
     );
     const sources = [...new Set(audit.network.map((cell) => cell.from))];
     const network = markdownTable(
         ["from \\ to", ...audit.tenants],
-        sources.map((from) => [from, ...audit.tenants.map((to) => (from === to ? "(same)" : audit.network.find((cell) => cell.from === from && cell.to === to)?.allowed ? `allowed: ${audit.network.find((cell) => cell.from === from && cell.to === to)!.ports}` : "denied"))]),
+        sources.map((from) => [
+            from,
+            ...audit.tenants.map((to) =>
+                from === to
+                    ? "(same)"
+                    : audit.network.find((cell) => cell.from === from && cell.to === to)?.allowed
+                      ? `allowed: ${audit.network.find((cell) => cell.from === from && cell.to === to)!.ports}`
+                      : "denied",
+            ),
+        ]),
     );
     const findings = audit.findings.length
-        ? ["", `${audit.findings.length} finding${audit.findings.length === 1 ? "" : "s"}: a tenant can reach into another beyond what the stack declares.`, ...audit.findings.flatMap((finding) => [`  ${finding.message}`, ...finding.path.map((step) => `    ${step}`)])]
+        ? [
+              "",
+              `${audit.findings.length} finding${audit.findings.length === 1 ? "" : "s"}: a tenant can reach into another beyond what the stack declares.`,
+              ...audit.findings.flatMap((finding) => [`  ${finding.message}`, ...finding.path.map((step) => `    ${step}`)]),
+          ]
         : ["", "No tenant can read, write or delete in another tenant's namespace or reach its pods beyond what the stack declares."];
     return [
         `Tenancy audit of stack ${stack}: ${audit.tenants.length} tenants (${audit.tenants.join(", ")}).`,

@@ -71,7 +71,11 @@ Mirror section skipped: ${unavailable}.`);
         return;
     }
     const manifestsDir = process.env[MANIFESTS_DIR_ENV] && existsSync(process.env[MANIFESTS_DIR_ENV]) ? process.env[MANIFESTS_DIR_ENV] : undefined;
-    const result = await benchMirror({ runs, ...(manifestsDir ? { manifestsDir } : {}), onProgress: (line) => process.stderr.write(`\rbench mirror: ${line}   `) });
+    const result = await benchMirror({
+        runs,
+        ...(manifestsDir ? { manifestsDir } : {}),
+        onProgress: (line) => process.stderr.write(`\rbench mirror: ${line}   `),
+    });
     process.stderr.write("\n");
     const labels: Record<string, string> = {
         bundle: "mirror bundle (parallel 4)",
@@ -84,7 +88,12 @@ Mirror section skipped: ${unavailable}.`);
     console.log(
         `\n${markdownTable(
             ["mirror step", "wall ms (median)", "bytes", "dedup ratio"],
-            result.steps.map((step) => [labels[step.step] ?? step.step, step.ms.toFixed(0), step.bytes === undefined ? "-" : integer(step.bytes), step.dedupRatio === undefined ? "-" : `${step.dedupRatio.toFixed(2)}x`]),
+            result.steps.map((step) => [
+                labels[step.step] ?? step.step,
+                step.ms.toFixed(0),
+                step.bytes === undefined ? "-" : integer(step.bytes),
+                step.dedupRatio === undefined ? "-" : `${step.dedupRatio.toFixed(2)}x`,
+            ]),
         )}`,
     );
     console.log(
@@ -116,10 +125,22 @@ function benchPlans(options: BenchOptions): void {
             ];
         });
         process.stderr.write("\n");
-        console.log(markdownTable(
-                ["stack", "resources", "plan ms (median)", "ms per resource", "policy pack ms (median)", "pack resources/s", "process wall ms (median)", "peak RSS MB (median)", "runs"],
+        console.log(
+            markdownTable(
+                [
+                    "stack",
+                    "resources",
+                    "plan ms (median)",
+                    "ms per resource",
+                    "policy pack ms (median)",
+                    "pack resources/s",
+                    "process wall ms (median)",
+                    "peak RSS MB (median)",
+                    "runs",
+                ],
                 rows,
-            ),);
+            ),
+        );
         console.log(
             "\nplan ms: running the program offline and building the plan (the policy pack included); policy pack ms: the pack alone over the plan; process wall ms: the whole `plan` command, module loading included.",
         );

@@ -28,7 +28,10 @@ const RecordsSchema = z.array(
 
 const PackConfigSchema = z.record(
     z.string(),
-    z.union([z.enum(["advisory", "mandatory", "remediate", "disabled"]), z.looseObject({ enforcementLevel: z.enum(["advisory", "mandatory", "remediate", "disabled"]).optional() })]),
+    z.union([
+        z.enum(["advisory", "mandatory", "remediate", "disabled"]),
+        z.looseObject({ enforcementLevel: z.enum(["advisory", "mandatory", "remediate", "disabled"]).optional() }),
+    ]),
 );
 
 function readJson(file: string, what: string): unknown {
@@ -36,7 +39,9 @@ function readJson(file: string, what: string): unknown {
     try {
         text = readFileSync(file, "utf8");
     } catch (error) {
-        throw new UnreadableInputError(`Cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}.`);
+        throw new UnreadableInputError(
+            `Cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}.`,
+        );
     }
     try {
         return JSON.parse(text);
@@ -81,7 +86,11 @@ export function renderReport(subject: string, report: PolicyReport): string {
         }
     }
     if (report.undecided.length) {
-        lines.push("", "Undecided (values known only after deployment):", ...report.undecided.map((entry) => `  ${entry.policy} on ${entry.resource}: ${entry.reason}`));
+        lines.push(
+            "",
+            "Undecided (values known only after deployment):",
+            ...report.undecided.map((entry) => `  ${entry.policy} on ${entry.resource}: ${entry.reason}`),
+        );
     }
     return lines.join("\n");
 }

@@ -47,7 +47,9 @@ function addStackCommands(program: Command): void {
 
     program
         .command("audit")
-        .description("Audit tenant isolation in a stack's offline plan: an RBAC and a network matrix; exit 1 if a tenant can reach into another beyond what the stack declares.")
+        .description(
+            "Audit tenant isolation in a stack's offline plan: an RBAC and a network matrix; exit 1 if a tenant can reach into another beyond what the stack declares.",
+        )
         .argument("<stack>", "stack name: reads Pulumi.<stack>.yaml")
         .option("--json", "print the audit as JSON")
         .action(auditCommand);
@@ -60,12 +62,18 @@ function addProjectCommands(program: Command): void {
         .description("Median plan time and peak memory of the shipped stacks over several fresh processes, and the air-gap mirror's bundle and push times.")
         .option("--runs <n>", "runs per stack", (value) => Number.parseInt(value, 10), 5)
         .option("--stacks <names>", "comma-separated stacks", "dev,prod")
-        .option("--sections <names>", "comma-separated sections: plan (plan time per stack), mirror (bundle and push of synthetic images; needs skopeo and docker-registry)", "plan,mirror")
+        .option(
+            "--sections <names>",
+            "comma-separated sections: plan (plan time per stack), mirror (bundle and push of synthetic images; needs skopeo and docker-registry)",
+            "plan,mirror",
+        )
         .action(benchCommand);
 
     program
         .command("docs")
-        .description("Regenerate the configuration reference and machine-type table in README.md from the schema and the machine table, and the registry stacks' image lists from the prod plan.")
+        .description(
+            "Regenerate the configuration reference and machine-type table in README.md from the schema and the machine table, and the registry stacks' image lists from the prod plan.",
+        )
         .action(docsCommand);
 
     const manifests = program.command("manifests").description("Download, render and check the pinned upstream manifests of a bill of materials.");
@@ -78,7 +86,8 @@ function addProjectCommands(program: Command): void {
         .action(manifestsPullCommand);
 }
 
-const parallel = (fallback: number) => new Option("--parallel <n>", "images handled at once").argParser((value) => Number.parseInt(value, 10)).default(fallback);
+const parallel = (fallback: number) =>
+    new Option("--parallel <n>", "images handled at once").argParser((value) => Number.parseInt(value, 10)).default(fallback);
 
 /** images and mirror: the inventory, the lock, and carrying images into an enclave. */
 function addImageCommands(program: Command): void {
@@ -100,11 +109,15 @@ function addImageCommands(program: Command): void {
         .addOption(parallel(8))
         .action(imagesLockCommand);
 
-    const mirror = program.command("mirror").description("Carry a release's images into an air-gapped enclave: bundle them on a connected machine, push them into the enclave's registry.");
+    const mirror = program
+        .command("mirror")
+        .description("Carry a release's images into an air-gapped enclave: bundle them on a connected machine, push them into the enclave's registry.");
 
     mirror
         .command("bundle")
-        .description("Copy every locked image into one OCI layout (shared blobs stored once), with the rendered manifests, the lock and SHA256SUMS; a re-run skips what is bundled and intact.")
+        .description(
+            "Copy every locked image into one OCI layout (shared blobs stored once), with the rendered manifests, the lock and SHA256SUMS; a re-run skips what is bundled and intact.",
+        )
         .option("--stack <stack>", "bundle the committed lock of the release this stack installs")
         .option("--lock <file>", "bundle this lock file instead")
         .requiredOption("--out <dir>", "bundle directory to write or resume")
@@ -115,7 +128,9 @@ function addImageCommands(program: Command): void {
 
     mirror
         .command("push")
-        .description("Push every image of a bundle into a registry, verifying each pushed digest against the lock; a re-run pushes only what is not yet verified.")
+        .description(
+            "Push every image of a bundle into a registry, verifying each pushed digest against the lock; a re-run pushes only what is not yet verified.",
+        )
         .requiredOption("--bundle <dir>", "bundle directory made by `mirror bundle`")
         .requiredOption("--registry <host[/prefix]>", "registry to push to, e.g. registry.enclave.local:5000/kubeflow (log in first with `skopeo login`)")
         .option("--insecure", "the registry serves plain HTTP or an untrusted certificate (skopeo --dest-tls-verify=false)")

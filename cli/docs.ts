@@ -28,7 +28,8 @@ export function readmePath(): string {
 /** README text with every generated section replaced by its current content. */
 export function regenerate(readme: string): string {
     let text = readme;
-    for (const [name, generate] of Object.entries(GENERATED_SECTIONS)) text = replaceSection(text, "README.md", `<!-- generated:${name} -->`, `<!-- end:${name} -->`, generate());
+    for (const [name, generate] of Object.entries(GENERATED_SECTIONS))
+        text = replaceSection(text, "README.md", `<!-- generated:${name} -->`, `<!-- end:${name} -->`, generate());
     return text;
 }
 

@@ -43,6 +43,10 @@ export function reportFailure(error: unknown, debug: boolean): number {
         console.error(cause.message);
         return known[1];
     }
-    console.error(debug && cause instanceof Error ? (cause.stack ?? cause.message) : `kfstack: ${cause instanceof Error ? cause.message : String(cause)}${debug ? "" : " (run with --debug for the stack trace)"}`);
+    console.error(
+        debug && cause instanceof Error
+            ? (cause.stack ?? cause.message)
+            : `kfstack: ${cause instanceof Error ? cause.message : String(cause)}${debug ? "" : " (run with --debug for the stack trace)"}`,
+    );
     return EXIT_UNREADABLE;
 }

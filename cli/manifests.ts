@@ -15,7 +15,14 @@ export function renderPullSummary(result: PullResult): string {
     return markdownTable(
         ["source", "tag", "commit", "components", "bytes", "time"],
         [
-            ...result.sources.map((source) => [source.name, source.tag, source.commit.slice(0, 12), source.components, integer(source.bytes), seconds(source.ms)]),
+            ...result.sources.map((source) => [
+                source.name,
+                source.tag,
+                source.commit.slice(0, 12),
+                source.components,
+                integer(source.bytes),
+                seconds(source.ms),
+            ]),
             [`${result.sources.length} ${result.sources.length === 1 ? "source" : "sources"}`, "", "", components, integer(result.bytes), seconds(result.ms)],
         ],
     );
@@ -25,6 +32,8 @@ export async function manifestsPullCommand(release: string, options: ManifestsPu
     const bom = loadBom(release);
     const result = await pullManifests(bom, options.out);
     console.log(renderPullSummary(result));
-    console.log(`\nWrote the ${result.files.length} rendered manifests of ${bom.release} (rendered by ${result.renderer}, every sha256 matching the BOM) to ${result.outDir}.`);
+    console.log(
+        `\nWrote the ${result.files.length} rendered manifests of ${bom.release} (rendered by ${result.renderer}, every sha256 matching the BOM) to ${result.outDir}.`,
+    );
     console.log(`Point kfstack:manifestsDir or KFSTACK_MANIFESTS_DIR at it (carry it along into an air-gapped site).`);
 }

@@ -60,13 +60,20 @@ export function humanBytes(bytes: number): string {
 }
 
 function checkParallel(parallel: number): void {
-    if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) throw new MirrorInputError(`--parallel must be a whole number from 1 to 64, not ${String(parallel)}.`);
+    if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64)
+        throw new MirrorInputError(`--parallel must be a whole number from 1 to 64, not ${String(parallel)}.`);
 }
 
 /** A progress bar on a terminal; elsewhere (CI logs, tests) one line per image. */
 function progress(total: number, verb: string): { update(done: number, line: string): void; stop(): void } {
     if (process.stderr.isTTY) {
-        const bar = new SingleBar({ format: `${verb} [{bar}] {value}/{total} images | {line}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, barsize: 30 });
+        const bar = new SingleBar({
+            format: `${verb} [{bar}] {value}/{total} images | {line}`,
+            stream: process.stderr,
+            hideCursor: true,
+            clearOnComplete: true,
+            barsize: 30,
+        });
         bar.start(total, 0, { line: "" });
         return { update: (done, line) => bar.update(done, { line }), stop: () => bar.stop() };
     }
@@ -104,7 +111,10 @@ function readImageList(file: string): unknown[] {
     } catch (error) {
         throw new UnreadableInputError(`${resolve(file)} is not valid JSON (${(error as Error).message}); --images takes a JSON array of image references.`);
     }
-    if (!Array.isArray(value)) throw new UnreadableInputError(`${resolve(file)} is not a JSON array; --images takes a JSON array of image references, such as ["gcr.io/ml-pipeline/api-server:2.0.5"].`);
+    if (!Array.isArray(value))
+        throw new UnreadableInputError(
+            `${resolve(file)} is not a JSON array; --images takes a JSON array of image references, such as ["gcr.io/ml-pipeline/api-server:2.0.5"].`,
+        );
     return value;
 }
 
@@ -117,12 +127,17 @@ async function inventoryImages(release: string, stacks: string[]): Promise<{ ima
     const untagged = new Set<string>();
     for (const stack of stacks) {
         const installs = releaseOf(stack);
-        if (installs !== release) throw new MirrorInputError(`Stack "${stack}" installs ${installs}, not ${release}; lock its own release, or pass --stacks with stacks of ${release}.`);
+        if (installs !== release)
+            throw new MirrorInputError(
+                `Stack "${stack}" installs ${installs}, not ${release}; lock its own release, or pass --stacks with stacks of ${release}.`,
+            );
     }
     for (const stack of stacks) {
         process.stderr.write(`planning ${stack} for its image inventory\n`);
         const plan = await planStack(stack);
-        const inventory = imageInventory(plan.resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs })));
+        const inventory = imageInventory(
+            plan.resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs })),
+        );
         for (const image of inventory.images) (image.tag === undefined && image.digest === undefined ? untagged : images).add(image.image);
     }
     return { images: [...images], untagged: [...untagged].filter((image) => !images.has(image)) };
@@ -133,13 +148,17 @@ export async function imagesLockCommand(release: string, options: ImagesLockOpti
     const bom = loadBom(release);
     let listed: unknown[];
     let where: string;
-    if (options.images && options.stacks) throw new MirrorInputError("Pass either --images <file> or --stacks <names>, not both: they are two ways to say which images to lock.");
+    if (options.images && options.stacks)
+        throw new MirrorInputError("Pass either --images <file> or --stacks <names>, not both: they are two ways to say which images to lock.");
     if (options.images) {
         listed = readImageList(options.images);
         where = resolve(options.images);
     } else {
-        const stacks = options.stacks ? options.stacks.split(",").map((stack) => stack.trim()) : listStacks().filter((stack) => releaseOf(stack) === bom.release);
-        if (stacks.length === 0) throw new MirrorInputError(`No stack here installs ${bom.release}; pass --stacks <names> or --images <file> (a JSON array of image references).`);
+        const stacks = options.stacks
+            ? options.stacks.split(",").map((stack) => stack.trim())
+            : listStacks().filter((stack) => releaseOf(stack) === bom.release);
+        if (stacks.length === 0)
+            throw new MirrorInputError(`No stack here installs ${bom.release}; pass --stacks <names> or --images <file> (a JSON array of image references).`);
         const inventory = await inventoryImages(bom.release, stacks);
         if (inventory.untagged.length > 0) console.log(`Not locked (untagged: the tag is composed at run time): ${inventory.untagged.join(", ")}.`);
         listed = inventory.images;
@@ -153,7 +172,14 @@ export async function imagesLockCommand(release: string, options: ImagesLockOpti
     let done = 0;
     let lock: ImageLock;
     try {
-        lock = await interruptible((signal) => resolveLock(bom.release, images, { skopeo, parallel: options.parallel, signal, onResolved: (image, digest) => bar.update(++done, `${image} ${digest.slice(0, 19)}`) }));
+        lock = await interruptible((signal) =>
+            resolveLock(bom.release, images, {
+                skopeo,
+                parallel: options.parallel,
+                signal,
+                onResolved: (image, digest) => bar.update(++done, `${image} ${digest.slice(0, 19)}`),
+            }),
+        );
     } finally {
         bar.stop();
     }
@@ -161,7 +187,9 @@ export async function imagesLockCommand(release: string, options: ImagesLockOpti
     const byRegistry = new Map<string, number>();
     for (const image of images) byRegistry.set(image.registry, (byRegistry.get(image.registry) ?? 0) + 1);
     console.log(markdownTable(["registry", "images"], [...[...byRegistry].sort(([a], [b]) => a.localeCompare(b)), ["total", images.length]]));
-    console.log(`\nLocked the digests of ${images.length} images of ${bom.release} in ${seconds(performance.now() - started)}: wrote ${out}. Commit it; \`npm run mirror -- bundle\` copies exactly these digests.`);
+    console.log(
+        `\nLocked the digests of ${images.length} images of ${bom.release} in ${seconds(performance.now() - started)}: wrote ${out}. Commit it; \`npm run mirror -- bundle\` copies exactly these digests.`,
+    );
 }
 
 /** The lock a bundle copies: --lock, else the committed lock of the stack's release. */
@@ -171,10 +199,13 @@ function bundleLock(options: MirrorBundleOptions): ImageLock {
     const release = releaseOf(options.stack);
     const file = lockFile(release);
     if (!existsSync(file)) {
-        throw new MirrorInputError(`There is no image lock for ${release} (${file}), which stack "${options.stack}" installs: make it on a connected machine with \`npm run images -- lock ${release}\` and commit it, or pass --lock <file>.`);
+        throw new MirrorInputError(
+            `There is no image lock for ${release} (${file}), which stack "${options.stack}" installs: make it on a connected machine with \`npm run images -- lock ${release}\` and commit it, or pass --lock <file>.`,
+        );
     }
     const lock = readLock(file);
-    if (lock.release !== release) throw new MirrorInputError(`${file} locks ${lock.release}, not ${release}; make it again with \`npm run images -- lock ${release}\`.`);
+    if (lock.release !== release)
+        throw new MirrorInputError(`${file} locks ${lock.release}, not ${release}; make it again with \`npm run images -- lock ${release}\`.`);
     return lock;
 }
 
@@ -182,7 +213,19 @@ export function renderBundleSummary(result: BundleResult): string {
     const count = (outcome: ImageEvent["outcome"]) => result.images.filter((event) => event.outcome === outcome).length;
     return markdownTable(
         ["images", "copied", "already bundled", "failed", "image bytes", "bytes on disk", "dedup ratio", "manifest files", "time"],
-        [[result.images.length, count("copied"), count("skipped"), count("failed"), humanBytes(result.imageBytes), humanBytes(result.diskBytes), result.diskBytes ? `${(result.imageBytes / result.diskBytes).toFixed(2)}x` : "-", result.complete ? result.manifestFiles : "-", seconds(result.ms)]],
+        [
+            [
+                result.images.length,
+                count("copied"),
+                count("skipped"),
+                count("failed"),
+                humanBytes(result.imageBytes),
+                humanBytes(result.diskBytes),
+                result.diskBytes ? `${(result.imageBytes / result.diskBytes).toFixed(2)}x` : "-",
+                result.complete ? result.manifestFiles : "-",
+                seconds(result.ms),
+            ],
+        ],
     );
 }
 
@@ -191,13 +234,17 @@ export async function mirrorBundleCommand(options: MirrorBundleOptions): Promise
     const lock = bundleLock(options);
     const manifests = options.manifests ?? process.env[MANIFESTS_DIR_ENV];
     if (!manifests) {
-        throw new MirrorInputError(`No rendered manifests to put in the bundle: pass --manifests <dir> or set ${MANIFESTS_DIR_ENV} to a directory made by \`npm run manifests -- pull ${lock.release} --out <dir>\`.`);
+        throw new MirrorInputError(
+            `No rendered manifests to put in the bundle: pass --manifests <dir> or set ${MANIFESTS_DIR_ENV} to a directory made by \`npm run manifests -- pull ${lock.release} --out <dir>\`.`,
+        );
     }
     const skopeo = new Skopeo(options.registriesConf ? { registriesConf: resolve(options.registriesConf) } : {});
     const tracker = trackImages(Object.keys(lock.images).length, "bundled");
     let result: BundleResult;
     try {
-        result = await interruptible((signal) => bundleImages({ lock, outDir: options.out, manifestsDir: manifests, skopeo, parallel: options.parallel, onImage: tracker.onImage, signal }));
+        result = await interruptible((signal) =>
+            bundleImages({ lock, outDir: options.out, manifestsDir: manifests, skopeo, parallel: options.parallel, onImage: tracker.onImage, signal }),
+        );
     } finally {
         tracker.stop();
     }
@@ -210,7 +257,9 @@ export async function mirrorBundleCommand(options: MirrorBundleOptions): Promise
         process.exitCode = EXIT_INTERRUPTED;
     } else if (!result.complete) {
         const kept = bundled === 0 ? "none is bundled yet" : `the other ${bundled} are in ${result.outDir}`;
-        console.error(`\n${result.failures.length} of ${total} images could not be bundled; ${kept}. Fix the causes above, then run the same command again: it skips what is bundled.`);
+        console.error(
+            `\n${result.failures.length} of ${total} images could not be bundled; ${kept}. Fix the causes above, then run the same command again: it skips what is bundled.`,
+        );
         process.exitCode = EXIT_INVALID;
     } else {
         console.log(`\nBundled ${total} images of ${lock.release}, the rendered manifests, lock.json and SHA256SUMS in ${result.outDir}.`);
@@ -255,10 +304,14 @@ export async function mirrorPushCommand(options: MirrorPushOptions): Promise<voi
     reportFailures(result.failures);
     const verified = result.images.filter((event) => event.outcome !== "failed").length;
     if (result.interrupted) {
-        console.error(`\nInterrupted: ${verified} images are pushed and verified (recorded in ${result.pushedFile}). Run the same command again to push the rest.`);
+        console.error(
+            `\nInterrupted: ${verified} images are pushed and verified (recorded in ${result.pushedFile}). Run the same command again to push the rest.`,
+        );
         process.exitCode = EXIT_INTERRUPTED;
     } else if (!result.complete) {
-        console.error(`\n${result.failures.length} of ${result.images.length} images were not pushed; ${verified} are pushed and verified (recorded in ${result.pushedFile}). Fix the causes above, then run the same command again: it pushes only the rest.`);
+        console.error(
+            `\n${result.failures.length} of ${result.images.length} images were not pushed; ${verified} are pushed and verified (recorded in ${result.pushedFile}). Fix the causes above, then run the same command again: it pushes only the rest.`,
+        );
         process.exitCode = EXIT_INVALID;
     } else {
         console.log(`\nEvery image of the bundle is in ${result.registry}, each verified against the lock's digest (recorded in ${result.pushedFile}).`);

@@ -36,6 +36,8 @@ export function kubeflowFactsOf(config: StackConfig, bom: Bom, installed: BomCom
         kubernetesVersion: config.kubernetesVersion,
         window: { min, max, tested: bom.kubernetes.tested },
         ...(acknowledged ? { acknowledgedKubernetesVersion: acknowledged } : {}),
-        images: [...new Set(installed.flatMap((component) => component.images).map((image) => (mirror ? (mirrorReference(image, mirror) ?? image) : image)))].sort(),
+        images: [
+            ...new Set(installed.flatMap((component) => component.images).map((image) => (mirror ? (mirrorReference(image, mirror) ?? image) : image))),
+        ].sort(),
     };
 }

@@ -42,7 +42,9 @@ export function buildPlatform(stack: ResolvedStack): Record<string, unknown> {
             gateway: {
                 ...config.kubeflow.gateway,
                 // An existing cluster's load balancers are the site's own (MetalLB, F5 …): kfstack cannot tell an internal one, so it leaves the choice to the stack.
-                exposure: config.kubeflow.gateway.exposure ?? (config.topology === "production" && config.cloud !== "existing" ? "internalLoadBalancer" : "clusterIP"),
+                exposure:
+                    config.kubeflow.gateway.exposure ??
+                    (config.topology === "production" && config.cloud !== "existing" ? "internalLoadBalancer" : "clusterIP"),
             },
         },
         { providers: { kubernetes: cluster.provider } },
@@ -69,7 +71,11 @@ export function buildPlatform(stack: ResolvedStack): Record<string, unknown> {
             `${name}-tenancy`,
             {
                 tenants: config.tenants,
-                settings: { apiServerCidrs: apiServerCidrs(config), kserve: installed.some((component) => component.name === "kserve"), monitoring: monitoring !== undefined },
+                settings: {
+                    apiServerCidrs: apiServerCidrs(config),
+                    kserve: installed.some((component) => component.name === "kserve"),
+                    monitoring: monitoring !== undefined,
+                },
                 platform,
             },
             { providers: { kubernetes: cluster.provider } },

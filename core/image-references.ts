@@ -37,7 +37,13 @@ export function parseImageReference(text: string): ImageReference | undefined {
     const hasRegistry = components.length > 1 && (/[.:]/.test(first) || first === "localhost" || first !== first.toLowerCase());
     if (hasRegistry && !DOMAIN.test(first)) return undefined;
     if (!(hasRegistry ? components.slice(1) : components).every((component) => PATH_COMPONENT.test(component))) return undefined;
-    return { text, repository, ...(hasRegistry ? { registry: first } : {}), ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+    return {
+        text,
+        repository,
+        ...(hasRegistry ? { registry: first } : {}),
+        ...(tag !== undefined ? { tag } : {}),
+        ...(digest !== undefined ? { digest } : {}),
+    };
 }
 
 export const DOCKER_HUB = "docker.io";
@@ -130,7 +136,6 @@ export interface FoundImage {
     /** Where in the object: `data["katib-config.yaml"] line 12`, `spec.template.spec.containers[name="manager"].image`. */
     where: string;
 }
-
 
 function keyPath(path: string, key: string): string {
     const segment = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : JSON.stringify(key);
@@ -226,7 +231,10 @@ function walk(value: unknown, where: string, key: string | undefined, hub: Hub |
         return;
     }
     if (!isRecord(value)) return;
-    const scope = typeof value["hub"] === "string" && parseImageReference(value["hub"]) ? { hub: value["hub"], ...(typeof value["tag"] === "string" ? { tag: value["tag"] } : {}) } : hub;
+    const scope =
+        typeof value["hub"] === "string" && parseImageReference(value["hub"])
+            ? { hub: value["hub"], ...(typeof value["tag"] === "string" ? { tag: value["tag"] } : {}) }
+            : hub;
     if (key !== undefined && isImageKey(key) && typeof value["repository"] === "string") {
         // Helm-style image: {registry, repository, tag}.
         const registry = typeof value["registry"] === "string" && value["registry"] ? `${value["registry"]}/` : "";
@@ -261,7 +269,7 @@ export function imageReferencesIn(kind: string, props: Record<string, unknown>):
             }
             continue;
         }
-        if ((kind === "ConfigMap" && (field === "data" || field === "binaryData")) && isRecord(value)) {
+        if (kind === "ConfigMap" && (field === "data" || field === "binaryData") && isRecord(value)) {
             for (const [name, data] of Object.entries(value)) {
                 if (DOCUMENTATION_KEYS.has(name)) continue;
                 const text = field === "binaryData" && typeof data === "string" ? Buffer.from(data, "base64").toString("utf8") : data;

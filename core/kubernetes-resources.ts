@@ -22,7 +22,7 @@ interface Metadata {
 
 export function metadataOf(props: Record<string, unknown>): Metadata {
     const metadata = props["metadata"];
-    return typeof metadata === "object" && metadata !== null ? (metadata) : {};
+    return typeof metadata === "object" && metadata !== null ? metadata : {};
 }
 
 /** `Deployment "kubeflow/katib-controller"`: how messages name an object. */

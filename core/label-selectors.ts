@@ -57,7 +57,9 @@ function compileRequirement({ key, operator, values }: LabelSelectorRequirement,
         throw new Error(`Invalid label selector: ${where} (key ${JSON.stringify(key)}) uses ${operator} with no values; the API server requires at least one.`);
     }
     if ((operator === "Exists" || operator === "DoesNotExist") && list.length > 0) {
-        throw new Error(`Invalid label selector: ${where} (key ${JSON.stringify(key)}) uses ${operator} with values ${JSON.stringify(list)}; it must have none.`);
+        throw new Error(
+            `Invalid label selector: ${where} (key ${JSON.stringify(key)}) uses ${operator} with values ${JSON.stringify(list)}; it must have none.`,
+        );
     }
     const has = (labels: Labels) => Object.hasOwn(labels, key);
     switch (operator) {

@@ -27,7 +27,6 @@ export interface PodCarrier {
     metadata?: unknown;
 }
 
-
 function asTemplate(value: unknown): PodTemplate | undefined {
     return isRecord(value) && isRecord(value["spec"]) && Array.isArray(value["spec"]["containers"]) ? (value as unknown as PodTemplate) : undefined;
 }

@@ -46,7 +46,15 @@ export interface PlanSummary {
 export interface Plan {
     project: string;
     stack: string;
-    resources: { urn: string; type: string; name: string; parent: string | null; dependsOn: string[]; provider: string | null; inputs: Record<string, PlanValue> }[];
+    resources: {
+        urn: string;
+        type: string;
+        name: string;
+        parent: string | null;
+        dependsOn: string[];
+        provider: string | null;
+        inputs: Record<string, PlanValue>;
+    }[];
     outputs: Record<string, PlanValue>;
     summary: PlanSummary;
     /** The policy pack over this plan, as `npm run check` reports it. */
@@ -146,9 +154,7 @@ export function summarize(run: OfflineRun, pools: NodePoolPlan[], undersizedReas
             memoryGiB: sum((pool) => pool.totals.memoryGiB),
             nvmeGB: sum((pool) => pool.totals.nvmeGB),
             gpus: sum((pool) => pool.totals.gpus),
-            monthlyUsd: priced
-                ? { atDesired: round(sum((pool) => pool.monthlyUsd!.atDesired)), atMax: round(sum((pool) => pool.monthlyUsd!.atMax)) }
-                : null,
+            monthlyUsd: priced ? { atDesired: round(sum((pool) => pool.monthlyUsd!.atDesired)), atMax: round(sum((pool) => pool.monthlyUsd!.atMax)) } : null,
         },
         pricing: { hoursPerMonth: HOURS_PER_MONTH, sources: [...new Set(pools.flatMap((pool) => (pool.priceSource ? [pool.priceSource] : [])))] },
         dependencies: criticalPath(resources),
@@ -175,7 +181,9 @@ function stackWarnings({ config, bom, installed }: ResolvedStack): string[] {
     const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
     const missed = windowsMissed(bom, installed, config.kubernetesVersion);
     return [
-        ...(acknowledged && missed.length > 0 ? [`Kubernetes ${config.kubernetesVersion} is outside the supported window (${missed.join("; ")}); acknowledged: ${acknowledged.reason}`] : []),
+        ...(acknowledged && missed.length > 0
+            ? [`Kubernetes ${config.kubernetesVersion} is outside the supported window (${missed.join("; ")}); acknowledged: ${acknowledged.reason}`]
+            : []),
         ...(config.monitoring.enabled && !config.monitoring.alertRouting
             ? ["kfstack:monitoring.alertRouting is not set: alerts reach Alertmanager and Grafana, but nobody is notified; set slack, pagerDuty or webhook."]
             : []),
@@ -186,16 +194,16 @@ function stackWarnings({ config, bom, installed }: ResolvedStack): string[] {
 export async function planStack(stack: string, options: { configFile?: string; policyConfig?: PolicyPackConfig } = {}): Promise<Plan> {
     const settings = loadStackSettings(stack, options);
     let resolution: ResolvedStack | undefined;
-    const run = await runOffline(platformProgram((resolved) => (resolution = resolved)), settings);
+    const run = await runOffline(
+        platformProgram((resolved) => (resolution = resolved)),
+        settings,
+    );
     // runOffline throws unless the program ran, and the program resolves the stack first.
     const resolved = resolution!;
     const { config, pools } = resolved;
     const resources = run.resources.map(({ custom: _custom, ...resource }) => resource);
     const records = resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs }));
-    const policy = await evaluatePolicies(
-        records,
-        { config: { ...stackPackConfig(config), ...options.policyConfig } },
-    );
+    const policy = await evaluatePolicies(records, { config: { ...stackPackConfig(config), ...options.policyConfig } });
     return {
         project: run.project,
         stack: run.stack,

@@ -78,7 +78,13 @@ function typeChecks(type: string, props: Record<string, unknown>) {
     };
 }
 
-const NO_OPTIONS = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+const NO_OPTIONS = {
+    protect: false,
+    ignoreChanges: [],
+    aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [],
+};
 
 export async function evaluatePolicies(
     records: PolicyRecord[],
@@ -105,12 +111,14 @@ export async function evaluatePolicies(
             },
         };
         const run = async (subject: string, validate: (report: ReportViolation) => Promise<void> | void) => {
-            const reportViolation: ReportViolation = (message, urn) => report.violations.push({ policy: policy.name, id: policy.id, enforcement, resource: urn ?? subject, message });
+            const reportViolation: ReportViolation = (message, urn) =>
+                report.violations.push({ policy: policy.name, id: policy.id, enforcement, resource: urn ?? subject, message });
             try {
                 await validate(reportViolation);
             } catch (error) {
                 if (error instanceof UnknownValueError) report.undecided.push({ policy: policy.name, resource: subject, reason: error.message });
-                else if (!(error instanceof NotApplicable)) throw new Error(`Policy ${policy.name} failed on ${subject}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+                else if (!(error instanceof NotApplicable))
+                    throw new Error(`Policy ${policy.name} failed on ${subject}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
             }
         };
 

@@ -40,7 +40,6 @@ function readYaml(file: string): unknown {
     return document.toJS();
 }
 
-
 function isSecure(value: unknown): value is { secure: string } {
     return isRecord(value) && Object.keys(value).length === 1 && typeof value["secure"] === "string";
 }

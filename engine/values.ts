@@ -29,7 +29,6 @@ export class Secret {
 
 export type PlanValue = null | boolean | number | string | Unknown | Secret | PlanValue[] | { [key: string]: PlanValue };
 
-
 export function decodeValue(value: unknown): PlanValue {
     if (value === unknownValue) return Unknown.instance;
     if (value === null || value === undefined) return null;

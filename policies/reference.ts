@@ -5,6 +5,9 @@ export function policyTable(): string {
     return [
         "| id | name | enforcement | what it checks | why |",
         "| --- | --- | --- | --- | --- |",
-        ...ALL_POLICIES.map((policy) => `| ${policy.id} | \`${policy.name}\` | ${policy.enforcementLevel} | ${policy.description.replaceAll("|", "\\|")} | ${policy.reason.replaceAll("|", "\\|")} |`),
+        ...ALL_POLICIES.map(
+            (policy) =>
+                `| ${policy.id} | \`${policy.name}\` | ${policy.enforcementLevel} | ${policy.description.replaceAll("|", "\\|")} | ${policy.reason.replaceAll("|", "\\|")} |`,
+        ),
     ].join("\n");
 }

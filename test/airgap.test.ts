@@ -20,7 +20,9 @@ describe("stack airgap (existing cluster, every image from the mirror)", () => {
     });
 
     it("names no public registry and no bare Docker Hub image anywhere in the plan", () => {
-        const mentions = plan.resources.flatMap((resource) => publicRegistryMentions(plainValue(resource.inputs)).map((mention) => `${resource.name} ${mention.where}: ${mention.text}`));
+        const mentions = plan.resources.flatMap((resource) =>
+            publicRegistryMentions(plainValue(resource.inputs)).map((mention) => `${resource.name} ${mention.where}: ${mention.text}`),
+        );
         expect(mentions).toEqual([]);
     });
 
@@ -33,7 +35,9 @@ describe("stack airgap (existing cluster, every image from the mirror)", () => {
     });
 
     it("rewrites the images inside ConfigMaps and custom resources too", () => {
-        const strings = JSON.stringify(plan.resources.filter((resource) => /:(ConfigMap|ClusterServingRuntime|Image)$/.test(resource.type)).map((resource) => resource.inputs));
+        const strings = JSON.stringify(
+            plan.resources.filter((resource) => /:(ConfigMap|ClusterServingRuntime|Image)$/.test(resource.type)).map((resource) => resource.inputs),
+        );
         expect(strings).toContain(`${MIRROR}/kserve/storage-initializer:v0.11.2`);
         expect(strings).toContain(`${MIRROR}/istio`);
     });
@@ -49,7 +53,10 @@ describe("stack airgap (existing cluster, every image from the mirror)", () => {
             type: "kubernetes:apps/v1:Deployment",
             name: "team-a/intruder",
             urn: "urn:pulumi:airgap::kfstack::kubernetes:apps/v1:Deployment::team-a/intruder",
-            props: { metadata: { name: "intruder", namespace: "team-a" }, spec: { template: { spec: { containers: [{ name: "app", image: "busybox:1.36" }] } } } },
+            props: {
+                metadata: { name: "intruder", namespace: "team-a" },
+                spec: { template: { spec: { containers: [{ name: "app", image: "busybox:1.36" }] } } },
+            },
         };
         const records = plan.resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs }));
         const report = await evaluatePolicies([...records, intruder], { policies: [imageMirror], config: stackPackConfig(config) });

@@ -103,9 +103,21 @@ describe("loadBom", () => {
     it("pins every source to a tag and its full commit", () => {
         expect(bom.sources).toEqual({
             "kubeflow-manifests": { repository: "https://github.com/kubeflow/manifests", tag: "v1.8.1", commit: "a925b2968e68f3085092adc04e9af39d4f5045f3" },
-            "training-operator": { repository: "https://github.com/kubeflow/training-operator", tag: "v1.8.0", commit: "f8687ca7fd947e6ebd52dde4dfeefdf006e7b239" },
-            "kube-prometheus": { repository: "https://github.com/prometheus-operator/kube-prometheus", tag: "v0.16.0", commit: "7cf9c66d984c5f332e9ee22d03a7b09949dc8b20" },
-            "nvidia-device-plugin": { repository: "https://github.com/NVIDIA/k8s-device-plugin", tag: "v0.20.0", commit: "1b826acc6af3079d8923bac395c3124b8861a9a6" },
+            "training-operator": {
+                repository: "https://github.com/kubeflow/training-operator",
+                tag: "v1.8.0",
+                commit: "f8687ca7fd947e6ebd52dde4dfeefdf006e7b239",
+            },
+            "kube-prometheus": {
+                repository: "https://github.com/prometheus-operator/kube-prometheus",
+                tag: "v0.16.0",
+                commit: "7cf9c66d984c5f332e9ee22d03a7b09949dc8b20",
+            },
+            "nvidia-device-plugin": {
+                repository: "https://github.com/NVIDIA/k8s-device-plugin",
+                tag: "v0.20.0",
+                commit: "1b826acc6af3079d8923bac395c3124b8861a9a6",
+            },
             "dcgm-exporter": { repository: "https://github.com/NVIDIA/dcgm-exporter", tag: "4.5.3-4.8.2", commit: "691c92762eb551313c825f6efe4ceeee20982801" },
         });
     });
@@ -183,12 +195,15 @@ describe("loadBom", () => {
 });
 
 describe.skipIf(skipFixtures)("the kubeflow-1.8.1 bill of materials against the rendered manifests", () => {
-    it.each(bom.components.map((component) => [component.name, component] as const))("pins %s to the sha256 and images of its rendered file", (_name, component) => {
-        const { files, containers } = render(component);
-        expect(files.map(({ file, actual }) => ({ file, sha256: actual }))).toEqual(files.map(({ file, sha256 }) => ({ file, sha256 })));
-        const images = [...new Set(containers.map(({ container }) => container.image).filter((image): image is string => image !== undefined))].sort();
-        expect(images).toEqual(component.images);
-    });
+    it.each(bom.components.map((component) => [component.name, component] as const))(
+        "pins %s to the sha256 and images of its rendered file",
+        (_name, component) => {
+            const { files, containers } = render(component);
+            expect(files.map(({ file, actual }) => ({ file, sha256: actual }))).toEqual(files.map(({ file, sha256 }) => ({ file, sha256 })));
+            const images = [...new Set(containers.map(({ container }) => container.image).filter((image): image is string => image !== undefined))].sort();
+            expect(images).toEqual(component.images);
+        },
+    );
 
     it.each(bom.components.map((component) => [component.name, component] as const))(
         "sizes only containers that exist in %s, agreeing with upstream and never limiting below an upstream request",
@@ -204,17 +219,22 @@ describe.skipIf(skipFixtures)("the kubeflow-1.8.1 bill of materials against the 
                 const limits = container.resources?.limits ?? {};
                 const found: string[] = [];
                 // An override restates what upstream already sets; kfstack only fills gaps.
-                if (override && requests.cpu !== undefined && quantity(requests.cpu) !== quantity(override.cpuRequest)) found.push(`${key}: cpuRequest ${override.cpuRequest}, upstream ${requests.cpu}`);
-                if (override && requests.memory !== undefined && quantity(requests.memory) !== quantity(override.memoryRequest)) found.push(`${key}: memoryRequest ${override.memoryRequest}, upstream ${requests.memory}`);
-                if (override && !override.raisesUpstreamLimit && limits.memory !== undefined && quantity(limits.memory) !== quantity(override.memoryLimit)) found.push(`${key}: memoryLimit ${override.memoryLimit}, upstream ${limits.memory}`);
+                if (override && requests.cpu !== undefined && quantity(requests.cpu) !== quantity(override.cpuRequest))
+                    found.push(`${key}: cpuRequest ${override.cpuRequest}, upstream ${requests.cpu}`);
+                if (override && requests.memory !== undefined && quantity(requests.memory) !== quantity(override.memoryRequest))
+                    found.push(`${key}: memoryRequest ${override.memoryRequest}, upstream ${requests.memory}`);
+                if (override && !override.raisesUpstreamLimit && limits.memory !== undefined && quantity(limits.memory) !== quantity(override.memoryLimit))
+                    found.push(`${key}: memoryLimit ${override.memoryLimit}, upstream ${limits.memory}`);
                 // A raised limit must raise something: above what upstream sets.
-                if (override?.raisesUpstreamLimit && (limits.memory === undefined || quantity(override.memoryLimit) <= quantity(limits.memory))) found.push(`${key}: raisesUpstreamLimit, but ${override.memoryLimit} is not above upstream's ${limits.memory ?? "unset"} limit`);
+                if (override?.raisesUpstreamLimit && (limits.memory === undefined || quantity(override.memoryLimit) <= quantity(limits.memory)))
+                    found.push(`${key}: raisesUpstreamLimit, but ${override.memoryLimit} is not above upstream's ${limits.memory ?? "unset"} limit`);
                 // What actually runs: upstream's value where it sets one (unless raised), ours otherwise.
                 const memoryRequest = requests.memory ?? ours.memoryRequest;
                 const memoryLimit = override?.raisesUpstreamLimit ? ours.memoryLimit : (limits.memory ?? ours.memoryLimit);
                 const cpuRequest = requests.cpu ?? ours.cpuRequest;
                 if (quantity(memoryLimit) < quantity(memoryRequest)) found.push(`${key}: memory limit ${memoryLimit} is below the request ${memoryRequest}`);
-                if (limits.cpu !== undefined && quantity(cpuRequest) > quantity(limits.cpu)) found.push(`${key}: cpu request ${cpuRequest} is above the limit ${limits.cpu}`);
+                if (limits.cpu !== undefined && quantity(cpuRequest) > quantity(limits.cpu))
+                    found.push(`${key}: cpu request ${cpuRequest} is above the limit ${limits.cpu}`);
                 return found;
             });
             expect(problems).toEqual([]);

@@ -43,7 +43,8 @@ describe("kfstack check", () => {
             policy: "mem-01-container-resources",
             enforcement: "mandatory",
             resource: bad.urn,
-            message: 'Container "app" in Pod "team-a/pod" has no memory limit, memory request and cpu request; set resources.limits.memory, resources.requests.memory and resources.requests.cpu.',
+            message:
+                'Container "app" in Pod "team-a/pod" has no memory limit, memory request and cpu request; set resources.limits.memory, resources.requests.memory and resources.requests.cpu.',
         });
     });
 
@@ -61,7 +62,11 @@ describe("kfstack check", () => {
             () => ["--resources", file("shape.json", JSON.stringify([{ type: "kubernetes:core/v1:Pod", props: {} }]))],
             /^resource file .*shape\.json is not in the expected shape:\n {2}0\.name: Invalid input: expected string, received undefined$/,
         ],
-        ["a stack and a resource file at once", () => ["dev", "--resources", file("r.json", "[]")], "Name a stack (`check prod`) or a resource file (`check --resources <file.json>`), not both."],
+        [
+            "a stack and a resource file at once",
+            () => ["dev", "--resources", file("r.json", "[]")],
+            "Name a stack (`check prod`) or a resource file (`check --resources <file.json>`), not both.",
+        ],
     ])("exits 2 on %s, saying why", async (_case, argv, message) => {
         const result = await run("check", ...argv());
         expect(result.code).toBe(2);

@@ -27,7 +27,9 @@ describe("kfstack plan", () => {
             expect(Object.keys(resource)).toEqual(["urn", "type", "name", "parent", "dependsOn", "provider", "inputs"]);
         }
         expect(plan.resources).toHaveLength(plan.summary.resourceCount + 1);
-        expect(run.stdout).toContain("| general | m6id.4xlarge | 3/3/6                   | 48   | 192        | 2,850   | 0    | $0.95       | $2,078.75         | $4,157.50     |");
+        expect(run.stdout).toContain(
+            "| general | m6id.4xlarge | 3/3/6                   | 48   | 192        | 2,850   | 0    | $0.95       | $2,078.75         | $4,157.50     |",
+        );
         expect(run.stdout).toContain("prices from https://aws.amazon.com/ec2/pricing/on-demand/ (Linux, us-east-1), 2025-05-01.");
     });
 
@@ -76,6 +78,8 @@ describe("kfstack plan", () => {
     it("names the stacks that exist when asked for one that does not", () => {
         const run = kfstack("plan", "staging");
         expect(run.status).toBe(2);
-        expect(run.stderr).toBe(`There is no stack "staging": ${join(projectDirectory(), "Pulumi.staging.yaml")} does not exist. Stacks here: airgap, dev, gke-dev, onprem, prod.\n`);
+        expect(run.stderr).toBe(
+            `There is no stack "staging": ${join(projectDirectory(), "Pulumi.staging.yaml")} does not exist. Stacks here: airgap, dev, gke-dev, onprem, prod.\n`,
+        );
     });
 });

@@ -16,7 +16,12 @@ function shipped(stack: string): RawConfig {
     return rawStackConfig(loadStackSettings(stack).config).raw;
 }
 
-const BASES: Record<BaseStack, RawConfig> = { "aws dev": shipped("dev"), "aws prod": shipped("prod"), "gcp dev": shipped("gke-dev"), onprem: shipped("onprem") };
+const BASES: Record<BaseStack, RawConfig> = {
+    "aws dev": shipped("dev"),
+    "aws prod": shipped("prod"),
+    "gcp dev": shipped("gke-dev"),
+    onprem: shipped("onprem"),
+};
 
 /** Runs the kfstack program offline on `raw` and returns the ConfigError it must fail with. */
 function rejectionOf(raw: RawConfig) {

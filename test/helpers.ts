@@ -14,7 +14,10 @@ export function resourcesOfType(plan: Plan, type: string): PlannedResource[] {
 /** The one resource of `type` named `name`; fails the test if there is not exactly one. */
 export function resource(plan: Plan, type: string, name: string): PlannedResource {
     const matches = plan.resources.filter((candidate) => candidate.type === type && candidate.name === name);
-    expect(matches.map((match) => match.urn), `${type} ${name}`).toHaveLength(1);
+    expect(
+        matches.map((match) => match.urn),
+        `${type} ${name}`,
+    ).toHaveLength(1);
     return matches[0]!;
 }
 

@@ -37,7 +37,10 @@ describe("Planned Kubernetes objects of the prod stack against their schemas", (
             a: ["s3cret", UNKNOWN_PLACEHOLDER],
             b: { c: UNKNOWN_PLACEHOLDER },
         });
-        expect(planned(plan, "kubernetes:core/v1:Secret", "kubeflow/mlpipeline-minio-artifact")["stringData"]).toEqual({ accesskey: "[unknown]", secretkey: "[unknown]" });
+        expect(planned(plan, "kubernetes:core/v1:Secret", "kubeflow/mlpipeline-minio-artifact")["stringData"]).toEqual({
+            accesskey: "[unknown]",
+            secretkey: "[unknown]",
+        });
     });
 
     it("plans a CustomResourceDefinition, with a served version, for every custom resource it plans", () => {
@@ -95,7 +98,9 @@ describe("Planned Kubernetes objects of the prod stack against their schemas", (
     it("rejects a field the CRD does not declare, which the API server would drop", () => {
         const certificate = planned(plan, "kubernetes:cert-manager.io/v1:Certificate", "kubeflow/kfp-cache-cert");
         const spec = certificate["spec"] as Record<string, unknown>;
-        expect(schemas.validate({ ...certificate, spec: { ...spec, secretNmae: "kfp-cache-cert" } })).toEqual(["/spec must NOT have additional properties (secretNmae)"]);
+        expect(schemas.validate({ ...certificate, spec: { ...spec, secretNmae: "kfp-cache-cert" } })).toEqual([
+            "/spec must NOT have additional properties (secretNmae)",
+        ]);
     });
 
     it("validates the metadata of a custom resource as ObjectMeta although its CRD says only `type: object`", () => {

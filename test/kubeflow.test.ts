@@ -68,8 +68,12 @@ function plannedContainers(plan: Plan) {
     return kubernetesObjects(plan)
         .filter((object) => carriers.includes(object.type.split(":")[2]!))
         .flatMap((object) => {
-            const spec = (object.inputs.spec as { template: { spec: { containers: Record<string, unknown>[]; initContainers?: Record<string, unknown>[] } } }).template.spec;
-            return [...spec.containers, ...(spec.initContainers ?? [])].map((container) => ({ where: `${object.type} ${object.name} ${String(container["name"])}`, container }));
+            const spec = (object.inputs.spec as { template: { spec: { containers: Record<string, unknown>[]; initContainers?: Record<string, unknown>[] } } })
+                .template.spec;
+            return [...spec.containers, ...(spec.initContainers ?? [])].map((container) => ({
+                where: `${object.type} ${object.name} ${String(container["name"])}`,
+                container,
+            }));
         });
 }
 
@@ -90,7 +94,9 @@ describe("Kubeflow on the prod stack", () => {
     });
 
     it("runs exactly one training operator, on the v1.8.0 image", () => {
-        const operators = kubernetesObjects(plan).filter((object) => object.type === "kubernetes:apps/v1:Deployment" && object.name.includes("training-operator"));
+        const operators = kubernetesObjects(plan).filter(
+            (object) => object.type === "kubernetes:apps/v1:Deployment" && object.name.includes("training-operator"),
+        );
         expect(operators.map((operator) => operator.name)).toEqual(["kubeflow/training-operator"]);
         const containers = (operators[0]!.inputs.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers;
         expect(containers.map((container) => container.image)).toEqual(["kubeflow/training-operator:v1-9e52eb7"]);
@@ -118,7 +124,9 @@ describe("Kubeflow on the prod stack", () => {
             "kfstack-prod-kubeflow-minio-secret-key",
             "kfstack-prod-kubeflow-oidc-client-secret",
         ]);
-        expect(resource(plan, "kubernetes:core/v1:Secret", "kubeflow/katib-mysql-secrets").inputs.stringData).toEqual({ MYSQL_ROOT_PASSWORD: Unknown.instance });
+        expect(resource(plan, "kubernetes:core/v1:Secret", "kubeflow/katib-mysql-secrets").inputs.stringData).toEqual({
+            MYSQL_ROOT_PASSWORD: Unknown.instance,
+        });
         // Generated at deployment, so unknown to a preview: nothing default is there to leak.
         const minio = resource(plan, "kubernetes:core/v1:Secret", "kubeflow/mlpipeline-minio-artifact");
         expect(minio.inputs.data).toBeUndefined();
@@ -174,9 +182,15 @@ describe("Kubeflow on the prod stack", () => {
                 issuerRef: { kind: "ClusterIssuer", name: "kubeflow-self-signing-issuer", group: "cert-manager.io" },
             },
         });
-        expect((resource(plan, "kubernetes:networking.istio.io/v1alpha3:Gateway", "kubeflow/kubeflow-gateway").inputs.spec as { servers: unknown[] }).servers).toEqual([
+        expect(
+            (resource(plan, "kubernetes:networking.istio.io/v1alpha3:Gateway", "kubeflow/kubeflow-gateway").inputs.spec as { servers: unknown[] }).servers,
+        ).toEqual([
             { hosts: ["*"], port: { name: "http", number: 80, protocol: "HTTP" }, tls: { httpsRedirect: true } },
-            { hosts: ["kubeflow.example.com"], port: { name: "https", number: 443, protocol: "HTTPS" }, tls: { mode: "SIMPLE", credentialName: "kubeflow-gateway-tls" } },
+            {
+                hosts: ["kubeflow.example.com"],
+                port: { name: "https", number: 443, protocol: "HTTPS" },
+                tls: { mode: "SIMPLE", credentialName: "kubeflow-gateway-tls" },
+            },
         ]);
     });
 
@@ -206,7 +220,9 @@ describe("Kubeflow on the prod stack", () => {
         expect(plan.summary.dependencies.criticalPath).toHaveLength(plan.summary.dependencies.depth);
         expect(plan.summary.warnings).toHaveLength(1);
         expect(plan.summary.warnings[0]).toMatch(/^Kubernetes 1\.33 is outside the supported window \(kubeflow-1\.8\.1 supports 1\.25–1\.26/);
-        expect(plan.summary.warnings[0]).toMatch(/; acknowledged: Managed Kubernetes no longer offers 1\.26; kfstack checks that no rendered object uses an API removed by 1\.33\.$/);
+        expect(plan.summary.warnings[0]).toMatch(
+            /; acknowledged: Managed Kubernetes no longer offers 1\.26; kfstack checks that no rendered object uses an API removed by 1\.33\.$/,
+        );
     });
 });
 
@@ -224,7 +240,13 @@ describe("Kubeflow on the dev stack", () => {
         const config = (resource(plan, "kubernetes:core/v1:ConfigMap", "auth/dex").inputs.data as Record<string, string>)["config.yaml"]!;
         expect(config).toContain("enablePasswordDB: true\n");
         expect(config).toContain(
-            ["staticPasswords:", "  - email: admin@example.com", "    hashFromEnv: DEX_ADMIN_PASSWORD_HASH", "    username: admin", "    userID: admin@example.com"].join("\n"),
+            [
+                "staticPasswords:",
+                "  - email: admin@example.com",
+                "    hashFromEnv: DEX_ADMIN_PASSWORD_HASH",
+                "    username: admin",
+                "    userID: admin@example.com",
+            ].join("\n"),
         );
         expect(resource(plan, "kubernetes:core/v1:Secret", "auth/dex-oidc-client").inputs.stringData).toEqual({
             OIDC_CLIENT_ID: "kubeflow-oidc-authservice",
@@ -237,7 +259,8 @@ describe("Kubeflow on the dev stack", () => {
 describe("Kubeflow manifests that cannot be trusted", () => {
     function copyOfFixtures(): string {
         const directory = mkdtempSync(join(tmpdir(), "kfstack-manifests-"));
-        for (const folder of ["kubeflow-v1.8.1", "training-operator-v1.8.0", "kserve-0.11.2"]) cpSync(join(fixturesDirectory(), folder), join(directory, folder), { recursive: true });
+        for (const folder of ["kubeflow-v1.8.1", "training-operator-v1.8.0", "kserve-0.11.2"])
+            cpSync(join(fixturesDirectory(), folder), join(directory, folder), { recursive: true });
         return directory;
     }
 

@@ -64,15 +64,17 @@ export const EXPORTER_FILES: Record<string, string> = {
         "    metadata: {labels: {app: exporter}}",
         "    spec:",
         "      containers:",
-        "        - {name: exporter, image: \"example.invalid/exporter:2.1.0\"}",
+        '        - {name: exporter, image: "example.invalid/exporter:2.1.0"}',
         "---",
         "kind: Service",
         "apiVersion: v1",
         "metadata: {name: exporter, namespace: monitoring}",
         "spec: {selector: {app: exporter}, ports: [{name: metrics, port: 9400}]}",
     ].join("\n"),
-    "deploy/monitor.yaml": "kind: ServiceMonitor\napiVersion: monitoring.coreos.com/v1\nmetadata: {name: exporter, namespace: monitoring}\nspec:\n  endpoints: [{port: metrics, interval: 15s}]\n",
-    "etc/counters.csv": "# Format: field, type, help (latency in µs)\nDCGM_FI_DEV_GPU_UTIL, gauge, GPU utilization (in %).\nDCGM_FI_DEV_FB_USED, gauge, Framebuffer memory used (in MiB).\n",
+    "deploy/monitor.yaml":
+        "kind: ServiceMonitor\napiVersion: monitoring.coreos.com/v1\nmetadata: {name: exporter, namespace: monitoring}\nspec:\n  endpoints: [{port: metrics, interval: 15s}]\n",
+    "etc/counters.csv":
+        "# Format: field, type, help (latency in µs)\nDCGM_FI_DEV_GPU_UTIL, gauge, GPU utilization (in %).\nDCGM_FI_DEV_FB_USED, gauge, Framebuffer memory used (in MiB).\n",
     "README.md": "Pre-rendered manifests of the exporter.\n",
 };
 
@@ -195,19 +197,23 @@ function bomOver(sources: Record<string, { url: string; tag: string; release: st
 }
 
 export function testBom(fixture: Fixture): Bom {
-    return bomOver(
-        { platform: { ...fixture.platform, tag: "v1.0.0" }, serving: { ...fixture.serving, tag: "v0.2.0" } },
-        [
-            component("settings", "platform", "config/settings", "platform-v1.0.0/01-settings.yaml", RENDERED.settings),
-            component("worker", "platform", "apps/worker", "platform-v1.0.0/02-worker.yaml", RENDERED.worker),
-            component("serving", "serving", "config/default", "serving-0.2.0/serving.yaml", RENDERED.serving),
-            component("dashboard", "serving", "config/dashboard", "serving-0.2.0/dashboard.yaml", RENDERED.dashboard, { skip: "not installed by default" }),
-        ],
-    );
+    return bomOver({ platform: { ...fixture.platform, tag: "v1.0.0" }, serving: { ...fixture.serving, tag: "v0.2.0" } }, [
+        component("settings", "platform", "config/settings", "platform-v1.0.0/01-settings.yaml", RENDERED.settings),
+        component("worker", "platform", "apps/worker", "platform-v1.0.0/02-worker.yaml", RENDERED.worker),
+        component("serving", "serving", "config/default", "serving-0.2.0/serving.yaml", RENDERED.serving),
+        component("dashboard", "serving", "config/dashboard", "serving-0.2.0/dashboard.yaml", RENDERED.dashboard, { skip: "not installed by default" }),
+    ]);
 }
 
 /** A component copied as it is: `files` name each copy, where it comes from (when not `<path>/<file>`) and the upstream text pinned. */
-export function copied(name: string, source: string, path: string, to: string, files: { file: string; from?: string; text: string }[], extra: Partial<BomComponent> = {}): BomComponent {
+export function copied(
+    name: string,
+    source: string,
+    path: string,
+    to: string,
+    files: { file: string; from?: string; text: string }[],
+    extra: Partial<BomComponent> = {},
+): BomComponent {
     return {
         name,
         version: "2.1.0",
@@ -226,20 +232,17 @@ export function copied(name: string, source: string, path: string, to: string, f
  * two from elsewhere through `from`; `exporter-monitor` takes a file under its `path`.
  */
 export function copyBom(fixture: Fixture): Bom {
-    return bomOver(
-        { platform: { ...fixture.platform, tag: "v1.0.0" }, exporter: { ...fixture.exporter, tag: "2.1.0" } },
-        [
-            component("settings", "platform", "config/settings", "platform-v1.0.0/01-settings.yaml", RENDERED.settings),
-            copied("exporter", "exporter", ".", "exporter-2.1.0", [
-                { file: "exporter.yaml", text: EXPORTER_FILES["exporter.yaml"]! },
-                { file: "app.yaml", from: "deploy/app.yaml", text: EXPORTER_FILES["deploy/app.yaml"]! },
-                { file: "counters.csv", from: "etc/counters.csv", text: EXPORTER_FILES["etc/counters.csv"]! },
-            ]),
-            copied("exporter-monitor", "exporter", "deploy", "exporter-2.1.0/monitor", [{ file: "monitor.yaml", text: EXPORTER_FILES["deploy/monitor.yaml"]! }], {
-                skip: "needs the Prometheus operator",
-            }),
-        ],
-    );
+    return bomOver({ platform: { ...fixture.platform, tag: "v1.0.0" }, exporter: { ...fixture.exporter, tag: "2.1.0" } }, [
+        component("settings", "platform", "config/settings", "platform-v1.0.0/01-settings.yaml", RENDERED.settings),
+        copied("exporter", "exporter", ".", "exporter-2.1.0", [
+            { file: "exporter.yaml", text: EXPORTER_FILES["exporter.yaml"]! },
+            { file: "app.yaml", from: "deploy/app.yaml", text: EXPORTER_FILES["deploy/app.yaml"]! },
+            { file: "counters.csv", from: "etc/counters.csv", text: EXPORTER_FILES["etc/counters.csv"]! },
+        ]),
+        copied("exporter-monitor", "exporter", "deploy", "exporter-2.1.0/monitor", [{ file: "monitor.yaml", text: EXPORTER_FILES["deploy/monitor.yaml"]! }], {
+            skip: "needs the Prometheus operator",
+        }),
+    ]);
 }
 
 export const quiet = { onProgress: () => {} };

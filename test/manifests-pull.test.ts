@@ -27,7 +27,12 @@ describe("pullManifests", () => {
         const outDir = join(scratch(), "manifests-cache");
         const progress: string[] = [];
         const result = await pullManifests(testBom(fixture), outDir, { onProgress: (line) => progress.push(line) });
-        expect(filesUnder(outDir)).toEqual(["platform-v1.0.0/01-settings.yaml", "platform-v1.0.0/02-worker.yaml", "serving-0.2.0/dashboard.yaml", "serving-0.2.0/serving.yaml"]);
+        expect(filesUnder(outDir)).toEqual([
+            "platform-v1.0.0/01-settings.yaml",
+            "platform-v1.0.0/02-worker.yaml",
+            "serving-0.2.0/dashboard.yaml",
+            "serving-0.2.0/serving.yaml",
+        ]);
         expect(readFileSync(join(outDir, "platform-v1.0.0/01-settings.yaml"), "utf8")).toBe(RENDERED.settings);
         expect(readFileSync(join(outDir, "platform-v1.0.0/02-worker.yaml"), "utf8")).toBe(RENDERED.worker);
         expect(readFileSync(join(outDir, "serving-0.2.0/serving.yaml"), "utf8")).toBe(RENDERED.serving);
@@ -112,7 +117,9 @@ describe("pullManifests", () => {
         const exporterBytes = bytes(copies["exporter-2.1.0/exporter.yaml"], copies["exporter-2.1.0/app.yaml"], copies["exporter-2.1.0/counters.csv"]);
         const monitorBytes = bytes(copies["exporter-2.1.0/monitor/monitor.yaml"]);
         // The µ is two bytes in UTF-8: the sizes are bytes, not characters.
-        expect(exporterBytes).toBe(copies["exporter-2.1.0/exporter.yaml"].length + copies["exporter-2.1.0/app.yaml"].length + copies["exporter-2.1.0/counters.csv"].length + 1);
+        expect(exporterBytes).toBe(
+            copies["exporter-2.1.0/exporter.yaml"].length + copies["exporter-2.1.0/app.yaml"].length + copies["exporter-2.1.0/counters.csv"].length + 1,
+        );
         expect(result.sources.map((source) => [source.name, source.components, source.bytes])).toEqual([
             ["platform", 1, RENDERED.settings.length],
             ["exporter", 2, exporterBytes + monitorBytes],
@@ -192,7 +199,10 @@ describe("pullManifests", () => {
 
 describe("kfstack manifests pull", () => {
     it("exits 2 naming the known releases when the BOM does not exist", () => {
-        const run = spawnSync(process.execPath, ["--import", "tsx", "cli/main.ts", "manifests", "pull", "kubeflow-0.0.0"], { cwd: projectDirectory(), encoding: "utf8" });
+        const run = spawnSync(process.execPath, ["--import", "tsx", "cli/main.ts", "manifests", "pull", "kubeflow-0.0.0"], {
+            cwd: projectDirectory(),
+            encoding: "utf8",
+        });
         expect(run.stderr).toBe(`There is no bill of materials "kubeflow-0.0.0"; known releases: ${availableBoms().join(", ")}.\n`);
         expect(run.status).toBe(2);
         expect(run.stdout).toBe("");

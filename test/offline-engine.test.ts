@@ -32,8 +32,18 @@ describe("offline engine", () => {
             new Gadget("gadget");
             return {};
         }, settings());
-        expect(run.resources.map(({ urn, type, name, parent, dependsOn, provider, inputs }) => ({ urn, type, name, parent, dependsOn, provider, inputs }))).toEqual([
-            { urn: "urn:pulumi:test::demo::pulumi:pulumi:Stack::demo-test", type: "pulumi:pulumi:Stack", name: "demo-test", parent: null, dependsOn: [], provider: null, inputs: {} },
+        expect(
+            run.resources.map(({ urn, type, name, parent, dependsOn, provider, inputs }) => ({ urn, type, name, parent, dependsOn, provider, inputs })),
+        ).toEqual([
+            {
+                urn: "urn:pulumi:test::demo::pulumi:pulumi:Stack::demo-test",
+                type: "pulumi:pulumi:Stack",
+                name: "demo-test",
+                parent: null,
+                dependsOn: [],
+                provider: null,
+                inputs: {},
+            },
             {
                 urn: "urn:pulumi:test::demo::demo:index:Gadget::gadget",
                 type: "demo:index:Gadget",

@@ -12,7 +12,8 @@ function encodeValue(value: unknown, path: string): Encoded {
     if (value === undefined) return { [TAG]: "undefined" };
     if (value === null || typeof value === "boolean" || typeof value === "string") return value;
     if (typeof value === "number") {
-        if (!Number.isFinite(value) || Object.is(value, -0)) throw new Error(`${path}: the plan cache cannot keep the number ${Object.is(value, -0) ? "-0" : value}.`);
+        if (!Number.isFinite(value) || Object.is(value, -0))
+            throw new Error(`${path}: the plan cache cannot keep the number ${Object.is(value, -0) ? "-0" : value}.`);
         return value;
     }
     if (value instanceof Unknown) return { [TAG]: "unknown" };

@@ -35,7 +35,12 @@ describe("plannedStack, the plan cache of a test run", () => {
 
 describe("the plan codec", () => {
     it("restores the one Unknown, Secret instances, nested secrets and undefined members", () => {
-        const value = { unknown: Unknown.instance, secret: new Secret({ password: new Secret("p"), at: [Unknown.instance] }), absent: undefined, list: [1, "a", null, true] };
+        const value = {
+            unknown: Unknown.instance,
+            secret: new Secret({ password: new Secret("p"), at: [Unknown.instance] }),
+            absent: undefined,
+            list: [1, "a", null, true],
+        };
         const decoded = decodePlanValue(encodePlanValue(value)) as typeof value;
         expect(decoded).toStrictEqual(value);
         expect(decoded.unknown).toBe(Unknown.instance);
@@ -48,7 +53,11 @@ describe("the plan codec", () => {
         ["NaN", { summary: { usd: Number.NaN } }, "plan.summary.usd: the plan cache cannot keep the number NaN."],
         ["-0", { summary: { usd: -0 } }, "plan.summary.usd: the plan cache cannot keep the number -0."],
         ["a function", { outputs: { run: () => 1 } }, "plan.outputs.run: the plan cache cannot keep a function."],
-        ["an object shaped like its own markers", { outputs: { $planCodec: "unknown" } }, "plan.outputs: a plain object with the key $planCodec would read back as a marker."],
+        [
+            "an object shaped like its own markers",
+            { outputs: { $planCodec: "unknown" } },
+            "plan.outputs: a plain object with the key $planCodec would read back as a marker.",
+        ],
     ])("refuses %s rather than hand back something else", (_what, value, message) => {
         expect(() => encodePlanValue(value)).toThrow(message);
     });

@@ -37,7 +37,8 @@ async function planInto(directory: string, stack: SharedStack): Promise<void> {
 async function planOf(directory: string, stack: SharedStack): Promise<Plan> {
     for (;;) {
         if (existsSync(join(directory, `${stack}.json`))) return decodePlanValue(readFileSync(join(directory, `${stack}.json`), "utf8")) as Plan;
-        if (existsSync(join(directory, `${stack}.error`))) throw new Error(`Planning stack ${stack} failed in another test file: ${readFileSync(join(directory, `${stack}.error`), "utf8")}`);
+        if (existsSync(join(directory, `${stack}.error`)))
+            throw new Error(`Planning stack ${stack} failed in another test file: ${readFileSync(join(directory, `${stack}.error`), "utf8")}`);
         await sleep(50);
     }
 }

@@ -291,7 +291,8 @@ function formatsIn(schema: unknown, found = new Set<string>()): Set<string> {
     if (Array.isArray(schema)) schema.forEach((inner) => formatsIn(inner, found));
     else if (isSchema(schema)) {
         if (typeof schema["format"] === "string") found.add(schema["format"]);
-        for (const [keyword, inner] of Object.entries(schema)) if (keyword !== "default" && keyword !== "enum" && keyword !== "example") formatsIn(inner, found);
+        for (const [keyword, inner] of Object.entries(schema))
+            if (keyword !== "default" && keyword !== "enum" && keyword !== "example") formatsIn(inner, found);
     }
     return found;
 }
@@ -360,7 +361,9 @@ export class CrdSchemas {
         const crdVersion = crd.spec.versions.find((candidate) => candidate.name === version);
         const schema = crdVersion?.schema?.openAPIV3Schema;
         if (!crdVersion || !schema) {
-            throw new Error(`CustomResourceDefinition of ${kind}.${group} has no schema for version ${version} (it has ${crd.spec.versions.map((candidate) => candidate.name).join(", ")}).`);
+            throw new Error(
+                `CustomResourceDefinition of ${kind}.${group} has no schema for version ${version} (it has ${crd.spec.versions.map((candidate) => candidate.name).join(", ")}).`,
+            );
         }
         for (const format of formatsIn(schema)) {
             if ((VALIDATED_FORMATS as readonly string[]).includes(format) || this.ignoredFormats.has(format)) continue;

@@ -47,7 +47,9 @@ describe("stack files", () => {
     it("points at the line of a YAML syntax error", () => {
         const projectDir = project({ "Pulumi.a.yaml": "config:\n  demo:a: 1\n  demo:b: [1, 2\n" });
         expect(() => loadStackSettings("a", { projectDir })).toThrow(
-            new StackFileError(`${join(projectDir, "Pulumi.a.yaml")}:4:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ].`),
+            new StackFileError(
+                `${join(projectDir, "Pulumi.a.yaml")}:4:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ].`,
+            ),
         );
     });
 

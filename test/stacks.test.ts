@@ -215,7 +215,11 @@ describe("stack onprem (existing cluster, production topology)", () => {
 
     it("creates no infrastructure, only a Kubernetes provider for the kubeconfig's context and what runs in the cluster", () => {
         const infrastructure = plan.resources.filter((candidate) => !/^(kubernetes:|kfstack:(kubeflow|monitoring):|random:)/.test(candidate.type));
-        expect(infrastructure.map((candidate) => candidate.type)).toEqual(["pulumi:pulumi:Stack", "kfstack:cluster:ExistingCluster", "pulumi:providers:kubernetes"]);
+        expect(infrastructure.map((candidate) => candidate.type)).toEqual([
+            "pulumi:pulumi:Stack",
+            "kfstack:cluster:ExistingCluster",
+            "pulumi:providers:kubernetes",
+        ]);
         expect(resource(plan, "pulumi:providers:kubernetes", "kfstack-onprem-k8s").inputs).toEqual({
             context: "onprem-admin",
             enableServerSideApply: "true",
@@ -225,8 +229,18 @@ describe("stack onprem (existing cluster, production topology)", () => {
 
     it("describes the declared node pools, checked against the production topology", () => {
         expect(plan.summary.nodePools.map(({ name, nodes, perNode, taints }) => ({ name, nodes, perNode, taints }))).toEqual([
-            { name: "general", nodes: { min: 6, desired: 6, max: 6 }, perNode: { vcpu: 32, memoryGiB: 128, nvmeGB: 1920, gpus: 0, gpuModel: null }, taints: [] },
-            { name: "gpu", nodes: { min: 2, desired: 2, max: 2 }, perNode: { vcpu: 0, memoryGiB: 0, nvmeGB: 0, gpus: 8, gpuModel: "a100-40gb" }, taints: ["nvidia.com/gpu=present:NoSchedule"] },
+            {
+                name: "general",
+                nodes: { min: 6, desired: 6, max: 6 },
+                perNode: { vcpu: 32, memoryGiB: 128, nvmeGB: 1920, gpus: 0, gpuModel: null },
+                taints: [],
+            },
+            {
+                name: "gpu",
+                nodes: { min: 2, desired: 2, max: 2 },
+                perNode: { vcpu: 0, memoryGiB: 0, nvmeGB: 0, gpus: 8, gpuModel: "a100-40gb" },
+                taints: ["nvidia.com/gpu=present:NoSchedule"],
+            },
         ]);
         expect(plan.summary.totals.monthlyUsd).toBeNull();
     });
@@ -295,9 +309,16 @@ describe("stack in an existing VPC (test fixture)", () => {
     });
 
     it("creates no network but the S3 gateway endpoint on the given route tables", () => {
-        expect(plan.resources.filter((candidate) => candidate.type.startsWith("aws:ec2/") && candidate.type !== AWS_TYPES.launchTemplate && candidate.type !== "aws:ec2/securityGroup:SecurityGroup").map((candidate) => candidate.type)).toEqual([
-            AWS_TYPES.endpoint,
-        ]);
+        expect(
+            plan.resources
+                .filter(
+                    (candidate) =>
+                        candidate.type.startsWith("aws:ec2/") &&
+                        candidate.type !== AWS_TYPES.launchTemplate &&
+                        candidate.type !== "aws:ec2/securityGroup:SecurityGroup",
+                )
+                .map((candidate) => candidate.type),
+        ).toEqual([AWS_TYPES.endpoint]);
         expect(resource(plan, AWS_TYPES.endpoint, "kfstack-existing-vpc-net-s3").inputs).toMatchObject({
             vpcId: "vpc-0a1b2c3d4e5f60718",
             routeTableIds: ["rtb-0a1b2c3d4e5f60718", "rtb-1a1b2c3d4e5f60718"],

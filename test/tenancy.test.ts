@@ -35,7 +35,13 @@ describe("tenants of the prod stack", () => {
             spec: {
                 owner: { kind: "User", name: owner },
                 resourceQuotaSpec: {
-                    hard: { "requests.cpu": hard[0], "requests.memory": hard[1], "requests.nvidia.com/gpu": hard[2], "requests.storage": hard[3], "count/persistentvolumeclaims": hard[4] },
+                    hard: {
+                        "requests.cpu": hard[0],
+                        "requests.memory": hard[1],
+                        "requests.nvidia.com/gpu": hard[2],
+                        "requests.storage": hard[3],
+                        "count/persistentvolumeclaims": hard[4],
+                    },
                 },
             },
         });
@@ -58,7 +64,16 @@ describe("tenants of the prod stack", () => {
             action: "ALLOW",
             rules: [
                 {
-                    from: [{ source: { principals: ["cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account", "cluster.local/ns/kubeflow/sa/ml-pipeline-ui"] } }],
+                    from: [
+                        {
+                            source: {
+                                principals: [
+                                    "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account",
+                                    "cluster.local/ns/kubeflow/sa/ml-pipeline-ui",
+                                ],
+                            },
+                        },
+                    ],
                     when: [{ key: "request.headers[kubeflow-userid]", values: ["ben@example.com"] }],
                 },
             ],
@@ -91,7 +106,13 @@ describe("tenants of the prod stack", () => {
             "vision/allow-same-namespace",
             "vision/default-deny",
         ]);
-        expect(names("nlp").sort()).toEqual(["nlp/allow-dns", "nlp/allow-from-platform", "nlp/allow-platform-services", "nlp/allow-same-namespace", "nlp/default-deny"]);
+        expect(names("nlp").sort()).toEqual([
+            "nlp/allow-dns",
+            "nlp/allow-from-platform",
+            "nlp/allow-platform-services",
+            "nlp/allow-same-namespace",
+            "nlp/default-deny",
+        ]);
         for (const tenant of ["vision", "nlp"]) {
             expect(resource(plan, NETWORK_POLICY, `${tenant}/default-deny`).inputs.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
         }
@@ -101,13 +122,19 @@ describe("tenants of the prod stack", () => {
         const profile = resource(plan, PROFILE, "vision");
         expect(profile.dependsOn).toContain(resource(plan, "kubernetes:apps/v1:Deployment", "kubeflow/profiles-deployment").urn);
         expect(profile.dependsOn).toContain(resource(plan, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "profiles.kubeflow.org").urn);
-        const inVision = plan.resources.filter((planned) => planned.type.startsWith("kubernetes:") && (planned.inputs.metadata as { namespace?: string } | undefined)?.namespace === "vision");
+        const inVision = plan.resources.filter(
+            (planned) => planned.type.startsWith("kubernetes:") && (planned.inputs.metadata as { namespace?: string } | undefined)?.namespace === "vision",
+        );
         expect(inVision.length).toBeGreaterThan(8);
         for (const planned of inVision) expect(planned.dependsOn, planned.name).toContain(profile.urn);
     });
 
     it("gives nlp's people the view access to vision that the stack declares, and nothing more", () => {
-        expect(plan.tenancy.rbac.filter((cell) => cell.tenant !== cell.namespace && cell.access !== "none").map(({ subject, tenant, namespace, access }) => ({ subject, tenant, namespace, access }))).toEqual([
+        expect(
+            plan.tenancy.rbac
+                .filter((cell) => cell.tenant !== cell.namespace && cell.access !== "none")
+                .map(({ subject, tenant, namespace, access }) => ({ subject, tenant, namespace, access })),
+        ).toEqual([
             { subject: "User dara@example.com", tenant: "nlp", namespace: "vision", access: "read" },
             { subject: "User eli@example.com", tenant: "nlp", namespace: "vision", access: "read" },
         ]);
@@ -152,7 +179,9 @@ describe("tenants of the prod stack", () => {
             ]);
             const [finding, ...others] = auditTenancy(wrong).findings;
             expect(others).toEqual([]);
-            expect(finding!.message).toBe("User dara@example.com of tenant nlp can create secrets in tenant vision's namespace, beyond the read access the stack declares");
+            expect(finding!.message).toBe(
+                "User dara@example.com of tenant nlp can create secrets in tenant vision's namespace, beyond the read access the stack declares",
+            );
             expect(finding!.path.slice(0, 3)).toEqual(["User dara@example.com", "RoleBinding vision/dara-edit", "ClusterRole kubeflow-edit"]);
         });
 
@@ -167,10 +196,17 @@ describe("tenants of the prod stack", () => {
             const allowAll: PolicyRecord = {
                 type: NETWORK_POLICY,
                 name: "vision/allow-all",
-                props: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "allow-all", namespace: "vision" }, spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] } },
+                props: {
+                    apiVersion: "networking.k8s.io/v1",
+                    kind: "NetworkPolicy",
+                    metadata: { name: "allow-all", namespace: "vision" },
+                    spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] },
+                },
             };
             const findings = auditTenancy([...records(plan), allowAll]).findings;
-            expect(findings.map((finding) => finding.message)).toContain("Pods of namespace kube-system (not one of the platform's entry points) can open connections to pods of tenant vision (all)");
+            expect(findings.map((finding) => finding.message)).toContain(
+                "Pods of namespace kube-system (not one of the platform's entry points) can open connections to pods of tenant vision (all)",
+            );
             expect(findings.find((finding) => finding.message.includes("kube-system"))!.path.join("\n")).toContain("NetworkPolicy vision/allow-all");
         });
     });

@@ -47,7 +47,12 @@ function windowProblems(config: StackConfig, bom: Bom, installed: BomComponent[]
     const missed = windowsMissed(bom, installed, config.kubernetesVersion);
     const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
     if (acknowledged && acknowledged.version !== config.kubernetesVersion) {
-        return [{ path: ["kubeflow", "acknowledgeKubernetesVersion", "version"], message: `is ${acknowledged.version}, but the cluster runs ${config.kubernetesVersion}; acknowledge the version the cluster runs` }];
+        return [
+            {
+                path: ["kubeflow", "acknowledgeKubernetesVersion", "version"],
+                message: `is ${acknowledged.version}, but the cluster runs ${config.kubernetesVersion}; acknowledge the version the cluster runs`,
+            },
+        ];
     }
     if (missed.length === 0 || acknowledged) return [];
     return [

@@ -76,7 +76,13 @@ async function probeKubectl(env: NodeJS.ProcessEnv): Promise<Probe> {
         return { unusable: `kubectl ${kubectlVersion} (built-in kustomize ${kustomizeVersion ?? "of unknown version"})` };
     }
     return {
-        renderer: { description: `kubectl ${kubectlVersion} (built-in kustomize ${kustomizeVersion})`, kustomizeVersion, command: "kubectl", args: ["kustomize"], env },
+        renderer: {
+            description: `kubectl ${kubectlVersion} (built-in kustomize ${kustomizeVersion})`,
+            kustomizeVersion,
+            command: "kubectl",
+            args: ["kustomize"],
+            env,
+        },
     };
 }
 
@@ -102,8 +108,11 @@ export async function findRenderer(env: NodeJS.ProcessEnv = process.env): Promis
         if (probe && "renderer" in probe) return probe.renderer;
     }
     const unusable = probes.flatMap((probe) => (probe && "unusable" in probe ? [probe.unusable] : []));
-    if (unusable.length === 0) throw new RendererError(`No kustomize renderer found: neither kubectl nor kustomize is on PATH (${env.PATH ?? ""}). ${INSTALL_HINT}`);
-    throw new RendererError(`No usable kustomize renderer: found ${unusable.join(" and ")}, but the BOM checksums need kustomize ${MINIMUM_KUSTOMIZE_VERSION} or newer. ${INSTALL_HINT}`);
+    if (unusable.length === 0)
+        throw new RendererError(`No kustomize renderer found: neither kubectl nor kustomize is on PATH (${env.PATH ?? ""}). ${INSTALL_HINT}`);
+    throw new RendererError(
+        `No usable kustomize renderer: found ${unusable.join(" and ")}, but the BOM checksums need kustomize ${MINIMUM_KUSTOMIZE_VERSION} or newer. ${INSTALL_HINT}`,
+    );
 }
 
 /**
@@ -123,7 +132,11 @@ export function renderKustomization(renderer: KustomizeRenderer, path: string, c
         child.on("close", (status, signal) => {
             if (status === 0) return resolve(Buffer.concat(stdout));
             const message = Buffer.concat(stderr).toString("utf8").trim();
-            reject(new RendererError(`\`${commandLine}\` ${signal ? `was killed by ${signal}` : `exited with status ${status}`}${message ? `: ${message}` : " and printed nothing on stderr"}`));
+            reject(
+                new RendererError(
+                    `\`${commandLine}\` ${signal ? `was killed by ${signal}` : `exited with status ${status}`}${message ? `: ${message}` : " and printed nothing on stderr"}`,
+                ),
+            );
         });
     });
 }

@@ -39,7 +39,8 @@ function crossCheck(bom: Bom, file: string): string[] {
         }
         seenNames.add(component.name);
         for (const forbidden of FORBIDDEN_VERSIONS) {
-            if (component.name === forbidden.component && forbidden.pattern.test(component.version)) problems.push(`${where}: version ${component.version} is forbidden: ${forbidden.reason}`);
+            if (component.name === forbidden.component && forbidden.pattern.test(component.version))
+                problems.push(`${where}: version ${component.version} is forbidden: ${forbidden.reason}`);
         }
     });
     return problems;

@@ -52,7 +52,11 @@ const bomFile = (bom: Bom) => `components/bom/${bom.release}.yaml`;
 
 /** Git's stderr as one line of a paragraph, ending with a full stop. */
 function oneLine(text: string): string {
-    const line = text.split("\n").map((part) => part.trim()).filter(Boolean).join(" ");
+    const line = text
+        .split("\n")
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .join(" ");
     return /[.!?]$/.test(line) ? line : `${line}.`;
 }
 
@@ -69,7 +73,9 @@ async function requireGit(env: NodeJS.ProcessEnv): Promise<void> {
     try {
         await execFileAsync("git", ["--version"], { env });
     } catch {
-        throw new PullError(`git is not on PATH (${env.PATH ?? ""}); pulling manifests fetches every source with git. Install git, then run the command again.`);
+        throw new PullError(
+            `git is not on PATH (${env.PATH ?? ""}); pulling manifests fetches every source with git. Install git, then run the command again.`,
+        );
     }
 }
 
@@ -86,11 +92,15 @@ async function fetchSource(name: string, source: BomSource, checkout: string, bo
     const where = `source "${name}" (${source.repository})`;
     const fix = `check the release upstream and fix sources.${name} in ${bomFile(bom)}`;
     const tagged = await taggedCommit(source, env).catch((error: PullError) => {
-        throw new PullError(`Could not list the tags of ${where}: ${error.message} Check the network connection and the repository URL; pulling manifests needs a connected machine.`);
+        throw new PullError(
+            `Could not list the tags of ${where}: ${error.message} Check the network connection and the repository URL; pulling manifests needs a connected machine.`,
+        );
     });
     if (tagged === undefined) throw new PullError(`Tag ${source.tag} of ${where} does not exist; ${fix}.`);
     if (tagged !== source.commit) {
-        throw new PullError(`Tag ${source.tag} of ${where} points to commit ${tagged}, not the pinned commit ${source.commit}: the tag was moved or the BOM pins the wrong commit; ${fix}.`);
+        throw new PullError(
+            `Tag ${source.tag} of ${where} points to commit ${tagged}, not the pinned commit ${source.commit}: the tag was moved or the BOM pins the wrong commit; ${fix}.`,
+        );
     }
     try {
         await git(["init", "--quiet", checkout], env);
@@ -98,7 +108,9 @@ async function fetchSource(name: string, source: BomSource, checkout: string, bo
         // autocrlf off: the rendered bytes must not depend on the user's git configuration.
         await git(["-C", checkout, "-c", "core.autocrlf=false", "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", "FETCH_HEAD"], env);
     } catch (error) {
-        throw new PullError(`Could not fetch commit ${source.commit} of ${where}: ${(error as Error).message} Check the network connection and that the repository still has this commit.`);
+        throw new PullError(
+            `Could not fetch commit ${source.commit} of ${where}: ${(error as Error).message} Check the network connection and that the repository still has this commit.`,
+        );
     }
     const head = (await git(["-C", checkout, "rev-parse", "HEAD"], env)).trim();
     if (head !== source.commit) throw new PullError(`Fetching commit ${source.commit} of ${where} checked out ${head} instead; ${fix}.`);
@@ -120,10 +132,13 @@ async function pullComponent(bom: Bom, component: BomComponent, checkout: string
                 bytes = await renderKustomization(renderer, entry.from, checkout);
             } catch (error) {
                 if (!(error instanceof RendererError)) throw error;
-                throw new PullError(`${where} failed to render with ${renderer.description}: ${oneLine(error.message)} Check that components[${index}].path in ${bomFile(bom)} names a kustomization that builds at this commit.`);
+                throw new PullError(
+                    `${where} failed to render with ${renderer.description}: ${oneLine(error.message)} Check that components[${index}].path in ${bomFile(bom)} names a kustomization that builds at this commit.`,
+                );
             }
         } else {
-            if (!existsSync(upstream) || !statSync(upstream).isFile()) throw new PullError(`${where} has no file ${entry.from}; fix components[${index}].path or copy.files in ${bomFile(bom)}.`);
+            if (!existsSync(upstream) || !statSync(upstream).isFile())
+                throw new PullError(`${where} has no file ${entry.from}; fix components[${index}].path or copy.files in ${bomFile(bom)}.`);
             bytes = readFileSync(upstream);
         }
         const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -134,7 +149,9 @@ async function pullComponent(bom: Bom, component: BomComponent, checkout: string
             );
         }
         if (sha256 !== entry.sha256) {
-            throw new PullError(`${where}: ${entry.from} has sha256 ${sha256}, but the BOM pins ${entry.sha256} for ${entry.file}: the upstream file is not the one the BOM was made from. If the change is intended, update components[${index}].copy.files in ${bomFile(bom)}.`);
+            throw new PullError(
+                `${where}: ${entry.from} has sha256 ${sha256}, but the BOM pins ${entry.sha256} for ${entry.file}: the upstream file is not the one the BOM was made from. If the change is intended, update components[${index}].copy.files in ${bomFile(bom)}.`,
+            );
         }
         pulled.push({ file: entry.file, bytes });
     }
@@ -189,7 +206,9 @@ export async function pullManifests(bom: Bom, outDir: string, options: PullOptio
                 pulled.components += 1;
                 pulled.bytes += bytes;
                 const skipped = component.skip ? ", checked but not installed" : "";
-                const how = component.copy ? `copied ${component.name} -> ${component.copy.to}/ (${written.length} ${written.length === 1 ? "file" : "files"}, ` : `rendered ${component.name} -> ${written[0]!.file} (`;
+                const how = component.copy
+                    ? `copied ${component.name} -> ${component.copy.to}/ (${written.length} ${written.length === 1 ? "file" : "files"}, `
+                    : `rendered ${component.name} -> ${written[0]!.file} (`;
                 progress(`  ${how}${bytes.toLocaleString("en-US")} bytes, sha256 ok${skipped}) in ${seconds(performance.now() - componentStarted)}`);
             }
             pulled.ms = performance.now() - sourceStarted;

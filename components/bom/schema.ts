@@ -62,7 +62,10 @@ export const ComponentSchema = z
         /** Path of the kustomization (or, with `copy`, of the copied folder) inside the source repository. */
         path: z.string().min(1),
         /** Where the rendered output lives, relative to the manifests directory. */
-        file: z.string().regex(/^[-a-z0-9.]+\/[-A-Za-z0-9.]+\.yaml$/).optional(),
+        file: z
+            .string()
+            .regex(/^[-a-z0-9.]+\/[-A-Za-z0-9.]+\.yaml$/)
+            .optional(),
         /** sha256 of the rendered output (`kubectl kustomize <path>`). */
         sha256: sha256.optional(),
         /** Instead of `file` and `sha256`: upstream files copied unchanged. */
@@ -87,7 +90,10 @@ export const ComponentSchema = z
     .superRefine((component, context) => {
         const rendered = component.file !== undefined || component.sha256 !== undefined;
         if (rendered === (component.copy !== undefined) || (rendered && (component.file === undefined || component.sha256 === undefined))) {
-            context.addIssue({ code: "custom", message: "needs either file and sha256 (a kustomize render) or copy (upstream files kept as they are), not both" });
+            context.addIssue({
+                code: "custom",
+                message: "needs either file and sha256 (a kustomize render) or copy (upstream files kept as they are), not both",
+            });
         }
     });
 

@@ -17,11 +17,18 @@ export function createCluster(name: string, stack: Pick<ResolvedStack, "config" 
     switch (config.cloud) {
         case "aws": {
             const partition = partitionOf(config.region)!;
-            const provider = new aws.Provider(`${name}-aws`, { region: config.region, defaultTags: { tags: { ...config.tags, "kfstack:cluster": clusterName } } });
+            const provider = new aws.Provider(`${name}-aws`, {
+                region: config.region,
+                defaultTags: { tags: { ...config.tags, "kfstack:cluster": clusterName } },
+            });
             return new EksCluster(name, eksClusterArgs(config, { clusterName, partition, pools, facts }), { providers: { aws: provider } });
         }
         case "gcp": {
-            const provider = new gcp.Provider(`${name}-gcp`, { project: config.gcp.project, region: config.region, defaultLabels: { ...config.tags, "kfstack-cluster": clusterName } });
+            const provider = new gcp.Provider(`${name}-gcp`, {
+                project: config.gcp.project,
+                region: config.region,
+                defaultLabels: { ...config.tags, "kfstack-cluster": clusterName },
+            });
             return new GkeCluster(name, gkeClusterArgs(config, { clusterName, pools, facts }), { providers: { gcp: provider } });
         }
         case "existing":

@@ -85,7 +85,16 @@ export const MACHINE_TYPES: readonly MachineType[] = [
     { cloud: "gcp", name: "n2-standard-16", vcpu: 16, memoryGiB: 64, instanceStoreGB: 0, localSsdCounts: [2, 4, 8, 16, 24], price: gcpPrice(0.776944) },
     { cloud: "gcp", name: "n2-standard-32", vcpu: 32, memoryGiB: 128, instanceStoreGB: 0, localSsdCounts: [4, 8, 16, 24], price: gcpPrice(1.553888) },
     { cloud: "gcp", name: "n2-standard-64", vcpu: 64, memoryGiB: 256, instanceStoreGB: 0, localSsdCounts: [8, 16, 24], price: gcpPrice(3.107776) },
-    { cloud: "gcp", name: "a2-highgpu-1g", vcpu: 12, memoryGiB: 85, instanceStoreGB: 0, localSsdCounts: [1, 2, 4, 8], gpu: a100_40gb(1), price: gcpPrice(3.673385) },
+    {
+        cloud: "gcp",
+        name: "a2-highgpu-1g",
+        vcpu: 12,
+        memoryGiB: 85,
+        instanceStoreGB: 0,
+        localSsdCounts: [1, 2, 4, 8],
+        gpu: a100_40gb(1),
+        price: gcpPrice(3.673385),
+    },
     { cloud: "gcp", name: "a2-highgpu-8g", vcpu: 96, memoryGiB: 680, instanceStoreGB: 0, localSsdCounts: [8], gpu: a100_40gb(8), price: gcpPrice(29.387081) },
 ];
 

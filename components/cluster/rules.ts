@@ -22,7 +22,9 @@ function zoneProblems(config: StackConfig): ConfigProblem[] {
         const path = ["zones", index];
         if (seen.has(zone)) return [{ path, message: `${zone} is listed twice; list each zone once` }];
         seen.add(zone);
-        return pattern.exec(zone)?.[1] === config.region ? [] : [{ path, message: `${zone} is not a zone of region ${config.region}; zones look like ${example}` }];
+        return pattern.exec(zone)?.[1] === config.region
+            ? []
+            : [{ path, message: `${zone} is not a zone of region ${config.region}; zones look like ${example}` }];
     });
 }
 
@@ -32,11 +34,17 @@ function cloudProblems(config: StackConfig): ConfigProblem[] {
             const problems: ConfigProblem[] = [];
             const partition = partitionOf(config.region);
             if (!partition) {
-                problems.push({ path: ["region"], message: `${config.region} is in a partition kfstack does not support; use a commercial or GovCloud (us-gov-*) region` });
+                problems.push({
+                    path: ["region"],
+                    message: `${config.region} is in a partition kfstack does not support; use a commercial or GovCloud (us-gov-*) region`,
+                });
             }
             config.aws.clusterAdmins.forEach((arn, index) => {
                 if (partition && !arn.startsWith(`arn:${partition.name}:`)) {
-                    problems.push({ path: ["aws", "clusterAdmins", index], message: `${arn} is not in partition ${partition.name} of region ${config.region}; use an arn:${partition.name}: ARN` });
+                    problems.push({
+                        path: ["aws", "clusterAdmins", index],
+                        message: `${arn} is not in partition ${partition.name} of region ${config.region}; use an arn:${partition.name}: ARN`,
+                    });
                 }
             });
             const { existingVpc, vpcCidr, natGateways } = config.network;
@@ -49,20 +57,29 @@ function cloudProblems(config: StackConfig): ConfigProblem[] {
             // The created VPC is carved into one /19-of-a-/16 per zone plus a block for public subnets.
             const prefix = vpcCidr === undefined ? undefined : prefixLength(vpcCidr);
             if (!existingVpc && prefix !== undefined && (prefix < 16 || prefix > 20)) {
-                problems.push({ path: ["network", "vpcCidr"], message: `${vpcCidr} must be a /16 to /20, to hold a private subnet per zone and the public subnets` });
+                problems.push({
+                    path: ["network", "vpcCidr"],
+                    message: `${vpcCidr} must be a /16 to /20, to hold a private subnet per zone and the public subnets`,
+                });
             }
             if (!existingVpc && config.zones.length > MAX_CREATED_VPC_ZONES) {
                 problems.push({ path: ["zones"], message: `lists ${config.zones.length} zones; a VPC kfstack creates spans at most ${MAX_CREATED_VPC_ZONES}` });
             }
             if (existingVpc && existingVpc.privateSubnetIds.length < config.zones.length) {
-                problems.push({ path: ["network", "existingVpc", "privateSubnetIds"], message: `lists ${existingVpc.privateSubnetIds.length} subnets for ${config.zones.length} zones; give one private subnet per zone` });
+                problems.push({
+                    path: ["network", "existingVpc", "privateSubnetIds"],
+                    message: `lists ${existingVpc.privateSubnetIds.length} subnets for ${config.zones.length} zones; give one private subnet per zone`,
+                });
             }
             return problems;
         }
         case "gcp": {
             const problems: ConfigProblem[] = [];
             if (!config.network.masterCidr.endsWith("/28")) {
-                problems.push({ path: ["network", "masterCidr"], message: `${config.network.masterCidr} is not a /28; GKE needs a /28 for the control plane, such as 172.16.0.0/28` });
+                problems.push({
+                    path: ["network", "masterCidr"],
+                    message: `${config.network.masterCidr} is not a /28; GKE needs a /28 for the control plane, such as 172.16.0.0/28`,
+                });
             }
             for (const [key, value] of Object.entries(config.tags)) {
                 if (!/^[a-z][a-z0-9_-]{0,62}$/.test(key) || !/^[a-z0-9_-]{0,63}$/.test(value)) {
@@ -80,11 +97,21 @@ function endpointProblems(config: StackConfig): ConfigProblem[] {
     if (config.cloud === "existing" || config.privateEndpoint.enabled) return [];
     const cidrs = config.privateEndpoint.allowedCidrs;
     if (cidrs.length === 0) {
-        return [{ path: ["privateEndpoint", "allowedCidrs"], message: "is empty, which leaves a public API endpoint open to the internet; list the networks that may reach it" }];
+        return [
+            {
+                path: ["privateEndpoint", "allowedCidrs"],
+                message: "is empty, which leaves a public API endpoint open to the internet; list the networks that may reach it",
+            },
+        ];
     }
     const open = cidrs.indexOf(OPEN_TO_INTERNET);
     if (open >= 0 && config.topology === "production") {
-        return [{ path: ["privateEndpoint", "allowedCidrs", open], message: "0.0.0.0/0 opens a production API to the internet; list your networks, or enable the private endpoint" }];
+        return [
+            {
+                path: ["privateEndpoint", "allowedCidrs", open],
+                message: "0.0.0.0/0 opens a production API to the internet; list your networks, or enable the private endpoint",
+            },
+        ];
     }
     return [];
 }

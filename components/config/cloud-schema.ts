@@ -17,7 +17,10 @@ export const awsNetwork = z
         natGateways: z.enum(["single", "perZone"]).optional().describe("NAT gateways: one (testing default) or one per zone (production default)."),
         existingVpc: z
             .strictObject({
-                vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0abc1234" }).describe("The VPC's id."),
+                vpcId: z
+                    .string()
+                    .regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0abc1234" })
+                    .describe("The VPC's id."),
                 privateSubnetIds: z
                     .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "must be a subnet id such as subnet-0abc1234" }))
                     .min(2, { error: "needs private subnets in at least 2 zones" })
@@ -63,16 +66,18 @@ export const gcpNetwork = z
         masterCidr: "172.16.0.0/28",
     });
 
-export const gcpSettings = z.strictObject({
-    project: z
-        .string()
-        .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, {
-            error: "must be a GCP project id: 6-30 lowercase letters, digits or '-', starting with a letter and not ending with '-'",
-        })
-        .describe("GCP project id."),
-    releaseChannel: z
-        .enum(["UNSPECIFIED", "RAPID", "REGULAR", "STABLE"])
-        .default("REGULAR")
-        .describe("GKE release channel; UNSPECIFIED pins kubernetesVersion with node auto-upgrade off."),
-    deletionProtection: z.boolean().default(true).describe("Refuse to delete the cluster until turned off."),
-}).describe("GKE settings.");
+export const gcpSettings = z
+    .strictObject({
+        project: z
+            .string()
+            .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, {
+                error: "must be a GCP project id: 6-30 lowercase letters, digits or '-', starting with a letter and not ending with '-'",
+            })
+            .describe("GCP project id."),
+        releaseChannel: z
+            .enum(["UNSPECIFIED", "RAPID", "REGULAR", "STABLE"])
+            .default("REGULAR")
+            .describe("GKE release channel; UNSPECIFIED pins kubernetesVersion with node auto-upgrade off."),
+        deletionProtection: z.boolean().default(true).describe("Refuse to delete the cluster until turned off."),
+    })
+    .describe("GKE settings.");

@@ -66,7 +66,10 @@ const messages: z.core.$ZodErrorMap = (issue) => {
 function toIssues(error: z.ZodError): ConfigIssue[] {
     return error.issues.flatMap((issue) =>
         issue.code === "unrecognized_keys"
-            ? issue.keys.map((key) => ({ key: configKey([...issue.path, key]), message: "is not a kfstack setting; check its spelling and place in the configuration reference" }))
+            ? issue.keys.map((key) => ({
+                  key: configKey([...issue.path, key]),
+                  message: "is not a kfstack setting; check its spelling and place in the configuration reference",
+              }))
             : [{ key: configKey(issue.path), message: issue.message }],
     );
 }

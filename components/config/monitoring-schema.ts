@@ -2,9 +2,7 @@
 import { z } from "zod";
 import { secretValue } from "./fields";
 
-const promDuration = z
-    .string()
-    .regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, { error: "must be a Prometheus duration such as 30m, 6h or 15d" });
+const promDuration = z.string().regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, { error: "must be a Prometheus duration such as 30m, 6h or 15d" });
 const percent = z.number().min(0, { error: "must be a percentage from 0 to 100" }).max(100, { error: "must be a percentage from 0 to 100" });
 
 const alertThresholds = z
@@ -27,7 +25,10 @@ const alertRouting = z
         slack: z
             .strictObject({
                 webhookUrl: secretValue.describe("The channel's incoming-webhook URL, as a secret."),
-                channel: z.string().regex(/^#[-a-z0-9_.]+$/, { error: "must be a Slack channel such as #ml-platform-alerts" }).describe("Channel to post to."),
+                channel: z
+                    .string()
+                    .regex(/^#[-a-z0-9_.]+$/, { error: "must be a Slack channel such as #ml-platform-alerts" })
+                    .describe("Channel to post to."),
             })
             .optional()
             .describe("Post every alert (warning and critical) to a Slack channel."),
@@ -45,7 +46,10 @@ const alertRouting = z
 
 export const monitoring = z
     .strictObject({
-        enabled: z.boolean().default(true).describe("Install Prometheus, Alertmanager, Grafana and the exporters (kube-prometheus), GPU metrics and kfstack's alerts and dashboards."),
+        enabled: z
+            .boolean()
+            .default(true)
+            .describe("Install Prometheus, Alertmanager, Grafana and the exporters (kube-prometheus), GPU metrics and kfstack's alerts and dashboards."),
         retention: promDuration.default("15d").describe("How long Prometheus keeps samples."),
         storageSize: z
             .string()
@@ -66,7 +70,9 @@ export const monitoring = z
         devicePlugin: z
             .enum(["install", "provided"])
             .optional()
-            .describe("NVIDIA device plugin on GPU nodes: install (default on aws) or provided by the platform (GKE always; default on existing clusters, which usually run the GPU operator)."),
+            .describe(
+                "NVIDIA device plugin on GPU nodes: install (default on aws) or provided by the platform (GKE always; default on existing clusters, which usually run the GPU operator).",
+            ),
         alerts: alertThresholds,
         alertRouting,
     })

@@ -74,16 +74,18 @@ export function configReference(): string {
     const lines = [
         "| key | type | required | default | clouds | description |",
         "| --- | --- | --- | --- | --- | --- |",
-        ...[...rows.values()].map((row) =>
-            [
-                `\`${row.key}\``,
-                row.type,
-                row.required ? "yes" : "",
-                row.defaultValue ? `\`${row.defaultValue}\`` : "",
-                row.clouds.size === allClouds ? "all" : [...row.clouds].join(", "),
-                row.description.replaceAll("|", "\\|"),
-            ].join(" | "),
-        ).map((line) => `| ${line} |`),
+        ...[...rows.values()]
+            .map((row) =>
+                [
+                    `\`${row.key}\``,
+                    row.type,
+                    row.required ? "yes" : "",
+                    row.defaultValue ? `\`${row.defaultValue}\`` : "",
+                    row.clouds.size === allClouds ? "all" : [...row.clouds].join(", "),
+                    row.description.replaceAll("|", "\\|"),
+                ].join(" | "),
+            )
+            .map((line) => `| ${line} |`),
     ];
     return lines.join("\n");
 }

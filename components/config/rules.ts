@@ -21,11 +21,23 @@ export function checkStack(config: StackConfig, ctx: z.RefinementCtx): CheckedSt
     const problems = [
         ...clusterProblems(config),
         ...identityProblems(config),
-        ...(config.airGap.enabled && !config.airGap.registry ? [{ path: ["airGap", "registry"], message: "is required when airGap.enabled is true: the mirror registry's prefix (the mirror stack's registryPrefix output)" }] : []),
+        ...(config.airGap.enabled && !config.airGap.registry
+            ? [
+                  {
+                      path: ["airGap", "registry"],
+                      message: "is required when airGap.enabled is true: the mirror registry's prefix (the mirror stack's registryPrefix output)",
+                  },
+              ]
+            : []),
         ...tenantProblems(config),
         ...releaseProblems,
         ...(config.cloud === "gcp" && config.monitoring.devicePlugin === "install"
-            ? [{ path: ["monitoring", "devicePlugin"], message: "cannot be install on gcp: GKE runs its own NVIDIA device plugin on GPU nodes, and a second one would fight it; remove the key" }]
+            ? [
+                  {
+                      path: ["monitoring", "devicePlugin"],
+                      message: "cannot be install on gcp: GKE runs its own NVIDIA device plugin on GPU nodes, and a second one would fight it; remove the key",
+                  },
+              ]
             : []),
         ...poolProblems,
     ];
@@ -36,6 +48,7 @@ export function checkStack(config: StackConfig, ctx: z.RefinementCtx): CheckedSt
 function identityProblems(config: StackConfig): ConfigProblem[] {
     const { oidc, staticAdmin } = config.identity;
     if (oidc && staticAdmin) return [{ path: ["identity", "staticAdmin"], message: "cannot be set together with identity.oidc; choose one way to log in" }];
-    if (!oidc && !staticAdmin) return [{ path: ["identity"], message: "sets neither oidc nor staticAdmin; choose one way to log in, kfstack installs no default login" }];
+    if (!oidc && !staticAdmin)
+        return [{ path: ["identity"], message: "sets neither oidc nor staticAdmin; choose one way to log in, kfstack installs no default login" }];
     return [];
 }

@@ -9,16 +9,11 @@ import { awsNetwork, awsSettings, gcpNetwork, gcpSettings, region, zones } from 
 import { ipv4Cidr, kubernetesVersion, quantity, secretValue } from "./fields";
 import { monitoring } from "./monitoring-schema";
 
-const dnsLabel = z
-    .string()
-    .regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, {
-        error: "must be 1-40 lowercase letters, digits or '-', starting with a letter and not ending with '-'",
-    });
+const dnsLabel = z.string().regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, {
+    error: "must be 1-40 lowercase letters, digits or '-', starting with a letter and not ending with '-'",
+});
 
-const tags = z
-    .record(z.string().min(1).max(63), z.string().max(256))
-    .default({})
-    .describe("Tags (AWS) or labels (GCP) added to every cloud resource.");
+const tags = z.record(z.string().min(1).max(63), z.string().max(256)).default({}).describe("Tags (AWS) or labels (GCP) added to every cloud resource.");
 
 const privateEndpoint = z
     .strictObject({
@@ -56,10 +51,7 @@ const gpuDriver = z
             .regex(/^1\.[0-9]{2}\.[0-9]+-[0-9]{8}$/, { error: 'must be an EKS AMI release such as "1.33.5-20251016"' })
             .optional()
             .describe("AWS: EKS-optimized AL2023 NVIDIA AMI release that pins the driver."),
-        gkeInstallation: z
-            .enum(["DEFAULT", "LATEST"])
-            .optional()
-            .describe("GCP: GKE driver installation channel (DEFAULT is fixed per GKE version)."),
+        gkeInstallation: z.enum(["DEFAULT", "LATEST"]).optional().describe("GCP: GKE driver installation channel (DEFAULT is fixed per GKE version)."),
     })
     .default({})
     .describe("The NVIDIA driver, pinned (required when there is a GPU pool).");
@@ -104,27 +96,29 @@ export const UPSTREAM_DEX_PASSWORD_HASH = "$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6R
 const identity = z
     .strictObject(
         {
-        oidc: z
-            .strictObject({
-                name: z.string().min(1).default("SSO").describe("Name of the login button."),
-                issuer: z.url({ error: "must be the https URL of the OIDC issuer" }).describe("OIDC issuer URL of your identity provider."),
-                clientId: z.string().min(1).describe("Client id registered with the identity provider."),
-                clientSecret: secretValue,
-                redirectUri: z
-                    .url({ error: "must be the https URL users return to, such as https://kubeflow.example.com/dex/callback" })
-                    .describe("Where the identity provider sends users back: https://<Kubeflow host>/dex/callback."),
-            })
-            .optional()
-            .describe("Log in through your identity provider (Dex OIDC connector)."),
-        staticAdmin: z
-            .strictObject({
-                email: z.email({ error: "must be an email address" }).describe("Login of the platform admin."),
-                passwordHash: secretValue
-                    .refine((hash) => hash !== UPSTREAM_DEX_PASSWORD_HASH, { error: "is the upstream example user's hash (password 12341234); generate your own bcrypt hash" })
-                    .describe("bcrypt hash of the admin's password, as a secret (htpasswd -nbBC 12 '' <password>)."),
-            })
-            .optional()
-            .describe("One static admin login, for clusters without an identity provider."),
+            oidc: z
+                .strictObject({
+                    name: z.string().min(1).default("SSO").describe("Name of the login button."),
+                    issuer: z.url({ error: "must be the https URL of the OIDC issuer" }).describe("OIDC issuer URL of your identity provider."),
+                    clientId: z.string().min(1).describe("Client id registered with the identity provider."),
+                    clientSecret: secretValue,
+                    redirectUri: z
+                        .url({ error: "must be the https URL users return to, such as https://kubeflow.example.com/dex/callback" })
+                        .describe("Where the identity provider sends users back: https://<Kubeflow host>/dex/callback."),
+                })
+                .optional()
+                .describe("Log in through your identity provider (Dex OIDC connector)."),
+            staticAdmin: z
+                .strictObject({
+                    email: z.email({ error: "must be an email address" }).describe("Login of the platform admin."),
+                    passwordHash: secretValue
+                        .refine((hash) => hash !== UPSTREAM_DEX_PASSWORD_HASH, {
+                            error: "is the upstream example user's hash (password 12341234); generate your own bcrypt hash",
+                        })
+                        .describe("bcrypt hash of the admin's password, as a secret (htpasswd -nbBC 12 '' <password>)."),
+                })
+                .optional()
+                .describe("One static admin login, for clusters without an identity provider."),
         },
         {
             error: (issue) =>
@@ -141,7 +135,11 @@ const kubeflow = z
         acknowledgeKubernetesVersion: z
             .strictObject({
                 version: kubernetesVersion,
-                reason: z.string().trim().min(10, { error: "must say why this version is acceptable (10+ characters)" }).describe("Why running outside the release's window is acceptable."),
+                reason: z
+                    .string()
+                    .trim()
+                    .min(10, { error: "must say why this version is acceptable (10+ characters)" })
+                    .describe("Why running outside the release's window is acceptable."),
             })
             .optional()
             .describe("Run the release on a Kubernetes version outside its supported window; recorded as a warning in the plan."),
@@ -150,7 +148,9 @@ const kubeflow = z
                 exposure: z
                     .enum(["clusterIP", "internalLoadBalancer"])
                     .optional()
-                    .describe("clusterIP (reach it with kubectl port-forward; the default for testing and existing clusters) or an internal load balancer (the default for production on aws and gcp)."),
+                    .describe(
+                        "clusterIP (reach it with kubectl port-forward; the default for testing and existing clusters) or an internal load balancer (the default for production on aws and gcp).",
+                    ),
                 hosts: z
                     .array(z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, { error: "must be a DNS name such as kubeflow.example.com" }))
                     .min(1)
@@ -169,12 +169,26 @@ const kubeflow = z
     .describe("The Kubeflow install.");
 
 /** Namespaces of the platform itself: a tenant may not take one of these names. */
-export const PLATFORM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "kubeflow", "istio-system", "auth", "cert-manager", "knative-serving", "knative-eventing", "monitoring"];
+export const PLATFORM_NAMESPACES = [
+    "default",
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "kubeflow",
+    "istio-system",
+    "auth",
+    "cert-manager",
+    "knative-serving",
+    "knative-eventing",
+    "monitoring",
+];
 
 const tenant = z.strictObject({
     name: z
         .string()
-        .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS-1123 label (lowercase letters, digits and '-', at most 63) to name the tenant's namespace" })
+        .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+            error: "must be a DNS-1123 label (lowercase letters, digits and '-', at most 63) to name the tenant's namespace",
+        })
         .refine((name) => !PLATFORM_NAMESPACES.includes(name), { error: "is a namespace of the platform itself; choose another tenant name" })
         .describe("Tenant name; also its namespace (the Kubeflow Profile's name)."),
     owner: z.email({ error: "must be the owner's email (the identity header Kubeflow sees)" }).describe("The tenant's owner: kubeflow-admin in its namespace."),
@@ -207,7 +221,10 @@ const tenant = z.strictObject({
         .describe("LimitRange defaults for containers created at run time (pipeline steps, notebooks, training pods) that set none."),
     egress: z
         .strictObject({
-            objectStorageCidrs: z.array(ipv4Cidr).default([]).describe("Cloud object-storage endpoints (HTTPS) the tenant's pods may reach; MinIO in kubeflow is always allowed."),
+            objectStorageCidrs: z
+                .array(ipv4Cidr)
+                .default([])
+                .describe("Cloud object-storage endpoints (HTTPS) the tenant's pods may reach; MinIO in kubeflow is always allowed."),
             cidrs: z.array(ipv4Cidr).default([]).describe("Other networks the tenant's pods may reach."),
         })
         .default({ objectStorageCidrs: [], cidrs: [] })
@@ -300,13 +317,12 @@ const existingStack = z.strictObject({
     ...common,
 });
 
-export const StackConfigSchema = z
-    .discriminatedUnion("cloud", [awsStack, gcpStack, existingStack], {
-        error: (issue) => {
-            const cloud = typeof issue.input === "object" && issue.input !== null ? (issue.input as { cloud?: unknown }).cloud : undefined;
-            return cloud === undefined ? "is required: aws, gcp or existing" : `must be aws, gcp or existing, not ${JSON.stringify(cloud)}`;
-        },
-    });
+export const StackConfigSchema = z.discriminatedUnion("cloud", [awsStack, gcpStack, existingStack], {
+    error: (issue) => {
+        const cloud = typeof issue.input === "object" && issue.input !== null ? (issue.input as { cloud?: unknown }).cloud : undefined;
+        return cloud === undefined ? "is required: aws, gcp or existing" : `must be aws, gcp or existing, not ${JSON.stringify(cloud)}`;
+    },
+});
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;
 export type AwsStackConfig = Extract<StackConfig, { cloud: "aws" }>;

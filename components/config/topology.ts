@@ -4,7 +4,15 @@
 // and the stack resolution hands its pools to the cluster and the plan summary.
 import { CUDA_MINIMUM_DRIVER, GPU_PRODUCT_LABEL, GPU_TAINT, compareDriverVersions } from "../../core/gpu";
 import { listOf } from "../../core/text";
-import { GCP_LOCAL_SSD_DISK_PRICE, LOCAL_SSD_DISK_GB, MACHINE_TYPES, type GpuSpec, type MachineType, findMachineType, machineTypeNames } from "../cluster/machine-types";
+import {
+    GCP_LOCAL_SSD_DISK_PRICE,
+    LOCAL_SSD_DISK_GB,
+    MACHINE_TYPES,
+    type GpuSpec,
+    type MachineType,
+    findMachineType,
+    machineTypeNames,
+} from "../cluster/machine-types";
 import type { NodePoolFacts } from "../../core/facts";
 import { TOPOLOGY_MINIMUMS } from "../../core/topology-minimums";
 import type { GpuPoolConfig, NodePoolConfig, StackConfig, Topology } from "./schema";
@@ -101,7 +109,10 @@ function cloudGeneralPool(config: Extract<StackConfig, { cloud: "aws" | "gcp" }>
     if (!machine) {
         problems.push({
             path: [...GENERAL_POOL_PATH, "instanceType"],
-            message: `"${instanceType}" is not in the machine table; use one of ${listOf(machineTypeNames(config.cloud, (m) => !m.gpu), "or")}, or add it to components/cluster/machine-types.ts`,
+            message: `"${instanceType}" is not in the machine table; use one of ${listOf(
+                machineTypeNames(config.cloud, (m) => !m.gpu),
+                "or",
+            )}, or add it to components/cluster/machine-types.ts`,
         });
         return undefined;
     }
@@ -155,14 +166,20 @@ function priceOf(machine: MachineType, localSsdCount: number | undefined): Pick<
 function declaredGeneralPool(config: Extract<StackConfig, { cloud: "existing" }>, problems: ConfigProblem[]): NodePoolPlan | undefined {
     const pool = config.cluster.nodePool;
     if (pool.instanceType !== undefined) {
-        problems.push({ path: [...GENERAL_POOL_PATH, "instanceType"], message: "is for aws and gcp; an existing cluster declares vcpu, memoryGiB and nvmeGB per node" });
+        problems.push({
+            path: [...GENERAL_POOL_PATH, "instanceType"],
+            message: "is for aws and gcp; an existing cluster declares vcpu, memoryGiB and nvmeGB per node",
+        });
     }
     if (pool.localSsdCount !== undefined) {
         problems.push({ path: [...GENERAL_POOL_PATH, "localSsdCount"], message: "is for gcp only; an existing cluster declares nvmeGB per node" });
     }
     const missing = (["nodeCount", "vcpu", "memoryGiB", "nvmeGB"] as const).filter((key) => pool[key] === undefined);
     for (const key of missing) {
-        problems.push({ path: [...GENERAL_POOL_PATH, key], message: "is required for an existing cluster: declare the nodes it has, so the topology can be checked" });
+        problems.push({
+            path: [...GENERAL_POOL_PATH, key],
+            message: "is required for an existing cluster: declare the nodes it has, so the topology can be checked",
+        });
     }
     if (pool.nodeCount === undefined || pool.vcpu === undefined || pool.memoryGiB === undefined || pool.nvmeGB === undefined) return undefined;
     return {
@@ -222,12 +239,18 @@ function cloudGpuHardware(
     if (!machine?.gpu) {
         problems.push({
             path: [...GPU_POOL_PATH, "instanceType"],
-            message: `"${instanceType}" is not a GPU type in the machine table; use one of ${listOf(machineTypeNames(config.cloud, (m) => m.gpu !== undefined), "or")}`,
+            message: `"${instanceType}" is not a GPU type in the machine table; use one of ${listOf(
+                machineTypeNames(config.cloud, (m) => m.gpu !== undefined),
+                "or",
+            )}`,
         });
         return undefined;
     }
     if (pool.gpusPerNode !== undefined && pool.gpusPerNode !== machine.gpu.count) {
-        problems.push({ path: [...GPU_POOL_PATH, "gpusPerNode"], message: `is ${pool.gpusPerNode}, but ${machine.name} has ${machine.gpu.count} GPUs; leave it unset on ${config.cloud}` });
+        problems.push({
+            path: [...GPU_POOL_PATH, "gpusPerNode"],
+            message: `is ${pool.gpusPerNode}, but ${machine.name} has ${machine.gpu.count} GPUs; leave it unset on ${config.cloud}`,
+        });
     }
     if (pool.gpuModel !== undefined && pool.gpuModel !== machine.gpu.model) {
         problems.push({
@@ -257,12 +280,19 @@ function declaredGpuHardware(pool: GpuPoolConfig, problems: ConfigProblem[]): { 
     return { gpu: { ...spec, count: pool.gpusPerNode } };
 }
 
-function resolveDriver(config: StackConfig, pool: GpuPoolConfig, problems: ConfigProblem[]): Omit<NonNullable<NodePoolPlan["gpu"]>, "model" | "product" | "count"> | undefined {
+function resolveDriver(
+    config: StackConfig,
+    pool: GpuPoolConfig,
+    problems: ConfigProblem[],
+): Omit<NonNullable<NodePoolPlan["gpu"]>, "model" | "product" | "count"> | undefined {
     const path = [...GPU_POOL_PATH, "driver"];
     const cudaVersion = pool.cudaVersion ?? DEFAULT_CUDA_VERSION;
     const minimumDriver = CUDA_MINIMUM_DRIVER[cudaVersion];
     if (!minimumDriver) {
-        problems.push({ path: [...GPU_POOL_PATH, "cudaVersion"], message: `CUDA ${cudaVersion} is not in the driver table; use one of ${listOf(Object.keys(CUDA_MINIMUM_DRIVER), "or")}` });
+        problems.push({
+            path: [...GPU_POOL_PATH, "cudaVersion"],
+            message: `CUDA ${cudaVersion} is not in the driver table; use one of ${listOf(Object.keys(CUDA_MINIMUM_DRIVER), "or")}`,
+        });
     }
     const { version, amiReleaseVersion, gkeInstallation } = pool.driver;
     if (version === undefined) {
@@ -272,9 +302,15 @@ function resolveDriver(config: StackConfig, pool: GpuPoolConfig, problems: Confi
     }
     if (config.cloud === "aws") {
         if (amiReleaseVersion === undefined) {
-            problems.push({ path: [...path, "amiReleaseVersion"], message: `is required on aws: pin the AL2023 NVIDIA AMI release (for Kubernetes ${config.kubernetesVersion}, "${config.kubernetesVersion}.x-YYYYMMDD") that ships the driver` });
+            problems.push({
+                path: [...path, "amiReleaseVersion"],
+                message: `is required on aws: pin the AL2023 NVIDIA AMI release (for Kubernetes ${config.kubernetesVersion}, "${config.kubernetesVersion}.x-YYYYMMDD") that ships the driver`,
+            });
         } else if (!amiReleaseVersion.startsWith(`${config.kubernetesVersion}.`)) {
-            problems.push({ path: [...path, "amiReleaseVersion"], message: `${amiReleaseVersion} is an AMI for another Kubernetes version; the cluster runs ${config.kubernetesVersion}` });
+            problems.push({
+                path: [...path, "amiReleaseVersion"],
+                message: `${amiReleaseVersion} is an AMI for another Kubernetes version; the cluster runs ${config.kubernetesVersion}`,
+            });
         }
     } else if (amiReleaseVersion !== undefined) {
         problems.push({ path: [...path, "amiReleaseVersion"], message: "is for aws only" });
@@ -304,14 +340,24 @@ function checkMinimums(config: StackConfig, general: NodePoolPlan, gpuWanted: bo
         ["nodeCount", general.minNodes < min.nodes, `is ${general.minNodes}; ${topology} ${min.nodes} nodes; raise nodeCount, ${orAllow}`],
         ["vcpu", general.vcpu < min.vcpu, `${what} ${general.vcpu} vCPU; ${topology} ${min.vcpu}; ${larger}, ${orAllow}`],
         ["memoryGiB", general.memoryGiB < min.memoryGiB, `${what} ${general.memoryGiB} GiB of memory; ${topology} ${min.memoryGiB}; ${larger}, ${orAllow}`],
-        ["nvmeGB", general.nvmeGB < min.nvmeGB, `${what} ${general.nvmeGB} GB of local NVMe; ${topology} ${min.nvmeGB}; ${config.cloud === "gcp" ? "attach more local SSDs" : larger}, ${orAllow}`],
+        [
+            "nvmeGB",
+            general.nvmeGB < min.nvmeGB,
+            `${what} ${general.nvmeGB} GB of local NVMe; ${topology} ${min.nvmeGB}; ${config.cloud === "gcp" ? "attach more local SSDs" : larger}, ${orAllow}`,
+        ],
     ];
     for (const [key, short, message] of shortfalls) {
         if (!short) continue;
-        const path = config.cloud === "existing" || key === "nodeCount" ? [...GENERAL_POOL_PATH, key] : [...GENERAL_POOL_PATH, key === "nvmeGB" && config.cloud === "gcp" ? "localSsdCount" : "instanceType"];
+        const path =
+            config.cloud === "existing" || key === "nodeCount"
+                ? [...GENERAL_POOL_PATH, key]
+                : [...GENERAL_POOL_PATH, key === "nvmeGB" && config.cloud === "gcp" ? "localSsdCount" : "instanceType"];
         problems.push({ path, message });
     }
     if (min.gpuPool && !gpuWanted) {
-        problems.push({ path: [...GPU_POOL_PATH, "enabled"], message: `is false, but the ${config.topology} topology needs a dedicated GPU pool; remove it, ${orAllow}` });
+        problems.push({
+            path: [...GPU_POOL_PATH, "enabled"],
+            message: `is false, but the ${config.topology} topology needs a dedicated GPU pool; remove it, ${orAllow}`,
+        });
     }
 }

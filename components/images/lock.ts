@@ -28,8 +28,10 @@ function entryProblems(image: string, digest: unknown): string[] {
     const normalized = normalizeImage(image);
     if (!normalized) problems.push(`${key}: the key is not an image reference`);
     else if (normalized.image !== image) problems.push(`${key}: the key must be the normalized reference ${JSON.stringify(normalized.image)}`);
-    if (typeof digest !== "string" || !DIGEST.test(digest)) problems.push(`${key}: ${JSON.stringify(digest)} is not a sha256 digest ("sha256:" and 64 hex digits)`);
-    else if (normalized?.digest !== undefined && normalized.digest !== digest) problems.push(`${key}: the reference pins ${normalized.digest}, but the lock says ${digest}`);
+    if (typeof digest !== "string" || !DIGEST.test(digest))
+        problems.push(`${key}: ${JSON.stringify(digest)} is not a sha256 digest ("sha256:" and 64 hex digits)`);
+    else if (normalized?.digest !== undefined && normalized.digest !== digest)
+        problems.push(`${key}: the reference pins ${normalized.digest}, but the lock says ${digest}`);
     return problems;
 }
 
@@ -47,7 +49,9 @@ export function imageLockProblems(value: unknown): string[] {
 
 /** The one message for a lock that does not pass imageLockProblems. */
 export function invalidLockMessage(file: string, problems: readonly string[]): string {
-    return [`${file} is not a valid image lock:`, ...problems.map((problem) => `  ${problem}`), "Make it again with `npm run images -- lock <bom>`."].join("\n");
+    return [`${file} is not a valid image lock:`, ...problems.map((problem) => `  ${problem}`), "Make it again with `npm run images -- lock <bom>`."].join(
+        "\n",
+    );
 }
 
 /** Normalized image → digest from the release's committed lock; empty when the release has no lock yet. */
@@ -58,6 +62,7 @@ export function loadImageLock(release: string): Map<string, string> {
     const problems = imageLockProblems(value);
     if (problems.length > 0) throw new Error(invalidLockMessage(file, problems));
     const lock = value as ImageLock;
-    if (lock.release !== release) throw new Error(`${file} locks ${lock.release}, not ${release}; resolve it again with \`npm run images -- lock ${release}\`.`);
+    if (lock.release !== release)
+        throw new Error(`${file} locks ${lock.release}, not ${release}; resolve it again with \`npm run images -- lock ${release}\`.`);
     return new Map(Object.entries(lock.images));
 }

@@ -12,7 +12,6 @@ export interface Mirror {
     digests: ReadonlyMap<string, string>;
 }
 
-
 /**
  * Where an image is in the mirror: `<prefix>/<path>` (path as normalizeImage
  * gives it, so `busybox:1.28` is `<prefix>/library/busybox:1.28`), then

@@ -73,7 +73,8 @@ const REPLACEMENTS: Record<string, Replacement> = {
         replaceSecretData(object, { CLIENT_ID: OIDC_CLIENT_ID, CLIENT_SECRET: credentials.oidcClientSecret }),
     "/Secret/kubeflow/mlpipeline-minio-artifact": (object, _identity, credentials) =>
         replaceSecretData(object, { accesskey: credentials.minioAccessKey, secretkey: credentials.minioSecretKey }),
-    "/Secret/kubeflow/katib-mysql-secrets": (object, _identity, credentials) => replaceSecretData(object, { MYSQL_ROOT_PASSWORD: credentials.katibMysqlPassword }),
+    "/Secret/kubeflow/katib-mysql-secrets": (object, _identity, credentials) =>
+        replaceSecretData(object, { MYSQL_ROOT_PASSWORD: credentials.katibMysqlPassword }),
 };
 
 /**
@@ -87,7 +88,9 @@ export function replaceDefaultCredentials(objects: KubernetesObject[], identity:
         const object = byKey.get(key);
         if (!object) {
             const [, kind, namespace, name] = key.split("/");
-            throw new CustomizeError(`kfstack replaces the default credentials in ${kind} ${namespace}/${name}, but the rendered manifests have no such object; update components/kubeflow/customize.ts for this release.`);
+            throw new CustomizeError(
+                `kfstack replaces the default credentials in ${kind} ${namespace}/${name}, but the rendered manifests have no such object; update components/kubeflow/customize.ts for this release.`,
+            );
         }
         replace(object, identity, credentials);
     }
@@ -119,7 +122,9 @@ export function narrowTenantRoles(objects: KubernetesObject[]): void {
         const spec = crd["spec"] as { group: string; names: { plural: string } };
         resourcesOfGroup.set(spec.group, [...(resourcesOfGroup.get(spec.group) ?? []), spec.names.plural].sort());
     }
-    const tenantRoles = objects.filter((object) => object.kind === "ClusterRole" && Object.keys(object.metadata.labels ?? {}).some((label) => label.startsWith(TENANT_ROLE_LABEL)));
+    const tenantRoles = objects.filter(
+        (object) => object.kind === "ClusterRole" && Object.keys(object.metadata.labels ?? {}).some((label) => label.startsWith(TENANT_ROLE_LABEL)),
+    );
     for (const role of tenantRoles) {
         const rules = (role["rules"] as RbacRule[] | undefined) ?? [];
         role["rules"] = rules.flatMap((rule): RbacRule[] => {
@@ -151,7 +156,9 @@ export const GATEWAY_TLS_SECRET = "kubeflow-gateway-tls";
  * a ClusterIP gateway it stays for `kubectl port-forward`.
  */
 export function addGatewayTls(objects: KubernetesObject[], gateway: GatewaySettings): KubernetesObject {
-    const kubeflowGateway = objects.find((object) => object.kind === "Gateway" && object.metadata.namespace === "kubeflow" && object.metadata.name === "kubeflow-gateway");
+    const kubeflowGateway = objects.find(
+        (object) => object.kind === "Gateway" && object.metadata.namespace === "kubeflow" && object.metadata.name === "kubeflow-gateway",
+    );
     if (!kubeflowGateway) throw new CustomizeError("The rendered manifests have no Gateway kubeflow/kubeflow-gateway to serve HTTPS on.");
     const spec = kubeflowGateway["spec"] as { servers: Record<string, unknown>[] };
     const redirect = gateway.exposure === "internalLoadBalancer";

@@ -60,7 +60,9 @@ export class Kubeflow extends pulumi.ComponentResource {
 
         const layer = new ManifestLayer();
         const entries = layer.prepare(args, args.components, kubeflowCustomizations(args, credentials));
-        const groups = new Map(args.components.map((component) => [component.name, new BomComponentGroup(`${name}-${component.name}`, { component }, { parent: this })]));
+        const groups = new Map(
+            args.components.map((component) => [component.name, new BomComponentGroup(`${name}-${component.name}`, { component }, { parent: this })]),
+        );
         const registered = layer.register(entries, groups);
         this.installed = registered.installed;
         this.objects = registered.resources;

@@ -28,7 +28,9 @@ export function manifestsDirectory(bom: Pick<Bom, "release">, configured: string
     }
     const directory = isAbsolute(chosen) ? chosen : resolve(chosen);
     if (!existsSync(directory)) {
-        throw new ManifestsError(`The manifests directory ${directory} does not exist; create it with \`npm run manifests -- pull ${bom.release} --out ${directory}\`.`);
+        throw new ManifestsError(
+            `The manifests directory ${directory} does not exist; create it with \`npm run manifests -- pull ${bom.release} --out ${directory}\`.`,
+        );
     }
     return directory;
 }
@@ -59,7 +61,8 @@ function parseManifest(file: string, text: string, sha256: string): KubernetesOb
         const kind = (value as { kind?: unknown }).kind;
         const items = typeof kind === "string" && kind.endsWith("List") ? ((value as { items?: unknown[] }).items ?? []) : [value];
         for (const item of items) {
-            if (!isObject(item)) throw new ManifestsError(`${file}: document ${index + 1} is not a Kubernetes object (it needs apiVersion, kind and metadata.name).`);
+            if (!isObject(item))
+                throw new ManifestsError(`${file}: document ${index + 1} is not a Kubernetes object (it needs apiVersion, kind and metadata.name).`);
             objects.push(item);
         }
     }
@@ -71,7 +74,9 @@ function parseManifest(file: string, text: string, sha256: string): KubernetesOb
 function verifiedBytes(directory: string, bom: Pick<Bom, "release">, component: BomComponent, entry: ComponentFile): Buffer {
     const file = join(directory, entry.file);
     if (!existsSync(file)) {
-        throw new ManifestsError(`${file} is missing: the manifests directory has no ${entry.rendered ? "render" : "copy"} of ${component.name} ${component.version}; run \`npm run manifests -- pull ${bom.release} --out ${directory}\`.`);
+        throw new ManifestsError(
+            `${file} is missing: the manifests directory has no ${entry.rendered ? "render" : "copy"} of ${component.name} ${component.version}; run \`npm run manifests -- pull ${bom.release} --out ${directory}\`.`,
+        );
     }
     const bytes = readFileSync(file);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -90,7 +95,9 @@ const isManifest = (entry: ComponentFile) => /\.ya?ml$/.test(entry.file);
 export function readComponent(directory: string, bom: Pick<Bom, "release">, component: BomComponent): KubernetesObject[] {
     return componentFiles(component)
         .filter(isManifest)
-        .flatMap((entry) => structuredClone(parseManifest(join(directory, entry.file), verifiedBytes(directory, bom, component, entry).toString("utf8"), entry.sha256)));
+        .flatMap((entry) =>
+            structuredClone(parseManifest(join(directory, entry.file), verifiedBytes(directory, bom, component, entry).toString("utf8"), entry.sha256)),
+        );
 }
 
 /** A data file of a component (not a manifest, e.g. dcgm-exporter's counters CSV), checked against the BOM. */

@@ -169,7 +169,7 @@ function storageRules(thresholds: AlertThresholds): AlertingRule[] {
             severity: "warning",
             summary: `A node's kubelet / containerd storage has less than ${thresholds.nodeStorageFreePercent}% free space.`,
             description:
-                'Filesystem {{ $labels.device }} on node {{ $labels.instance }}, which holds the kubelet\'s and containerd\'s data (images, emptyDir volumes, container logs), has {{ $value | printf "%.1f" }}% free space. The kubelet evicts pods when it runs out.',
+                "Filesystem {{ $labels.device }} on node {{ $labels.instance }}, which holds the kubelet's and containerd's data (images, emptyDir volumes, container logs), has {{ $value | printf \"%.1f\" }}% free space. The kubelet evicts pods when it runs out.",
             source: "node-exporter: node_filesystem_avail_bytes, node_filesystem_size_bytes",
         }),
         // A read-only claim (a data set) may well be full.

@@ -22,7 +22,9 @@ function find(objects: KubernetesObject[], key: string): KubernetesObject {
     const object = objects.find((candidate) => objectKey(candidate) === key);
     if (!object) {
         const [group, kind, namespace, name] = key.split("/");
-        throw new CustomizeError(`kfstack changes ${kind} ${namespace}/${name} (${group || "core"}) of kube-prometheus, but the manifests have no such object; update components/monitoring/customize.ts for this release.`);
+        throw new CustomizeError(
+            `kfstack changes ${kind} ${namespace}/${name} (${group || "core"}) of kube-prometheus, but the manifests have no such object; update components/monitoring/customize.ts for this release.`,
+        );
     }
     return object;
 }
@@ -67,7 +69,10 @@ export function alertmanagerConfig(upstream: string, routing: AlertRouting): str
     };
     for (const name of Object.keys(wanted)) {
         const receiver = config.receivers.find((candidate) => candidate["name"] === name);
-        if (!receiver) throw new CustomizeError(`kube-prometheus's Alertmanager configuration has no receiver ${name} to route alerts to; update components/monitoring/customize.ts for this release.`);
+        if (!receiver)
+            throw new CustomizeError(
+                `kube-prometheus's Alertmanager configuration has no receiver ${name} to route alerts to; update components/monitoring/customize.ts for this release.`,
+            );
         Object.assign(receiver, wanted[name]);
     }
     return stringify(config);
@@ -127,7 +132,10 @@ export function configureGrafana(objects: KubernetesObject[], settings: Monitori
 
     const config = find(objects, `/Secret/${MONITORING_NAMESPACE}/grafana-config`);
     const stringData = config["stringData"] as Record<string, string>;
-    const server = settings.grafanaExposure === "gateway" ? ["[server]", `root_url = %(protocol)s://%(domain)s:%(http_port)s${GRAFANA_PATH_PREFIX}`, "serve_from_sub_path = true", ""] : [];
+    const server =
+        settings.grafanaExposure === "gateway"
+            ? ["[server]", `root_url = %(protocol)s://%(domain)s:%(http_port)s${GRAFANA_PATH_PREFIX}`, "serve_from_sub_path = true", ""]
+            : [];
     stringData["grafana.ini"] = [
         stringData["grafana.ini"]!.trimEnd(),
         "",
@@ -149,7 +157,9 @@ export function configureGrafana(objects: KubernetesObject[], settings: Monitori
     const datasources = find(objects, `/Secret/${MONITORING_NAMESPACE}/grafana-datasources`)["stringData"] as Record<string, string>;
     const provisioned = JSON.parse(datasources["datasources.yaml"]!) as { datasources: Record<string, unknown>[] };
     if (provisioned.datasources.length !== 1 || provisioned.datasources[0]!["type"] !== PROMETHEUS_DATASOURCE.type) {
-        throw new CustomizeError("kube-prometheus's grafana-datasources no longer provisions exactly one Prometheus data source; update components/monitoring/customize.ts.");
+        throw new CustomizeError(
+            "kube-prometheus's grafana-datasources no longer provisions exactly one Prometheus data source; update components/monitoring/customize.ts.",
+        );
     }
     provisioned.datasources[0]!["uid"] = PROMETHEUS_DATASOURCE.uid;
     datasources["datasources.yaml"] = JSON.stringify(provisioned, null, 4);
@@ -174,7 +184,11 @@ export function provisionDashboards(objects: KubernetesObject[], dashboards: { n
         return {
             apiVersion: "v1",
             kind: "ConfigMap",
-            metadata: { name: configMap, namespace: MONITORING_NAMESPACE, labels: { "app.kubernetes.io/component": "grafana", "app.kubernetes.io/name": "grafana", "app.kubernetes.io/part-of": "kfstack" } },
+            metadata: {
+                name: configMap,
+                namespace: MONITORING_NAMESPACE,
+                labels: { "app.kubernetes.io/component": "grafana", "app.kubernetes.io/name": "grafana", "app.kubernetes.io/part-of": "kfstack" },
+            },
             data: { [`${name}.json`]: json },
         };
     });
@@ -195,8 +209,11 @@ export function refreshGrafanaChecksums(objects: KubernetesObject[]): void {
         "checksum/grafana-dashboardproviders": { key: `/ConfigMap/${MONITORING_NAMESPACE}/grafana-dashboards`, field: "data" },
     };
     for (const [annotation, { key, field }] of Object.entries(sources)) {
-        if (!(annotation in annotations)) throw new CustomizeError(`kube-prometheus's Grafana no longer carries the ${annotation} annotation; update components/monitoring/customize.ts.`);
-        annotations[annotation] = createHash("md5").update(JSON.stringify(find(objects, key)[field])).digest("hex");
+        if (!(annotation in annotations))
+            throw new CustomizeError(`kube-prometheus's Grafana no longer carries the ${annotation} annotation; update components/monitoring/customize.ts.`);
+        annotations[annotation] = createHash("md5")
+            .update(JSON.stringify(find(objects, key)[field]))
+            .digest("hex");
     }
 }
 
@@ -214,7 +231,12 @@ export function grafanaThroughGateway(): KubernetesObject[] {
             spec: {
                 gateways: ["kubeflow/kubeflow-gateway"],
                 hosts: ["*"],
-                http: [{ match: [{ uri: { prefix: GRAFANA_PATH_PREFIX } }], route: [{ destination: { host: `grafana.${MONITORING_NAMESPACE}.svc.cluster.local`, port: { number: 3000 } } }] }],
+                http: [
+                    {
+                        match: [{ uri: { prefix: GRAFANA_PATH_PREFIX } }],
+                        route: [{ destination: { host: `grafana.${MONITORING_NAMESPACE}.svc.cluster.local`, port: { number: 3000 } } }],
+                    },
+                ],
             },
         },
         {
@@ -226,7 +248,12 @@ export function grafanaThroughGateway(): KubernetesObject[] {
                 policyTypes: ["Ingress"],
                 ingress: [
                     {
-                        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } }, podSelector: { matchLabels: { app: "istio-ingressgateway", istio: "ingressgateway" } } }],
+                        from: [
+                            {
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } },
+                                podSelector: { matchLabels: { app: "istio-ingressgateway", istio: "ingressgateway" } },
+                            },
+                        ],
                         ports: [{ protocol: "TCP", port: 3000 }],
                     },
                 ],
@@ -239,15 +266,24 @@ export function grafanaThroughGateway(): KubernetesObject[] {
 export function placeOnGpuNodes(objects: KubernetesObject[]): void {
     for (const template of objects.flatMap((object) => podTemplates(object))) {
         const tolerations = (template.spec["tolerations"] ??= []) as Record<string, unknown>[];
-        if (!tolerations.some((toleration) => toleration["key"] === GPU_TAINT.key)) tolerations.push({ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect });
+        if (!tolerations.some((toleration) => toleration["key"] === GPU_TAINT.key))
+            tolerations.push({ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect });
         template.spec["affinity"] = {
-            nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: GPU_PRODUCT_LABEL, operator: "Exists" }] }] } },
+            nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: GPU_PRODUCT_LABEL, operator: "Exists" }] }] },
+            },
         };
     }
 }
 
 /** DCGM fields kfstack's alerts and dashboards read; the counters file must collect them. */
-export const REQUIRED_DCGM_FIELDS = ["DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE", "DCGM_FI_DEV_XID_ERRORS"];
+export const REQUIRED_DCGM_FIELDS = [
+    "DCGM_FI_DEV_GPU_UTIL",
+    "DCGM_FI_PROF_GR_ENGINE_ACTIVE",
+    "DCGM_FI_DEV_FB_USED",
+    "DCGM_FI_DEV_FB_FREE",
+    "DCGM_FI_DEV_XID_ERRORS",
+];
 const PROFILING_HELP: Record<string, string> = { DCGM_FI_PROF_GR_ENGINE_ACTIVE: "gauge, Ratio of time the graphics engine is active." };
 
 /** The fields a dcgm-exporter counters CSV enables (comments and blank lines skipped, whitespace trimmed). */
@@ -268,7 +304,10 @@ export function enabledDcgmFields(csv: string): string[] {
 export function configureDcgmExporter(objects: KubernetesObject[], defaultCounters: string): KubernetesObject {
     const missing = REQUIRED_DCGM_FIELDS.filter((field) => !enabledDcgmFields(defaultCounters).includes(field));
     const unknown = missing.filter((field) => !PROFILING_HELP[field]);
-    if (unknown.length > 0) throw new CustomizeError(`dcgm-exporter's default counters lack ${unknown.join(", ")}, which kfstack's alerts and dashboards read; update components/monitoring/customize.ts for this release.`);
+    if (unknown.length > 0)
+        throw new CustomizeError(
+            `dcgm-exporter's default counters lack ${unknown.join(", ")}, which kfstack's alerts and dashboards read; update components/monitoring/customize.ts for this release.`,
+        );
     const counters = [defaultCounters.trimEnd(), ...missing.map((field) => `${field}, ${PROFILING_HELP[field]}`)].join("\n") + "\n";
 
     for (const object of objects) object.metadata.namespace = MONITORING_NAMESPACE;
@@ -277,9 +316,18 @@ export function configureDcgmExporter(objects: KubernetesObject[], defaultCounte
     const template = podTemplates(daemonSet)[0]!;
     const exporter = template.spec.containers[0]!;
     const countersPath = "/etc/dcgm-exporter/kfstack";
-    exporter.env = [...((exporter.env as Record<string, unknown>[] | undefined) ?? []), { name: "DCGM_EXPORTER_COLLECTORS", value: `${countersPath}/counters.csv` }];
-    exporter["volumeMounts"] = [...((exporter["volumeMounts"] as Record<string, unknown>[] | undefined) ?? []), { name: "kfstack-counters", mountPath: countersPath, readOnly: true }];
-    template.spec["volumes"] = [...((template.spec["volumes"] as Record<string, unknown>[] | undefined) ?? []), { name: "kfstack-counters", configMap: { name: "dcgm-exporter-counters" } }];
+    exporter.env = [
+        ...((exporter.env as Record<string, unknown>[] | undefined) ?? []),
+        { name: "DCGM_EXPORTER_COLLECTORS", value: `${countersPath}/counters.csv` },
+    ];
+    exporter["volumeMounts"] = [
+        ...((exporter["volumeMounts"] as Record<string, unknown>[] | undefined) ?? []),
+        { name: "kfstack-counters", mountPath: countersPath, readOnly: true },
+    ];
+    template.spec["volumes"] = [
+        ...((template.spec["volumes"] as Record<string, unknown>[] | undefined) ?? []),
+        { name: "kfstack-counters", configMap: { name: "dcgm-exporter-counters" } },
+    ];
 
     const serviceMonitor = objects.find((object) => object.kind === "ServiceMonitor")!;
     for (const endpoint of spec(serviceMonitor)["endpoints"] as Record<string, unknown>[]) {
@@ -288,7 +336,11 @@ export function configureDcgmExporter(objects: KubernetesObject[], defaultCounte
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: { name: "dcgm-exporter-counters", namespace: MONITORING_NAMESPACE, labels: { "app.kubernetes.io/name": "dcgm-exporter", "app.kubernetes.io/part-of": "kfstack" } },
+        metadata: {
+            name: "dcgm-exporter-counters",
+            namespace: MONITORING_NAMESPACE,
+            labels: { "app.kubernetes.io/name": "dcgm-exporter", "app.kubernetes.io/part-of": "kfstack" },
+        },
         data: { "counters.csv": counters },
     };
 }

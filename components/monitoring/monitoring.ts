@@ -15,7 +15,17 @@ import type { KubernetesObjectResource } from "../manifests/kubernetes-object";
 import { type Customizations, ManifestLayer, type ManifestSource, type Platform } from "../manifests/layer";
 import { readComponentData } from "../manifests/read";
 import { alertsPrometheusRule } from "./alerts";
-import { configureDcgmExporter, configureGrafana, configurePrometheus, dropUnservedParts, grafanaThroughGateway, placeOnGpuNodes, provisionDashboards, refreshGrafanaChecksums, routeAlerts } from "./customize";
+import {
+    configureDcgmExporter,
+    configureGrafana,
+    configurePrometheus,
+    dropUnservedParts,
+    grafanaThroughGateway,
+    placeOnGpuNodes,
+    provisionDashboards,
+    refreshGrafanaChecksums,
+    routeAlerts,
+} from "./customize";
 import { kubeflowScrapeTargets } from "./scrape-targets";
 import { MONITORING_NAMESPACE, type MonitoringSettings } from "./settings";
 
@@ -58,15 +68,18 @@ function monitoringCustomizations(args: MonitoringArgs, grafanaAdminPassword: pu
     return {
         component: (component, objects) => {
             if (component.name === "kube-prometheus") return customizeKubePrometheus(objects, args.settings, grafanaAdminPassword);
-            if (component.name === "dcgm-exporter") return [configureDcgmExporter(objects, readComponentData(args.manifestsDir, args.bom, component, "default-counters.csv")), ...objects];
+            if (component.name === "dcgm-exporter")
+                return [configureDcgmExporter(objects, readComponentData(args.manifestsDir, args.bom, component, "default-counters.csv")), ...objects];
             if (component.name === "nvidia-device-plugin") placeOnGpuNodes(objects);
             return objects;
         },
         layer: () =>
-            [...kubeflowScrapeTargets(args.platform.objects), alertsPrometheusRule(args.settings.alerts, PLATFORM_NAMESPACES, MONITORING_NAMESPACE)].map((object) => ({
-                object,
-                group: TARGETS_AND_ALERTS,
-            })),
+            [...kubeflowScrapeTargets(args.platform.objects), alertsPrometheusRule(args.settings.alerts, PLATFORM_NAMESPACES, MONITORING_NAMESPACE)].map(
+                (object) => ({
+                    object,
+                    group: TARGETS_AND_ALERTS,
+                }),
+            ),
     };
 }
 
@@ -78,7 +91,8 @@ export class Monitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:monitoring:Monitoring", name, { components: args.components.map((component) => `${component.name} ${component.version}`) }, opts);
-        const password = args.grafanaAdminPassword ?? new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this }).result;
+        const password =
+            args.grafanaAdminPassword ?? new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this }).result;
         this.grafanaAdminPassword = pulumi.secret(password);
 
         const layer = new ManifestLayer(args.platform);

@@ -31,7 +31,13 @@ export const KUBEFLOW_METRICS_ENDPOINTS: MetricsEndpoint[] = [
     { component: "training-operator", namespace: "kubeflow", service: "training-operator", port: "monitoring-port" },
     { component: "kserve", namespace: "kubeflow", service: "kserve-controller-manager-metrics-service", port: "https", rbacProxy: true },
     { component: "pvcviewer-controller", namespace: "kubeflow", service: "pvcviewer-controller-manager-metrics-service", port: "https", rbacProxy: true },
-    { component: "tensorboard-controller", namespace: "kubeflow", service: "tensorboard-controller-controller-manager-metrics-service", port: "https", rbacProxy: true },
+    {
+        component: "tensorboard-controller",
+        namespace: "kubeflow",
+        service: "tensorboard-controller-controller-manager-metrics-service",
+        port: "https",
+        rbacProxy: true,
+    },
 ];
 
 const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
@@ -44,7 +50,8 @@ function labelsMatch(selector: Record<string, string>, labels: Record<string, st
 function serviceMonitor(endpoint: MetricsEndpoint, platform: readonly KubernetesObject[]): KubernetesObject {
     const services = platform.filter((object) => object.kind === "Service" && object.metadata.namespace === endpoint.namespace);
     const service = services.find((object) => object.metadata.name === endpoint.service);
-    const hasPort = (candidate: KubernetesObject) => ((candidate["spec"] as { ports?: { name?: string }[] }).ports ?? []).some((port) => port.name === endpoint.port);
+    const hasPort = (candidate: KubernetesObject) =>
+        ((candidate["spec"] as { ports?: { name?: string }[] }).ports ?? []).some((port) => port.name === endpoint.port);
     if (!service || !hasPort(service)) {
         throw new CustomizeError(
             `kfstack scrapes ${endpoint.component} at Service ${endpoint.namespace}/${endpoint.service} port ${endpoint.port}, but the installed manifests have no such ${service ? "port" : "Service"}; update KUBEFLOW_METRICS_ENDPOINTS in components/monitoring/scrape-targets.ts.`,
@@ -52,21 +59,35 @@ function serviceMonitor(endpoint: MetricsEndpoint, platform: readonly Kubernetes
     }
     const selector = service.metadata.labels ?? {};
     // Only Services with the port name yield targets, so only those must be told apart.
-    const matched = services.filter((candidate) => labelsMatch(selector, candidate.metadata.labels) && hasPort(candidate)).map((candidate) => candidate.metadata.name);
+    const matched = services
+        .filter((candidate) => labelsMatch(selector, candidate.metadata.labels) && hasPort(candidate))
+        .map((candidate) => candidate.metadata.name);
     if (Object.keys(selector).length === 0 || matched.length !== 1) {
-        throw new CustomizeError(`Service ${endpoint.namespace}/${endpoint.service}'s labels select ${matched.length === 0 ? "nothing" : matched.join(", ")}; a ServiceMonitor could not scrape it alone.`);
+        throw new CustomizeError(
+            `Service ${endpoint.namespace}/${endpoint.service}'s labels select ${matched.length === 0 ? "nothing" : matched.join(", ")}; a ServiceMonitor could not scrape it alone.`,
+        );
     }
     return {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "ServiceMonitor",
-        metadata: { name: `kubeflow-${endpoint.service}`, namespace: MONITORING_NAMESPACE, labels: { "app.kubernetes.io/part-of": "kfstack", "kfstack.io/component": endpoint.component } },
+        metadata: {
+            name: `kubeflow-${endpoint.service}`,
+            namespace: MONITORING_NAMESPACE,
+            labels: { "app.kubernetes.io/part-of": "kfstack", "kfstack.io/component": endpoint.component },
+        },
         spec: {
             jobLabel: "app.kubernetes.io/name",
             namespaceSelector: { matchNames: [endpoint.namespace] },
             selector: { matchLabels: selector },
             endpoints: [
                 endpoint.rbacProxy
-                    ? { port: endpoint.port, path: "/metrics", scheme: "https", bearerTokenFile: SERVICE_ACCOUNT_TOKEN, tlsConfig: { insecureSkipVerify: true } }
+                    ? {
+                          port: endpoint.port,
+                          path: "/metrics",
+                          scheme: "https",
+                          bearerTokenFile: SERVICE_ACCOUNT_TOKEN,
+                          tlsConfig: { insecureSkipVerify: true },
+                      }
                     : { port: endpoint.port, path: "/metrics" },
             ],
         },
@@ -84,9 +105,19 @@ function podMonitor(name: string, component: string, selector: Record<string, un
 
 const podMonitors = (): KubernetesObject[] => [
     // Envoy on every sidecar and gateway (http-envoy-prom, 15090): Istio's request metrics, e.g. of MinIO.
-    podMonitor("istio-envoy", "istio", { matchExpressions: [{ key: "istio-prometheus-ignore", operator: "DoesNotExist" }] }, { port: "http-envoy-prom", path: "/stats/prometheus" }),
+    podMonitor(
+        "istio-envoy",
+        "istio",
+        { matchExpressions: [{ key: "istio-prometheus-ignore", operator: "DoesNotExist" }] },
+        { port: "http-envoy-prom", path: "/stats/prometheus" },
+    ),
     // Knative's queue-proxy in every model server pod: request counts and latencies per InferenceService.
-    podMonitor("knative-queue-proxy", "kserve", { matchExpressions: [{ key: "serving.knative.dev/revision", operator: "Exists" }] }, { port: "http-usermetric", path: "/metrics" }),
+    podMonitor(
+        "knative-queue-proxy",
+        "kserve",
+        { matchExpressions: [{ key: "serving.knative.dev/revision", operator: "Exists" }] },
+        { port: "http-usermetric", path: "/metrics" },
+    ),
 ];
 
 /**

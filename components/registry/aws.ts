@@ -35,7 +35,11 @@ export function createEcrMirror(name: string, config: AwsMirrorConfig, paths: re
     } else {
         const key = new aws.kms.Key(
             `${name}-key`,
-            { description: `Encrypts the kfstack image mirror repositories under ${config.repositoryPrefix}/`, enableKeyRotation: true, deletionWindowInDays: 30 },
+            {
+                description: `Encrypts the kfstack image mirror repositories under ${config.repositoryPrefix}/`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+            },
             opts,
         );
         new aws.kms.Alias(`${name}-key`, { name: aliasName(name), targetKeyId: key.keyId }, opts);

@@ -23,7 +23,8 @@ const required = (what: string) => (issue: { input: unknown }) => (issue.input =
 function imageProblem(text: string): string | undefined {
     const normalized = normalizeImage(text);
     if (normalized === undefined) return `${JSON.stringify(text)} is not an image reference; write one such as ${EXAMPLE_IMAGE}`;
-    if (normalized.tag === undefined && normalized.digest === undefined) return `${text} names no tag or digest; pin the image the release runs, such as ${EXAMPLE_IMAGE}`;
+    if (normalized.tag === undefined && normalized.digest === undefined)
+        return `${text} names no tag or digest; pin the image the release runs, such as ${EXAMPLE_IMAGE}`;
     if (normalized.image !== text) return `${text} is not normalized; write it as ${normalized.image}`;
     return undefined;
 }
@@ -81,11 +82,15 @@ const awsMirror = z.strictObject({
         .describe("AWS region of the ECR repositories; GovCloud (us-gov-*) included."),
     repositoryPrefix: z
         .string({ error: required("the ECR namespace of the mirror's repositories, such as kubeflow-mirror") })
-        .regex(ECR_NAME, { error: "must be an ECR repository namespace: lowercase letters and digits, separated by '/', '.', '_' or '-', such as kubeflow-mirror" })
+        .regex(ECR_NAME, {
+            error: "must be an ECR repository namespace: lowercase letters and digits, separated by '/', '.', '_' or '-', such as kubeflow-mirror",
+        })
         .describe("Namespace of the repositories: each image path lands at <repositoryPrefix>/<path>."),
     kmsKeyArn: z
         .string()
-        .regex(KMS_ARN, { error: "must be the ARN of a KMS key or alias, such as arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" })
+        .regex(KMS_ARN, {
+            error: "must be the ARN of a KMS key or alias, such as arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        })
         .optional()
         .describe("KMS key that encrypts the repositories; without it the stack creates one with yearly rotation."),
     tags: z
@@ -108,11 +113,15 @@ const gcpMirror = z.strictObject({
         .describe("GCP project of the Artifact Registry repository."),
     region: z
         .string({ error: required("the Artifact Registry location, such as us-central1") })
-        .regex(GCP_LOCATION, { error: (issue) => `must be a GCP region such as us-central1 (or a multi-region: us, europe, asia), not ${JSON.stringify(issue.input)}` })
+        .regex(GCP_LOCATION, {
+            error: (issue) => `must be a GCP region such as us-central1 (or a multi-region: us, europe, asia), not ${JSON.stringify(issue.input)}`,
+        })
         .describe("Location of the repository: a region such as us-central1, or us, europe or asia."),
     repositoryId: z
         .string({ error: required("the Artifact Registry repository id, such as kubeflow-mirror") })
-        .regex(ARTIFACT_REGISTRY_ID, { error: "must be an Artifact Registry repository id: 1-63 lowercase letters, digits or '-', starting with a letter and not ending with '-'" })
+        .regex(ARTIFACT_REGISTRY_ID, {
+            error: "must be an Artifact Registry repository id: 1-63 lowercase letters, digits or '-', starting with a letter and not ending with '-'",
+        })
         .describe("Id of the Docker repository that holds every image path."),
     images,
 });
@@ -154,10 +163,20 @@ function mirrorProblems(config: z.infer<typeof awsMirror> | z.infer<typeof gcpMi
     const key = config.kmsKeyArn === undefined ? null : KMS_ARN.exec(config.kmsKeyArn);
     if (!key) return [];
     if (key[1] !== partition.name) {
-        return [{ path: ["kmsKeyArn"], message: `${config.kmsKeyArn} is not in partition ${partition.name} of region ${config.region}; use an arn:${partition.name}: ARN` }];
+        return [
+            {
+                path: ["kmsKeyArn"],
+                message: `${config.kmsKeyArn} is not in partition ${partition.name} of region ${config.region}; use an arn:${partition.name}: ARN`,
+            },
+        ];
     }
     if (key[2] !== config.region) {
-        return [{ path: ["kmsKeyArn"], message: `${config.kmsKeyArn} is a key in ${key[2]}; ECR encrypts a repository only with a key of its own region, ${config.region}` }];
+        return [
+            {
+                path: ["kmsKeyArn"],
+                message: `${config.kmsKeyArn} is a key in ${key[2]}; ECR encrypts a repository only with a key of its own region, ${config.region}`,
+            },
+        ];
     }
     return [];
 }

@@ -65,7 +65,9 @@ function memberAccess(namespace: string, email: string, role: "edit" | "view"): 
             metadata: { name, namespace, annotations },
             spec: {
                 action: "ALLOW",
-                rules: [{ from: [{ source: { principals: GATEWAY_PRINCIPALS } }], when: [{ key: `request.headers[${KUBEFLOW_USER_HEADER}]`, values: [email] }] }],
+                rules: [
+                    { from: [{ source: { principals: GATEWAY_PRINCIPALS } }], when: [{ key: `request.headers[${KUBEFLOW_USER_HEADER}]`, values: [email] }] },
+                ],
             },
         },
     ];
@@ -114,20 +116,54 @@ function networkPolicies(tenant: TenantConfig, settings: TenancySettings): Kuber
             policyTypes: ["Egress"],
             egress: [
                 // The Kubernetes API (service accounts of notebooks and pipeline steps talk to it).
-                ...(settings.apiServerCidrs.length ? [{ to: cidrs(settings.apiServerCidrs), ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }] : []),
+                ...(settings.apiServerCidrs.length
+                    ? [
+                          {
+                              to: cidrs(settings.apiServerCidrs),
+                              ports: [
+                                  { protocol: "TCP", port: 443 },
+                                  { protocol: "TCP", port: 6443 },
+                              ],
+                          },
+                      ]
+                    : []),
                 // istiod: sidecars fetch their configuration and certificates.
-                { to: [{ ...inNamespaces("istio-system"), podSelector: { matchLabels: { app: "istiod" } } }], ports: [{ protocol: "TCP", port: 15012 }, { protocol: "TCP", port: 15017 }] },
+                {
+                    to: [{ ...inNamespaces("istio-system"), podSelector: { matchLabels: { app: "istiod" } } }],
+                    ports: [
+                        { protocol: "TCP", port: 15012 },
+                        { protocol: "TCP", port: 15017 },
+                    ],
+                },
                 // Pipelines: the API server and ML Metadata, and MinIO, the artifact store.
                 {
-                    to: [{ ...inNamespaces("kubeflow"), podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["ml-pipeline", "metadata-grpc-server", "minio"] }] } }],
-                    ports: [{ protocol: "TCP", port: 8888 }, { protocol: "TCP", port: 8887 }, { protocol: "TCP", port: 8080 }, { protocol: "TCP", port: 9000 }],
+                    to: [
+                        {
+                            ...inNamespaces("kubeflow"),
+                            podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["ml-pipeline", "metadata-grpc-server", "minio"] }] },
+                        },
+                    ],
+                    ports: [
+                        { protocol: "TCP", port: 8888 },
+                        { protocol: "TCP", port: 8887 },
+                        { protocol: "TCP", port: 8080 },
+                        { protocol: "TCP", port: 9000 },
+                    ],
                 },
             ],
         }),
         ...(tenant.egress.objectStorageCidrs.length
-            ? [networkPolicy(namespace, "allow-object-storage", { podSelector: allPods, policyTypes: ["Egress"], egress: [{ to: cidrs(tenant.egress.objectStorageCidrs), ports: [{ protocol: "TCP", port: 443 }] }] })]
+            ? [
+                  networkPolicy(namespace, "allow-object-storage", {
+                      podSelector: allPods,
+                      policyTypes: ["Egress"],
+                      egress: [{ to: cidrs(tenant.egress.objectStorageCidrs), ports: [{ protocol: "TCP", port: 443 }] }],
+                  }),
+              ]
             : []),
-        ...(tenant.egress.cidrs.length ? [networkPolicy(namespace, "allow-extra-egress", { podSelector: allPods, policyTypes: ["Egress"], egress: [{ to: cidrs(tenant.egress.cidrs) }] })] : []),
+        ...(tenant.egress.cidrs.length
+            ? [networkPolicy(namespace, "allow-extra-egress", { podSelector: allPods, policyTypes: ["Egress"], egress: [{ to: cidrs(tenant.egress.cidrs) }] })]
+            : []),
     ];
 }
 

@@ -15,7 +15,13 @@ export const PROFILE_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
     "app.kubernetes.io/part-of": "kubeflow-profile",
 };
 
-function binding(namespace: string, name: string, clusterRole: string, subject: Record<string, string>, annotations?: Record<string, string>): KubernetesObject {
+function binding(
+    namespace: string,
+    name: string,
+    clusterRole: string,
+    subject: Record<string, string>,
+    annotations?: Record<string, string>,
+): KubernetesObject {
     return {
         apiVersion: "rbac.authorization.k8s.io/v1",
         kind: "RoleBinding",
@@ -31,7 +37,13 @@ export function profileControllerObjects(tenant: TenantFacts, labels: Record<str
         { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { ...PROFILE_NAMESPACE_LABELS, ...labels } } },
         { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default-editor", namespace } },
         { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default-viewer", namespace } },
-        binding(namespace, "namespaceAdmin", "kubeflow-admin", { apiGroup: "rbac.authorization.k8s.io", kind: "User", name: tenant.owner }, { user: tenant.owner, role: "admin" }),
+        binding(
+            namespace,
+            "namespaceAdmin",
+            "kubeflow-admin",
+            { apiGroup: "rbac.authorization.k8s.io", kind: "User", name: tenant.owner },
+            { user: tenant.owner, role: "admin" },
+        ),
         binding(namespace, "default-editor", "kubeflow-edit", { kind: "ServiceAccount", name: "default-editor", namespace }),
         binding(namespace, "default-viewer", "kubeflow-view", { kind: "ServiceAccount", name: "default-viewer", namespace }),
     ];

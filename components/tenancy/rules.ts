@@ -10,21 +10,34 @@ export function tenantProblems(config: StackConfig): ConfigProblem[] {
     const names = config.tenants.map((tenant) => tenant.name);
     config.tenants.forEach((tenant, index) => {
         const path = ["tenants", index];
-        if (names.indexOf(tenant.name) !== index) problems.push({ path: [...path, "name"], message: `${tenant.name} is already a tenant; tenant names must be unique` });
+        if (names.indexOf(tenant.name) !== index)
+            problems.push({ path: [...path, "name"], message: `${tenant.name} is already a tenant; tenant names must be unique` });
         const emails = tenant.members.map((member) => member.email);
         tenant.members.forEach((member, position) => {
-            if (member.email === tenant.owner) problems.push({ path: [...path, "members", position, "email"], message: `${member.email} owns ${tenant.name} already; do not list the owner as a member` });
-            else if (emails.indexOf(member.email) !== position) problems.push({ path: [...path, "members", position, "email"], message: `${member.email} is listed twice; give each person one role` });
+            if (member.email === tenant.owner)
+                problems.push({
+                    path: [...path, "members", position, "email"],
+                    message: `${member.email} owns ${tenant.name} already; do not list the owner as a member`,
+                });
+            else if (emails.indexOf(member.email) !== position)
+                problems.push({ path: [...path, "members", position, "email"], message: `${member.email} is listed twice; give each person one role` });
         });
         tenant.readsFrom.forEach((other, position) => {
-            if (!names.includes(other)) problems.push({ path: [...path, "readsFrom", position], message: `${other} is not a tenant of this stack; name one of ${names.join(", ")}` });
+            if (!names.includes(other))
+                problems.push({ path: [...path, "readsFrom", position], message: `${other} is not a tenant of this stack; name one of ${names.join(", ")}` });
             else if (other === tenant.name) problems.push({ path: [...path, "readsFrom", position], message: "names the tenant itself" });
         });
         if (index === 0 && apiServerCidrs(config).length === 0) {
-            problems.push({ path: ["tenancy", "apiServerCidrs"], message: "is needed: kfstack cannot tell where this cluster's API server is, and tenant pods must reach it; list its CIDRs" });
+            problems.push({
+                path: ["tenancy", "apiServerCidrs"],
+                message: "is needed: kfstack cannot tell where this cluster's API server is, and tenant pods must reach it; list its CIDRs",
+            });
         }
         if (tenant.quotas.gpus > 0 && !config.cluster.gpuPool && config.topology === "testing") {
-            problems.push({ path: [...path, "quotas", "gpus"], message: `is ${tenant.quotas.gpus}, but the stack has no GPU pool; set it to 0 or add cluster.gpuPool` });
+            problems.push({
+                path: [...path, "quotas", "gpus"],
+                message: `is ${tenant.quotas.gpus}, but the stack has no GPU pool; set it to 0 or add cluster.gpuPool`,
+            });
         }
     });
     // A person with edit (or ownership) in two tenants can carry data from one to the other.

@@ -45,7 +45,13 @@ export class Tenancy extends ComponentResource {
 
     constructor(name: string, args: TenancyArgs, opts?: pulumi.ComponentResourceOptions) {
         // The declared tenants, as the audit reads them from a plan: who owns, who is a member, who reads whom.
-        const declared: TenantFacts[] = args.tenants.map(({ name: tenant, owner, members, readsFrom, sharedEditors }) => ({ name: tenant, owner, members, readsFrom, sharedEditors }));
+        const declared: TenantFacts[] = args.tenants.map(({ name: tenant, owner, members, readsFrom, sharedEditors }) => ({
+            name: tenant,
+            owner,
+            members,
+            readsFrom,
+            sharedEditors,
+        }));
         super("kfstack:tenancy:Tenancy", name, { tenants: declared }, opts);
         const entries = uniqueTenantObjects(args.tenants, args.settings);
         const groups = new Map(args.tenants.map((tenant) => [tenant.name, new Tenant(`${name}-${tenant.name}`, { tenant: tenant.name }, { parent: this })]));

@@ -44,7 +44,10 @@ export interface Cluster {
 function selecting(cluster: Cluster, pod: Pod, direction: Direction): Policy[] {
     const cached = cluster.selected.get(pod);
     if (cached) return cached[direction];
-    const of = (way: Direction) => cluster.policies.filter((policy) => policy.namespace === pod.namespace && appliedRules(policy, way) !== undefined && policy.podSelector.matches(pod.labels));
+    const of = (way: Direction) =>
+        cluster.policies.filter(
+            (policy) => policy.namespace === pod.namespace && appliedRules(policy, way) !== undefined && policy.podSelector.matches(pod.labels),
+        );
     const both = { ingress: of("ingress"), egress: of("egress") };
     cluster.selected.set(pod, both);
     return both[direction];
@@ -85,7 +88,9 @@ export function side(cluster: Cluster, direction: Direction, pod: Pod, target: T
         }
     }
     const denyAll = policiesOfPod.filter((policy) => appliedRules(policy, direction)!.length === 0);
-    const isolation = (denyAll.length > 0 ? denyAll : [admitting[0] ?? policiesOfPod[0]!]).map((policy) => `NetworkPolicy ${policy.id} selects ${policy.scope} for ${direction}`);
+    const isolation = (denyAll.length > 0 ? denyAll : [admitting[0] ?? policiesOfPod[0]!]).map(
+        (policy) => `NetworkPolicy ${policy.id} selects ${policy.scope} for ${direction}`,
+    );
     if (isEmpty(ports)) {
         const targetText = target.pod ? target.pod.description : target.cidr.text;
         return { ports, because: [...isolation, `no NetworkPolicy selecting ${pod.description} allows ${direction} ${word} ${targetText}`] };

@@ -44,7 +44,12 @@ const isKind = (object: KubernetesObject, group: string, kind: string) => object
  * The labels of every namespace the objects name: from Namespace objects, the namespaces of objects, workloads and
  * policies, and `extraNamespaces`, whose labels win; each also gets kubernetes.io/metadata.name.
  */
-function namespaceLabelsOf(objects: readonly KubernetesObject[], extraNamespaces: NamespaceInfo[], workloads: Pod[], policies: Policy[]): Map<string, Record<string, string>> {
+function namespaceLabelsOf(
+    objects: readonly KubernetesObject[],
+    extraNamespaces: NamespaceInfo[],
+    workloads: Pod[],
+    policies: Policy[],
+): Map<string, Record<string, string>> {
     const labels = new Map<string, Record<string, string>>();
     const know = (name: string) => labels.get(name) ?? labels.set(name, {}).get(name)!;
     for (const object of objects) {
@@ -89,7 +94,9 @@ export function buildNetwork(objects: KubernetesObject[], extraNamespaces: Names
         const cached = podsByNamespace.get(namespace);
         if (cached) return cached;
         const named = policies.flatMap((policy) =>
-            policy.named.filter(({ namespaces }) => (namespaces ? namespaces.matches(labels) : policy.namespace === namespace)).flatMap(({ selector }) => labelSetsOf(selector)),
+            policy.named
+                .filter(({ namespaces }) => (namespaces ? namespaces.matches(labels) : policy.namespace === namespace))
+                .flatMap(({ selector }) => labelSetsOf(selector)),
         );
         const pods = [...workloads.filter((pod) => pod.namespace === namespace), ...symbolicPods(namespace, named)];
         podsByNamespace.set(namespace, pods);
@@ -103,13 +110,17 @@ export function buildNetwork(objects: KubernetesObject[], extraNamespaces: Names
 
     return {
         namespaces: () => [...namespaceLabels.keys()].sort(),
-        pods: (namespace) => podsOf(namespace).map(({ namespace: at, description, labels, symbolic }) => ({ namespace: at, description, labels: { ...labels }, symbolic })),
+        pods: (namespace) =>
+            podsOf(namespace).map(({ namespace: at, description, labels, symbolic }) => ({ namespace: at, description, labels: { ...labels }, symbolic })),
         canReach,
         matrix: (namespaces) => namespaces.flatMap((from) => namespaces.map((to) => ({ from, to, verdict: canReach(from, to) }))),
         egressToCidr: (fromNamespace, cidr) => {
             const block = parseCidr(cidr);
-            if (!block) throw new Error(`egressToCidr: ${JSON.stringify(cidr)} is not a CIDR block; use one such as 0.0.0.0/0, 52.216.0.0/15 or 2001:db8::/64.`);
-            return verdict(podsOf(fromNamespace).map((pod) => ({ pair: `${pod.description} → ${block.text}`, ...side(cluster, "egress", pod, { cidr: block }) })));
+            if (!block)
+                throw new Error(`egressToCidr: ${JSON.stringify(cidr)} is not a CIDR block; use one such as 0.0.0.0/0, 52.216.0.0/15 or 2001:db8::/64.`);
+            return verdict(
+                podsOf(fromNamespace).map((pod) => ({ pair: `${pod.description} → ${block.text}`, ...side(cluster, "egress", pod, { cidr: block }) })),
+            );
         },
     };
 }

@@ -38,7 +38,13 @@ export function workloadPods(objects: readonly KubernetesObject[]): Pod[] {
         return templates.map((template, index): Pod => {
             const namespace = object.metadata.namespace ?? "default";
             const which = templates.length > 1 ? ` (template ${index + 1} of ${templates.length})` : "";
-            return { namespace, labels: template.metadata?.labels ?? {}, ports: declaredPorts(template), description: `pods of ${describeObject(object)}${which}`, symbolic: false };
+            return {
+                namespace,
+                labels: template.metadata?.labels ?? {},
+                ports: declaredPorts(template),
+                description: `pods of ${describeObject(object)}${which}`,
+                symbolic: false,
+            };
         });
     });
 }
@@ -59,7 +65,12 @@ export function labelSetsOf(selector: LabelSelector): Record<string, string>[] {
     return sets;
 }
 
-const labelsKey = (labels: Labels) => JSON.stringify(Object.keys(labels).sort().map((key) => [key, labels[key]]));
+const labelsKey = (labels: Labels) =>
+    JSON.stringify(
+        Object.keys(labels)
+            .sort()
+            .map((key) => [key, labels[key]]),
+    );
 
 function symbolicLabelSets(named: Record<string, string>[]): Record<string, string>[] {
     const sets = new Map<string, Record<string, string>>([[labelsKey({}), {}]]);

@@ -54,13 +54,20 @@ const SELECTS_NOTHING: CompiledSelector = { empty: false, matches: () => false }
 const present = (value: unknown) => value !== undefined && value !== null;
 
 /** The rules a policy applies in a direction; undefined when policyTypes leave that direction alone. */
-export const appliedRules = (policy: Policy, direction: Direction): Rule[] | undefined => (policy.types.has(TYPE_OF[direction]) ? policy.written[direction] : undefined);
+export const appliedRules = (policy: Policy, direction: Direction): Rule[] | undefined =>
+    policy.types.has(TYPE_OF[direction]) ? policy.written[direction] : undefined;
 
 export function selectorText(selector: LabelSelector): string {
     return [
         ...Object.entries(selector.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`),
         ...(selector.matchExpressions ?? []).map(({ key, operator, values }) =>
-            operator === "In" ? `${key} in (${(values ?? []).join(",")})` : operator === "NotIn" ? `${key} notin (${(values ?? []).join(",")})` : operator === "Exists" ? key : `!${key}`,
+            operator === "In"
+                ? `${key} in (${(values ?? []).join(",")})`
+                : operator === "NotIn"
+                  ? `${key} notin (${(values ?? []).join(",")})`
+                  : operator === "Exists"
+                    ? key
+                    : `!${key}`,
         ),
     ].join(", ");
 }
@@ -130,7 +137,13 @@ export function compilePolicy(object: KubernetesObject, options: PolicyOptions =
 function writtenTypes(reader: Reader, value: unknown): Set<PolicyType> | undefined {
     const types = reader.list("spec.policyTypes", value);
     if (types.length === 0) return undefined;
-    return new Set(types.flatMap((type, index) => (type === "Ingress" || type === "Egress" ? [type] : (reader.fail(`spec.policyTypes[${index}]`, `is ${JSON.stringify(type)}; use "Ingress" or "Egress".`) ?? []))));
+    return new Set(
+        types.flatMap((type, index) =>
+            type === "Ingress" || type === "Egress"
+                ? [type]
+                : (reader.fail(`spec.policyTypes[${index}]`, `is ${JSON.stringify(type)}; use "Ingress" or "Egress".`) ?? []),
+        ),
+    );
 }
 
 function compileRules(reader: Reader, spec: Record<string, unknown>, direction: Direction): Rule[] {
@@ -139,7 +152,9 @@ function compileRules(reader: Reader, spec: Record<string, unknown>, direction: 
         const path = `spec.${direction}[${index}]`;
         if (!isRecord(rule)) return reader.fail(path, `is ${JSON.stringify(rule)}; a rule is an object with ${peerKey} and ports.`) ?? [];
         const peers = reader.records(`${path}.${peerKey}`, rule[peerKey]).flatMap((peer, at) => compilePeer(reader, `${path}.${peerKey}[${at}]`, peer) ?? []);
-        return [{ peers: peers.length > 0 ? peers : undefined, ports: compilePorts(reader.records(`${path}.ports`, rule["ports"]), `${path}.ports`, reader.fail) }];
+        return [
+            { peers: peers.length > 0 ? peers : undefined, ports: compilePorts(reader.records(`${path}.ports`, rule["ports"]), `${path}.ports`, reader.fail) },
+        ];
     });
 }
 
@@ -151,14 +166,17 @@ function compilePeer(reader: Reader, path: string, value: unknown): Peer | undef
     }
     const { namespace } = reader;
     const [podSpec, pods] = present(value["podSelector"]) ? reader.selector(`${path}.podSelector`, value["podSelector"]) : [undefined, undefined];
-    const [namespaceSpec, namespaces] = present(value["namespaceSelector"]) ? reader.selector(`${path}.namespaceSelector`, value["namespaceSelector"]) : [undefined, undefined];
+    const [namespaceSpec, namespaces] = present(value["namespaceSelector"])
+        ? reader.selector(`${path}.namespaceSelector`, value["namespaceSelector"])
+        : [undefined, undefined];
     if (podSpec) reader.named.push({ selector: podSpec, namespaces });
     const podsText = pods && !pods.empty ? `pods matching ${selectorText(podSpec)}` : "every pod";
     const namespacesText = namespaces && !namespaces.empty ? `namespaces matching ${selectorText(namespaceSpec)}` : "every namespace";
     const ownText = !pods || pods.empty ? `every pod of ${namespace}` : `pods of ${namespace} matching ${selectorText(podSpec)}`;
     return {
         text: !namespaces ? ownText : !pods ? namespacesText : `${podsText} in ${namespacesText}`,
-        selects: (pod, namespaceLabels) => (namespaces ? namespaces.matches(namespaceLabels) : pod.namespace === namespace) && (pods?.matches(pod.labels) ?? true),
+        selects: (pod, namespaceLabels) =>
+            (namespaces ? namespaces.matches(namespaceLabels) : pod.namespace === namespace) && (pods?.matches(pod.labels) ?? true),
     };
 }
 
@@ -168,16 +186,26 @@ function compileIpBlock(reader: Reader, path: string, value: Record<string, unkn
     if (other) reader.fail(path, `sets ipBlock together with ${other}; an ipBlock peer may set nothing else, so make them two peers.`);
     const block = isRecord(value["ipBlock"]) ? value["ipBlock"] : {};
     const cidr = parseCidr(block["cidr"]);
-    if (!cidr) return reader.fail(`${path}.ipBlock.cidr`, `is ${JSON.stringify(block["cidr"])}; use a CIDR block such as 10.0.0.0/8 or 2001:db8::/64.`) ?? { text: "ipBlock", addresses: [] };
+    if (!cidr)
+        return (
+            reader.fail(`${path}.ipBlock.cidr`, `is ${JSON.stringify(block["cidr"])}; use a CIDR block such as 10.0.0.0/8 or 2001:db8::/64.`) ?? {
+                text: "ipBlock",
+                addresses: [],
+            }
+        );
     const excepts = [];
     for (const [index, text] of reader.list(`${path}.ipBlock.except`, block["except"]).entries()) {
         const where = `${path}.ipBlock.except[${index}]`;
         const cut = parseCidr(text);
-        if (!cut) return reader.fail(where, `is ${JSON.stringify(text)}; use a CIDR block such as 10.1.0.0/16.`) ?? { text: `ipBlock ${cidr.text}`, addresses: [] };
+        if (!cut)
+            return reader.fail(where, `is ${JSON.stringify(text)}; use a CIDR block such as 10.1.0.0/16.`) ?? { text: `ipBlock ${cidr.text}`, addresses: [] };
         if (cut.v6 !== cidr.v6 || cut.start < cidr.start || cut.end > cidr.end || cut.prefix <= cidr.prefix) {
             reader.fail(where, `${cut.text} is not strictly inside cidr ${cidr.text}; every except block must be a smaller block within cidr.`);
         }
         excepts.push(cut);
     }
-    return { text: `ipBlock ${cidr.text}${excepts.length > 0 ? ` except ${excepts.map((cut) => cut.text).join(", ")}` : ""}`, addresses: subtract([cidr], excepts) };
+    return {
+        text: `ipBlock ${cidr.text}${excepts.length > 0 ? ` except ${excepts.map((cut) => cut.text).join(", ")}` : ""}`,
+        addresses: subtract([cidr], excepts),
+    };
 }

@@ -50,21 +50,31 @@ export function intersect(a: PortSet, b: PortSet): PortSet {
     if (a.all) return b;
     if (b.all) return a;
     const ranges = a.ranges.flatMap((x) =>
-        b.ranges.filter((y) => y.protocol === x.protocol && y.from <= x.to && x.from <= y.to).map((y) => ({ protocol: x.protocol, from: Math.max(x.from, y.from), to: Math.min(x.to, y.to) })),
+        b.ranges
+            .filter((y) => y.protocol === x.protocol && y.from <= x.to && x.from <= y.to)
+            .map((y) => ({ protocol: x.protocol, from: Math.max(x.from, y.from), to: Math.min(x.to, y.to) })),
     );
-    const meets = (set: PortSet, name: NamedPort) => set.ranges.some((range) => range.protocol === name.protocol) || set.names.some((other) => other.protocol === name.protocol && other.name === name.name);
+    const meets = (set: PortSet, name: NamedPort) =>
+        set.ranges.some((range) => range.protocol === name.protocol) || set.names.some((other) => other.protocol === name.protocol && other.name === name.name);
     return portSet(false, ranges, [...a.names.filter((name) => meets(b, name)), ...b.names.filter((name) => meets(a, name))]);
 }
 
 /** Whether the set opens one numbered port; a name opens none until resolved. */
-export const opens = (set: PortSet, protocol: string, port: number) => set.all || set.ranges.some((range) => range.protocol === protocol && range.from <= port && port <= range.to);
+export const opens = (set: PortSet, protocol: string, port: number) =>
+    set.all || set.ranges.some((range) => range.protocol === protocol && range.from <= port && port <= range.to);
 
 export function renderPorts(set: PortSet): string {
     if (set.all) return "all";
     const parts = PROTOCOLS.flatMap((protocol) => [
         ...set.ranges
             .filter((range) => range.protocol === protocol)
-            .map((range) => (range.from === 1 && range.to === MAX_PORT ? `all ${protocol}` : range.from === range.to ? `${protocol} ${range.from}` : `${protocol} ${range.from}-${range.to}`)),
+            .map((range) =>
+                range.from === 1 && range.to === MAX_PORT
+                    ? `all ${protocol}`
+                    : range.from === range.to
+                      ? `${protocol} ${range.from}`
+                      : `${protocol} ${range.from}-${range.to}`,
+            ),
         ...set.names.filter((name) => name.protocol === protocol).map((name) => `${protocol} "${name.name}"`),
     ]);
     return parts.length > 0 ? parts.join(", ") : "none";
@@ -77,7 +87,12 @@ export type DestinationPorts = ReadonlyMap<string, number[]> | "chosen" | "none"
 
 export function resolveNames(set: PortSet, destination: DestinationPorts): PortSet {
     if (destination === "chosen" || set.names.length === 0) return set;
-    const resolved = destination === "none" ? [] : set.names.flatMap((name) => (destination.get(`${name.protocol}/${name.name}`) ?? []).map((port) => ({ protocol: name.protocol, from: port, to: port })));
+    const resolved =
+        destination === "none"
+            ? []
+            : set.names.flatMap((name) =>
+                  (destination.get(`${name.protocol}/${name.name}`) ?? []).map((port) => ({ protocol: name.protocol, from: port, to: port })),
+              );
     return portSet(set.all, [...set.ranges, ...resolved], []);
 }
 
@@ -93,16 +108,23 @@ export function compilePorts(ports: unknown[], path: string, fail: (path: string
         const where = `${path}[${index}]`;
         if (!isRecord(entry)) return fail(where, `is ${JSON.stringify(entry)}; a port is an object with protocol, port and endPort.`);
         const { protocol = "TCP", port, endPort } = entry;
-        if (typeof protocol !== "string" || !PROTOCOLS.includes(protocol)) return fail(`${where}.protocol`, `is ${JSON.stringify(protocol)}; use TCP, UDP or SCTP.`);
-        if (endPort !== undefined && endPort !== null && typeof port !== "number") return fail(`${where}.endPort`, `is set but port is ${JSON.stringify(port)}; endPort needs a numeric port.`);
+        if (typeof protocol !== "string" || !PROTOCOLS.includes(protocol))
+            return fail(`${where}.protocol`, `is ${JSON.stringify(protocol)}; use TCP, UDP or SCTP.`);
+        if (endPort !== undefined && endPort !== null && typeof port !== "number")
+            return fail(`${where}.endPort`, `is set but port is ${JSON.stringify(port)}; endPort needs a numeric port.`);
         if (port === undefined || port === null) ranges.push({ protocol: protocol as Protocol, from: 1, to: MAX_PORT });
         else if (typeof port === "string") {
-            if (!validName(port)) return fail(`${where}.port`, `is ${JSON.stringify(port)}; use a number from 1 to 65535 or a container port's name (at most 15 lowercase letters, digits and '-', with a letter).`);
+            if (!validName(port))
+                return fail(
+                    `${where}.port`,
+                    `is ${JSON.stringify(port)}; use a number from 1 to 65535 or a container port's name (at most 15 lowercase letters, digits and '-', with a letter).`,
+                );
             names.push({ protocol: protocol as Protocol, name: port });
         } else {
             if (!validPort(port)) return fail(`${where}.port`, `is ${JSON.stringify(port)}; use a number from 1 to 65535 or a container port's name.`);
             const end = endPort ?? port;
-            if (!validPort(end) || (end as number) < (port as number)) return fail(`${where}.endPort`, `is ${JSON.stringify(end)}; it must be a port from ${JSON.stringify(port)} (the port) to 65535.`);
+            if (!validPort(end) || (end as number) < (port as number))
+                return fail(`${where}.endPort`, `is ${JSON.stringify(end)}; it must be a port from ${JSON.stringify(port)} (the port) to 65535.`);
             ranges.push({ protocol: protocol as Protocol, from: port as number, to: end as number });
         }
     });

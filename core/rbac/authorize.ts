@@ -27,12 +27,16 @@ function authorizedName(request: ResourceRequest): string {
 export function userInfo(subject: Subject, extraGroups: readonly string[]): UserInfo {
     switch (subject.kind) {
         case "ServiceAccount": {
-            if (!subject.namespace) throw new Error(`ServiceAccount "${subject.name}" has no namespace; a service account is always named <namespace>/<name>, give its namespace.`);
+            if (!subject.namespace)
+                throw new Error(`ServiceAccount "${subject.name}" has no namespace; a service account is always named <namespace>/<name>, give its namespace.`);
             const groups = ["system:serviceaccounts", `system:serviceaccounts:${subject.namespace}`, "system:authenticated", ...extraGroups];
             return { name: `system:serviceaccount:${subject.namespace}:${subject.name}`, groups: new Set(groups) };
         }
         case "User":
-            return { name: subject.name, groups: new Set([subject.name === "system:anonymous" ? "system:unauthenticated" : "system:authenticated", ...extraGroups]) };
+            return {
+                name: subject.name,
+                groups: new Set([subject.name === "system:anonymous" ? "system:unauthenticated" : "system:authenticated", ...extraGroups]),
+            };
         case "Group":
             return { groups: new Set([subject.name, ...extraGroups]) };
     }

@@ -30,7 +30,12 @@ export interface Rbac {
     /** Every path that allows the request; empty means denied. */
     can(subject: Subject, request: ResourceRequest, groups?: readonly string[]): AccessPath[];
     /** For each subject × namespace, which checks are allowed, with one path each. Namespace "*" checks cluster-wide requests. */
-    matrix(subjects: readonly Subject[], namespaces: readonly string[], checks: readonly Check[], groupsOf?: (subject: Subject) => readonly string[]): MatrixRow[];
+    matrix(
+        subjects: readonly Subject[],
+        namespaces: readonly string[],
+        checks: readonly Check[],
+        groupsOf?: (subject: Subject) => readonly string[],
+    ): MatrixRow[];
     /** The rules of a role after aggregation; undefined when there is no such role. */
     rulesOf(kind: "Role" | "ClusterRole", name: string, namespace?: string): EffectiveRule[] | undefined;
     /** A ClusterRole and every ClusterRole aggregated into it, transitively, in the controller's order; empty when there is no such role. */
@@ -43,7 +48,8 @@ interface BoundEntry extends BindingEntry {
     role?: RoleEntry;
 }
 
-const roleKey = (kind: string, namespace: string | undefined, name: string) => `${kind}/${kind === "Role" || kind === "RoleBinding" ? (namespace ?? "") : ""}/${name}`;
+const roleKey = (kind: string, namespace: string | undefined, name: string) =>
+    `${kind}/${kind === "Role" || kind === "RoleBinding" ? (namespace ?? "") : ""}/${name}`;
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function buildRbac(objects: readonly KubernetesObject[], options: RbacOptions = {}): Rbac {
@@ -60,7 +66,9 @@ export function buildRbac(objects: readonly KubernetesObject[], options: RbacOpt
         const key = roleKey("ClusterRole", undefined, object.metadata.name);
         if (!roles.has(key)) roles.set(key, { ...readRole(object), builtIn: true });
     }
-    const clusterRoles = [...roles.values()].filter((role) => role.object.kind === "ClusterRole").sort((a, b) => compare(a.object.metadata.name, b.object.metadata.name));
+    const clusterRoles = [...roles.values()]
+        .filter((role) => role.object.kind === "ClusterRole")
+        .sort((a, b) => compare(a.object.metadata.name, b.object.metadata.name));
     const effective = new Map<RoleEntry, EffectiveRule[]>();
     const rulesOfRole = (role: RoleEntry): EffectiveRule[] => {
         let rules = effective.get(role);
@@ -77,7 +85,8 @@ export function buildRbac(objects: readonly KubernetesObject[], options: RbacOpt
                 .filter((grant) => grant.namespace === "*" || grant.namespace === request.namespace)
                 .filter((grant) => ruleAllows(grant, request))
                 .map((grant) => grant.path),
-        matrix: (subjects, namespaces, checks, groupsOf = () => []) => subjects.flatMap((subject) => matrixRows(subject, grantsOf(subject, groupsOf(subject)), namespaces, checks)),
+        matrix: (subjects, namespaces, checks, groupsOf = () => []) =>
+            subjects.flatMap((subject) => matrixRows(subject, grantsOf(subject, groupsOf(subject)), namespaces, checks)),
         rulesOf(kind, name, namespace) {
             const role = roles.get(roleKey(kind, namespace, name));
             return role && rulesOfRole(role);
@@ -91,7 +100,11 @@ export function buildRbac(objects: readonly KubernetesObject[], options: RbacOpt
 }
 
 /** The bindings in the order the authorizer consults them (ClusterRoleBindings first, then RoleBindings), each with its role. */
-function resolveBindings(objects: KubernetesObject[], roles: ReadonlyMap<string, RoleEntry>, options: ReadOptions): { bindings: BoundEntry[]; dangling: DanglingBinding[] } {
+function resolveBindings(
+    objects: KubernetesObject[],
+    roles: ReadonlyMap<string, RoleEntry>,
+    options: ReadOptions,
+): { bindings: BoundEntry[]; dangling: DanglingBinding[] } {
     const dangling: DanglingBinding[] = [];
     const bindings = objects
         .sort((a, b) => compare(a.kind, b.kind) || compare(a.metadata.namespace ?? "", b.metadata.namespace ?? "") || compare(a.metadata.name, b.metadata.name))
@@ -100,14 +113,25 @@ function resolveBindings(objects: KubernetesObject[], roles: ReadonlyMap<string,
             if (!binding) return [];
             const { kind, name } = binding.roleRef;
             const roleRef = `${kind} ${kind === "Role" && binding.namespace ? `${binding.namespace}/` : ""}${name}`;
-            const role = kind === "ClusterRole" ? roles.get(roleKey(kind, undefined, name)) : kind === "Role" && binding.namespace ? roles.get(roleKey(kind, binding.namespace, name)) : undefined;
-            if (!role) dangling.push({ binding: binding.description, roleRef, message: danglingMessage(binding.description, roleRef, kind, binding.namespace) });
+            const role =
+                kind === "ClusterRole"
+                    ? roles.get(roleKey(kind, undefined, name))
+                    : kind === "Role" && binding.namespace
+                      ? roles.get(roleKey(kind, binding.namespace, name))
+                      : undefined;
+            if (!role)
+                dangling.push({ binding: binding.description, roleRef, message: danglingMessage(binding.description, roleRef, kind, binding.namespace) });
             return [{ ...binding, role }];
         });
     return { bindings, dangling };
 }
 
-function grantsThrough(bindings: readonly BoundEntry[], rulesOfRole: (role: RoleEntry) => EffectiveRule[], subject: Subject, groups: readonly string[]): Grant[] {
+function grantsThrough(
+    bindings: readonly BoundEntry[],
+    rulesOfRole: (role: RoleEntry) => EffectiveRule[],
+    subject: Subject,
+    groups: readonly string[],
+): Grant[] {
     const user = userInfo(subject, groups);
     const grants: Grant[] = [];
     for (const binding of bindings) {
@@ -116,7 +140,14 @@ function grantsThrough(bindings: readonly BoundEntry[], rulesOfRole: (role: Role
         for (const candidate of binding.subjects.filter((written) => appliesTo(user, written, binding.namespace))) {
             const matched = inBindingNamespace(candidate, binding.namespace);
             for (const { rule, aggregatedFrom, via } of rulesOfRole(binding.role)) {
-                const path: AccessPath = { subject: matched, binding: binding.description, role: binding.role.description, ...(aggregatedFrom ? { aggregatedFrom, via: via ?? [] } : {}), rule, scope };
+                const path: AccessPath = {
+                    subject: matched,
+                    binding: binding.description,
+                    role: binding.role.description,
+                    ...(aggregatedFrom ? { aggregatedFrom, via: via ?? [] } : {}),
+                    rule,
+                    scope,
+                };
                 grants.push({ namespace: scope, ...rule, path });
             }
         }
@@ -139,7 +170,9 @@ function matrixRows(subject: Subject, grants: readonly Grant[], namespaces: read
 }
 
 function danglingMessage(binding: string, roleRef: string, kind: string, namespace: string | undefined): string {
-    if (kind === "Role" && !namespace) return `${binding} refers to a Role (${roleRef}), but a ClusterRoleBinding can only refer to a ClusterRole; it grants nothing. Refer to a ClusterRole, or use a RoleBinding in the Role's namespace.`;
-    if (kind !== "Role" && kind !== "ClusterRole") return `${binding} has roleRef.kind ${JSON.stringify(kind)}; it must be Role or ClusterRole, so the binding grants nothing. Fix roleRef.kind.`;
+    if (kind === "Role" && !namespace)
+        return `${binding} refers to a Role (${roleRef}), but a ClusterRoleBinding can only refer to a ClusterRole; it grants nothing. Refer to a ClusterRole, or use a RoleBinding in the Role's namespace.`;
+    if (kind !== "Role" && kind !== "ClusterRole")
+        return `${binding} has roleRef.kind ${JSON.stringify(kind)}; it must be Role or ClusterRole, so the binding grants nothing. Fix roleRef.kind.`;
     return `${binding} refers to ${roleRef}, which does not exist; it grants nothing. Create the ${kind} or fix roleRef.name.`;
 }

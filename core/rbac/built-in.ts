@@ -17,5 +17,9 @@ export const BUILT_IN_CLUSTER_ROLES: readonly KubernetesObject[] = [
     clusterRole("admin", {}, aggregating("admin")),
     clusterRole("edit", { [label("admin")]: "true" }, aggregating("edit")),
     clusterRole("view", { [label("edit")]: "true" }, aggregating("view")),
-    clusterRole("system:aggregate-to-edit", { [label("edit")]: "true" }, { rules: [{ apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] }] }),
+    clusterRole(
+        "system:aggregate-to-edit",
+        { [label("edit")]: "true" },
+        { rules: [{ apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] }] },
+    ),
 ];

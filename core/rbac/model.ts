@@ -78,7 +78,9 @@ export interface EffectiveRule {
 }
 
 export function describeSubject(subject: Subject): string {
-    return subject.kind === "ServiceAccount" ? `ServiceAccount ${subject.namespace ? `${subject.namespace}/` : ""}${subject.name}` : `${subject.kind} ${subject.name}`;
+    return subject.kind === "ServiceAccount"
+        ? `ServiceAccount ${subject.namespace ? `${subject.namespace}/` : ""}${subject.name}`
+        : `${subject.kind} ${subject.name}`;
 }
 
 /** kubectl's spelling: `verb resource[.group][/subresource]`, e.g. `create notebooks.kubeflow.org`, `create pods/exec`. */

@@ -55,7 +55,9 @@ function readAggregation(value: unknown, description: string, options: ReadOptio
     }
     const aggregationRule = value as { clusterRoleSelectors?: LabelSelector[] | null } | null | undefined;
     if (!aggregationRule) return undefined;
-    return (aggregationRule.clusterRoleSelectors ?? []).map((selector, index) => compileLabelSelector(selector, `aggregationRule.clusterRoleSelectors[${index}] of ${description}`));
+    return (aggregationRule.clusterRoleSelectors ?? []).map((selector, index) =>
+        compileLabelSelector(selector, `aggregationRule.clusterRoleSelectors[${index}] of ${description}`),
+    );
 }
 
 function lenientSelector(selector: unknown): CompiledSelector {
@@ -99,7 +101,9 @@ export function readRoleRef(object: KubernetesObject, options: ReadOptions = {})
     }
     const { kind, name } = (roleRef ?? {}) as { kind?: unknown; name?: unknown };
     if (typeof kind !== "string" || typeof name !== "string" || !name) {
-        throw new Error(`${describeObject(object)} has roleRef ${JSON.stringify(roleRef ?? null)}; the API server requires roleRef with apiGroup ${RBAC_GROUP}, kind Role or ClusterRole, and a name.`);
+        throw new Error(
+            `${describeObject(object)} has roleRef ${JSON.stringify(roleRef ?? null)}; the API server requires roleRef with apiGroup ${RBAC_GROUP}, kind Role or ClusterRole, and a name.`,
+        );
     }
     return { kind, name };
 }
@@ -113,7 +117,9 @@ export function readSubjects(object: KubernetesObject, options: ReadOptions = {}
         const namespace = typeof subject["namespace"] === "string" && subject["namespace"] ? { namespace: subject["namespace"] } : {};
         if (options.lenient) return { kind: looseText(subject["kind"]), name: looseText(subject["name"]), ...namespace } as Subject;
         if (typeof subject["kind"] !== "string" || typeof subject["name"] !== "string") {
-            throw new Error(`subjects[${index}] of ${description} is ${JSON.stringify(raw)}; a subject needs a kind (User, Group or ServiceAccount) and a name.`);
+            throw new Error(
+                `subjects[${index}] of ${description} is ${JSON.stringify(raw)}; a subject needs a kind (User, Group or ServiceAccount) and a name.`,
+            );
         }
         return { kind: subject["kind"], name: subject["name"], ...namespace } as Subject;
     });
@@ -125,7 +131,8 @@ export function readBinding(object: KubernetesObject, options: ReadOptions = {})
     const roleRef = readRoleRef(object, options);
     const subjects = readSubjects(object, options);
     const namespace = object.kind === "RoleBinding" ? object.metadata.namespace : undefined;
-    if (object.kind === "RoleBinding" && !namespace && !options.lenient) throw new Error(`${description} has no metadata.namespace; a RoleBinding grants in its namespace only, so set it.`);
+    if (object.kind === "RoleBinding" && !namespace && !options.lenient)
+        throw new Error(`${description} has no metadata.namespace; a RoleBinding grants in its namespace only, so set it.`);
     return roleRef && (namespace || object.kind !== "RoleBinding") ? { description, namespace, subjects, roleRef } : undefined;
 }
 

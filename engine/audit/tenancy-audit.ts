@@ -94,7 +94,9 @@ function declaredAccess(tenants: TenantFacts[], subject: Subject, namespace: str
     if (tenant.owner === subject.name) return "write";
     const member = tenant.members.find((candidate) => candidate.email === subject.name);
     if (member?.role === "edit") return "write";
-    const reader = tenants.some((other) => other.readsFrom.includes(namespace) && [other.owner, ...other.members.map((candidate) => candidate.email)].includes(subject.name));
+    const reader = tenants.some(
+        (other) => other.readsFrom.includes(namespace) && [other.owner, ...other.members.map((candidate) => candidate.email)].includes(subject.name),
+    );
     return member || reader ? "read" : "none";
 }
 
@@ -127,9 +129,9 @@ export function auditTenancy(resources: Resource[]): TenancyAudit {
             const groups = subject.kind === "User" ? ["system:authenticated"] : [];
             for (const namespace of names) {
                 const allowed = (verbs: string[]) =>
-                    WORK.flatMap((work) => verbs.map((verb) => ({ check: { ...work, verb }, paths: rbac.can(subject, { ...work, verb, namespace }, groups) }))).filter(
-                        (found) => found.paths.length > 0,
-                    );
+                    WORK.flatMap((work) =>
+                        verbs.map((verb) => ({ check: { ...work, verb }, paths: rbac.can(subject, { ...work, verb, namespace }, groups) })),
+                    ).filter((found) => found.paths.length > 0);
                 const writes = [...allowed(WRITE), ...allowed(DELETE)];
                 const reads = allowed(READ);
                 const access: AccessLevel = writes.length ? "write" : reads.length ? "read" : "none";
@@ -157,7 +159,11 @@ export function auditTenancy(resources: Resource[]): TenancyAudit {
             networkCells.push({ from, to, allowed: verdict.allowed, ports: verdict.ports, because: verdict.because });
             if (verdict.allowed && !PLATFORM_SOURCES.has(from)) {
                 const source = names.includes(from) ? `tenant ${from}` : `namespace ${from} (not one of the platform's entry points)`;
-                findings.push({ kind: "network", message: `Pods of ${source} can open connections to pods of tenant ${to} (${verdict.ports})`, path: verdict.because });
+                findings.push({
+                    kind: "network",
+                    message: `Pods of ${source} can open connections to pods of tenant ${to} (${verdict.ports})`,
+                    path: verdict.because,
+                });
             }
         }
     }

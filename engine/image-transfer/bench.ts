@@ -31,7 +31,9 @@ export interface MirrorBenchResult {
 /** Why the mirror benchmark cannot run here, or undefined when it can. */
 export function mirrorBenchUnavailable(): string | undefined {
     const missing = ["skopeo", REGISTRY_COMMAND].filter((command) => !commandExists(command));
-    return missing.length === 0 ? undefined : `${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} not on PATH (Debian: apt-get install ${missing.join(" ")})`;
+    return missing.length === 0
+        ? undefined
+        : `${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} not on PATH (Debian: apt-get install ${missing.join(" ")})`;
 }
 
 function median(values: number[]): number {
@@ -41,7 +43,10 @@ function median(values: number[]): number {
 }
 
 const bytesUnder = (directory: string): number =>
-    readdirSync(directory, { withFileTypes: true }).reduce((sum, entry) => sum + (entry.isDirectory() ? bytesUnder(join(directory, entry.name)) : statSync(join(directory, entry.name)).size), 0);
+    readdirSync(directory, { withFileTypes: true }).reduce(
+        (sum, entry) => sum + (entry.isDirectory() ? bytesUnder(join(directory, entry.name)) : statSync(join(directory, entry.name)).size),
+        0,
+    );
 
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
     const started = performance.now();
@@ -68,9 +73,22 @@ async function prepareBench(root: string, registries: LocalRegistry[], options: 
     options.onProgress?.("publishing the synthetic images");
     await publishSynthetic(new Skopeo(), publicRegistry.host, join(root, "published"));
     const conf = join(root, "registries.conf");
-    writeFileSync(conf, registriesConf(publicRegistry.host, SYNTHETIC_IMAGES.map((image) => image.image)));
+    writeFileSync(
+        conf,
+        registriesConf(
+            publicRegistry.host,
+            SYNTHETIC_IMAGES.map((image) => image.image),
+        ),
+    );
     const skopeo = new Skopeo({ registriesConf: conf });
-    const lock = await resolveLock("kubeflow-1.8.1", normalizeImages(SYNTHETIC_IMAGES.map((image) => image.image), "the synthetic images"), { skopeo });
+    const lock = await resolveLock(
+        "kubeflow-1.8.1",
+        normalizeImages(
+            SYNTHETIC_IMAGES.map((image) => image.image),
+            "the synthetic images",
+        ),
+        { skopeo },
+    );
     const manifestsDir = options.manifestsDir ?? join(root, "manifests");
     if (!options.manifestsDir) {
         mkdirSync(manifestsDir);
@@ -109,11 +127,16 @@ async function benchNaive(setup: BenchSetup, run: number, sample: Sample): Promi
     mkdirSync(naive);
     const entries = lockEntries(setup.lock);
     const copy = async () => {
-        for (const [position, entry] of entries.entries()) await skopeo.copy(sourceReference(entry.image, entry.digest), `dir:${join(naive, String(position))}`);
+        for (const [position, entry] of entries.entries())
+            await skopeo.copy(sourceReference(entry.image, entry.digest), `dir:${join(naive, String(position))}`);
     };
     const push = async () => {
         for (const [position, entry] of entries.entries()) {
-            await skopeo.copy(`dir:${join(naive, String(position))}`, `docker://${targetReference(`${setup.privateRegistry.host}/naive-${run}`, entry.image, entry.digest)}`, { extra: ["--dest-tls-verify=false"] });
+            await skopeo.copy(
+                `dir:${join(naive, String(position))}`,
+                `docker://${targetReference(`${setup.privateRegistry.host}/naive-${run}`, entry.image, entry.digest)}`,
+                { extra: ["--dest-tls-verify=false"] },
+            );
         }
     };
     sample("naive copy", (await timed(copy)).ms);
@@ -152,7 +175,11 @@ export async function benchMirror(options: BenchOptions): Promise<MirrorBenchRes
             naiveBytes = await benchNaive(setup, run, sample);
             rmSync(out, { recursive: true, force: true });
         }
-        const step = (name: string, extra: Omit<MirrorBenchStep, "step" | "ms"> = {}): MirrorBenchStep => ({ step: name, ms: median(samples[name]!), ...extra });
+        const step = (name: string, extra: Omit<MirrorBenchStep, "step" | "ms"> = {}): MirrorBenchStep => ({
+            step: name,
+            ms: median(samples[name]!),
+            ...extra,
+        });
         return {
             images: Object.keys(setup.lock.images).length,
             manifestFiles: bundle.manifestFiles,

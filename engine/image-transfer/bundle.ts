@@ -12,7 +12,23 @@ import type { ImageLock } from "../../components/images/lock";
 import { lockEntries, type LockEntry, writeLock } from "./lock";
 import { writeChecksums } from "./checksums";
 import { writeFileAtomic } from "./files";
-import { BlobChecker, blobPath, createLayout, type Descriptor, DOCKER_MANIFEST_LIST, describeProblem, findRef, type ImageBlobs, imageBlobs, manifestMediaType, type OciIndex, REF_NAME, readIndex, writeIndex, withRef } from "./layout";
+import {
+    BlobChecker,
+    blobPath,
+    createLayout,
+    type Descriptor,
+    DOCKER_MANIFEST_LIST,
+    describeProblem,
+    findRef,
+    type ImageBlobs,
+    imageBlobs,
+    manifestMediaType,
+    type OciIndex,
+    REF_NAME,
+    readIndex,
+    writeIndex,
+    withRef,
+} from "./layout";
 import { forEachLimit } from "./parallel";
 import { layoutRefName, sourceReference } from "./reference";
 import { sha256Digest, SkopeoCommandError, type Skopeo } from "./skopeo";
@@ -73,7 +89,9 @@ export interface BundleResult {
 /** Refuses a bundle directory that has files but is not a bundle: nothing of the user's is overwritten. */
 function checkBundleDirectory(out: string): void {
     if (existsSync(out) && readdirSync(out).length > 0 && !existsSync(join(out, BUNDLE_LAYOUT, "oci-layout"))) {
-        throw new MirrorInputError(`${out} exists and is not a kfstack bundle (it has files but no ${BUNDLE_LAYOUT}/oci-layout); choose a new or empty directory for --out.`);
+        throw new MirrorInputError(
+            `${out} exists and is not a kfstack bundle (it has files but no ${BUNDLE_LAYOUT}/oci-layout); choose a new or empty directory for --out.`,
+        );
     }
 }
 
@@ -188,7 +206,9 @@ class BundleCopier {
         const blobs = await this.inLayout(entry, { ...descriptor, annotations: { [REF_NAME]: ref } });
         if (!blobs || blobs.problems.length > 0) {
             const problems = blobs?.problems.map(describeProblem).join("; ") ?? "its manifest is unreadable";
-            throw new DamagedCopyError(`${entry.image.image}: after the copy, ${problems}; the damaged blobs were deleted. Run the same command again to fetch them anew.`);
+            throw new DamagedCopyError(
+                `${entry.image.image}: after the copy, ${problems}; the damaged blobs were deleted. Run the same command again to fetch them anew.`,
+            );
         }
         this.index = withRef(this.index, ref, descriptor);
         writeIndex(this.layout, this.index);
@@ -206,7 +226,9 @@ class BundleCopier {
                 // Only a Docker manifest list: fetch it to store it as served, and copy its platforms.
                 const raw = await this.options.skopeo.rawManifest(source, this.signal);
                 if (sha256Digest(raw) !== entry.digest || manifestMediaType(raw) !== DOCKER_MANIFEST_LIST) {
-                    throw new MirrorError(`${entry.image.image}: ${source} serves a manifest with digest ${sha256Digest(raw)}, not the locked one; the registry does not serve content by digest. Check --registries-conf and the registry.`);
+                    throw new MirrorError(
+                        `${entry.image.image}: ${source} serves a manifest with digest ${sha256Digest(raw)}, not the locked one; the registry does not serve content by digest. Check --registries-conf and the registry.`,
+                    );
                 }
                 return await this.copyDockerList(entry, raw, staging);
             }
@@ -222,9 +244,12 @@ class BundleCopier {
     private async copyManifest(entry: LockEntry, digest: string, staging: string, ref: string): Promise<Descriptor> {
         await this.options.skopeo.copy(sourceReference(entry.image, digest), `oci:${staging}:${ref}`, { extra: this.blobStore, ...this.signal });
         const staged = findRef(readIndex(staging), ref);
-        if (!staged) throw new MirrorError(`${entry.image.image}: skopeo reported a copy of ${digest}, but wrote no image named ${ref}; run the same command again.`);
+        if (!staged)
+            throw new MirrorError(`${entry.image.image}: skopeo reported a copy of ${digest}, but wrote no image named ${ref}; run the same command again.`);
         if (staged.digest !== digest) {
-            throw new MirrorError(`${entry.image.image}: the copy of ${digest} has manifest digest ${staged.digest}: skopeo changed the manifest. Run the same command again; if it persists, report it with \`skopeo --version\`.`);
+            throw new MirrorError(
+                `${entry.image.image}: the copy of ${digest} has manifest digest ${staged.digest}: skopeo changed the manifest. Run the same command again; if it persists, report it with \`skopeo --version\`.`,
+            );
         }
         const { annotations: _annotations, ...descriptor } = staged;
         return descriptor;
@@ -248,7 +273,11 @@ async function sealBundle(out: string, copier: BundleCopier, entries: readonly L
     copier.writeFinalIndex(entries);
     const manifestFiles = copyManifests(manifestsDir, join(out, BUNDLE_MANIFESTS));
     writeLock(join(out, BUNDLE_LOCK), options.lock);
-    await writeChecksums(out, BUNDLE_SUMS, (file) => (file.startsWith(`${BUNDLE_LAYOUT}/blobs/sha256/`) ? file.slice(file.lastIndexOf("/") + 1) : undefined), [BUNDLE_SUMS, BUNDLE_PUSHED, STAGING]);
+    await writeChecksums(out, BUNDLE_SUMS, (file) => (file.startsWith(`${BUNDLE_LAYOUT}/blobs/sha256/`) ? file.slice(file.lastIndexOf("/") + 1) : undefined), [
+        BUNDLE_SUMS,
+        BUNDLE_PUSHED,
+        STAGING,
+    ]);
     return manifestFiles;
 }
 
@@ -288,7 +317,9 @@ export async function bundleImages(options: BundleOptions): Promise<BundleResult
 
 /** Deletes blobs no bundled image needs (left by images dropped from the lock, or by interrupted copies). */
 function collectGarbage(layout: string, images: ImageBlobs[]): void {
-    const needed = new Set(images.flatMap((image) => [image.top, ...image.instances, ...image.blobs].map((descriptor) => descriptor.digest.slice("sha256:".length))));
+    const needed = new Set(
+        images.flatMap((image) => [image.top, ...image.instances, ...image.blobs].map((descriptor) => descriptor.digest.slice("sha256:".length))),
+    );
     const store = join(layout, "blobs", "sha256");
     for (const name of readdirSync(store)) if (!needed.has(name)) rmSync(join(store, name), { force: true });
 }

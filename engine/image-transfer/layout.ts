@@ -50,7 +50,9 @@ export function readIndex(layout: string): OciIndex {
         if (!Array.isArray(index.manifests)) throw new Error("it has no manifests list");
         return index;
     } catch (error) {
-        throw new MirrorInputError(`${file} is not an OCI image index (${(error as Error).message}); delete the bundle's oci directory and run \`mirror bundle\` again.`);
+        throw new MirrorInputError(
+            `${file} is not an OCI image index (${(error as Error).message}); delete the bundle's oci directory and run \`mirror bundle\` again.`,
+        );
     }
 }
 
@@ -81,7 +83,9 @@ export interface BlobProblem {
 }
 
 export const describeProblem = (problem: BlobProblem) =>
-    problem.actual === undefined ? `blob ${problem.digest} (${problem.role}) is missing` : `blob ${problem.digest} (${problem.role}) has sha256 ${problem.actual.slice("sha256:".length)}`;
+    problem.actual === undefined
+        ? `blob ${problem.digest} (${problem.role}) is missing`
+        : `blob ${problem.digest} (${problem.role}) has sha256 ${problem.actual.slice("sha256:".length)}`;
 
 /** Checks blobs of one layout against their digests, each file hashed once per checker. */
 export class BlobChecker {
@@ -132,7 +136,9 @@ export interface ImageBlobs {
 }
 
 const platformOf = (descriptor: Descriptor & { platform?: { os?: string; architecture?: string; variant?: string } }) =>
-    descriptor.platform ? [descriptor.platform.os, descriptor.platform.architecture, descriptor.platform.variant].filter(Boolean).join("/") : descriptor.digest.slice(0, 19);
+    descriptor.platform
+        ? [descriptor.platform.os, descriptor.platform.architecture, descriptor.platform.variant].filter(Boolean).join("/")
+        : descriptor.digest.slice(0, 19);
 
 /** Walks an image from its top manifest to every blob it needs, checking each one's sha256. */
 export async function imageBlobs(checker: BlobChecker, top: Descriptor): Promise<ImageBlobs> {
@@ -150,9 +156,16 @@ export async function imageBlobs(checker: BlobChecker, top: Descriptor): Promise
         if (problem) result.problems.push(problem);
         return problem === undefined;
     };
-    const readManifest = async (descriptor: Descriptor, role: string): Promise<{ manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] } | undefined> => {
+    const readManifest = async (
+        descriptor: Descriptor,
+        role: string,
+    ): Promise<{ manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] } | undefined> => {
         if (!(await check(descriptor, role))) return undefined;
-        return JSON.parse(readFileSync(blobPath(checker.layout, descriptor.digest), "utf8")) as { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
+        return JSON.parse(readFileSync(blobPath(checker.layout, descriptor.digest), "utf8")) as {
+            manifests?: Descriptor[];
+            config?: Descriptor;
+            layers?: Descriptor[];
+        };
     };
     const addBlobs = async (manifest: { config?: Descriptor; layers?: Descriptor[] }, platform: string) => {
         const layers = manifest.layers ?? [];
@@ -191,7 +204,8 @@ export function writeDirView(view: string, layout: string, image: ImageBlobs): v
     mkdirSync(view, { recursive: true });
     writeFileSync(join(view, "version"), "Directory Transport Version: 1.1\n");
     symlinkSync(blobPath(layout, image.top.digest), join(view, "manifest.json"));
-    for (const instance of image.instances) symlinkSync(blobPath(layout, instance.digest), join(view, `${instance.digest.slice("sha256:".length)}.manifest.json`));
+    for (const instance of image.instances)
+        symlinkSync(blobPath(layout, instance.digest), join(view, `${instance.digest.slice("sha256:".length)}.manifest.json`));
     for (const blob of image.blobs) {
         if (existsSync(blobPath(layout, blob.digest))) symlinkSync(blobPath(layout, blob.digest), join(view, blob.digest.slice("sha256:".length)));
     }

@@ -53,7 +53,21 @@ export async function startLocalRegistry(directory: string): Promise<LocalRegist
     const config = join(directory, "config.yml");
     writeFileSync(
         config,
-        ["version: 0.1", "log:", "  level: error", "  accesslog:", "    disabled: true", "storage:", "  filesystem:", `    rootdirectory: ${join(directory, "data")}`, "  delete:", "    enabled: true", "http:", `  addr: ${host}`, ""].join("\n"),
+        [
+            "version: 0.1",
+            "log:",
+            "  level: error",
+            "  accesslog:",
+            "    disabled: true",
+            "storage:",
+            "  filesystem:",
+            `    rootdirectory: ${join(directory, "data")}`,
+            "  delete:",
+            "    enabled: true",
+            "http:",
+            `  addr: ${host}`,
+            "",
+        ].join("\n"),
     );
     const log = join(directory, "registry.log");
     const output = openSync(log, "a");
@@ -66,7 +80,9 @@ export async function startLocalRegistry(directory: string): Promise<LocalRegist
     }
     const failed = new Promise<never>((_, reject) => {
         child.once("error", (error) => reject(new Error(`${REGISTRY_COMMAND} did not start: ${error.message}`)));
-        child.once("exit", (code) => reject(new Error(`${REGISTRY_COMMAND} exited with ${code} before answering on ${host}: ${readFileSync(log, "utf8").trim()}`)));
+        child.once("exit", (code) =>
+            reject(new Error(`${REGISTRY_COMMAND} exited with ${code} before answering on ${host}: ${readFileSync(log, "utf8").trim()}`)),
+        );
     });
     failed.catch(() => undefined);
     const deadline = Date.now() + 15_000;

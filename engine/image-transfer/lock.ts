@@ -24,7 +24,10 @@ export function normalizeImages(texts: unknown[], where: string): NormalizedImag
         if (!image) problems.push(`  [${index}]: ${JSON.stringify(text)} is not an image reference`);
         else images.set(image.image, image);
     });
-    if (problems.length > 0) throw new MirrorInputError([`${where} lists entries that are not image references (such as "gcr.io/ml-pipeline/api-server:2.0.5"); fix them:`, ...problems].join("\n"));
+    if (problems.length > 0)
+        throw new MirrorInputError(
+            [`${where} lists entries that are not image references (such as "gcr.io/ml-pipeline/api-server:2.0.5"); fix them:`, ...problems].join("\n"),
+        );
     return [...images.values()].sort((a, b) => a.image.localeCompare(b.image));
 }
 
@@ -74,7 +77,8 @@ export async function resolveLock(release: string, images: NormalizedImage[], op
             const reference = resolvableReference(image);
             try {
                 const digest = await options.skopeo.manifestDigest(reference, options.signal ? { signal: options.signal } : {});
-                if (image.digest !== undefined && digest !== image.digest) failures.push({ image: image.image, detail: `the registry served a manifest with digest ${digest}, not the pinned ${image.digest}.` });
+                if (image.digest !== undefined && digest !== image.digest)
+                    failures.push({ image: image.image, detail: `the registry served a manifest with digest ${digest}, not the pinned ${image.digest}.` });
                 else {
                     resolved[image.image] = digest;
                     options.onResolved?.(image.image, digest);
@@ -87,7 +91,10 @@ export async function resolveLock(release: string, images: NormalizedImage[], op
         },
         options.signal,
     );
-    if (options.signal?.aborted) throw new MirrorError(`Interrupted after resolving ${Object.keys(resolved).length} of ${images.length} images; no lock was written. Run the same command again.`);
+    if (options.signal?.aborted)
+        throw new MirrorError(
+            `Interrupted after resolving ${Object.keys(resolved).length} of ${images.length} images; no lock was written. Run the same command again.`,
+        );
     if (failures.length > 0) {
         throw new MirrorError(
             [

@@ -55,7 +55,9 @@ interface PushedRecord {
 export async function readBundleLock(bundle: string): Promise<ImageLock> {
     const sums = join(bundle, BUNDLE_SUMS);
     if (!existsSync(join(bundle, BUNDLE_LAYOUT, "index.json"))) {
-        throw new MirrorInputError(`${bundle} is not a kfstack bundle: it has no ${BUNDLE_LAYOUT}/index.json. Pass --bundle the directory \`npm run mirror -- bundle --out <dir>\` made.`);
+        throw new MirrorInputError(
+            `${bundle} is not a kfstack bundle: it has no ${BUNDLE_LAYOUT}/index.json. Pass --bundle the directory \`npm run mirror -- bundle --out <dir>\` made.`,
+        );
     }
     if (!existsSync(sums)) {
         throw new MirrorInputError(
@@ -105,7 +107,9 @@ export function pushTargets(entries: LockEntry[], destination: string): Map<Lock
 function destinationOf(registry: string): string {
     const destination = parseRegistryDestination(registry);
     if (!destination) {
-        throw new MirrorInputError(`--registry ${JSON.stringify(registry)} is not a registry: give host[:port][/prefix] in lower case, such as registry.enclave.local:5000/kubeflow.`);
+        throw new MirrorInputError(
+            `--registry ${JSON.stringify(registry)} is not a registry: give host[:port][/prefix] in lower case, such as registry.enclave.local:5000/kubeflow.`,
+        );
     }
     return destination;
 }
@@ -114,7 +118,9 @@ function checkWritable(bundle: string): void {
     try {
         accessSync(bundle, constants.W_OK);
     } catch {
-        throw new MirrorInputError(`The bundle directory ${bundle} is not writable, but push records each verified image in ${join(bundle, BUNDLE_PUSHED)}; copy the bundle to a writable disk first.`);
+        throw new MirrorInputError(
+            `The bundle directory ${bundle} is not writable, but push records each verified image in ${join(bundle, BUNDLE_PUSHED)}; copy the bundle to a writable disk first.`,
+        );
     }
 }
 
@@ -174,9 +180,14 @@ class BundlePusher {
     /** The image's blobs, each checked against its sha256; throws MirrorError naming what is missing or damaged. */
     private async checkedBlobs(entry: LockEntry): Promise<ImageBlobs> {
         const descriptor = findRef(this.index, layoutRefName(entry.image));
-        if (!descriptor) throw new MirrorError(`${entry.image.image}: not pushed: the bundle's ${BUNDLE_LAYOUT}/index.json has no such image although the lock lists it. Make the bundle again on the connected side.`);
+        if (!descriptor)
+            throw new MirrorError(
+                `${entry.image.image}: not pushed: the bundle's ${BUNDLE_LAYOUT}/index.json has no such image although the lock lists it. Make the bundle again on the connected side.`,
+            );
         if (descriptor.digest !== entry.digest) {
-            throw new MirrorError(`${entry.image.image}: not pushed: the bundle holds manifest ${descriptor.digest}, but its lock says ${entry.digest}. Make the bundle again on the connected side.`);
+            throw new MirrorError(
+                `${entry.image.image}: not pushed: the bundle holds manifest ${descriptor.digest}, but its lock says ${entry.digest}. Make the bundle again on the connected side.`,
+            );
         }
         const blobs = await imageBlobs(this.checker, descriptor);
         if (blobs.problems.length > 0) {
@@ -212,7 +223,9 @@ class BundlePusher {
             served = await this.options.skopeo.manifestDigest(`docker://${target}`, { ...this.tls.inspect, ...this.signal });
         } catch (error) {
             if (!(error instanceof SkopeoCommandError)) throw error;
-            throw new MirrorError(`${entry.image.image}: pushed to ${target}, but could not read it back to verify it: ${error.detail} It is not recorded as pushed; run the same command again.`);
+            throw new MirrorError(
+                `${entry.image.image}: pushed to ${target}, but could not read it back to verify it: ${error.detail} It is not recorded as pushed; run the same command again.`,
+            );
         }
         if (served !== entry.digest) {
             throw new MirrorError(
@@ -223,7 +236,10 @@ class BundlePusher {
 
     private recordPushed(target: string, digest: string): void {
         this.record.pushed[target] = digest;
-        writeFileAtomic(this.pushedFile, `${JSON.stringify({ pushed: Object.fromEntries(Object.entries(this.record.pushed).sort(([a], [b]) => a.localeCompare(b))) }, null, 2)}\n`);
+        writeFileAtomic(
+            this.pushedFile,
+            `${JSON.stringify({ pushed: Object.fromEntries(Object.entries(this.record.pushed).sort(([a], [b]) => a.localeCompare(b))) }, null, 2)}\n`,
+        );
     }
 }
 

@@ -51,7 +51,13 @@ export function skopeoMessage(stderr: string): string {
         text = fatal![1]!;
     }
     // The reference is named by the caller already.
-    const line = text.split("\n").map((part) => part.trim()).filter(Boolean).join(" ").replace(/^Error parsing image name "[^"]*": /, "") || "no message";
+    const line =
+        text
+            .split("\n")
+            .map((part) => part.trim())
+            .filter(Boolean)
+            .join(" ")
+            .replace(/^Error parsing image name "[^"]*": /, "") || "no message";
     const sentence = /[.!?]$/.test(line) ? line : `${line}.`;
     return /policy\.json|trust policy/i.test(sentence)
         ? `${sentence} skopeo needs a trust policy: install containers-common (Debian: \`sudo apt-get install golang-github-containers-common\`, which skopeo depends on) or pass skopeo a policy file.`
@@ -72,7 +78,12 @@ export class Skopeo {
     private async run(args: string[], signal?: AbortSignal): Promise<Buffer> {
         const global = this.options.policy ? ["--policy", this.options.policy] : [];
         try {
-            const { stdout } = await execFileAsync("skopeo", [...global, ...args], { env: this.env, encoding: "buffer", maxBuffer: 64 * 2 ** 20, ...(signal ? { signal } : {}) });
+            const { stdout } = await execFileAsync("skopeo", [...global, ...args], {
+                env: this.env,
+                encoding: "buffer",
+                maxBuffer: 64 * 2 ** 20,
+                ...(signal ? { signal } : {}),
+            });
             return stdout;
         } catch (error) {
             const failure = error as NodeJS.ErrnoException & { stderr?: Buffer };
@@ -98,7 +109,11 @@ export class Skopeo {
     }
 
     private registryArgs(): string[] {
-        return [...(this.options.registriesConf ? ["--registries-conf", this.options.registriesConf] : []), "--retry-times", String(this.options.retryTimes ?? 2)];
+        return [
+            ...(this.options.registriesConf ? ["--registries-conf", this.options.registriesConf] : []),
+            "--retry-times",
+            String(this.options.retryTimes ?? 2),
+        ];
     }
 
     /** The manifest a docker:// reference serves, byte for byte (for a multi-arch image, its index). */
@@ -114,6 +129,9 @@ export class Skopeo {
 
     /** `skopeo copy` of every platform, keeping every digest; `extra` adds transport options. */
     async copy(source: string, destination: string, options: { extra?: string[]; signal?: AbortSignal } = {}): Promise<void> {
-        await this.run(["copy", "--quiet", "--preserve-digests", "--multi-arch", "all", ...this.registryArgs(), ...(options.extra ?? []), source, destination], options.signal);
+        await this.run(
+            ["copy", "--quiet", "--preserve-digests", "--multi-arch", "all", ...this.registryArgs(), ...(options.extra ?? []), source, destination],
+            options.signal,
+        );
     }
 }

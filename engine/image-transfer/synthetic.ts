@@ -11,7 +11,6 @@ import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "
 import { forEachLimit } from "./parallel";
 import type { Skopeo } from "./skopeo";
 
-
 export interface SyntheticImage {
     /** Where the image lives upstream: "docker.io/kubeflow/training-operator:v1-9e52eb7". */
     image: string;
@@ -105,7 +104,11 @@ function platformManifest(image: SyntheticImage, architecture: string, docker: b
     const manifest = jsonBlob({
         schemaVersion: 2,
         mediaType: docker ? DOCKER_MANIFEST : OCI_MANIFEST,
-        config: { mediaType: docker ? "application/vnd.docker.container.image.v1+json" : "application/vnd.oci.image.config.v1+json", digest: config.digest, size: config.bytes.length },
+        config: {
+            mediaType: docker ? "application/vnd.docker.container.image.v1+json" : "application/vnd.oci.image.config.v1+json",
+            digest: config.digest,
+            size: config.bytes.length,
+        },
         layers: layers.map((entry) => ({
             mediaType: docker ? "application/vnd.docker.image.rootfs.diff.tar.gzip" : "application/vnd.oci.image.layer.v1.tar+gzip",
             digest: entry.blob.digest,
@@ -145,7 +148,13 @@ export function buildImage(image: SyntheticImage): BuiltImage {
             platform: { architecture: platform.architecture, os: "linux" },
         })),
     });
-    return { image: image.image, digest: index.digest, mediaType, size: index.bytes.length, blobs: [index, ...platforms.flatMap((platform) => [platform.manifest, ...platform.blobs])] };
+    return {
+        image: image.image,
+        digest: index.digest,
+        mediaType,
+        size: index.bytes.length,
+        blobs: [index, ...platforms.flatMap((platform) => [platform.manifest, ...platform.blobs])],
+    };
 }
 
 /**
@@ -181,7 +190,9 @@ export function registriesConf(host: string, images: string[]): string {
 
 /** The synthetic images' own top layers: one blob per image that no other image shares. */
 export function ownLayer(built: BuiltImage): string {
-    const manifest = JSON.parse(built.blobs[built.mediaType === OCI_INDEX || built.mediaType === DOCKER_MANIFEST_LIST ? 1 : 0]!.bytes.toString("utf8")) as { layers: { digest: string }[] };
+    const manifest = JSON.parse(built.blobs[built.mediaType === OCI_INDEX || built.mediaType === DOCKER_MANIFEST_LIST ? 1 : 0]!.bytes.toString("utf8")) as {
+        layers: { digest: string }[];
+    };
     return manifest.layers.at(-1)!.digest;
 }
 
@@ -194,7 +205,9 @@ export async function publishSynthetic(skopeo: Skopeo, host: string, workDir: st
     await forEachLimit(built, 4, async (image) => {
         const directory = join(workDir, createHash("sha256").update(image.image).digest("hex").slice(0, 12));
         writeDirImage(directory, image);
-        await skopeo.copy(`dir:${directory}`, `docker://${host}/${publicPath(image.image)}:${image.image.slice(image.image.lastIndexOf(":") + 1)}`, { extra: ["--dest-tls-verify=false"] });
+        await skopeo.copy(`dir:${directory}`, `docker://${host}/${publicPath(image.image)}:${image.image.slice(image.image.lastIndexOf(":") + 1)}`, {
+            extra: ["--dest-tls-verify=false"],
+        });
     });
     return built;
 }

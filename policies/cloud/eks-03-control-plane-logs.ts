@@ -11,7 +11,8 @@ export const eksControlPlaneLogs: KfstackResourcePolicy = {
     name: "eks-03-control-plane-logs",
     description: "Every EKS cluster sends the api, audit and authenticator control-plane logs to CloudWatch (enabledClusterLogTypes).",
     reason: "EKS keeps no control-plane logs unless asked: without the audit and authenticator logs there is no record of who changed or read what in the cluster, which incident response and audits (CIS EKS Benchmark 2.1.1) need.",
-    remediation: 'Add "api", "audit" and "authenticator" to the cluster\'s enabledClusterLogTypes; kfstack sets them, with the log group\'s retention from kfstack:aws.logRetentionDays.',
+    remediation:
+        'Add "api", "audit" and "authenticator" to the cluster\'s enabledClusterLogTypes; kfstack sets them, with the log group\'s retention from kfstack:aws.logRetentionDays.',
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {

@@ -11,8 +11,7 @@ export const eksNodeAccess: KfstackResourcePolicy = {
     name: "eks-04-node-access",
     description:
         'EKS nodes require IMDSv2 (launch template metadataOptions.httpTokens "required") with a stated hop limit, no SSH access (no node group remoteAccess, no launch template keyName), and every node group uses a launch template.',
-    reason:
-        "IMDSv1 and a hop limit above 1 let any pod (or an SSRF bug in one) fetch the node role's credentials; an SSH key on nodes is a standing way in that bypasses Kubernetes RBAC and audit; a node group without a launch template gets EKS's default template, which does not require IMDSv2.",
+    reason: "IMDSv1 and a hop limit above 1 let any pod (or an SSRF bug in one) fetch the node role's credentials; an SSH key on nodes is a standing way in that bypasses Kubernetes RBAC and audit; a node group without a launch template gets EKS's default template, which does not require IMDSv2.",
     remediation:
         'Give each node group a launch template with metadataOptions { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 } and no keyName, and drop remoteAccess from the node group; pods reach AWS through EKS Pod Identity or IRSA, people reach nodes through SSM.',
     enforcementLevel: "mandatory",
@@ -23,7 +22,8 @@ export const eksNodeAccess: KfstackResourcePolicy = {
                 minimum: 1,
                 maximum: 64,
                 default: 1,
-                description: "The highest metadataOptions.httpPutResponseHopLimit allowed: 1 keeps IMDS out of reach of pods that are not on the host network; 2 lets every pod reach it.",
+                description:
+                    "The highest metadataOptions.httpPutResponseHopLimit allowed: 1 keeps IMDS out of reach of pods that are not on the host network; 2 lets every pod reach it.",
             },
         },
     },
@@ -41,7 +41,9 @@ export const eksNodeAccess: KfstackResourcePolicy = {
                 }
                 const hops = metadata["httpPutResponseHopLimit"];
                 if (hops === undefined) {
-                    reportViolation(`${what} does not state metadataOptions.httpPutResponseHopLimit, so EC2 and AMI defaults decide whether pods reach IMDS; set it to ${maxHopLimit}.`);
+                    reportViolation(
+                        `${what} does not state metadataOptions.httpPutResponseHopLimit, so EC2 and AMI defaults decide whether pods reach IMDS; set it to ${maxHopLimit}.`,
+                    );
                 } else if (typeof hops !== "number" || hops > maxHopLimit) {
                     reportViolation(
                         `${what} sets metadataOptions.httpPutResponseHopLimit to ${quoted(hops)}, above ${maxHopLimit}: pods that are not on the host network can reach IMDS and the node role's credentials; set it to ${maxHopLimit}.`,

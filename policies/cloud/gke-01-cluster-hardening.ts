@@ -10,7 +10,9 @@ type Report = (message: string) => void;
 function checkNodeConfig(what: string, path: string, nodeConfig: Record<string, unknown>, report: Report): void {
     const shielded = recordAt(nodeConfig, "shieldedInstanceConfig");
     if (shielded["enableSecureBoot"] !== true) {
-        report(`${what} does not turn on Secure Boot (${path}.shieldedInstanceConfig.enableSecureBoot is ${quoted(shielded["enableSecureBoot"])}); set it to true.`);
+        report(
+            `${what} does not turn on Secure Boot (${path}.shieldedInstanceConfig.enableSecureBoot is ${quoted(shielded["enableSecureBoot"])}); set it to true.`,
+        );
     }
     const mode = recordAt(nodeConfig, "workloadMetadataConfig")["mode"];
     if (mode !== "GKE_METADATA") {
@@ -25,8 +27,7 @@ export const gkeClusterHardening: KfstackResourcePolicy = {
     name: "gke-01-cluster-hardening",
     description:
         'Every GKE cluster has private nodes, Workload Identity, shielded nodes and network policy enforcement (Dataplane V2 or networkPolicy); every node pool turns on Secure Boot and the GKE metadata server (workloadMetadataConfig.mode "GKE_METADATA").',
-    reason:
-        "Nodes with public IPs are reachable from the internet; without Workload Identity and the GKE metadata server every pod can use the node service account's credentials; without shielded nodes and Secure Boot a compromised node can persist in its boot chain; without network policy enforcement the tenants' NetworkPolicies are silently ignored.",
+    reason: "Nodes with public IPs are reachable from the internet; without Workload Identity and the GKE metadata server every pod can use the node service account's credentials; without shielded nodes and Secure Boot a compromised node can persist in its boot chain; without network policy enforcement the tenants' NetworkPolicies are silently ignored.",
     remediation:
         'On the cluster set privateClusterConfig.enablePrivateNodes true, workloadIdentityConfig.workloadPool "<project>.svc.id.goog", enableShieldedNodes true and datapathProvider "ADVANCED_DATAPATH"; on each node pool set nodeConfig.shieldedInstanceConfig.enableSecureBoot true and nodeConfig.workloadMetadataConfig.mode "GKE_METADATA".',
     enforcementLevel: "mandatory",
@@ -40,11 +41,15 @@ export const gkeClusterHardening: KfstackResourcePolicy = {
         if (args.type !== GKE_CLUSTER) return;
         const props = args.props;
         if (recordAt(props, "privateClusterConfig")["enablePrivateNodes"] !== true) {
-            report(`${what} gives its nodes public IP addresses (privateClusterConfig.enablePrivateNodes is not true); set privateClusterConfig.enablePrivateNodes to true.`);
+            report(
+                `${what} gives its nodes public IP addresses (privateClusterConfig.enablePrivateNodes is not true); set privateClusterConfig.enablePrivateNodes to true.`,
+            );
         }
         // The pool name is often built from the project id, which may be unknown during preview: check it is set.
         if (!isSet(props["workloadIdentityConfig"], "workloadPool")) {
-            report(`${what} has no Workload Identity (workloadIdentityConfig.workloadPool is not set); set workloadIdentityConfig.workloadPool to "<project>.svc.id.goog".`);
+            report(
+                `${what} has no Workload Identity (workloadIdentityConfig.workloadPool is not set); set workloadIdentityConfig.workloadPool to "<project>.svc.id.goog".`,
+            );
         }
         // The provider defaults enableShieldedNodes to true; only turning it off is a violation.
         if (props["enableShieldedNodes"] === false) {

@@ -34,7 +34,9 @@ export const gpuTaint: KfstackResourcePolicy = {
         const what = describeCloudResource(args.type, args.name);
         const add = `{ key: "${GPU_TAINT_KEY}", value: "present", effect: "${NO_SCHEDULE}" }`;
         if (gpuTaints.length === 0) {
-            reportViolation(`${what} runs GPUs (${evidence}) without the ${GPU_TAINT_KEY} NoSchedule taint, so any pod can land on it; add ${add} to ${field}.`);
+            reportViolation(
+                `${what} runs GPUs (${evidence}) without the ${GPU_TAINT_KEY} NoSchedule taint, so any pod can land on it; add ${add} to ${field}.`,
+            );
         } else {
             reportViolation(
                 `${what} runs GPUs (${evidence}) and taints ${GPU_TAINT_KEY} with effect ${listOf(gpuTaints.map((taint) => quoted(taint.effect)))}, not ${NO_SCHEDULE}; set the taint's effect to "${NO_SCHEDULE}".`,

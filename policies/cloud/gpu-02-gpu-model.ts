@@ -42,7 +42,9 @@ function gpusOf(type: string, props: Record<string, unknown>): PoolGpus | undefi
         const accelerators = gkeAccelerators(nodeConfig);
         if (accelerators.length === 0) return undefined;
         return {
-            models: distinctModels(accelerators.map(({ type: accelerator }) => ({ source: accelerator, ...(GKE_ACCELERATORS[accelerator] ?? { model: accelerator }) }))),
+            models: distinctModels(
+                accelerators.map(({ type: accelerator }) => ({ source: accelerator, ...(GKE_ACCELERATORS[accelerator] ?? { model: accelerator }) })),
+            ),
             labels: recordAt(nodeConfig, "labels"),
             labelsField: "nodeConfig.labels",
             fix: "attach one accelerator type in nodeConfig.guestAccelerators, and make a node pool per model",
@@ -72,9 +74,13 @@ export const gpuModel: KfstackResourcePolicy = {
         const field = `${gpus.labelsField}["${GPU_PRODUCT_LABEL}"]`;
         const wanted = product ? `"${product}"` : `the product name NVIDIA GPU feature discovery reports for ${model}`;
         if (typeof label !== "string" || label.trim() === "") {
-            reportViolation(`${what} runs ${model} GPUs without the ${GPU_PRODUCT_LABEL} label, so jobs cannot select the GPU model; set ${field} to ${wanted}.`);
+            reportViolation(
+                `${what} runs ${model} GPUs without the ${GPU_PRODUCT_LABEL} label, so jobs cannot select the GPU model; set ${field} to ${wanted}.`,
+            );
         } else if (product && label !== product) {
-            reportViolation(`${what} labels its nodes ${GPU_PRODUCT_LABEL}="${label}", but ${listOf(sources)} carries ${product}; set ${field} to "${product}".`);
+            reportViolation(
+                `${what} labels its nodes ${GPU_PRODUCT_LABEL}="${label}", but ${listOf(sources)} carries ${product}; set ${field} to "${product}".`,
+            );
         }
     },
 };

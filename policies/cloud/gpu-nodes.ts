@@ -90,7 +90,10 @@ export function eksNodeGroupGpus(props: Record<string, unknown>): EksGpus | unde
     const gpuTypes = instanceTypes.filter((type) => AWS_GPU_FAMILIES[instanceFamily(type)]);
     if (!nvidiaAmi && gpuTypes.length === 0) return undefined;
     return {
-        instanceTypes: instanceTypes.map((instanceType) => ({ instanceType, model: AWS_GPU_FAMILIES[instanceFamily(instanceType)] ?? { model: instanceFamily(instanceType) } })),
+        instanceTypes: instanceTypes.map((instanceType) => ({
+            instanceType,
+            model: AWS_GPU_FAMILIES[instanceFamily(instanceType)] ?? { model: instanceFamily(instanceType) },
+        })),
         evidence: gpuTypes.length ? gpuTypes.join(", ") : `amiType ${amiType as string}`,
     };
 }

@@ -2,7 +2,17 @@
 // privately, and every mirror repository keeps tags immutable and scans images.
 import type { PolicyResource } from "@pulumi/policy";
 import type { KfstackStackPolicy } from "../lib/policy";
-import { ARTIFACT_REGISTRY_REPOSITORY, ECR_REPOSITORY, EKS_CLUSTER, GCP_SUBNETWORK, GKE_CLUSTER, VPC_ENDPOINT, clusterFactsWithUrn, describeCloudResource, quoted } from "./resources";
+import {
+    ARTIFACT_REGISTRY_REPOSITORY,
+    ECR_REPOSITORY,
+    EKS_CLUSTER,
+    GCP_SUBNETWORK,
+    GKE_CLUSTER,
+    VPC_ENDPOINT,
+    clusterFactsWithUrn,
+    describeCloudResource,
+    quoted,
+} from "./resources";
 import { listOf } from "../../core/text";
 import { recordAt } from "../../core/records";
 
@@ -61,9 +71,15 @@ function checkAwsEndpoints(resources: PolicyResource[], required: string[], repo
         if (!service || service === "s3" || !required.includes(service)) continue;
         const what = describeCloudResource(resource.type, resource.name);
         if (resource.props["vpcEndpointType"] !== "Interface") {
-            report(`${what} for ${service} is not an interface endpoint (vpcEndpointType is ${quoted(resource.props["vpcEndpointType"])}); set vpcEndpointType to "Interface".`, resource.urn);
+            report(
+                `${what} for ${service} is not an interface endpoint (vpcEndpointType is ${quoted(resource.props["vpcEndpointType"])}); set vpcEndpointType to "Interface".`,
+                resource.urn,
+            );
         } else if (resource.props["privateDnsEnabled"] !== true) {
-            report(`${what} for ${service} has no private DNS, so nodes still resolve ${service} to the public service; set privateDnsEnabled to true.`, resource.urn);
+            report(
+                `${what} for ${service} has no private DNS, so nodes still resolve ${service} to the public service; set privateDnsEnabled to true.`,
+                resource.urn,
+            );
         }
     }
 }
@@ -92,13 +108,15 @@ export const registryMirror: KfstackStackPolicy = {
             airGapped: {
                 type: "boolean",
                 default: false,
-                description: "The stack has no route to the internet: require a mirror repository and private endpoints to it. Until the stack schema carries air-gap, set it here.",
+                description:
+                    "The stack has no route to the internet: require a mirror repository and private endpoints to it. Until the stack schema carries air-gap, set it here.",
             },
             awsEndpoints: {
                 type: "array",
                 items: { type: "string" },
                 default: ["ecr.api", "ecr.dkr", "s3"],
-                description: 'The AWS services an air-gapped stack needs VPC endpoints for, as the suffix of the service name ("ecr.api" of com.amazonaws.<region>.ecr.api).',
+                description:
+                    'The AWS services an air-gapped stack needs VPC endpoints for, as the suffix of the service name ("ecr.api" of com.amazonaws.<region>.ecr.api).',
             },
         },
     },
@@ -113,7 +131,9 @@ export const registryMirror: KfstackStackPolicy = {
         if (cloud === "aws") {
             checkAwsEndpoints(resources, config.awsEndpoints, reportViolation);
             if (!has(ECR_REPOSITORY)) {
-                reportViolation("The air-gapped stack creates no ECR mirror repository, so its images have nowhere to come from; create the mirror repositories (aws:ecr/repository:Repository) in the stack.");
+                reportViolation(
+                    "The air-gapped stack creates no ECR mirror repository, so its images have nowhere to come from; create the mirror repositories (aws:ecr/repository:Repository) in the stack.",
+                );
             }
         } else if (cloud === "gcp") {
             checkPrivateGoogleAccess(resources, reportViolation);

@@ -57,7 +57,9 @@ export const topologyMinimums: KfstackStackPolicy = {
         const report = (message: string) => reportViolation(message, urn);
         const general = facts.nodePools.filter((pool) => !pool.gpu);
         if (general.length === 0) {
-            report(`The stack declares no general node pool; the ${facts.topology} topology needs at least ${min.nodes} nodes of ${min.vcpu} vCPU; set kfstack:cluster.nodePool, ${OR_ALLOW}.`);
+            report(
+                `The stack declares no general node pool; the ${facts.topology} topology needs at least ${min.nodes} nodes of ${min.vcpu} vCPU; set kfstack:cluster.nodePool, ${OR_ALLOW}.`,
+            );
         }
         const nodes = general.reduce((sum, pool) => sum + pool.minNodes, 0);
         if (general.length && nodes < min.nodes) {

@@ -147,7 +147,11 @@ function matches(identity: ObjectIdentity, kind: string, props: Record<string, u
 }
 
 /** The grants of `policy` that the exemption list gives this object, with the exemption each comes from. */
-export function exemptionsOf<P extends Grant["policy"]>(policy: P, kind: string, props: Record<string, unknown>): (Extract<Grant, { policy: P }> & { exemption: string })[] {
+export function exemptionsOf<P extends Grant["policy"]>(
+    policy: P,
+    kind: string,
+    props: Record<string, unknown>,
+): (Extract<Grant, { policy: P }> & { exemption: string })[] {
     return EXEMPTIONS.filter((exemption) => matches(exemption.identity, kind, props)).flatMap((exemption) =>
         exemption.grants
             .filter((grant): grant is Extract<Grant, { policy: P }> => grant.policy === policy)
@@ -164,13 +168,11 @@ export const CLUSTER_ADMIN_EXEMPTIONS: readonly { binding: string; subject: stri
     {
         binding: "profiles-cluster-rolebinding",
         subject: "ServiceAccount:kubeflow/profiles-controller-service-account",
-        reason:
-            "The Kubeflow profile controller and KFAM create each tenant's namespace, quota and RoleBindings to kubeflow-admin/edit/view; granting a role requires holding its permissions (RBAC escalation prevention), so a narrower role must be proven on a live cluster first.",
+        reason: "The Kubeflow profile controller and KFAM create each tenant's namespace, quota and RoleBindings to kubeflow-admin/edit/view; granting a role requires holding its permissions (RBAC escalation prevention), so a narrower role must be proven on a live cluster first.",
     },
     {
         binding: "meta-controller-cluster-role-binding",
         subject: "ServiceAccount:kubeflow/meta-controller-service",
-        reason:
-            "Metacontroller creates the per-namespace Pipelines objects (Secrets, Deployments, Services, Istio policies) that the Pipelines profile controller's sync hook returns; which child types it needs follows upstream's CompositeController, and a narrower role must be proven on a live cluster first.",
+        reason: "Metacontroller creates the per-namespace Pipelines objects (Secrets, Deployments, Services, Istio policies) that the Pipelines profile controller's sync hook returns; which child types it needs follows upstream's CompositeController, and a narrower role must be proven on a live cluster first.",
     },
 ];

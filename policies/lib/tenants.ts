@@ -87,7 +87,13 @@ export function tenantsOf(resources: readonly StackResource[]): Tenant[] {
         if (object.group !== "kubeflow.org") continue;
         const spec = object.props["spec"];
         const owner = ownerOf(isRecord(spec) ? spec["owner"] : undefined);
-        tenants.set(object.name, { namespace: object.name, ...(owner ? { owner } : {}), profile: object.props, what: `Profile "${object.name}"`, urn: object.resource.urn });
+        tenants.set(object.name, {
+            namespace: object.name,
+            ...(owner ? { owner } : {}),
+            profile: object.props,
+            what: `Profile "${object.name}"`,
+            urn: object.resource.urn,
+        });
     }
     for (const object of kubernetesObjects(resources, ["Namespace"])) {
         const { labels, annotations } = metadataOf(object.props);

@@ -27,7 +27,8 @@ export const defaultDenyNetworkPolicy: KfstackStackPolicy = {
     name: "net-01-default-deny",
     description: "Every tenant namespace has a default-deny NetworkPolicy: podSelector {}, policyTypes Ingress and Egress, and no ingress or egress rules.",
     reason: "Without a default deny every pod of the cluster can reach a tenant's notebooks, model servers and databases, and a tenant's pods can reach every other tenant and the internet: namespaces alone isolate nothing on the network.",
-    remediation: "Add a NetworkPolicy to the tenant namespace with spec {podSelector: {}, policyTypes: [Ingress, Egress]} and no rules; allow what the tenant needs (DNS, object storage: NET-02) in separate NetworkPolicies.",
+    remediation:
+        "Add a NetworkPolicy to the tenant namespace with spec {podSelector: {}, policyTypes: [Ingress, Egress]} and no rules; allow what the tenant needs (DNS, object storage: NET-02) in separate NetworkPolicies.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         for (const tenant of tenantsOf(args.resources)) {

@@ -41,19 +41,23 @@ export const requiredEgress: KfstackStackPolicy = {
     name: "net-02-required-egress",
     description:
         "Every tenant namespace has NetworkPolicies that select every pod (podSelector {}) and allow egress to the cluster DNS on port 53 over UDP and TCP, and to object storage (by default Kubeflow Pipelines' MinIO, kubeflow pods app=minio, port 9000).",
-    reason:
-        "Under a default deny (NET-01), a namespace without these allow rules breaks every notebook, pipeline step and training job it runs: no name resolves and no artifact can be read or written.",
+    reason: "Under a default deny (NET-01), a namespace without these allow rules breaks every notebook, pipeline step and training job it runs: no name resolves and no artifact can be read or written.",
     remediation:
         "Add a NetworkPolicy with podSelector {}, policyTypes [Egress] and egress rules to namespaceSelector kubernetes.io/metadata.name=kube-system with podSelector k8s-app=kube-dns on ports 53/UDP and 53/TCP, and to the object store (namespaceSelector kubernetes.io/metadata.name=kubeflow, podSelector app=minio, port 9000/TCP).",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
-            dns: { ...destinationSchema, default: DEFAULT_DNS, description: "The cluster DNS pods (namespace and pod labels) or an IPv4 range (cidr), e.g. for node-local DNS." },
+            dns: {
+                ...destinationSchema,
+                default: DEFAULT_DNS,
+                description: "The cluster DNS pods (namespace and pod labels) or an IPv4 range (cidr), e.g. for node-local DNS.",
+            },
             objectStorage: {
                 type: "array",
                 items: { ...destinationSchema, properties: { ...destinationSchema.properties, port: { type: "integer" } }, required: ["port"] },
                 default: DEFAULT_OBJECT_STORAGE,
-                description: "Object stores, each pods of a namespace (namespace, podLabels) or an IPv4 range (cidr, e.g. an S3 prefix), with its TCP port; egress to one of them is enough.",
+                description:
+                    "Object stores, each pods of a namespace (namespace, podLabels) or an IPv4 range (cidr, e.g. an S3 prefix), with its TCP port; egress to one of them is enough.",
             },
         },
     },
@@ -66,7 +70,8 @@ export const requiredEgress: KfstackStackPolicy = {
             const egressRules = networkPoliciesIn(resources, tenant.namespace)
                 .filter(({ policy }) => policy.podSelector.empty)
                 .flatMap(({ policy }) => appliedRules(policy, "egress") ?? []);
-            const allowed = (destination: Destination, protocol: string, port: number) => egressRules.some((rule) => egressAllows(resources, rule, destination, protocol, port));
+            const allowed = (destination: Destination, protocol: string, port: number) =>
+                egressRules.some((rule) => egressAllows(resources, rule, destination, protocol, port));
 
             const dnsMissing = ["UDP", "TCP"].filter((protocol) => !allowed(dns, protocol, 53));
             if (dnsMissing.length > 0) {

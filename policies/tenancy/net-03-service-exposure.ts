@@ -28,9 +28,8 @@ export const serviceExposure: KfstackResourcePolicy = {
     id: "NET-03",
     name: "net-03-service-exposure",
     description:
-        "No Service is of type NodePort, and every LoadBalancer Service carries its cloud's internal annotation (service.beta.kubernetes.io/aws-load-balancer-scheme: internal, service.beta.kubernetes.io/aws-load-balancer-internal: \"true\", or networking.gke.io/load-balancer-type: Internal).",
-    reason:
-        "A LoadBalancer without the internal annotation gets a public address, and a NodePort opens the port on every node: either puts Kubeflow's dashboards, notebooks and model servers on the internet past the platform's login.",
+        'No Service is of type NodePort, and every LoadBalancer Service carries its cloud\'s internal annotation (service.beta.kubernetes.io/aws-load-balancer-scheme: internal, service.beta.kubernetes.io/aws-load-balancer-internal: "true", or networking.gke.io/load-balancer-type: Internal).',
+    reason: "A LoadBalancer without the internal annotation gets a public address, and a NodePort opens the port on every node: either puts Kubeflow's dashboards, notebooks and model servers on the internet past the platform's login.",
     remediation:
         "Keep Services ClusterIP behind the Istio ingress gateway; expose the gateway as an internal load balancer (kfstack:kubeflow.gateway.exposure: internalLoadBalancer adds the annotation for AWS and GKE). Other internal load balancers (e.g. MetalLB pools) go in internalLoadBalancerAnnotations.",
     enforcementLevel: "mandatory",
@@ -50,7 +49,12 @@ export const serviceExposure: KfstackResourcePolicy = {
         const type = isRecord(spec) ? spec["type"] : undefined;
         const what = describeResource("Service", args.props, args.name);
         if (type === "NodePort") {
-            const ports = isRecord(spec) && Array.isArray(spec["ports"]) ? (spec["ports"] as unknown[]).filter(isRecord).flatMap((port) => (port["nodePort"] !== undefined ? [JSON.stringify(port["nodePort"])] : [])) : [];
+            const ports =
+                isRecord(spec) && Array.isArray(spec["ports"])
+                    ? (spec["ports"] as unknown[])
+                          .filter(isRecord)
+                          .flatMap((port) => (port["nodePort"] !== undefined ? [JSON.stringify(port["nodePort"])] : []))
+                    : [];
             reportViolation(
                 `${what} is of type NodePort, which opens ${ports.length ? `node port ${ports.join(", ")}` : "a port"} on every node; make it ClusterIP behind the ingress gateway, or an internal LoadBalancer.`,
             );

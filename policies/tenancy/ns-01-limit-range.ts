@@ -20,9 +20,9 @@ function containerLimits(props: Record<string, unknown>): Record<string, unknown
 export const tenantLimitRange: KfstackStackPolicy = {
     id: "NS-01",
     name: "ns-01-limit-range",
-    description: "Every tenant namespace has a LimitRange whose Container limits set a default memory limit (default.memory) and a default cpu request (defaultRequest.cpu).",
-    reason:
-        "Notebooks, pipeline steps and training pods are created at run time, outside kfstack's manifests: without a LimitRange default a container without a memory limit can take a node's memory and get every pod on it killed.",
+    description:
+        "Every tenant namespace has a LimitRange whose Container limits set a default memory limit (default.memory) and a default cpu request (defaultRequest.cpu).",
+    reason: "Notebooks, pipeline steps and training pods are created at run time, outside kfstack's manifests: without a LimitRange default a container without a memory limit can take a node's memory and get every pod on it killed.",
     remediation:
         "Add a LimitRange to the tenant namespace with a limits entry of type Container setting default.memory (e.g. 2Gi) and defaultRequest.cpu (e.g. 100m); a pod that declares its own resources keeps them.",
     enforcementLevel: "mandatory",
@@ -46,7 +46,10 @@ export const tenantLimitRange: KfstackStackPolicy = {
                 );
                 const what = own.map((limitRange) => describeResource("LimitRange", limitRange.props, limitRange.resource.name)).join(", ");
                 if (values.length === 0) {
-                    reportViolation(`${what} in tenant namespace "${tenant.namespace}" sets no ${label} for containers; set ${section}.${resource} on a limit of type Container.`, own[0]!.resource.urn);
+                    reportViolation(
+                        `${what} in tenant namespace "${tenant.namespace}" sets no ${label} for containers; set ${section}.${resource} on a limit of type Container.`,
+                        own[0]!.resource.urn,
+                    );
                 }
                 for (const { limitRange, value } of values) {
                     if ((typeof value === "string" || typeof value === "number") && parseQuantity(value) !== undefined) continue;

@@ -36,7 +36,11 @@ export const tenantGpuQuota: KfstackStackPolicy = {
         for (const tenant of tenantsOf(args.resources)) {
             const quotas: Quota[] = resourceQuotas
                 .filter((quota) => quota.namespace === tenant.namespace && isRecord(quota.props["spec"]))
-                .map((quota) => ({ what: describeResource("ResourceQuota", quota.props, quota.resource.name), urn: quota.resource.urn, spec: quota.props["spec"] as Record<string, unknown> }));
+                .map((quota) => ({
+                    what: describeResource("ResourceQuota", quota.props, quota.resource.name),
+                    urn: quota.resource.urn,
+                    spec: quota.props["spec"] as Record<string, unknown>,
+                }));
             const profileSpec = isRecord(tenant.profile?.["spec"]) ? tenant.profile["spec"]["resourceQuotaSpec"] : undefined;
             if (isRecord(profileSpec)) quotas.unshift({ what: `${tenant.what} spec.resourceQuotaSpec`, urn: tenant.urn, spec: profileSpec });
 

@@ -13,7 +13,9 @@ export interface ClusterAdminConfig {
 
 /** A ClusterRole that grants every verb on every resource of every API group is cluster-admin under another name. */
 function grantsEverything(roles: StackClusterRoles, name: string): boolean {
-    return (roles.rbac.rulesOf("ClusterRole", name) ?? []).some(({ rule }) => rule.apiGroups.includes("*") && rule.resources.includes("*") && rule.verbs.includes("*"));
+    return (roles.rbac.rulesOf("ClusterRole", name) ?? []).some(
+        ({ rule }) => rule.apiGroups.includes("*") && rule.resources.includes("*") && rule.verbs.includes("*"),
+    );
 }
 
 export const clusterAdminBindings: KfstackStackPolicy = {
@@ -23,7 +25,7 @@ export const clusterAdminBindings: KfstackStackPolicy = {
         "No ClusterRoleBinding or RoleBinding binds the cluster-admin ClusterRole (or a ClusterRole that, like it, grants every verb on every resource) to a subject outside the break-glass allowlist.",
     reason: "cluster-admin can read every Secret and change every object: one leaked token of a controller or user bound to it is the whole cluster (CIS Kubernetes Benchmark 5.1.1).",
     remediation:
-        "Bind a ClusterRole with only the permissions the subject needs. A real break-glass account goes in the policy config's breakGlassSubjects, e.g. \"ServiceAccount:<namespace>/<name>\", \"User:<name>\" or \"Group:<name>\".",
+        'Bind a ClusterRole with only the permissions the subject needs. A real break-glass account goes in the policy config\'s breakGlassSubjects, e.g. "ServiceAccount:<namespace>/<name>", "User:<name>" or "Group:<name>".',
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -42,7 +44,12 @@ export const clusterAdminBindings: KfstackStackPolicy = {
             if (binding.group !== RBAC_GROUP) continue;
             const roleRef = roleRefOf(binding);
             if (roleRef?.kind !== "ClusterRole") continue;
-            const role = roleRef.name === "cluster-admin" ? "cluster-admin" : grantsEverything(roles, roleRef.name) ? `ClusterRole "${roleRef.name}", which grants every verb on every resource as cluster-admin does` : undefined;
+            const role =
+                roleRef.name === "cluster-admin"
+                    ? "cluster-admin"
+                    : grantsEverything(roles, roleRef.name)
+                      ? `ClusterRole "${roleRef.name}", which grants every verb on every resource as cluster-admin does`
+                      : undefined;
             if (!role) continue;
             const what = describeResource(binding.kind, binding.props, binding.resource.name);
             const bindingName = String((binding.props["metadata"] as { name?: string } | undefined)?.name ?? "");

@@ -36,7 +36,9 @@ function ruleProblems(rule: PolicyRule): string[] {
     }
     const escalating = ESCALATING_VERBS.filter((verb) => rule.verbs.includes(verb));
     if (escalating.length > 0) {
-        problems.push(`grants ${verbsText(escalating)} on ${where}; remove it: with escalate, bind or impersonate a tenant can take permissions it was not given`);
+        problems.push(
+            `grants ${verbsText(escalating)} on ${where}; remove it: with escalate, bind or impersonate a tenant can take permissions it was not given`,
+        );
     }
     return problems;
 }
@@ -46,10 +48,9 @@ export const tenantRoles: KfstackStackPolicy = {
     name: "rbac-02-tenant-roles",
     description:
         "Tenant roles grant no wildcard verb or resource and no escalate, bind or impersonate. Tenant roles are the Roles in tenant namespaces, the ClusterRoles that RoleBindings in tenant namespaces reference, and, when the stack has Kubeflow Profiles, the ClusterRoles the profile controller binds in every Profile's namespace (profileClusterRoles); an aggregated ClusterRole is checked through every ClusterRole aggregated into it.",
-    reason:
-        "A wildcard grants every present and future resource or verb of a group, and escalate, bind and impersonate let a tenant step around RBAC: either breaks the isolation between tenants of one cluster (CIS Kubernetes Benchmark 5.1.3, 5.1.8).",
+    reason: "A wildcard grants every present and future resource or verb of a group, and escalate, bind and impersonate let a tenant step around RBAC: either breaks the isolation between tenants of one cluster (CIS Kubernetes Benchmark 5.1.3, 5.1.8).",
     remediation:
-        "List the verbs and resources tenants need instead of \"*\", and remove escalate, bind and impersonate, in the ClusterRole the message names (kfstack changes upstream roles in components/kubeflow/customize.ts). Platform ClusterRoles that only controllers hold are not tenant roles and are not checked.",
+        'List the verbs and resources tenants need instead of "*", and remove escalate, bind and impersonate, in the ClusterRole the message names (kfstack changes upstream roles in components/kubeflow/customize.ts). Platform ClusterRoles that only controllers hold are not tenant roles and are not checked.',
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -57,7 +58,8 @@ export const tenantRoles: KfstackStackPolicy = {
                 type: "array",
                 items: { type: "string" },
                 default: ["kubeflow-admin", "kubeflow-edit", "kubeflow-view"],
-                description: "ClusterRoles the Kubeflow profile controller binds in each Profile's namespace (owner: kubeflow-admin; default-editor: kubeflow-edit; default-viewer: kubeflow-view).",
+                description:
+                    "ClusterRoles the Kubeflow profile controller binds in each Profile's namespace (owner: kubeflow-admin; default-editor: kubeflow-edit; default-viewer: kubeflow-view).",
             },
         },
     },
@@ -72,7 +74,8 @@ export const tenantRoles: KfstackStackPolicy = {
         for (const role of kubernetesObjects(args.resources, ["Role"])) {
             if (role.group !== RBAC_GROUP || !inTenantNamespace(role.namespace)) continue;
             const what = describeResource("Role", role.props, role.resource.name);
-            for (const rule of readRules(coreObject(role, ["rules"]).rules, what, { lenient: true })) for (const problem of ruleProblems(rule)) reportViolation(`${what}, a tenant role, ${problem}.`, role.resource.urn);
+            for (const rule of readRules(coreObject(role, ["rules"]).rules, what, { lenient: true }))
+                for (const problem of ruleProblems(rule)) reportViolation(`${what}, a tenant role, ${problem}.`, role.resource.urn);
         }
 
         // ClusterRoles bound in tenant namespaces, and every role aggregated into them.

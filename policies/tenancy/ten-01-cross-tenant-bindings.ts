@@ -22,7 +22,12 @@ function declared(facts: TenantFacts[], home: string, subject: Subject, clusterR
     const email = subject.name.toLowerCase();
     const tenant = facts.find((candidate) => candidate.name === home);
     const member = tenant?.members.find((candidate) => candidate.email.toLowerCase() === email);
-    if (member && clusterRole === `kubeflow-${member.role}` && (member.role === "view" || tenant!.sharedEditors.some((editor) => editor.toLowerCase() === email))) return true;
+    if (
+        member &&
+        clusterRole === `kubeflow-${member.role}` &&
+        (member.role === "view" || tenant!.sharedEditors.some((editor) => editor.toLowerCase() === email))
+    )
+        return true;
     const people = (candidate: TenantFacts) => [candidate.owner, ...candidate.members.map((other) => other.email)].map((address) => address.toLowerCase());
     return clusterRole === "kubeflow-view" && facts.some((reader) => reader.readsFrom.includes(home) && people(reader).includes(email));
 }

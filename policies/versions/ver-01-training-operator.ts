@@ -24,12 +24,19 @@ export const trainingOperatorVersion: KfstackStackPolicy = {
             return images.length ? [{ resource, what: describeResource(kind.kind, resource.props, resource.name), images }] : [];
         });
         if (operators.length > 1) {
-            reportViolation(`${operators.length} workloads run the training operator (${operators.map((operator) => operator.what).join(", ")}); keep exactly one.`);
+            reportViolation(
+                `${operators.length} workloads run the training operator (${operators.map((operator) => operator.what).join(", ")}); keep exactly one.`,
+            );
         }
         for (const { resource, what, images } of operators) {
             for (const image of images) {
-                if (BROKEN_RELEASE.test(image)) reportViolation(`${what} runs ${image}: Training Operator 1.9 broke distributed training; use kubeflow/training-operator:${PINNED_TAG}.`, resource.urn);
-                else if (!image.endsWith(`:${PINNED_TAG}`)) reportViolation(`${what} runs ${image}, not the pinned kubeflow/training-operator:${PINNED_TAG} (v1.8.0).`, resource.urn);
+                if (BROKEN_RELEASE.test(image))
+                    reportViolation(
+                        `${what} runs ${image}: Training Operator 1.9 broke distributed training; use kubeflow/training-operator:${PINNED_TAG}.`,
+                        resource.urn,
+                    );
+                else if (!image.endsWith(`:${PINNED_TAG}`))
+                    reportViolation(`${what} runs ${image}, not the pinned kubeflow/training-operator:${PINNED_TAG} (v1.8.0).`, resource.urn);
             }
         }
     },

@@ -20,8 +20,7 @@ export const bomImages: KfstackStackPolicy = {
     name: "ver-02-bom-images",
     description:
         "Every container and init container of a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob in a Kubeflow namespace runs an image of the bill of materials of the stack's Kubeflow release (the Kubeflow facts' images).",
-    reason:
-        "Kubeflow's components are tested together as one release: an image from another release (a newer controller, a retagged build) mixes CRD and API versions that were never run together, and an image outside the BOM is neither mirrored nor scanned.",
+    reason: "Kubeflow's components are tested together as one release: an image from another release (a newer controller, a retagged build) mixes CRD and API versions that were never run together, and an image outside the BOM is neither mirrored nor scanned.",
     remediation:
         "Install the component from kfstack's bill of materials. If the image is a deliberate change, add it to components/bom/<release>.yaml under its component, with a note saying why.",
     enforcementLevel: "mandatory",

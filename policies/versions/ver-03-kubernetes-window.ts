@@ -8,8 +8,7 @@ export const kubernetesWindow: KfstackStackPolicy = {
     name: "ver-03-kubernetes-window",
     description:
         "The cluster's Kubernetes version is inside the supported window of the stack's Kubeflow release (narrowed by its components'), or the stack acknowledges that exact version with a reason (kfstack:kubeflow.acknowledgeKubernetesVersion).",
-    reason:
-        "Outside its window a Kubeflow release meets removed or changed APIs and webhook behaviour its components were never tested against; running there must be a recorded decision, not an accident of a cluster upgrade.",
+    reason: "Outside its window a Kubeflow release meets removed or changed APIs and webhook behaviour its components were never tested against; running there must be a recorded decision, not an accident of a cluster upgrade.",
     remediation:
         "Run a Kubernetes version inside the release's window, or set kfstack:kubeflow.acknowledgeKubernetesVersion to the version the cluster runs with the reason it is acceptable.",
     enforcementLevel: "mandatory",
@@ -34,11 +33,20 @@ export const kubernetesWindow: KfstackStackPolicy = {
         const acknowledged = facts.acknowledgedKubernetesVersion;
         const acknowledgedVersion = parseKubernetesVersion(acknowledged?.version);
         if (!acknowledged) {
-            reportViolation(`${outside}; run a version inside it, or set kfstack:kubeflow.acknowledgeKubernetesVersion to version ${facts.kubernetesVersion} with a reason.`, urn);
+            reportViolation(
+                `${outside}; run a version inside it, or set kfstack:kubeflow.acknowledgeKubernetesVersion to version ${facts.kubernetesVersion} with a reason.`,
+                urn,
+            );
         } else if (!acknowledgedVersion || compareKubernetesMinors(acknowledgedVersion, version) !== 0) {
-            reportViolation(`${outside}, and the stack acknowledges ${acknowledged.version}, not ${facts.kubernetesVersion}; acknowledge the version the cluster runs, with a reason.`, urn);
+            reportViolation(
+                `${outside}, and the stack acknowledges ${acknowledged.version}, not ${facts.kubernetesVersion}; acknowledge the version the cluster runs, with a reason.`,
+                urn,
+            );
         } else if (typeof acknowledged.reason !== "string" || acknowledged.reason.trim() === "") {
-            reportViolation(`${outside}, and its acknowledgement gives no reason; say in kfstack:kubeflow.acknowledgeKubernetesVersion.reason why this version is acceptable.`, urn);
+            reportViolation(
+                `${outside}, and its acknowledgement gives no reason; say in kfstack:kubeflow.acknowledgeKubernetesVersion.reason why this version is acceptable.`,
+                urn,
+            );
         }
     },
 };

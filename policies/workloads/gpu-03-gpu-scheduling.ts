@@ -10,7 +10,9 @@ import { GPU_PRODUCT_LABEL, GPU_TAINT } from "../../core/gpu";
 const TOLERATION = `{key: ${GPU_TAINT.key}, operator: Exists, effect: ${GPU_TAINT.effect}}`;
 
 function describeToleration(toleration: Record<string, unknown>): string {
-    const parts = ["key", "operator", "value", "effect"].filter((field) => typeof toleration[field] === "string").map((field) => `${field}: ${String(toleration[field])}`);
+    const parts = ["key", "operator", "value", "effect"]
+        .filter((field) => typeof toleration[field] === "string")
+        .map((field) => `${field}: ${String(toleration[field])}`);
     return `{${parts.join(", ")}}`;
 }
 
@@ -33,12 +35,19 @@ export const gpuScheduling: KfstackResourcePolicy = {
             const toleration = gpuToleration(spec);
             if (requesting) {
                 const subject = `Container "${requesting.name}" in ${what} requests ${gpuCount(requesting)} ${GPU_RESOURCE}`;
-                if (!toleration) report(`${subject}, but its pod does not tolerate the GPU taint ${GPU_TAINT_TEXT} and will never schedule; add tolerations: [${TOLERATION}].`);
+                if (!toleration)
+                    report(
+                        `${subject}, but its pod does not tolerate the GPU taint ${GPU_TAINT_TEXT} and will never schedule; add tolerations: [${TOLERATION}].`,
+                    );
                 if (!selectsGpuModel(spec)) {
-                    report(`${subject}, but its pod selects no GPU model; set nodeSelector {${GPU_PRODUCT_LABEL}: <product, e.g. NVIDIA-A100-SXM4-40GB>} or a required node affinity on ${GPU_PRODUCT_LABEL}.`);
+                    report(
+                        `${subject}, but its pod selects no GPU model; set nodeSelector {${GPU_PRODUCT_LABEL}: <product, e.g. NVIDIA-A100-SXM4-40GB>} or a required node affinity on ${GPU_PRODUCT_LABEL}.`,
+                    );
                 }
             } else if (toleration && exemptionsOf("GPU-03", kind.kind, args.props).length === 0) {
-                report(`${what} requests no ${GPU_RESOURCE} but tolerates the GPU taint ${GPU_TAINT_TEXT} with ${describeToleration(toleration)}; remove that toleration so it cannot take a GPU node.`);
+                report(
+                    `${what} requests no ${GPU_RESOURCE} but tolerates the GPU taint ${GPU_TAINT_TEXT} with ${describeToleration(toleration)}; remove that toleration so it cannot take a GPU node.`,
+                );
             }
         }
     },

@@ -19,17 +19,21 @@ function problemOf(image: string, requireDigest: boolean): string | undefined {
     }
     // A digest pins the image whatever tag is written next to it.
     if (reference.digest) return undefined;
-    if (reference.tag === undefined) return `uses image "${image}" without a tag, which pulls whatever "latest" is at the time; pin a version tag (${example}) or a digest (@sha256:<digest>).`;
-    if (reference.tag === "latest") return `uses image "${image}": "latest" moves under running workloads; pin a version tag (${example}) or a digest (@sha256:<digest>).`;
+    if (reference.tag === undefined)
+        return `uses image "${image}" without a tag, which pulls whatever "latest" is at the time; pin a version tag (${example}) or a digest (@sha256:<digest>).`;
+    if (reference.tag === "latest")
+        return `uses image "${image}": "latest" moves under running workloads; pin a version tag (${example}) or a digest (@sha256:<digest>).`;
     return undefined;
 }
 
 export const imageTags: KfstackResourcePolicy = {
     id: "IMG-01",
     name: "img-01-image-tags",
-    description: "Every container and init container runs a pinned image: a version tag other than latest, or a digest (only a digest when requireDigest is on).",
+    description:
+        "Every container and init container runs a pinned image: a version tag other than latest, or a digest (only a digest when requireDigest is on).",
     reason: "An untagged or :latest image changes under a running platform: a node that pulls later runs different code than its neighbours, a rollback restores nothing, and the bill of materials no longer says what runs.",
-    remediation: "Pin the image to a version tag (repository:1.4.2) or, better, a digest (repository@sha256:…); kfstack's bill of materials pins every image it installs.",
+    remediation:
+        "Pin the image to a version tag (repository:1.4.2) or, better, a digest (repository@sha256:…); kfstack's bill of materials pins every image it installs.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {

@@ -19,14 +19,16 @@ export const imageMirror: KfstackResourcePolicy = {
     description:
         "When the stack has an image mirror (mirrorPrefix), every image an object refers to comes from it: containers and init containers, env values, args, custom resource fields and image strings inside ConfigMap data (embedded JSON and YAML included). Advisory by default; `npm run check` makes it mandatory for air-gapped stacks.",
     reason: "An air-gapped cluster cannot reach docker.io, gcr.io, quay.io or nvcr.io: an image outside the mirror fails to pull, often only later, when a notebook, a KServe model or a pipeline step first starts a pod from an image named in a ConfigMap.",
-    remediation: "Copy the image into the mirror (e.g. `crane copy` or `skopeo copy`) and refer to it under the mirror prefix, in the container and in the ConfigMap or custom resource that names it.",
+    remediation:
+        "Copy the image into the mirror (e.g. `crane copy` or `skopeo copy`) and refer to it under the mirror prefix, in the container and in the ConfigMap or custom resource that names it.",
     enforcementLevel: "advisory",
     configSchema: {
         properties: {
             mirrorPrefix: {
                 type: "string",
                 default: "",
-                description: 'The registry path every image must start with, e.g. "registry.internal.example.com/kubeflow". Empty: no mirror, the policy checks nothing.',
+                description:
+                    'The registry path every image must start with, e.g. "registry.internal.example.com/kubeflow". Empty: no mirror, the policy checks nothing.',
             },
             airGapped: {
                 type: "boolean",

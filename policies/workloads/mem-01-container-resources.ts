@@ -14,7 +14,8 @@ export const containerResources: KfstackResourcePolicy = {
     name: "mem-01-container-resources",
     description: "Every container and init container sets a memory limit, a memory request and a cpu request.",
     reason: "Containers without memory limits cause about 40% of pipeline failures: one can take a node's memory and get every pod on it killed; without requests the scheduler overcommits nodes.",
-    remediation: "Set resources.limits.memory, resources.requests.memory and resources.requests.cpu on the container; tenant namespaces also get a LimitRange default for pods created at run time.",
+    remediation:
+        "Set resources.limits.memory, resources.requests.memory and resources.requests.cpu on the container; tenant namespaces also get a LimitRange default for pods created at run time.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const kind = kubernetesKind(args.type);

@@ -40,7 +40,8 @@ const QUANTITY_PATTERN = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
 function bytesSetting(config: Config, setting: keyof Config): number {
     const value = config[setting];
     const bytes = typeof value === "string" || typeof value === "number" ? parseQuantity(value) : undefined;
-    if (bytes === undefined) throw new Error(`Policy setting mem-02-memory-limit-range.${setting} is ${JSON.stringify(value)}, not a memory quantity; write it as 2Gi or 512Mi.`);
+    if (bytes === undefined)
+        throw new Error(`Policy setting mem-02-memory-limit-range.${setting} is ${JSON.stringify(value)}, not a memory quantity; write it as 2Gi or 512Mi.`);
     return bytes;
 }
 
@@ -70,11 +71,37 @@ export const memoryLimitRange: KfstackStackPolicy = {
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
-            platformFloor: { type: "string", pattern: QUANTITY_PATTERN, default: "64Mi", description: "Lowest memory limit for platform workloads (Deployments, StatefulSets, DaemonSets, Jobs …)." },
-            servingFloor: { type: "string", pattern: QUANTITY_PATTERN, default: "512Mi", description: "Lowest memory limit for KServe InferenceService containers." },
-            notebookFloor: { type: "string", pattern: QUANTITY_PATTERN, default: "1Gi", description: "Lowest memory limit for Kubeflow Notebooks (the spawner's default is 1Gi)." },
-            trainingFloor: { type: "string", pattern: QUANTITY_PATTERN, default: "2Gi", description: "Lowest memory limit for training jobs (PyTorchJob, TFJob, MPIJob, XGBoostJob, PaddleJob, MXJob, JAXJob)." },
-            reserveFraction: { type: "number", minimum: 0, maximum: 0.9, default: 0.1, description: "Share of a node's memory kept for the OS, kubelet and eviction threshold." },
+            platformFloor: {
+                type: "string",
+                pattern: QUANTITY_PATTERN,
+                default: "64Mi",
+                description: "Lowest memory limit for platform workloads (Deployments, StatefulSets, DaemonSets, Jobs …).",
+            },
+            servingFloor: {
+                type: "string",
+                pattern: QUANTITY_PATTERN,
+                default: "512Mi",
+                description: "Lowest memory limit for KServe InferenceService containers.",
+            },
+            notebookFloor: {
+                type: "string",
+                pattern: QUANTITY_PATTERN,
+                default: "1Gi",
+                description: "Lowest memory limit for Kubeflow Notebooks (the spawner's default is 1Gi).",
+            },
+            trainingFloor: {
+                type: "string",
+                pattern: QUANTITY_PATTERN,
+                default: "2Gi",
+                description: "Lowest memory limit for training jobs (PyTorchJob, TFJob, MPIJob, XGBoostJob, PaddleJob, MXJob, JAXJob).",
+            },
+            reserveFraction: {
+                type: "number",
+                minimum: 0,
+                maximum: 0.9,
+                default: 0.1,
+                description: "Share of a node's memory kept for the OS, kubelet and eviction threshold.",
+            },
             reserveMinimum: { type: "string", pattern: QUANTITY_PATTERN, default: "1Gi", description: "Smallest reserve per node, whatever its size." },
         },
     },
@@ -82,8 +109,14 @@ export const memoryLimitRange: KfstackStackPolicy = {
         const config = args.getConfig<Config>();
         const facts = clusterFacts(args.resources);
         const pools = facts?.nodePools ?? [];
-        const general = ceilingOf(pools.filter((pool) => !pool.gpu), config);
-        const gpu = ceilingOf(pools.filter((pool) => pool.gpu), config);
+        const general = ceilingOf(
+            pools.filter((pool) => !pool.gpu),
+            config,
+        );
+        const gpu = ceilingOf(
+            pools.filter((pool) => pool.gpu),
+            config,
+        );
         const report = reportingOnce(reportViolation);
         for (const resource of args.resources) {
             const kind = kubernetesKind(resource.type);
@@ -100,7 +133,10 @@ export const memoryLimitRange: KfstackStackPolicy = {
                 const subject = `${containerNoun(role)} "${container.name}" in ${what}`;
                 const bytes = parseQuantity(limit);
                 if (bytes === undefined) {
-                    report(`${subject} has memory limit "${limit}", which is not a Kubernetes quantity; write it as 2Gi, 512Mi or a number of bytes.`, resource.urn);
+                    report(
+                        `${subject} has memory limit "${limit}", which is not a Kubernetes quantity; write it as 2Gi, 512Mi or a number of bytes.`,
+                        resource.urn,
+                    );
                     continue;
                 }
                 if (bytes < floor) {

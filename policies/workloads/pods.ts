@@ -43,7 +43,9 @@ export function selectsGpuModel(spec: PodSpec): boolean {
     if (isRecord(nodeSelector) && typeof nodeSelector[GPU_PRODUCT_LABEL] === "string" && nodeSelector[GPU_PRODUCT_LABEL] !== "") return true;
     const affinity = isRecord(spec["affinity"]) ? spec["affinity"] : {};
     const nodeAffinity = isRecord(affinity["nodeAffinity"]) ? affinity["nodeAffinity"] : {};
-    const required = isRecord(nodeAffinity["requiredDuringSchedulingIgnoredDuringExecution"]) ? nodeAffinity["requiredDuringSchedulingIgnoredDuringExecution"] : {};
+    const required = isRecord(nodeAffinity["requiredDuringSchedulingIgnoredDuringExecution"])
+        ? nodeAffinity["requiredDuringSchedulingIgnoredDuringExecution"]
+        : {};
     const terms = Array.isArray(required["nodeSelectorTerms"]) ? (required["nodeSelectorTerms"] as unknown[]) : [];
     return (
         terms.length > 0 &&

@@ -22,7 +22,21 @@ interface Config {
 }
 
 /** Capabilities Pod Security "baseline" lets a container add (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
-export const BASELINE_CAPABILITIES = new Set(["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]);
+export const BASELINE_CAPABILITIES = new Set([
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+]);
 
 const HOST_NAMESPACES = [
     { field: "hostNetwork", what: "the node's network namespace" },
@@ -46,7 +60,8 @@ export const privilegedWorkloads: KfstackResourcePolicy = {
             requireNoEscalation: {
                 type: "boolean",
                 default: false,
-                description: "Also flag containers that leave securityContext.allowPrivilegeEscalation unset (Pod Security restricted), not only those that set it true.",
+                description:
+                    "Also flag containers that leave securityContext.allowPrivilegeEscalation unset (Pod Security restricted), not only those that set it true.",
             },
         },
     },
@@ -62,7 +77,8 @@ export const privilegedWorkloads: KfstackResourcePolicy = {
 
         for (const { spec } of templates) {
             for (const { field, what: namespace } of HOST_NAMESPACES) {
-                if (spec[field] === true && !grants.some((grant) => grant.clause === field)) report(`${what} sets ${field}: true, sharing ${namespace}; remove it.`);
+                if (spec[field] === true && !grants.some((grant) => grant.clause === field))
+                    report(`${what} sets ${field}: true, sharing ${namespace}; remove it.`);
             }
             const volumes = Array.isArray(spec["volumes"]) ? (spec["volumes"] as unknown[]).filter(isRecord) : [];
             for (const volume of volumes) {
@@ -70,23 +86,28 @@ export const privilegedWorkloads: KfstackResourcePolicy = {
                 if (!isRecord(hostPath)) continue;
                 const path = typeof hostPath["path"] === "string" ? hostPath["path"] : "";
                 if (grants.some((grant) => grant.clause === "hostPath" && grant.paths.includes(path))) continue;
-                report(`${what} mounts the host path "${path}" (volume "${String(volume["name"])}"); use a PersistentVolumeClaim, ConfigMap or emptyDir instead.`);
+                report(
+                    `${what} mounts the host path "${path}" (volume "${String(volume["name"])}"); use a PersistentVolumeClaim, ConfigMap or emptyDir instead.`,
+                );
             }
         }
 
         for (const { container, role } of containersOf(kind.kind, args.props)) {
             const subject = `${containerNoun(role)} "${container.name}" in ${what}`;
             const context = isRecord(container["securityContext"]) ? container["securityContext"] : {};
-            if (context["privileged"] === true) report(`${subject} runs privileged (securityContext.privileged: true); remove it and add only the capabilities the container needs.`);
+            if (context["privileged"] === true)
+                report(`${subject} runs privileged (securityContext.privileged: true); remove it and add only the capabilities the container needs.`);
             const escalation = context["allowPrivilegeEscalation"];
             if (escalation === true) report(`${subject} sets securityContext.allowPrivilegeEscalation: true; set it to false.`);
             else if (escalation === undefined && requireNoEscalation === true && context["privileged"] !== true) {
                 report(`${subject} leaves securityContext.allowPrivilegeEscalation unset, which Kubernetes treats as allowed; set it to false.`);
             }
-            const capabilities = isRecord(context["capabilities"]) && Array.isArray(context["capabilities"]["add"]) ? (context["capabilities"]["add"] as unknown[]) : [];
+            const capabilities =
+                isRecord(context["capabilities"]) && Array.isArray(context["capabilities"]["add"]) ? (context["capabilities"]["add"] as unknown[]) : [];
             for (const capability of capabilities.filter((added): added is string => typeof added === "string").map(normalizeCapability)) {
                 if (BASELINE_CAPABILITIES.has(capability)) continue;
-                if (grants.some((grant) => grant.clause === "capability" && grant.container === container.name && grant.capabilities.includes(capability))) continue;
+                if (grants.some((grant) => grant.clause === "capability" && grant.container === container.name && grant.capabilities.includes(capability)))
+                    continue;
                 report(`${subject} adds capability ${capability}, beyond the Pod Security baseline; remove it from securityContext.capabilities.add.`);
             }
         }

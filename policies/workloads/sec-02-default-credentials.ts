@@ -72,7 +72,8 @@ export const defaultCredentials: KfstackResourcePolicy = {
     description:
         "No Secret or ConfigMap holds a credential published in upstream manifests: the Dex static password hash, the Dex/oidc-authservice client secret, the MinIO secret key minio123, Grafana's admin password admin or the Katib MySQL root password; checked in Secret data (base64-decoded) and stringData, ConfigMap data and binaryData, and inside the configuration text they hold. No Grafana container starts without GF_SECURITY_ADMIN_PASSWORD (or its __FILE form), which leaves admin/admin.",
     reason: "These values are in every copy of kubeflow/manifests and Grafana's documentation: a platform that keeps one lets anyone log in as the example user or Grafana's admin, impersonate the authservice, or read and overwrite every pipeline artifact.",
-    remediation: "Replace the value with a per-stack secret: kfstack:identity for the Dex password or OIDC connector, and generated RandomPasswords for client secrets and service passwords (components/kubeflow/customize.ts).",
+    remediation:
+        "Replace the value with a per-stack secret: kfstack:identity for the Dex password or OIDC connector, and generated RandomPasswords for client secrets and service passwords (components/kubeflow/customize.ts).",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const kind = kubernetesKind(args.type);
@@ -81,12 +82,15 @@ export const defaultCredentials: KfstackResourcePolicy = {
             if (typeof container.image !== "string" || !GRAFANA_IMAGE.test(container.image)) continue;
             const env = ((container.env as { name?: unknown }[] | undefined) ?? []).map((variable) => variable.name);
             if (!GRAFANA_PASSWORD_ENV.some((name) => env.includes(name))) {
-                reportViolation(`Container "${container.name}" of ${describeResource(kind.kind, args.props, args.name)} runs Grafana without GF_SECURITY_ADMIN_PASSWORD, so it logs in as admin/admin; set it from a Secret with a per-stack password (kfstack:monitoring.grafanaAdminPassword, or the generated one).`);
+                reportViolation(
+                    `Container "${container.name}" of ${describeResource(kind.kind, args.props, args.name)} runs Grafana without GF_SECURITY_ADMIN_PASSWORD, so it logs in as admin/admin; set it from a Secret with a per-stack password (kfstack:monitoring.grafanaAdminPassword, or the generated one).`,
+                );
             }
         }
         if (kind.kind !== "Secret" && kind.kind !== "ConfigMap") return;
         const what = describeResource(kind.kind, args.props, args.name);
-        const fields: Record<string, (value: string) => string> = kind.kind === "Secret" ? { data: decode, stringData: (value: string) => value } : { data: (value: string) => value, binaryData: decode };
+        const fields: Record<string, (value: string) => string> =
+            kind.kind === "Secret" ? { data: decode, stringData: (value: string) => value } : { data: (value: string) => value, binaryData: decode };
         for (const [field, read] of Object.entries(fields)) {
             const values: unknown = args.props[field];
             if (!isRecord(values)) continue;

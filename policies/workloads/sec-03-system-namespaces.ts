@@ -23,7 +23,8 @@ export const systemNamespaces: KfstackResourcePolicy = {
     name: "sec-03-system-namespaces",
     description: `No workload (any pod carrier) runs in ${SYSTEM_NAMESPACES.join(", ")} or without a namespace (it would land in the provider's default), except the cluster add-ons named in policies/lib/exemptions.ts.`,
     reason: "Workloads in the system namespaces escape the platform's tenancy controls (Profiles, quotas, LimitRanges, Istio authorization, Pod Security labels) and share kube-system's broad service-account permissions and the cloud's node agents.",
-    remediation: "Deploy platform components into their own namespace (kubeflow, monitoring, …) and user workloads into their profile namespace; set metadata.namespace explicitly. A cluster add-on that must run in kube-system is added, with its reason, to policies/lib/exemptions.ts.",
+    remediation:
+        "Deploy platform components into their own namespace (kubeflow, monitoring, …) and user workloads into their profile namespace; set metadata.namespace explicitly. A cluster add-on that must run in kube-system is added, with its reason, to policies/lib/exemptions.ts.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const kind = kubernetesKind(args.type);
@@ -31,7 +32,9 @@ export const systemNamespaces: KfstackResourcePolicy = {
         const { namespace } = metadataOf(args.props);
         const what = describeResource(kind.kind, args.props, args.name);
         if (namespace === undefined || namespace === "") {
-            reportViolation(`${what} has no namespace, so it lands in the provider's default namespace (usually "default"); set metadata.namespace to the component's or the profile's namespace.`);
+            reportViolation(
+                `${what} has no namespace, so it lands in the provider's default namespace (usually "default"); set metadata.namespace to the component's or the profile's namespace.`,
+            );
             return;
         }
         if (!SYSTEM_NAMESPACES.includes(namespace) || exemptionsOf("SEC-03", kind.kind, args.props).length > 0) return;

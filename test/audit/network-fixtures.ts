@@ -36,10 +36,14 @@ export function deployment(namespace: string, name: string, labels: Record<strin
 export const namespaceNamed = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } });
 
 /** A policy that isolates every pod of `namespace` and allows nothing. */
-export const defaultDeny = (namespace: string, policyTypes = ["Ingress", "Egress"]) => networkPolicy(namespace, "default-deny", { podSelector: {}, policyTypes });
+export const defaultDeny = (namespace: string, policyTypes = ["Ingress", "Egress"]) =>
+    networkPolicy(namespace, "default-deny", { podSelector: {}, policyTypes });
 
 /** A tenant namespace as the Kubeflow profile controller labels it. */
-export const tenantNamespace = (name: string): NamespaceInfo => ({ name, labels: { "app.kubernetes.io/part-of": "kubeflow-profile", "istio-injection": "enabled" } });
+export const tenantNamespace = (name: string): NamespaceInfo => ({
+    name,
+    labels: { "app.kubernetes.io/part-of": "kubeflow-profile", "istio-injection": "enabled" },
+});
 
 export interface TenantEgress {
     apiServerCidrs: string[];
@@ -58,7 +62,9 @@ export function tenantPolicies(tenant: string, egress: TenantEgress): Kubernetes
         networkPolicy(tenant, "allow-ingress-platform", {
             podSelector: {},
             policyTypes: ["Ingress"],
-            ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: PLATFORM_SOURCES }] } }] }],
+            ingress: [
+                { from: [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: PLATFORM_SOURCES }] } }] },
+            ],
         }),
         networkPolicy(tenant, "allow-egress", {
             podSelector: {},
@@ -112,7 +118,8 @@ export function twoTenants(): { objects: KubernetesObject[]; namespaces: Namespa
 }
 
 /** The classic mistake: an ingress rule meant for "the platform" that admits every namespace. */
-export const allowAllNamespaces = (namespace: string) => networkPolicy(namespace, "allow-all-namespaces", { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] });
+export const allowAllNamespaces = (namespace: string) =>
+    networkPolicy(namespace, "allow-all-namespaces", { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] });
 
 export const NAMESPACES: NamespaceInfo[] = ["team-a", "team-b", "kubeflow"].map((name) => ({ name, labels: {} }));
 /** A network of the objects, with team-a, team-b and kubeflow known. */

@@ -12,7 +12,9 @@ describe("Network.egressToCidr", () => {
     const httpsOut = networkPolicy("team-a", "allow-https-out", {
         podSelector: {},
         policyTypes: ["Egress"],
-        egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "169.254.169.254/32"] } }, { ipBlock: { cidr: "::/0" } }], ports: [{ port: 443 }] }],
+        egress: [
+            { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "169.254.169.254/32"] } }, { ipBlock: { cidr: "::/0" } }], ports: [{ port: 443 }] },
+        ],
     });
     const objects = [defaultDeny("team-a"), httpsOut];
     const isolation = "NetworkPolicy team-a/default-deny selects every pod of team-a for egress";
@@ -31,11 +33,15 @@ describe("Network.egressToCidr", () => {
         expect(network.egressToCidr("team-a", "0.0.0.0/0").because.at(-1)).toBe(
             "NetworkPolicy team-a/allow-https-out allows egress to ipBlock 0.0.0.0/0 except 10.0.0.0/8, 169.254.169.254/32 (part of 0.0.0.0/0) on TCP 443",
         );
-        expect(network.egressToCidr("team-a", "2001:db8::/64").because.at(-1)).toBe("NetworkPolicy team-a/allow-https-out allows egress to ipBlock ::/0 (all of 2001:db8::/64) on TCP 443");
+        expect(network.egressToCidr("team-a", "2001:db8::/64").because.at(-1)).toBe(
+            "NetworkPolicy team-a/allow-https-out allows egress to ipBlock ::/0 (all of 2001:db8::/64) on TCP 443",
+        );
     });
 
     it.each(["169.254.169.254/32", "10.20.0.0/16"])("denies %s, which an except block removes", (cidr) => {
-        expect(build(...objects).egressToCidr("team-a", cidr)).toEqual(denied([isolation, `no NetworkPolicy selecting ${bare("team-a")} allows egress to ${cidr}`]));
+        expect(build(...objects).egressToCidr("team-a", cidr)).toEqual(
+            denied([isolation, `no NetworkPolicy selecting ${bare("team-a")} allows egress to ${cidr}`]),
+        );
     });
 
     it("never matches a pod with an ipBlock unless told the pod network, and then only where the block still covers it", () => {
@@ -143,7 +149,10 @@ describe("Network: two kfstack tenants", () => {
         const { objects, namespaces } = twoTenants();
         const network = buildNetwork([...objects, allowAllNamespaces("team-b")], namespaces);
         expect(network.canReach("team-a", "team-b")).toEqual(
-            denied(["NetworkPolicy team-a/default-deny selects every pod of team-a for egress", `no NetworkPolicy selecting ${bare("team-a")} allows egress to ${bare("team-b")}`]),
+            denied([
+                "NetworkPolicy team-a/default-deny selects every pod of team-a for egress",
+                `no NetworkPolicy selecting ${bare("team-a")} allows egress to ${bare("team-b")}`,
+            ]),
         );
         expect(network.canReach("kube-system", "team-b")).toEqual({
             allowed: true,
@@ -161,7 +170,10 @@ describe("Network: two kfstack tenants", () => {
         const { objects, namespaces } = twoTenants();
         const eks = { podCidrs: ["10.0.0.0/16"] };
         expect(buildNetwork(objects, namespaces, eks).canReach("team-a", "team-b")).toEqual(
-            denied(["NetworkPolicy team-b/default-deny selects every pod of team-b for ingress", `no NetworkPolicy selecting ${bare("team-b")} allows ingress from ${bare("team-a")}`]),
+            denied([
+                "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
+                `no NetworkPolicy selecting ${bare("team-b")} allows ingress from ${bare("team-a")}`,
+            ]),
         );
         expect(buildNetwork([...objects, allowAllNamespaces("team-b")], namespaces, eks).canReach("team-a", "team-b")).toEqual({
             allowed: true,
@@ -181,7 +193,9 @@ const skipFixtures = skipWithoutFixtures("the upstream Kubeflow 1.9.1 NetworkPol
 
 describe.skipIf(skipFixtures)("Network: the upstream Kubeflow 1.9.1 NetworkPolicies", () => {
     const upstream = () => {
-        const files = ["10-kubeflow-namespace.yaml", "11-networkpolicies.yaml"].map((file) => readFileSync(join(fixturesDirectory(), "kubeflow-v1.9.1", file), "utf8"));
+        const files = ["10-kubeflow-namespace.yaml", "11-networkpolicies.yaml"].map((file) =>
+            readFileSync(join(fixturesDirectory(), "kubeflow-v1.9.1", file), "utf8"),
+        );
         return files.flatMap((text) => loadAll(text) as KubernetesObject[]).filter(Boolean);
     };
 
@@ -225,15 +239,31 @@ describe("buildNetwork errors", () => {
             { egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8", except: ["11.0.0.0/16"] } }] }] },
             "NetworkPolicy team-b/bad: spec.egress[0].to[0].ipBlock.except[0] 11.0.0.0/16 is not strictly inside cidr 10.0.0.0/8; every except block must be a smaller block within cidr.",
         ],
-        ["a policy type in the wrong case", { policyTypes: ["ingress"] }, 'NetworkPolicy team-b/bad: spec.policyTypes[0] is "ingress"; use "Ingress" or "Egress".'],
-        ["an unknown protocol", { ingress: [{ ports: [{ protocol: "ICMP" }] }] }, 'NetworkPolicy team-b/bad: spec.ingress[0].ports[0].protocol is "ICMP"; use TCP, UDP or SCTP.'],
-        ["a port out of range", { ingress: [{ ports: [{ port: 70000 }] }] }, "NetworkPolicy team-b/bad: spec.ingress[0].ports[0].port is 70000; use a number from 1 to 65535 or a container port's name."],
+        [
+            "a policy type in the wrong case",
+            { policyTypes: ["ingress"] },
+            'NetworkPolicy team-b/bad: spec.policyTypes[0] is "ingress"; use "Ingress" or "Egress".',
+        ],
+        [
+            "an unknown protocol",
+            { ingress: [{ ports: [{ protocol: "ICMP" }] }] },
+            'NetworkPolicy team-b/bad: spec.ingress[0].ports[0].protocol is "ICMP"; use TCP, UDP or SCTP.',
+        ],
+        [
+            "a port out of range",
+            { ingress: [{ ports: [{ port: 70000 }] }] },
+            "NetworkPolicy team-b/bad: spec.ingress[0].ports[0].port is 70000; use a number from 1 to 65535 or a container port's name.",
+        ],
         [
             "a port number written as a string",
             { ingress: [{ ports: [{ port: "8080" }] }] },
             "NetworkPolicy team-b/bad: spec.ingress[0].ports[0].port is \"8080\"; use a number from 1 to 65535 or a container port's name (at most 15 lowercase letters, digits and '-', with a letter).",
         ],
-        ["an endPort below the port", { ingress: [{ ports: [{ port: 8080, endPort: 80 }] }] }, "NetworkPolicy team-b/bad: spec.ingress[0].ports[0].endPort is 80; it must be a port from 8080 (the port) to 65535."],
+        [
+            "an endPort below the port",
+            { ingress: [{ ports: [{ port: 8080, endPort: 80 }] }] },
+            "NetworkPolicy team-b/bad: spec.ingress[0].ports[0].endPort is 80; it must be a port from 8080 (the port) to 65535.",
+        ],
         [
             "an endPort on a named port",
             { ingress: [{ ports: [{ port: "http", endPort: 90 }] }] },
@@ -250,12 +280,18 @@ describe("buildNetwork errors", () => {
 
     it("rejects a namespace the plan does not know", () => {
         expect(() => build().canReach("team-z", "team-a")).toThrow(
-            new Error('Namespace "team-z" is not in the plan: no Namespace object, object or NetworkPolicy names it. Pass it in extraNamespaces with its labels (tenant namespaces are created by the Kubeflow profile controller at run time).'),
+            new Error(
+                'Namespace "team-z" is not in the plan: no Namespace object, object or NetworkPolicy names it. Pass it in extraNamespaces with its labels (tenant namespaces are created by the Kubeflow profile controller at run time).',
+            ),
         );
     });
 
     it("rejects a malformed CIDR to audit and a malformed pod network", () => {
-        expect(() => build().egressToCidr("team-a", "0.0.0.0")).toThrow(new Error('egressToCidr: "0.0.0.0" is not a CIDR block; use one such as 0.0.0.0/0, 52.216.0.0/15 or 2001:db8::/64.'));
-        expect(() => buildNetwork([], [], { podCidrs: ["10.0.0.0/33"] })).toThrow(new Error('podCidrs[0] is "10.0.0.0/33"; use the CIDR block pods take their addresses from, such as 10.0.0.0/16.'));
+        expect(() => build().egressToCidr("team-a", "0.0.0.0")).toThrow(
+            new Error('egressToCidr: "0.0.0.0" is not a CIDR block; use one such as 0.0.0.0/0, 52.216.0.0/15 or 2001:db8::/64.'),
+        );
+        expect(() => buildNetwork([], [], { podCidrs: ["10.0.0.0/33"] })).toThrow(
+            new Error('podCidrs[0] is "10.0.0.0/33"; use the CIDR block pods take their addresses from, such as 10.0.0.0/16.'),
+        );
     });
 });

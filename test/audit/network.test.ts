@@ -11,14 +11,21 @@ describe("Network.canReach: isolation", () => {
         expect(build().canReach("team-a", "team-b")).toEqual({
             allowed: true,
             ports: "all",
-            because: [`${bare("team-a")} → ${bare("team-b")}`, `no NetworkPolicy selects ${bare("team-a")} for egress`, `no NetworkPolicy selects ${bare("team-b")} for ingress`],
+            because: [
+                `${bare("team-a")} → ${bare("team-b")}`,
+                `no NetworkPolicy selects ${bare("team-a")} for egress`,
+                `no NetworkPolicy selects ${bare("team-b")} for ingress`,
+            ],
         });
     });
 
     it("denies ingress under a default deny for Ingress but leaves the namespace's egress open", () => {
         const network = build(defaultDeny("team-b", ["Ingress"]));
         expect(network.canReach("team-a", "team-b")).toEqual(
-            denied(["NetworkPolicy team-b/default-deny selects every pod of team-b for ingress", `no NetworkPolicy selecting ${bare("team-b")} allows ingress from ${bare("team-a")}`]),
+            denied([
+                "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
+                `no NetworkPolicy selecting ${bare("team-b")} allows ingress from ${bare("team-a")}`,
+            ]),
         );
         expect(network.canReach("team-b", "team-a").allowed).toBe(true);
         expect(network.egressToCidr("team-b", "0.0.0.0/0")).toEqual({
@@ -31,7 +38,10 @@ describe("Network.canReach: isolation", () => {
     it("denies the namespace's own connections too under a default deny for Ingress and Egress", () => {
         const network = build(defaultDeny("team-b"));
         expect(network.canReach("team-b", "team-a")).toEqual(
-            denied(["NetworkPolicy team-b/default-deny selects every pod of team-b for egress", `no NetworkPolicy selecting ${bare("team-b")} allows egress to ${bare("team-a")}`]),
+            denied([
+                "NetworkPolicy team-b/default-deny selects every pod of team-b for egress",
+                `no NetworkPolicy selecting ${bare("team-b")} allows egress to ${bare("team-a")}`,
+            ]),
         );
         expect(network.canReach("team-b", "team-b")).toEqual(
             denied([
@@ -42,17 +52,26 @@ describe("Network.canReach: isolation", () => {
             ]),
         );
         expect(network.egressToCidr("team-b", "0.0.0.0/0")).toEqual(
-            denied(["NetworkPolicy team-b/default-deny selects every pod of team-b for egress", `no NetworkPolicy selecting ${bare("team-b")} allows egress to 0.0.0.0/0`]),
+            denied([
+                "NetworkPolicy team-b/default-deny selects every pod of team-b for egress",
+                `no NetworkPolicy selecting ${bare("team-b")} allows egress to 0.0.0.0/0`,
+            ]),
         );
     });
 
     it("defaults policyTypes to Ingress and Egress for a policy with egress rules, so its silence on ingress denies all ingress", () => {
         const network = build(networkPolicy("team-b", "egress-within", { podSelector: {}, egress: [{ to: [{ podSelector: {} }] }] }));
         expect(network.canReach("team-b", "team-b")).toEqual(
-            denied(["NetworkPolicy team-b/egress-within selects every pod of team-b for ingress", `no NetworkPolicy selecting ${bare("team-b")} allows ingress from ${bare("team-b")}`]),
+            denied([
+                "NetworkPolicy team-b/egress-within selects every pod of team-b for ingress",
+                `no NetworkPolicy selecting ${bare("team-b")} allows ingress from ${bare("team-b")}`,
+            ]),
         );
         expect(network.canReach("team-b", "team-a")).toEqual(
-            denied(["NetworkPolicy team-b/egress-within selects every pod of team-b for egress", `no NetworkPolicy selecting ${bare("team-b")} allows egress to ${bare("team-a")}`]),
+            denied([
+                "NetworkPolicy team-b/egress-within selects every pod of team-b for egress",
+                `no NetworkPolicy selecting ${bare("team-b")} allows egress to ${bare("team-a")}`,
+            ]),
         );
     });
 
@@ -67,7 +86,11 @@ describe("Network.canReach: isolation", () => {
         expect(network.canReach("team-a", "team-b")).toEqual({
             allowed: true,
             ports: "all",
-            because: [`${bare("team-a")} → ${bare("team-b")}`, `no NetworkPolicy selects ${bare("team-a")} for egress`, `no NetworkPolicy selects ${bare("team-b")} for ingress`],
+            because: [
+                `${bare("team-a")} → ${bare("team-b")}`,
+                `no NetworkPolicy selects ${bare("team-a")} for egress`,
+                `no NetworkPolicy selects ${bare("team-b")} for ingress`,
+            ],
         });
         expect(network.canReach("team-b", "team-a").allowed).toBe(false);
     });
@@ -96,7 +119,11 @@ describe("Network.canReach: isolation", () => {
         expect(network.canReach("kubeflow", "team-b")).toEqual({
             allowed: true,
             ports: "all",
-            because: [`${bare("kubeflow")} → pods of Deployment team-b/web`, `no NetworkPolicy selects ${bare("kubeflow")} for egress`, "no NetworkPolicy selects pods of Deployment team-b/web for ingress"],
+            because: [
+                `${bare("kubeflow")} → pods of Deployment team-b/web`,
+                `no NetworkPolicy selects ${bare("kubeflow")} for egress`,
+                "no NetworkPolicy selects pods of Deployment team-b/web for ingress",
+            ],
         });
     });
 });
@@ -116,7 +143,10 @@ describe("Network.canReach: peers", () => {
             ],
         });
         expect(network.canReach("team-a", "team-b")).toEqual(
-            denied(["NetworkPolicy team-b/default-deny selects every pod of team-b for ingress", `no NetworkPolicy selecting ${bare("team-b")} allows ingress from ${bare("team-a")}`]),
+            denied([
+                "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
+                `no NetworkPolicy selecting ${bare("team-b")} allows ingress from ${bare("team-a")}`,
+            ]),
         );
     });
 
@@ -159,7 +189,10 @@ describe("Network.canReach: peers", () => {
         });
         expect(network.pods("team-b").map((pod) => pod.description)).toEqual([bare("team-b")]);
         expect(network.canReach("team-b", "team-b")).toEqual(
-            denied(["NetworkPolicy team-b/default-deny selects every pod of team-b for ingress", `no NetworkPolicy selecting ${bare("team-b")} allows ingress from ${bare("team-b")}`]),
+            denied([
+                "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
+                `no NetworkPolicy selecting ${bare("team-b")} allows ingress from ${bare("team-b")}`,
+            ]),
         );
         expect(network.canReach("kubeflow", "team-b").allowed).toBe(false);
     });
@@ -203,14 +236,21 @@ describe("Network.canReach: peers", () => {
                 defaultDeny("team-b", ["Ingress"]),
                 networkPolicy("team-b", "allow-platform", {
                     podSelector: {},
-                    ingress: [{ from: [{ namespaceSelector: { matchLabels: { "control-plane": "kubeflow" } } }, { namespaceSelector: namespaceNamed("spoofed") }] }],
+                    ingress: [
+                        { from: [{ namespaceSelector: { matchLabels: { "control-plane": "kubeflow" } } }, { namespaceSelector: namespaceNamed("spoofed") }] },
+                    ],
                 }),
-                networkPolicy("team-b", "allow-profiles", { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { "app.kubernetes.io/part-of": "kubeflow-profile" } } }] }] }),
+                networkPolicy("team-b", "allow-profiles", {
+                    podSelector: {},
+                    ingress: [{ from: [{ namespaceSelector: { matchLabels: { "app.kubernetes.io/part-of": "kubeflow-profile" } } }] }],
+                }),
             ],
             [tenantNamespace("team-a"), { name: "team-b", labels: {} }],
         );
         expect(network.namespaces()).toEqual(["kube-system", "kubeflow", "team-a", "team-b"]);
-        expect(network.canReach("kubeflow", "team-b").because.at(-1)).toBe("NetworkPolicy team-b/allow-platform allows ingress from namespaces matching control-plane=kubeflow on all ports");
+        expect(network.canReach("kubeflow", "team-b").because.at(-1)).toBe(
+            "NetworkPolicy team-b/allow-platform allows ingress from namespaces matching control-plane=kubeflow on all ports",
+        );
         expect(network.canReach("team-a", "team-b").because.at(-1)).toBe(
             "NetworkPolicy team-b/allow-profiles allows ingress from namespaces matching app.kubernetes.io/part-of=kubeflow-profile on all ports",
         );
@@ -224,10 +264,23 @@ describe("Network.canReach: representative pods", () => {
             defaultDeny("team-b", ["Ingress"]),
             networkPolicy("team-b", "allow-notebook-clients", {
                 podSelector: { matchLabels: { app: "notebook" } },
-                ingress: [{ from: [{ namespaceSelector: namespaceNamed("team-a"), podSelector: { matchExpressions: [{ key: "role", operator: "In", values: ["client", "admin"] }] } }] }],
+                ingress: [
+                    {
+                        from: [
+                            {
+                                namespaceSelector: namespaceNamed("team-a"),
+                                podSelector: { matchExpressions: [{ key: "role", operator: "In", values: ["client", "admin"] }] },
+                            },
+                        ],
+                    },
+                ],
             }),
         );
-        expect(network.pods("team-a").map((pod) => pod.description)).toEqual([bare("team-a"), "a pod of team-a labelled role=client", "a pod of team-a labelled role=admin"]);
+        expect(network.pods("team-a").map((pod) => pod.description)).toEqual([
+            bare("team-a"),
+            "a pod of team-a labelled role=client",
+            "a pod of team-a labelled role=admin",
+        ]);
         expect(network.pods("team-b").map((pod) => pod.description)).toEqual([bare("team-b"), "a pod of team-b labelled app=notebook"]);
         expect(network.canReach("team-a", "team-b")).toEqual({
             allowed: true,
@@ -278,7 +331,12 @@ describe("Network.canReach: ports", () => {
             defaultDeny("team-b", ["Ingress"]),
             networkPolicy("team-b", "allow-scrape", {
                 podSelector: {},
-                ingress: [{ from: [{ namespaceSelector: namespaceNamed("kubeflow") }], ports: [{ port: "metrics" }, { port: 8443 }, { protocol: "UDP", port: 30000, endPort: 30100 }] }],
+                ingress: [
+                    {
+                        from: [{ namespaceSelector: namespaceNamed("kubeflow") }],
+                        ports: [{ port: "metrics" }, { port: 8443 }, { protocol: "UDP", port: 30000, endPort: 30100 }],
+                    },
+                ],
             }),
         );
         expect(network.canReach("kubeflow", "team-b")).toEqual({
@@ -294,7 +352,10 @@ describe("Network.canReach: ports", () => {
     });
 
     it("allows only the ports both the source's egress and the destination's ingress allow", () => {
-        const network = build(networkPolicy("team-a", "egress-low-ports", { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ port: 1, endPort: 1024 }] }] }), ingressWeb);
+        const network = build(
+            networkPolicy("team-a", "egress-low-ports", { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ port: 1, endPort: 1024 }] }] }),
+            ingressWeb,
+        );
         expect(network.canReach("team-a", "team-b")).toEqual({
             allowed: true,
             ports: "TCP 443",
@@ -309,7 +370,10 @@ describe("Network.canReach: ports", () => {
     });
 
     it("denies a connection when egress and ingress allow no port in common", () => {
-        const network = build(networkPolicy("team-a", "egress-udp", { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ protocol: "UDP" }] }] }), ingressWeb);
+        const network = build(
+            networkPolicy("team-a", "egress-udp", { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ protocol: "UDP" }] }] }),
+            ingressWeb,
+        );
         expect(network.canReach("team-a", "team-b")).toEqual(
             denied([
                 "NetworkPolicy team-a/egress-udp selects every pod of team-a for egress",
@@ -322,9 +386,18 @@ describe("Network.canReach: ports", () => {
     });
 
     it("resolves no named port for an address outside the cluster", () => {
-        const network = build(networkPolicy("team-a", "egress-named", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: "https" }] }] }));
+        const network = build(
+            networkPolicy("team-a", "egress-named", {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: "https" }] }],
+            }),
+        );
         expect(network.egressToCidr("team-a", "52.216.0.0/15")).toEqual(
-            denied(["NetworkPolicy team-a/egress-named selects every pod of team-a for egress", `no NetworkPolicy selecting ${bare("team-a")} allows egress to 52.216.0.0/15`]),
+            denied([
+                "NetworkPolicy team-a/egress-named selects every pod of team-a for egress",
+                `no NetworkPolicy selecting ${bare("team-a")} allows egress to 52.216.0.0/15`,
+            ]),
         );
     });
 });

@@ -9,7 +9,11 @@ export const user = (name: string): Subject => ({ kind: "User", name });
 export const group = (name: string): Subject => ({ kind: "Group", name });
 export const serviceAccount = (namespace: string, name: string): Subject => ({ kind: "ServiceAccount", name, namespace });
 
-export function clusterRole(name: string, rules: PolicyRule[], options: { labels?: Record<string, string>; aggregate?: LabelSelector[] } = {}): KubernetesObject {
+export function clusterRole(
+    name: string,
+    rules: PolicyRule[],
+    options: { labels?: Record<string, string>; aggregate?: LabelSelector[] } = {},
+): KubernetesObject {
     return {
         apiVersion: API_VERSION,
         kind: "ClusterRole",

@@ -11,7 +11,6 @@ import { fixturesDirectory, skipWithoutFixtures } from "../requirements";
 
 const alice = user("alice@example.com");
 
-
 // The real Kubeflow 1.8.1 roles (12-kubeflow-roles.yaml and the ClusterRoles of every other component),
 // with the RoleBinding KFAM writes when alice@example.com is made a contributor (edit) of Profile team-a.
 const skipFixtures = skipWithoutFixtures("the RBAC tests on the Kubeflow 1.8.1 roles");
@@ -31,8 +30,22 @@ function readKubeflowRoles(directory: string): KubernetesObject[] {
 describe.skipIf(skipFixtures)("Rbac on the Kubeflow 1.8.1 roles", () => {
     let rbac: ReturnType<typeof buildRbac>;
     const binding = "RoleBinding team-a/user-alice-example-com-clusterrole-edit";
-    const viaEdit = (aggregatedFrom: string, rule: PolicyRule, via: string[] = []): AccessPath => ({ subject: alice, binding, role: "ClusterRole kubeflow-edit", aggregatedFrom, via, rule, scope: "team-a" });
-    const inTeamA = (verb: string, apiGroup: string, resource: string, extra: Partial<ResourceRequest> = {}): ResourceRequest => ({ verb, apiGroup, resource, namespace: "team-a", ...extra });
+    const viaEdit = (aggregatedFrom: string, rule: PolicyRule, via: string[] = []): AccessPath => ({
+        subject: alice,
+        binding,
+        role: "ClusterRole kubeflow-edit",
+        aggregatedFrom,
+        via,
+        rule,
+        scope: "team-a",
+    });
+    const inTeamA = (verb: string, apiGroup: string, resource: string, extra: Partial<ResourceRequest> = {}): ResourceRequest => ({
+        verb,
+        apiGroup,
+        resource,
+        namespace: "team-a",
+        ...extra,
+    });
 
     beforeAll(() => {
         // As KFAM's BindingClient.Create writes it (components/access-management/kfam/bindings.go).
@@ -79,27 +92,69 @@ describe.skipIf(skipFixtures)("Rbac on the Kubeflow 1.8.1 roles", () => {
 
     it("lets alice create notebooks.kubeflow.org in team-a through the Jupyter web app's and the notebook controller's edit roles", () => {
         expect(rbac.can(alice, inTeamA("create", "kubeflow.org", "notebooks"))).toEqual([
-            viaEdit("ClusterRole jupyter-web-app-kubeflow-notebook-ui-edit", { apiGroups: ["kubeflow.org"], resources: ["notebooks", "notebooks/finalizers", "poddefaults"], verbs: ["get", "list", "create", "delete"] }),
-            viaEdit("ClusterRole notebook-controller-kubeflow-notebooks-edit", { apiGroups: ["kubeflow.org"], resources: ["notebooks", "notebooks/status"], verbs: ["get", "list", "watch", "create", "delete", "deletecollection", "patch", "update"] }),
+            viaEdit("ClusterRole jupyter-web-app-kubeflow-notebook-ui-edit", {
+                apiGroups: ["kubeflow.org"],
+                resources: ["notebooks", "notebooks/finalizers", "poddefaults"],
+                verbs: ["get", "list", "create", "delete"],
+            }),
+            viaEdit("ClusterRole notebook-controller-kubeflow-notebooks-edit", {
+                apiGroups: ["kubeflow.org"],
+                resources: ["notebooks", "notebooks/status"],
+                verbs: ["get", "list", "watch", "create", "delete", "deletecollection", "patch", "update"],
+            }),
         ]);
     });
 
     it("lets alice create pytorchjobs.kubeflow.org in team-a through kubeflow-training-edit", () => {
         expect(rbac.can(alice, inTeamA("create", "kubeflow.org", "pytorchjobs"))).toEqual([
-            viaEdit("ClusterRole kubeflow-training-edit", { apiGroups: ["kubeflow.org"], resources: ["mpijobs", "tfjobs", "pytorchjobs", "mxjobs", "xgboostjobs", "paddlejobs"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"] }),
+            viaEdit("ClusterRole kubeflow-training-edit", {
+                apiGroups: ["kubeflow.org"],
+                resources: ["mpijobs", "tfjobs", "pytorchjobs", "mxjobs", "xgboostjobs", "paddlejobs"],
+                verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
+            }),
         ]);
     });
 
     it("lets alice create pipeline runs in team-a through kubeflow-pipelines-edit, two aggregation levels down", () => {
         expect(rbac.can(alice, inTeamA("create", "pipelines.kubeflow.org", "runs"))).toEqual([
-            viaEdit("ClusterRole aggregate-to-kubeflow-pipelines-edit", { apiGroups: ["pipelines.kubeflow.org"], resources: ["runs"], verbs: ["archive", "create", "delete", "retry", "terminate", "unarchive", "reportMetrics", "readArtifact"] }, ["ClusterRole kubeflow-pipelines-edit"]),
+            viaEdit(
+                "ClusterRole aggregate-to-kubeflow-pipelines-edit",
+                {
+                    apiGroups: ["pipelines.kubeflow.org"],
+                    resources: ["runs"],
+                    verbs: ["archive", "create", "delete", "retry", "terminate", "unarchive", "reportMetrics", "readArtifact"],
+                },
+                ["ClusterRole kubeflow-pipelines-edit"],
+            ),
         ]);
     });
 
     it("lets alice read and write secrets, exec into pods and impersonate service accounts in team-a, all through kubeflow-kubernetes-edit", () => {
-        const readRule = { apiGroups: [""], resources: ["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"], verbs: ["get", "list", "watch"] };
-        const podsRule = { apiGroups: [""], resources: ["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"], verbs: ["create", "delete", "deletecollection", "patch", "update"] };
-        const writeRule = { apiGroups: [""], resources: ["configmaps", "endpoints", "persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale", "secrets", "serviceaccounts", "services", "services/proxy"], verbs: ["create", "delete", "deletecollection", "patch", "update"] };
+        const readRule = {
+            apiGroups: [""],
+            resources: ["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"],
+            verbs: ["get", "list", "watch"],
+        };
+        const podsRule = {
+            apiGroups: [""],
+            resources: ["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"],
+            verbs: ["create", "delete", "deletecollection", "patch", "update"],
+        };
+        const writeRule = {
+            apiGroups: [""],
+            resources: [
+                "configmaps",
+                "endpoints",
+                "persistentvolumeclaims",
+                "replicationcontrollers",
+                "replicationcontrollers/scale",
+                "secrets",
+                "serviceaccounts",
+                "services",
+                "services/proxy",
+            ],
+            verbs: ["create", "delete", "deletecollection", "patch", "update"],
+        };
         const impersonateRule = { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] };
         const fromKubernetesEdit = (rule: PolicyRule) => viaEdit("ClusterRole kubeflow-kubernetes-edit", rule);
         expect([
@@ -111,7 +166,10 @@ describe.skipIf(skipFixtures)("Rbac on the Kubeflow 1.8.1 roles", () => {
     });
 
     it("denies alice roles and rolebindings in team-a, which only kubeflow-admin holds", () => {
-        expect([rbac.can(alice, inTeamA("create", "rbac.authorization.k8s.io", "rolebindings")), rbac.can(alice, inTeamA("create", "security.istio.io", "authorizationpolicies"))]).toEqual([[], []]);
+        expect([
+            rbac.can(alice, inTeamA("create", "rbac.authorization.k8s.io", "rolebindings")),
+            rbac.can(alice, inTeamA("create", "security.istio.io", "authorizationpolicies")),
+        ]).toEqual([[], []]);
     });
 
     it("grants alice nothing outside team-a: no grant elsewhere, nothing in team-b, and no cluster-wide read of secrets", () => {
@@ -122,7 +180,14 @@ describe.skipIf(skipFixtures)("Rbac on the Kubeflow 1.8.1 roles", () => {
             inTeamA("list", "", "secrets", { namespace: undefined }),
             inTeamA("get", "", "secrets", { namespace: undefined, name: "s" }),
         ];
-        expect([new Set(rbac.grantsOf(alice).map((grant) => grant.namespace)), ...checks.map((request) => rbac.can(alice, request))]).toEqual([new Set(["team-a"]), [], [], [], [], []]);
+        expect([new Set(rbac.grantsOf(alice).map((grant) => grant.namespace)), ...checks.map((request) => rbac.can(alice, request))]).toEqual([
+            new Set(["team-a"]),
+            [],
+            [],
+            [],
+            [],
+            [],
+        ]);
     });
 
     it("finds no dangling binding", () => {

@@ -8,7 +8,6 @@ import { clusterRole, clusterRoleBinding, group, roleBinding, user } from "./rba
 const alice = user("alice@example.com");
 const readPods: PolicyRule = { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] };
 
-
 describe("Rbac.matrix", () => {
     const rbac = buildRbac([
         clusterRole("pod-reader", [readPods]),
@@ -22,8 +21,20 @@ describe("Rbac.matrix", () => {
             { verb: "list", apiGroup: "", resource: "pods" },
             { verb: "list", apiGroup: "", resource: "nodes" },
         ];
-        const podsPath: AccessPath = { subject: alice, binding: "RoleBinding team-a/alice-pods", role: "ClusterRole pod-reader", rule: readPods, scope: "team-a" };
-        const nodesPath: AccessPath = { subject: group("ops"), binding: "ClusterRoleBinding ops-nodes", role: "ClusterRole node-reader", rule: { apiGroups: [""], resources: ["nodes"], verbs: ["list"] }, scope: "*" };
+        const podsPath: AccessPath = {
+            subject: alice,
+            binding: "RoleBinding team-a/alice-pods",
+            role: "ClusterRole pod-reader",
+            rule: readPods,
+            scope: "team-a",
+        };
+        const nodesPath: AccessPath = {
+            subject: group("ops"),
+            binding: "ClusterRoleBinding ops-nodes",
+            role: "ClusterRole node-reader",
+            rule: { apiGroups: [""], resources: ["nodes"], verbs: ["list"] },
+            scope: "*",
+        };
         const bob = user("bob@example.com");
         expect(rbac.matrix([alice, bob], ["team-a", "*"], checks, (subject) => (subject === bob ? ["ops"] : []))).toEqual([
             { subject: "User alice@example.com", namespace: "team-a", allowed: { "list pods": podsPath }, denied: ["list nodes"] },
@@ -48,7 +59,9 @@ describe("buildRbac input errors", () => {
     it("rejects a binding without a roleRef name, naming the binding", () => {
         const binding = { ...roleBinding("team-a", "broken", { kind: "ClusterRole", name: "x" }, [alice]), roleRef: { kind: "ClusterRole" } };
         expect(() => buildRbac([binding])).toThrow(
-            new Error('RoleBinding team-a/broken has roleRef {"kind":"ClusterRole"}; the API server requires roleRef with apiGroup rbac.authorization.k8s.io, kind Role or ClusterRole, and a name.'),
+            new Error(
+                'RoleBinding team-a/broken has roleRef {"kind":"ClusterRole"}; the API server requires roleRef with apiGroup rbac.authorization.k8s.io, kind Role or ClusterRole, and a name.',
+            ),
         );
     });
 
@@ -64,7 +77,11 @@ describe("buildRbac input errors", () => {
             clusterRole("bad", [{ apiGroups: [""], resources: [7 as unknown as string], verbs: ["get"] }]),
             "resources of rules[0] of ClusterRole bad holds 7; every entry must be a string.",
         ],
-        ["a binding whose subjects are not a list", { ...binding, subjects: { kind: "User" } }, 'subjects of RoleBinding team-a/broken is {"kind":"User"}; it must be a list.'],
+        [
+            "a binding whose subjects are not a list",
+            { ...binding, subjects: { kind: "User" } },
+            'subjects of RoleBinding team-a/broken is {"kind":"User"}; it must be a list.',
+        ],
         [
             "a subject without a name",
             { ...binding, subjects: [{ kind: "User" }] },
@@ -81,7 +98,11 @@ describe("buildRbac input errors", () => {
 
     it("reports a binding with a roleRef kind other than Role or ClusterRole as dangling", () => {
         expect(buildRbac([{ ...binding, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "x" } }]).danglingBindings()).toEqual([
-            { binding: "RoleBinding team-a/broken", roleRef: "Group x", message: 'RoleBinding team-a/broken has roleRef.kind "Group"; it must be Role or ClusterRole, so the binding grants nothing. Fix roleRef.kind.' },
+            {
+                binding: "RoleBinding team-a/broken",
+                roleRef: "Group x",
+                message: 'RoleBinding team-a/broken has roleRef.kind "Group"; it must be Role or ClusterRole, so the binding grants nothing. Fix roleRef.kind.',
+            },
         ]);
     });
 

@@ -7,13 +7,25 @@ import { clusterRole, clusterRoleBinding, group, role, roleBinding, serviceAccou
 
 const alice = user("alice@example.com");
 const readPods: PolicyRule = { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] };
-const get = (resource: string, extra: Partial<ResourceRequest> = {}): ResourceRequest => ({ verb: "get", apiGroup: "", resource, namespace: "team-a", ...extra });
+const get = (resource: string, extra: Partial<ResourceRequest> = {}): ResourceRequest => ({
+    verb: "get",
+    apiGroup: "",
+    resource,
+    namespace: "team-a",
+    ...extra,
+});
 
 /** alice bound in team-a to a ClusterRole `tested` holding `rules`. */
 function aliceWith(rules: PolicyRule[]) {
     return buildRbac([clusterRole("tested", rules), roleBinding("team-a", "alice-tested", { kind: "ClusterRole", name: "tested" }, [alice])]);
 }
-const aliceTested = (rule: PolicyRule): AccessPath => ({ subject: alice, binding: "RoleBinding team-a/alice-tested", role: "ClusterRole tested", rule, scope: "team-a" });
+const aliceTested = (rule: PolicyRule): AccessPath => ({
+    subject: alice,
+    binding: "RoleBinding team-a/alice-tested",
+    role: "ClusterRole tested",
+    rule,
+    scope: "team-a",
+});
 
 describe("Rbac.can rule matching", () => {
     it("allows a request whose verb, API group and resource a rule lists, with the path that allows it", () => {
@@ -32,15 +44,50 @@ describe("Rbac.can rule matching", () => {
     it.each<[string, PolicyRule, ResourceRequest, boolean]>([
         ['verb "*" matches any verb, custom ones too', { apiGroups: [""], resources: ["pods"], verbs: ["*"] }, get("pods", { verb: "escalate" }), true],
         ['apiGroup "*" matches any group', { apiGroups: ["*"], resources: ["deployments"], verbs: ["get"] }, get("deployments", { apiGroup: "apps" }), true],
-        ['apiGroup "" matches the core group only', { apiGroups: [""], resources: ["deployments"], verbs: ["get"] }, get("deployments", { apiGroup: "apps" }), false],
+        [
+            'apiGroup "" matches the core group only',
+            { apiGroups: [""], resources: ["deployments"], verbs: ["get"] },
+            get("deployments", { apiGroup: "apps" }),
+            false,
+        ],
         ['resource "*" matches every resource', { apiGroups: [""], resources: ["*"], verbs: ["get"] }, get("secrets"), true],
-        ['resource "*" matches subresources too', { apiGroups: [""], resources: ["*"], verbs: ["create"] }, get("pods", { verb: "create", subresource: "exec", name: "p" }), true],
-        ['a rule for "pods/log" grants pods/log', { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] }, get("pods", { subresource: "log", name: "p" }), true],
+        [
+            'resource "*" matches subresources too',
+            { apiGroups: [""], resources: ["*"], verbs: ["create"] },
+            get("pods", { verb: "create", subresource: "exec", name: "p" }),
+            true,
+        ],
+        [
+            'a rule for "pods/log" grants pods/log',
+            { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+            get("pods", { subresource: "log", name: "p" }),
+            true,
+        ],
         ['a rule for "pods/log" does not grant pods', { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] }, get("pods", { name: "p" }), false],
-        ['a rule for "pods/log" does not grant pods/exec', { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] }, get("pods", { subresource: "exec", name: "p" }), false],
-        ['"*/scale" matches the scale subresource of any resource', { apiGroups: ["apps"], resources: ["*/scale"], verbs: ["update"] }, get("statefulsets", { verb: "update", apiGroup: "apps", subresource: "scale", name: "s" }), true],
-        ['"*/scale" does not match the resource itself', { apiGroups: ["apps"], resources: ["*/scale"], verbs: ["update"] }, get("statefulsets", { verb: "update", apiGroup: "apps", name: "s" }), false],
-        ['"*/scale" does not match another subresource', { apiGroups: ["apps"], resources: ["*/scale"], verbs: ["update"] }, get("statefulsets", { verb: "update", apiGroup: "apps", subresource: "status", name: "s" }), false],
+        [
+            'a rule for "pods/log" does not grant pods/exec',
+            { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+            get("pods", { subresource: "exec", name: "p" }),
+            false,
+        ],
+        [
+            '"*/scale" matches the scale subresource of any resource',
+            { apiGroups: ["apps"], resources: ["*/scale"], verbs: ["update"] },
+            get("statefulsets", { verb: "update", apiGroup: "apps", subresource: "scale", name: "s" }),
+            true,
+        ],
+        [
+            '"*/scale" does not match the resource itself',
+            { apiGroups: ["apps"], resources: ["*/scale"], verbs: ["update"] },
+            get("statefulsets", { verb: "update", apiGroup: "apps", name: "s" }),
+            false,
+        ],
+        [
+            '"*/scale" does not match another subresource',
+            { apiGroups: ["apps"], resources: ["*/scale"], verbs: ["update"] },
+            get("statefulsets", { verb: "update", apiGroup: "apps", subresource: "status", name: "s" }),
+            false,
+        ],
         ["matching is case-sensitive", { apiGroups: [""], resources: ["Pods"], verbs: ["GET"] }, get("pods"), false],
     ])("%s", (_, rule, request, allowed) => {
         expect(aliceWith([rule]).can(alice, request)).toEqual(allowed ? [aliceTested(rule)] : []);
@@ -48,7 +95,12 @@ describe("Rbac.can rule matching", () => {
 });
 
 describe("Rbac.can with resourceNames", () => {
-    const named: PolicyRule = { apiGroups: [""], resources: ["configmaps", "pods/exec"], verbs: ["get", "list", "update", "create", "delete", "deletecollection"], resourceNames: ["settings"] };
+    const named: PolicyRule = {
+        apiGroups: [""],
+        resources: ["configmaps", "pods/exec"],
+        verbs: ["get", "list", "update", "create", "delete", "deletecollection"],
+        resourceNames: ["settings"],
+    };
 
     it.each<[string, ResourceRequest, boolean]>([
         ["grants get of a listed name", get("configmaps", { name: "settings" }), true],
@@ -57,9 +109,17 @@ describe("Rbac.can with resourceNames", () => {
         ["denies get without a name", get("configmaps"), false],
         ["denies list without a name", get("configmaps", { verb: "list" }), false],
         ["grants list with a metadata.name field selector for a listed name", get("configmaps", { verb: "list", name: "settings" }), true],
-        ["denies create even when the new object has a listed name, as the API server authorizes create without a name", get("configmaps", { verb: "create", name: "settings" }), false],
+        [
+            "denies create even when the new object has a listed name, as the API server authorizes create without a name",
+            get("configmaps", { verb: "create", name: "settings" }),
+            false,
+        ],
         ["denies deletecollection, which has no name", get("configmaps", { verb: "deletecollection", name: "settings" }), false],
-        ["grants create of a subresource of a listed object (pods/exec on pod settings)", get("pods", { verb: "create", subresource: "exec", name: "settings" }), true],
+        [
+            "grants create of a subresource of a listed object (pods/exec on pod settings)",
+            get("pods", { verb: "create", subresource: "exec", name: "settings" }),
+            true,
+        ],
     ])("%s", (_, request, allowed) => {
         expect(aliceWith([named]).can(alice, request)).toEqual(allowed ? [aliceTested(named)] : []);
     });
@@ -76,16 +136,28 @@ describe("Rbac.can binding scope", () => {
 
     it("grants a ClusterRole bound by a RoleBinding only in the binding's namespace", () => {
         const path: AccessPath = { subject: alice, binding: "RoleBinding team-a/alice-pods", role: "ClusterRole pod-reader", rule: readPods, scope: "team-a" };
-        expect([rbac.can(alice, get("pods")), rbac.can(alice, get("pods", { namespace: "team-b" })), rbac.can(alice, get("pods", { namespace: undefined, verb: "list" }))]).toEqual([[path], [], []]);
+        expect([
+            rbac.can(alice, get("pods")),
+            rbac.can(alice, get("pods", { namespace: "team-b" })),
+            rbac.can(alice, get("pods", { namespace: undefined, verb: "list" })),
+        ]).toEqual([[path], [], []]);
     });
 
     it("grants a Role through a RoleBinding of its namespace", () => {
         const rule = { apiGroups: [""], resources: ["secrets"], verbs: ["get"] };
-        expect(rbac.can(alice, get("secrets", { name: "s" }))).toEqual([{ subject: alice, binding: "RoleBinding team-a/alice-secrets", role: "Role team-a/secret-reader", rule, scope: "team-a" }]);
+        expect(rbac.can(alice, get("secrets", { name: "s" }))).toEqual([
+            { subject: alice, binding: "RoleBinding team-a/alice-secrets", role: "Role team-a/secret-reader", rule, scope: "team-a" },
+        ]);
     });
 
     it("grants a ClusterRoleBinding in every namespace and for cluster-wide requests", () => {
-        const path: AccessPath = { subject: group("auditors"), binding: "ClusterRoleBinding auditors-read-pods", role: "ClusterRole pod-reader", rule: readPods, scope: "*" };
+        const path: AccessPath = {
+            subject: group("auditors"),
+            binding: "ClusterRoleBinding auditors-read-pods",
+            role: "ClusterRole pod-reader",
+            rule: readPods,
+            scope: "*",
+        };
         const bob = user("bob@example.com");
         expect([
             rbac.can(bob, get("pods"), ["auditors"]),
@@ -96,7 +168,10 @@ describe("Rbac.can binding scope", () => {
     });
 
     it("lists ClusterRoleBinding paths before RoleBinding paths, as the authorizer consults them", () => {
-        expect(rbac.can(alice, get("pods"), ["auditors"]).map((path) => path.binding)).toEqual(["ClusterRoleBinding auditors-read-pods", "RoleBinding team-a/alice-pods"]);
+        expect(rbac.can(alice, get("pods"), ["auditors"]).map((path) => path.binding)).toEqual([
+            "ClusterRoleBinding auditors-read-pods",
+            "RoleBinding team-a/alice-pods",
+        ]);
     });
 });
 
@@ -113,17 +188,20 @@ describe("Rbac.danglingBindings", () => {
             {
                 binding: "ClusterRoleBinding alice-secrets",
                 roleRef: "Role secret-reader",
-                message: "ClusterRoleBinding alice-secrets refers to a Role (Role secret-reader), but a ClusterRoleBinding can only refer to a ClusterRole; it grants nothing. Refer to a ClusterRole, or use a RoleBinding in the Role's namespace.",
+                message:
+                    "ClusterRoleBinding alice-secrets refers to a Role (Role secret-reader), but a ClusterRoleBinding can only refer to a ClusterRole; it grants nothing. Refer to a ClusterRole, or use a RoleBinding in the Role's namespace.",
             },
             {
                 binding: "RoleBinding team-a/alice-edit",
                 roleRef: "ClusterRole kubeflow-editt",
-                message: "RoleBinding team-a/alice-edit refers to ClusterRole kubeflow-editt, which does not exist; it grants nothing. Create the ClusterRole or fix roleRef.name.",
+                message:
+                    "RoleBinding team-a/alice-edit refers to ClusterRole kubeflow-editt, which does not exist; it grants nothing. Create the ClusterRole or fix roleRef.name.",
             },
             {
                 binding: "RoleBinding team-a/alice-secrets",
                 roleRef: "Role team-a/secret-reader",
-                message: "RoleBinding team-a/alice-secrets refers to Role team-a/secret-reader, which does not exist; it grants nothing. Create the Role or fix roleRef.name.",
+                message:
+                    "RoleBinding team-a/alice-secrets refers to Role team-a/secret-reader, which does not exist; it grants nothing. Create the Role or fix roleRef.name.",
             },
         ]);
     });
@@ -161,9 +239,32 @@ describe("Rbac aggregation", () => {
     });
 
     it("names the role that holds the rule and the aggregated roles it came through in the path", () => {
-        expect([rbac.can(alice, { verb: "create", apiGroup: "pipelines.kubeflow.org", resource: "runs", namespace: "team-a" }), rbac.can(alice, { verb: "create", apiGroup: "kubeflow.org", resource: "notebooks", namespace: "team-a" })]).toEqual([
-            [{ subject: alice, binding: "RoleBinding team-a/alice-edit", role: "ClusterRole kubeflow-edit", aggregatedFrom: "ClusterRole aggregate-to-kubeflow-pipelines-edit", via: ["ClusterRole kubeflow-pipelines-edit"], rule: runs, scope: "team-a" }],
-            [{ subject: alice, binding: "RoleBinding team-a/alice-edit", role: "ClusterRole kubeflow-edit", aggregatedFrom: "ClusterRole notebooks-edit", via: [], rule: notebooks, scope: "team-a" }],
+        expect([
+            rbac.can(alice, { verb: "create", apiGroup: "pipelines.kubeflow.org", resource: "runs", namespace: "team-a" }),
+            rbac.can(alice, { verb: "create", apiGroup: "kubeflow.org", resource: "notebooks", namespace: "team-a" }),
+        ]).toEqual([
+            [
+                {
+                    subject: alice,
+                    binding: "RoleBinding team-a/alice-edit",
+                    role: "ClusterRole kubeflow-edit",
+                    aggregatedFrom: "ClusterRole aggregate-to-kubeflow-pipelines-edit",
+                    via: ["ClusterRole kubeflow-pipelines-edit"],
+                    rule: runs,
+                    scope: "team-a",
+                },
+            ],
+            [
+                {
+                    subject: alice,
+                    binding: "RoleBinding team-a/alice-edit",
+                    role: "ClusterRole kubeflow-edit",
+                    aggregatedFrom: "ClusterRole notebooks-edit",
+                    via: [],
+                    rule: notebooks,
+                    scope: "team-a",
+                },
+            ],
         ]);
     });
 
@@ -177,7 +278,22 @@ describe("Rbac aggregation", () => {
 
     it("selects with matchExpressions: In, NotIn and Exists, all of which must hold", () => {
         const tiered = buildRbac([
-            clusterRole("platform", [], { aggregate: [{ matchExpressions: [{ key: "tier", operator: "In", values: ["ml", "data"] }, { key: "deprecated", operator: "DoesNotExist" }] }, { matchExpressions: [{ key: "extra", operator: "Exists" }, { key: "tier", operator: "NotIn", values: ["ml"] }] }] }),
+            clusterRole("platform", [], {
+                aggregate: [
+                    {
+                        matchExpressions: [
+                            { key: "tier", operator: "In", values: ["ml", "data"] },
+                            { key: "deprecated", operator: "DoesNotExist" },
+                        ],
+                    },
+                    {
+                        matchExpressions: [
+                            { key: "extra", operator: "Exists" },
+                            { key: "tier", operator: "NotIn", values: ["ml"] },
+                        ],
+                    },
+                ],
+            }),
             clusterRole("ml", [notebooks], { labels: { tier: "ml" } }),
             clusterRole("data", [runs], { labels: { tier: "data" } }),
             clusterRole("old-ml", [{ apiGroups: ["kubeflow.org"], resources: ["mxjobs"], verbs: ["create"] }], { labels: { tier: "ml", deprecated: "yes" } }),
@@ -192,7 +308,10 @@ describe("Rbac aggregation", () => {
     });
 
     it("aggregates ClusterRoles only, never a namespaced Role with the label", () => {
-        const withRole = buildRbac([clusterRole("kubeflow-view", [], { aggregate: selects("kubeflow-view") }), { ...role("team-a", "labelled", [viewPods]), metadata: { name: "labelled", namespace: "team-a", labels: label("kubeflow-view") } }]);
+        const withRole = buildRbac([
+            clusterRole("kubeflow-view", [], { aggregate: selects("kubeflow-view") }),
+            { ...role("team-a", "labelled", [viewPods]), metadata: { name: "labelled", namespace: "team-a", labels: label("kubeflow-view") } },
+        ]);
         expect(withRole.rulesOf("ClusterRole", "kubeflow-view")).toEqual([]);
     });
 
@@ -210,14 +329,17 @@ describe("Rbac aggregation", () => {
 
     it("rejects an invalid clusterRoleSelector, naming the role", () => {
         expect(() => buildRbac([clusterRole("bad", [], { aggregate: [{ matchExpressions: [{ key: "tier", operator: "Equals", values: ["ml"] }] }] })])).toThrow(
-            new Error('Invalid label selector: aggregationRule.clusterRoleSelectors[0] of ClusterRole bad, matchExpressions[0] has operator "Equals"; use one of In, NotIn, Exists, DoesNotExist.'),
+            new Error(
+                'Invalid label selector: aggregationRule.clusterRoleSelectors[0] of ClusterRole bad, matchExpressions[0] has operator "Equals"; use one of In, NotIn, Exists, DoesNotExist.',
+            ),
         );
     });
 });
 
 describe("Rbac subjects", () => {
     const podsRule = readPods;
-    const bindTo = (name: string, subject: Subject, namespace = "team-a") => roleBinding(namespace, name, { kind: "ClusterRole", name: "pod-reader" }, [subject]);
+    const bindTo = (name: string, subject: Subject, namespace = "team-a") =>
+        roleBinding(namespace, name, { kind: "ClusterRole", name: "pod-reader" }, [subject]);
     const rbac = buildRbac([
         clusterRole("pod-reader", [podsRule]),
         bindTo("all-service-accounts", group("system:serviceaccounts")),
@@ -230,7 +352,8 @@ describe("Rbac subjects", () => {
         bindTo("data-team", group("data-team")),
         clusterRoleBinding("editor-without-namespace", { kind: "ClusterRole", name: "pod-reader" }, [{ kind: "ServiceAccount", name: "default-editor" }]),
     ]);
-    const bindingsOf = (subject: Subject, groups?: string[]) => rbac.grantsOf(subject, groups).map((grant) => `${grant.path.binding} (${describeSubject(grant.path.subject)})`);
+    const bindingsOf = (subject: Subject, groups?: string[]) =>
+        rbac.grantsOf(subject, groups).map((grant) => `${grant.path.binding} (${describeSubject(grant.path.subject)})`);
 
     it("puts a ServiceAccount in system:serviceaccounts, system:serviceaccounts:<namespace> and system:authenticated, and defaults a RoleBinding's ServiceAccount subject to the binding's namespace", () => {
         expect(bindingsOf(serviceAccount("team-a", "default-editor"))).toEqual([
@@ -267,8 +390,22 @@ describe("Rbac subjects", () => {
 
     it("returns each grant with where it applies and the rule's fields", () => {
         expect(rbac.grantsOf(alice, ["data-team"])).toEqual([
-            { namespace: "team-a", ...podsRule, path: { subject: group("system:authenticated"), binding: "RoleBinding team-a/authenticated", role: "ClusterRole pod-reader", rule: podsRule, scope: "team-a" } },
-            { namespace: "team-a", ...podsRule, path: { subject: group("data-team"), binding: "RoleBinding team-a/data-team", role: "ClusterRole pod-reader", rule: podsRule, scope: "team-a" } },
+            {
+                namespace: "team-a",
+                ...podsRule,
+                path: {
+                    subject: group("system:authenticated"),
+                    binding: "RoleBinding team-a/authenticated",
+                    role: "ClusterRole pod-reader",
+                    rule: podsRule,
+                    scope: "team-a",
+                },
+            },
+            {
+                namespace: "team-a",
+                ...podsRule,
+                path: { subject: group("data-team"), binding: "RoleBinding team-a/data-team", role: "ClusterRole pod-reader", rule: podsRule, scope: "team-a" },
+            },
         ]);
     });
 

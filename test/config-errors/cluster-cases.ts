@@ -114,7 +114,8 @@ export const CLUSTER_CASES: StackCase[] = [
         base: "aws dev",
         change: set("cluster.nodePool.instanceType", "m7i.4xlarge"),
         key: "kfstack:cluster.nodePool.instanceType",
-        message: "\"m7i.4xlarge\" is not in the machine table; use one of m6id.2xlarge, m6id.4xlarge, m6id.8xlarge, m6id.12xlarge or m6id.16xlarge, or add it to components/cluster/machine-types.ts",
+        message:
+            '"m7i.4xlarge" is not in the machine table; use one of m6id.2xlarge, m6id.4xlarge, m6id.8xlarge, m6id.12xlarge or m6id.16xlarge, or add it to components/cluster/machine-types.ts',
     },
     {
         name: "rejects a GPU pool on an instance type without GPUs",

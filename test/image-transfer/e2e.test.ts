@@ -32,7 +32,8 @@ const summaryRow = (stdout: string) =>
 
 /** Bytes of an image's distinct blobs, and of all images' distinct blobs together. */
 function sizes(built: BuiltImage[]): { perImage: number[]; distinct: number } {
-    const distinctSize = (blobs: BuiltImage["blobs"]) => [...new Map(blobs.map((blob) => [blob.digest, blob.bytes.length])).values()].reduce((sum, size) => sum + size, 0);
+    const distinctSize = (blobs: BuiltImage["blobs"]) =>
+        [...new Map(blobs.map((blob) => [blob.digest, blob.bytes.length])).values()].reduce((sum, size) => sum + size, 0);
     return { perImage: built.map((image) => distinctSize(image.blobs)), distinct: distinctSize(built.flatMap((image) => image.blobs)) };
 }
 
@@ -86,10 +87,19 @@ describe.skipIf(tools.skip)("images lock, mirror bundle and mirror push against 
         privateRegistry = await startLocalRegistry(join(root, "private"));
         built = await publishSynthetic(new Skopeo(), publicRegistry.host, join(root, "published"));
         conf = join(root, "registries.conf");
-        writeFileSync(conf, registriesConf(publicRegistry.host, SYNTHETIC_IMAGES.map((image) => image.image)));
+        writeFileSync(
+            conf,
+            registriesConf(
+                publicRegistry.host,
+                SYNTHETIC_IMAGES.map((image) => image.image),
+            ),
+        );
         imagesFile = join(root, "images.json");
         // As the inventory lists them, some written the short way.
-        writeFileSync(imagesFile, JSON.stringify([...SYNTHETIC_IMAGES.map((image) => image.image.replace(/^docker\.io\//, "")), "docker.io/kubeflow/training-operator:v1-9e52eb7"]));
+        writeFileSync(
+            imagesFile,
+            JSON.stringify([...SYNTHETIC_IMAGES.map((image) => image.image.replace(/^docker\.io\//, "")), "docker.io/kubeflow/training-operator:v1-9e52eb7"]),
+        );
         lockFile = join(root, "kubeflow-1.8.1.lock.json");
         manifests = join(root, "manifests");
         mkdirSync(join(manifests, "kubeflow-v1.8.1"), { recursive: true });
@@ -138,15 +148,42 @@ describe.skipIf(tools.skip)("images lock, mirror bundle and mirror push against 
         expect(new Set(first.map((event) => event.outcome))).toEqual(new Set(["copied"]));
         expect(readdirSync(bundle).sort()).toEqual(["oci"]);
 
-        const run = await kfstack("mirror", "bundle", "--lock", lockFile, "--out", bundle, "--manifests", manifests, "--registries-conf", conf, "--parallel", "3");
+        const run = await kfstack(
+            "mirror",
+            "bundle",
+            "--lock",
+            lockFile,
+            "--out",
+            bundle,
+            "--manifests",
+            manifests,
+            "--registries-conf",
+            conf,
+            "--parallel",
+            "3",
+        );
         expect(run.code).toBe(0);
         const outcomes = (outcome: string) => [...run.stderr.matchAll(new RegExp(`^bundled \\d/8: ${outcome} (\\S+)`, "gm"))].map((match) => match[1]).sort();
         const finished = first.map((event) => event.image).sort();
         expect(outcomes("skipped")).toEqual(finished);
-        expect(outcomes("copied")).toEqual(built.map((image) => image.image).filter((image) => !finished.includes(image)).sort());
+        expect(outcomes("copied")).toEqual(
+            built
+                .map((image) => image.image)
+                .filter((image) => !finished.includes(image))
+                .sort(),
+        );
         const { perImage, distinct } = sizes(built);
         const imageBytes = perImage.reduce((sum, size) => sum + size, 0);
-        expect(summaryRow(run.stdout).slice(0, 8)).toEqual(["8", String(8 - first.length), String(first.length), "0", humanBytes(imageBytes), humanBytes(distinct), `${(imageBytes / distinct).toFixed(2)}x`, "2"]);
+        expect(summaryRow(run.stdout).slice(0, 8)).toEqual([
+            "8",
+            String(8 - first.length),
+            String(first.length),
+            "0",
+            humanBytes(imageBytes),
+            humanBytes(distinct),
+            `${(imageBytes / distinct).toFixed(2)}x`,
+            "2",
+        ]);
         expect(run.stdout).toContain(`Bundled 8 images of kubeflow-1.8.1, the rendered manifests, lock.json and SHA256SUMS in ${bundle}.`);
     });
 
@@ -156,7 +193,9 @@ describe.skipIf(tools.skip)("images lock, mirror bundle and mirror push against 
         const index = readIndex(join(bundle, "oci"));
         expect(Object.fromEntries(index.manifests.map((descriptor) => [descriptor.annotations?.[REF_NAME], descriptor.digest]))).toEqual(lockedDigests());
         expect(readLock(join(bundle, "lock.json"))).toEqual(readLock(lockFile));
-        expect(readFileSync(join(bundle, "manifests", "kubeflow-v1.8.1", "pipelines.yaml"), "utf8")).toBe(readFileSync(join(manifests, "kubeflow-v1.8.1", "pipelines.yaml"), "utf8"));
+        expect(readFileSync(join(bundle, "manifests", "kubeflow-v1.8.1", "pipelines.yaml"), "utf8")).toBe(
+            readFileSync(join(manifests, "kubeflow-v1.8.1", "pipelines.yaml"), "utf8"),
+        );
         const sums = readFileSync(join(bundle, "SHA256SUMS"), "utf8").trimEnd().split("\n");
         expect(sums.map((line) => line.slice(66))).toEqual(filesUnder(bundle, ["SHA256SUMS"]));
         for (const line of sums) expect(`${await sha256File(join(bundle, line.slice(66)))}  ${line.slice(66)}`).toBe(line);
@@ -189,7 +228,9 @@ describe.skipIf(tools.skip)("images lock, mirror bundle and mirror push against 
             pushed: Object.fromEntries(built.map((image) => [`${registry}/${pathAndTag(image.image)}`, image.digest]).sort(([a], [b]) => a!.localeCompare(b!))),
         });
         expect(summaryRow(run.stdout).slice(0, 5)).toEqual([registry, "8", "8", "0", "0"]);
-        expect(run.stdout).toContain(`Every image of the bundle is in ${registry}, each verified against the lock's digest (recorded in ${join(bundle, "pushed.json")}).`);
+        expect(run.stdout).toContain(
+            `Every image of the bundle is in ${registry}, each verified against the lock's digest (recorded in ${join(bundle, "pushed.json")}).`,
+        );
     });
 
     it("skips the images already pushed and verified when the push runs again", async () => {
@@ -216,9 +257,16 @@ describe.skipIf(tools.skip)("images lock, mirror bundle and mirror push against 
             `\n${damaged.image}: not pushed: blob ${ownLayer(damaged)} (layer 2 of 2) has sha256 ${actual}. The bundle is damaged: check it with \`sha256sum -c SHA256SUMS\` in ${copy}, ` +
                 "copy it again (or run `mirror bundle` again on the connected side, which fetches damaged blobs anew), then run this push again.\n",
         );
-        expect(run.stderr).toContain(`\n1 of 8 images were not pushed; 7 are pushed and verified (recorded in ${join(copy, "pushed.json")}). Fix the causes above, then run the same command again: it pushes only the rest.\n`);
+        expect(run.stderr).toContain(
+            `\n1 of 8 images were not pushed; 7 are pushed and verified (recorded in ${join(copy, "pushed.json")}). Fix the causes above, then run the same command again: it pushes only the rest.\n`,
+        );
         const pushed = JSON.parse(readFileSync(join(copy, "pushed.json"), "utf8")) as { pushed: Record<string, string> };
-        expect(Object.keys(pushed.pushed).sort()).toEqual(built.filter((image) => image !== damaged).map((image) => `${registry}/${pathAndTag(image.image)}`).sort());
+        expect(Object.keys(pushed.pushed).sort()).toEqual(
+            built
+                .filter((image) => image !== damaged)
+                .map((image) => `${registry}/${pathAndTag(image.image)}`)
+                .sort(),
+        );
         const inspect = new Skopeo().manifestDigest(`docker://${registry}/${pathAndTag(damaged.image)}`, { tlsVerify: false });
         await expect(inspect).rejects.toThrow(SkopeoCommandError);
         await expect(inspect).rejects.toThrow(/manifest unknown/);

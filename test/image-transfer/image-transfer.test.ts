@@ -27,7 +27,12 @@ function writeJson(file: string, value: unknown): string {
 describe("normalizeImage", () => {
     it("makes Docker Hub and library/ explicit and keeps the tag", () => {
         expect(normalizeImage("busybox:1.28")?.image).toBe("docker.io/library/busybox:1.28");
-        expect(normalizeImage("kubeflow/training-operator:v1-9e52eb7")).toEqual({ image: "docker.io/kubeflow/training-operator:v1-9e52eb7", registry: "docker.io", path: "kubeflow/training-operator", tag: "v1-9e52eb7" });
+        expect(normalizeImage("kubeflow/training-operator:v1-9e52eb7")).toEqual({
+            image: "docker.io/kubeflow/training-operator:v1-9e52eb7",
+            registry: "docker.io",
+            path: "kubeflow/training-operator",
+            tag: "v1-9e52eb7",
+        });
         expect(normalizeImage("index.docker.io/istio/pilot:1.17.5")?.image).toBe("docker.io/istio/pilot:1.17.5");
         expect(normalizeImage("gcr.io/ml-pipeline/api-server:2.0.5")?.image).toBe("gcr.io/ml-pipeline/api-server:2.0.5");
     });
@@ -59,12 +64,17 @@ describe("where an image is pushed", () => {
     it("keeps the repository path and tag, uses the digest for an image pinned only by digest, and latest for an untagged one", () => {
         const target = (text: string) => targetReference("registry.enclave.local/kf", normalizeImage(text)!, DIGEST_A);
         expect(target("docker.io/kubeflow/training-operator:v1-9e52eb7")).toBe("registry.enclave.local/kf/kubeflow/training-operator:v1-9e52eb7");
-        expect(target(`gcr.io/knative-releases/serving/activator@${DIGEST_A}`)).toBe(`registry.enclave.local/kf/knative-releases/serving/activator@${DIGEST_A}`);
+        expect(target(`gcr.io/knative-releases/serving/activator@${DIGEST_A}`)).toBe(
+            `registry.enclave.local/kf/knative-releases/serving/activator@${DIGEST_A}`,
+        );
         expect(target("quay.io/jetstack/cert-manager-controller")).toBe("registry.enclave.local/kf/jetstack/cert-manager-controller:latest");
     });
 
     it("refuses to push two images of different registries to the same reference", () => {
-        const entries = lockEntries({ release: "kubeflow-1.8.1", images: { "docker.io/kserve/agent:v0.11.2": DIGEST_A, "gcr.io/kserve/agent:v0.11.2": DIGEST_B, "gcr.io/ml-pipeline/api-server:2.0.5": DIGEST_A } });
+        const entries = lockEntries({
+            release: "kubeflow-1.8.1",
+            images: { "docker.io/kserve/agent:v0.11.2": DIGEST_A, "gcr.io/kserve/agent:v0.11.2": DIGEST_B, "gcr.io/ml-pipeline/api-server:2.0.5": DIGEST_A },
+        });
         expect(() => pushTargets(entries, "registry.enclave.local")).toThrow(
             [
                 "Images from different registries would be pushed to the same reference in registry.enclave.local; nothing was pushed:",
@@ -84,7 +94,11 @@ describe("the lock file", () => {
     it("names every bad entry: a key that is not normalized, a value that is not a digest, a digest the reference contradicts", () => {
         const file = writeJson(join(scratch(), "lock.json"), {
             release: "kubeflow-1.8.1",
-            images: { "busybox:1.28": DIGEST_A, "gcr.io/ml-pipeline/api-server:2.0.5": "sha256:abc", [`gcr.io/knative-releases/serving/activator@${DIGEST_A}`]: DIGEST_B },
+            images: {
+                "busybox:1.28": DIGEST_A,
+                "gcr.io/ml-pipeline/api-server:2.0.5": "sha256:abc",
+                [`gcr.io/knative-releases/serving/activator@${DIGEST_A}`]: DIGEST_B,
+            },
         });
         expect(() => readLock(file)).toThrow(
             [
@@ -100,17 +114,27 @@ describe("the lock file", () => {
     it("refuses a lock without release or images", () => {
         const file = writeJson(join(scratch(), "lock.json"), { images: {} });
         expect(() => readLock(file)).toThrow(
-            [`${file} is not a valid image lock:`, '  "release" must name the release, such as "kubeflow-1.8.1"', '  "images" is empty', "Make it again with `npm run images -- lock <bom>`."].join("\n"),
+            [
+                `${file} is not a valid image lock:`,
+                '  "release" must name the release, such as "kubeflow-1.8.1"',
+                '  "images" is empty',
+                "Make it again with `npm run images -- lock <bom>`.",
+            ].join("\n"),
         );
     });
 
     it("normalizes and deduplicates an image list, naming every entry that is not an image", () => {
-        expect(normalizeImages(["busybox:1.28", "docker.io/library/busybox:1.28", "gcr.io/ml-pipeline/api-server:2.0.5"], "images.json").map((image) => image.image)).toEqual([
-            "docker.io/library/busybox:1.28",
-            "gcr.io/ml-pipeline/api-server:2.0.5",
-        ]);
+        expect(
+            normalizeImages(["busybox:1.28", "docker.io/library/busybox:1.28", "gcr.io/ml-pipeline/api-server:2.0.5"], "images.json").map(
+                (image) => image.image,
+            ),
+        ).toEqual(["docker.io/library/busybox:1.28", "gcr.io/ml-pipeline/api-server:2.0.5"]);
         expect(() => normalizeImages(["busybox:1.28", 7, "no spaces allowed"], "images.json")).toThrow(
-            ['images.json lists entries that are not image references (such as "gcr.io/ml-pipeline/api-server:2.0.5"); fix them:', "  [1]: 7 is not an image reference", '  [2]: "no spaces allowed" is not an image reference'].join("\n"),
+            [
+                'images.json lists entries that are not image references (such as "gcr.io/ml-pipeline/api-server:2.0.5"); fix them:',
+                "  [1]: 7 is not an image reference",
+                '  [2]: "no spaces allowed" is not an image reference',
+            ].join("\n"),
         );
     });
 });
@@ -149,7 +173,10 @@ describe("the bundle's blob checks", () => {
 /** A stand-in skopeo: version 1.9.3; `inspect` serves one small manifest, except that quay.io is unreachable. */
 function fakeSkopeo(): Skopeo {
     const bin = scratch();
-    writeFileSync(join(bin, "fatal.txt"), 'time="2026-01-01T00:00:00Z" level=fatal msg="Error parsing image name \\"docker://quay.io/x\\": pinging container registry quay.io: connection refused"\n');
+    writeFileSync(
+        join(bin, "fatal.txt"),
+        'time="2026-01-01T00:00:00Z" level=fatal msg="Error parsing image name \\"docker://quay.io/x\\": pinging container registry quay.io: connection refused"\n',
+    );
     const script = [
         "#!/bin/sh",
         'if [ "$1" = "--version" ]; then echo "skopeo version 1.9.3"; exit 0; fi',
@@ -177,7 +204,10 @@ describe("resolveLock", () => {
     });
 
     it("names every image it could not resolve, one line per cause, and writes nothing", async () => {
-        const images = normalizeImages(["gcr.io/ml-pipeline/api-server:2.0.5", "quay.io/jetstack/cert-manager-controller:v1.12.2", "quay.io/jetstack/cert-manager-webhook:v1.12.2"], "images.json");
+        const images = normalizeImages(
+            ["gcr.io/ml-pipeline/api-server:2.0.5", "quay.io/jetstack/cert-manager-controller:v1.12.2", "quay.io/jetstack/cert-manager-webhook:v1.12.2"],
+            "images.json",
+        );
         await expect(resolveLock("kubeflow-1.8.1", images, { skopeo: fakeSkopeo() })).rejects.toThrow(
             [
                 "Could not resolve 2 of 3 images; no lock was written:",
@@ -261,13 +291,19 @@ describe("mirror and images commands refuse bad input", () => {
         const run = await kfstack("mirror", "push", "--bundle", bundle, "--registry", "registry.enclave.local");
         expect(run.code).toBe(2);
         expect(run.stderr).toMatch(
-            new RegExp(`^${join(bundle, "lock.json")} has sha256 [0-9a-f]{64}, but SHA256SUMS says 0{64}: the bundle was changed or damaged after it was made\\. Check it with \`sha256sum -c SHA256SUMS\` in ${bundle} and copy it again\\.\n$`),
+            new RegExp(
+                `^${join(bundle, "lock.json")} has sha256 [0-9a-f]{64}, but SHA256SUMS says 0{64}: the bundle was changed or damaged after it was made\\. Check it with \`sha256sum -c SHA256SUMS\` in ${bundle} and copy it again\\.\n$`,
+            ),
         );
     });
 
     it("refuses a registry that is not host[:port][/prefix]", async () => {
         const run = await kfstack("mirror", "push", "--bundle", scratch(), "--registry", "https://registry.enclave.local");
-        expect(run).toEqual({ code: 2, stdout: "", stderr: '--registry "https://registry.enclave.local" is not a registry: give host[:port][/prefix] in lower case, such as registry.enclave.local:5000/kubeflow.\n' });
+        expect(run).toEqual({
+            code: 2,
+            stdout: "",
+            stderr: '--registry "https://registry.enclave.local" is not a registry: give host[:port][/prefix] in lower case, such as registry.enclave.local:5000/kubeflow.\n',
+        });
     });
 
     it("refuses an image list that is not a JSON array, and names entries that are not images", async () => {

@@ -15,19 +15,37 @@ describe("normalizeImage", () => {
     it.each([
         ["busybox", { image: "docker.io/library/busybox", registry: "docker.io", path: "library/busybox" }],
         ["busybox:1.28", { image: "docker.io/library/busybox:1.28", registry: "docker.io", path: "library/busybox", tag: "1.28" }],
-        ["kubeflow/training-operator:v1-9e52eb7", { image: "docker.io/kubeflow/training-operator:v1-9e52eb7", registry: "docker.io", path: "kubeflow/training-operator", tag: "v1-9e52eb7" }],
+        [
+            "kubeflow/training-operator:v1-9e52eb7",
+            { image: "docker.io/kubeflow/training-operator:v1-9e52eb7", registry: "docker.io", path: "kubeflow/training-operator", tag: "v1-9e52eb7" },
+        ],
         ["docker.io/library/python:3.7", { image: "docker.io/library/python:3.7", registry: "docker.io", path: "library/python", tag: "3.7" }],
         ["index.docker.io/nginx:1.27.3", { image: "docker.io/library/nginx:1.27.3", registry: "docker.io", path: "library/nginx", tag: "1.27.3" }],
         ["gcr.io/google-containers/busybox", { image: "gcr.io/google-containers/busybox", registry: "gcr.io", path: "google-containers/busybox" }],
         ["localhost:5000/app:1.0", { image: "localhost:5000/app:1.0", registry: "localhost:5000", path: "app", tag: "1.0" }],
-        [`gcr.io/knative-releases/knative.dev/serving/cmd/queue@${DIGEST}`, { image: `gcr.io/knative-releases/knative.dev/serving/cmd/queue@${DIGEST}`, registry: "gcr.io", path: "knative-releases/knative.dev/serving/cmd/queue", digest: DIGEST }],
-        [`nvcr.io/nvidia/tritonserver:23.05-py3@${DIGEST}`, { image: `nvcr.io/nvidia/tritonserver:23.05-py3@${DIGEST}`, registry: "nvcr.io", path: "nvidia/tritonserver", tag: "23.05-py3", digest: DIGEST }],
+        [
+            `gcr.io/knative-releases/knative.dev/serving/cmd/queue@${DIGEST}`,
+            {
+                image: `gcr.io/knative-releases/knative.dev/serving/cmd/queue@${DIGEST}`,
+                registry: "gcr.io",
+                path: "knative-releases/knative.dev/serving/cmd/queue",
+                digest: DIGEST,
+            },
+        ],
+        [
+            `nvcr.io/nvidia/tritonserver:23.05-py3@${DIGEST}`,
+            { image: `nvcr.io/nvidia/tritonserver:23.05-py3@${DIGEST}`, registry: "nvcr.io", path: "nvidia/tritonserver", tag: "23.05-py3", digest: DIGEST },
+        ],
     ])("normalizes %s", (text, expected) => {
         expect(normalizeImage(text)).toEqual(expected);
     });
 
     it("leaves an untagged image untagged instead of inventing latest", () => {
-        expect(normalizeImage("kserve/alibi-explainer")).toEqual({ image: "docker.io/kserve/alibi-explainer", registry: "docker.io", path: "kserve/alibi-explainer" });
+        expect(normalizeImage("kserve/alibi-explainer")).toEqual({
+            image: "docker.io/kserve/alibi-explainer",
+            registry: "docker.io",
+            path: "kserve/alibi-explainer",
+        });
     });
 
     it.each(["", "http://gcr.io/x:1", "/usr/bin/x:1", "Nginx:1.0", "app:"])("returns undefined for %j, which is no image reference", (text) => {
@@ -35,7 +53,12 @@ describe("normalizeImage", () => {
     });
 });
 
-const record = (type: string, props: Record<string, unknown>, name = "resource"): ResourceRecord => ({ type, name, urn: `urn:pulumi:test::kfstack::${type}::${name}`, props });
+const record = (type: string, props: Record<string, unknown>, name = "resource"): ResourceRecord => ({
+    type,
+    name,
+    urn: `urn:pulumi:test::kfstack::${type}::${name}`,
+    props,
+});
 
 const deployment = (containers: Record<string, unknown>[], initContainers: Record<string, unknown>[] = []) =>
     record("kubernetes:apps/v1:Deployment", {
@@ -48,7 +71,10 @@ const deployment = (containers: Record<string, unknown>[], initContainers: Recor
 describe("imageInventory", () => {
     it("lists each normalized image once with every spelling and every resource that uses it", () => {
         const inventory = imageInventory([
-            deployment([{ name: "main", image: "python:3.7", args: ["--executor-image=gcr.io/ml-pipeline/argoexec:v3.3.10"] }], [{ name: "setup", image: "busybox:1.28" }]),
+            deployment(
+                [{ name: "main", image: "python:3.7", args: ["--executor-image=gcr.io/ml-pipeline/argoexec:v3.3.10"] }],
+                [{ name: "setup", image: "busybox:1.28" }],
+            ),
             record("kubernetes:core/v1:ConfigMap", {
                 apiVersion: "v1",
                 kind: "ConfigMap",
@@ -113,7 +139,11 @@ describe("imageInventory", () => {
             metadata: { name: "kserve-mlserver" },
             spec: { containers: [{ name: "kserve-container", image: "docker.io/seldonio/mlserver:1.3.2" }] },
         });
-        const nameless = record("kubernetes:core/v1:Pod", { kind: "Pod", spec: { containers: [{ name: "main", image: "docker.io/seldonio/mlserver:1.3.2" }] } }, "debug-pod");
+        const nameless = record(
+            "kubernetes:core/v1:Pod",
+            { kind: "Pod", spec: { containers: [{ name: "main", image: "docker.io/seldonio/mlserver:1.3.2" }] } },
+            "debug-pod",
+        );
         expect(imageInventory([runtime, nameless]).images[0]!.usedBy).toEqual([
             { resource: "ClusterServingRuntime kserve-mlserver", where: 'spec.containers[name="kserve-container"].image' },
             { resource: "Pod debug-pod", where: 'spec.containers[name="main"].image' },
@@ -124,8 +154,16 @@ describe("imageInventory", () => {
         const inventory = imageInventory([
             record("pulumi:providers:kubernetes", { kubeconfig: "image: docker.io/library/nginx:1.27.3" }),
             record("aws:ec2/launchTemplate:LaunchTemplate", { userData: "docker pull docker.io/library/nginx:1.27.3" }),
-            record("kubernetes:core/v1:Secret", { kind: "Secret", metadata: { name: "registry", namespace: "kubeflow" }, stringData: { image: "docker.io/library/nginx:1.27.3" } }),
-            record("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", { kind: "CustomResourceDefinition", metadata: { name: "notebooks.kubeflow.org" }, spec: { description: "image: docker.io/jupyter/base-notebook:2023-10-20" } }),
+            record("kubernetes:core/v1:Secret", {
+                kind: "Secret",
+                metadata: { name: "registry", namespace: "kubeflow" },
+                stringData: { image: "docker.io/library/nginx:1.27.3" },
+            }),
+            record("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", {
+                kind: "CustomResourceDefinition",
+                metadata: { name: "notebooks.kubeflow.org" },
+                spec: { description: "image: docker.io/jupyter/base-notebook:2023-10-20" },
+            }),
         ]);
         expect(inventory).toEqual({ images: [], summary: { images: 0, references: 0, untagged: 0, digestPinned: 0 } });
     });
@@ -190,7 +228,9 @@ describe("imageInventory of the prod plan", () => {
         const all = imagesOf("kubeflow-v1.8.1", "example.yaml");
         // MANIFEST.md: "distinct image refs, all three categories combined | 92".
         expect(all.size).toBe(92);
-        const files = readFileSync(join(fixturesDirectory(), "kubeflow-v1.8.1", "MANIFEST.md"), "utf8").match(/^### \d\d-[\w-]+\.yaml/gm)!.map((line) => line.slice(4));
+        const files = readFileSync(join(fixturesDirectory(), "kubeflow-v1.8.1", "MANIFEST.md"), "utf8")
+            .match(/^### \d\d-[\w-]+\.yaml/gm)!
+            .map((line) => line.slice(4));
         expect(files).toHaveLength(28);
         // kfstack's known changes to upstream's example/: the example profile (26-user-namespace.yaml) is dropped, and
         // Training Operator v1.7.0 (25-training-operator.yaml) is replaced by v1.8.0 from kubeflow/training-operator.
@@ -210,7 +250,11 @@ describe("imageInventory of the prod plan", () => {
         const kubePrometheus = imagesOf("kube-prometheus-v0.16.0", "(setup/ + manifests/)");
         // MANIFEST.md: "distinct image refs, all three categories combined | 11".
         expect(kubePrometheus.size).toBe(11);
-        return new Set([...kubePrometheus, ...imagesOf("nvidia-device-plugin-v0.20.0", "nvidia-device-plugin.yml"), ...imagesOf("dcgm-exporter-4.5.3-4.8.2", "dcgm-exporter.yaml")]);
+        return new Set([
+            ...kubePrometheus,
+            ...imagesOf("nvidia-device-plugin-v0.20.0", "nvidia-device-plugin.yml"),
+            ...imagesOf("dcgm-exporter-4.5.3-4.8.2", "dcgm-exporter.yaml"),
+        ]);
     }
 
     it("holds every image reference MANIFEST.md lists, minus the replaced training operator, plus its v1.8.0 image and the monitoring layer's", () => {

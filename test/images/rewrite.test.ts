@@ -33,7 +33,12 @@ const deployment = (container: Props, initContainers: Props[] = []): Props => ({
     metadata: { name: "app", namespace: "kubeflow" },
     spec: { template: { spec: { containers: [{ name: "main", ...container }], initContainers } } },
 });
-const configMap = (data: Record<string, string>): Props => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "kubeflow" }, data });
+const configMap = (data: Record<string, string>): Props => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "settings", namespace: "kubeflow" },
+    data,
+});
 const dataOf = (object: Props) => object["data"] as Record<string, string>;
 const containerOf = (object: Props) => (object as { spec: { template: { spec: { containers: Props[]; initContainers: Props[] } } } }).spec.template.spec;
 
@@ -162,7 +167,13 @@ describe("rewriteImages", () => {
     });
 
     it("rewrites every occurrence of an image in a text, each checked in its own place", () => {
-        const spawner = ["image:", "  value: kubeflownotebookswg/jupyter-scipy:v1.8.0", "  options:", "  - kubeflownotebookswg/jupyter-scipy:v1.8.0", "  - kubeflownotebookswg/codeserver-python:v1.8.0"].join("\n");
+        const spawner = [
+            "image:",
+            "  value: kubeflownotebookswg/jupyter-scipy:v1.8.0",
+            "  options:",
+            "  - kubeflownotebookswg/jupyter-scipy:v1.8.0",
+            "  - kubeflownotebookswg/codeserver-python:v1.8.0",
+        ].join("\n");
         expect(dataOf(rewriteImages(configMap({ "spawner_ui_config.yaml": spawner }), mirror))["spawner_ui_config.yaml"]!.split("\n")).toEqual([
             "image:",
             `  value: ${PREFIX}/kubeflownotebookswg/jupyter-scipy:v1.8.0`,
@@ -173,36 +184,78 @@ describe("rewriteImages", () => {
     });
 
     it("rewrites a repeat of a confirmed reference with a path in the same text, as in code the matcher has no context for", () => {
-        const documented = ['"""', "    frontend_image: gcr.io/ml-pipeline/frontend", '"""', 'image = os.environ.get("FRONTEND_IMAGE", "gcr.io/ml-pipeline/frontend")', "# https://gcr.io/ml-pipeline/frontend"].join("\n");
+        const documented = [
+            '"""',
+            "    frontend_image: gcr.io/ml-pipeline/frontend",
+            '"""',
+            'image = os.environ.get("FRONTEND_IMAGE", "gcr.io/ml-pipeline/frontend")',
+            "# https://gcr.io/ml-pipeline/frontend",
+        ].join("\n");
         const undocumented = 'image = os.environ.get("FRONTEND_IMAGE", "gcr.io/ml-pipeline/frontend")';
         const bare = "image: busybox:1.28\n# then busybox:1.28 exits";
         expect(dataOf(rewriteImages(configMap({ documented, undocumented, bare }), mirror))).toEqual({
-            documented: ['"""', `    frontend_image: ${PREFIX}/ml-pipeline/frontend`, '"""', `image = os.environ.get("FRONTEND_IMAGE", "${PREFIX}/ml-pipeline/frontend")`, "# https://gcr.io/ml-pipeline/frontend"].join("\n"),
+            documented: [
+                '"""',
+                `    frontend_image: ${PREFIX}/ml-pipeline/frontend`,
+                '"""',
+                `image = os.environ.get("FRONTEND_IMAGE", "${PREFIX}/ml-pipeline/frontend")`,
+                "# https://gcr.io/ml-pipeline/frontend",
+            ].join("\n"),
             // Nothing confirms it here: it stays, and publicRegistryMentions reports it.
             undocumented,
             bare: `image: ${PREFIX}/library/busybox:1.28\n# then busybox:1.28 exits`,
         });
-        expect(publicRegistryMentions(rewriteImages(configMap({ undocumented }), mirror))).toEqual([{ where: "data.undocumented", text: "gcr.io/ml-pipeline/frontend" }]);
+        expect(publicRegistryMentions(rewriteImages(configMap({ undocumented }), mirror))).toEqual([
+            { where: "data.undocumented", text: "gcr.io/ml-pipeline/frontend" },
+        ]);
     });
 
     it("rewrites custom resource fields and keeps a written digest", () => {
-        const runtime = { kind: "ClusterServingRuntime", metadata: { name: "kserve-tritonserver" }, spec: { containers: [{ name: "kserve-container", image: "nvcr.io/nvidia/tritonserver:23.05-py3" }] } };
-        const image = { kind: "Image", metadata: { name: "queue-proxy", namespace: "knative-serving" }, spec: { image: `gcr.io/knative-releases/knative.dev/serving/cmd/queue@${QUEUE_DIGEST}` } };
-        const helm = { kind: "Exporter", metadata: { name: "exporter" }, spec: { image: { registry: "quay.io", repository: "prometheus/node-exporter", tag: "v1.9.1" } } };
+        const runtime = {
+            kind: "ClusterServingRuntime",
+            metadata: { name: "kserve-tritonserver" },
+            spec: { containers: [{ name: "kserve-container", image: "nvcr.io/nvidia/tritonserver:23.05-py3" }] },
+        };
+        const image = {
+            kind: "Image",
+            metadata: { name: "queue-proxy", namespace: "knative-serving" },
+            spec: { image: `gcr.io/knative-releases/knative.dev/serving/cmd/queue@${QUEUE_DIGEST}` },
+        };
+        const helm = {
+            kind: "Exporter",
+            metadata: { name: "exporter" },
+            spec: { image: { registry: "quay.io", repository: "prometheus/node-exporter", tag: "v1.9.1" } },
+        };
         expect(rewriteImages(runtime, mirror).spec.containers[0]!.image).toBe(`${PREFIX}/nvidia/tritonserver:23.05-py3`);
         expect(rewriteImages(image, mirror).spec.image).toBe(`${PREFIX}/knative-releases/knative.dev/serving/cmd/queue@${QUEUE_DIGEST}`);
         expect(rewriteImages(helm, mirror).spec.image).toEqual({ registry: PREFIX, repository: "prometheus/node-exporter", tag: "v1.9.1" });
     });
 
     it("points Istio hubs at the mirror, so the images Istio composes from them resolve there", () => {
-        const values = JSON.stringify({ global: { hub: "docker.io/istio", tag: "1.17.5", proxy: { image: "proxyv2" }, proxy_init: { image: "proxyv2" } } }, null, 2);
+        const values = JSON.stringify(
+            { global: { hub: "docker.io/istio", tag: "1.17.5", proxy: { image: "proxyv2" }, proxy_init: { image: "proxyv2" } } },
+            null,
+            2,
+        );
         const operator = "spec:\n  hub: docker.io/istio\n  values:\n    global:\n      hub: 'gcr.io/istio-release'\n";
-        const rewritten = rewriteImages({ ...configMap({ values, operator }), metadata: { name: "istio-sidecar-injector", namespace: "istio-system" } }, mirror);
-        expect(JSON.parse(dataOf(rewritten)["values"]!)).toEqual({ global: { hub: `${PREFIX}/istio`, tag: "1.17.5", proxy: { image: "proxyv2" }, proxy_init: { image: "proxyv2" } } });
+        const rewritten = rewriteImages(
+            { ...configMap({ values, operator }), metadata: { name: "istio-sidecar-injector", namespace: "istio-system" } },
+            mirror,
+        );
+        expect(JSON.parse(dataOf(rewritten)["values"]!)).toEqual({
+            global: { hub: `${PREFIX}/istio`, tag: "1.17.5", proxy: { image: "proxyv2" }, proxy_init: { image: "proxyv2" } },
+        });
         expect(dataOf(rewritten)["operator"]).toBe(`spec:\n  hub: ${PREFIX}/istio\n  values:\n    global:\n      hub: '${PREFIX}/istio-release'\n`);
         expect(imageReferencesIn("ConfigMap", rewritten)).toEqual([{ image: `${PREFIX}/istio/proxyv2:1.17.5`, where: "data.values.global.proxy.image" }]);
-        const istioOperator = { kind: "IstioOperator", metadata: { name: "installed-state" }, spec: { hub: "docker.io/istio", values: { global: { hub: "gcr.io/istio-release", tag: "1.17.5" } } } };
-        expect(rewriteImages(istioOperator, mirror).spec).toEqual({ hub: `${PREFIX}/istio`, values: { global: { hub: `${PREFIX}/istio-release`, tag: "1.17.5" } } });
+        const istioOperator = {
+            kind: "IstioOperator",
+            metadata: { name: "installed-state" },
+            spec: { hub: "docker.io/istio", values: { global: { hub: "gcr.io/istio-release", tag: "1.17.5" } } },
+        };
+        expect(rewriteImages(istioOperator, mirror).spec).toEqual({
+            hub: `${PREFIX}/istio`,
+            values: { global: { hub: `${PREFIX}/istio-release`, tag: "1.17.5" } },
+        });
     });
 
     it("leaves URLs, paths, host:port pairs, API groups, versions and documentation alone", () => {
@@ -226,8 +279,19 @@ describe("rewriteImages", () => {
 
     it("is idempotent: rewriting a rewritten object changes nothing", () => {
         const objects: Props[] = [
-            deployment({ image: "python:3.7", args: ["--executor-image=gcr.io/ml-pipeline/argoexec:v3.3.10"], env: [{ name: "X_IMAGE", value: "kserve/agent:v0.11.2" }] }, [{ name: "setup", image: "busybox:1.28" }]),
-            configMap({ values: JSON.stringify({ global: { hub: "docker.io/istio", tag: "1.17.5", proxy: { image: "proxyv2" } } }), cacheImage: "gcr.io/google-containers/busybox", "katib-config.yaml": "image: docker.io/kubeflowkatib/suggestion-pbt:v0.16.0\n" }),
+            deployment(
+                {
+                    image: "python:3.7",
+                    args: ["--executor-image=gcr.io/ml-pipeline/argoexec:v3.3.10"],
+                    env: [{ name: "X_IMAGE", value: "kserve/agent:v0.11.2" }],
+                },
+                [{ name: "setup", image: "busybox:1.28" }],
+            ),
+            configMap({
+                values: JSON.stringify({ global: { hub: "docker.io/istio", tag: "1.17.5", proxy: { image: "proxyv2" } } }),
+                cacheImage: "gcr.io/google-containers/busybox",
+                "katib-config.yaml": "image: docker.io/kubeflowkatib/suggestion-pbt:v0.16.0\n",
+            }),
             { kind: "Exporter", metadata: { name: "exporter" }, spec: { image: { repository: "prometheus/node-exporter", tag: "v1.9.1" } } },
         ];
         for (const object of objects) {
@@ -238,14 +302,25 @@ describe("rewriteImages", () => {
     });
 
     it("copies: the input is unchanged, Secrets are not touched, plan markers and other objects are kept as they are", () => {
-        const input = deployment({ image: "python:3.7", env: [{ name: "TOKEN", value: new Secret("s3cr3t") }, { name: "ENDPOINT", value: Unknown.instance }] });
+        const input = deployment({
+            image: "python:3.7",
+            env: [
+                { name: "TOKEN", value: new Secret("s3cr3t") },
+                { name: "ENDPOINT", value: Unknown.instance },
+            ],
+        });
         const snapshot = structuredClone(input);
         const rewritten = rewriteImages(input, mirror);
         expect(input).toEqual(snapshot);
         const env = containerOf(rewritten).containers[0]!["env"] as { value: unknown }[];
         expect(env[0]!.value).toBeInstanceOf(Secret);
         expect(env[1]!.value).toBe(Unknown.instance);
-        const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "registry", namespace: "kubeflow" }, stringData: { image: "docker.io/library/nginx:1.27.3" } };
+        const secret = {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "registry", namespace: "kubeflow" },
+            stringData: { image: "docker.io/library/nginx:1.27.3" },
+        };
         expect(rewriteImages(secret, mirror)).toEqual(secret);
         expect(rewriteImages(secret, mirror)).not.toBe(secret);
     });
@@ -277,12 +352,20 @@ describe("publicRegistryMentions", () => {
     });
 
     it("reports an image Istio composes from a public hub where its image is named", () => {
-        const object = { kind: "ConfigMap", metadata: { name: "x" }, data: { values: JSON.stringify({ global: { hub: "istio", tag: "1.17.5", proxy: { image: "proxyv2" } } }) } };
+        const object = {
+            kind: "ConfigMap",
+            metadata: { name: "x" },
+            data: { values: JSON.stringify({ global: { hub: "istio", tag: "1.17.5", proxy: { image: "proxyv2" } } }) },
+        };
         expect(publicRegistryMentions(object)).toEqual([{ where: "data.values.global.proxy.image", text: "istio/proxyv2:1.17.5" }]);
     });
 
     it("finds nothing in mirrored objects", () => {
-        expect(publicRegistryMentions(rewriteImages(deployment({ image: "python:3.7" }, [{ name: "setup", image: "quay.io/jetstack/cert-manager-ctl:v1.12.2" }]), mirror))).toEqual([]);
+        expect(
+            publicRegistryMentions(
+                rewriteImages(deployment({ image: "python:3.7" }, [{ name: "setup", image: "quay.io/jetstack/cert-manager-ctl:v1.12.2" }]), mirror),
+            ),
+        ).toEqual([]);
     });
 });
 
@@ -311,7 +394,9 @@ describe("rewriteImages on the prod plan", () => {
     });
 
     it("leaves no mention of a public registry anywhere", () => {
-        const mentions = kubernetes.flatMap((resource, index) => publicRegistryMentions(rewritten[index]!).map((mention) => ({ resource: resource.name, ...mention })));
+        const mentions = kubernetes.flatMap((resource, index) =>
+            publicRegistryMentions(rewritten[index]!).map((mention) => ({ resource: resource.name, ...mention })),
+        );
         expect(mentions).toEqual([]);
     });
 

@@ -31,14 +31,28 @@ export function workload(name: string, namespaceName: string, podLabels: Labels,
 }
 
 export function cronJob(name: string, namespaceName: string, podLabels: Labels): KubernetesObject {
-    return { apiVersion: "batch/v1", kind: "CronJob", metadata: { name, namespace: namespaceName }, spec: { schedule: "@daily", jobTemplate: { spec: { template: podTemplate(podLabels) } } } };
+    return {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: { name, namespace: namespaceName },
+        spec: { schedule: "@daily", jobTemplate: { spec: { template: podTemplate(podLabels) } } },
+    };
 }
 
 export function service(name: string, namespaceName: string, selector?: Labels): KubernetesObject {
-    return { apiVersion: "v1", kind: "Service", metadata: { name, namespace: namespaceName }, spec: { ...(selector && { selector }), ports: [{ port: 443, targetPort: 9443 }] } };
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name, namespace: namespaceName },
+        spec: { ...(selector && { selector }), ports: [{ port: 443, targetPort: 9443 }] },
+    };
 }
 
-export function crd(kind: string, plural: string, options: { group?: string; scope?: "Namespaced" | "Cluster"; versions?: { name: string; served: boolean }[] } = {}): KubernetesObject {
+export function crd(
+    kind: string,
+    plural: string,
+    options: { group?: string; scope?: "Namespaced" | "Cluster"; versions?: { name: string; served: boolean }[] } = {},
+): KubernetesObject {
     const group = options.group ?? "example.com";
     return {
         apiVersion: "apiextensions.k8s.io/v1",
@@ -48,7 +62,11 @@ export function crd(kind: string, plural: string, options: { group?: string; sco
             group,
             names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
             scope: options.scope ?? "Namespaced",
-            versions: (options.versions ?? [{ name: "v1", served: true }]).map((version, index) => ({ ...version, storage: index === 0, schema: { openAPIV3Schema: { type: "object" } } })),
+            versions: (options.versions ?? [{ name: "v1", served: true }]).map((version, index) => ({
+                ...version,
+                storage: index === 0,
+                schema: { openAPIV3Schema: { type: "object" } },
+            })),
         },
     };
 }

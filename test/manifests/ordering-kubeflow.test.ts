@@ -76,8 +76,14 @@ describe.skipIf(skipFixtures)("planInstall on the Kubeflow 1.8.1 manifests", () 
                     "and ValidatingWebhookConfiguration cert-manager-webhook (webhook webhook.cert-manager.io), which admit it",
             });
             expect(plan.dependencies.get(key(object))?.filter((dependency) => dependency.on === mutating || dependency.on === validating)).toEqual([
-                { on: mutating, reason: "MutatingWebhookConfiguration cert-manager-webhook must be registered first, or the API server would not call it for it" },
-                { on: validating, reason: "ValidatingWebhookConfiguration cert-manager-webhook must be registered first, or the API server would not call it for it" },
+                {
+                    on: mutating,
+                    reason: "MutatingWebhookConfiguration cert-manager-webhook must be registered first, or the API server would not call it for it",
+                },
+                {
+                    on: validating,
+                    reason: "ValidatingWebhookConfiguration cert-manager-webhook must be registered first, or the API server would not call it for it",
+                },
             ]);
         }
     });
@@ -95,7 +101,10 @@ describe.skipIf(skipFixtures)("planInstall on the Kubeflow 1.8.1 manifests", () 
         expect(customResources).toHaveLength(83);
         for (const object of customResources) {
             const definition = definitions.get(`${apiGroup(object.apiVersion)}/${object.kind}`)!;
-            expect(plan.dependencies.get(key(object))).toContainEqual({ on: key(definition), reason: `CustomResourceDefinition ${definition.metadata.name} defines ${object.kind}` });
+            expect(plan.dependencies.get(key(object))).toContainEqual({
+                on: key(definition),
+                reason: `CustomResourceDefinition ${definition.metadata.name} defines ${object.kind}`,
+            });
         }
     });
 
@@ -109,12 +118,18 @@ describe.skipIf(skipFixtures)("planInstall on the Kubeflow 1.8.1 manifests", () 
         );
         const inNamespaces = objects.filter((object) => object.metadata.namespace !== undefined && namespaces.has(object.metadata.namespace));
         const clusterScoped = inNamespaces.filter((object) => clusterScopedKinds.has(`${apiGroup(object.apiVersion)}/${object.kind}`));
-        expect(clusterScoped.map(describeObject)).toEqual(["ClusterIssuer cert-manager/kubeflow-self-signing-issuer", "CompositeController kubeflow/kubeflow-pipelines-profile-controller"]);
+        expect(clusterScoped.map(describeObject)).toEqual([
+            "ClusterIssuer cert-manager/kubeflow-self-signing-issuer",
+            "CompositeController kubeflow/kubeflow-pipelines-profile-controller",
+        ]);
         const namespaced = inNamespaces.filter((object) => !clusterScoped.includes(object));
         expect(namespaced).toHaveLength(333);
         for (const object of namespaced) {
             const namespaceName = object.metadata.namespace!;
-            expect(plan.dependencies.get(key(object))).toContainEqual({ on: key(namespaces.get(namespaceName)!), reason: `Namespace ${namespaceName} must exist` });
+            expect(plan.dependencies.get(key(object))).toContainEqual({
+                on: key(namespaces.get(namespaceName)!),
+                reason: `Namespace ${namespaceName} must exist`,
+            });
         }
         for (const object of clusterScoped) {
             expect(plan.dependencies.get(key(object))?.filter((dependency) => dependency.reason.startsWith("Namespace "))).toEqual([]);
@@ -124,7 +139,9 @@ describe.skipIf(skipFixtures)("planInstall on the Kubeflow 1.8.1 manifests", () 
     it("orders every object after all its dependencies", () => {
         const position = new Map(plan.order.map((object, index) => [key(object), index]));
         expect(position.size).toBe(objects.length);
-        const misplaced = [...plan.dependencies].flatMap(([from, dependencies]) => dependencies.filter(({ on }) => position.get(on)! >= position.get(from)!).map(({ on }) => `${from} before ${on}`));
+        const misplaced = [...plan.dependencies].flatMap(([from, dependencies]) =>
+            dependencies.filter(({ on }) => position.get(on)! >= position.get(from)!).map(({ on }) => `${from} before ${on}`),
+        );
         expect(misplaced).toEqual([]);
     });
 
@@ -176,7 +193,9 @@ describe.skipIf(skipFixtures)("planInstall on the Kubeflow 1.8.1 manifests", () 
             ["Deployment kubeflow", 30],
             ["StatefulSet kubeflow", 1],
         ]);
-        expect(countWaitingFor(key(find("ValidatingWebhookConfiguration", undefined, "istio-validator-istio-system")))).toEqual([["EnvoyFilter istio-system", 10]]);
+        expect(countWaitingFor(key(find("ValidatingWebhookConfiguration", undefined, "istio-validator-istio-system")))).toEqual([
+            ["EnvoyFilter istio-system", 10],
+        ]);
     });
 
     it("makes the nine ClusterServingRuntimes wait for Deployment kubeflow/kserve-controller-manager and its webhook configuration, the longest chain of 3 dependencies", () => {

@@ -3,7 +3,24 @@
 import { describe, expect, it } from "vitest";
 import { describeObject, type KubernetesObject } from "../../core/objects";
 import { planInstall } from "../../components/manifests/ordering/plan";
-import { key, namespace, configMap, workload, cronJob, service, crd, custom, webhook, rule, webhookConfiguration, hookServer, hookService, widgets, dependentsOf, admittedBy } from "./ordering-fixtures";
+import {
+    key,
+    namespace,
+    configMap,
+    workload,
+    cronJob,
+    service,
+    crd,
+    custom,
+    webhook,
+    rule,
+    webhookConfiguration,
+    hookServer,
+    hookService,
+    widgets,
+    dependentsOf,
+    admittedBy,
+} from "./ordering-fixtures";
 
 describe("planInstall: admission webhooks", () => {
     it("makes an object a webhook admits on CREATE depend on the workloads behind the webhook's Service and on its configuration, and nothing else on them", () => {
@@ -15,7 +32,10 @@ describe("planInstall: admission webhooks", () => {
         expect(plan.dependencies.get(key(widget))).toEqual([
             { on: key(team), reason: "Namespace team must exist" },
             { on: key(widgets), reason: "CustomResourceDefinition widgets.example.com defines Widget" },
-            { on: key(hookServer), reason: "Deployment hooks/hook-server serves ValidatingWebhookConfiguration widgets (webhook widgets.example.com), which admits it" },
+            {
+                on: key(hookServer),
+                reason: "Deployment hooks/hook-server serves ValidatingWebhookConfiguration widgets (webhook widgets.example.com), which admits it",
+            },
             { on: key(validator), reason: "ValidatingWebhookConfiguration widgets must be registered first, or the API server would not call it for it" },
         ]);
         expect(plan.dependencies.get(key(validator))).toEqual([]);
@@ -41,7 +61,13 @@ describe("planInstall: admission webhooks", () => {
         const validator = webhookConfiguration("widgets", [webhook("widgets.example.com")]);
         const plan = planInstall([widgets, hookServer, replica, agent, otherLabels, otherNamespace, hookService, validator, widget]);
         // The configuration once, right after the first workload, however many workloads serve its webhook.
-        expect(plan.dependencies.get(key(widget))?.map((dependency) => dependency.on)).toEqual([key(widgets), key(hookServer), key(validator), key(replica), key(agent)]);
+        expect(plan.dependencies.get(key(widget))?.map((dependency) => dependency.on)).toEqual([
+            key(widgets),
+            key(hookServer),
+            key(validator),
+            key(replica),
+            key(agent),
+        ]);
         expect(plan.dependencies.get(key(widget))?.[2]).toEqual({
             on: key(validator),
             reason: "ValidatingWebhookConfiguration widgets must be registered first, or the API server would not call it for it",
@@ -50,7 +76,11 @@ describe("planInstall: admission webhooks", () => {
 
     it("merges every webhook one workload serves into one dependency per object, and adds one per webhook configuration", () => {
         const widget = custom("Widget", "w");
-        const mutating = webhookConfiguration("widgets", [webhook("default.widgets.example.com"), webhook("labels.widgets.example.com")], "MutatingWebhookConfiguration");
+        const mutating = webhookConfiguration(
+            "widgets",
+            [webhook("default.widgets.example.com"), webhook("labels.widgets.example.com")],
+            "MutatingWebhookConfiguration",
+        );
         const validating = webhookConfiguration("widgets", [webhook("widgets.example.com")]);
         const plan = planInstall([widgets, hookServer, hookService, mutating, validating, widget]);
         expect(plan.dependencies.get(key(widget))).toEqual([
@@ -69,7 +99,14 @@ describe("planInstall: admission webhooks", () => {
     it("matches wildcard API groups, versions and resources", () => {
         const otherWidgets = crd("Widget", "widgets", { group: "other.io", versions: [{ name: "v2", served: true }] });
         // Gadgets have no CRD here, so their resource name is unknown and only a `*` resource matches them.
-        const candidates = [widgets, otherWidgets, custom("Widget", "a"), custom("Widget", "b", undefined, "other.io/v2"), custom("Gadget", "c"), custom("Gadget", "d", undefined, "other.io/v1")];
+        const candidates = [
+            widgets,
+            otherWidgets,
+            custom("Widget", "a"),
+            custom("Widget", "b", undefined, "other.io/v2"),
+            custom("Gadget", "c"),
+            custom("Gadget", "d", undefined, "other.io/v1"),
+        ];
         const anyGroup = webhookConfiguration("any-group", [webhook("widgets.example.com", { rules: [rule({ apiGroups: ["*"], apiVersions: ["*"] })] })]);
         const anyResource = webhookConfiguration("any-resource", [webhook("all.example.com", { rules: [rule({ resources: ["*"] })] })]);
         expect(admittedBy(anyGroup, candidates)).toEqual(["Widget a", "Widget b"]);
@@ -132,7 +169,12 @@ describe("planInstall: admission webhooks", () => {
             }),
         ]);
         // autoscaling/v1 and autoscaling/v2 both serve HorizontalPodAutoscalers.
-        const scaler: KubernetesObject = { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "scaler", namespace: "team" }, spec: {} };
+        const scaler: KubernetesObject = {
+            apiVersion: "autoscaling/v2",
+            kind: "HorizontalPodAutoscaler",
+            metadata: { name: "scaler", namespace: "team" },
+            spec: {},
+        };
         expect(admittedBy(configuration, [versioned, custom("Widget", "w2", undefined, "example.com/v2"), scaler])).toEqual(admitted);
     });
 
@@ -190,8 +232,14 @@ describe("planInstall: admission webhooks", () => {
         expect(dependentsOf(plan, injector, objects)).toEqual(["Deployment mesh/web", "Deployment mesh/labelled-outside", "CronJob mesh/nightly"]);
         expect(plan.dependencies.get(key(web))).toEqual([
             { on: key(candidates[0]!), reason: "Namespace mesh must exist" },
-            { on: key(hookServer), reason: "Deployment hooks/hook-server serves MutatingWebhookConfiguration sidecar-injector (webhook namespace.sidecar-injector.example.com), which admits its pods" },
-            { on: key(injector), reason: "MutatingWebhookConfiguration sidecar-injector must be registered first, or the API server would not call it for its pods" },
+            {
+                on: key(hookServer),
+                reason: "Deployment hooks/hook-server serves MutatingWebhookConfiguration sidecar-injector (webhook namespace.sidecar-injector.example.com), which admits its pods",
+            },
+            {
+                on: key(injector),
+                reason: "MutatingWebhookConfiguration sidecar-injector must be registered first, or the API server would not call it for its pods",
+            },
         ]);
     });
 
@@ -223,7 +271,15 @@ describe("planInstall: admission webhooks", () => {
                 namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["team"] }] },
             }),
         ]);
-        const candidates = [widgets, crd("Gizmo", "gizmos", { scope: "Cluster" }), namespace("team"), namespace("other"), custom("Widget", "a", "team"), custom("Widget", "b", "other"), custom("Gizmo", "g")];
+        const candidates = [
+            widgets,
+            crd("Gizmo", "gizmos", { scope: "Cluster" }),
+            namespace("team"),
+            namespace("other"),
+            custom("Widget", "a", "team"),
+            custom("Widget", "b", "other"),
+            custom("Gizmo", "g"),
+        ];
         expect(admittedBy(configuration, candidates)).toEqual(["Namespace team", "Widget team/a", "Gizmo g"]);
     });
 
@@ -243,12 +299,19 @@ describe("planInstall: admission webhooks", () => {
         ["with null matchExpressions", { matchExpressions: null }],
     ])("matches an %s namespaceSelector and objectSelector to every object", (_, selector) => {
         const configuration = webhookConfiguration("widgets", [webhook("widgets.example.com", { namespaceSelector: selector, objectSelector: selector })]);
-        expect(admittedBy(configuration, [widgets, namespace("team", { tier: "system" }), custom("Widget", "w", "team", "example.com/v1", { app: "w" })])).toEqual(["Widget team/w"]);
+        expect(
+            admittedBy(configuration, [widgets, namespace("team", { tier: "system" }), custom("Widget", "w", "team", "example.com/v1", { app: "w" })]),
+        ).toEqual(["Widget team/w"]);
     });
 
     it("matches an objectSelector against the object's own labels", () => {
         const configuration = webhookConfiguration("widgets", [webhook("widgets.example.com", { objectSelector: { matchLabels: { managed: "true" } } })]);
-        const candidates = [widgets, custom("Widget", "managed", undefined, "example.com/v1", { managed: "true" }), custom("Widget", "unmanaged", undefined, "example.com/v1", { managed: "false" }), custom("Widget", "bare")];
+        const candidates = [
+            widgets,
+            custom("Widget", "managed", undefined, "example.com/v1", { managed: "true" }),
+            custom("Widget", "unmanaged", undefined, "example.com/v1", { managed: "false" }),
+            custom("Widget", "bare"),
+        ];
         expect(admittedBy(configuration, candidates)).toEqual(["Widget managed"]);
     });
 
@@ -257,13 +320,20 @@ describe("planInstall: admission webhooks", () => {
             webhook("cluster.example.com", { rules: [rule({ apiGroups: ["*"], apiVersions: ["*"], resources: ["*"], scope: "Cluster" })] }),
         ]);
         const reader: KubernetesObject = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "reader" }, rules: [] };
-        const candidates = [webhookConfiguration("other", [webhook("other.example.com")]), webhookConfiguration("other", [webhook("other.example.com")], "MutatingWebhookConfiguration"), reader];
+        const candidates = [
+            webhookConfiguration("other", [webhook("other.example.com")]),
+            webhookConfiguration("other", [webhook("other.example.com")], "MutatingWebhookConfiguration"),
+            reader,
+        ];
         expect(admittedBy(configuration, candidates)).toEqual(["ClusterRole reader"]);
     });
 
     it("makes an admitted object wait for the webhook configuration too, so the API server calls the webhook for it", () => {
         // Both configurations come last in the input: the objects they admit must move after them.
-        const validator = webhookConfiguration("admission", [webhook("widgets.example.com"), webhook("deployments.example.com", { rules: [rule({ apiGroups: ["apps"], resources: ["deployments"] })] })]);
+        const validator = webhookConfiguration("admission", [
+            webhook("widgets.example.com"),
+            webhook("deployments.example.com", { rules: [rule({ apiGroups: ["apps"], resources: ["deployments"] })] }),
+        ]);
         const mutator = webhookConfiguration(
             "pods",
             [webhook("pods.example.com", { rules: [rule({ apiGroups: [""], resources: ["pods"] })], objectSelector: { matchLabels: { app: "web" } } })],
@@ -276,7 +346,10 @@ describe("planInstall: admission webhooks", () => {
         const plan = planInstall(objects);
         expect(plan.dependencies.get(key(widget))).toEqual([
             { on: key(widgets), reason: "CustomResourceDefinition widgets.example.com defines Widget" },
-            { on: key(hookServer), reason: "Deployment hooks/hook-server serves ValidatingWebhookConfiguration admission (webhook widgets.example.com), which admits it" },
+            {
+                on: key(hookServer),
+                reason: "Deployment hooks/hook-server serves ValidatingWebhookConfiguration admission (webhook widgets.example.com), which admits it",
+            },
             { on: key(validator), reason: "ValidatingWebhookConfiguration admission must be registered first, or the API server would not call it for it" },
         ]);
         expect(plan.dependencies.get(key(web))).toEqual([
@@ -299,7 +372,12 @@ describe("planInstall: admission webhooks", () => {
             },
         ]);
         // Configurations wait for nothing (no webhook is called for them), and what no webhook admits waits for no configuration.
-        expect([plan.dependencies.get(key(validator)), plan.dependencies.get(key(mutator)), plan.dependencies.get(key(settings)), plan.dependencies.get(key(hookService))]).toEqual([[], [], [], []]);
+        expect([
+            plan.dependencies.get(key(validator)),
+            plan.dependencies.get(key(mutator)),
+            plan.dependencies.get(key(settings)),
+            plan.dependencies.get(key(hookService)),
+        ]).toEqual([[], [], [], []]);
         expect(dependentsOf(plan, validator, objects)).toEqual(["Widget w", "Deployment team/web"]);
         expect(dependentsOf(plan, mutator, objects)).toEqual(["Deployment team/web"]);
         expect(plan.order.map(describeObject)).toEqual([

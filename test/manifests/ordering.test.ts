@@ -4,7 +4,21 @@ import { describe, expect, it } from "vitest";
 import { compileLabelSelector, type LabelSelector } from "../../core/label-selectors";
 import { describeObject, type KubernetesObject } from "../../core/objects";
 import { planInstall } from "../../components/manifests/ordering/plan";
-import { key, namespace, configMap, workload, service, crd, custom, webhook, rule, webhookConfiguration, hookServer, hookService, widgets } from "./ordering-fixtures";
+import {
+    key,
+    namespace,
+    configMap,
+    workload,
+    service,
+    crd,
+    custom,
+    webhook,
+    rule,
+    webhookConfiguration,
+    hookServer,
+    hookService,
+    widgets,
+} from "./ordering-fixtures";
 
 describe("planInstall: Namespaces", () => {
     it("makes a namespaced object depend on the Namespace of its metadata.namespace", () => {
@@ -23,7 +37,12 @@ describe("planInstall: Namespaces", () => {
 
     it("adds no Namespace dependency when the Namespace is not among the objects or the object is cluster-scoped", () => {
         // kustomize's namespace transformer sets metadata.namespace on cluster-scoped kinds it does not know.
-        const reader: KubernetesObject = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "reader", namespace: "team" }, rules: [] };
+        const reader: KubernetesObject = {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRole",
+            metadata: { name: "reader", namespace: "team" },
+            rules: [],
+        };
         const elsewhere = configMap("settings", "elsewhere");
         const plan = planInstall([namespace("team"), reader, elsewhere]);
         expect([...plan.dependencies.values()]).toEqual([[], [], []]);
@@ -48,13 +67,21 @@ describe("planInstall: custom resources", () => {
 
 describe("planInstall: cycles", () => {
     it("leaves out and reports the dependency of a webhook's own Deployment on itself, and on the webhook's configuration with it", () => {
-        const configuration = webhookConfiguration("deployments", [webhook("deployments.example.com", { rules: [rule({ apiGroups: ["apps"], resources: ["deployments"] })] })]);
+        const configuration = webhookConfiguration("deployments", [
+            webhook("deployments.example.com", { rules: [rule({ apiGroups: ["apps"], resources: ["deployments"] })] }),
+        ]);
         const web = workload("web", "team", { app: "web" });
         const plan = planInstall([hookServer, hookService, configuration, web]);
         expect(plan.dependencies.get(key(hookServer))).toEqual([]);
         expect(plan.dependencies.get(key(web))).toEqual([
-            { on: key(hookServer), reason: "Deployment hooks/hook-server serves ValidatingWebhookConfiguration deployments (webhook deployments.example.com), which admits it" },
-            { on: key(configuration), reason: "ValidatingWebhookConfiguration deployments must be registered first, or the API server would not call it for it" },
+            {
+                on: key(hookServer),
+                reason: "Deployment hooks/hook-server serves ValidatingWebhookConfiguration deployments (webhook deployments.example.com), which admits it",
+            },
+            {
+                on: key(configuration),
+                reason: "ValidatingWebhookConfiguration deployments must be registered first, or the API server would not call it for it",
+            },
         ]);
         expect(plan.brokenCycles).toEqual([
             {
@@ -106,11 +133,19 @@ describe("planInstall: cycles", () => {
     it("breaks the cycle of a webhook that admits the Namespace its own server lives in", () => {
         const hooks = namespace("hooks");
         const team = namespace("team");
-        const configuration = webhookConfiguration("namespaces", [webhook("namespaces.example.com", { rules: [rule({ apiGroups: [""], resources: ["namespaces"] })] })]);
+        const configuration = webhookConfiguration("namespaces", [
+            webhook("namespaces.example.com", { rules: [rule({ apiGroups: [""], resources: ["namespaces"] })] }),
+        ]);
         const plan = planInstall([hooks, hookServer, hookService, configuration, team]);
         expect(plan.dependencies.get(key(team))).toEqual([
-            { on: key(hookServer), reason: "Deployment hooks/hook-server serves ValidatingWebhookConfiguration namespaces (webhook namespaces.example.com), which admits it" },
-            { on: key(configuration), reason: "ValidatingWebhookConfiguration namespaces must be registered first, or the API server would not call it for it" },
+            {
+                on: key(hookServer),
+                reason: "Deployment hooks/hook-server serves ValidatingWebhookConfiguration namespaces (webhook namespaces.example.com), which admits it",
+            },
+            {
+                on: key(configuration),
+                reason: "ValidatingWebhookConfiguration namespaces must be registered first, or the API server would not call it for it",
+            },
         ]);
         expect(plan.dependencies.get(key(hooks))).toEqual([]);
         expect(plan.brokenCycles).toEqual([
@@ -180,9 +215,21 @@ describe("compileLabelSelector", () => {
         ["Exists on a missing key", { matchExpressions: [{ key: "zone", operator: "Exists" }] }, false],
         ["DoesNotExist on a present key", { matchExpressions: [{ key: "app", operator: "DoesNotExist" }] }, false],
         ["DoesNotExist on a missing key", { matchExpressions: [{ key: "zone", operator: "DoesNotExist" }] }, true],
-        ["matchLabels and matchExpressions that both hold", { matchLabels: { app: "web" }, matchExpressions: [{ key: "zone", operator: "DoesNotExist" }] }, true],
-        ["matchLabels that holds with a matchExpression that does not", { matchLabels: { app: "web" }, matchExpressions: [{ key: "tier", operator: "In", values: ["backend"] }] }, false],
-        ["matchLabels that does not hold with a matchExpression that does", { matchLabels: { app: "api" }, matchExpressions: [{ key: "tier", operator: "Exists" }] }, false],
+        [
+            "matchLabels and matchExpressions that both hold",
+            { matchLabels: { app: "web" }, matchExpressions: [{ key: "zone", operator: "DoesNotExist" }] },
+            true,
+        ],
+        [
+            "matchLabels that holds with a matchExpression that does not",
+            { matchLabels: { app: "web" }, matchExpressions: [{ key: "tier", operator: "In", values: ["backend"] }] },
+            false,
+        ],
+        [
+            "matchLabels that does not hold with a matchExpression that does",
+            { matchLabels: { app: "api" }, matchExpressions: [{ key: "tier", operator: "Exists" }] },
+            false,
+        ],
         ["an empty selector", {}, true],
     ])("evaluates %s against {app: web, tier: frontend} as %s", (_, selector, expected) => {
         expect(compileLabelSelector(selector, "test selector").matches(labels)).toBe(expected);
@@ -196,9 +243,18 @@ describe("compileLabelSelector", () => {
     });
 
     it.each([
-        [{ key: "tier", operator: "In", values: [] }, 'Invalid label selector: objectSelector of webhook x, matchExpressions[0] (key "tier") uses In with no values; the API server requires at least one.'],
-        [{ key: "tier", operator: "Exists", values: ["a"] }, 'Invalid label selector: objectSelector of webhook x, matchExpressions[0] (key "tier") uses Exists with values ["a"]; it must have none.'],
-        [{ key: "tier", operator: "Equals", values: ["a"] }, 'Invalid label selector: objectSelector of webhook x, matchExpressions[0] has operator "Equals"; use one of In, NotIn, Exists, DoesNotExist.'],
+        [
+            { key: "tier", operator: "In", values: [] },
+            'Invalid label selector: objectSelector of webhook x, matchExpressions[0] (key "tier") uses In with no values; the API server requires at least one.',
+        ],
+        [
+            { key: "tier", operator: "Exists", values: ["a"] },
+            'Invalid label selector: objectSelector of webhook x, matchExpressions[0] (key "tier") uses Exists with values ["a"]; it must have none.',
+        ],
+        [
+            { key: "tier", operator: "Equals", values: ["a"] },
+            'Invalid label selector: objectSelector of webhook x, matchExpressions[0] has operator "Equals"; use one of In, NotIn, Exists, DoesNotExist.',
+        ],
     ])("rejects the invalid requirement %j", (requirement, message) => {
         expect(() => compileLabelSelector({ matchExpressions: [requirement] }, "objectSelector of webhook x")).toThrow(new Error(message));
     });

@@ -41,7 +41,7 @@ function alertsWithCases(kind: "firing" | "quiet"): string[] {
         const cases = parse(readFileSync(join(CASES_DIRECTORY, file), "utf8")) as PromtoolTestFile;
         return cases.tests.flatMap((test) => test.alert_rule_test ?? []);
     });
-    const matching = evaluations.filter((evaluation) => ((evaluation.exp_alerts ?? []).length > 0) === (kind === "firing"));
+    const matching = evaluations.filter((evaluation) => (evaluation.exp_alerts ?? []).length > 0 === (kind === "firing"));
     return [...new Set(matching.map((evaluation) => evaluation.alertname))].sort();
 }
 

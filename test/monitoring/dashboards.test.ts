@@ -67,7 +67,7 @@ const EXPORTED_METRICS: Record<string, readonly string[]> = {
         "training_operator_jobs_failed_total",
         "training_operator_jobs_restarted_total",
     ],
-    "Knative Serving 1.10 queue-proxy, component \"revision\" (pkg/queue/request_metric.go)": [
+    'Knative Serving 1.10 queue-proxy, component "revision" (pkg/queue/request_metric.go)': [
         "revision_request_count",
         "revision_request_latencies_bucket",
         "revision_request_latencies_count",
@@ -136,7 +136,9 @@ interface Query {
 }
 
 function loadDashboards(): Dashboard[] {
-    const files = readdirSync(DASHBOARDS_DIR).filter((name) => name.endsWith(".json")).sort();
+    const files = readdirSync(DASHBOARDS_DIR)
+        .filter((name) => name.endsWith(".json"))
+        .sort();
     return files.map((file) => {
         const text = readFileSync(join(DASHBOARDS_DIR, file), "utf8");
         try {
@@ -266,8 +268,12 @@ describe("the Grafana dashboards kfstack provisions", () => {
 
     it("each have a stable kfstack uid, a 'kfstack / ' title, the kfstack tag, no id, and are read-only", () => {
         const problems = dashboards.flatMap(({ file, json }) => [
-            ...(typeof json.uid === "string" && /^kfstack-[a-z0-9-]+$/.test(json.uid) && json.uid.length <= 40 ? [] : [`${file}: uid ${JSON.stringify(json.uid)} is not "kfstack-<name>" (lower case, at most 40 characters)`]),
-            ...(typeof json.title === "string" && json.title.startsWith("kfstack / ") ? [] : [`${file}: title ${JSON.stringify(json.title)} does not start with "kfstack / "`]),
+            ...(typeof json.uid === "string" && /^kfstack-[a-z0-9-]+$/.test(json.uid) && json.uid.length <= 40
+                ? []
+                : [`${file}: uid ${JSON.stringify(json.uid)} is not "kfstack-<name>" (lower case, at most 40 characters)`]),
+            ...(typeof json.title === "string" && json.title.startsWith("kfstack / ")
+                ? []
+                : [`${file}: title ${JSON.stringify(json.title)} does not start with "kfstack / "`]),
             ...(JSON.stringify(json.tags) === JSON.stringify(["kfstack"]) ? [] : [`${file}: tags are ${JSON.stringify(json.tags)}, not ["kfstack"]`]),
             ...(json.id === undefined || json.id === null ? [] : [`${file}: id is ${JSON.stringify(json.id)}; leave it null, Grafana assigns it`]),
             ...(json.editable === false ? [] : [`${file}: editable is ${JSON.stringify(json.editable)}; provisioned dashboards are read-only (false)`]),
@@ -278,7 +284,9 @@ describe("the Grafana dashboards kfstack provisions", () => {
     it("have distinct uids", () => {
         const files = new Map<unknown, string[]>();
         for (const { file, json } of dashboards) files.set(json.uid, [...(files.get(json.uid) ?? []), file]);
-        expect([...files].filter(([, names]) => names.length > 1).map(([uid, names]) => `uid ${JSON.stringify(uid)} is used by ${names.join(", ")}`)).toEqual([]);
+        expect([...files].filter(([, names]) => names.length > 1).map(([uid, names]) => `uid ${JSON.stringify(uid)} is used by ${names.join(", ")}`)).toEqual(
+            [],
+        );
     });
 
     it("refer to no data source but the provisioned Prometheus one, and declare no data source variable", () => {
@@ -307,9 +315,13 @@ describe("the Grafana dashboards kfstack provisions", () => {
             const panels = panelsOf(dashboard.json);
             const ids = panels.map((panel) => panel.id);
             return panels.flatMap((panel) => [
-                ...(hasNoQueries(panel) || (panel.targets ?? []).some((target) => target.expr?.trim()) ? [] : [`${label(dashboard)}: ${panel.type} panel "${panel.title}" has no PromQL target`]),
+                ...(hasNoQueries(panel) || (panel.targets ?? []).some((target) => target.expr?.trim())
+                    ? []
+                    : [`${label(dashboard)}: ${panel.type} panel "${panel.title}" has no PromQL target`]),
                 ...(panel.gridPos ? [] : [`${label(dashboard)}: panel "${panel.title}" has no gridPos`]),
-                ...(typeof panel.id === "number" && ids.indexOf(panel.id) === ids.lastIndexOf(panel.id) ? [] : [`${label(dashboard)}: panel "${panel.title}" has id ${panel.id}, missing or shared`]),
+                ...(typeof panel.id === "number" && ids.indexOf(panel.id) === ids.lastIndexOf(panel.id)
+                    ? []
+                    : [`${label(dashboard)}: panel "${panel.title}" has id ${panel.id}, missing or shared`]),
             ]);
         });
         expect(problems).toEqual([]);
@@ -329,7 +341,9 @@ describe("the Grafana dashboards kfstack provisions", () => {
         const problems = queries.flatMap(({ dashboard, where, expr }) =>
             metricNames(substituteVariables(expr))
                 .filter((name) => !KNOWN_METRICS.has(name))
-                .map((name) => `${label(dashboard)}, ${where}: metric ${name} is not one the platform's exporters export (EXPORTED_METRICS lists them): ${expr}`),
+                .map(
+                    (name) => `${label(dashboard)}, ${where}: metric ${name} is not one the platform's exporters export (EXPORTED_METRICS lists them): ${expr}`,
+                ),
         );
         expect(problems).toEqual([]);
     });
@@ -341,11 +355,19 @@ describe("the Grafana dashboards kfstack provisions", () => {
             counts.set(query.dashboard, n + 1);
             return { record: `kfstack:dashboard:${String(query.dashboard.json.uid).replace(/\W/g, "_")}:${n}`, expr: substituteVariables(query.expr), query };
         });
-        const directory = writeYamlFiles({ "dashboards.rules.yaml": { groups: [{ name: "kfstack-dashboards", rules: rules.map(({ record, expr }) => ({ record, expr })) }] } });
+        const directory = writeYamlFiles({
+            "dashboards.rules.yaml": { groups: [{ name: "kfstack-dashboards", rules: rules.map(({ record, expr }) => ({ record, expr })) }] },
+        });
         const result = promtool(["check", "rules", "dashboards.rules.yaml"], directory);
         const rejected = rules
             .filter(({ record }) => result.output.includes(`"${record}":`))
-            .map(({ record, expr, query }) => `${label(query.dashboard)}, ${query.where}: ${expr}\n  ${result.output.split("\n").find((line) => line.includes(`"${record}":`))?.trim()}`);
+            .map(
+                ({ record, expr, query }) =>
+                    `${label(query.dashboard)}, ${query.where}: ${expr}\n  ${result.output
+                        .split("\n")
+                        .find((line) => line.includes(`"${record}":`))
+                        ?.trim()}`,
+            );
         expect(rejected).toEqual([]);
         expect(result.status, result.output).toBe(0);
     });
@@ -353,10 +375,15 @@ describe("the Grafana dashboards kfstack provisions", () => {
 
 describe("reading dashboard PromQL", () => {
     it("finds the metrics of an expression, not its functions, keywords, label names or strings", () => {
-        expect(metricNames('sum by (namespace) (rate(container_cpu_usage_seconds_total{job="kubelet", namespace=~"team-.*"}[5m])) / on (namespace) group_left () max by (namespace) (kube_resourcequota{type="hard"} > 0) or vector(0)'))
-            .toEqual(["container_cpu_usage_seconds_total", "kube_resourcequota"]);
-        expect(metricNames('label_replace(up offset 5m, "dst", "$1", "instance", "(.*)") * 1e3 + DCGM_FI_DEV_GPU_UTIL and bool inf'))
-            .toEqual(["DCGM_FI_DEV_GPU_UTIL", "up"]);
+        expect(
+            metricNames(
+                'sum by (namespace) (rate(container_cpu_usage_seconds_total{job="kubelet", namespace=~"team-.*"}[5m])) / on (namespace) group_left () max by (namespace) (kube_resourcequota{type="hard"} > 0) or vector(0)',
+            ),
+        ).toEqual(["container_cpu_usage_seconds_total", "kube_resourcequota"]);
+        expect(metricNames('label_replace(up offset 5m, "dst", "$1", "instance", "(.*)") * 1e3 + DCGM_FI_DEV_GPU_UTIL and bool inf')).toEqual([
+            "DCGM_FI_DEV_GPU_UTIL",
+            "up",
+        ]);
         expect(metricNames('count({__name__="kube_pod_info", namespace="a"}) + count({__name__=~"DCGM_.*"})')).toEqual(["DCGM_.*", "kube_pod_info"]);
     });
 
@@ -365,13 +392,18 @@ describe("reading dashboard PromQL", () => {
     });
 
     it("turns Grafana variables into values Prometheus parses: durations, .* in regex matchers, a value in equality matchers", () => {
-        expect(substituteVariables('sum(rate(revision_request_count{namespace_name=~"$namespace", service_name=~"${service:regex}", pod="[[pod]]"}[$__rate_interval])) / increase(x[${__range}])'))
-            .toBe('sum(rate(revision_request_count{namespace_name=~".*", service_name=~".*", pod="kfstack"}[5m])) / increase(x[6h])');
+        expect(
+            substituteVariables(
+                'sum(rate(revision_request_count{namespace_name=~"$namespace", service_name=~"${service:regex}", pod="[[pod]]"}[$__rate_interval])) / increase(x[${__range}])',
+            ),
+        ).toBe('sum(rate(revision_request_count{namespace_name=~".*", service_name=~".*", pod="kfstack"}[5m])) / increase(x[6h])');
         expect(variableNames('label_replace(x{a=~"$tenant"}, "b", "$1", "c", "(.*)")')).toEqual(["tenant"]);
     });
 
     it("reads the PromQL of a variable query: the selector of label_values, nothing of a label-only query", () => {
-        expect(promqlOfVariableQuery('label_values(kube_resourcequota{resourcequota="kf-resource-quota", type=~"hard|used"}, namespace)')).toBe('kube_resourcequota{resourcequota="kf-resource-quota", type=~"hard|used"}');
+        expect(promqlOfVariableQuery('label_values(kube_resourcequota{resourcequota="kf-resource-quota", type=~"hard|used"}, namespace)')).toBe(
+            'kube_resourcequota{resourcequota="kf-resource-quota", type=~"hard|used"}',
+        );
         expect(promqlOfVariableQuery("label_values(namespace)")).toBeUndefined();
         expect(promqlOfVariableQuery("query_result(topk(5, sum by (node) (DCGM_FI_DEV_GPU_UTIL)))")).toBe("topk(5, sum by (node) (DCGM_FI_DEV_GPU_UTIL))");
     });

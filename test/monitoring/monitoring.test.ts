@@ -27,7 +27,12 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
 
 interface PodSpec {
-    containers: { name: string; image: string; env?: { name: string; value?: string; valueFrom?: unknown }[]; resources?: { limits?: Record<string, string> } }[];
+    containers: {
+        name: string;
+        image: string;
+        env?: { name: string; value?: string; valueFrom?: unknown }[];
+        resources?: { limits?: Record<string, string> };
+    }[];
     tolerations?: Record<string, string>[];
     affinity?: unknown;
     volumes?: Record<string, unknown>[];
@@ -37,7 +42,9 @@ const imagesOf = (planned: PlannedResource) => podSpec(planned).containers.map((
 const specOf = (planned: PlannedResource) => (planned.inputs as { spec: Record<string, unknown> }).spec;
 
 const GPU_NODES_ONLY = {
-    nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "nvidia.com/gpu.product", operator: "Exists" }] }] } },
+    nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "nvidia.com/gpu.product", operator: "Exists" }] }] },
+    },
 };
 
 describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
@@ -47,10 +54,18 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
     });
 
     it("installs Prometheus, Alertmanager, Grafana, node-exporter and kube-state-metrics from kube-prometheus v0.16.0, images pinned", () => {
-        expect(specOf(resource(plan, "kubernetes:monitoring.coreos.com/v1:Prometheus", "monitoring/k8s"))).toMatchObject({ image: "quay.io/prometheus/prometheus:v3.5.0", version: "3.5.0" });
-        expect(specOf(resource(plan, "kubernetes:monitoring.coreos.com/v1:Alertmanager", "monitoring/main"))).toMatchObject({ image: "quay.io/prometheus/alertmanager:v0.28.1" });
+        expect(specOf(resource(plan, "kubernetes:monitoring.coreos.com/v1:Prometheus", "monitoring/k8s"))).toMatchObject({
+            image: "quay.io/prometheus/prometheus:v3.5.0",
+            version: "3.5.0",
+        });
+        expect(specOf(resource(plan, "kubernetes:monitoring.coreos.com/v1:Alertmanager", "monitoring/main"))).toMatchObject({
+            image: "quay.io/prometheus/alertmanager:v0.28.1",
+        });
         expect(imagesOf(resource(plan, DEPLOYMENT, "monitoring/grafana"))).toEqual(["grafana/grafana:12.1.0"]);
-        expect(imagesOf(resource(plan, DAEMON_SET, "monitoring/node-exporter"))).toEqual(["quay.io/prometheus/node-exporter:v1.9.1", "quay.io/brancz/kube-rbac-proxy:v0.19.1"]);
+        expect(imagesOf(resource(plan, DAEMON_SET, "monitoring/node-exporter"))).toEqual([
+            "quay.io/prometheus/node-exporter:v1.9.1",
+            "quay.io/brancz/kube-rbac-proxy:v0.19.1",
+        ]);
         expect(imagesOf(resource(plan, DEPLOYMENT, "monitoring/kube-state-metrics"))[0]).toBe("registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.16.0");
         expect(imagesOf(resource(plan, DEPLOYMENT, "monitoring/prometheus-operator"))[0]).toBe("quay.io/prometheus-operator/prometheus-operator:v0.85.0");
     });
@@ -72,22 +87,34 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
         expect(imagesOf(resource(plan, DAEMON_SET, "kube-system/nvidia-device-plugin-daemonset"))).toEqual(["nvcr.io/nvidia/k8s-device-plugin:v0.20.0"]);
         expect(imagesOf(resource(plan, DAEMON_SET, "monitoring/dcgm-exporter"))).toEqual(["nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless"]);
         expect(specOf(resource(plan, SERVICE_MONITOR, "monitoring/dcgm-exporter"))).toMatchObject({
-            endpoints: [{ port: "metrics", path: "/metrics", relabelings: [{ action: "replace", sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node" }] }],
+            endpoints: [
+                {
+                    port: "metrics",
+                    path: "/metrics",
+                    relabelings: [{ action: "replace", sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node" }],
+                },
+            ],
         });
     });
 
     it("collects GPU utilization and graphics-engine activity from a counters file it mounts", () => {
         const exporter = podSpec(resource(plan, DAEMON_SET, "monitoring/dcgm-exporter")).containers[0]!;
         expect(exporter.env).toContainEqual({ name: "DCGM_EXPORTER_COLLECTORS", value: "/etc/dcgm-exporter/kfstack/counters.csv" });
-        const counters = (resource(plan, "kubernetes:core/v1:ConfigMap", "monitoring/dcgm-exporter-counters").inputs as { data: Record<string, string> }).data["counters.csv"]!;
+        const counters = (resource(plan, "kubernetes:core/v1:ConfigMap", "monitoring/dcgm-exporter-counters").inputs as { data: Record<string, string> }).data[
+            "counters.csv"
+        ]!;
         expect(enabledDcgmFields(counters)).toEqual(expect.arrayContaining(["DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_PROF_GR_ENGINE_ACTIVE"]));
         expect(enabledDcgmFields(counters)).toHaveLength(26);
     });
 
     it("collects every DCGM field its alerts and dashboards read", () => {
-        const counters = (resource(plan, "kubernetes:core/v1:ConfigMap", "monitoring/dcgm-exporter-counters").inputs as { data: Record<string, string> }).data["counters.csv"]!;
+        const counters = (resource(plan, "kubernetes:core/v1:ConfigMap", "monitoring/dcgm-exporter-counters").inputs as { data: Record<string, string> }).data[
+            "counters.csv"
+        ]!;
         const rules = JSON.stringify(specOf(resource(plan, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "monitoring/kfstack-alerts")));
-        const dashboards = kfstackDashboards().map((dashboard) => dashboard.json).join("\n");
+        const dashboards = kfstackDashboards()
+            .map((dashboard) => dashboard.json)
+            .join("\n");
         const read = [...new Set(`${rules}\n${dashboards}`.match(/DCGM_FI_[A-Z_]+/g))].sort();
         expect(read.length).toBeGreaterThan(5);
         expect(read.filter((field) => !enabledDcgmFields(counters).includes(field))).toEqual([]);
@@ -96,13 +123,27 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
     it("scrapes every Kubeflow component that has a metrics endpoint", () => {
         const monitors = resourcesOfType(plan, SERVICE_MONITOR)
             .filter((planned) => planned.name.startsWith("monitoring/kubeflow-"))
-            .map((planned) => (specOf(planned) as { namespaceSelector: { matchNames: string[] }; endpoints: { port: string }[] }))
+            .map((planned) => specOf(planned) as { namespaceSelector: { matchNames: string[] }; endpoints: { port: string }[] })
             .map((spec) => `${spec.namespaceSelector.matchNames[0]} ${spec.endpoints[0]!.port}`);
         expect(monitors).toHaveLength(KUBEFLOW_METRICS_ENDPOINTS.length);
         expect(new Set(KUBEFLOW_METRICS_ENDPOINTS.map((endpoint) => endpoint.component))).toEqual(
-            new Set(["cert-manager", "istio", "knative-serving", "pipelines", "katib", "training-operator", "kserve", "pvcviewer-controller", "tensorboard-controller"]),
+            new Set([
+                "cert-manager",
+                "istio",
+                "knative-serving",
+                "pipelines",
+                "katib",
+                "training-operator",
+                "kserve",
+                "pvcviewer-controller",
+                "tensorboard-controller",
+            ]),
         );
-        expect(resourcesOfType(plan, "kubernetes:monitoring.coreos.com/v1:PodMonitor").map((planned) => planned.name).sort()).toEqual(["monitoring/istio-envoy", "monitoring/knative-queue-proxy"]);
+        expect(
+            resourcesOfType(plan, "kubernetes:monitoring.coreos.com/v1:PodMonitor")
+                .map((planned) => planned.name)
+                .sort(),
+        ).toEqual(["monitoring/istio-envoy", "monitoring/knative-queue-proxy"]);
     });
 
     it("misses no metrics port of the installed Kubeflow: every Service port or Service named for metrics is in the table", () => {
@@ -110,7 +151,9 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
         const metricsPorts = kubeflowServices.flatMap((planned) => {
             const { name, namespace } = planned.inputs.metadata as { name: string; namespace: string };
             const ports = (specOf(planned) as { ports: { name?: string }[] }).ports.map((port) => port.name ?? "");
-            return ports.filter((port) => /metrics|monitoring|prometheus/.test(port) || (/metrics/.test(name) && port !== "")).map((port) => `${namespace}/${name}:${port}`);
+            return ports
+                .filter((port) => /metrics|monitoring|prometheus/.test(port) || (/metrics/.test(name) && port !== ""))
+                .map((port) => `${namespace}/${name}:${port}`);
         });
         expect(metricsPorts.sort()).toEqual(KUBEFLOW_METRICS_ENDPOINTS.map((endpoint) => `${endpoint.namespace}/${endpoint.service}:${endpoint.port}`).sort());
     });
@@ -119,7 +162,9 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
         const names = resourcesOfType(plan, SERVICE_MONITOR).map((planned) => planned.name);
         expect(names).not.toContain("monitoring/kube-scheduler");
         expect(names).not.toContain("monitoring/kube-controller-manager");
-        const groups = (specOf(resource(plan, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "monitoring/kubernetes-monitoring-rules")).groups as { name: string }[]).map((group) => group.name);
+        const groups = (
+            specOf(resource(plan, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "monitoring/kubernetes-monitoring-rules")).groups as { name: string }[]
+        ).map((group) => group.name);
         expect(groups).not.toContain("kubernetes-system-scheduler");
         expect(groups).toContain("kubernetes-system-apiserver");
         expect(resource(plan, "kubernetes:apiregistration.k8s.io/v1:APIService", "v1beta1.metrics.k8s.io")).toBeDefined();
@@ -133,25 +178,41 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
         ]);
         const admin = resource(plan, "kubernetes:core/v1:Secret", "monitoring/grafana-admin").inputs as { stringData: Record<string, unknown> };
         expect(admin.stringData["admin-password"]).toBeInstanceOf(Secret);
-        expect(resourcesOfType(plan, "random:index/randomPassword:RandomPassword").map((planned) => planned.name)).toContain("kfstack-prod-monitoring-grafana-admin");
+        expect(resourcesOfType(plan, "random:index/randomPassword:RandomPassword").map((planned) => planned.name)).toContain(
+            "kfstack-prod-monitoring-grafana-admin",
+        );
     });
 
     it("serves Grafana at /grafana/ behind the Kubeflow gateway's login, never on a Service of its own", () => {
         expect((specOf(resource(plan, "kubernetes:core/v1:Service", "monitoring/grafana")) as { type?: string }).type ?? "ClusterIP").toBe("ClusterIP");
-        const exposed = resourcesOfType(plan, "kubernetes:core/v1:Service").filter((planned) => ["LoadBalancer", "NodePort"].includes(String(specOf(planned).type)));
+        const exposed = resourcesOfType(plan, "kubernetes:core/v1:Service").filter((planned) =>
+            ["LoadBalancer", "NodePort"].includes(String(specOf(planned).type)),
+        );
         expect(exposed.map((planned) => planned.name)).toEqual(["istio-system/istio-ingressgateway"]);
         expect(specOf(resource(plan, "kubernetes:networking.istio.io/v1beta1:VirtualService", "monitoring/grafana"))).toMatchObject({
             gateways: ["kubeflow/kubeflow-gateway"],
-            http: [{ match: [{ uri: { prefix: "/grafana/" } }], route: [{ destination: { host: "grafana.monitoring.svc.cluster.local", port: { number: 3000 } } }] }],
+            http: [
+                {
+                    match: [{ uri: { prefix: "/grafana/" } }],
+                    route: [{ destination: { host: "grafana.monitoring.svc.cluster.local", port: { number: 3000 } } }],
+                },
+            ],
         });
-        const ini = (resource(plan, "kubernetes:core/v1:Secret", "monitoring/grafana-config").inputs as { stringData: Record<string, string> }).stringData["grafana.ini"]!;
+        const ini = (resource(plan, "kubernetes:core/v1:Secret", "monitoring/grafana-config").inputs as { stringData: Record<string, string> }).stringData[
+            "grafana.ini"
+        ]!;
         expect(ini).toContain("serve_from_sub_path = true");
         expect(ini).toContain("reporting_enabled = false");
     });
 
     it("rolls Grafana when its configuration changes: the checksum annotations follow kfstack's grafana.ini, data source and providers", () => {
-        const md5 = (type: string, name: string, field: string) => createHash("md5").update(JSON.stringify((resource(plan, type, name).inputs as Record<string, unknown>)[field])).digest("hex");
-        const annotations = (resource(plan, DEPLOYMENT, "monitoring/grafana").inputs as { spec: { template: { metadata: { annotations: Record<string, string> } } } }).spec.template.metadata.annotations;
+        const md5 = (type: string, name: string, field: string) =>
+            createHash("md5")
+                .update(JSON.stringify((resource(plan, type, name).inputs as Record<string, unknown>)[field]))
+                .digest("hex");
+        const annotations = (
+            resource(plan, DEPLOYMENT, "monitoring/grafana").inputs as { spec: { template: { metadata: { annotations: Record<string, string> } } } }
+        ).spec.template.metadata.annotations;
         expect(annotations).toEqual({
             "checksum/grafana-config": md5("kubernetes:core/v1:Secret", "monitoring/grafana-config", "stringData"),
             "checksum/grafana-datasources": md5("kubernetes:core/v1:Secret", "monitoring/grafana-datasources", "stringData"),
@@ -169,9 +230,12 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
             "monitoring/grafana-dashboard-kfstack-tenant-quotas",
             "monitoring/grafana-dashboard-kfstack-training-jobs",
         ]);
-        const mounts = (podSpec(resource(plan, DEPLOYMENT, "monitoring/grafana")).containers[0] as unknown as { volumeMounts: { mountPath: string }[] }).volumeMounts.map((mount) => mount.mountPath);
+        const mounts = (
+            podSpec(resource(plan, DEPLOYMENT, "monitoring/grafana")).containers[0] as unknown as { volumeMounts: { mountPath: string }[] }
+        ).volumeMounts.map((mount) => mount.mountPath);
         expect(mounts).toContain("/grafana-dashboard-definitions/kfstack/gpu-fleet");
-        const datasources = (resource(plan, "kubernetes:core/v1:Secret", "monitoring/grafana-datasources").inputs as { stringData: Record<string, string> }).stringData["datasources.yaml"]!;
+        const datasources = (resource(plan, "kubernetes:core/v1:Secret", "monitoring/grafana-datasources").inputs as { stringData: Record<string, string> })
+            .stringData["datasources.yaml"]!;
         expect(JSON.parse(datasources).datasources).toEqual([expect.objectContaining({ name: "prometheus", type: "prometheus", uid: "prometheus" })]);
     });
 
@@ -200,7 +264,13 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
 
     it("counts every namespace it installs into as the platform's, so tenant alerts cover only tenants", () => {
         const tenants = ["vision", "nlp"];
-        const namespaces = new Set(plan.resources.flatMap((planned) => ((planned.inputs.metadata as { namespace?: string } | undefined)?.namespace ? [(planned.inputs.metadata as { namespace: string }).namespace] : [])));
+        const namespaces = new Set(
+            plan.resources.flatMap((planned) =>
+                (planned.inputs.metadata as { namespace?: string } | undefined)?.namespace
+                    ? [(planned.inputs.metadata as { namespace: string }).namespace]
+                    : [],
+            ),
+        );
         expect([...namespaces].filter((namespace) => !tenants.includes(namespace) && !PLATFORM_NAMESPACES.includes(namespace))).toEqual([]);
     });
 
@@ -212,7 +282,9 @@ describeWithManifests("monitoring on the prod stack (EKS, GPU pool)", () => {
 describeWithManifests("monitoring elsewhere", () => {
     it("warns when no one would be told about an alert", async () => {
         const dev = await plannedStack("dev");
-        expect(dev.summary.warnings).toContain("kfstack:monitoring.alertRouting is not set: alerts reach Alertmanager and Grafana, but nobody is notified; set slack, pagerDuty or webhook.");
+        expect(dev.summary.warnings).toContain(
+            "kfstack:monitoring.alertRouting is not set: alerts reach Alertmanager and Grafana, but nobody is notified; set slack, pagerDuty or webhook.",
+        );
     });
 
     it("installs no GPU agents without GPU nodes, and no device plugin where GKE provides one", async () => {
@@ -220,7 +292,11 @@ describeWithManifests("monitoring elsewhere", () => {
         expect(resourcesOfType(dev, DAEMON_SET).map((planned) => planned.name)).toEqual(["monitoring/node-exporter"]);
         // A GKE stack with a GPU pool: DCGM on its GPU nodes, but GKE's own device plugin, and GKE's metrics-server.
         const gke = await plannedStack("gke-prod");
-        expect(resourcesOfType(gke, DAEMON_SET).map((planned) => planned.name).sort()).toEqual(["monitoring/dcgm-exporter", "monitoring/node-exporter"]);
+        expect(
+            resourcesOfType(gke, DAEMON_SET)
+                .map((planned) => planned.name)
+                .sort(),
+        ).toEqual(["monitoring/dcgm-exporter", "monitoring/node-exporter"]);
         expect(resourcesOfType(gke, "kubernetes:apiregistration.k8s.io/v1:APIService").map((planned) => planned.name)).not.toContain("v1beta1.metrics.k8s.io");
         expect(resourcesOfType(gke, DEPLOYMENT).map((planned) => planned.name)).not.toContain("monitoring/prometheus-adapter");
     });
@@ -245,15 +321,24 @@ describe("monitoring customizations on their own", () => {
     });
 
     const dcgmObjects = (): KubernetesObject[] => [
-        { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "dcgm-exporter" }, spec: { template: { spec: { containers: [{ name: "dcgm-exporter", image: "dcgm" }] } } } },
+        {
+            apiVersion: "apps/v1",
+            kind: "DaemonSet",
+            metadata: { name: "dcgm-exporter" },
+            spec: { template: { spec: { containers: [{ name: "dcgm-exporter", image: "dcgm" }] } } },
+        },
         { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "dcgm-exporter" }, spec: { endpoints: [{ port: "metrics" }] } },
     ];
-    const counters = (fields: string[]) => ["# DCGM FIELD, Prometheus metric type, help message", ...fields.map((field) => `${field}, gauge, ${field}.`)].join("\n");
+    const counters = (fields: string[]) =>
+        ["# DCGM FIELD, Prometheus metric type, help message", ...fields.map((field) => `${field}, gauge, ${field}.`)].join("\n");
     const REQUIRED_BUT_PROFILING = ["DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE", "DCGM_FI_DEV_XID_ERRORS"];
 
     it("enables the profiling counter DCGM_FI_PROF_GR_ENGINE_ACTIVE when the default set lacks it", () => {
         const configMap = configureDcgmExporter(dcgmObjects(), counters(REQUIRED_BUT_PROFILING));
-        expect(enabledDcgmFields((configMap["data"] as Record<string, string>)["counters.csv"]!)).toEqual([...REQUIRED_BUT_PROFILING, "DCGM_FI_PROF_GR_ENGINE_ACTIVE"]);
+        expect(enabledDcgmFields((configMap["data"] as Record<string, string>)["counters.csv"]!)).toEqual([
+            ...REQUIRED_BUT_PROFILING,
+            "DCGM_FI_PROF_GR_ENGINE_ACTIVE",
+        ]);
     });
 
     it("refuses a default set without GPU utilization, which it cannot enable on its own", () => {
@@ -263,7 +348,9 @@ describe("monitoring customizations on their own", () => {
     });
 
     const UPSTREAM_ALERTMANAGER = () => {
-        const secret = parse(readFileSync(join(fixturesDirectory(), "kube-prometheus-v0.16.0/alertmanager-secret.yaml"), "utf8")) as { stringData: Record<string, string> };
+        const secret = parse(readFileSync(join(fixturesDirectory(), "kube-prometheus-v0.16.0/alertmanager-secret.yaml"), "utf8")) as {
+            stringData: Record<string, string>;
+        };
         return secret.stringData["alertmanager.yaml"]!;
     };
     const ROUTING = {
@@ -279,14 +366,22 @@ describe("monitoring customizations on their own", () => {
         expect(config.receivers).toEqual([
             { name: "Default", slack_configs: [slack], webhook_configs: [webhook] },
             { name: "Watchdog" },
-            { name: "Critical", slack_configs: [slack], webhook_configs: [webhook], pagerduty_configs: [{ routing_key: ROUTING.pagerDuty.routingKey, send_resolved: true }] },
+            {
+                name: "Critical",
+                slack_configs: [slack],
+                webhook_configs: [webhook],
+                pagerduty_configs: [{ routing_key: ROUTING.pagerDuty.routingKey, send_resolved: true }],
+            },
             { name: "null" },
         ]);
         expect(config.route).toEqual((parse(UPSTREAM_ALERTMANAGER()) as { route: unknown }).route);
     });
 
     (skipFixtures ? it.skip : itWithTool("amtool", __filename))("writes an Alertmanager configuration amtool accepts, and amtool rejects a broken one", () => {
-        const directory = writeYamlFiles({ "alertmanager.yaml": alertmanagerConfig(UPSTREAM_ALERTMANAGER(), ROUTING), "broken.yaml": alertmanagerConfig(UPSTREAM_ALERTMANAGER(), { webhook: { url: "not a url" } }) });
+        const directory = writeYamlFiles({
+            "alertmanager.yaml": alertmanagerConfig(UPSTREAM_ALERTMANAGER(), ROUTING),
+            "broken.yaml": alertmanagerConfig(UPSTREAM_ALERTMANAGER(), { webhook: { url: "not a url" } }),
+        });
         const good = runTool("amtool", ["check-config", "alertmanager.yaml"], directory);
         expect(good.output, good.output).toContain("SUCCESS");
         expect(good.status).toBe(0);
@@ -296,7 +391,9 @@ describe("monitoring customizations on their own", () => {
     });
 
     it("pins the monitoring layer's images in the bill of materials", () => {
-        const images = loadBom("kubeflow-1.8.1").components.filter((component) => component.layer === "monitoring").flatMap((component) => component.images);
+        const images = loadBom("kubeflow-1.8.1")
+            .components.filter((component) => component.layer === "monitoring")
+            .flatMap((component) => component.images);
         expect(images.filter((image) => !/:[^/]+$/.test(image) || image.endsWith(":latest"))).toEqual([]);
     });
 });

@@ -38,7 +38,9 @@ describe("EKS-01 API endpoint", () => {
     });
 
     it("treats a cluster that does not say endpointPublicAccess as public, the EKS default", async () => {
-        expect(await messagesOf(eksApiEndpoint, [production(), changed(eksCluster(), ["props", "vpcConfig", "endpointPublicAccess"], undefined)])).toEqual([NO_ALLOWLIST]);
+        expect(await messagesOf(eksApiEndpoint, [production(), changed(eksCluster(), ["props", "vpcConfig", "endpointPublicAccess"], undefined)])).toEqual([
+            NO_ALLOWLIST,
+        ]);
         expect(await messagesOf(eksApiEndpoint, [production(), changed(eksCluster(), ["props", "vpcConfig"], undefined)])).toEqual([NO_ALLOWLIST]);
     });
 

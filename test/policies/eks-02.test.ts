@@ -12,7 +12,11 @@ describe("EKS-02 Secrets encryption", () => {
     });
 
     it("accepts a known key ARN", async () => {
-        const known = changed(eksCluster(), ["props", "encryptionConfig", "provider", "keyArn"], "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+        const known = changed(
+            eksCluster(),
+            ["props", "encryptionConfig", "provider", "keyArn"],
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        );
         expect(await messagesOf(eksSecretsEncryption, [known])).toEqual([]);
     });
 

@@ -25,7 +25,8 @@ describe("EKS-04 node access", () => {
                 id: "EKS-04",
                 enforcement: "mandatory",
                 resource: template().urn,
-                message: 'Launch template "kfstack-prod-general-lt" allows IMDSv1 (metadataOptions.httpTokens is "optional"); set metadataOptions.httpTokens to "required".',
+                message:
+                    'Launch template "kfstack-prod-general-lt" allows IMDSv1 (metadataOptions.httpTokens is "optional"); set metadataOptions.httpTokens to "required".',
             },
         ]);
     });
@@ -51,15 +52,19 @@ describe("EKS-04 node access", () => {
 
     it("rejects a hop limit of 2, which lets every pod reach IMDS", async () => {
         expect(await messagesOf(eksNodeAccess, [changed(template(), ["props", "metadataOptions", "httpPutResponseHopLimit"], 2)])).toEqual([
-            "Launch template \"kfstack-prod-general-lt\" sets metadataOptions.httpPutResponseHopLimit to 2, above 1: pods that are not on the host network can reach IMDS and the node role's credentials; set it to 1.",
+            'Launch template "kfstack-prod-general-lt" sets metadataOptions.httpPutResponseHopLimit to 2, above 1: pods that are not on the host network can reach IMDS and the node role\'s credentials; set it to 1.',
         ]);
     });
 
     it("allows a higher hop limit through the pack config", async () => {
         const hops2 = changed(template(), ["props", "metadataOptions", "httpPutResponseHopLimit"], 2);
         expect(await messagesOf(eksNodeAccess, [hops2], { "eks-04-node-access": { maxHopLimit: 2 } })).toEqual([]);
-        expect(await messagesOf(eksNodeAccess, [changed(template(), ["props", "metadataOptions", "httpPutResponseHopLimit"], 3)], { "eks-04-node-access": { maxHopLimit: 2 } })).toEqual([
-            "Launch template \"kfstack-prod-general-lt\" sets metadataOptions.httpPutResponseHopLimit to 3, above 2: pods that are not on the host network can reach IMDS and the node role's credentials; set it to 2.",
+        expect(
+            await messagesOf(eksNodeAccess, [changed(template(), ["props", "metadataOptions", "httpPutResponseHopLimit"], 3)], {
+                "eks-04-node-access": { maxHopLimit: 2 },
+            }),
+        ).toEqual([
+            'Launch template "kfstack-prod-general-lt" sets metadataOptions.httpPutResponseHopLimit to 3, above 2: pods that are not on the host network can reach IMDS and the node role\'s credentials; set it to 2.',
         ]);
     });
 
@@ -72,9 +77,11 @@ describe("EKS-04 node access", () => {
     });
 
     it("rejects a node group with SSH remote access", async () => {
-        expect(await messagesOf(eksNodeAccess, [changed(eksNodeGroup(), ["props", "remoteAccess"], { ec2SshKey: "ops-admin", sourceSecurityGroupIds: ["sg-0123"] })])).toEqual([
-            `EKS node group "kfstack-prod-general" opens SSH to its nodes (remoteAccess); remove remoteAccess and ${SSM}.`,
-        ]);
+        expect(
+            await messagesOf(eksNodeAccess, [
+                changed(eksNodeGroup(), ["props", "remoteAccess"], { ec2SshKey: "ops-admin", sourceSecurityGroupIds: ["sg-0123"] }),
+            ]),
+        ).toEqual([`EKS node group "kfstack-prod-general" opens SSH to its nodes (remoteAccess); remove remoteAccess and ${SSM}.`]);
     });
 
     it("rejects a node group without a launch template", async () => {
@@ -84,7 +91,9 @@ describe("EKS-04 node access", () => {
     });
 
     it("accepts a launch template named instead of referenced by id", async () => {
-        expect(await messagesOf(eksNodeAccess, [changed(eksNodeGroup(), ["props", "launchTemplate"], { name: "kfstack-nodes", version: "$Latest" })])).toEqual([]);
+        expect(await messagesOf(eksNodeAccess, [changed(eksNodeGroup(), ["props", "launchTemplate"], { name: "kfstack-nodes", version: "$Latest" })])).toEqual(
+            [],
+        );
     });
 
     it("leaves a launch template undecided while its token setting is unknown", async () => {

@@ -175,13 +175,24 @@ export function gpuPoolFacts(): NodePoolFacts {
         vcpu: 96,
         memoryGiB: 1152,
         nvmeGB: 8000,
-        gpu: { model: "a100-40gb", product: "NVIDIA-A100-SXM4-40GB", count: 8, cudaVersion: "12.2", driverVersion: "570.172.08", amiReleaseVersion: "1.33.5-20251023" },
+        gpu: {
+            model: "a100-40gb",
+            product: "NVIDIA-A100-SXM4-40GB",
+            count: 8,
+            cudaVersion: "12.2",
+            driverVersion: "570.172.08",
+            amiReleaseVersion: "1.33.5-20251023",
+        },
         labels: { "kfstack.io/pool": "gpu", "nvidia.com/gpu.product": "NVIDIA-A100-SXM4-40GB" },
         taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
     };
 }
 
-const FACTS_TYPE: Record<ClusterFacts["cloud"], string> = { aws: "kfstack:cluster:EksCluster", gcp: "kfstack:cluster:GkeCluster", existing: "kfstack:cluster:ExistingCluster" };
+const FACTS_TYPE: Record<ClusterFacts["cloud"], string> = {
+    aws: "kfstack:cluster:EksCluster",
+    gcp: "kfstack:cluster:GkeCluster",
+    existing: "kfstack:cluster:ExistingCluster",
+};
 
 /** The cluster component with kfstack's facts: by default the prod stack's (aws, production, a general and a GPU pool). */
 export function clusterFactsRecord(facts: Partial<ClusterFacts> = {}, name = "kfstack-prod"): PolicyRecord {
@@ -197,14 +208,20 @@ export function vpcEndpoint(service: string, region = "us-east-1"): PolicyRecord
             serviceName: `com.amazonaws.${region}.${service}`,
             vpcEndpointType: gateway ? "Gateway" : "Interface",
             vpcId: unknown,
-            ...(gateway ? { routeTableIds: [unknown, unknown, unknown] } : { privateDnsEnabled: true, subnetIds: [unknown, unknown, unknown], securityGroupIds: [unknown] }),
+            ...(gateway
+                ? { routeTableIds: [unknown, unknown, unknown] }
+                : { privateDnsEnabled: true, subnetIds: [unknown, unknown, unknown], securityGroupIds: [unknown] }),
         },
         `kfstack-prod-net-${service.replace(".", "-")}`,
     );
 }
 
 export function ecrRepository(name = "kfstack-prod-mirror-kubeflow-training-operator"): PolicyRecord {
-    return record("aws:ecr/repository:Repository", { name: "mirror/kubeflow/training-operator", imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } }, name);
+    return record(
+        "aws:ecr/repository:Repository",
+        { name: "mirror/kubeflow/training-operator", imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } },
+        name,
+    );
 }
 
 export function artifactRegistryRepository(name = "kfstack-gke-prod-mirror"): PolicyRecord {
@@ -216,7 +233,11 @@ export function artifactRegistryRepository(name = "kfstack-gke-prod-mirror"): Po
 }
 
 export function subnetwork(name = "kfstack-gke-prod-net-nodes"): PolicyRecord {
-    return record("gcp:compute/subnetwork:Subnetwork", { ipCidrRange: "10.10.0.0/20", network: unknown, privateIpGoogleAccess: true, region: "us-central1" }, name);
+    return record(
+        "gcp:compute/subnetwork:Subnetwork",
+        { ipCidrRange: "10.10.0.0/20", network: unknown, privateIpGoogleAccess: true, region: "us-central1" },
+        name,
+    );
 }
 
 /** The whole report of one policy, for tests that also assert nothing was left undecided. */

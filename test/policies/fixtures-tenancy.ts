@@ -50,7 +50,12 @@ export function resourceQuota(namespace: string, hard: Props = { "requests.nvidi
 }
 
 function networkPolicy(namespace: string, name: string, spec: Props): PolicyRecord {
-    return record("kubernetes:networking.k8s.io/v1:NetworkPolicy", { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec });
+    return record("kubernetes:networking.k8s.io/v1:NetworkPolicy", {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name, namespace },
+        spec,
+    });
 }
 
 export function defaultDeny(namespace: string): PolicyRecord {
@@ -63,7 +68,12 @@ export function allowDns(namespace: string): PolicyRecord {
         policyTypes: ["Egress"],
         egress: [
             {
-                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                to: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                    },
+                ],
                 ports: [
                     { protocol: "UDP", port: 53 },
                     { protocol: "TCP", port: 53 },
@@ -142,13 +152,29 @@ export function kubeflowRoles(): PolicyRecord[] {
         clusterRole("kubeflow-admin", [], {}, aggregateTo("admin")),
         clusterRole("kubeflow-edit", [], { [aggregateTo("admin")]: "true" }, aggregateTo("edit")),
         clusterRole("kubeflow-view", [], { [aggregateTo("edit")]: "true" }, aggregateTo("view")),
-        clusterRole("kubeflow-kubernetes-admin", [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings", "roles"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"] }], {
-            [aggregateTo("admin")]: "true",
+        clusterRole(
+            "kubeflow-kubernetes-admin",
+            [
+                {
+                    apiGroups: ["rbac.authorization.k8s.io"],
+                    resources: ["rolebindings", "roles"],
+                    verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
+                },
+            ],
+            {
+                [aggregateTo("admin")]: "true",
+            },
+        ),
+        clusterRole(
+            "kubeflow-pipelines-edit",
+            [{ apiGroups: ["argoproj.io"], resources: ["workflows"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"] }],
+            {
+                [aggregateTo("edit")]: "true",
+            },
+        ),
+        clusterRole("kubeflow-kubernetes-view", [{ apiGroups: [""], resources: ["pods", "pods/log", "services"], verbs: ["get", "list", "watch"] }], {
+            [aggregateTo("view")]: "true",
         }),
-        clusterRole("kubeflow-pipelines-edit", [{ apiGroups: ["argoproj.io"], resources: ["workflows"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"] }], {
-            [aggregateTo("edit")]: "true",
-        }),
-        clusterRole("kubeflow-kubernetes-view", [{ apiGroups: [""], resources: ["pods", "pods/log", "services"], verbs: ["get", "list", "watch"] }], { [aggregateTo("view")]: "true" }),
         clusterRole("ml-pipeline", [{ apiGroups: ["argoproj.io"], resources: ["*"], verbs: ["*"] }]),
     ];
 }
@@ -168,7 +194,9 @@ export function twoTenants(): PolicyRecord[] {
         roleBinding("team-a", "user-carol-example-com-clusterrole-edit", { kind: "ClusterRole", name: "kubeflow-edit" }, [
             { apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "carol@example.com" },
         ]),
-        roleBinding("team-a", "notebook-reader", { kind: "Role", name: "notebook-reader" }, [{ kind: "ServiceAccount", name: "default-editor", namespace: "team-a" }]),
+        roleBinding("team-a", "notebook-reader", { kind: "Role", name: "notebook-reader" }, [
+            { kind: "ServiceAccount", name: "default-editor", namespace: "team-a" },
+        ]),
     ];
 }
 

@@ -16,7 +16,9 @@ type Props = Record<string, unknown>;
 /** podCarriers() with the PyTorchJob's containers at 4Gi, above the training floor: compliant with every workload policy. */
 export function workloadCarriers(): PolicyRecord[] {
     return podCarriers().map((carrier) =>
-        carrier.type.endsWith(":PyTorchJob") ? (JSON.parse(JSON.stringify(carrier).replaceAll('"limits":{"memory":"1Gi"}', '"limits":{"memory":"4Gi"}')) as PolicyRecord) : carrier,
+        carrier.type.endsWith(":PyTorchJob")
+            ? (JSON.parse(JSON.stringify(carrier).replaceAll('"limits":{"memory":"1Gi"}', '"limits":{"memory":"4Gi"}')) as PolicyRecord)
+            : carrier,
     );
 }
 
@@ -55,7 +57,18 @@ export function gpuJob(): PolicyRecord {
 export const MASTER_SPEC = ["props", "spec", "pytorchReplicaSpecs", "Master", "template", "spec"];
 
 export function generalPool(memoryGiB = 128, instanceType = "m6id.8xlarge"): NodePoolFacts {
-    return { name: "general", instanceType, minNodes: 6, desiredNodes: 6, maxNodes: 12, vcpu: 32, memoryGiB, nvmeGB: 1900, labels: { "kfstack.io/pool": "general" }, taints: [] };
+    return {
+        name: "general",
+        instanceType,
+        minNodes: 6,
+        desiredNodes: 6,
+        maxNodes: 12,
+        vcpu: 32,
+        memoryGiB,
+        nvmeGB: 1900,
+        labels: { "kfstack.io/pool": "general" },
+        taints: [],
+    };
 }
 
 /** The prod stack's GPU pool: p4d.24xlarge, 8 x A100. */

@@ -58,12 +58,37 @@ export function podCarriers(): PolicyRecord[] {
     const template = () => ({ metadata: { labels: { app: "app" } }, spec: podSpec() });
     return [
         record("kubernetes:core/v1:Pod", { apiVersion: "v1", kind: "Pod", metadata: metadata("pod"), spec: podSpec() }),
-        record("kubernetes:apps/v1:Deployment", { apiVersion: "apps/v1", kind: "Deployment", metadata: metadata("deployment"), spec: { selector: { matchLabels: { app: "app" } }, template: template() } }),
-        record("kubernetes:apps/v1:StatefulSet", { apiVersion: "apps/v1", kind: "StatefulSet", metadata: metadata("statefulset"), spec: { selector: { matchLabels: { app: "app" } }, template: template() } }),
-        record("kubernetes:apps/v1:DaemonSet", { apiVersion: "apps/v1", kind: "DaemonSet", metadata: metadata("daemonset"), spec: { selector: { matchLabels: { app: "app" } }, template: template() } }),
-        record("kubernetes:apps/v1:ReplicaSet", { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: metadata("replicaset"), spec: { selector: { matchLabels: { app: "app" } }, template: template() } }),
+        record("kubernetes:apps/v1:Deployment", {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: metadata("deployment"),
+            spec: { selector: { matchLabels: { app: "app" } }, template: template() },
+        }),
+        record("kubernetes:apps/v1:StatefulSet", {
+            apiVersion: "apps/v1",
+            kind: "StatefulSet",
+            metadata: metadata("statefulset"),
+            spec: { selector: { matchLabels: { app: "app" } }, template: template() },
+        }),
+        record("kubernetes:apps/v1:DaemonSet", {
+            apiVersion: "apps/v1",
+            kind: "DaemonSet",
+            metadata: metadata("daemonset"),
+            spec: { selector: { matchLabels: { app: "app" } }, template: template() },
+        }),
+        record("kubernetes:apps/v1:ReplicaSet", {
+            apiVersion: "apps/v1",
+            kind: "ReplicaSet",
+            metadata: metadata("replicaset"),
+            spec: { selector: { matchLabels: { app: "app" } }, template: template() },
+        }),
         record("kubernetes:batch/v1:Job", { apiVersion: "batch/v1", kind: "Job", metadata: metadata("job"), spec: { template: template() } }),
-        record("kubernetes:batch/v1:CronJob", { apiVersion: "batch/v1", kind: "CronJob", metadata: metadata("cronjob"), spec: { schedule: "0 * * * *", jobTemplate: { spec: { template: template() } } } }),
+        record("kubernetes:batch/v1:CronJob", {
+            apiVersion: "batch/v1",
+            kind: "CronJob",
+            metadata: metadata("cronjob"),
+            spec: { schedule: "0 * * * *", jobTemplate: { spec: { template: template() } } },
+        }),
         record("kubernetes:kubeflow.org/v1:PyTorchJob", {
             apiVersion: "kubeflow.org/v1",
             kind: "PyTorchJob",
@@ -106,9 +131,10 @@ export async function violationsOf(policy: KfstackPolicy, records: PolicyRecord[
     const report = await evaluatePolicies(records, { policies: [policy], config });
     if (report.violations.length > 0) {
         const cli = await checkThroughCli(records, config);
-        expect(cli.violations.filter((violation) => violation.policy === policy.name), "kfstack check --resources reports the same").toEqual(
-            report.violations.map(({ policy: name, enforcement, resource, message }) => ({ policy: name, enforcement, resource, message })),
-        );
+        expect(
+            cli.violations.filter((violation) => violation.policy === policy.name),
+            "kfstack check --resources reports the same",
+        ).toEqual(report.violations.map(({ policy: name, enforcement, resource, message }) => ({ policy: name, enforcement, resource, message })));
         if (report.violations.some((violation) => violation.enforcement === "mandatory")) expect(cli.code, "kfstack check exits 1").toBe(1);
     }
     return report.violations;

@@ -18,7 +18,8 @@ describe("GKE-01 cluster hardening", () => {
                 id: "GKE-01",
                 enforcement: "mandatory",
                 resource: gkeCluster().urn,
-                message: 'GKE cluster "kfstack-gke-prod" gives its nodes public IP addresses (privateClusterConfig.enablePrivateNodes is not true); set privateClusterConfig.enablePrivateNodes to true.',
+                message:
+                    'GKE cluster "kfstack-gke-prod" gives its nodes public IP addresses (privateClusterConfig.enablePrivateNodes is not true); set privateClusterConfig.enablePrivateNodes to true.',
             },
         ]);
     });
@@ -49,12 +50,17 @@ describe("GKE-01 cluster hardening", () => {
     });
 
     it("accepts Calico network policy instead of Dataplane V2", async () => {
-        const calico = changed(changed(gkeCluster(), ["props", "datapathProvider"], undefined), ["props", "networkPolicy"], { enabled: true, provider: "CALICO" });
+        const calico = changed(changed(gkeCluster(), ["props", "datapathProvider"], undefined), ["props", "networkPolicy"], {
+            enabled: true,
+            provider: "CALICO",
+        });
         expect(await messagesOf(gkeClusterHardening, [calico])).toEqual([]);
     });
 
     it("rejects a node pool without Secure Boot", async () => {
-        expect(await messagesOf(gkeClusterHardening, [changed(gkeNodePool(), ["props", "nodeConfig", "shieldedInstanceConfig", "enableSecureBoot"], false)])).toEqual([
+        expect(
+            await messagesOf(gkeClusterHardening, [changed(gkeNodePool(), ["props", "nodeConfig", "shieldedInstanceConfig", "enableSecureBoot"], false)]),
+        ).toEqual([
             'GKE node pool "kfstack-gke-prod-general" does not turn on Secure Boot (nodeConfig.shieldedInstanceConfig.enableSecureBoot is false); set it to true.',
         ]);
         expect(await messagesOf(gkeClusterHardening, [changed(gkeGpuNodePool(), ["props", "nodeConfig", "shieldedInstanceConfig"], undefined)])).toEqual([
@@ -63,7 +69,9 @@ describe("GKE-01 cluster hardening", () => {
     });
 
     it("rejects a node pool that exposes the node's metadata server to pods", async () => {
-        expect(await messagesOf(gkeClusterHardening, [changed(gkeNodePool(), ["props", "nodeConfig", "workloadMetadataConfig", "mode"], "GCE_METADATA")])).toEqual([
+        expect(
+            await messagesOf(gkeClusterHardening, [changed(gkeNodePool(), ["props", "nodeConfig", "workloadMetadataConfig", "mode"], "GCE_METADATA")]),
+        ).toEqual([
             'GKE node pool "kfstack-gke-prod-general" does not run the GKE metadata server (nodeConfig.workloadMetadataConfig.mode is "GCE_METADATA"), so pods can read the node\'s service account credentials; set it to "GKE_METADATA".',
         ]);
     });
@@ -74,7 +82,10 @@ describe("GKE-01 cluster hardening", () => {
             'The default node pool of GKE cluster "kfstack-gke-prod" does not turn on Secure Boot (nodeConfig.shieldedInstanceConfig.enableSecureBoot is not set); set it to true.',
             'The default node pool of GKE cluster "kfstack-gke-prod" does not run the GKE metadata server (nodeConfig.workloadMetadataConfig.mode is not set), so pods can read the node\'s service account credentials; set it to "GKE_METADATA".',
         ]);
-        const hardened = changed(kept, ["props", "nodeConfig"], { shieldedInstanceConfig: { enableSecureBoot: true }, workloadMetadataConfig: { mode: "GKE_METADATA" } });
+        const hardened = changed(kept, ["props", "nodeConfig"], {
+            shieldedInstanceConfig: { enableSecureBoot: true },
+            workloadMetadataConfig: { mode: "GKE_METADATA" },
+        });
         expect(await messagesOf(gkeClusterHardening, [hardened])).toEqual([]);
     });
 

@@ -11,7 +11,11 @@ describe("GPU-02 one GPU model per pool", () => {
     });
 
     it("accepts several instance types that carry the same GPU model", async () => {
-        const a10g = changed(changed(eksGpuNodeGroup(), ["props", "instanceTypes"], ["g5.12xlarge", "g5.48xlarge"]), ["props", "labels", "nvidia.com/gpu.product"], "NVIDIA-A10G");
+        const a10g = changed(
+            changed(eksGpuNodeGroup(), ["props", "instanceTypes"], ["g5.12xlarge", "g5.48xlarge"]),
+            ["props", "labels", "nvidia.com/gpu.product"],
+            "NVIDIA-A10G",
+        );
         expect(await messagesOf(gpuModel, [a10g])).toEqual([]);
     });
 
@@ -63,7 +67,11 @@ describe("GPU-02 one GPU model per pool", () => {
     });
 
     it("rejects a GKE node pool with two accelerator types", async () => {
-        const mixed = changed(gkeGpuNodePool(), ["props", "nodeConfig", "guestAccelerators", 1], { count: 1, type: "nvidia-l4", gpuDriverInstallationConfig: { gpuDriverVersion: "DEFAULT" } });
+        const mixed = changed(gkeGpuNodePool(), ["props", "nodeConfig", "guestAccelerators", 1], {
+            count: 1,
+            type: "nvidia-l4",
+            gpuDriverInstallationConfig: { gpuDriverVersion: "DEFAULT" },
+        });
         expect(await messagesOf(gpuModel, [mixed])).toEqual([
             'GKE node pool "kfstack-gke-prod-gpu" mixes 2 GPU models (a100-40gb from nvidia-tesla-a100; l4 from nvidia-l4); attach one accelerator type in nodeConfig.guestAccelerators, and make a node pool per model.',
         ]);

@@ -29,11 +29,17 @@ describe("GPU-03 GPU scheduling", () => {
 
     it("rejects a GPU pod that selects no GPU model", async () => {
         const bad = changed(gpuJob(), [...MASTER_SPEC, "nodeSelector"], { "kfstack.io/pool": "gpu" });
-        expect(await messagesOf(gpuScheduling, [bad])).toEqual([`Container "pytorch" in PyTorchJob "team-a/bert" requests 8 nvidia.com/gpu, but its pod selects no GPU model; ${MODEL_FIX}`]);
+        expect(await messagesOf(gpuScheduling, [bad])).toEqual([
+            `Container "pytorch" in PyTorchJob "team-a/bert" requests 8 nvidia.com/gpu, but its pod selects no GPU model; ${MODEL_FIX}`,
+        ]);
     });
 
     it("counts a GPU limit without a request as a GPU request", async () => {
-        const limitOnly = changed(changed(gpuJob(), [...GPU_CONTAINER, "resources", "requests", "nvidia.com/gpu"], undefined), [...MASTER_SPEC, "tolerations"], []);
+        const limitOnly = changed(
+            changed(gpuJob(), [...GPU_CONTAINER, "resources", "requests", "nvidia.com/gpu"], undefined),
+            [...MASTER_SPEC, "tolerations"],
+            [],
+        );
         expect(await messagesOf(gpuScheduling, [limitOnly])).toEqual([
             `Container "pytorch" in PyTorchJob "team-a/bert" requests 8 nvidia.com/gpu, but its pod does not tolerate the GPU taint nvidia.com/gpu=present:NoSchedule and will never schedule; ${TOLERATION_FIX}`,
         ]);
@@ -58,27 +64,58 @@ describe("GPU-03 GPU scheduling", () => {
     });
 
     it("accepts a required node affinity on the GPU product", async () => {
-        const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "nvidia.com/gpu.product", operator: "In", values: ["NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-SXM4-80GB"] }] }] } } };
+        const affinity = {
+            nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                    nodeSelectorTerms: [
+                        { matchExpressions: [{ key: "nvidia.com/gpu.product", operator: "In", values: ["NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-SXM4-80GB"] }] },
+                    ],
+                },
+            },
+        };
         const byAffinity = changed(changed(gpuJob(), [...MASTER_SPEC, "nodeSelector"], undefined), [...MASTER_SPEC, "affinity"], affinity);
         expect(await messagesOf(gpuScheduling, [byAffinity])).toEqual([]);
     });
 
     it.each([
-        ["a preferred affinity only", { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: "nvidia.com/gpu.product", operator: "In", values: ["NVIDIA-A100-SXM4-40GB"] }] } }] } }],
-        ["Exists on the product", { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "nvidia.com/gpu.product", operator: "Exists" }] }] } } }],
+        [
+            "a preferred affinity only",
+            {
+                nodeAffinity: {
+                    preferredDuringSchedulingIgnoredDuringExecution: [
+                        { weight: 1, preference: { matchExpressions: [{ key: "nvidia.com/gpu.product", operator: "In", values: ["NVIDIA-A100-SXM4-40GB"] }] } },
+                    ],
+                },
+            },
+        ],
+        [
+            "Exists on the product",
+            {
+                nodeAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: {
+                        nodeSelectorTerms: [{ matchExpressions: [{ key: "nvidia.com/gpu.product", operator: "Exists" }] }],
+                    },
+                },
+            },
+        ],
         [
             "a second term that allows any node",
             {
                 nodeAffinity: {
                     requiredDuringSchedulingIgnoredDuringExecution: {
-                        nodeSelectorTerms: [{ matchExpressions: [{ key: "nvidia.com/gpu.product", operator: "In", values: ["NVIDIA-A100-SXM4-40GB"] }] }, { matchExpressions: [{ key: "kfstack.io/pool", operator: "In", values: ["gpu"] }] }],
+                        nodeSelectorTerms: [
+                            { matchExpressions: [{ key: "nvidia.com/gpu.product", operator: "In", values: ["NVIDIA-A100-SXM4-40GB"] }] },
+                            { matchExpressions: [{ key: "kfstack.io/pool", operator: "In", values: ["gpu"] }] },
+                        ],
                     },
                 },
             },
         ],
     ])("does not take %s for a model selection", async (_case, affinity) => {
         const bad = changed(changed(gpuJob(), [...MASTER_SPEC, "nodeSelector"], undefined), [...MASTER_SPEC, "affinity"], affinity);
-        expect(await messagesOf(gpuScheduling, [bad])).toEqual([`Container "pytorch" in PyTorchJob "team-a/bert" requests 8 nvidia.com/gpu, but its pod selects no GPU model; ${MODEL_FIX}`]);
+        expect(await messagesOf(gpuScheduling, [bad])).toEqual([
+            `Container "pytorch" in PyTorchJob "team-a/bert" requests 8 nvidia.com/gpu, but its pod selects no GPU model; ${MODEL_FIX}`,
+        ]);
     });
 
     it("rejects a pod that requests no GPU but tolerates the GPU taint", async () => {
@@ -90,7 +127,11 @@ describe("GPU-03 GPU scheduling", () => {
 
     it("counts a toleration of every taint on a CPU pod, and a GPU request of 0 as none", async () => {
         const wildcard = changed(carrierOf("Deployment"), [...TEMPLATE_SPEC, "tolerations"], [{ operator: "Exists" }]);
-        const zero = changed(changed(gpuJob(), [...GPU_CONTAINER, "resources"], { requests: { "nvidia.com/gpu": "0" }, limits: { memory: "4Gi" } }), [...MASTER_SPEC, "nodeSelector"], undefined);
+        const zero = changed(
+            changed(gpuJob(), [...GPU_CONTAINER, "resources"], { requests: { "nvidia.com/gpu": "0" }, limits: { memory: "4Gi" } }),
+            [...MASTER_SPEC, "nodeSelector"],
+            undefined,
+        );
         expect(await messagesOf(gpuScheduling, [wildcard, zero])).toEqual([
             'Deployment "team-a/deployment" requests no nvidia.com/gpu but tolerates the GPU taint nvidia.com/gpu=present:NoSchedule with {operator: Exists}; remove that toleration so it cannot take a GPU node.',
             'PyTorchJob "team-a/bert" requests no nvidia.com/gpu but tolerates the GPU taint nvidia.com/gpu=present:NoSchedule with {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}; remove that toleration so it cannot take a GPU node.',
@@ -107,15 +148,25 @@ describe("GPU-03 GPU scheduling", () => {
 
     describe.skipIf(SKIP_UPSTREAM)("node agents on the exemption list", () => {
         it("accepts the upstream NVIDIA device plugin, which tolerates the GPU taint to serve the GPU nodes", async () => {
-            expect(await messagesOf(gpuScheduling, [upstreamObject("nvidia-device-plugin-v0.20.0/nvidia-device-plugin.yml", "DaemonSet", "nvidia-device-plugin-daemonset")])).toEqual([]);
+            expect(
+                await messagesOf(gpuScheduling, [
+                    upstreamObject("nvidia-device-plugin-v0.20.0/nvidia-device-plugin.yml", "DaemonSet", "nvidia-device-plugin-daemonset"),
+                ]),
+            ).toEqual([]);
         });
 
         it("accepts the upstream node exporter, which tolerates every taint", async () => {
-            expect(await messagesOf(gpuScheduling, [upstreamObject("kube-prometheus-v0.16.0/nodeExporter-daemonset.yaml", "DaemonSet", "node-exporter")])).toEqual([]);
+            expect(
+                await messagesOf(gpuScheduling, [upstreamObject("kube-prometheus-v0.16.0/nodeExporter-daemonset.yaml", "DaemonSet", "node-exporter")]),
+            ).toEqual([]);
         });
 
         it("does not exempt a copy of the device plugin under another name", async () => {
-            const copy = changed(upstreamObject("nvidia-device-plugin-v0.20.0/nvidia-device-plugin.yml", "DaemonSet", "nvidia-device-plugin-daemonset"), ["props", "metadata", "name"], "gpu-helper");
+            const copy = changed(
+                upstreamObject("nvidia-device-plugin-v0.20.0/nvidia-device-plugin.yml", "DaemonSet", "nvidia-device-plugin-daemonset"),
+                ["props", "metadata", "name"],
+                "gpu-helper",
+            );
             expect(await messagesOf(gpuScheduling, [copy])).toEqual([
                 'DaemonSet "kube-system/gpu-helper" requests no nvidia.com/gpu but tolerates the GPU taint nvidia.com/gpu=present:NoSchedule with {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}; remove that toleration so it cannot take a GPU node.',
             ]);
@@ -126,6 +177,8 @@ describe("GPU-03 GPU scheduling", () => {
         const unknown = changed(gpuJob(), [...GPU_CONTAINER, "resources", "limits"], Unknown.instance);
         const report = await evaluatePolicies([unknown], { policies: [gpuScheduling] });
         expect(report.violations).toEqual([]);
-        expect(report.undecided.map((entry) => entry.reason)).toEqual(["string value at .spec.pytorchReplicaSpecs.Master.template.spec.containers.0.resources.limits can't be known during preview"]);
+        expect(report.undecided.map((entry) => entry.reason)).toEqual([
+            "string value at .spec.pytorchReplicaSpecs.Master.template.spec.containers.0.resources.limits can't be known during preview",
+        ]);
     });
 });

@@ -3,7 +3,17 @@ import { Unknown } from "../../engine/values";
 import { gpuDriver } from "../../policies/cloud/gpu-04-gpu-driver";
 import type { NodePoolFacts } from "../../core/facts";
 import { messagesOf, violationsOf } from "./fixtures";
-import { changed, clusterFactsRecord, eksGpuNodeGroup, eksNodeGroup, generalPoolFacts, gkeGpuNodePool, gkeNodePool, gpuPoolFacts, reportOf } from "./fixtures-cloud";
+import {
+    changed,
+    clusterFactsRecord,
+    eksGpuNodeGroup,
+    eksNodeGroup,
+    generalPoolFacts,
+    gkeGpuNodePool,
+    gkeNodePool,
+    gpuPoolFacts,
+    reportOf,
+} from "./fixtures-cloud";
 
 type Gpu = NonNullable<NodePoolFacts["gpu"]>;
 

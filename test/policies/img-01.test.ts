@@ -88,7 +88,9 @@ describe("IMG-01 image tags", () => {
     });
 
     it("leaves KServe model containers without an image to their serving runtime", async () => {
-        const model = changed(carrierOf("InferenceService"), ["props", "spec", "predictor"], { model: { modelFormat: { name: "sklearn" }, storageUri: "s3://models/iris" } });
+        const model = changed(carrierOf("InferenceService"), ["props", "spec", "predictor"], {
+            model: { modelFormat: { name: "sklearn" }, storageUri: "s3://models/iris" },
+        });
         expect(await messagesOf(imageTags, [model])).toEqual([]);
     });
 
@@ -103,7 +105,11 @@ describe("IMG-01 image tags", () => {
         });
 
         it("accepts digests", async () => {
-            const pinned = changed(changed(deployment(), [...CONTAINER, "image"], `registry.example.com/team/app@${DIGEST}`), [...TEMPLATE_SPEC, "initContainers", 0, "image"], `registry.example.com/team/app:1.4.2@${DIGEST}`);
+            const pinned = changed(
+                changed(deployment(), [...CONTAINER, "image"], `registry.example.com/team/app@${DIGEST}`),
+                [...TEMPLATE_SPEC, "initContainers", 0, "image"],
+                `registry.example.com/team/app:1.4.2@${DIGEST}`,
+            );
             expect(await messagesOf(imageTags, [pinned], config)).toEqual([]);
         });
     });
@@ -113,7 +119,11 @@ describe("IMG-01 image tags", () => {
         const report = await evaluatePolicies([unknown], { policies: [imageTags] });
         expect(report.violations).toEqual([]);
         expect(report.undecided).toEqual([
-            { policy: "img-01-image-tags", resource: unknown.urn, reason: "string value at .spec.template.spec.containers.0.image can't be known during preview" },
+            {
+                policy: "img-01-image-tags",
+                resource: unknown.urn,
+                reason: "string value at .spec.template.spec.containers.0.image can't be known during preview",
+            },
         ]);
     });
 });

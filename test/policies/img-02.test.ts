@@ -57,7 +57,11 @@ describe("IMG-02 image mirror", () => {
     it("finds images in env values and args", async () => {
         const container = {
             ...(deployment().props as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } }).spec.template.spec.containers[0],
-            args: ["--executor-image", "gcr.io/ml-pipeline/argoexec:v3.3.10-license-compliance", "--acme-http01-solver-image=quay.io/jetstack/cert-manager-acmesolver:v1.12.2"],
+            args: [
+                "--executor-image",
+                "gcr.io/ml-pipeline/argoexec:v3.3.10-license-compliance",
+                "--acme-http01-solver-image=quay.io/jetstack/cert-manager-acmesolver:v1.12.2",
+            ],
             env: [
                 { name: "VOLUME_VIEWER_IMAGE", value: "filebrowser/filebrowser:v2.23.0" },
                 { name: "APISERVER_RA_IMAGE", value: `gcr.io/knative-releases/knative.dev/eventing/cmd/apiserver_receive_adapter@${DIGEST}` },
@@ -75,8 +79,22 @@ describe("IMG-02 image mirror", () => {
     });
 
     it("finds images in ConfigMap data: image-named keys (tagged or not), embedded JSON and embedded YAML", async () => {
-        const katibConfig = ["runtime:", "  suggestions:", "    - algorithmName: random", "      image: docker.io/kubeflowkatib/suggestion-hyperopt:v0.16.0", ""].join("\n");
-        const spawner = ["spawnerFormDefaults:", "  allowCustomImage: true", "  image:", "    value: kubeflownotebookswg/jupyter-scipy:v1.8.0", "    options:", "    - kubeflownotebookswg/jupyter-scipy:v1.8.0", "    - kubeflownotebookswg/codeserver-python:v1.8.0"].join("\n");
+        const katibConfig = [
+            "runtime:",
+            "  suggestions:",
+            "    - algorithmName: random",
+            "      image: docker.io/kubeflowkatib/suggestion-hyperopt:v0.16.0",
+            "",
+        ].join("\n");
+        const spawner = [
+            "spawnerFormDefaults:",
+            "  allowCustomImage: true",
+            "  image:",
+            "    value: kubeflownotebookswg/jupyter-scipy:v1.8.0",
+            "    options:",
+            "    - kubeflownotebookswg/jupyter-scipy:v1.8.0",
+            "    - kubeflownotebookswg/codeserver-python:v1.8.0",
+        ].join("\n");
         const bad = configMap("settings", "kubeflow", {
             TENSORBOARD_IMAGE: "tensorflow/tensorflow:2.5.1",
             cacheImage: "gcr.io/google-containers/busybox",
@@ -97,18 +115,28 @@ describe("IMG-02 image mirror", () => {
     });
 
     it("finds a short image name in a YAML template that does not parse, and skips template expressions", async () => {
-        const injector = ['      containers:', '      - name: istio-proxy', '        image: "{{ .ProxyImage }}"', "      - name: grpc-bootstrap", "        image: busybox:1.28", '        imagePullPolicy: "{{ .Values.global.imagePullPolicy }}"'].join("\n");
+        const injector = [
+            "      containers:",
+            "      - name: istio-proxy",
+            '        image: "{{ .ProxyImage }}"',
+            "      - name: grpc-bootstrap",
+            "        image: busybox:1.28",
+            '        imagePullPolicy: "{{ .Values.global.imagePullPolicy }}"',
+        ].join("\n");
         expect(await messagesOf(imageMirror, [configMap("istio-sidecar-injector", "istio-system", { config: injector })], config())).toEqual([
             `ConfigMap "istio-system/istio-sidecar-injector" refers to image "busybox:1.28" (data.config line 5), outside the mirror; ${fix}`,
         ]);
     });
 
     it("composes Istio's hub, image and tag, and accepts them once the hub is in the mirror", async () => {
-        const values = (hub: string) => JSON.stringify({ global: { hub, tag: "1.17.5", proxy: { image: "proxyv2" }, proxy_init: { image: "proxyv2" } } }, null, 2);
+        const values = (hub: string) =>
+            JSON.stringify({ global: { hub, tag: "1.17.5", proxy: { image: "proxyv2" }, proxy_init: { image: "proxyv2" } } }, null, 2);
         expect(await messagesOf(imageMirror, [configMap("istio-sidecar-injector", "istio-system", { values: values("docker.io/istio") })], config())).toEqual([
             `ConfigMap "istio-system/istio-sidecar-injector" refers to image "docker.io/istio/proxyv2:1.17.5" (data.values.global.proxy.image), outside the mirror; ${fix}`,
         ]);
-        expect(await messagesOf(imageMirror, [configMap("istio-sidecar-injector", "istio-system", { values: values(`${MIRROR}/istio`) })], config())).toEqual([]);
+        expect(await messagesOf(imageMirror, [configMap("istio-sidecar-injector", "istio-system", { values: values(`${MIRROR}/istio`) })], config())).toEqual(
+            [],
+        );
     });
 
     it("finds images in custom resources: serving runtimes, Knative images, Helm-style image fields, annotations", async () => {
@@ -116,8 +144,14 @@ describe("IMG-02 image mirror", () => {
             metadata: { name: "kserve-sklearnserver" },
             spec: { containers: [{ name: "kserve-container", image: "kserve/sklearnserver:v0.11.2" }] },
         });
-        const image = record("kubernetes:caching.internal.knative.dev/v1alpha1:Image", { metadata: { name: "queue-proxy", namespace: "knative-serving" }, spec: { image: `gcr.io/knative-releases/knative.dev/serving/cmd/queue@${DIGEST}` } });
-        const helm = record("kubernetes:example.com/v1:Exporter", { metadata: { name: "exporter", namespace: "monitoring" }, spec: { image: { registry: "quay.io", repository: "prometheus/node-exporter", tag: "v1.9.1" } } });
+        const image = record("kubernetes:caching.internal.knative.dev/v1alpha1:Image", {
+            metadata: { name: "queue-proxy", namespace: "knative-serving" },
+            spec: { image: `gcr.io/knative-releases/knative.dev/serving/cmd/queue@${DIGEST}` },
+        });
+        const helm = record("kubernetes:example.com/v1:Exporter", {
+            metadata: { name: "exporter", namespace: "monitoring" },
+            spec: { image: { registry: "quay.io", repository: "prometheus/node-exporter", tag: "v1.9.1" } },
+        });
         const annotated = changed(deployment(), ["props", "metadata", "annotations"], { "sidecar.istio.io/proxyImage": "docker.io/istio/proxyv2:1.17.5" });
         expect(await messagesOf(imageMirror, [runtime, image, helm, annotated], config())).toEqual([
             `ClusterServingRuntime "kserve-sklearnserver" refers to image "kserve/sklearnserver:v0.11.2" (spec.containers[name="kserve-container"].image), outside the mirror; ${fix}`,
@@ -156,9 +190,14 @@ describe("IMG-02 image mirror", () => {
     });
 
     it("skips documentation (_example data), Secrets and CRDs", async () => {
-        const example = configMap("config-deployment", "knative-serving", { _example: "queue-sidecar-image: gcr.io/knative-releases/knative.dev/serving/cmd/queue:v1.10.2" });
+        const example = configMap("config-deployment", "knative-serving", {
+            _example: "queue-sidecar-image: gcr.io/knative-releases/knative.dev/serving/cmd/queue:v1.10.2",
+        });
         const credentials = secret("registry", "kubeflow", { stringData: { image: "docker.io/library/nginx:1.27.3" } });
-        const crd = record("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", { metadata: { name: "notebooks.kubeflow.org" }, spec: { description: "image: docker.io/jupyter/base-notebook:2023-10-20" } });
+        const crd = record("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", {
+            metadata: { name: "notebooks.kubeflow.org" },
+            spec: { description: "image: docker.io/jupyter/base-notebook:2023-10-20" },
+        });
         expect(await messagesOf(imageMirror, [example, credentials, crd], config())).toEqual([]);
     });
 
@@ -187,7 +226,14 @@ describe("image references", () => {
     });
 
     it("lists each image an object refers to once, where it is first found", () => {
-        const props = { spec: { containers: [{ name: "a", image: "x/app:1.0" }, { name: "b", image: "x/app:1.0", args: ["x/app:1.0"] }] } };
+        const props = {
+            spec: {
+                containers: [
+                    { name: "a", image: "x/app:1.0" },
+                    { name: "b", image: "x/app:1.0", args: ["x/app:1.0"] },
+                ],
+            },
+        };
         expect(imageReferencesIn("Pod", props)).toEqual([{ image: "x/app:1.0", where: 'spec.containers[name="a"].image' }]);
     });
 });

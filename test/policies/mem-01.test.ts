@@ -55,7 +55,9 @@ describe("MEM-01 container resources", () => {
     });
 
     it("leaves resources that carry no pods alone", async () => {
-        expect(await messagesOf(containerResources, [record("kubernetes:core/v1:ConfigMap", { metadata: { name: "c", namespace: "team-a" }, data: {} })])).toEqual([]);
+        expect(
+            await messagesOf(containerResources, [record("kubernetes:core/v1:ConfigMap", { metadata: { name: "c", namespace: "team-a" }, data: {} })]),
+        ).toEqual([]);
     });
 
     it("can be disabled or made advisory through the pack config", async () => {

@@ -66,7 +66,9 @@ describe("NET-01 default-deny NetworkPolicy", () => {
     });
 
     it("finds tenants declared by a labelled Namespace", async () => {
-        expect(await messagesOf(defaultDenyNetworkPolicy, [tenantNamespace("team-c", "carol@example.com")])).toEqual([`Tenant namespace "team-c" has no default-deny NetworkPolicy; ${FIX}`]);
+        expect(await messagesOf(defaultDenyNetworkPolicy, [tenantNamespace("team-c", "carol@example.com")])).toEqual([
+            `Tenant namespace "team-c" has no default-deny NetworkPolicy; ${FIX}`,
+        ]);
         expect(await messagesOf(defaultDenyNetworkPolicy, [tenantNamespace("team-c", "carol@example.com"), defaultDeny("team-c")])).toEqual([]);
     });
 

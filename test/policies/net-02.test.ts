@@ -21,8 +21,19 @@ describe("NET-02 required egress", () => {
     });
 
     it("rejects a tenant without a DNS allow rule, reported on its Profile", async () => {
-        expect(await violationsOf(requiredEgress, tenants.filter((_, index) => index !== DNS))).toEqual([
-            { policy: "net-02-required-egress", id: "NET-02", enforcement: "mandatory", resource: tenants[at(tenants, "Profile", "team-a")]!.urn, message: dnsMessage("UDP and TCP") },
+        expect(
+            await violationsOf(
+                requiredEgress,
+                tenants.filter((_, index) => index !== DNS),
+            ),
+        ).toEqual([
+            {
+                policy: "net-02-required-egress",
+                id: "NET-02",
+                enforcement: "mandatory",
+                resource: tenants[at(tenants, "Profile", "team-a")]!.urn,
+                message: dnsMessage("UDP and TCP"),
+            },
         ]);
     });
 
@@ -38,11 +49,15 @@ describe("NET-02 required egress", () => {
     });
 
     it("rejects DNS allowed to other pods of kube-system", async () => {
-        expect(await messagesOf(requiredEgress, changed(tenants, [...DNS_RULE, "to", 0, "podSelector"], { matchLabels: { "k8s-app": "metrics-server" } }))).toEqual([dnsMessage("UDP and TCP")]);
+        expect(
+            await messagesOf(requiredEgress, changed(tenants, [...DNS_RULE, "to", 0, "podSelector"], { matchLabels: { "k8s-app": "metrics-server" } })),
+        ).toEqual([dnsMessage("UDP and TCP")]);
     });
 
     it("rejects an allow rule in a policy that selects only some pods", async () => {
-        expect(await messagesOf(requiredEgress, changed(tenants, [DNS, "props", "spec", "podSelector"], { matchLabels: { app: "notebook" } }))).toEqual([dnsMessage("UDP and TCP")]);
+        expect(await messagesOf(requiredEgress, changed(tenants, [DNS, "props", "spec", "podSelector"], { matchLabels: { app: "notebook" } }))).toEqual([
+            dnsMessage("UDP and TCP"),
+        ]);
     });
 
     it("rejects egress rules of a policy whose policyTypes leave out Egress", async () => {
@@ -52,7 +67,9 @@ describe("NET-02 required egress", () => {
     it("accepts the other ways of writing the DNS rule: all of kube-system, a matchExpression, port ranges, rules without ports or peers", async () => {
         const variants = [
             changed(tenants, [...DNS_RULE, "to", 0, "podSelector"], undefined),
-            changed(tenants, [...DNS_RULE, "to", 0, "namespaceSelector"], { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["kube-system", "kubeflow"] }] }),
+            changed(tenants, [...DNS_RULE, "to", 0, "namespaceSelector"], {
+                matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["kube-system", "kubeflow"] }],
+            }),
             changed(tenants, [...DNS_RULE, "ports"], [{ protocol: "UDP", port: 50, endPort: 60 }, { port: 53 }]),
             changed(tenants, [...DNS_RULE, "ports"], undefined),
             changed(tenants, [...DNS_RULE, "to"], []),
@@ -68,7 +85,12 @@ describe("NET-02 required egress", () => {
     });
 
     it("rejects a tenant without an object storage allow rule", async () => {
-        expect(await messagesOf(requiredEgress, tenants.filter((_, index) => index !== STORAGE))).toEqual([STORAGE_MESSAGE]);
+        expect(
+            await messagesOf(
+                requiredEgress,
+                tenants.filter((_, index) => index !== STORAGE),
+            ),
+        ).toEqual([STORAGE_MESSAGE]);
     });
 
     it("rejects object storage allowed on the wrong port", async () => {
@@ -86,7 +108,10 @@ describe("NET-02 required egress", () => {
         const dnsRule = [at(teamA, "NetworkPolicy", "team-a/allow-dns"), "props", "spec", "egress", 0];
         const storageRule = [at(teamA, "NetworkPolicy", "team-a/allow-object-storage"), "props", "spec", "egress", 0];
         const nodeLocal = changed(teamA, [...dnsRule, "to"], [{ ipBlock: { cidr: "169.254.20.10/32" } }]);
-        const s3 = changed(nodeLocal, storageRule, { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }], ports: [{ protocol: "TCP", port: 443 }] });
+        const s3 = changed(nodeLocal, storageRule, {
+            to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }],
+            ports: [{ protocol: "TCP", port: 443 }],
+        });
         expect(await messagesOf(requiredEgress, s3, config)).toEqual([]);
         expect(await messagesOf(requiredEgress, teamA, config)).toHaveLength(2);
         const hole = changed(s3, [...storageRule, "to", 0, "ipBlock", "except"], ["52.217.0.0/16"]);

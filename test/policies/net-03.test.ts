@@ -26,7 +26,9 @@ describe("NET-03 service exposure", () => {
 
     it("rejects a LoadBalancer without an internal annotation", async () => {
         const bad = gateway();
-        expect(await violationsOf(serviceExposure, [bad])).toEqual([{ policy: "net-03-service-exposure", id: "NET-03", enforcement: "mandatory", resource: bad.urn, message: PUBLIC }]);
+        expect(await violationsOf(serviceExposure, [bad])).toEqual([
+            { policy: "net-03-service-exposure", id: "NET-03", enforcement: "mandatory", resource: bad.urn, message: PUBLIC },
+        ]);
     });
 
     it("rejects a LoadBalancer whose internal annotation has another value", async () => {
@@ -35,7 +37,10 @@ describe("NET-03 service exposure", () => {
     });
 
     it("rejects an internet-facing AWS scheme even next to the legacy internal annotation", async () => {
-        const bad = gateway({ "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing", "service.beta.kubernetes.io/aws-load-balancer-internal": "true" });
+        const bad = gateway({
+            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+            "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+        });
         expect(await messagesOf(serviceExposure, [bad])).toEqual([
             'Service "istio-system/istio-ingressgateway" is a LoadBalancer with service.beta.kubernetes.io/aws-load-balancer-scheme: internet-facing, which gives it a public address; set service.beta.kubernetes.io/aws-load-balancer-scheme to internal.',
         ]);
@@ -46,7 +51,9 @@ describe("NET-03 service exposure", () => {
         expect(await messagesOf(serviceExposure, [nodePort])).toEqual([
             'Service "kubeflow/minio-service" is of type NodePort, which opens node port 30900 on every node; make it ClusterIP behind the ingress gateway, or an internal LoadBalancer.',
         ]);
-        expect(await messagesOf(serviceExposure, [service("kubeflow", "minio-service", "NodePort", { "networking.gke.io/load-balancer-type": "Internal" })])).toEqual([
+        expect(
+            await messagesOf(serviceExposure, [service("kubeflow", "minio-service", "NodePort", { "networking.gke.io/load-balancer-type": "Internal" })]),
+        ).toEqual([
             'Service "kubeflow/minio-service" is of type NodePort, which opens a port on every node; make it ClusterIP behind the ingress gateway, or an internal LoadBalancer.',
         ]);
     });
@@ -54,7 +61,11 @@ describe("NET-03 service exposure", () => {
     it("takes the internal annotations from the config, e.g. a MetalLB pool on premises", async () => {
         const metallb = gateway({ "metallb.universe.tf/address-pool": "internal" });
         expect(await messagesOf(serviceExposure, [metallb])).toEqual([PUBLIC]);
-        expect(await messagesOf(serviceExposure, [metallb], { "net-03-service-exposure": { internalLoadBalancerAnnotations: ["metallb.universe.tf/address-pool=internal"] } })).toEqual([]);
+        expect(
+            await messagesOf(serviceExposure, [metallb], {
+                "net-03-service-exposure": { internalLoadBalancerAnnotations: ["metallb.universe.tf/address-pool=internal"] },
+            }),
+        ).toEqual([]);
     });
 
     it("is undecided while the annotations are unknown", async () => {

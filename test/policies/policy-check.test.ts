@@ -14,19 +14,28 @@ describe("offline policy evaluation", () => {
         const report = await evaluatePolicies([unknown], { policies: [containerResources] });
         expect(report.violations).toEqual([]);
         expect(report.undecided).toEqual([
-            { policy: "mem-01-container-resources", resource: unknown.urn, reason: "string value at .spec.template.spec.containers.0.resources can't be known during preview" },
+            {
+                policy: "mem-01-container-resources",
+                resource: unknown.urn,
+                reason: "string value at .spec.template.spec.containers.0.resources can't be known during preview",
+            },
         ]);
     });
 
     it("hands secrets to policies as their plain values, as the analyzer does", async () => {
         const secret = changed(deployment(), ["props", "spec", "template", "spec", "containers", 0, "resources", "limits"], new Secret({}));
         const report = await evaluatePolicies([secret], { policies: [containerResources] });
-        expect(report.violations.map((violation) => violation.message)).toEqual(['Container "app" in Deployment "team-a/deployment" has no memory limit; set resources.limits.memory.']);
+        expect(report.violations.map((violation) => violation.message)).toEqual([
+            'Container "app" in Deployment "team-a/deployment" has no memory limit; set resources.limits.memory.',
+        ]);
     });
 
     it("takes the enforcement level of each policy from the pack config", async () => {
         const bad = changed(deployment(), ["props", "spec", "template", "spec", "containers", 0, "resources"], undefined);
-        const report = await evaluatePolicies([bad], { policies: [containerResources], config: { "mem-01-container-resources": { enforcementLevel: "advisory" } } });
+        const report = await evaluatePolicies([bad], {
+            policies: [containerResources],
+            config: { "mem-01-container-resources": { enforcementLevel: "advisory" } },
+        });
         expect(report.violations.map((violation) => violation.enforcement)).toEqual(["advisory"]);
     });
 

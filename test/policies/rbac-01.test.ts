@@ -7,7 +7,8 @@ import { clusterRole, clusterRoleBinding, roleBinding } from "./fixtures-tenancy
 
 const controller = { kind: "ServiceAccount", name: "profiles-controller-service-account", namespace: "kubeflow" };
 const editBinding = () => clusterRoleBinding("profiles-controller", "kubeflow-profiles-controller", [controller]);
-const editRole = () => clusterRole("kubeflow-profiles-controller", [{ apiGroups: ["kubeflow.org"], resources: ["profiles"], verbs: ["get", "list", "watch", "update"] }]);
+const editRole = () =>
+    clusterRole("kubeflow-profiles-controller", [{ apiGroups: ["kubeflow.org"], resources: ["profiles"], verbs: ["get", "list", "watch", "update"] }]);
 const FIX_SA =
     'bind a ClusterRole with only the permissions it needs, or, for a break-glass account, list "ServiceAccount:kubeflow/profiles-controller-service-account" in breakGlassSubjects.';
 
@@ -58,13 +59,19 @@ describe("RBAC-01 cluster-admin bindings", () => {
     it("accepts the subjects of the break-glass allowlist, and only those", async () => {
         const bad = clusterRoleBinding("break-glass", "cluster-admin", [controller, { kind: "User", name: "oncall@example.com" }]);
         const config = { "rbac-01-cluster-admin": { breakGlassSubjects: ["User:oncall@example.com"] } };
-        expect(await messagesOf(clusterAdminBindings, [bad], config)).toEqual([`ClusterRoleBinding "break-glass" binds ServiceAccount "kubeflow/profiles-controller-service-account" to cluster-admin; ${FIX_SA}`]);
-        const both = { "rbac-01-cluster-admin": { breakGlassSubjects: ["User:oncall@example.com", "ServiceAccount:kubeflow/profiles-controller-service-account"] } };
+        expect(await messagesOf(clusterAdminBindings, [bad], config)).toEqual([
+            `ClusterRoleBinding "break-glass" binds ServiceAccount "kubeflow/profiles-controller-service-account" to cluster-admin; ${FIX_SA}`,
+        ]);
+        const both = {
+            "rbac-01-cluster-admin": { breakGlassSubjects: ["User:oncall@example.com", "ServiceAccount:kubeflow/profiles-controller-service-account"] },
+        };
         expect(await messagesOf(clusterAdminBindings, [bad], both)).toEqual([]);
     });
 
     it("takes a service account subject without a namespace to be in the RoleBinding's namespace", async () => {
-        const bad = roleBinding("kubeflow", "admin", { kind: "ClusterRole", name: "cluster-admin" }, [{ kind: "ServiceAccount", name: "profiles-controller-service-account" }]);
+        const bad = roleBinding("kubeflow", "admin", { kind: "ClusterRole", name: "cluster-admin" }, [
+            { kind: "ServiceAccount", name: "profiles-controller-service-account" },
+        ]);
         const config = { "rbac-01-cluster-admin": { breakGlassSubjects: ["ServiceAccount:kubeflow/profiles-controller-service-account"] } };
         expect(await messagesOf(clusterAdminBindings, [bad], config)).toEqual([]);
     });

@@ -57,7 +57,9 @@ describe("RBAC-02 tenant roles", () => {
 
     it("checks the Roles in tenant namespaces", async () => {
         const bad = changed(tenants, [at(tenants, "Role", "team-a/notebook-reader"), "props", "rules", 0, "verbs"], ["*"]);
-        expect(await messagesOf(tenantRoles, bad)).toEqual(['Role "team-a/notebook-reader", a tenant role, grants every verb ("*") on notebooks (API group kubeflow.org); list the verbs tenants need.']);
+        expect(await messagesOf(tenantRoles, bad)).toEqual([
+            'Role "team-a/notebook-reader", a tenant role, grants every verb ("*") on notebooks (API group kubeflow.org); list the verbs tenants need.',
+        ]);
     });
 
     it("leaves Roles outside tenant namespaces alone", async () => {
@@ -67,7 +69,9 @@ describe("RBAC-02 tenant roles", () => {
 
     it("checks a ClusterRole that a RoleBinding in a tenant namespace references, and the ClusterRoles aggregated into it", async () => {
         const wildcard = clusterRole("team-tools", [], {}, "example.com/aggregate-to-team-tools");
-        const source = clusterRole("team-tools-source", [{ apiGroups: ["networking.istio.io"], resources: ["*"], verbs: ["get"] }], { "example.com/aggregate-to-team-tools": "true" });
+        const source = clusterRole("team-tools-source", [{ apiGroups: ["networking.istio.io"], resources: ["*"], verbs: ["get"] }], {
+            "example.com/aggregate-to-team-tools": "true",
+        });
         const binding = roleBinding("team-b", "tools", { kind: "ClusterRole", name: "team-tools" }, [{ kind: "User", name: "bob@example.com" }]);
         expect(await messagesOf(tenantRoles, [...tenants, wildcard, source])).toEqual([]);
         expect(await messagesOf(tenantRoles, [...tenants, wildcard, source, binding])).toEqual([

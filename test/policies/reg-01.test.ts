@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { registryMirror } from "../../policies/cloud/reg-01-registry-mirror";
 import { messagesOf, violationsOf } from "./fixtures";
-import { artifactRegistryRepository, changed, clusterFactsRecord, ecrRepository, eksCluster, gkeCluster, reportOf, subnetwork, vpcEndpoint } from "./fixtures-cloud";
+import {
+    artifactRegistryRepository,
+    changed,
+    clusterFactsRecord,
+    ecrRepository,
+    eksCluster,
+    gkeCluster,
+    reportOf,
+    subnetwork,
+    vpcEndpoint,
+} from "./fixtures-cloud";
 
 const AIR_GAPPED = { "reg-01-registry-mirror": { airGapped: true } };
 const awsStack = () => [clusterFactsRecord(), eksCluster(), vpcEndpoint("s3"), vpcEndpoint("ecr.api"), vpcEndpoint("ecr.dkr"), ecrRepository()];
@@ -31,7 +41,8 @@ describe("REG-01 registry mirror", () => {
                 id: "REG-01",
                 enforcement: "mandatory",
                 resource: mutable.urn,
-                message: 'ECR repository "kfstack-prod-mirror-kubeflow-training-operator" lets a pushed tag be overwritten (imageTagMutability is "MUTABLE"); set imageTagMutability to "IMMUTABLE".',
+                message:
+                    'ECR repository "kfstack-prod-mirror-kubeflow-training-operator" lets a pushed tag be overwritten (imageTagMutability is "MUTABLE"); set imageTagMutability to "IMMUTABLE".',
             },
         ]);
         expect(await messagesOf(registryMirror, [changed(ecrRepository(), ["props", "imageTagMutability"], undefined)])).toEqual([
@@ -70,7 +81,12 @@ describe("REG-01 registry mirror", () => {
     });
 
     it("reads endpoints of the GovCloud partition", async () => {
-        const govcloud = [clusterFactsRecord(), eksCluster(), ...["s3", "ecr.api", "ecr.dkr"].map((service) => vpcEndpoint(service, "us-gov-west-1")), ecrRepository()];
+        const govcloud = [
+            clusterFactsRecord(),
+            eksCluster(),
+            ...["s3", "ecr.api", "ecr.dkr"].map((service) => vpcEndpoint(service, "us-gov-west-1")),
+            ecrRepository(),
+        ];
         expect(await messagesOf(registryMirror, govcloud, AIR_GAPPED)).toEqual([]);
     });
 

@@ -22,14 +22,17 @@ describe("SEC-01 privileged workloads", () => {
                 id: "SEC-01",
                 enforcement: "mandatory",
                 resource: bad.urn,
-                message: 'Container "app" in DaemonSet "team-a/daemonset" runs privileged (securityContext.privileged: true); remove it and add only the capabilities the container needs.',
+                message:
+                    'Container "app" in DaemonSet "team-a/daemonset" runs privileged (securityContext.privileged: true); remove it and add only the capabilities the container needs.',
             },
         ]);
     });
 
     it("rejects allowPrivilegeEscalation: true, init containers included", async () => {
         const bad = changed(daemonSet(), [...TEMPLATE_SPEC, "initContainers", 0, "securityContext", "allowPrivilegeEscalation"], true);
-        expect(await messagesOf(privilegedWorkloads, [bad])).toEqual(['Init container "setup" in DaemonSet "team-a/daemonset" sets securityContext.allowPrivilegeEscalation: true; set it to false.']);
+        expect(await messagesOf(privilegedWorkloads, [bad])).toEqual([
+            'Init container "setup" in DaemonSet "team-a/daemonset" sets securityContext.allowPrivilegeEscalation: true; set it to false.',
+        ]);
     });
 
     it.each([["SYS_ADMIN"], ["CAP_SYS_ADMIN"], ["sys_admin"]])("rejects the added capability %s", async (capability) => {
@@ -48,7 +51,14 @@ describe("SEC-01 privileged workloads", () => {
     });
 
     it("rejects a hostPath volume", async () => {
-        const bad = changed(daemonSet(), [...TEMPLATE_SPEC, "volumes"], [{ name: "docker", hostPath: { path: "/var/run/docker.sock", type: "Socket" } }, { name: "scratch", emptyDir: {} }]);
+        const bad = changed(
+            daemonSet(),
+            [...TEMPLATE_SPEC, "volumes"],
+            [
+                { name: "docker", hostPath: { path: "/var/run/docker.sock", type: "Socket" } },
+                { name: "scratch", emptyDir: {} },
+            ],
+        );
         expect(await messagesOf(privilegedWorkloads, [bad])).toEqual([
             'DaemonSet "team-a/daemonset" mounts the host path "/var/run/docker.sock" (volume "docker"); use a PersistentVolumeClaim, ConfigMap or emptyDir instead.',
         ]);
@@ -77,7 +87,9 @@ describe("SEC-01 privileged workloads", () => {
     });
 
     it("finds privileged containers in every carrier: CronJob, PyTorchJob replicas and InferenceService predictors too", async () => {
-        const bad = workloadCarriers().map((carrier) => JSON.parse(JSON.stringify(carrier).replaceAll('"privileged":false', '"privileged":true')) as typeof carrier);
+        const bad = workloadCarriers().map(
+            (carrier) => JSON.parse(JSON.stringify(carrier).replaceAll('"privileged":false', '"privileged":true')) as typeof carrier,
+        );
         const messages = await messagesOf(privilegedWorkloads, bad);
         expect(messages.map((message) => /in (\w+) /.exec(message)![1])).toEqual([
             ...["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "PyTorchJob"].flatMap((kind) => [kind, kind]),
@@ -100,14 +112,23 @@ describe("SEC-01 privileged workloads", () => {
         const devicePlugin = () => upstreamObject("nvidia-device-plugin-v0.20.0/nvidia-device-plugin.yml", "DaemonSet", "nvidia-device-plugin-daemonset");
         const nodeExporter = () => upstreamObject("kube-prometheus-v0.16.0/nodeExporter-daemonset.yaml", "DaemonSet", "node-exporter");
         /** dcgm-exporter ships without a namespace: kfstack installs it in monitoring. */
-        const dcgmExporter = () => changed(upstreamObject("dcgm-exporter-4.5.3-4.8.2/dcgm-exporter.yaml", "DaemonSet", "dcgm-exporter"), ["props", "metadata", "namespace"], "monitoring");
+        const dcgmExporter = () =>
+            changed(
+                upstreamObject("dcgm-exporter-4.5.3-4.8.2/dcgm-exporter.yaml", "DaemonSet", "dcgm-exporter"),
+                ["props", "metadata", "namespace"],
+                "monitoring",
+            );
 
         it("accepts the NVIDIA device plugin, the DCGM exporter and the node exporter", async () => {
             expect(await messagesOf(privilegedWorkloads, [devicePlugin(), dcgmExporter(), nodeExporter()])).toEqual([]);
         });
 
         it("still accepts them with their images served from a mirror", async () => {
-            const mirrored = changed(devicePlugin(), [...TEMPLATE_SPEC, "containers", 0, "image"], "registry.internal.example.com/kubeflow/nvcr.io/nvidia/k8s-device-plugin:v0.20.0");
+            const mirrored = changed(
+                devicePlugin(),
+                [...TEMPLATE_SPEC, "containers", 0, "image"],
+                "registry.internal.example.com/kubeflow/nvcr.io/nvidia/k8s-device-plugin:v0.20.0",
+            );
             expect(await messagesOf(privilegedWorkloads, [mirrored])).toEqual([]);
         });
 
@@ -124,8 +145,8 @@ describe("SEC-01 privileged workloads", () => {
             expect(await messagesOf(privilegedWorkloads, [moved, otherImage])).toEqual([
                 'DaemonSet "team-a/dcgm-exporter" mounts the host path "/var/lib/kubelet/pod-resources" (volume "pod-gpu-resources"); use a PersistentVolumeClaim, ConfigMap or emptyDir instead.',
                 'Container "dcgm-exporter" in DaemonSet "team-a/dcgm-exporter" adds capability SYS_ADMIN, beyond the Pod Security baseline; remove it from securityContext.capabilities.add.',
-                "DaemonSet \"monitoring/node-exporter\" sets hostNetwork: true, sharing the node's network namespace; remove it.",
-                "DaemonSet \"monitoring/node-exporter\" sets hostPID: true, sharing the node's process namespace; remove it.",
+                'DaemonSet "monitoring/node-exporter" sets hostNetwork: true, sharing the node\'s network namespace; remove it.',
+                'DaemonSet "monitoring/node-exporter" sets hostPID: true, sharing the node\'s process namespace; remove it.',
                 'DaemonSet "monitoring/node-exporter" mounts the host path "/sys" (volume "sys"); use a PersistentVolumeClaim, ConfigMap or emptyDir instead.',
                 'DaemonSet "monitoring/node-exporter" mounts the host path "/" (volume "root"); use a PersistentVolumeClaim, ConfigMap or emptyDir instead.',
                 'Container "node-exporter" in DaemonSet "monitoring/node-exporter" adds capability SYS_TIME, beyond the Pod Security baseline; remove it from securityContext.capabilities.add.',
@@ -144,6 +165,8 @@ describe("SEC-01 privileged workloads", () => {
         const unknown = changed(daemonSet(), SECURITY, Unknown.instance);
         const report = await evaluatePolicies([unknown], { policies: [privilegedWorkloads] });
         expect(report.violations).toEqual([]);
-        expect(report.undecided.map((entry) => entry.reason)).toEqual(["string value at .spec.template.spec.containers.0.securityContext can't be known during preview"]);
+        expect(report.undecided.map((entry) => entry.reason)).toEqual([
+            "string value at .spec.template.spec.containers.0.securityContext can't be known during preview",
+        ]);
     });
 });

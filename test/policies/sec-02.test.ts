@@ -12,11 +12,27 @@ const OIDC_FIX = "generate a per-stack client secret (kfstack's RandomPassword) 
 const MINIO_FIX = "generate a per-stack MinIO secret key (kfstack's RandomPassword) for mlpipeline-minio-artifact.";
 
 /** The credentials as kfstack writes them: per-stack values. */
-const oidcClient = () => secret("dex-oidc-client", "auth", { stringData: { OIDC_CLIENT_ID: "kubeflow-oidc-authservice", OIDC_CLIENT_SECRET: "Zm9yLXRoaXMtc3RhY2stb25seQ", DEX_ADMIN_PASSWORD_HASH: "$2y$12$abcdefghijklmnopqrstuuYx1nRk1Tt1kXkqUqCnbZ3xV5V8xq1bS" } });
+const oidcClient = () =>
+    secret("dex-oidc-client", "auth", {
+        stringData: {
+            OIDC_CLIENT_ID: "kubeflow-oidc-authservice",
+            OIDC_CLIENT_SECRET: "Zm9yLXRoaXMtc3RhY2stb25seQ",
+            DEX_ADMIN_PASSWORD_HASH: "$2y$12$abcdefghijklmnopqrstuuYx1nRk1Tt1kXkqUqCnbZ3xV5V8xq1bS",
+        },
+    });
 const minio = () => secret("mlpipeline-minio-artifact", "kubeflow", { data: { accesskey: base64("minio-kf"), secretkey: base64("Qk3v9x7LmP2sT8wZ") } });
 const dexConfig = () =>
     configMap("dex", "auth", {
-        "config.yaml": ["issuer: http://dex.auth.svc.cluster.local:5556/dex", "staticClients:", "- idEnv: OIDC_CLIENT_ID", "  secretEnv: OIDC_CLIENT_SECRET", "staticPasswords:", "- email: admin@example.com", "  hashFromEnv: DEX_ADMIN_PASSWORD_HASH", ""].join("\n"),
+        "config.yaml": [
+            "issuer: http://dex.auth.svc.cluster.local:5556/dex",
+            "staticClients:",
+            "- idEnv: OIDC_CLIENT_ID",
+            "  secretEnv: OIDC_CLIENT_SECRET",
+            "staticPasswords:",
+            "- email: admin@example.com",
+            "  hashFromEnv: DEX_ADMIN_PASSWORD_HASH",
+            "",
+        ].join("\n"),
     });
 
 describe("SEC-02 default credentials", () => {
@@ -38,17 +54,30 @@ describe("SEC-02 default credentials", () => {
     });
 
     it("rejects the upstream OIDC client secret base64-encoded in data", async () => {
-        const bad = secret("oidc-authservice-client", "istio-system", { data: { CLIENT_ID: base64("kubeflow-oidc-authservice"), CLIENT_SECRET: base64(OIDC_SECRET) } });
-        expect(await messagesOf(defaultCredentials, [bad])).toEqual([`Secret "istio-system/oidc-authservice-client" holds the upstream OIDC client secret of Dex and oidc-authservice in data["CLIENT_SECRET"]; ${OIDC_FIX}`]);
+        const bad = secret("oidc-authservice-client", "istio-system", {
+            data: { CLIENT_ID: base64("kubeflow-oidc-authservice"), CLIENT_SECRET: base64(OIDC_SECRET) },
+        });
+        expect(await messagesOf(defaultCredentials, [bad])).toEqual([
+            `Secret "istio-system/oidc-authservice-client" holds the upstream OIDC client secret of Dex and oidc-authservice in data["CLIENT_SECRET"]; ${OIDC_FIX}`,
+        ]);
     });
 
     it("rejects the upstream Dex password hash as a stack's own admin hash", async () => {
         const bad = changed(oidcClient(), ["props", "stringData", "DEX_ADMIN_PASSWORD_HASH"], DEX_HASH);
-        expect(await messagesOf(defaultCredentials, [bad])).toEqual([`Secret "auth/dex-oidc-client" holds the upstream Dex static password hash (user@example.com / 12341234) in stringData["DEX_ADMIN_PASSWORD_HASH"]; ${DEX_FIX}`]);
+        expect(await messagesOf(defaultCredentials, [bad])).toEqual([
+            `Secret "auth/dex-oidc-client" holds the upstream Dex static password hash (user@example.com / 12341234) in stringData["DEX_ADMIN_PASSWORD_HASH"]; ${DEX_FIX}`,
+        ]);
     });
 
     it("rejects the Dex password hash and the client secret embedded in Dex's configuration text", async () => {
-        const upstream = ["staticClients:", "- id: kubeflow-oidc-authservice", `  secret: ${OIDC_SECRET}`, "staticPasswords:", "- email: user@example.com", `  hash: "${DEX_HASH}"`].join("\n");
+        const upstream = [
+            "staticClients:",
+            "- id: kubeflow-oidc-authservice",
+            `  secret: ${OIDC_SECRET}`,
+            "staticPasswords:",
+            "- email: user@example.com",
+            `  hash: "${DEX_HASH}"`,
+        ].join("\n");
         expect(await messagesOf(defaultCredentials, [changed(dexConfig(), ["props", "data", "config.yaml"], upstream)])).toEqual([
             `ConfigMap "auth/dex" holds the upstream Dex static password hash (user@example.com / 12341234) in data["config.yaml"]; ${DEX_FIX}`,
             `ConfigMap "auth/dex" holds the upstream OIDC client secret of Dex and oidc-authservice in data["config.yaml"]; ${OIDC_FIX}`,
@@ -58,7 +87,10 @@ describe("SEC-02 default credentials", () => {
     it("rejects minio123 in data, in stringData and in configuration text, but not a longer word that contains it", async () => {
         const inData = changed(minio(), ["props", "data", "secretkey"], base64("minio123"));
         const inStringData = secret("minio-creds", "team-a", { stringData: { MINIO_SECRET_KEY: "minio123" } });
-        const inText = configMap("pipeline-env", "team-a", { "env.sh": "export MINIO_ACCESS_KEY=minio\nexport MINIO_SECRET_KEY=minio123\n", notes: "minio1234 is not it" });
+        const inText = configMap("pipeline-env", "team-a", {
+            "env.sh": "export MINIO_ACCESS_KEY=minio\nexport MINIO_SECRET_KEY=minio123\n",
+            notes: "minio1234 is not it",
+        });
         expect(await messagesOf(defaultCredentials, [inData, inStringData, inText])).toEqual([
             `Secret "kubeflow/mlpipeline-minio-artifact" holds the upstream MinIO secret key of Kubeflow Pipelines in data["secretkey"]; ${MINIO_FIX}`,
             `Secret "team-a/minio-creds" holds the upstream MinIO secret key of Kubeflow Pipelines in stringData["MINIO_SECRET_KEY"]; ${MINIO_FIX}`,
@@ -91,7 +123,8 @@ describe("SEC-02 default credentials", () => {
             metadata: { name: "grafana", namespace: "monitoring" },
             spec: { template: { spec: { containers: [{ name: "grafana", image: "grafana/grafana:12.1.0", env }] } } },
         });
-    const GRAFANA_FIX = "give Grafana a per-stack admin password (kfstack:monitoring.grafanaAdminPassword, or the generated one) through GF_SECURITY_ADMIN_PASSWORD from a Secret.";
+    const GRAFANA_FIX =
+        "give Grafana a per-stack admin password (kfstack:monitoring.grafanaAdminPassword, or the generated one) through GF_SECURITY_ADMIN_PASSWORD from a Secret.";
 
     it("accepts Grafana whose admin password comes from a Secret", async () => {
         const fromSecret = grafana([{ name: "GF_SECURITY_ADMIN_PASSWORD", valueFrom: { secretKeyRef: { name: "grafana-admin", key: "admin-password" } } }]);
@@ -125,7 +158,9 @@ describe("SEC-02 default credentials", () => {
         // Evaluated directly: a resource file for `kfstack check` cannot carry a secret marker.
         const bad = changed(oidcClient(), ["props", "stringData", "OIDC_CLIENT_SECRET"], new Secret(OIDC_SECRET));
         const report = await evaluatePolicies([bad], { policies: [defaultCredentials] });
-        expect(report.violations.map((violation) => violation.message)).toEqual([`Secret "auth/dex-oidc-client" holds the upstream OIDC client secret of Dex and oidc-authservice in stringData["OIDC_CLIENT_SECRET"]; ${OIDC_FIX}`]);
+        expect(report.violations.map((violation) => violation.message)).toEqual([
+            `Secret "auth/dex-oidc-client" holds the upstream OIDC client secret of Dex and oidc-authservice in stringData["OIDC_CLIENT_SECRET"]; ${OIDC_FIX}`,
+        ]);
     });
 
     it("is undecided, not failed, when a generated secret is unknown during preview", async () => {

@@ -32,7 +32,11 @@ describe("SEC-03 system namespaces", () => {
     });
 
     it("checks every carrier, training jobs and model servers included", async () => {
-        const messages = await messagesOf(systemNamespaces, [inNamespace("PyTorchJob", "default"), inNamespace("InferenceService", "kube-system"), inNamespace("Pod", "kube-public")]);
+        const messages = await messagesOf(systemNamespaces, [
+            inNamespace("PyTorchJob", "default"),
+            inNamespace("InferenceService", "kube-system"),
+            inNamespace("Pod", "kube-public"),
+        ]);
         expect(messages).toEqual([
             'PyTorchJob "default/pytorchjob" runs in the system namespace "default"; move it to the component\'s own namespace or the user\'s profile namespace.',
             'InferenceService "kube-system/inferenceservice" runs in the system namespace "kube-system"; move it to the component\'s own namespace or the user\'s profile namespace.',
@@ -44,7 +48,10 @@ describe("SEC-03 system namespaces", () => {
     });
 
     it("leaves objects that run no pods alone: cert-manager's leader-election Roles belong in kube-system", async () => {
-        const role = record("kubernetes:rbac.authorization.k8s.io/v1:Role", { metadata: { name: "cert-manager:leaderelection", namespace: "kube-system" }, rules: [] });
+        const role = record("kubernetes:rbac.authorization.k8s.io/v1:Role", {
+            metadata: { name: "cert-manager:leaderelection", namespace: "kube-system" },
+            rules: [],
+        });
         expect(await messagesOf(systemNamespaces, [role, configMap("settings", "default", {})])).toEqual([]);
     });
 

@@ -12,7 +12,17 @@ function stack(general: Partial<NodePoolFacts>, facts: Partial<ClusterFacts> = {
 
 /** The dev stack: testing topology, 3 x m6id.4xlarge, no GPU pool. */
 function testing(general: Partial<NodePoolFacts> = {}, cloud: ClusterFacts["cloud"] = "aws") {
-    const pool = { ...generalPoolFacts(), instanceType: "m6id.4xlarge", minNodes: 3, desiredNodes: 3, maxNodes: 6, vcpu: 16, memoryGiB: 64, nvmeGB: 950, ...general };
+    const pool = {
+        ...generalPoolFacts(),
+        instanceType: "m6id.4xlarge",
+        minNodes: 3,
+        desiredNodes: 3,
+        maxNodes: 6,
+        vcpu: 16,
+        memoryGiB: 64,
+        nvmeGB: 950,
+        ...general,
+    };
     return clusterFactsRecord({ cloud, topology: "testing", nodePools: [pool] }, "kfstack-dev");
 }
 
@@ -85,7 +95,11 @@ describe("SIZE-01 topology minimums", () => {
     });
 
     it("exempts a stack that states why it runs undersized", async () => {
-        expect(await messagesOf(topologyMinimums, [stack({ minNodes: 1, vcpu: 8 }, { undersizedReason: "Short-lived CI stack for the upgrade test; torn down after the run." })])).toEqual([]);
+        expect(
+            await messagesOf(topologyMinimums, [
+                stack({ minNodes: 1, vcpu: 8 }, { undersizedReason: "Short-lived CI stack for the upgrade test; torn down after the run." }),
+            ]),
+        ).toEqual([]);
     });
 
     it("does not apply without kfstack's cluster facts", async () => {

@@ -88,10 +88,14 @@ describe("TEN-01 cross-tenant bindings", () => {
                 ],
             });
         const bobIn = (clusterRole: string) =>
-            roleBinding("team-a", `user-bob-example-com-clusterrole-${clusterRole}`, { kind: "ClusterRole", name: clusterRole }, [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "bob@example.com" }]);
+            roleBinding("team-a", `user-bob-example-com-clusterrole-${clusterRole}`, { kind: "ClusterRole", name: clusterRole }, [
+                { apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "bob@example.com" },
+            ]);
 
         it("accepts another tenant's owner listed as a view member", async () => {
-            expect(await messagesOf(crossTenantBindings, [...tenants, facts({ members: [{ email: "bob@example.com", role: "view" }] }), bobIn("kubeflow-view")])).toEqual([]);
+            expect(
+                await messagesOf(crossTenantBindings, [...tenants, facts({ members: [{ email: "bob@example.com", role: "view" }] }), bobIn("kubeflow-view")]),
+            ).toEqual([]);
         });
 
         it("accepts view access for the people of a tenant that reads from this one", async () => {
@@ -107,7 +111,9 @@ describe("TEN-01 cross-tenant bindings", () => {
         it("accepts an edit member only when the tenant also lists them in sharedEditors", async () => {
             const member = { members: [{ email: "bob@example.com", role: "edit" }] };
             expect(await messagesOf(crossTenantBindings, [...tenants, facts(member), bobIn("kubeflow-edit")])).toHaveLength(1);
-            expect(await messagesOf(crossTenantBindings, [...tenants, facts({ ...member, sharedEditors: ["bob@example.com"] }), bobIn("kubeflow-edit")])).toEqual([]);
+            expect(
+                await messagesOf(crossTenantBindings, [...tenants, facts({ ...member, sharedEditors: ["bob@example.com"] }), bobIn("kubeflow-edit")]),
+            ).toEqual([]);
         });
     });
 });

@@ -17,9 +17,11 @@ describe("VER-01 training operator", () => {
     });
 
     it("rejects a second training operator", async () => {
-        expect((await violationsOf(trainingOperatorVersion, [operator(), operator("training-operator-legacy")])).map((violation) => violation.message)).toEqual([
-            '2 workloads run the training operator (Deployment "kubeflow/training-operator", Deployment "kubeflow/training-operator-legacy"); keep exactly one.',
-        ]);
+        expect((await violationsOf(trainingOperatorVersion, [operator(), operator("training-operator-legacy")])).map((violation) => violation.message)).toEqual(
+            [
+                '2 workloads run the training operator (Deployment "kubeflow/training-operator", Deployment "kubeflow/training-operator-legacy"); keep exactly one.',
+            ],
+        );
     });
 
     it("rejects the v1.7.0 operator that Kubeflow 1.8.1 bundles", async () => {
@@ -30,7 +32,8 @@ describe("VER-01 training operator", () => {
                 id: "VER-01",
                 enforcement: "mandatory",
                 resource: bundled.urn,
-                message: 'Deployment "kubeflow/training-operator" runs kubeflow/training-operator:v1-855e096, not the pinned kubeflow/training-operator:v1-9e52eb7 (v1.8.0).',
+                message:
+                    'Deployment "kubeflow/training-operator" runs kubeflow/training-operator:v1-855e096, not the pinned kubeflow/training-operator:v1-9e52eb7 (v1.8.0).',
             },
         ]);
     });

@@ -6,7 +6,14 @@ import { bomImages } from "../../policies/versions/ver-02-bom-images";
 import { changed, messagesOf, podCarriers, record, violationsOf } from "./fixtures";
 import { pulledReference } from "../../core/image-references";
 
-const facts = (images: string[] = ["docker.io/kubeflownotebookswg/jupyter-web-app:v1.8.0", "docker.io/istio/proxyv2:1.17.5", "kubeflow/training-operator:v1-9e52eb7", "python:3.7"]) =>
+const facts = (
+    images: string[] = [
+        "docker.io/kubeflownotebookswg/jupyter-web-app:v1.8.0",
+        "docker.io/istio/proxyv2:1.17.5",
+        "kubeflow/training-operator:v1-9e52eb7",
+        "python:3.7",
+    ],
+) =>
     record(
         KUBEFLOW_FACTS_TYPE,
         {
@@ -67,12 +74,31 @@ describe("VER-02 BOM images", () => {
             .filter((carrier) => !/PyTorchJob|InferenceService/.test(carrier.type))
             .map((carrier) => changed(carrier, ["props", "metadata", "namespace"], "knative-serving"));
         const kinds = (await messagesOf(bomImages, [facts(), ...carriers])).map((message) => /in (\w+) /.exec(message)![1]);
-        expect(kinds).toEqual(["Pod", "Pod", "Deployment", "Deployment", "StatefulSet", "StatefulSet", "DaemonSet", "DaemonSet", "ReplicaSet", "ReplicaSet", "Job", "Job", "CronJob", "CronJob"]);
+        expect(kinds).toEqual([
+            "Pod",
+            "Pod",
+            "Deployment",
+            "Deployment",
+            "StatefulSet",
+            "StatefulSet",
+            "DaemonSet",
+            "DaemonSet",
+            "ReplicaSet",
+            "ReplicaSet",
+            "Job",
+            "Job",
+            "CronJob",
+            "CronJob",
+        ]);
     });
 
     it("leaves tenant workloads and tenants' training jobs alone", async () => {
         const tenant = changed(workload("team-a"), IMAGE, "registry.example.com/team-a/trainer:7");
-        const job = changed(podCarriers().find((carrier) => carrier.type.endsWith(":PyTorchJob"))!, ["props", "metadata", "namespace"], "kubeflow");
+        const job = changed(
+            podCarriers().find((carrier) => carrier.type.endsWith(":PyTorchJob"))!,
+            ["props", "metadata", "namespace"],
+            "kubeflow",
+        );
         expect(await messagesOf(bomImages, [facts(), tenant, job])).toEqual([]);
     });
 
@@ -90,7 +116,9 @@ describe("VER-02 BOM images", () => {
         expect(pulledReference("python")).toBe("docker.io/library/python:latest");
         expect(pulledReference("localhost:5000/kf/app:1")).toBe("localhost:5000/kf/app:1");
         const digest = `sha256:${"ab".repeat(32)}`;
-        expect(pulledReference(`gcr.io/knative-releases/serving/cmd/activator:v1.10@${digest}`)).toBe(`gcr.io/knative-releases/serving/cmd/activator@${digest}`);
+        expect(pulledReference(`gcr.io/knative-releases/serving/cmd/activator:v1.10@${digest}`)).toBe(
+            `gcr.io/knative-releases/serving/cmd/activator@${digest}`,
+        );
     });
 
     it("accepts a tag added to a digest the BOM pins, but not a tag in place of the digest", async () => {
@@ -113,6 +141,8 @@ describe("VER-02 BOM images", () => {
         const unknown = changed(workload(), IMAGE, Unknown.instance);
         const report = await evaluatePolicies([facts(), unknown], { policies: [bomImages] });
         expect(report.violations).toEqual([]);
-        expect(report.undecided).toEqual([{ policy: "ver-02-bom-images", resource: "stack", reason: expect.stringContaining(".spec.template.spec.containers.0.image") }]);
+        expect(report.undecided).toEqual([
+            { policy: "ver-02-bom-images", resource: "stack", reason: expect.stringContaining(".spec.template.spec.containers.0.image") },
+        ]);
     });
 });

@@ -8,12 +8,16 @@ import { OfflineRunError, STACK_TYPE, runOffline } from "../../engine/offline";
 import { type Change, type ConfigCase, type RawConfig, build, jsonParseError, rejection, set, toWire, unset } from "../config-cases";
 import { MIRRORED_IMAGES, plan, shipped } from "./helpers";
 
-const setImage = (index: number, image: string): Change => (config) => {
-    (config["images"] as string[])[index] = image;
-};
-const addImage = (image: string): Change => (config) => {
-    (config["images"] as string[]).push(image);
-};
+const setImage =
+    (index: number, image: string): Change =>
+    (config) => {
+        (config["images"] as string[])[index] = image;
+    };
+const addImage =
+    (image: string): Change =>
+    (config) => {
+        (config["images"] as string[]).push(image);
+    };
 
 /** Runs the mirror program offline on `raw` and returns the ConfigError it must fail with. */
 function rejectionOf(raw: RawConfig) {
@@ -47,7 +51,8 @@ const CASES: Case[] = [
         base: "govcloud",
         change: set("repositoryId", "kubeflow-mirror"),
         key: "kfstack-mirror:repositoryId",
-        message: "is not a setting of cloud aws, whose settings are cloud, region, repositoryPrefix, kmsKeyArn, tags, images; check its spelling in registry/README.md",
+        message:
+            "is not a setting of cloud aws, whose settings are cloud, region, repositoryPrefix, kmsKeyArn, tags, images; check its spelling in registry/README.md",
     },
     // AWS
     {
@@ -93,7 +98,8 @@ const CASES: Case[] = [
         base: "govcloud",
         change: set("kmsKeyArn", "arn:aws:kms:us-gov-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
         key: "kfstack-mirror:kmsKeyArn",
-        message: "arn:aws:kms:us-gov-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab is not in partition aws-us-gov of region us-gov-west-1; use an arn:aws-us-gov: ARN",
+        message:
+            "arn:aws:kms:us-gov-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab is not in partition aws-us-gov of region us-gov-west-1; use an arn:aws-us-gov: ARN",
     },
     {
         name: "rejects a KMS key of another region",
@@ -145,7 +151,8 @@ const CASES: Case[] = [
         base: "existing",
         change: unset("registry"),
         key: "kfstack-mirror:registry",
-        message: "is required: the registry host and optional path the images are pushed to, such as registry.kube-system.svc:5000/kf or harbor.example.com/kubeflow",
+        message:
+            "is required: the registry host and optional path the images are pushed to, such as registry.kube-system.svc:5000/kf or harbor.example.com/kubeflow",
     },
     {
         name: "rejects a registry URL with a scheme",
@@ -159,7 +166,8 @@ const CASES: Case[] = [
         base: "existing",
         change: set("registry", "harbor.example.com/kubeflow/"),
         key: "kfstack-mirror:registry",
-        message: 'must be a registry host with an optional port and path, such as registry.kube-system.svc:5000/kf or harbor.example.com/kubeflow, not "harbor.example.com/kubeflow/"',
+        message:
+            'must be a registry host with an optional port and path, such as registry.kube-system.svc:5000/kf or harbor.example.com/kubeflow, not "harbor.example.com/kubeflow/"',
     },
     {
         name: "rejects a registry host that Docker would read as a Docker Hub path",
@@ -227,7 +235,6 @@ const CASES: Case[] = [
         message: `gcr.io/istio/pilot:1.17.5 and docker.io/istio/pilot:1.17.5 (images[${MIRRORED_IMAGES.indexOf("docker.io/istio/pilot:1.17.5")}]) come from different registries but would share the mirror repository istio/pilot; mirror one of them`,
     },
 ];
-
 
 describe("mirror stack configuration validation", () => {
     it.each(CASES)("$name", async ({ base, change, key, message }) => {

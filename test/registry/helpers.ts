@@ -37,10 +37,12 @@ export function ofType(run: OfflineRun, type: string): PlannedResource[] {
 
 export function only(run: OfflineRun, type: string): PlannedResource {
     const matches = ofType(run, type);
-    expect(matches.map((match) => match.urn), type).toHaveLength(1);
+    expect(
+        matches.map((match) => match.urn),
+        type,
+    ).toHaveLength(1);
     return matches[0]!;
 }
 
 /** What the example stacks mirror (each lists the same images). */
 export const MIRRORED_IMAGES = shipped("existing")["images"] as string[];
-

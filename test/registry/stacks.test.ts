@@ -28,7 +28,9 @@ async function reg01Violations(run: OfflineRun): Promise<string[]> {
 }
 
 /** The container images the BOM of the release pins, normalized. */
-const BOM_IMAGES = [...new Set(loadBom("kubeflow-1.8.1").components.flatMap((component) => component.images.map((image) => normalizeImage(image)!.image)))].sort();
+const BOM_IMAGES = [
+    ...new Set(loadBom("kubeflow-1.8.1").components.flatMap((component) => component.images.map((image) => normalizeImage(image)!.image))),
+].sort();
 
 // The inventory checks plan prod with the rendered manifests (KFSTACK_MANIFESTS_DIR), once for both.
 const skipInventory = skipWithoutFixtures("the check of the mirror example stacks' images against the prod plan");
@@ -51,15 +53,21 @@ describe("mirror image references", () => {
             tag: "v1-9e52eb7",
         });
         const digest = "sha256:421aa67057240fa0c56ebf2c6e5b482a12842005805c46e067129402d1751220";
-        expect(mirroredImage(`gcr.io/knative-releases/knative.dev/net-istio/cmd/controller@${digest}`)?.path).toBe("knative-releases/knative.dev/net-istio/cmd/controller");
-        expect(mirroredImage("registry.local:5000/team/app:1.0")).toEqual({ image: "registry.local:5000/team/app:1.0", registry: "registry.local:5000", path: "team/app", tag: "1.0" });
+        expect(mirroredImage(`gcr.io/knative-releases/knative.dev/net-istio/cmd/controller@${digest}`)?.path).toBe(
+            "knative-releases/knative.dev/net-istio/cmd/controller",
+        );
+        expect(mirroredImage("registry.local:5000/team/app:1.0")).toEqual({
+            image: "registry.local:5000/team/app:1.0",
+            registry: "registry.local:5000",
+            path: "team/app",
+            tag: "1.0",
+        });
     });
 
     it("gives two tags of one image a single repository", () => {
-        expect(repositoryPaths(["gcr.io/kubebuilder/kube-rbac-proxy:v0.13.1", "gcr.io/kubebuilder/kube-rbac-proxy:v0.8.0", "docker.io/library/mysql:8.0.29"])).toEqual([
-            "kubebuilder/kube-rbac-proxy",
-            "library/mysql",
-        ]);
+        expect(
+            repositoryPaths(["gcr.io/kubebuilder/kube-rbac-proxy:v0.13.1", "gcr.io/kubebuilder/kube-rbac-proxy:v0.8.0", "docker.io/library/mysql:8.0.29"]),
+        ).toEqual(["kubebuilder/kube-rbac-proxy", "library/mysql"]);
     });
 });
 
@@ -69,12 +77,15 @@ describe("mirror example stacks", () => {
         expect(BOM_IMAGES.filter((image) => !MIRRORED_IMAGES.includes(image))).toEqual([]);
     });
 
-    it.skipIf(skipInventory)("lists exactly the tagged and digest-pinned images the prod plan deploys, custom resources' and configuration's included", async () => {
-        const { images } = await prodPlan();
-        const deployed = images.images.filter((entry) => entry.tag !== undefined || entry.digest !== undefined).map((entry) => entry.image);
-        expect(MIRRORED_IMAGES).toEqual([...deployed].sort());
-        expect(MIRRORED_IMAGES).toContain("quay.io/prometheus/prometheus:v3.5.0");
-    });
+    it.skipIf(skipInventory)(
+        "lists exactly the tagged and digest-pinned images the prod plan deploys, custom resources' and configuration's included",
+        async () => {
+            const { images } = await prodPlan();
+            const deployed = images.images.filter((entry) => entry.tag !== undefined || entry.digest !== undefined).map((entry) => entry.image);
+            expect(MIRRORED_IMAGES).toEqual([...deployed].sort());
+            expect(MIRRORED_IMAGES).toContain("quay.io/prometheus/prometheus:v3.5.0");
+        },
+    );
 
     it.skipIf(skipInventory)("carries in every stack file the image list npm run docs generates from the prod plan", async () => {
         const images = mirroredImagesOf((await prodPlan()).images);
@@ -83,7 +94,11 @@ describe("mirror example stacks", () => {
             const text = readFileSync(file, "utf8");
             expect(withImageList(text, file, images), file).toBe(text);
         }
-        expect(REGISTRY_STACKS.map((stack) => `Pulumi.${stack}.yaml`)).toEqual(readdirSync(MIRROR_DIR).filter((name) => /^Pulumi\..+\.yaml$/.test(name)).sort());
+        expect(REGISTRY_STACKS.map((stack) => `Pulumi.${stack}.yaml`)).toEqual(
+            readdirSync(MIRROR_DIR)
+                .filter((name) => /^Pulumi\..+\.yaml$/.test(name))
+                .sort(),
+        );
     });
 
     it("documents every setting of every cloud in registry/README.md", () => {
@@ -134,7 +149,10 @@ describe("mirror stack govcloud (ECR in us-gov-west-1)", () => {
 
     it("creates the repositories through an explicit aws provider for us-gov-west-1 with the stack's tags", () => {
         const provider = only(run, TYPES.awsProvider);
-        expect(provider.inputs).toMatchObject({ region: "us-gov-west-1", defaultTags: JSON.stringify({ tags: { environment: "govcloud", owner: "ml-platform" } }) });
+        expect(provider.inputs).toMatchObject({
+            region: "us-gov-west-1",
+            defaultTags: JSON.stringify({ tags: { environment: "govcloud", owner: "ml-platform" } }),
+        });
         const component = only(run, TYPES.mirror);
         expect(component.name).toBe("kfstack-mirror-govcloud");
         expect(provider.parent).toBe(component.urn);

@@ -33,10 +33,7 @@ export interface EksClusterArgs extends PlatformClusterArgs {
 }
 
 /** The EKS cluster of an aws stack, its defaults applied. */
-export function eksClusterArgs(
-    config: AwsStackConfig,
-    cluster: Pick<EksClusterArgs, "clusterName" | "partition" | "pools" | "facts">,
-): EksClusterArgs {
+export function eksClusterArgs(config: AwsStackConfig, cluster: Pick<EksClusterArgs, "clusterName" | "partition" | "pools" | "facts">): EksClusterArgs {
     return {
         ...cluster,
         kubernetesVersion: config.kubernetesVersion,
@@ -104,7 +101,11 @@ function secretsKey(parent: pulumi.Resource, name: string, clusterName: string):
 function controlPlane(parent: pulumi.Resource, name: string, args: EksClusterArgs, network: AwsNetwork, key: aws.kms.Key): aws.eks.Cluster {
     const { clusterName, endpoint } = args;
     // Created ahead of the cluster so the retention is ours, not "never expire".
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/eks/${clusterName}/cluster`, retentionInDays: args.logRetentionDays }, { parent });
+    const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-logs`,
+        { name: `/aws/eks/${clusterName}/cluster`, retentionInDays: args.logRetentionDays },
+        { parent },
+    );
     const role = new aws.iam.Role(`${name}-cluster`, { assumeRolePolicy: assumeRolePolicy(args.partition, "eks") }, { parent });
     const rolePolicy = new aws.iam.RolePolicyAttachment(
         `${name}-cluster`,
@@ -147,7 +148,10 @@ function controlPlane(parent: pulumi.Resource, name: string, args: EksClusterArg
 /** An access entry with the cluster-admin policy for each principal the stack names. */
 function grantClusterAdmins(parent: pulumi.Resource, name: string, args: EksClusterArgs, clusterName: pulumi.Output<string>): void {
     for (const principalArn of args.clusterAdmins) {
-        const role = principalArn.split(":").at(-1)!.replace(/[^A-Za-z0-9-]/g, "-");
+        const role = principalArn
+            .split(":")
+            .at(-1)!
+            .replace(/[^A-Za-z0-9-]/g, "-");
         const entry = new aws.eks.AccessEntry(`${name}-admin-${role}`, { clusterName, principalArn, type: "STANDARD" }, { parent });
         new aws.eks.AccessPolicyAssociation(
             `${name}-admin-${role}`,
@@ -158,16 +162,35 @@ function grantClusterAdmins(parent: pulumi.Resource, name: string, args: EksClus
 }
 
 /** The node role and one managed node group per pool, in the private subnets. */
-function nodeGroups(parent: pulumi.Resource, name: string, args: EksClusterArgs, clusterName: pulumi.Output<string>, subnetIds: pulumi.Output<string>[]): EksNodeGroup[] {
+function nodeGroups(
+    parent: pulumi.Resource,
+    name: string,
+    args: EksClusterArgs,
+    clusterName: pulumi.Output<string>,
+    subnetIds: pulumi.Output<string>[],
+): EksNodeGroup[] {
     const nodeRole = new aws.iam.Role(`${name}-node`, { assumeRolePolicy: assumeRolePolicy(args.partition, "ec2") }, { parent });
     const nodeRolePolicies = NODE_POLICIES.map(
-        (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: awsManagedPolicyArn(args.partition, policy) }, { parent }),
+        (policy) =>
+            new aws.iam.RolePolicyAttachment(
+                `${name}-node-${policy}`,
+                { role: nodeRole.name, policyArn: awsManagedPolicyArn(args.partition, policy) },
+                { parent },
+            ),
     );
     return args.pools.map(
         (pool) =>
             new EksNodeGroup(
                 `${name}-${pool.name}`,
-                { clusterName, kubernetesVersion: args.kubernetesVersion, nodeRoleArn: nodeRole.arn, subnetIds, nodeRolePolicies, registryMirror: args.registryMirror, pool },
+                {
+                    clusterName,
+                    kubernetesVersion: args.kubernetesVersion,
+                    nodeRoleArn: nodeRole.arn,
+                    subnetIds,
+                    nodeRolePolicies,
+                    registryMirror: args.registryMirror,
+                    pool,
+                },
                 { parent },
             ),
     );

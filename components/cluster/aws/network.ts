@@ -8,7 +8,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_VPC_CIDR } from "../../config/cloud-schema";
 import { cidrSubnet } from "../../../core/cidr";
 
-
 export interface AwsNetworkArgs {
     readonly region: string;
     readonly zones: string[];

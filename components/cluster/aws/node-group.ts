@@ -17,7 +17,6 @@ export const IMDS_HOP_LIMIT = 1;
 
 const ROOT_VOLUME_GB = 100;
 
-
 /**
  * containerd hosts.toml files that send pulls of public registries to the
  * mirror (`override_path`: the mirror's path prefix is the API root), for
@@ -41,8 +40,12 @@ function registryMirrorScript(mirror: string): string[] {
 /** nodeadm configuration, merged by EKS with the cluster details it adds itself; with a mirror, containerd pulls through it. */
 export function nodeadmUserData(mirror?: string): string {
     const boundary = "KFSTACK-NODEADM";
-    const containerd = mirror ? ["  containerd:", "    config: |", '      [plugins."io.containerd.grpc.v1.cri".registry]', '      config_path = "/etc/containerd/certs.d"'] : [];
-    const script = mirror ? [`--${boundary}`, 'Content-Type: text/x-shellscript; charset="us-ascii"', "", "#!/bin/bash", "set -euo pipefail", ...registryMirrorScript(mirror), ""] : [];
+    const containerd = mirror
+        ? ["  containerd:", "    config: |", '      [plugins."io.containerd.grpc.v1.cri".registry]', '      config_path = "/etc/containerd/certs.d"']
+        : [];
+    const script = mirror
+        ? [`--${boundary}`, 'Content-Type: text/x-shellscript; charset="us-ascii"', "", "#!/bin/bash", "set -euo pipefail", ...registryMirrorScript(mirror), ""]
+        : [];
     return [
         "MIME-Version: 1.0",
         `Content-Type: multipart/mixed; boundary="${boundary}"`,

@@ -11,7 +11,12 @@ import { GcpNetwork, PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePool } from "./node-pool";
 
 /** What nodes need and no more: write logs and metrics, read images. */
-export const NODE_SERVICE_ACCOUNT_ROLES = ["roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/monitoring.viewer", "roles/artifactregistry.reader"];
+export const NODE_SERVICE_ACCOUNT_ROLES = [
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/artifactregistry.reader",
+];
 
 export interface GkeClusterArgs extends PlatformClusterArgs {
     readonly clusterName: string;

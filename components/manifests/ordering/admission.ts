@@ -26,7 +26,9 @@ export function webhookCandidates(index: ObjectIndex): { from: Node; on: Node; a
                 const pair = `${request.node.key}\u0000${workload.key}`;
                 let candidate = candidates.get(pair);
                 if (!candidate) candidates.set(pair, (candidate = { from: request.node, on: workload, admissions: [] }));
-                const duplicate = candidate.admissions.some((seen) => seen.config === webhook.config && seen.webhook === webhook.name && seen.target === request.target);
+                const duplicate = candidate.admissions.some(
+                    (seen) => seen.config === webhook.config && seen.webhook === webhook.name && seen.target === request.target,
+                );
                 if (!duplicate) candidate.admissions.push({ config: webhook.config, webhook: webhook.name, target: request.target });
             }
         }
@@ -59,14 +61,17 @@ function admits(index: ObjectIndex, webhook: Webhook, request: Request): boolean
     const matchesRule =
         webhook.rules.some((rule) => ruleMatches(rule, request, request.version)) ||
         // matchPolicy Equivalent: a rule naming another version the same resource is served at also applies.
-        (webhook.equivalent && webhook.rules.some((rule) => request.versions.some((version) => version !== request.version && ruleMatches(rule, request, version))));
+        (webhook.equivalent &&
+            webhook.rules.some((rule) => request.versions.some((version) => version !== request.version && ruleMatches(rule, request, version))));
     return matchesRule && namespaceSelectorMatches(index, webhook.namespaceSelector, request) && webhook.objectSelector.matches(request.labels);
 }
 
 function ruleMatches(rule: Rule, request: Request, version: string): boolean {
     const isNamespace = request.group === "" && request.resource === "namespaces";
     // scope: a Namespace counts as cluster-scoped; "*" (the default) matches everything.
-    const scope = rule.scope === "*" || (rule.scope === "Namespaced" ? request.namespaced && !isNamespace : rule.scope === "Cluster" ? !request.namespaced || isNamespace : false);
+    const scope =
+        rule.scope === "*" ||
+        (rule.scope === "Namespaced" ? request.namespaced && !isNamespace : rule.scope === "Cluster" ? !request.namespaced || isNamespace : false);
     return (
         scope &&
         (rule.operations.includes("CREATE") || rule.operations.includes("*")) &&

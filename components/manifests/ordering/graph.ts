@@ -74,7 +74,9 @@ function cycleError(index: ObjectIndex, dependencies: Map<string, InstallDepende
         const on = cycle[step + 1]!;
         return `${name(from)} needs ${name(on)}: ${dependencies.get(from)!.find((dependency) => dependency.on === on)!.reason}`;
     });
-    return new Error(`The install dependencies form a cycle, so none of these objects can be created first: ${cycle.map(name).join(" → ")} (${steps.join("; ")}).`);
+    return new Error(
+        `The install dependencies form a cycle, so none of these objects can be created first: ${cycle.map(name).join(" → ")} (${steps.join("; ")}).`,
+    );
 }
 
 class MinHeap {
@@ -83,7 +85,7 @@ class MinHeap {
     push(value: number): void {
         const items = this.items;
         items.push(value);
-        for (let child = items.length - 1; child > 0; ) {
+        for (let child = items.length - 1; child > 0;) {
             const parent = (child - 1) >> 1;
             if (items[parent]! <= value) break;
             items[child] = items[parent]!;
@@ -98,7 +100,7 @@ class MinHeap {
         const last = items.pop();
         if (items.length === 0 || last === undefined) return top;
         items[0] = last;
-        for (let parent = 0; ; ) {
+        for (let parent = 0; ;) {
             const left = 2 * parent + 1;
             const right = left + 1;
             let smallest = parent;

@@ -11,9 +11,14 @@ import { parseWebhooks, type Webhook } from "./webhook-configurations";
 
 /** Webhooks are never called for these kinds (IsExemptAdmissionConfigurationResource in the API server). */
 const EXEMPT_FROM_WEBHOOKS = new Set(
-    ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"].map(
-        (kind) => `admissionregistration.k8s.io/${kind}`,
-    ),
+    [
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "MutatingAdmissionPolicy",
+        "MutatingAdmissionPolicyBinding",
+    ].map((kind) => `admissionregistration.k8s.io/${kind}`),
 );
 const WORKLOAD_KINDS = new Set(["apps/Deployment", "apps/StatefulSet", "apps/DaemonSet"]);
 /** Set on every Namespace by the API server (defaulting, GA in 1.22), so namespaceSelectors can use it. */
@@ -66,7 +71,9 @@ export class ObjectIndex {
             const node: Node = { index: position, object, key, groupKind, namespace: undefined };
             const existing = this.byKey.get(key);
             if (existing) {
-                throw new Error(`Objects at input positions ${existing.index} and ${position} are both ${describeObject(object)} (${key}); remove one of them.`);
+                throw new Error(
+                    `Objects at input positions ${existing.index} and ${position} are both ${describeObject(object)} (${key}); remove one of them.`,
+                );
             }
             this.byKey.set(key, node);
             this.nodes.push(node);
@@ -79,7 +86,10 @@ export class ObjectIndex {
             node.namespace = info?.namespaced === false ? undefined : node.object.metadata.namespace;
             if (node.groupKind === "/Service" && node.namespace) this.services.set(`${node.namespace}/${node.object.metadata.name}`, node);
             if (WORKLOAD_KINDS.has(node.groupKind) && node.namespace) push(this.workloadsByNamespace, node.namespace, node);
-            if (node.groupKind === "admissionregistration.k8s.io/MutatingWebhookConfiguration" || node.groupKind === "admissionregistration.k8s.io/ValidatingWebhookConfiguration") {
+            if (
+                node.groupKind === "admissionregistration.k8s.io/MutatingWebhookConfiguration" ||
+                node.groupKind === "admissionregistration.k8s.io/ValidatingWebhookConfiguration"
+            ) {
                 this.webhooks.push(...parseWebhooks(node.object));
             }
             if (!EXEMPT_FROM_WEBHOOKS.has(node.groupKind)) this.indexRequests(node, info);
@@ -130,7 +140,16 @@ export class ObjectIndex {
             // The pods a controller creates carry the pod template's labels (plus pod-template-hash and the
             // like, which no selector here can know the values of) and live in the carrier's namespace.
             for (const template of podTemplates(node.object)) {
-                requests.push({ node, target: "its pods", group: "", version: "v1", resource: "pods", versions: ["v1"], namespaced: true, labels: template.metadata?.labels ?? {} });
+                requests.push({
+                    node,
+                    target: "its pods",
+                    group: "",
+                    version: "v1",
+                    resource: "pods",
+                    versions: ["v1"],
+                    namespaced: true,
+                    labels: template.metadata?.labels ?? {},
+                });
             }
         }
         for (const request of requests) {

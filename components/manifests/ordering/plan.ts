@@ -42,7 +42,11 @@ export function planInstall(objects: KubernetesObject[]): InstallPlan {
             for (const config of new Set(admissions.map((admission) => admission.config))) {
                 const configuration = index.byKey.get(objectKey(config))!;
                 if (!dependencies.get(from.key)!.some((dependency) => dependency.on === configuration.key)) {
-                    add(from, configuration, `${describeObject(config)} must be registered first, or the API server would not call it for ${admissions.find((admission) => admission.config === config)!.target}`);
+                    add(
+                        from,
+                        configuration,
+                        `${describeObject(config)} must be registered first, or the API server would not call it for ${admissions.find((admission) => admission.config === config)!.target}`,
+                    );
                 }
             }
         } else if (from === on) {

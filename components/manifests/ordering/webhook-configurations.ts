@@ -33,7 +33,10 @@ export function parseWebhooks(config: KubernetesObject): Webhook[] {
         return {
             config,
             name,
-            service: typeof service["name"] === "string" && typeof service["namespace"] === "string" ? { namespace: service["namespace"], name: service["name"] } : undefined,
+            service:
+                typeof service["name"] === "string" && typeof service["namespace"] === "string"
+                    ? { namespace: service["namespace"], name: service["name"] }
+                    : undefined,
             rules: (Array.isArray(entry["rules"]) ? entry["rules"] : []).map(record).map((rule) => ({
                 apiGroups: strings(rule["apiGroups"]),
                 apiVersions: strings(rule["apiVersions"]),
