@@ -75,8 +75,51 @@ function memberAccess(namespace: string, email: string, role: "edit" | "view"): 
 
 const inNamespaces = (...names: string[]) => ({ namespaceSelector: { matchExpressions: [{ key: NAMESPACE_NAME, operator: "In", values: names }] } });
 
+const cidrs = (list: readonly string[]) => list.map((cidr) => ({ ipBlock: { cidr } }));
+
 function networkPolicy(namespace: string, name: string, spec: Record<string, unknown>): KubernetesObject {
     return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec };
+}
+
+/** What every tenant pod may reach on the platform: the Kubernetes API, istiod, Pipelines and its artifact store. */
+function platformServiceEgress(settings: TenancySettings): Record<string, unknown>[] {
+    return [
+        // The Kubernetes API (service accounts of notebooks and pipeline steps talk to it).
+        ...(settings.apiServerCidrs.length
+            ? [
+                  {
+                      to: cidrs(settings.apiServerCidrs),
+                      ports: [
+                          { protocol: "TCP", port: 443 },
+                          { protocol: "TCP", port: 6443 },
+                      ],
+                  },
+              ]
+            : []),
+        // istiod: sidecars fetch their configuration and certificates.
+        {
+            to: [{ ...inNamespaces("istio-system"), podSelector: { matchLabels: { app: "istiod" } } }],
+            ports: [
+                { protocol: "TCP", port: 15012 },
+                { protocol: "TCP", port: 15017 },
+            ],
+        },
+        // Pipelines: the API server and ML Metadata, and MinIO, the artifact store.
+        {
+            to: [
+                {
+                    ...inNamespaces("kubeflow"),
+                    podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["ml-pipeline", "metadata-grpc-server", "minio"] }] },
+                },
+            ],
+            ports: [
+                { protocol: "TCP", port: 8888 },
+                { protocol: "TCP", port: 8887 },
+                { protocol: "TCP", port: 8080 },
+                { protocol: "TCP", port: 9000 },
+            ],
+        },
+    ];
 }
 
 /** Default deny, then exactly what a Kubeflow tenant needs. */
@@ -84,7 +127,6 @@ function networkPolicies(tenant: TenantConfig, settings: TenancySettings): Kuber
     const namespace = tenant.name;
     const allPods = {};
     const platformIngress = ["istio-system", "kubeflow", "monitoring", ...(settings.kserve ? ["knative-serving"] : [])];
-    const cidrs = (list: string[]) => list.map((cidr) => ({ ipBlock: { cidr } }));
     return [
         networkPolicy(namespace, "default-deny", { podSelector: allPods, policyTypes: ["Ingress", "Egress"] }),
         networkPolicy(namespace, "allow-same-namespace", {
@@ -114,43 +156,7 @@ function networkPolicies(tenant: TenantConfig, settings: TenancySettings): Kuber
         networkPolicy(namespace, "allow-platform-services", {
             podSelector: allPods,
             policyTypes: ["Egress"],
-            egress: [
-                // The Kubernetes API (service accounts of notebooks and pipeline steps talk to it).
-                ...(settings.apiServerCidrs.length
-                    ? [
-                          {
-                              to: cidrs(settings.apiServerCidrs),
-                              ports: [
-                                  { protocol: "TCP", port: 443 },
-                                  { protocol: "TCP", port: 6443 },
-                              ],
-                          },
-                      ]
-                    : []),
-                // istiod: sidecars fetch their configuration and certificates.
-                {
-                    to: [{ ...inNamespaces("istio-system"), podSelector: { matchLabels: { app: "istiod" } } }],
-                    ports: [
-                        { protocol: "TCP", port: 15012 },
-                        { protocol: "TCP", port: 15017 },
-                    ],
-                },
-                // Pipelines: the API server and ML Metadata, and MinIO, the artifact store.
-                {
-                    to: [
-                        {
-                            ...inNamespaces("kubeflow"),
-                            podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["ml-pipeline", "metadata-grpc-server", "minio"] }] },
-                        },
-                    ],
-                    ports: [
-                        { protocol: "TCP", port: 8888 },
-                        { protocol: "TCP", port: 8887 },
-                        { protocol: "TCP", port: 8080 },
-                        { protocol: "TCP", port: 9000 },
-                    ],
-                },
-            ],
+            egress: platformServiceEgress(settings),
         }),
         ...(tenant.egress.objectStorageCidrs.length
             ? [
