@@ -9,6 +9,10 @@ export const user = (name: string): Subject => ({ kind: "User", name });
 export const group = (name: string): Subject => ({ kind: "Group", name });
 export const serviceAccount = (namespace: string, name: string): Subject => ({ kind: "ServiceAccount", name, namespace });
 
+/** The user of the hand-worked cases, and the rule that lets one read pods. */
+export const alice = user("alice@example.com");
+export const readPods: PolicyRule = { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] };
+
 export function clusterRole(
     name: string,
     rules: PolicyRule[],

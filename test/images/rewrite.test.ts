@@ -1,16 +1,12 @@
 // Rewriting image references to an air-gap mirror, and finding what still
 // names a public registry: hand-worked objects for each kind of place an image
-// is written, then the whole prod plan.
-import { beforeAll, describe, expect, it } from "vitest";
-import { imageInventory } from "../../components/images/inventory";
+// is written (the whole prod plan is in rewrite-prod-plan.test.ts).
+import { describe, expect, it } from "vitest";
 import { type Mirror, mirrorHub, mirrorReference, publicRegistryMentions, rewriteImages } from "../../components/images/rewrite";
-import type { Plan } from "../../engine/plan";
-import { plannedStack } from "../planned-stacks";
 import { Secret, Unknown } from "../../engine/values";
-import { imageReferencesIn, isUnderPrefix } from "../../core/image-references";
-import { kubernetesKind } from "../../core/kubernetes-resources";
+import { imageReferencesIn } from "../../core/image-references";
+import { PREFIX, type Props, dataOf } from "./rewrite-fixtures";
 
-const PREFIX = "registry.enclave.example:5000/kf";
 const AGENT_DIGEST = `sha256:${"a".repeat(64)}`;
 const QUEUE_DIGEST = "sha256:dabaecec38860ca4c972e6821d5dc825549faf50c6feb8feb4c04802f2338b8a";
 const OTHER_DIGEST = `sha256:${"b".repeat(64)}`;
@@ -25,8 +21,6 @@ const mirror: Mirror = {
     ]),
 };
 
-type Props = Record<string, unknown>;
-
 const deployment = (container: Props, initContainers: Props[] = []): Props => ({
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -39,7 +33,6 @@ const configMap = (data: Record<string, string>): Props => ({
     metadata: { name: "settings", namespace: "kubeflow" },
     data,
 });
-const dataOf = (object: Props) => object["data"] as Record<string, string>;
 const containerOf = (object: Props) => (object as { spec: { template: { spec: { containers: Props[]; initContainers: Props[] } } } }).spec.template.spec;
 
 describe("mirrorReference", () => {
@@ -366,63 +359,5 @@ describe("publicRegistryMentions", () => {
                 rewriteImages(deployment({ image: "python:3.7" }, [{ name: "setup", image: "quay.io/jetstack/cert-manager-ctl:v1.12.2" }]), mirror),
             ),
         ).toEqual([]);
-    });
-});
-
-describe("rewriteImages on the prod plan", () => {
-    // No lock yet: every image keeps its tag or written digest.
-    const unlocked: Mirror = { prefix: PREFIX, digests: new Map() };
-    let plan: Plan;
-    let kubernetes: { type: string; name: string; urn: string; kind: string; props: Props }[];
-    let rewritten: Props[];
-    beforeAll(async () => {
-        plan = await plannedStack("prod");
-        kubernetes = plan.resources.flatMap((resource) => {
-            const kind = kubernetesKind(resource.type);
-            return kind ? [{ type: resource.type, name: resource.name, urn: resource.urn, kind: kind.kind, props: resource.inputs }] : [];
-        });
-        rewritten = kubernetes.map((resource) => rewriteImages(resource.props, unlocked));
-    });
-
-    it("leaves no image the matcher finds outside the mirror", () => {
-        const outside = kubernetes.flatMap((resource, index) =>
-            imageReferencesIn(resource.kind, rewritten[index]!)
-                .filter(({ image }) => !isUnderPrefix(image, PREFIX))
-                .map(({ image, where }) => `${resource.name}: ${image} (${where})`),
-        );
-        expect(outside).toEqual([]);
-    });
-
-    it("leaves no mention of a public registry anywhere", () => {
-        const mentions = kubernetes.flatMap((resource, index) =>
-            publicRegistryMentions(rewritten[index]!).map((mention) => ({ resource: resource.name, ...mention })),
-        );
-        expect(mentions).toEqual([]);
-    });
-
-    it("rewrites the image defaults of the KFP profile controller's sync.py, which it deploys into every profile namespace", () => {
-        const index = kubernetes.findIndex((resource) => resource.name.startsWith("kubeflow/kubeflow-pipelines-profile-controller-code-"));
-        const lines = dataOf(rewritten[index]!)["sync.py"]!.split("\n");
-        expect([39, 41, 54, 58].map((line) => lines[line - 1]!.trim())).toEqual([
-            `visualization_server_image: ${PREFIX}/ml-pipeline/visualization-server`,
-            `frontend_image: ${PREFIX}/ml-pipeline/frontend`,
-            `os.environ.get("VISUALIZATION_SERVER_IMAGE", "${PREFIX}/ml-pipeline/visualization-server")`,
-            `os.environ.get("FRONTEND_IMAGE", "${PREFIX}/ml-pipeline/frontend")`,
-        ]);
-    });
-
-    it("keeps every image distinct in the mirror and changes nothing else in the inventory", () => {
-        const before = imageInventory(kubernetes);
-        const after = imageInventory(kubernetes.map((resource, index) => ({ ...resource, props: rewritten[index]! })));
-        expect(after.summary).toEqual(before.summary);
-        const expected = before.images
-            .map((image) => ({ image: mirrorReference(image.image, unlocked)!, usedBy: image.usedBy }))
-            .sort((a, b) => (a.image < b.image ? -1 : 1));
-        expect(after.images.map(({ image, usedBy }) => ({ image, usedBy }))).toEqual(expected);
-    });
-
-    it("is idempotent on every resource", () => {
-        const again = rewritten.map((props) => rewriteImages(props, unlocked));
-        expect(again).toEqual(rewritten);
     });
 });
