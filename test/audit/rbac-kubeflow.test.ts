@@ -6,10 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { KubernetesObject } from "../../core/objects";
 import { buildRbac } from "../../core/rbac/authorizer";
 import type { AccessPath, PolicyRule, ResourceRequest } from "../../core/rbac/model";
-import { user } from "./rbac-fixtures";
+import { alice } from "./rbac-fixtures";
 import { fixturesDirectory, skipWithoutFixtures } from "../requirements";
-
-const alice = user("alice@example.com");
 
 // The real Kubeflow 1.8.1 roles (12-kubeflow-roles.yaml and the ClusterRoles of every other component),
 // with the RoleBinding KFAM writes when alice@example.com is made a contributor (edit) of Profile team-a.

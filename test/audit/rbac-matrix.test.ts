@@ -2,11 +2,8 @@
 import { describe, expect, it } from "vitest";
 import type { KubernetesObject } from "../../core/objects";
 import { buildRbac } from "../../core/rbac/authorizer";
-import { type AccessPath, type PolicyRule, describeRequest } from "../../core/rbac/model";
-import { clusterRole, clusterRoleBinding, group, roleBinding, user } from "./rbac-fixtures";
-
-const alice = user("alice@example.com");
-const readPods: PolicyRule = { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] };
+import { type AccessPath, describeRequest } from "../../core/rbac/model";
+import { alice, clusterRole, clusterRoleBinding, group, readPods, roleBinding, user } from "./rbac-fixtures";
 
 describe("Rbac.matrix", () => {
     const rbac = buildRbac([
