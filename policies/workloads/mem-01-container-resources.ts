@@ -1,5 +1,5 @@
 // MEM-01: every container declares a memory limit, a memory request and a cpu request.
-import type { KfstackResourcePolicy } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
 import { listOf } from "../../core/text";
 
@@ -9,14 +9,13 @@ const REQUIRED = [
     { path: ["requests", "cpu"], label: "cpu request" },
 ] as const;
 
-export const containerResources: KfstackResourcePolicy = {
+export const containerResources = resourcePolicy({
     id: "MEM-01",
-    name: "mem-01-container-resources",
+    slug: "container-resources",
     description: "Every container and init container sets a memory limit, a memory request and a cpu request.",
     reason: "Containers without memory limits cause about 40% of pipeline failures: one can take a node's memory and get every pod on it killed; without requests the scheduler overcommits nodes.",
     remediation:
         "Set resources.limits.memory, resources.requests.memory and resources.requests.cpu on the container; tenant namespaces also get a LimitRange default for pods created at run time.",
-    enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const kind = kubernetesKind(args.type);
         if (!kind) return;
@@ -31,4 +30,4 @@ export const containerResources: KfstackResourcePolicy = {
             );
         }
     },
-};
+});

@@ -11,7 +11,7 @@
 // requireNoEscalation (the "restricted" profile), which a stack turns on once
 // kfstack sets allowPrivilegeEscalation: false on the upstream containers.
 import { exemptionsOf } from "../lib/exemptions";
-import type { KfstackResourcePolicy } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
 import { podTemplates } from "../../core/pod-templates";
 import { containerNoun, reportingOnce } from "./pods";
@@ -46,15 +46,14 @@ const HOST_NAMESPACES = [
 
 const normalizeCapability = (capability: string) => capability.toUpperCase().replace(/^CAP_/, "");
 
-export const privilegedWorkloads: KfstackResourcePolicy = {
+export const privilegedWorkloads = resourcePolicy({
     id: "SEC-01",
-    name: "sec-01-privileged-workloads",
+    slug: "privileged-workloads",
     description:
         "No privileged container, no container that asks for privilege escalation (allowPrivilegeEscalation: true, or a capability beyond the Pod Security baseline such as SYS_ADMIN), no hostPath volume and no hostNetwork, hostPID or hostIPC, except what the exemption list in policies/lib/exemptions.ts grants a named node agent.",
     reason: "Any of these gives a pod the node: a privileged or SYS_ADMIN container, a hostPath mount or a host namespace lets one compromised notebook or pipeline step read every other tenant's data and credentials on that node (Pod Security Standards, baseline profile).",
     remediation:
         "Remove privileged, allowPrivilegeEscalation: true, the added capability, the hostPath volume or the host namespace; use a PersistentVolumeClaim, ConfigMap or emptyDir for files. A node agent that truly needs one is added, with its reason, to policies/lib/exemptions.ts.",
-    enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             requireNoEscalation: {
@@ -112,4 +111,4 @@ export const privilegedWorkloads: KfstackResourcePolicy = {
             }
         }
     },
-};
+});
