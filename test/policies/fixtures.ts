@@ -104,6 +104,14 @@ export function podCarriers(): PolicyRecord[] {
     ];
 }
 
+/** The kinds podCarriers() builds before its PyTorchJob and InferenceService, in order. */
+export const WORKLOAD_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"];
+
+/** The kind each violation message names ("… in Deployment …"): which carriers a policy walked. */
+export function kindsNamedIn(messages: string[]): string[] {
+    return messages.map((message) => /in (\w+) /.exec(message)![1]!);
+}
+
 /** Runs `kfstack check --resources … --json` in-process; the exit code and the violations it printed. */
 export async function checkThroughCli(records: PolicyRecord[], config: PolicyPackConfig = {}): Promise<{ code: number; violations: Omit<Violation, "id">[] }> {
     const directory = mkdtempSync(join(tmpdir(), "kfstack-check-"));
