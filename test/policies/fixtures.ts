@@ -58,30 +58,14 @@ export function podCarriers(): PolicyRecord[] {
     const template = () => ({ metadata: { labels: { app: "app" } }, spec: podSpec() });
     return [
         record("kubernetes:core/v1:Pod", { apiVersion: "v1", kind: "Pod", metadata: metadata("pod"), spec: podSpec() }),
-        record("kubernetes:apps/v1:Deployment", {
-            apiVersion: "apps/v1",
-            kind: "Deployment",
-            metadata: metadata("deployment"),
-            spec: { selector: { matchLabels: { app: "app" } }, template: template() },
-        }),
-        record("kubernetes:apps/v1:StatefulSet", {
-            apiVersion: "apps/v1",
-            kind: "StatefulSet",
-            metadata: metadata("statefulset"),
-            spec: { selector: { matchLabels: { app: "app" } }, template: template() },
-        }),
-        record("kubernetes:apps/v1:DaemonSet", {
-            apiVersion: "apps/v1",
-            kind: "DaemonSet",
-            metadata: metadata("daemonset"),
-            spec: { selector: { matchLabels: { app: "app" } }, template: template() },
-        }),
-        record("kubernetes:apps/v1:ReplicaSet", {
-            apiVersion: "apps/v1",
-            kind: "ReplicaSet",
-            metadata: metadata("replicaset"),
-            spec: { selector: { matchLabels: { app: "app" } }, template: template() },
-        }),
+        ...["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].map((kind) =>
+            record(`kubernetes:apps/v1:${kind}`, {
+                apiVersion: "apps/v1",
+                kind,
+                metadata: metadata(kind.toLowerCase()),
+                spec: { selector: { matchLabels: { app: "app" } }, template: template() },
+            }),
+        ),
         record("kubernetes:batch/v1:Job", { apiVersion: "batch/v1", kind: "Job", metadata: metadata("job"), spec: { template: template() } }),
         record("kubernetes:batch/v1:CronJob", {
             apiVersion: "batch/v1",
