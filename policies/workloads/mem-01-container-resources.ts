@@ -2,6 +2,7 @@
 import { resourcePolicy } from "../lib/policy";
 import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
 import { listOf } from "../../core/text";
+import { containerNoun } from "./pods";
 
 const REQUIRED = [
     { path: ["limits", "memory"], label: "memory limit" },
@@ -25,7 +26,7 @@ export const containerResources = resourcePolicy({
             if (missing.length === 0) continue;
             const what = describeResource(kind.kind, args.props, args.name);
             reportViolation(
-                `${role === "container" ? "Container" : "Init container"} "${container.name}" in ${what} has no ${listOf(missing.map((field) => field.label))}; ` +
+                `${containerNoun(role)} "${container.name}" in ${what} has no ${listOf(missing.map((field) => field.label))}; ` +
                     `set ${listOf(missing.map((field) => `resources.${field.path.join(".")}`))}.`,
             );
         }

@@ -4,10 +4,9 @@
 // value: 2Gi = 2048Mi = 2147483648.
 import { type NodePoolFacts, clusterFacts } from "../../core/facts";
 import { stackPolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
+import { containersOf } from "../../core/kubernetes-resources";
 import { parseQuantity } from "../../core/quantity";
-import { containerNoun, formatBytes, gpuCount, podContainers, reportingOnce } from "./pods";
-import { podTemplates } from "../../core/pod-templates";
+import { containerNoun, formatBytes, gpuCount, podContainers, reportingOnce, workloadOf } from "./pods";
 
 export type WorkloadClass = "training" | "notebook" | "serving" | "platform";
 
@@ -118,14 +117,12 @@ export const memoryLimitRange = stackPolicy({
         );
         const report = reportingOnce(reportViolation);
         for (const resource of args.resources) {
-            const kind = kubernetesKind(resource.type);
-            if (!kind) continue;
-            const templates = podTemplates({ kind: kind.kind, spec: resource.props["spec"], metadata: resource.props["metadata"] });
-            if (templates.length === 0) continue;
-            const what = describeResource(kind.kind, resource.props, resource.name);
-            const workload = CLASS_TEXT[workloadClass(kind.kind)];
+            const carrier = workloadOf(resource);
+            if (!carrier) continue;
+            const { kind, what } = carrier;
+            const workload = CLASS_TEXT[workloadClass(kind)];
             const floor = bytesSetting(config, workload.setting);
-            for (const { container, role, template } of containersOf(kind.kind, resource.props)) {
+            for (const { container, role, template } of containersOf(kind, resource.props)) {
                 const limit = container.resources?.limits?.["memory"];
                 // A missing limit is MEM-01's finding.
                 if (limit === undefined) continue;

@@ -12,9 +12,8 @@
 // kfstack sets allowPrivilegeEscalation: false on the upstream containers.
 import { exemptionsOf } from "../lib/exemptions";
 import { resourcePolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
-import { podTemplates } from "../../core/pod-templates";
-import { containerNoun, reportingOnce } from "./pods";
+import { containersOf } from "../../core/kubernetes-resources";
+import { containerNoun, reportingOnce, workloadOf } from "./pods";
 import { isRecord } from "../../core/records";
 
 interface Config {
@@ -65,13 +64,11 @@ export const privilegedWorkloads = resourcePolicy({
         },
     },
     validateResource: (args, reportViolation) => {
-        const kind = kubernetesKind(args.type);
-        if (!kind) return;
-        const templates = podTemplates({ kind: kind.kind, spec: args.props["spec"], metadata: args.props["metadata"] });
-        if (templates.length === 0) return;
+        const workload = workloadOf(args);
+        if (!workload) return;
+        const { kind, templates, what } = workload;
         const { requireNoEscalation } = args.getConfig<Config>();
-        const what = describeResource(kind.kind, args.props, args.name);
-        const grants = exemptionsOf("SEC-01", kind.kind, args.props);
+        const grants = exemptionsOf("SEC-01", kind, args.props);
         const report = reportingOnce(reportViolation);
 
         for (const { spec } of templates) {
@@ -91,7 +88,7 @@ export const privilegedWorkloads = resourcePolicy({
             }
         }
 
-        for (const { container, role } of containersOf(kind.kind, args.props)) {
+        for (const { container, role } of containersOf(kind, args.props)) {
             const subject = `${containerNoun(role)} "${container.name}" in ${what}`;
             const context = isRecord(container["securityContext"]) ? container["securityContext"] : {};
             if (context["privileged"] === true)

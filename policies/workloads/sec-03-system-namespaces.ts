@@ -13,8 +13,8 @@
 // name, in policies/lib/exemptions.ts.
 import { exemptionsOf } from "../lib/exemptions";
 import { resourcePolicy } from "../lib/policy";
-import { describeResource, kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
-import { podTemplates } from "../../core/pod-templates";
+import { metadataOf } from "../../core/kubernetes-resources";
+import { workloadOf } from "./pods";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public"];
 
@@ -26,17 +26,17 @@ export const systemNamespaces = resourcePolicy({
     remediation:
         "Deploy platform components into their own namespace (kubeflow, monitoring, …) and user workloads into their profile namespace; set metadata.namespace explicitly. A cluster add-on that must run in kube-system is added, with its reason, to policies/lib/exemptions.ts.",
     validateResource: (args, reportViolation) => {
-        const kind = kubernetesKind(args.type);
-        if (!kind || podTemplates({ kind: kind.kind, spec: args.props["spec"], metadata: args.props["metadata"] }).length === 0) return;
+        const workload = workloadOf(args);
+        if (!workload) return;
         const { namespace } = metadataOf(args.props);
-        const what = describeResource(kind.kind, args.props, args.name);
+        const { kind, what } = workload;
         if (namespace === undefined || namespace === "") {
             reportViolation(
                 `${what} has no namespace, so it lands in the provider's default namespace (usually "default"); set metadata.namespace to the component's or the profile's namespace.`,
             );
             return;
         }
-        if (!SYSTEM_NAMESPACES.includes(namespace) || exemptionsOf("SEC-03", kind.kind, args.props).length > 0) return;
+        if (!SYSTEM_NAMESPACES.includes(namespace) || exemptionsOf("SEC-03", kind, args.props).length > 0) return;
         reportViolation(`${what} runs in the system namespace "${namespace}"; move it to the component's own namespace or the user's profile namespace.`);
     },
 });
