@@ -1,9 +1,9 @@
 // IMG-01: every container runs a pinned image: a version tag other than
 // `latest`, or a digest; with requireDigest, a digest.
 import { resourcePolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
+import { containersOf } from "../../core/kubernetes-resources";
 import { parseImageReference } from "../../core/image-references";
-import { containerNoun, reportingOnce } from "./pods";
+import { containerNoun, reportingOnce, workloadOf } from "./pods";
 
 interface Config {
     requireDigest: boolean;
@@ -40,15 +40,15 @@ export const imageTags = resourcePolicy({
         },
     },
     validateResource: (args, reportViolation) => {
-        const kind = kubernetesKind(args.type);
-        if (!kind) return;
+        const workload = workloadOf(args);
+        if (!workload) return;
         const { requireDigest } = args.getConfig<Config>();
         const report = reportingOnce(reportViolation);
-        for (const { container, role } of containersOf(kind.kind, args.props)) {
+        for (const { container, role } of containersOf(workload.kind, args.props)) {
             // KServe model containers take their image from the serving runtime.
             if (typeof container.image !== "string") continue;
             const problem = problemOf(container.image, requireDigest === true);
-            if (problem) report(`${containerNoun(role)} "${container.name}" in ${describeResource(kind.kind, args.props, args.name)} ${problem}`);
+            if (problem) report(`${containerNoun(role)} "${container.name}" in ${workload.what} ${problem}`);
         }
     },
 });

@@ -1,8 +1,8 @@
 // MEM-01: every container declares a memory limit, a memory request and a cpu request.
 import { resourcePolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
+import { containersOf } from "../../core/kubernetes-resources";
 import { listOf } from "../../core/text";
-import { containerNoun } from "./pods";
+import { containerNoun, workloadOf } from "./pods";
 
 const REQUIRED = [
     { path: ["limits", "memory"], label: "memory limit" },
@@ -18,15 +18,14 @@ export const containerResources = resourcePolicy({
     remediation:
         "Set resources.limits.memory, resources.requests.memory and resources.requests.cpu on the container; tenant namespaces also get a LimitRange default for pods created at run time.",
     validateResource: (args, reportViolation) => {
-        const kind = kubernetesKind(args.type);
-        if (!kind) return;
-        for (const { container, role } of containersOf(kind.kind, args.props)) {
+        const workload = workloadOf(args);
+        if (!workload) return;
+        for (const { container, role } of containersOf(workload.kind, args.props)) {
             const resources = (container.resources ?? {}) as Record<string, Record<string, unknown> | undefined>;
             const missing = REQUIRED.filter(({ path: [section, key] }) => resources[section]?.[key] === undefined);
             if (missing.length === 0) continue;
-            const what = describeResource(kind.kind, args.props, args.name);
             reportViolation(
-                `${containerNoun(role)} "${container.name}" in ${what} has no ${listOf(missing.map((field) => field.label))}; ` +
+                `${containerNoun(role)} "${container.name}" in ${workload.what} has no ${listOf(missing.map((field) => field.label))}; ` +
                     `set ${listOf(missing.map((field) => `resources.${field.path.join(".")}`))}.`,
             );
         }

@@ -15,7 +15,7 @@ export const GPU_TAINT_TEXT = `${GPU_TAINT.key}=${GPU_TAINT.value}:${GPU_TAINT.e
 export interface Workload {
     kind: string;
     templates: PodTemplate[];
-    what: string;
+    readonly what: string;
 }
 
 /** The workload a resource is, or undefined when it is not a Kubernetes object that carries pods. */
@@ -23,7 +23,14 @@ export function workloadOf(resource: { type: string; name: string; props: Record
     const kind = kubernetesKind(resource.type)?.kind;
     const templates = kind ? podTemplatesOf(kind, resource.props) : [];
     if (!kind || templates.length === 0) return undefined;
-    return { kind, templates, what: describeResource(kind, resource.props, resource.name) };
+    // Named when a policy reads it: reading metadata the preview cannot know makes the policy undecided for the resource.
+    return {
+        kind,
+        templates,
+        get what() {
+            return describeResource(kind, resource.props, resource.name);
+        },
+    };
 }
 
 /** "Container" or "Init container", to start a message. */
