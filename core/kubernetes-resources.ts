@@ -38,9 +38,14 @@ export interface ContainerInPod {
     template: PodTemplate;
 }
 
+/** The pod templates a resource of `kind` carries in its props (none for kinds that carry no pods). */
+export function podTemplatesOf(kind: string, props: Record<string, unknown>): PodTemplate[] {
+    return podTemplates({ kind, spec: props["spec"], metadata: props["metadata"] });
+}
+
 /** Every container and init container of every pod template the resource carries. */
 export function containersOf(kind: string, props: Record<string, unknown>): ContainerInPod[] {
-    return podTemplates({ kind, spec: props["spec"], metadata: props["metadata"] }).flatMap((template) => [
+    return podTemplatesOf(kind, props).flatMap((template) => [
         ...template.spec.containers.map((container) => ({ container, role: "container" as const, template })),
         ...(template.spec.initContainers ?? []).map((container) => ({ container, role: "init container" as const, template })),
     ]);

@@ -9,7 +9,7 @@ import type { ResolvedStack } from "../components/stack";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { type ImageInventory, imageInventory } from "../components/images/inventory";
 import { type TenancyAudit, auditTenancy } from "./audit/tenancy-audit";
-import { type OfflineRun, STACK_TYPE, runOffline } from "./offline";
+import { type OfflineRun, type PlannedResource, STACK_TYPE, runOffline } from "./offline";
 import { type PolicyReport, evaluatePolicies } from "./policy-check";
 import { loadStackSettings } from "./stack-file";
 import type { PlanValue } from "./values";
@@ -46,15 +46,8 @@ export interface PlanSummary {
 export interface Plan {
     project: string;
     stack: string;
-    resources: {
-        urn: string;
-        type: string;
-        name: string;
-        parent: string | null;
-        dependsOn: string[];
-        provider: string | null;
-        inputs: Record<string, PlanValue>;
-    }[];
+    /** The planned resources; the JSON contract leaves out the custom flag. */
+    resources: Omit<PlannedResource, "custom">[];
     outputs: Record<string, PlanValue>;
     summary: PlanSummary;
     /** The policy pack over this plan, as `npm run check` reports it. */

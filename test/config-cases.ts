@@ -37,9 +37,16 @@ export function unset(path: string): Change {
     };
 }
 
+/** Several changes as one, applied in order: for a case whose error needs two settings to disagree. */
+export function combined(...changes: Change[]): Change {
+    return (config) => {
+        for (const change of changes) change(config);
+    };
+}
+
 export function build(base: RawConfig, ...changes: Change[]): RawConfig {
     const config = structuredClone(base);
-    for (const change of changes) change(config);
+    combined(...changes)(config);
     return config;
 }
 

@@ -9,6 +9,21 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { type Bom, BomSchema, type BomComponent } from "../components/bom/schema";
 
+/** The worker Deployment's spec down to its containers, which kustomize passes through as it is. */
+const WORKER_SPEC = [
+    "spec:",
+    "  replicas: 1",
+    "  selector:",
+    "    matchLabels:",
+    "      app: worker",
+    "  template:",
+    "    metadata:",
+    "      labels:",
+    "        app: worker",
+    "    spec:",
+    "      containers:",
+];
+
 /** The kustomizations of each repository, as path -> file text. */
 const PLATFORM_FILES: Record<string, string> = {
     "config/settings/kustomization.yaml": "namespace: platform\nresources:\n  - configmap.yaml\n",
@@ -19,17 +34,7 @@ const PLATFORM_FILES: Record<string, string> = {
         "kind: Deployment",
         "metadata:",
         "  name: worker",
-        "spec:",
-        "  replicas: 1",
-        "  selector:",
-        "    matchLabels:",
-        "      app: worker",
-        "  template:",
-        "    metadata:",
-        "      labels:",
-        "        app: worker",
-        "    spec:",
-        "      containers:",
+        ...WORKER_SPEC,
         "        - name: worker",
         "          image: busybox",
         '          command: ["sleep", "infinity"]',
@@ -87,17 +92,7 @@ export const RENDERED = {
         "metadata:",
         "  name: worker",
         "  namespace: platform",
-        "spec:",
-        "  replicas: 1",
-        "  selector:",
-        "    matchLabels:",
-        "      app: worker",
-        "  template:",
-        "    metadata:",
-        "      labels:",
-        "        app: worker",
-        "    spec:",
-        "      containers:",
+        ...WORKER_SPEC,
         "      - command:",
         "        - sleep",
         "        - infinity",

@@ -16,6 +16,20 @@ const kubectl = toolsRequirement(["kubectl"], "the manifests pull tests that ren
 const itRenders = kubectl.skip ? it.skip : it;
 const needKubectl = kubectl.assert;
 
+/** A manifests cache holding an earlier pull of one file; `expectUntouched` asserts that a failed pull left it as it was. */
+function cacheWithEarlierPull(file: string) {
+    const parent = scratch();
+    const outDir = join(parent, "manifests-cache");
+    mkdirSync(join(outDir, dirname(file)), { recursive: true });
+    writeFileSync(join(outDir, file), "an earlier pull\n");
+    const expectUntouched = () => {
+        expect(readdirSync(parent)).toEqual(["manifests-cache"]);
+        expect(filesUnder(parent)).toEqual([`manifests-cache/${file}`]);
+        expect(readFileSync(join(outDir, file), "utf8")).toBe("an earlier pull\n");
+    };
+    return { outDir, expectUntouched };
+}
+
 describe("pullManifests", () => {
     let fixture: Fixture;
     beforeAll(() => {
@@ -59,18 +73,13 @@ describe("pullManifests", () => {
         const bom = testBom(fixture);
         const pinned = "0".repeat(64);
         bom.components[2]!.sha256 = pinned;
-        const parent = scratch();
-        const outDir = join(parent, "manifests-cache");
-        mkdirSync(join(outDir, "platform-v1.0.0"), { recursive: true });
-        writeFileSync(join(outDir, "platform-v1.0.0/01-settings.yaml"), "an earlier pull\n");
+        const { outDir, expectUntouched } = cacheWithEarlierPull("platform-v1.0.0/01-settings.yaml");
         await expect(pullManifests(bom, outDir, quiet)).rejects.toThrow(
             `Component "serving" (serving-0.2.0/serving.yaml) from source "serving" at commit ${fixture.serving.release} rendered to sha256 ${sha256(RENDERED.serving)}, but the BOM pins ${pinned}: ` +
                 `either the source changed or the renderer differs from the one the BOM was made with (this run used ${(await findRenderer()).description}). ` +
                 `Render with the kustomize version the BOM was made with, or, if the change is intended, update components[2].sha256 in components/bom/kubeflow-0.0.1.yaml. Nothing was written to ${outDir}.`,
         );
-        expect(readdirSync(parent)).toEqual(["manifests-cache"]);
-        expect(filesUnder(parent)).toEqual(["manifests-cache/platform-v1.0.0/01-settings.yaml"]);
-        expect(readFileSync(join(outDir, "platform-v1.0.0/01-settings.yaml"), "utf8")).toBe("an earlier pull\n");
+        expectUntouched();
     });
 
     itRenders("fails when the tag points to another commit than the pinned one, writing nothing", async () => {
@@ -139,18 +148,13 @@ describe("pullManifests", () => {
         // As if the BOM was made before upstream changed the counters file.
         const pinned = sha256("# Format: field, type, help\nDCGM_FI_DEV_GPU_UTIL, gauge, GPU utilization (in %).\n");
         bom.components[1]!.copy!.files[2]!.sha256 = pinned;
-        const parent = scratch();
-        const outDir = join(parent, "manifests-cache");
-        mkdirSync(join(outDir, "exporter-2.1.0"), { recursive: true });
-        writeFileSync(join(outDir, "exporter-2.1.0/counters.csv"), "an earlier pull\n");
+        const { outDir, expectUntouched } = cacheWithEarlierPull("exporter-2.1.0/counters.csv");
         await expect(pullManifests(bom, outDir, quiet)).rejects.toThrow(
             `Component "exporter" from source "exporter" at commit ${fixture.exporter.release}: etc/counters.csv has sha256 ${sha256(EXPORTER_FILES["etc/counters.csv"]!)}, ` +
                 `but the BOM pins ${pinned} for exporter-2.1.0/counters.csv: the upstream file is not the one the BOM was made from. ` +
                 `If the change is intended, update components[1].copy.files in components/bom/kubeflow-0.0.1.yaml. Nothing was written to ${outDir}.`,
         );
-        expect(readdirSync(parent)).toEqual(["manifests-cache"]);
-        expect(filesUnder(parent)).toEqual(["manifests-cache/exporter-2.1.0/counters.csv"]);
-        expect(readFileSync(join(outDir, "exporter-2.1.0/counters.csv"), "utf8")).toBe("an earlier pull\n");
+        expectUntouched();
     });
 
     itRenders("fails when a copied file is missing upstream, naming the path looked for, writing nothing", async () => {

@@ -1,7 +1,7 @@
 // EKS-01: the Kubernetes API is private or limited to listed networks; a
 // production stack never opens it to 0.0.0.0/0.
 import { clusterFacts } from "../../core/facts";
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import { EKS_CLUSTER, describeCloudResource } from "./resources";
 import { arrayAt, recordAt } from "../../core/records";
 import { listOf } from "../../core/text";
@@ -9,15 +9,14 @@ import { listOf } from "../../core/text";
 /** Any CIDR with a /0 prefix is the whole address space. */
 const OPEN = /\/0$/;
 
-export const eksApiEndpoint: KfstackStackPolicy = {
+export const eksApiEndpoint = stackPolicy({
     id: "EKS-01",
-    name: "eks-01-api-endpoint",
+    slug: "api-endpoint",
     description:
         "Every EKS cluster serves its API on the private endpoint only, or limits the public endpoint to listed networks (vpcConfig.publicAccessCidrs); a production stack never allows 0.0.0.0/0.",
     reason: "A public endpoint without an allowlist is open to 0.0.0.0/0 by EKS default: the cluster API, and any leaked or weak credential for it, is reachable from the whole internet.",
     remediation:
         "Set kfstack:privateEndpoint.enabled to true (vpcConfig.endpointPublicAccess false, endpointPrivateAccess true), or list the networks that may reach the public endpoint in kfstack:privateEndpoint.allowedCidrs (vpcConfig.publicAccessCidrs), never 0.0.0.0/0 in production.",
-    enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         // Production is the topology the stack declares; without kfstack's cluster facts (a bare list of resources) the stricter rule applies.
         const facts = clusterFacts(args.resources);
@@ -47,4 +46,4 @@ export const eksApiEndpoint: KfstackStackPolicy = {
             }
         }
     },
-};
+});

@@ -1,18 +1,17 @@
 // EKS-02: Kubernetes Secrets are envelope-encrypted with a KMS key.
-import type { KfstackResourcePolicy } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { EKS_CLUSTER, describeCloudResource, isSet } from "./resources";
 import { isRecord } from "../../core/records";
 import { listOf } from "../../core/text";
 
-export const eksSecretsEncryption: KfstackResourcePolicy = {
+export const eksSecretsEncryption = resourcePolicy({
     id: "EKS-02",
-    name: "eks-02-secrets-encryption",
+    slug: "secrets-encryption",
     description:
         'Every EKS cluster envelope-encrypts Kubernetes Secrets with a KMS key: encryptionConfig.resources includes "secrets" and encryptionConfig.provider.keyArn names the key.',
     reason: "Without envelope encryption, Secrets (database passwords, OIDC client secrets, tokens) sit in etcd protected only by EBS-level encryption; a KMS key adds an access-controlled, audited, revocable layer (CIS EKS Benchmark 5.3.1).",
     remediation:
         'Set encryptionConfig: { resources: ["secrets"], provider: { keyArn: <customer-managed KMS key ARN> } } on the cluster; kfstack creates the key (with rotation) itself.',
-    enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (args.type !== EKS_CLUSTER) return;
         const what = describeCloudResource(args.type, args.name);
@@ -42,4 +41,4 @@ export const eksSecretsEncryption: KfstackResourcePolicy = {
             );
         }
     },
-};
+});

@@ -1,19 +1,18 @@
 // EKS-03: the API server, audit and authenticator logs go to CloudWatch.
-import type { KfstackResourcePolicy } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { EKS_CLUSTER, describeCloudResource } from "./resources";
 import { arrayAt } from "../../core/records";
 import { listOf } from "../../core/text";
 
 const DEFAULT_LOG_TYPES = ["api", "audit", "authenticator"];
 
-export const eksControlPlaneLogs: KfstackResourcePolicy = {
+export const eksControlPlaneLogs = resourcePolicy({
     id: "EKS-03",
-    name: "eks-03-control-plane-logs",
+    slug: "control-plane-logs",
     description: "Every EKS cluster sends the api, audit and authenticator control-plane logs to CloudWatch (enabledClusterLogTypes).",
     reason: "EKS keeps no control-plane logs unless asked: without the audit and authenticator logs there is no record of who changed or read what in the cluster, which incident response and audits (CIS EKS Benchmark 2.1.1) need.",
     remediation:
         'Add "api", "audit" and "authenticator" to the cluster\'s enabledClusterLogTypes; kfstack sets them, with the log group\'s retention from kfstack:aws.logRetentionDays.',
-    enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             requiredLogTypes: {
@@ -36,4 +35,4 @@ export const eksControlPlaneLogs: KfstackResourcePolicy = {
                 `add ${listOf(quotedMissing)} to enabledClusterLogTypes.`,
         );
     },
-};
+});

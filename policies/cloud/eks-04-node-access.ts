@@ -1,20 +1,19 @@
 // EKS-04: nodes require IMDSv2 with a stated hop limit, accept no SSH, and
 // every node group runs behind a launch template that says so.
-import type { KfstackResourcePolicy } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { EKS_NODE_GROUP, LAUNCH_TEMPLATE, describeCloudResource, isSet, quoted } from "./resources";
 import { recordAt } from "../../core/records";
 
 const SSH_FIX = "reach nodes through SSM Session Manager instead (kfstack attaches AmazonSSMManagedInstanceCore to the node role)";
 
-export const eksNodeAccess: KfstackResourcePolicy = {
+export const eksNodeAccess = resourcePolicy({
     id: "EKS-04",
-    name: "eks-04-node-access",
+    slug: "node-access",
     description:
         'EKS nodes require IMDSv2 (launch template metadataOptions.httpTokens "required") with a stated hop limit, no SSH access (no node group remoteAccess, no launch template keyName), and every node group uses a launch template.',
     reason: "IMDSv1 and a hop limit above 1 let any pod (or an SSRF bug in one) fetch the node role's credentials; an SSH key on nodes is a standing way in that bypasses Kubernetes RBAC and audit; a node group without a launch template gets EKS's default template, which does not require IMDSv2.",
     remediation:
         'Give each node group a launch template with metadataOptions { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 } and no keyName, and drop remoteAccess from the node group; pods reach AWS through EKS Pod Identity or IRSA, people reach nodes through SSM.',
-    enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             maxHopLimit: {
@@ -67,4 +66,4 @@ export const eksNodeAccess: KfstackResourcePolicy = {
             }
         }
     },
-};
+});

@@ -1,6 +1,6 @@
 // GKE-01: private nodes, Workload Identity, shielded nodes with secure boot,
 // the GKE metadata server, and network policy enforcement.
-import type { KfstackResourcePolicy } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { GKE_CLUSTER, GKE_NODE_POOL, describeCloudResource, isSet, quoted } from "./resources";
 import { arrayAt, isRecord, recordAt } from "../../core/records";
 
@@ -22,15 +22,14 @@ function checkNodeConfig(what: string, path: string, nodeConfig: Record<string, 
     }
 }
 
-export const gkeClusterHardening: KfstackResourcePolicy = {
+export const gkeClusterHardening = resourcePolicy({
     id: "GKE-01",
-    name: "gke-01-cluster-hardening",
+    slug: "cluster-hardening",
     description:
         'Every GKE cluster has private nodes, Workload Identity, shielded nodes and network policy enforcement (Dataplane V2 or networkPolicy); every node pool turns on Secure Boot and the GKE metadata server (workloadMetadataConfig.mode "GKE_METADATA").',
     reason: "Nodes with public IPs are reachable from the internet; without Workload Identity and the GKE metadata server every pod can use the node service account's credentials; without shielded nodes and Secure Boot a compromised node can persist in its boot chain; without network policy enforcement the tenants' NetworkPolicies are silently ignored.",
     remediation:
         'On the cluster set privateClusterConfig.enablePrivateNodes true, workloadIdentityConfig.workloadPool "<project>.svc.id.goog", enableShieldedNodes true and datapathProvider "ADVANCED_DATAPATH"; on each node pool set nodeConfig.shieldedInstanceConfig.enableSecureBoot true and nodeConfig.workloadMetadataConfig.mode "GKE_METADATA".',
-    enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const what = describeCloudResource(args.type, args.name);
         const report: Report = (message) => reportViolation(message);
@@ -70,4 +69,4 @@ export const gkeClusterHardening: KfstackResourcePolicy = {
                 checkNodeConfig(`Node pool ${poolName} of ${what}`, `nodePools[${index}].nodeConfig`, recordAt(pool, "nodeConfig"), report);
             });
     },
-};
+});

@@ -1,16 +1,15 @@
 // GPU-01: GPU nodes carry the nvidia.com/gpu NoSchedule taint.
-import type { KfstackResourcePolicy } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { GPU_TAINT_KEY, NO_SCHEDULE, eksNodeGroupGpus, gkeAccelerators, gkeNodeConfig, taintsOf } from "./gpu-nodes";
 import { EKS_NODE_GROUP, GKE_NODE_POOL, describeCloudResource, quoted } from "./resources";
 import { listOf } from "../../core/text";
 
-export const gpuTaint: KfstackResourcePolicy = {
+export const gpuTaint = resourcePolicy({
     id: "GPU-01",
-    name: "gpu-01-gpu-taint",
+    slug: "gpu-taint",
     description: `Every EKS node group and GKE node pool with NVIDIA GPUs carries the taint ${GPU_TAINT_KEY} with effect NoSchedule.`,
     reason: "Without the taint the scheduler places ordinary pods (web apps, controllers, notebooks without GPUs) on GPU nodes: they take the CPU and memory GPU jobs need, and keep an expensive pool from scaling down.",
     remediation: `Add the taint { key: "${GPU_TAINT_KEY}", value: "present", effect: "${NO_SCHEDULE}" } to the node group (taints) or node pool (nodeConfig.taints); GPU workloads tolerate it.`,
-    enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         let evidence: string | undefined;
         let field: string;
@@ -43,4 +42,4 @@ export const gpuTaint: KfstackResourcePolicy = {
             );
         }
     },
-};
+});

@@ -1,6 +1,6 @@
 // GPU-02: a GPU node group or pool holds one GPU model and says which, in
 // the nvidia.com/gpu.product label.
-import type { KfstackResourcePolicy } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { GKE_ACCELERATORS, eksNodeGroupGpus, gkeAccelerators, gkeNodeConfig } from "./gpu-nodes";
 import { EKS_NODE_GROUP, GKE_NODE_POOL, describeCloudResource } from "./resources";
 import { GPU_PRODUCT_LABEL } from "../../core/gpu";
@@ -53,13 +53,12 @@ function gpusOf(type: string, props: Record<string, unknown>): PoolGpus | undefi
     return undefined;
 }
 
-export const gpuModel: KfstackResourcePolicy = {
+export const gpuModel = resourcePolicy({
     id: "GPU-02",
-    name: "gpu-02-gpu-model",
+    slug: "gpu-model",
     description: `Every EKS node group and GKE node pool with GPUs holds one GPU model and labels its nodes with it (${GPU_PRODUCT_LABEL}).`,
     reason: "A job that asks for nvidia.com/gpu gets whichever GPU a mixed pool hands out: distributed training stalls at the pace of the slowest card and runs out of memory on the smallest; without the product label, jobs cannot select the model they were sized for.",
     remediation: `Give each GPU model its own node group or pool, and set the node label ${GPU_PRODUCT_LABEL} to the product name NVIDIA GPU feature discovery reports for it (kfstack sets both from the machine table).`,
-    enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const gpus = gpusOf(args.type, args.props);
         if (!gpus) return;
@@ -83,4 +82,4 @@ export const gpuModel: KfstackResourcePolicy = {
             );
         }
     },
-};
+});

@@ -2,7 +2,7 @@
 // the CUDA version the platform targets.
 import type { ClusterFacts, NodePoolFacts } from "../../core/facts";
 import { CUDA_MINIMUM_DRIVER, compareDriverVersions } from "../../core/gpu";
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import { eksNodeGroupGpus, gkeAccelerators, gkeNodeConfig } from "./gpu-nodes";
 import { EKS_NODE_GROUP, GKE_NODE_POOL, clusterFactsWithUrn, describeCloudResource, isSet, quoted } from "./resources";
 import { listOf } from "../../core/text";
@@ -45,15 +45,14 @@ function checkDeclaredDriver(cloud: ClusterFacts["cloud"], pool: NodePoolFacts, 
     }
 }
 
-export const gpuDriver: KfstackStackPolicy = {
+export const gpuDriver = stackPolicy({
     id: "GPU-04",
-    name: "gpu-04-gpu-driver",
+    slug: "gpu-driver",
     description:
         "Every GPU pool pins its NVIDIA driver at a version the configured CUDA release supports (CUDA 12.2 needs >= 535.54.03); EKS GPU node groups pin their AMI release (releaseVersion), GKE GPU node pools let GKE install the driver (gpuDriverInstallationConfig.gpuDriverVersion DEFAULT or LATEST).",
     reason: 'A driver older than the CUDA runtime in the training images fails every GPU job at start ("CUDA driver version is insufficient"); an unpinned AMI or driver installation changes the driver under running jobs whenever nodes are replaced.',
     remediation:
         "Set kfstack:cluster.gpuPool.cudaVersion and driver.version (>= the CUDA minimum), and on AWS driver.amiReleaseVersion (the EKS NVIDIA AMI release that ships it), on GCP driver.gkeInstallation; kfstack passes them to releaseVersion and gpuDriverInstallationConfig.",
-    enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const declared = clusterFactsWithUrn(args.resources);
         for (const pool of declared?.facts.nodePools ?? []) {
@@ -85,4 +84,4 @@ export const gpuDriver: KfstackStackPolicy = {
             }
         }
     },
-};
+});

@@ -1,7 +1,7 @@
 // REG-01: an air-gapped stack reaches its registry mirror and object storage
 // privately, and every mirror repository keeps tags immutable and scans images.
 import type { PolicyResource } from "@pulumi/policy";
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import {
     ARTIFACT_REGISTRY_REPOSITORY,
     ECR_REPOSITORY,
@@ -94,15 +94,14 @@ function checkPrivateGoogleAccess(resources: PolicyResource[], report: Report): 
     }
 }
 
-export const registryMirror: KfstackStackPolicy = {
+export const registryMirror = stackPolicy({
     id: "REG-01",
-    name: "reg-01-registry-mirror",
+    slug: "registry-mirror",
     description:
         "Every mirror repository keeps tags immutable and scans on push (ECR imageTagMutability IMMUTABLE, imageScanningConfiguration.scanOnPush; Artifact Registry dockerConfig.immutableTags). An air-gapped stack also has a mirror repository and private paths to it: VPC endpoints for ecr.api, ecr.dkr and s3 on AWS, Private Google Access on every GKE subnetwork.",
     reason: "A mutable mirror tag can be re-pushed with a different image, so the digest the BOM verified is no longer what runs; unscanned mirrors hide known CVEs; an air-gapped cluster without private endpoints to its registry and object storage cannot pull a single image.",
     remediation:
         'Create mirror repositories with imageTagMutability "IMMUTABLE" and imageScanningConfiguration.scanOnPush true (Artifact Registry: dockerConfig.immutableTags true); for an air-gapped stack add interface VPC endpoints with private DNS for ecr.api and ecr.dkr and an S3 gateway endpoint (GKE: privateIpGoogleAccess on the node subnetwork).',
-    enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             airGapped: {
@@ -144,4 +143,4 @@ export const registryMirror: KfstackStackPolicy = {
             }
         }
     },
-};
+});

@@ -1,6 +1,6 @@
 // SIZE-01: the cluster meets the minimums of the topology it declares.
 import type { ClusterFacts, NodePoolFacts } from "../../core/facts";
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import { TOPOLOGY_MINIMUMS, type TopologyMinimums } from "../../core/topology-minimums";
 import { clusterFactsWithUrn } from "./resources";
 import { listOf } from "../../core/text";
@@ -33,16 +33,15 @@ function atLeast(min: TopologyMinimums): string {
     return `${min.nodes} nodes of ${min.vcpu} vCPU, ${min.memoryGiB} GiB and ${min.nvmeGB.toLocaleString("en-US")} GB`;
 }
 
-export const topologyMinimums: KfstackStackPolicy = {
+export const topologyMinimums = stackPolicy({
     id: "SIZE-01",
-    name: "size-01-topology-minimums",
+    slug: "topology-minimums",
     description:
         `The cluster meets its topology: testing at least ${atLeast(TOPOLOGY_MINIMUMS.testing)} local NVMe; production at least ${atLeast(TOPOLOGY_MINIMUMS.production)}, plus a GPU pool. ` +
         "A stack that states why it runs smaller (kfstack:allowUndersized.reason) is exempt.",
     reason: "Kubeflow's control plane (Istio, Knative, KServe, pipelines, Katib, notebooks) takes about a node's worth of CPU and memory before the first user workload; below these sizes pipelines are evicted, images fill small disks, and losing one node takes the platform down.",
     remediation:
         "Raise kfstack:cluster.nodePool.nodeCount, choose a larger instance type (or on GCP more local SSDs), and for production keep kfstack:cluster.gpuPool; or, for a deliberately small stack, state why in kfstack:allowUndersized.reason.",
-    enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const declared = clusterFactsWithUrn(args.resources);
         if (!declared) {
@@ -74,4 +73,4 @@ export const topologyMinimums: KfstackStackPolicy = {
             report(`The stack has no GPU pool; the ${facts.topology} topology needs one (it may scale to zero); set kfstack:cluster.gpuPool, ${OR_ALLOW}.`);
         }
     },
-};
+});

@@ -8,8 +8,7 @@
 // "node-exporter-2", or a "node-exporter" DaemonSet that runs another image,
 // gets no exemption. Images are matched by repository path with any registry
 // in front (so a copy in the stack's mirror still matches) and any tag.
-import { metadataOf } from "../../core/kubernetes-resources";
-import { podTemplates } from "../../core/pod-templates";
+import { containersOf, metadataOf } from "../../core/kubernetes-resources";
 
 export interface ObjectIdentity {
     kind: string;
@@ -139,10 +138,7 @@ function runsImage(image: string, paths: string[]): boolean {
 function matches(identity: ObjectIdentity, kind: string, props: Record<string, unknown>): boolean {
     const { name, namespace } = metadataOf(props);
     if (kind !== identity.kind || !identity.names.includes(name ?? "") || !identity.namespaces.includes(namespace ?? "")) return false;
-    const containers = podTemplates({ kind, spec: props["spec"], metadata: props["metadata"] }).flatMap((template) => [
-        ...template.spec.containers,
-        ...(template.spec.initContainers ?? []),
-    ]);
+    const containers = containersOf(kind, props).map(({ container }) => container);
     return containers.length > 0 && containers.every((container) => typeof container.image === "string" && runsImage(container.image, identity.images));
 }
 

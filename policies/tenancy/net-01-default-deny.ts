@@ -1,5 +1,5 @@
 // NET-01: every tenant namespace has a default-deny NetworkPolicy for ingress and egress.
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
 import { tenantsOf } from "../lib/tenants";
 import { type StackNetworkPolicy, describePodSelector, networkPoliciesIn } from "./network-policies";
@@ -22,14 +22,13 @@ function looksLikeDeny({ policy }: StackNetworkPolicy): boolean {
     return noRules || (policy.podSelector.empty && policy.types.has("Ingress") && policy.types.has("Egress"));
 }
 
-export const defaultDenyNetworkPolicy: KfstackStackPolicy = {
+export const defaultDenyNetworkPolicy = stackPolicy({
     id: "NET-01",
-    name: "net-01-default-deny",
+    slug: "default-deny",
     description: "Every tenant namespace has a default-deny NetworkPolicy: podSelector {}, policyTypes Ingress and Egress, and no ingress or egress rules.",
     reason: "Without a default deny every pod of the cluster can reach a tenant's notebooks, model servers and databases, and a tenant's pods can reach every other tenant and the internet: namespaces alone isolate nothing on the network.",
     remediation:
         "Add a NetworkPolicy to the tenant namespace with spec {podSelector: {}, policyTypes: [Ingress, Egress]} and no rules; allow what the tenant needs (DNS, object storage: NET-02) in separate NetworkPolicies.",
-    enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         for (const tenant of tenantsOf(args.resources)) {
             const policies = networkPoliciesIn(args.resources, tenant.namespace);
@@ -43,4 +42,4 @@ export const defaultDenyNetworkPolicy: KfstackStackPolicy = {
             );
         }
     },
-};
+});

@@ -1,5 +1,5 @@
 // NET-02: every tenant namespace allows its pods DNS and object storage, through NetworkPolicies that select every pod.
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import { tenantsOf } from "../lib/tenants";
 import { appliedRules } from "../../core/network-policy/policy";
 import { type Destination, egressAllows, networkPoliciesIn } from "./network-policies";
@@ -36,15 +36,14 @@ const destinationSchema = {
     },
 };
 
-export const requiredEgress: KfstackStackPolicy = {
+export const requiredEgress = stackPolicy({
     id: "NET-02",
-    name: "net-02-required-egress",
+    slug: "required-egress",
     description:
         "Every tenant namespace has NetworkPolicies that select every pod (podSelector {}) and allow egress to the cluster DNS on port 53 over UDP and TCP, and to object storage (by default Kubeflow Pipelines' MinIO, kubeflow pods app=minio, port 9000).",
     reason: "Under a default deny (NET-01), a namespace without these allow rules breaks every notebook, pipeline step and training job it runs: no name resolves and no artifact can be read or written.",
     remediation:
         "Add a NetworkPolicy with podSelector {}, policyTypes [Egress] and egress rules to namespaceSelector kubernetes.io/metadata.name=kube-system with podSelector k8s-app=kube-dns on ports 53/UDP and 53/TCP, and to the object store (namespaceSelector kubernetes.io/metadata.name=kubeflow, podSelector app=minio, port 9000/TCP).",
-    enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             dns: {
@@ -89,4 +88,4 @@ export const requiredEgress: KfstackStackPolicy = {
             }
         }
     },
-};
+});

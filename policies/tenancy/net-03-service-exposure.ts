@@ -1,5 +1,5 @@
 // NET-03: no NodePort Service, and no LoadBalancer Service without the cloud's internal annotation.
-import type { KfstackResourcePolicy } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { describeResource, kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
 import { isRecord } from "../../core/records";
 
@@ -24,15 +24,14 @@ function split(pair: string): [string, string] {
     return at < 0 ? [pair, ""] : [pair.slice(0, at), pair.slice(at + 1)];
 }
 
-export const serviceExposure: KfstackResourcePolicy = {
+export const serviceExposure = resourcePolicy({
     id: "NET-03",
-    name: "net-03-service-exposure",
+    slug: "service-exposure",
     description:
         'No Service is of type NodePort, and every LoadBalancer Service carries its cloud\'s internal annotation (service.beta.kubernetes.io/aws-load-balancer-scheme: internal, service.beta.kubernetes.io/aws-load-balancer-internal: "true", or networking.gke.io/load-balancer-type: Internal).',
     reason: "A LoadBalancer without the internal annotation gets a public address, and a NodePort opens the port on every node: either puts Kubeflow's dashboards, notebooks and model servers on the internet past the platform's login.",
     remediation:
         "Keep Services ClusterIP behind the Istio ingress gateway; expose the gateway as an internal load balancer (kfstack:kubeflow.gateway.exposure: internalLoadBalancer adds the annotation for AWS and GKE). Other internal load balancers (e.g. MetalLB pools) go in internalLoadBalancerAnnotations.",
-    enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             internalLoadBalancerAnnotations: {
@@ -74,4 +73,4 @@ export const serviceExposure: KfstackResourcePolicy = {
             `${what} is a LoadBalancer without an internal annotation, so the cloud gives it a public address; add one of ${internal.map(([key, value]) => `${key}: "${value}"`).join(", ")}, or make it ClusterIP.`,
         );
     },
-};
+});

@@ -1,5 +1,5 @@
 // NS-01: every tenant namespace has a LimitRange giving containers a default memory limit and cpu request.
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
 import { parseQuantity } from "../../core/quantity";
 import { kubernetesObjects, tenantsOf } from "../lib/tenants";
@@ -17,15 +17,14 @@ function containerLimits(props: Record<string, unknown>): Record<string, unknown
     return limits.filter(isRecord).filter((limit) => limit["type"] === "Container");
 }
 
-export const tenantLimitRange: KfstackStackPolicy = {
+export const tenantLimitRange = stackPolicy({
     id: "NS-01",
-    name: "ns-01-limit-range",
+    slug: "limit-range",
     description:
         "Every tenant namespace has a LimitRange whose Container limits set a default memory limit (default.memory) and a default cpu request (defaultRequest.cpu).",
     reason: "Notebooks, pipeline steps and training pods are created at run time, outside kfstack's manifests: without a LimitRange default a container without a memory limit can take a node's memory and get every pod on it killed.",
     remediation:
         "Add a LimitRange to the tenant namespace with a limits entry of type Container setting default.memory (e.g. 2Gi) and defaultRequest.cpu (e.g. 100m); a pod that declares its own resources keeps them.",
-    enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const limitRanges = kubernetesObjects(args.resources, ["LimitRange"]).filter((object) => object.group === "");
         for (const tenant of tenantsOf(args.resources)) {
@@ -61,4 +60,4 @@ export const tenantLimitRange: KfstackStackPolicy = {
             }
         }
     },
-};
+});

@@ -1,5 +1,5 @@
 // NS-02: every tenant namespace has a ResourceQuota that caps GPUs (requests.nvidia.com/gpu).
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
 import { parseQuantity } from "../../core/quantity";
 import { kubernetesObjects, tenantsOf } from "../lib/tenants";
@@ -24,13 +24,12 @@ function gpuLimit(spec: Record<string, unknown>): unknown {
     return isRecord(hard) ? hard[GPU_QUOTA] : undefined;
 }
 
-export const tenantGpuQuota: KfstackStackPolicy = {
+export const tenantGpuQuota = stackPolicy({
     id: "NS-02",
-    name: "ns-02-gpu-quota",
+    slug: "gpu-quota",
     description: `Every tenant namespace has an unscoped ResourceQuota that sets ${GPU_QUOTA} to a whole number of GPUs; a Kubeflow Profile's spec.resourceQuotaSpec counts as its namespace's ResourceQuota (the profile controller creates it).`,
     reason: "Without a GPU quota one tenant's training jobs or notebooks can hold every GPU of the cluster and starve the other tenants, and nothing bounds the bill of a scale-to-zero GPU pool.",
     remediation: `Set spec.resourceQuotaSpec.hard["${GPU_QUOTA}"] on the tenant's Profile (or add a ResourceQuota to its namespace) without scopes: the tenant's GPU share, "0" for a tenant without GPUs.`,
-    enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const resourceQuotas = kubernetesObjects(args.resources, ["ResourceQuota"]).filter((object) => object.group === "");
         for (const tenant of tenantsOf(args.resources)) {
@@ -73,4 +72,4 @@ export const tenantGpuQuota: KfstackStackPolicy = {
             }
         }
     },
-};
+});

@@ -1,6 +1,6 @@
 // RBAC-01: no binding to cluster-admin (or a copy of it) outside the break-glass allowlist.
 import { CLUSTER_ADMIN_EXEMPTIONS } from "../lib/exemptions";
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
 import { kubernetesObjects } from "../lib/tenants";
 import { RBAC_GROUP } from "../../core/rbac/model";
@@ -18,15 +18,14 @@ function grantsEverything(roles: StackClusterRoles, name: string): boolean {
     );
 }
 
-export const clusterAdminBindings: KfstackStackPolicy = {
+export const clusterAdminBindings = stackPolicy({
     id: "RBAC-01",
-    name: "rbac-01-cluster-admin",
+    slug: "cluster-admin",
     description:
         "No ClusterRoleBinding or RoleBinding binds the cluster-admin ClusterRole (or a ClusterRole that, like it, grants every verb on every resource) to a subject outside the break-glass allowlist.",
     reason: "cluster-admin can read every Secret and change every object: one leaked token of a controller or user bound to it is the whole cluster (CIS Kubernetes Benchmark 5.1.1).",
     remediation:
         'Bind a ClusterRole with only the permissions the subject needs. A real break-glass account goes in the policy config\'s breakGlassSubjects, e.g. "ServiceAccount:<namespace>/<name>", "User:<name>" or "Group:<name>".',
-    enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             breakGlassSubjects: {
@@ -63,4 +62,4 @@ export const clusterAdminBindings: KfstackStackPolicy = {
             }
         }
     },
-};
+});

@@ -1,5 +1,5 @@
 // RBAC-02: tenant roles grant no wildcard verb or resource, and never escalate, bind or impersonate.
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
 import { type PolicyRule, RBAC_GROUP } from "../../core/rbac/model";
 import { type RoleEntry, readRules } from "../../core/rbac/read";
@@ -43,15 +43,14 @@ function ruleProblems(rule: PolicyRule): string[] {
     return problems;
 }
 
-export const tenantRoles: KfstackStackPolicy = {
+export const tenantRoles = stackPolicy({
     id: "RBAC-02",
-    name: "rbac-02-tenant-roles",
+    slug: "tenant-roles",
     description:
         "Tenant roles grant no wildcard verb or resource and no escalate, bind or impersonate. Tenant roles are the Roles in tenant namespaces, the ClusterRoles that RoleBindings in tenant namespaces reference, and, when the stack has Kubeflow Profiles, the ClusterRoles the profile controller binds in every Profile's namespace (profileClusterRoles); an aggregated ClusterRole is checked through every ClusterRole aggregated into it.",
     reason: "A wildcard grants every present and future resource or verb of a group, and escalate, bind and impersonate let a tenant step around RBAC: either breaks the isolation between tenants of one cluster (CIS Kubernetes Benchmark 5.1.3, 5.1.8).",
     remediation:
         'List the verbs and resources tenants need instead of "*", and remove escalate, bind and impersonate, in the ClusterRole the message names (kfstack changes upstream roles in components/kubeflow/customize.ts). Platform ClusterRoles that only controllers hold are not tenant roles and are not checked.',
-    enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             profileClusterRoles: {
@@ -96,4 +95,4 @@ export const tenantRoles: KfstackStackPolicy = {
             for (const rule of role.rules) for (const problem of ruleProblems(rule)) reportViolation(`${what} ${problem}.`, roles.urn(role));
         }
     },
-};
+});

@@ -1,6 +1,6 @@
 // TEN-01: a RoleBinding in one tenant's namespace never names another tenant's owner or service account.
 import { type TenantFacts, tenancyFacts } from "../../core/facts";
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
 import { type Subject, type Tenant, kubernetesObjects, tenantsOf } from "../lib/tenants";
 import { RBAC_GROUP } from "../../core/rbac/model";
@@ -38,15 +38,14 @@ function tenantsOfSubject(tenants: Tenant[], subject: Subject): Tenant[] {
     return tenants.filter((tenant) => sameOwner(tenant.owner, subject));
 }
 
-export const crossTenantBindings: KfstackStackPolicy = {
+export const crossTenantBindings = stackPolicy({
     id: "TEN-01",
-    name: "ten-01-cross-tenant-bindings",
+    slug: "cross-tenant-bindings",
     description:
         "No RoleBinding in a tenant's namespace has a subject of another tenant (the owner of another tenant's Profile, or a ServiceAccount of another tenant's namespace) unless the stack declares that sharing.",
     reason: "A binding across tenants lets one team read another's data, Secrets and models, and lets one tenant's compromised workload act in another's namespace: it breaks multi-tenant isolation.",
     remediation:
         "Remove the other tenant's subject from the RoleBinding, or declare the sharing in the stack (a member with that role, readsFrom for view access, sharedEditors for edit).",
-    enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const tenants = tenantsOf(args.resources);
         if (tenants.length < 2) return;
@@ -67,4 +66,4 @@ export const crossTenantBindings: KfstackStackPolicy = {
             }
         }
     },
-};
+});

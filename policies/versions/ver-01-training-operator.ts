@@ -1,5 +1,5 @@
 // VER-01: exactly one training operator, on the pinned v1.8.0 image; never 1.9.
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
 
 const OPERATOR_IMAGE = /(^|\/)kubeflow\/training-operator(:|@)/;
@@ -7,13 +7,12 @@ const OPERATOR_IMAGE = /(^|\/)kubeflow\/training-operator(:|@)/;
 const PINNED_TAG = "v1-9e52eb7";
 const BROKEN_RELEASE = /:v?1\.9\./;
 
-export const trainingOperatorVersion: KfstackStackPolicy = {
+export const trainingOperatorVersion = stackPolicy({
     id: "VER-01",
-    name: "ver-01-training-operator",
+    slug: "training-operator",
     description: `Exactly one Training Operator is deployed, on the image kubeflow/training-operator:${PINNED_TAG} (v1.8.0); 1.9.x is refused.`,
     reason: "Training Operator 1.9 broke distributed training, and two operators reconcile the same PyTorchJobs against each other.",
     remediation: `Install the training operator from kfstack's bill of materials (v1.8.0, image tag ${PINNED_TAG}) and remove any other copy.`,
-    enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const operators = args.resources.flatMap((resource) => {
             const kind = kubernetesKind(resource.type);
@@ -40,4 +39,4 @@ export const trainingOperatorVersion: KfstackStackPolicy = {
             }
         }
     },
-};
+});

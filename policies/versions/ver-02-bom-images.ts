@@ -1,5 +1,5 @@
 // VER-02: every Kubeflow component container runs an image of the bill of materials of the stack's release.
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import { containersOf, describeResource, kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
 import { kubeflowFacts } from "../../core/facts";
 import { pulledReference } from "../../core/image-references";
@@ -15,15 +15,14 @@ export const KUBEFLOW_NAMESPACES = ["kubeflow", "istio-system", "auth", "cert-ma
 /** The workload kinds the BOM lists images of (components/bom/<release>.yaml). */
 const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]);
 
-export const bomImages: KfstackStackPolicy = {
+export const bomImages = stackPolicy({
     id: "VER-02",
-    name: "ver-02-bom-images",
+    slug: "bom-images",
     description:
         "Every container and init container of a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob in a Kubeflow namespace runs an image of the bill of materials of the stack's Kubeflow release (the Kubeflow facts' images).",
     reason: "Kubeflow's components are tested together as one release: an image from another release (a newer controller, a retagged build) mixes CRD and API versions that were never run together, and an image outside the BOM is neither mirrored nor scanned.",
     remediation:
         "Install the component from kfstack's bill of materials. If the image is a deliberate change, add it to components/bom/<release>.yaml under its component, with a note saying why.",
-    enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             namespaces: {
@@ -57,4 +56,4 @@ export const bomImages: KfstackStackPolicy = {
             }
         }
     },
-};
+});

@@ -1,17 +1,16 @@
 // VER-03: the cluster's Kubernetes version is inside the Kubeflow release's window, or acknowledged.
-import type { KfstackStackPolicy } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 import { KUBEFLOW_FACTS_TYPE, kubeflowFacts } from "../../core/facts";
 import { compareKubernetesMinors, parseKubernetesVersion } from "../../core/kubernetes-version";
 
-export const kubernetesWindow: KfstackStackPolicy = {
+export const kubernetesWindow = stackPolicy({
     id: "VER-03",
-    name: "ver-03-kubernetes-window",
+    slug: "kubernetes-window",
     description:
         "The cluster's Kubernetes version is inside the supported window of the stack's Kubeflow release (narrowed by its components'), or the stack acknowledges that exact version with a reason (kfstack:kubeflow.acknowledgeKubernetesVersion).",
     reason: "Outside its window a Kubeflow release meets removed or changed APIs and webhook behaviour its components were never tested against; running there must be a recorded decision, not an accident of a cluster upgrade.",
     remediation:
         "Run a Kubernetes version inside the release's window, or set kfstack:kubeflow.acknowledgeKubernetesVersion to the version the cluster runs with the reason it is acceptable.",
-    enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const facts = kubeflowFacts(args.resources);
         if (!facts) return;
@@ -49,4 +48,4 @@ export const kubernetesWindow: KfstackStackPolicy = {
             );
         }
     },
-};
+});

@@ -1,10 +1,8 @@
 // GPU-03: a pod that requests nvidia.com/gpu tolerates the GPU nodes' taint
 // and selects a GPU model; a pod that requests none does not tolerate it.
 import { exemptionsOf } from "../lib/exemptions";
-import type { KfstackResourcePolicy } from "../lib/policy";
-import { describeResource, kubernetesKind } from "../../core/kubernetes-resources";
-import { podTemplates } from "../../core/pod-templates";
-import { GPU_RESOURCE, GPU_TAINT_TEXT, gpuCount, gpuToleration, podContainers, reportingOnce, selectsGpuModel } from "./pods";
+import { resourcePolicy } from "../lib/policy";
+import { GPU_RESOURCE, GPU_TAINT_TEXT, gpuCount, gpuToleration, podContainers, reportingOnce, selectsGpuModel, workloadOf } from "./pods";
 import { GPU_PRODUCT_LABEL, GPU_TAINT } from "../../core/gpu";
 
 const TOLERATION = `{key: ${GPU_TAINT.key}, operator: Exists, effect: ${GPU_TAINT.effect}}`;
@@ -16,19 +14,16 @@ function describeToleration(toleration: Record<string, unknown>): string {
     return `{${parts.join(", ")}}`;
 }
 
-export const gpuScheduling: KfstackResourcePolicy = {
+export const gpuScheduling = resourcePolicy({
     id: "GPU-03",
-    name: "gpu-03-gpu-scheduling",
+    slug: "gpu-scheduling",
     description: `Pods that request ${GPU_RESOURCE} (requests or limits) tolerate the GPU taint ${GPU_TAINT_TEXT} and select a GPU model (nodeSelector or required node affinity on ${GPU_PRODUCT_LABEL}); pods that request no GPU do not tolerate the taint.`,
     reason: "A GPU pod without the toleration never schedules; one without a model lands on whichever GPU frees first and fails on a card with too little memory or the wrong CUDA capability; a CPU pod that tolerates the taint fills a GPU node and keeps it (and its 8 GPUs) from scaling down.",
     remediation: `For GPU pods add tolerations: [${TOLERATION}] and nodeSelector {${GPU_PRODUCT_LABEL}: <product, e.g. NVIDIA-A100-SXM4-40GB>}; remove the toleration from pods that request no GPU (node agents that must run on GPU nodes are listed in policies/lib/exemptions.ts).`,
-    enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        const kind = kubernetesKind(args.type);
-        if (!kind) return;
-        const templates = podTemplates({ kind: kind.kind, spec: args.props["spec"], metadata: args.props["metadata"] });
-        if (templates.length === 0) return;
-        const what = describeResource(kind.kind, args.props, args.name);
+        const workload = workloadOf(args);
+        if (!workload) return;
+        const { kind, templates, what } = workload;
         const report = reportingOnce(reportViolation);
         for (const { spec } of templates) {
             const requesting = podContainers(spec).find((container) => gpuCount(container) > 0);
@@ -44,11 +39,11 @@ export const gpuScheduling: KfstackResourcePolicy = {
                         `${subject}, but its pod selects no GPU model; set nodeSelector {${GPU_PRODUCT_LABEL}: <product, e.g. NVIDIA-A100-SXM4-40GB>} or a required node affinity on ${GPU_PRODUCT_LABEL}.`,
                     );
                 }
-            } else if (toleration && exemptionsOf("GPU-03", kind.kind, args.props).length === 0) {
+            } else if (toleration && exemptionsOf("GPU-03", kind, args.props).length === 0) {
                 report(
                     `${what} requests no ${GPU_RESOURCE} but tolerates the GPU taint ${GPU_TAINT_TEXT} with ${describeToleration(toleration)}; remove that toleration so it cannot take a GPU node.`,
                 );
             }
         }
     },
-};
+});

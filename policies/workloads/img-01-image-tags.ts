@@ -1,9 +1,9 @@
 // IMG-01: every container runs a pinned image: a version tag other than
 // `latest`, or a digest; with requireDigest, a digest.
-import type { KfstackResourcePolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
+import { resourcePolicy } from "../lib/policy";
+import { containersOf } from "../../core/kubernetes-resources";
 import { parseImageReference } from "../../core/image-references";
-import { containerNoun, reportingOnce } from "./pods";
+import { containerNoun, reportingOnce, workloadOf } from "./pods";
 
 interface Config {
     requireDigest: boolean;
@@ -26,30 +26,29 @@ function problemOf(image: string, requireDigest: boolean): string | undefined {
     return undefined;
 }
 
-export const imageTags: KfstackResourcePolicy = {
+export const imageTags = resourcePolicy({
     id: "IMG-01",
-    name: "img-01-image-tags",
+    slug: "image-tags",
     description:
         "Every container and init container runs a pinned image: a version tag other than latest, or a digest (only a digest when requireDigest is on).",
     reason: "An untagged or :latest image changes under a running platform: a node that pulls later runs different code than its neighbours, a rollback restores nothing, and the bill of materials no longer says what runs.",
     remediation:
         "Pin the image to a version tag (repository:1.4.2) or, better, a digest (repository@sha256:…); kfstack's bill of materials pins every image it installs.",
-    enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             requireDigest: { type: "boolean", default: false, description: "Require every image to be pinned by digest (@sha256:…), not only by tag." },
         },
     },
     validateResource: (args, reportViolation) => {
-        const kind = kubernetesKind(args.type);
-        if (!kind) return;
+        const workload = workloadOf(args);
+        if (!workload) return;
         const { requireDigest } = args.getConfig<Config>();
         const report = reportingOnce(reportViolation);
-        for (const { container, role } of containersOf(kind.kind, args.props)) {
+        for (const { container, role } of containersOf(workload.kind, args.props)) {
             // KServe model containers take their image from the serving runtime.
             if (typeof container.image !== "string") continue;
             const problem = problemOf(container.image, requireDigest === true);
-            if (problem) report(`${containerNoun(role)} "${container.name}" in ${describeResource(kind.kind, args.props, args.name)} ${problem}`);
+            if (problem) report(`${containerNoun(role)} "${container.name}" in ${workload.what} ${problem}`);
         }
     },
-};
+});

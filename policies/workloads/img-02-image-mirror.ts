@@ -1,7 +1,7 @@
 // IMG-02: with a mirror configured, every image an object refers to (its
 // containers, and image strings in env, args, custom resource fields and
 // ConfigMap data) comes from the mirror.
-import type { KfstackResourcePolicy } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { describeResource, kubernetesKind } from "../../core/kubernetes-resources";
 import { imageReferencesIn, isUnderPrefix, withoutTrailingSlash } from "../../core/image-references";
 
@@ -13,9 +13,9 @@ interface Config {
 /** Kinds that hold no images a cluster pulls: CRD schemas are documentation, Secret values are credentials. */
 const SKIPPED_KINDS = new Set(["CustomResourceDefinition", "Secret"]);
 
-export const imageMirror: KfstackResourcePolicy = {
+export const imageMirror = resourcePolicy({
     id: "IMG-02",
-    name: "img-02-image-mirror",
+    slug: "image-mirror",
     description:
         "When the stack has an image mirror (mirrorPrefix), every image an object refers to comes from it: containers and init containers, env values, args, custom resource fields and image strings inside ConfigMap data (embedded JSON and YAML included). Advisory by default; `npm run check` makes it mandatory for air-gapped stacks.",
     reason: "An air-gapped cluster cannot reach docker.io, gcr.io, quay.io or nvcr.io: an image outside the mirror fails to pull, often only later, when a notebook, a KServe model or a pipeline step first starts a pod from an image named in a ConfigMap.",
@@ -50,4 +50,4 @@ export const imageMirror: KfstackResourcePolicy = {
             reportViolation(`${what} refers to image "${image}" (${where}), ${consequence}; copy it into the mirror and refer to it under "${prefix}/".`);
         }
     },
-};
+});

@@ -1,7 +1,8 @@
 // MEM-01: every container declares a memory limit, a memory request and a cpu request.
-import type { KfstackResourcePolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
+import { resourcePolicy } from "../lib/policy";
+import { containersOf } from "../../core/kubernetes-resources";
 import { listOf } from "../../core/text";
+import { containerNoun, workloadOf } from "./pods";
 
 const REQUIRED = [
     { path: ["limits", "memory"], label: "memory limit" },
@@ -9,26 +10,24 @@ const REQUIRED = [
     { path: ["requests", "cpu"], label: "cpu request" },
 ] as const;
 
-export const containerResources: KfstackResourcePolicy = {
+export const containerResources = resourcePolicy({
     id: "MEM-01",
-    name: "mem-01-container-resources",
+    slug: "container-resources",
     description: "Every container and init container sets a memory limit, a memory request and a cpu request.",
     reason: "Containers without memory limits cause about 40% of pipeline failures: one can take a node's memory and get every pod on it killed; without requests the scheduler overcommits nodes.",
     remediation:
         "Set resources.limits.memory, resources.requests.memory and resources.requests.cpu on the container; tenant namespaces also get a LimitRange default for pods created at run time.",
-    enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        const kind = kubernetesKind(args.type);
-        if (!kind) return;
-        for (const { container, role } of containersOf(kind.kind, args.props)) {
+        const workload = workloadOf(args);
+        if (!workload) return;
+        for (const { container, role } of containersOf(workload.kind, args.props)) {
             const resources = (container.resources ?? {}) as Record<string, Record<string, unknown> | undefined>;
             const missing = REQUIRED.filter(({ path: [section, key] }) => resources[section]?.[key] === undefined);
             if (missing.length === 0) continue;
-            const what = describeResource(kind.kind, args.props, args.name);
             reportViolation(
-                `${role === "container" ? "Container" : "Init container"} "${container.name}" in ${what} has no ${listOf(missing.map((field) => field.label))}; ` +
+                `${containerNoun(role)} "${container.name}" in ${workload.what} has no ${listOf(missing.map((field) => field.label))}; ` +
                     `set ${listOf(missing.map((field) => `resources.${field.path.join(".")}`))}.`,
             );
         }
     },
-};
+});

@@ -3,11 +3,10 @@
 // facts; only the floor when a stack has none). Quantities are compared by
 // value: 2Gi = 2048Mi = 2147483648.
 import { type NodePoolFacts, clusterFacts } from "../../core/facts";
-import type { KfstackStackPolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
+import { stackPolicy } from "../lib/policy";
+import { containersOf } from "../../core/kubernetes-resources";
 import { parseQuantity } from "../../core/quantity";
-import { containerNoun, formatBytes, gpuCount, podContainers, reportingOnce } from "./pods";
-import { podTemplates } from "../../core/pod-templates";
+import { containerNoun, formatBytes, gpuCount, podContainers, reportingOnce, workloadOf } from "./pods";
 
 export type WorkloadClass = "training" | "notebook" | "serving" | "platform";
 
@@ -60,15 +59,14 @@ function ceilingOf(pools: NodePoolFacts[], config: Config): NodeCeiling | undefi
     return { bytes: memory - reserve, pool: largest, reserve };
 }
 
-export const memoryLimitRange: KfstackStackPolicy = {
+export const memoryLimitRange = stackPolicy({
     id: "MEM-02",
-    name: "mem-02-memory-limit-range",
+    slug: "memory-limit-range",
     description:
         "Every memory limit is at least the floor of its workload class (platform 64Mi, model servers 512Mi, notebooks 1Gi, training jobs 2Gi by default) and at most what the largest node a pod can use gives it: the largest general node, or the largest GPU node for pods that request GPUs, less a system reserve. Quantities are compared by value.",
     reason: "A limit below what the program needs gets it OOM-killed in a loop (a PyTorch worker needs more than 1Gi before it loads any data); a limit above a node's allocatable memory limits nothing, so one container can take a node's memory and get every pod on it evicted.",
     remediation:
         "Set resources.limits.memory between the class floor and the node ceiling the message names; for bigger jobs add a larger node pool. The floors, the reserve fraction and the reserve minimum are policy settings.",
-    enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             platformFloor: {
@@ -119,14 +117,12 @@ export const memoryLimitRange: KfstackStackPolicy = {
         );
         const report = reportingOnce(reportViolation);
         for (const resource of args.resources) {
-            const kind = kubernetesKind(resource.type);
-            if (!kind) continue;
-            const templates = podTemplates({ kind: kind.kind, spec: resource.props["spec"], metadata: resource.props["metadata"] });
-            if (templates.length === 0) continue;
-            const what = describeResource(kind.kind, resource.props, resource.name);
-            const workload = CLASS_TEXT[workloadClass(kind.kind)];
+            const carrier = workloadOf(resource);
+            if (!carrier) continue;
+            const { kind, what } = carrier;
+            const workload = CLASS_TEXT[workloadClass(kind)];
             const floor = bytesSetting(config, workload.setting);
-            for (const { container, role, template } of containersOf(kind.kind, resource.props)) {
+            for (const { container, role, template } of containersOf(kind, resource.props)) {
                 const limit = container.resources?.limits?.["memory"];
                 // A missing limit is MEM-01's finding.
                 if (limit === undefined) continue;
@@ -156,4 +152,4 @@ export const memoryLimitRange: KfstackStackPolicy = {
             }
         }
     },
-};
+});

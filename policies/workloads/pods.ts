@@ -2,13 +2,36 @@
 // tolerates the GPU nodes' taint and selects a GPU model, and how to name a
 // container in a message.
 import type { ReportViolation } from "@pulumi/policy";
-import type { Container, PodSpec } from "../../core/pod-templates";
+import type { Container, PodSpec, PodTemplate } from "../../core/pod-templates";
+import { describeResource, kubernetesKind, podTemplatesOf } from "../../core/kubernetes-resources";
 import { parseQuantity } from "../../core/quantity";
 import { GPU_PRODUCT_LABEL, GPU_TAINT } from "../../core/gpu";
 import { isRecord } from "../../core/records";
 
 export const GPU_RESOURCE = "nvidia.com/gpu";
 export const GPU_TAINT_TEXT = `${GPU_TAINT.key}=${GPU_TAINT.value}:${GPU_TAINT.effect}`;
+
+/** A resource under validation that carries pods: its kind, its pod templates and how messages name it. */
+export interface Workload {
+    kind: string;
+    templates: PodTemplate[];
+    readonly what: string;
+}
+
+/** The workload a resource is, or undefined when it is not a Kubernetes object that carries pods. */
+export function workloadOf(resource: { type: string; name: string; props: Record<string, unknown> }): Workload | undefined {
+    const kind = kubernetesKind(resource.type)?.kind;
+    const templates = kind ? podTemplatesOf(kind, resource.props) : [];
+    if (!kind || templates.length === 0) return undefined;
+    // Named when a policy reads it: reading metadata the preview cannot know makes the policy undecided for the resource.
+    return {
+        kind,
+        templates,
+        get what() {
+            return describeResource(kind, resource.props, resource.name);
+        },
+    };
+}
 
 /** "Container" or "Init container", to start a message. */
 export function containerNoun(role: "container" | "init container"): string {

@@ -11,10 +11,9 @@
 // requireNoEscalation (the "restricted" profile), which a stack turns on once
 // kfstack sets allowPrivilegeEscalation: false on the upstream containers.
 import { exemptionsOf } from "../lib/exemptions";
-import type { KfstackResourcePolicy } from "../lib/policy";
-import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
-import { podTemplates } from "../../core/pod-templates";
-import { containerNoun, reportingOnce } from "./pods";
+import { resourcePolicy } from "../lib/policy";
+import { containersOf } from "../../core/kubernetes-resources";
+import { containerNoun, reportingOnce, workloadOf } from "./pods";
 import { isRecord } from "../../core/records";
 
 interface Config {
@@ -46,15 +45,14 @@ const HOST_NAMESPACES = [
 
 const normalizeCapability = (capability: string) => capability.toUpperCase().replace(/^CAP_/, "");
 
-export const privilegedWorkloads: KfstackResourcePolicy = {
+export const privilegedWorkloads = resourcePolicy({
     id: "SEC-01",
-    name: "sec-01-privileged-workloads",
+    slug: "privileged-workloads",
     description:
         "No privileged container, no container that asks for privilege escalation (allowPrivilegeEscalation: true, or a capability beyond the Pod Security baseline such as SYS_ADMIN), no hostPath volume and no hostNetwork, hostPID or hostIPC, except what the exemption list in policies/lib/exemptions.ts grants a named node agent.",
     reason: "Any of these gives a pod the node: a privileged or SYS_ADMIN container, a hostPath mount or a host namespace lets one compromised notebook or pipeline step read every other tenant's data and credentials on that node (Pod Security Standards, baseline profile).",
     remediation:
         "Remove privileged, allowPrivilegeEscalation: true, the added capability, the hostPath volume or the host namespace; use a PersistentVolumeClaim, ConfigMap or emptyDir for files. A node agent that truly needs one is added, with its reason, to policies/lib/exemptions.ts.",
-    enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             requireNoEscalation: {
@@ -66,13 +64,11 @@ export const privilegedWorkloads: KfstackResourcePolicy = {
         },
     },
     validateResource: (args, reportViolation) => {
-        const kind = kubernetesKind(args.type);
-        if (!kind) return;
-        const templates = podTemplates({ kind: kind.kind, spec: args.props["spec"], metadata: args.props["metadata"] });
-        if (templates.length === 0) return;
+        const workload = workloadOf(args);
+        if (!workload) return;
+        const { kind, templates, what } = workload;
         const { requireNoEscalation } = args.getConfig<Config>();
-        const what = describeResource(kind.kind, args.props, args.name);
-        const grants = exemptionsOf("SEC-01", kind.kind, args.props);
+        const grants = exemptionsOf("SEC-01", kind, args.props);
         const report = reportingOnce(reportViolation);
 
         for (const { spec } of templates) {
@@ -92,7 +88,7 @@ export const privilegedWorkloads: KfstackResourcePolicy = {
             }
         }
 
-        for (const { container, role } of containersOf(kind.kind, args.props)) {
+        for (const { container, role } of containersOf(kind, args.props)) {
             const subject = `${containerNoun(role)} "${container.name}" in ${what}`;
             const context = isRecord(container["securityContext"]) ? container["securityContext"] : {};
             if (context["privileged"] === true)
@@ -112,4 +108,4 @@ export const privilegedWorkloads: KfstackResourcePolicy = {
             }
         }
     },
-};
+});

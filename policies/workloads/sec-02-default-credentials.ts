@@ -1,7 +1,7 @@
 // SEC-02: no Secret or ConfigMap carries a credential that upstream
 // manifests publish: in Secret data (base64-decoded) and stringData,
 // ConfigMap data and binaryData, and inside configuration text they hold.
-import type { KfstackResourcePolicy } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { containersOf, describeResource, kubernetesKind } from "../../core/kubernetes-resources";
 import { isRecord } from "../../core/records";
 
@@ -66,15 +66,14 @@ const decode = (value: string) => Buffer.from(value, "base64").toString("utf8");
 const GRAFANA_IMAGE = /(^|\/)grafana\/grafana(:|@|$)/;
 const GRAFANA_PASSWORD_ENV = ["GF_SECURITY_ADMIN_PASSWORD", "GF_SECURITY_ADMIN_PASSWORD__FILE"];
 
-export const defaultCredentials: KfstackResourcePolicy = {
+export const defaultCredentials = resourcePolicy({
     id: "SEC-02",
-    name: "sec-02-default-credentials",
+    slug: "default-credentials",
     description:
         "No Secret or ConfigMap holds a credential published in upstream manifests: the Dex static password hash, the Dex/oidc-authservice client secret, the MinIO secret key minio123, Grafana's admin password admin or the Katib MySQL root password; checked in Secret data (base64-decoded) and stringData, ConfigMap data and binaryData, and inside the configuration text they hold. No Grafana container starts without GF_SECURITY_ADMIN_PASSWORD (or its __FILE form), which leaves admin/admin.",
     reason: "These values are in every copy of kubeflow/manifests and Grafana's documentation: a platform that keeps one lets anyone log in as the example user or Grafana's admin, impersonate the authservice, or read and overwrite every pipeline artifact.",
     remediation:
         "Replace the value with a per-stack secret: kfstack:identity for the Dex password or OIDC connector, and generated RandomPasswords for client secrets and service passwords (components/kubeflow/customize.ts).",
-    enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const kind = kubernetesKind(args.type);
         if (!kind) return;
@@ -102,4 +101,4 @@ export const defaultCredentials: KfstackResourcePolicy = {
             }
         }
     },
-};
+});

@@ -12,32 +12,31 @@
 // there by its vendor's design (the NVIDIA device plugin) may run there, by
 // name, in policies/lib/exemptions.ts.
 import { exemptionsOf } from "../lib/exemptions";
-import type { KfstackResourcePolicy } from "../lib/policy";
-import { describeResource, kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
-import { podTemplates } from "../../core/pod-templates";
+import { resourcePolicy } from "../lib/policy";
+import { metadataOf } from "../../core/kubernetes-resources";
+import { workloadOf } from "./pods";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public"];
 
-export const systemNamespaces: KfstackResourcePolicy = {
+export const systemNamespaces = resourcePolicy({
     id: "SEC-03",
-    name: "sec-03-system-namespaces",
+    slug: "system-namespaces",
     description: `No workload (any pod carrier) runs in ${SYSTEM_NAMESPACES.join(", ")} or without a namespace (it would land in the provider's default), except the cluster add-ons named in policies/lib/exemptions.ts.`,
     reason: "Workloads in the system namespaces escape the platform's tenancy controls (Profiles, quotas, LimitRanges, Istio authorization, Pod Security labels) and share kube-system's broad service-account permissions and the cloud's node agents.",
     remediation:
         "Deploy platform components into their own namespace (kubeflow, monitoring, …) and user workloads into their profile namespace; set metadata.namespace explicitly. A cluster add-on that must run in kube-system is added, with its reason, to policies/lib/exemptions.ts.",
-    enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        const kind = kubernetesKind(args.type);
-        if (!kind || podTemplates({ kind: kind.kind, spec: args.props["spec"], metadata: args.props["metadata"] }).length === 0) return;
+        const workload = workloadOf(args);
+        if (!workload) return;
         const { namespace } = metadataOf(args.props);
-        const what = describeResource(kind.kind, args.props, args.name);
+        const { kind, what } = workload;
         if (namespace === undefined || namespace === "") {
             reportViolation(
                 `${what} has no namespace, so it lands in the provider's default namespace (usually "default"); set metadata.namespace to the component's or the profile's namespace.`,
             );
             return;
         }
-        if (!SYSTEM_NAMESPACES.includes(namespace) || exemptionsOf("SEC-03", kind.kind, args.props).length > 0) return;
+        if (!SYSTEM_NAMESPACES.includes(namespace) || exemptionsOf("SEC-03", kind, args.props).length > 0) return;
         reportViolation(`${what} runs in the system namespace "${namespace}"; move it to the component's own namespace or the user's profile namespace.`);
     },
-};
+});

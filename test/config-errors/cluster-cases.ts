@@ -1,6 +1,6 @@
 // Stack-file cases of the cluster: value types and unknown keys, the topology,
 // machine types and node pools, zones and regions. Each starts from a shipped stack and makes one change.
-import { type ConfigCase, set, unset } from "../config-cases";
+import { type ConfigCase, combined, set, unset } from "../config-cases";
 
 /** The shipped stacks the cases start from (config-errors.test.ts loads them). */
 export type BaseStack = "aws dev" | "aws prod" | "gcp dev" | "onprem";
@@ -127,30 +127,21 @@ export const CLUSTER_CASES: StackCase[] = [
     {
         name: "rejects two GPU models in one pool",
         base: "aws prod",
-        change: (config) => {
-            set("cluster.gpuPool.instanceType", "p4d.24xlarge")(config);
-            set("cluster.gpuPool.gpuModel", "h100-80gb")(config);
-        },
+        change: combined(set("cluster.gpuPool.instanceType", "p4d.24xlarge"), set("cluster.gpuPool.gpuModel", "h100-80gb")),
         key: "kfstack:cluster.gpuPool.gpuModel",
         message: "is h100-80gb, but p4d.24xlarge carries a100-40gb: a pool holds one GPU model; choose an instance type with h100-80gb GPUs or drop gpuModel",
     },
     {
         name: "rejects a GPU pool whose maxNodes is below its minNodes",
         base: "aws prod",
-        change: (config) => {
-            set("cluster.gpuPool.minNodes", 3)(config);
-            set("cluster.gpuPool.maxNodes", 2)(config);
-        },
+        change: combined(set("cluster.gpuPool.minNodes", 3), set("cluster.gpuPool.maxNodes", 2)),
         key: "kfstack:cluster.gpuPool.maxNodes",
         message: "is 2; it must be at least 1 and at least minNodes (3)",
     },
     {
         name: "rejects a GCP machine type with a local SSD count it does not accept",
         base: "gcp dev",
-        change: (config) => {
-            set("cluster.nodePool.instanceType", "n2-standard-16")(config);
-            set("cluster.nodePool.localSsdCount", 3)(config);
-        },
+        change: combined(set("cluster.nodePool.instanceType", "n2-standard-16"), set("cluster.nodePool.localSsdCount", 3)),
         key: "kfstack:cluster.nodePool.localSsdCount",
         message: "n2-standard-16 accepts 2, 4, 8, 16 or 24 local SSDs, not 3; pick one of those counts",
     },
@@ -200,10 +191,7 @@ export const CLUSTER_CASES: StackCase[] = [
     {
         name: "rejects a China region",
         base: "aws dev",
-        change: (config) => {
-            set("region", "cn-north-1")(config);
-            set("zones", ["cn-north-1a", "cn-north-1b"])(config);
-        },
+        change: combined(set("region", "cn-north-1"), set("zones", ["cn-north-1a", "cn-north-1b"])),
         key: "kfstack:region",
         message: "cn-north-1 is in a partition kfstack does not support; use a commercial or GovCloud (us-gov-*) region",
     },

@@ -1,6 +1,6 @@
 // Stack-file cases of the platform: identity and the Kubeflow release, tenants,
 // network and API endpoint, GPU drivers and monitoring. Each starts from a shipped stack and makes one change.
-import { set, unset } from "../config-cases";
+import { combined, set, unset } from "../config-cases";
 import type { StackCase } from "./cluster-cases";
 
 export const PLATFORM_CASES: StackCase[] = [
@@ -230,10 +230,7 @@ export const PLATFORM_CASES: StackCase[] = [
     {
         name: "rejects a Kubernetes version below kube-prometheus's window, naming it",
         base: "gcp dev",
-        change: (config) => {
-            set("kubernetesVersion", "1.30")(config);
-            unset("kubeflow.acknowledgeKubernetesVersion")(config);
-        },
+        change: combined(set("kubernetesVersion", "1.30"), unset("kubeflow.acknowledgeKubernetesVersion")),
         key: "kfstack:kubernetesVersion",
         message:
             "1.30 is outside the Kubernetes window of kubeflow-1.8.1: kubeflow-1.8.1 supports 1.25–1.26 (upstream also tested 1.27); cert-manager v1.12.2 supports 1.22–1.27; " +

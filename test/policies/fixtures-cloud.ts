@@ -5,6 +5,7 @@
 // field with `changed`.
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { type PolicyRecord, type PolicyReport, evaluatePolicies } from "../../engine/policy-check";
+import { expect } from "vitest";
 import { Unknown } from "../../engine/values";
 import type { ClusterFacts, NodePoolFacts } from "../../core/facts";
 import type { KfstackPolicy } from "../../policies/lib/policy";
@@ -243,4 +244,11 @@ export function subnetwork(name = "kfstack-gke-prod-net-nodes"): PolicyRecord {
 /** The whole report of one policy, for tests that also assert nothing was left undecided. */
 export async function reportOf(policy: KfstackPolicy, records: PolicyRecord[], config: PolicyPackConfig = {}): Promise<PolicyReport> {
     return evaluatePolicies(records, { policies: [policy], config });
+}
+
+/** Asserts that the policy accepts `records` outright: no violation, and nothing left undecided for the preview. */
+export async function expectAcceptedOutright(policy: KfstackPolicy, records: PolicyRecord[], config: PolicyPackConfig = {}): Promise<void> {
+    const report = await reportOf(policy, records, config);
+    expect(report.violations).toEqual([]);
+    expect(report.undecided).toEqual([]);
 }

@@ -58,30 +58,14 @@ export function podCarriers(): PolicyRecord[] {
     const template = () => ({ metadata: { labels: { app: "app" } }, spec: podSpec() });
     return [
         record("kubernetes:core/v1:Pod", { apiVersion: "v1", kind: "Pod", metadata: metadata("pod"), spec: podSpec() }),
-        record("kubernetes:apps/v1:Deployment", {
-            apiVersion: "apps/v1",
-            kind: "Deployment",
-            metadata: metadata("deployment"),
-            spec: { selector: { matchLabels: { app: "app" } }, template: template() },
-        }),
-        record("kubernetes:apps/v1:StatefulSet", {
-            apiVersion: "apps/v1",
-            kind: "StatefulSet",
-            metadata: metadata("statefulset"),
-            spec: { selector: { matchLabels: { app: "app" } }, template: template() },
-        }),
-        record("kubernetes:apps/v1:DaemonSet", {
-            apiVersion: "apps/v1",
-            kind: "DaemonSet",
-            metadata: metadata("daemonset"),
-            spec: { selector: { matchLabels: { app: "app" } }, template: template() },
-        }),
-        record("kubernetes:apps/v1:ReplicaSet", {
-            apiVersion: "apps/v1",
-            kind: "ReplicaSet",
-            metadata: metadata("replicaset"),
-            spec: { selector: { matchLabels: { app: "app" } }, template: template() },
-        }),
+        ...["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].map((kind) =>
+            record(`kubernetes:apps/v1:${kind}`, {
+                apiVersion: "apps/v1",
+                kind,
+                metadata: metadata(kind.toLowerCase()),
+                spec: { selector: { matchLabels: { app: "app" } }, template: template() },
+            }),
+        ),
         record("kubernetes:batch/v1:Job", { apiVersion: "batch/v1", kind: "Job", metadata: metadata("job"), spec: { template: template() } }),
         record("kubernetes:batch/v1:CronJob", {
             apiVersion: "batch/v1",
@@ -102,6 +86,14 @@ export function podCarriers(): PolicyRecord[] {
             spec: { predictor: { containers: [container("kserve-container")] } },
         }),
     ];
+}
+
+/** The kinds podCarriers() builds before its PyTorchJob and InferenceService, in order. */
+export const WORKLOAD_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"];
+
+/** The kind each violation message names ("… in Deployment …"): which carriers a policy walked. */
+export function kindsNamedIn(messages: string[]): string[] {
+    return messages.map((message) => /in (\w+) /.exec(message)![1]!);
 }
 
 /** Runs `kfstack check --resources … --json` in-process; the exit code and the violations it printed. */

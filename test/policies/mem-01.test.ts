@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { containerResources } from "../../policies/workloads/mem-01-container-resources";
-import { changed, messagesOf, podCarriers, record } from "./fixtures";
+import { WORKLOAD_KINDS, changed, kindsNamedIn, messagesOf, podCarriers, record } from "./fixtures";
 
 const deployment = () => podCarriers().find((carrier) => carrier.type === "kubernetes:apps/v1:Deployment")!;
 
@@ -31,21 +31,8 @@ describe("MEM-01 container resources", () => {
             return JSON.parse(text) as typeof carrier;
         });
         const messages = await messagesOf(containerResources, bad);
-        expect(messages.map((message) => /in (\w+) /.exec(message)![1])).toEqual([
-            "Pod",
-            "Pod",
-            "Deployment",
-            "Deployment",
-            "StatefulSet",
-            "StatefulSet",
-            "DaemonSet",
-            "DaemonSet",
-            "ReplicaSet",
-            "ReplicaSet",
-            "Job",
-            "Job",
-            "CronJob",
-            "CronJob",
+        expect(kindsNamedIn(messages)).toEqual([
+            ...WORKLOAD_KINDS.flatMap((kind) => [kind, kind]),
             "PyTorchJob",
             "PyTorchJob",
             "PyTorchJob",

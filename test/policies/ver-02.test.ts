@@ -3,7 +3,7 @@ import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { KUBEFLOW_FACTS_TYPE, type KubeflowFacts } from "../../core/facts";
 import { bomImages } from "../../policies/versions/ver-02-bom-images";
-import { changed, messagesOf, podCarriers, record, violationsOf } from "./fixtures";
+import { WORKLOAD_KINDS, changed, kindsNamedIn, messagesOf, podCarriers, record, violationsOf } from "./fixtures";
 import { pulledReference } from "../../core/image-references";
 
 const facts = (
@@ -73,23 +73,8 @@ describe("VER-02 BOM images", () => {
         const carriers = podCarriers()
             .filter((carrier) => !/PyTorchJob|InferenceService/.test(carrier.type))
             .map((carrier) => changed(carrier, ["props", "metadata", "namespace"], "knative-serving"));
-        const kinds = (await messagesOf(bomImages, [facts(), ...carriers])).map((message) => /in (\w+) /.exec(message)![1]);
-        expect(kinds).toEqual([
-            "Pod",
-            "Pod",
-            "Deployment",
-            "Deployment",
-            "StatefulSet",
-            "StatefulSet",
-            "DaemonSet",
-            "DaemonSet",
-            "ReplicaSet",
-            "ReplicaSet",
-            "Job",
-            "Job",
-            "CronJob",
-            "CronJob",
-        ]);
+        const kinds = kindsNamedIn(await messagesOf(bomImages, [facts(), ...carriers]));
+        expect(kinds).toEqual(WORKLOAD_KINDS.flatMap((kind) => [kind, kind]));
     });
 
     it("leaves tenant workloads and tenants' training jobs alone", async () => {

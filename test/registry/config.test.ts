@@ -5,7 +5,7 @@ import { ConfigError, type ConfigIssue } from "../../components/config/load";
 import { MIRROR_NAMESPACE } from "../../components/registry/config";
 import { registryProgram } from "../../components/registry/registry-program";
 import { OfflineRunError, STACK_TYPE, runOffline } from "../../engine/offline";
-import { type Change, type ConfigCase, type RawConfig, build, jsonParseError, rejection, set, toWire, unset } from "../config-cases";
+import { type Change, type ConfigCase, type RawConfig, build, combined, jsonParseError, rejection, set, toWire, unset } from "../config-cases";
 import { MIRRORED_IMAGES, plan, shipped } from "./helpers";
 
 const setImage =
@@ -72,10 +72,7 @@ const CASES: Case[] = [
     {
         name: "rejects a China region",
         base: "govcloud",
-        change: (config) => {
-            set("region", "cn-north-1")(config);
-            unset("kmsKeyArn")(config);
-        },
+        change: combined(set("region", "cn-north-1"), unset("kmsKeyArn")),
         key: "kfstack-mirror:region",
         message: "cn-north-1 is in a partition kfstack does not support; use a commercial or GovCloud (us-gov-*) region",
     },
