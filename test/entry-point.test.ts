@@ -1,0 +1,20 @@
+// index.ts is what `pulumi up` runs: it must be the very program the offline
+// plan runs, so a refactoring cannot leave the two paths apart.
+import { describe, expect, it } from "vitest";
+import entryPoint from "../index";
+import { runOffline } from "../engine/offline";
+import { loadStackSettings } from "../engine/stack-file";
+import { plannedStack } from "./planned-stacks";
+import { skipWithoutFixtures } from "./requirements";
+
+describe("index.ts", () => {
+    it.skipIf(skipWithoutFixtures("the entry-point test"))(
+        "registers exactly the resources, parents, dependencies and inputs the offline plan of the prod stack records",
+        async () => {
+            const run = await runOffline(entryPoint, loadStackSettings("prod"));
+            const plan = await plannedStack("prod");
+            expect(run.resources.map(({ custom: _custom, ...resource }) => resource)).toEqual(plan.resources);
+            expect(run.outputs).toEqual(plan.outputs);
+        },
+    );
+});
