@@ -1,5 +1,6 @@
 // Value types shared by several sections of the stack file's schema.
 import { z } from "zod";
+import { parseQuantity } from "../../core/quantity";
 
 export const ipv4Cidr = z.cidrv4({ error: "must be an IPv4 CIDR block such as 10.0.0.0/16" });
 
@@ -10,5 +11,6 @@ export const kubernetesVersion = z
 
 export const secretValue = z.string().min(1).describe("A secret: set it with `pulumi config set --secret`.");
 
+/** A quantity as the API server reads it (the core's grammar), and not negative: sizes and limits. */
 export const quantity = (example: string) =>
-    z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti|Pi)?$/, { error: `must be a Kubernetes quantity such as ${example}` });
+    z.string().refine((text) => (parseQuantity(text) ?? -1) >= 0, { error: `must be a Kubernetes quantity such as ${example}` });

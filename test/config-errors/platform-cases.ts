@@ -101,6 +101,20 @@ export const PLATFORM_CASES: StackCase[] = [
         key: "kfstack:tenants[1].readsFrom[0]",
         message: "speech is not a tenant of this stack; name one of vision, nlp",
     },
+    {
+        name: "rejects a tenant quota in a unit Kubernetes does not know",
+        base: "aws prod",
+        change: set("tenants.0.quotas.memory", "256GB"),
+        key: "kfstack:tenants[0].quotas.memory",
+        message: "must be a Kubernetes quantity such as 256Gi",
+    },
+    {
+        name: "rejects a negative container default",
+        base: "aws prod",
+        change: set("tenants.0.containerDefaults.memoryLimit", "-2Gi"),
+        key: "kfstack:tenants[0].containerDefaults.memoryLimit",
+        message: "must be a Kubernetes quantity such as 2Gi",
+    },
     // Network and API endpoint
     {
         name: "rejects a malformed CIDR in the API allowlist",
