@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Unknown } from "../../engine/values";
 import { eksApiEndpoint } from "../../policies/cloud/eks-01-api-endpoint";
-import { messagesOf } from "./fixtures";
+import { messagesOf, mandatoryViolation } from "./fixtures";
 import { changed, clusterFactsRecord, eksCluster, expectAcceptedOutright, reportOf } from "./fixtures-cloud";
 
 const production = () => clusterFactsRecord({ topology: "production" });
@@ -26,9 +26,7 @@ describe("EKS-01 API endpoint", () => {
 
     it("rejects a public endpoint without an allowlist, which EKS opens to 0.0.0.0/0", async () => {
         const violations = (await reportOf(eksApiEndpoint, [testing(), publicWith(undefined)])).violations;
-        expect(violations).toEqual([
-            { policy: "eks-01-api-endpoint", id: "EKS-01", enforcement: "mandatory", resource: eksCluster().urn, message: NO_ALLOWLIST },
-        ]);
+        expect(violations).toEqual([mandatoryViolation({ policy: "eks-01-api-endpoint", id: "EKS-01" }, eksCluster(), NO_ALLOWLIST)]);
     });
 
     it("rejects an empty allowlist as open", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { eksControlPlaneLogs } from "../../policies/cloud/eks-03-control-plane-logs";
-import { messagesOf, violationsOf } from "./fixtures";
+import { messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { changed, eksCluster } from "./fixtures-cloud";
 
 describe("EKS-03 control-plane logs", () => {
@@ -12,13 +12,11 @@ describe("EKS-03 control-plane logs", () => {
         const others = ["api", "audit", "authenticator"].filter((other) => other !== type);
         const violations = await violationsOf(eksControlPlaneLogs, [changed(eksCluster(), ["props", "enabledClusterLogTypes"], others)]);
         expect(violations).toEqual([
-            {
-                policy: "eks-03-control-plane-logs",
-                id: "EKS-03",
-                enforcement: "mandatory",
-                resource: eksCluster().urn,
-                message: `EKS cluster "kfstack-prod" does not send the ${type} control-plane log to CloudWatch; add "${type}" to enabledClusterLogTypes.`,
-            },
+            mandatoryViolation(
+                { policy: "eks-03-control-plane-logs", id: "EKS-03" },
+                eksCluster(),
+                `EKS cluster "kfstack-prod" does not send the ${type} control-plane log to CloudWatch; add "${type}" to enabledClusterLogTypes.`,
+            ),
         ]);
     });
 

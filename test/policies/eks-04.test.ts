@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Unknown } from "../../engine/values";
 import { eksNodeAccess } from "../../policies/cloud/eks-04-node-access";
-import { messagesOf, violationsOf } from "./fixtures";
+import { messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { changed, eksGpuNodeGroup, eksNodeGroup, launchTemplate, expectAcceptedOutright, reportOf } from "./fixtures-cloud";
 
 const template = launchTemplate;
@@ -18,14 +18,11 @@ describe("EKS-04 node access", () => {
 
     it("rejects a launch template that allows IMDSv1", async () => {
         expect(await violationsOf(eksNodeAccess, [changed(template(), ["props", "metadataOptions", "httpTokens"], "optional")])).toEqual([
-            {
-                policy: "eks-04-node-access",
-                id: "EKS-04",
-                enforcement: "mandatory",
-                resource: template().urn,
-                message:
-                    'Launch template "kfstack-prod-general-lt" allows IMDSv1 (metadataOptions.httpTokens is "optional"); set metadataOptions.httpTokens to "required".',
-            },
+            mandatoryViolation(
+                { policy: "eks-04-node-access", id: "EKS-04" },
+                template(),
+                'Launch template "kfstack-prod-general-lt" allows IMDSv1 (metadataOptions.httpTokens is "optional"); set metadataOptions.httpTokens to "required".',
+            ),
         ]);
     });
 

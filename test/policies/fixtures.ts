@@ -114,6 +114,11 @@ export async function checkThroughCli(records: PolicyRecord[], config: PolicyPac
     }
 }
 
+/** The violation a mandatory policy reports for one finding on `resource`, as violationsOf returns it: the policy's name and id, the resource's URN and the full message. */
+export function mandatoryViolation(of: { policy: string; id: string }, resource: Pick<PolicyRecord, "urn">, message: string) {
+    return { ...of, enforcement: "mandatory", resource: resource.urn, message };
+}
+
 /**
  * The violations one policy reports on `records`. Every fixture a policy
  * rejects is also run through `kfstack check --resources`, which must report

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Unknown } from "../../engine/values";
 import { gkeClusterHardening } from "../../policies/cloud/gke-01-cluster-hardening";
-import { messagesOf, violationsOf } from "./fixtures";
+import { messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { changed, gkeCluster, gkeGpuNodePool, gkeNodePool, expectAcceptedOutright } from "./fixtures-cloud";
 
 describe("GKE-01 cluster hardening", () => {
@@ -11,14 +11,11 @@ describe("GKE-01 cluster hardening", () => {
 
     it("rejects a cluster with public nodes", async () => {
         expect(await violationsOf(gkeClusterHardening, [changed(gkeCluster(), ["props", "privateClusterConfig", "enablePrivateNodes"], false)])).toEqual([
-            {
-                policy: "gke-01-cluster-hardening",
-                id: "GKE-01",
-                enforcement: "mandatory",
-                resource: gkeCluster().urn,
-                message:
-                    'GKE cluster "kfstack-gke-prod" gives its nodes public IP addresses (privateClusterConfig.enablePrivateNodes is not true); set privateClusterConfig.enablePrivateNodes to true.',
-            },
+            mandatoryViolation(
+                { policy: "gke-01-cluster-hardening", id: "GKE-01" },
+                gkeCluster(),
+                'GKE cluster "kfstack-gke-prod" gives its nodes public IP addresses (privateClusterConfig.enablePrivateNodes is not true); set privateClusterConfig.enablePrivateNodes to true.',
+            ),
         ]);
     });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gpuTaint } from "../../policies/cloud/gpu-01-gpu-taint";
-import { messagesOf, violationsOf } from "./fixtures";
+import { messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { changed, eksGpuNodeGroup, eksNodeGroup, gkeGpuNodePool, gkeNodePool, expectAcceptedOutright } from "./fixtures-cloud";
 
 const ADD = '{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }';
@@ -12,13 +12,11 @@ describe("GPU-01 GPU taint", () => {
 
     it("rejects an EKS GPU node group without the taint", async () => {
         expect(await violationsOf(gpuTaint, [changed(eksGpuNodeGroup(), ["props", "taints"], [])])).toEqual([
-            {
-                policy: "gpu-01-gpu-taint",
-                id: "GPU-01",
-                enforcement: "mandatory",
-                resource: eksGpuNodeGroup().urn,
-                message: `EKS node group "kfstack-prod-gpu" runs GPUs (p4d.24xlarge) without the nvidia.com/gpu NoSchedule taint, so any pod can land on it; add ${ADD} to taints.`,
-            },
+            mandatoryViolation(
+                { policy: "gpu-01-gpu-taint", id: "GPU-01" },
+                eksGpuNodeGroup(),
+                `EKS node group "kfstack-prod-gpu" runs GPUs (p4d.24xlarge) without the nvidia.com/gpu NoSchedule taint, so any pod can land on it; add ${ADD} to taints.`,
+            ),
         ]);
     });
 

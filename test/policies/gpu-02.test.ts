@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gpuModel } from "../../policies/cloud/gpu-02-gpu-model";
-import { messagesOf, violationsOf } from "./fixtures";
+import { messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { changed, eksGpuNodeGroup, eksNodeGroup, gkeGpuNodePool, gkeNodePool, expectAcceptedOutright } from "./fixtures-cloud";
 
 describe("GPU-02 one GPU model per pool", () => {
@@ -20,14 +20,11 @@ describe("GPU-02 one GPU model per pool", () => {
     it("rejects an EKS node group that mixes GPU models", async () => {
         const mixed = changed(eksGpuNodeGroup(), ["props", "instanceTypes"], ["p4d.24xlarge", "p5.48xlarge", "g5.48xlarge"]);
         expect(await violationsOf(gpuModel, [mixed])).toEqual([
-            {
-                policy: "gpu-02-gpu-model",
-                id: "GPU-02",
-                enforcement: "mandatory",
-                resource: mixed.urn,
-                message:
-                    'EKS node group "kfstack-prod-gpu" mixes 3 GPU models (a100-40gb from p4d.24xlarge; h100-80gb from p5.48xlarge; a10g from g5.48xlarge); list instance types of one GPU model in instanceTypes, and make a node group per model.',
-            },
+            mandatoryViolation(
+                { policy: "gpu-02-gpu-model", id: "GPU-02" },
+                mixed,
+                'EKS node group "kfstack-prod-gpu" mixes 3 GPU models (a100-40gb from p4d.24xlarge; h100-80gb from p5.48xlarge; a10g from g5.48xlarge); list instance types of one GPU model in instanceTypes, and make a node group per model.',
+            ),
         ]);
     });
 

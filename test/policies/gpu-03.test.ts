@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { gpuScheduling } from "../../policies/workloads/gpu-03-gpu-scheduling";
-import { changed, messagesOf, violationsOf } from "./fixtures";
+import { changed, messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { SKIP_UPSTREAM, MASTER_SPEC, TEMPLATE_SPEC, carrierOf, gpuJob, upstreamObject, workloadCarriers } from "./fixtures-workloads";
 
 const TOLERATION_FIX = "add tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}].";
@@ -17,13 +17,11 @@ describe("GPU-03 GPU scheduling", () => {
     it("rejects a GPU pod without the GPU toleration", async () => {
         const bad = changed(gpuJob(), [...MASTER_SPEC, "tolerations"], undefined);
         expect(await violationsOf(gpuScheduling, [bad])).toEqual([
-            {
-                policy: "gpu-03-gpu-scheduling",
-                id: "GPU-03",
-                enforcement: "mandatory",
-                resource: bad.urn,
-                message: `Container "pytorch" in PyTorchJob "team-a/bert" requests 8 nvidia.com/gpu, but its pod does not tolerate the GPU taint nvidia.com/gpu=present:NoSchedule and will never schedule; ${TOLERATION_FIX}`,
-            },
+            mandatoryViolation(
+                { policy: "gpu-03-gpu-scheduling", id: "GPU-03" },
+                bad,
+                `Container "pytorch" in PyTorchJob "team-a/bert" requests 8 nvidia.com/gpu, but its pod does not tolerate the GPU taint nvidia.com/gpu=present:NoSchedule and will never schedule; ${TOLERATION_FIX}`,
+            ),
         ]);
     });
 

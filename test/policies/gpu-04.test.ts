@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Unknown } from "../../engine/values";
 import { gpuDriver } from "../../policies/cloud/gpu-04-gpu-driver";
 import type { NodePoolFacts } from "../../core/facts";
-import { messagesOf, violationsOf } from "./fixtures";
+import { messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import {
     changed,
     clusterFactsRecord,
@@ -52,13 +52,11 @@ describe("GPU-04 GPU driver", () => {
     ])("rejects CUDA %s on driver %s, below %s", async (cudaVersion, driverVersion, minimum) => {
         const facts = factsWith({ cudaVersion, driverVersion });
         expect(await violationsOf(gpuDriver, [facts])).toEqual([
-            {
-                policy: "gpu-04-gpu-driver",
-                id: "GPU-04",
-                enforcement: "mandatory",
-                resource: facts.urn,
-                message: `GPU pool "gpu" runs NVIDIA driver ${driverVersion}, too old for CUDA ${cudaVersion}, which needs >= ${minimum}; pin a newer driver (kfstack:cluster.gpuPool.driver) or target an older CUDA version.`,
-            },
+            mandatoryViolation(
+                { policy: "gpu-04-gpu-driver", id: "GPU-04" },
+                facts,
+                `GPU pool "gpu" runs NVIDIA driver ${driverVersion}, too old for CUDA ${cudaVersion}, which needs >= ${minimum}; pin a newer driver (kfstack:cluster.gpuPool.driver) or target an older CUDA version.`,
+            ),
         ]);
     });
 
@@ -96,14 +94,11 @@ describe("GPU-04 GPU driver", () => {
     it("rejects an EKS GPU node group on an unpinned AMI release", async () => {
         const unpinned = changed(eksGpuNodeGroup(), ["props", "releaseVersion"], undefined);
         expect(await violationsOf(gpuDriver, [clusterFactsRecord(), unpinned])).toEqual([
-            {
-                policy: "gpu-04-gpu-driver",
-                id: "GPU-04",
-                enforcement: "mandatory",
-                resource: unpinned.urn,
-                message:
-                    'EKS node group "kfstack-prod-gpu" runs GPUs (p4d.24xlarge) on an unpinned AMI release, so every node replacement can bring another NVIDIA driver; set releaseVersion to the AMI release that ships the pinned driver.',
-            },
+            mandatoryViolation(
+                { policy: "gpu-04-gpu-driver", id: "GPU-04" },
+                unpinned,
+                'EKS node group "kfstack-prod-gpu" runs GPUs (p4d.24xlarge) on an unpinned AMI release, so every node replacement can bring another NVIDIA driver; set releaseVersion to the AMI release that ships the pinned driver.',
+            ),
         ]);
     });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { imageTags } from "../../policies/workloads/img-01-image-tags";
-import { changed, messagesOf, violationsOf } from "./fixtures";
+import { changed, messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { CONTAINER, TEMPLATE_SPEC, carrierOf, workloadCarriers } from "./fixtures-workloads";
 
 const deployment = () => carrierOf("Deployment");
@@ -26,14 +26,11 @@ describe("IMG-01 image tags", () => {
 
     it("rejects an image without a tag", async () => {
         expect(await violationsOf(imageTags, [withImage("registry.example.com/team/app")])).toEqual([
-            {
-                policy: "img-01-image-tags",
-                id: "IMG-01",
-                enforcement: "mandatory",
-                resource: deployment().urn,
-                message:
-                    'Container "app" in Deployment "team-a/deployment" uses image "registry.example.com/team/app" without a tag, which pulls whatever "latest" is at the time; pin a version tag (registry.example.com/team/app:<version>) or a digest (@sha256:<digest>).',
-            },
+            mandatoryViolation(
+                { policy: "img-01-image-tags", id: "IMG-01" },
+                deployment(),
+                'Container "app" in Deployment "team-a/deployment" uses image "registry.example.com/team/app" without a tag, which pulls whatever "latest" is at the time; pin a version tag (registry.example.com/team/app:<version>) or a digest (@sha256:<digest>).',
+            ),
         ]);
     });
 

@@ -3,7 +3,7 @@ import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { imageReferencesIn, parseImageReference } from "../../core/image-references";
 import { imageMirror } from "../../policies/workloads/img-02-image-mirror";
-import { changed, messagesOf, record, violationsOf } from "./fixtures";
+import { changed, messagesOf, record, violationsOf, mandatoryViolation } from "./fixtures";
 import { CONTAINER, TEMPLATE_SPEC, carrierOf, configMap, secret, workloadCarriers } from "./fixtures-workloads";
 
 const MIRROR = "registry.example.com/team";
@@ -37,13 +37,11 @@ describe("IMG-02 image mirror", () => {
     it("says an air-gapped cluster cannot pull it, and is mandatory as `npm run check` sets it for air-gapped stacks", async () => {
         const bad = changed(deployment(), [...TEMPLATE_SPEC, "initContainers", 0, "image"], "busybox:1.36");
         expect(await violationsOf(imageMirror, [bad], config({ airGapped: true, enforcementLevel: "mandatory" }))).toEqual([
-            {
-                policy: "img-02-image-mirror",
-                id: "IMG-02",
-                enforcement: "mandatory",
-                resource: bad.urn,
-                message: `Deployment "team-a/deployment" refers to image "busybox:1.36" (spec.template.spec.initContainers[name="setup"].image), which an air-gapped cluster cannot pull; ${fix}`,
-            },
+            mandatoryViolation(
+                { policy: "img-02-image-mirror", id: "IMG-02" },
+                bad,
+                `Deployment "team-a/deployment" refers to image "busybox:1.36" (spec.template.spec.initContainers[name="setup"].image), which an air-gapped cluster cannot pull; ${fix}`,
+            ),
         ]);
     });
 

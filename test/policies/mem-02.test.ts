@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { memoryLimitRange } from "../../policies/workloads/mem-02-memory-limit-range";
-import { changed, messagesOf, record, violationsOf } from "./fixtures";
+import { changed, messagesOf, record, violationsOf, mandatoryViolation } from "./fixtures";
 import { CONTAINER, MASTER_SPEC, carrierOf, clusterFactsRecord, generalPool, gpuJob, workloadCarriers } from "./fixtures-workloads";
 
 const facts = () => clusterFactsRecord();
@@ -50,13 +50,7 @@ describe("MEM-02 memory limit range", () => {
     it("rejects a platform limit below the 64Mi floor, reported on the workload", async () => {
         const bad = deployment("32Mi");
         expect(await violationsOf(memoryLimitRange, [facts(), bad])).toEqual([
-            {
-                policy: "mem-02-memory-limit-range",
-                id: "MEM-02",
-                enforcement: "mandatory",
-                resource: bad.urn,
-                message: belowFloor(APP, "32Mi", "64Mi", "platform workloads"),
-            },
+            mandatoryViolation({ policy: "mem-02-memory-limit-range", id: "MEM-02" }, bad, belowFloor(APP, "32Mi", "64Mi", "platform workloads")),
         ]);
     });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { defaultDenyNetworkPolicy } from "../../policies/tenancy/net-01-default-deny";
-import { changed, messagesOf, violationsOf } from "./fixtures";
+import { changed, messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { at, defaultDeny, tenantNamespace, twoTenants } from "./fixtures-tenancy";
 
 const tenants = twoTenants();
@@ -18,13 +18,11 @@ describe("NET-01 default-deny NetworkPolicy", () => {
     it("rejects a tenant namespace without one, reported on its Profile", async () => {
         const bad = tenants.filter((_, index) => index !== DENY);
         expect(await violationsOf(defaultDenyNetworkPolicy, bad)).toEqual([
-            {
-                policy: "net-01-default-deny",
-                id: "NET-01",
-                enforcement: "mandatory",
-                resource: tenants[at(tenants, "Profile", "team-a")]!.urn,
-                message: `Tenant namespace "team-a" has no default-deny NetworkPolicy; ${FIX}`,
-            },
+            mandatoryViolation(
+                { policy: "net-01-default-deny", id: "NET-01" },
+                tenants[at(tenants, "Profile", "team-a")]!,
+                `Tenant namespace "team-a" has no default-deny NetworkPolicy; ${FIX}`,
+            ),
         ]);
     });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { requiredEgress } from "../../policies/tenancy/net-02-required-egress";
-import { changed, messagesOf, violationsOf } from "./fixtures";
+import { changed, messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { at, namespace, twoTenants } from "./fixtures-tenancy";
 
 const tenants = twoTenants();
@@ -27,13 +27,7 @@ describe("NET-02 required egress", () => {
                 tenants.filter((_, index) => index !== DNS),
             ),
         ).toEqual([
-            {
-                policy: "net-02-required-egress",
-                id: "NET-02",
-                enforcement: "mandatory",
-                resource: tenants[at(tenants, "Profile", "team-a")]!.urn,
-                message: dnsMessage("UDP and TCP"),
-            },
+            mandatoryViolation({ policy: "net-02-required-egress", id: "NET-02" }, tenants[at(tenants, "Profile", "team-a")]!, dnsMessage("UDP and TCP")),
         ]);
     });
 

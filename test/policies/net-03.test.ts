@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { serviceExposure } from "../../policies/tenancy/net-03-service-exposure";
-import { changed, messagesOf, violationsOf } from "./fixtures";
+import { changed, messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { service } from "./fixtures-tenancy";
 
 const gateway = (annotations?: Record<string, string>) => service("istio-system", "istio-ingressgateway", "LoadBalancer", annotations);
@@ -26,9 +26,7 @@ describe("NET-03 service exposure", () => {
 
     it("rejects a LoadBalancer without an internal annotation", async () => {
         const bad = gateway();
-        expect(await violationsOf(serviceExposure, [bad])).toEqual([
-            { policy: "net-03-service-exposure", id: "NET-03", enforcement: "mandatory", resource: bad.urn, message: PUBLIC },
-        ]);
+        expect(await violationsOf(serviceExposure, [bad])).toEqual([mandatoryViolation({ policy: "net-03-service-exposure", id: "NET-03" }, bad, PUBLIC)]);
     });
 
     it("rejects a LoadBalancer whose internal annotation has another value", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { tenantLimitRange } from "../../policies/tenancy/ns-01-limit-range";
-import { changed, messagesOf, violationsOf } from "./fixtures";
+import { changed, messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { at, limitRange, namespace, tenantNamespace, twoTenants } from "./fixtures-tenancy";
 
 const tenants = twoTenants();
@@ -16,14 +16,11 @@ describe("NS-01 tenant LimitRange", () => {
     it("rejects a tenant namespace without a LimitRange, reported on its Profile", async () => {
         const bad = tenants.filter((_, index) => index !== LIMIT[0]);
         expect(await violationsOf(tenantLimitRange, bad)).toEqual([
-            {
-                policy: "ns-01-limit-range",
-                id: "NS-01",
-                enforcement: "mandatory",
-                resource: tenants[at(tenants, "Profile", "team-a")]!.urn,
-                message:
-                    'Tenant namespace "team-a" has no LimitRange; add one with a Container limit setting default.memory and defaultRequest.cpu, so pods created at run time get a memory limit and a cpu request.',
-            },
+            mandatoryViolation(
+                { policy: "ns-01-limit-range", id: "NS-01" },
+                tenants[at(tenants, "Profile", "team-a")]!,
+                'Tenant namespace "team-a" has no LimitRange; add one with a Container limit setting default.memory and defaultRequest.cpu, so pods created at run time get a memory limit and a cpu request.',
+            ),
         ]);
     });
 

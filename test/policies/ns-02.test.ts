@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { tenantGpuQuota } from "../../policies/tenancy/ns-02-gpu-quota";
-import { changed, messagesOf, violationsOf } from "./fixtures";
+import { changed, messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { at, resourceQuota, tenantNamespace, twoTenants } from "./fixtures-tenancy";
 
 const tenants = twoTenants();
@@ -18,14 +18,11 @@ describe("NS-02 tenant GPU quota", () => {
 
     it("rejects a tenant without any ResourceQuota, reported on its Profile", async () => {
         expect(await violationsOf(tenantGpuQuota, withoutProfileQuota())).toEqual([
-            {
-                policy: "ns-02-gpu-quota",
-                id: "NS-02",
-                enforcement: "mandatory",
-                resource: tenants[PROFILE]!.urn,
-                message:
-                    'Tenant namespace "team-a" has no ResourceQuota; set spec.resourceQuotaSpec.hard on Profile "team-a" (or add a ResourceQuota) with "requests.nvidia.com/gpu", "0" for a tenant without GPUs.',
-            },
+            mandatoryViolation(
+                { policy: "ns-02-gpu-quota", id: "NS-02" },
+                tenants[PROFILE]!,
+                'Tenant namespace "team-a" has no ResourceQuota; set spec.resourceQuotaSpec.hard on Profile "team-a" (or add a ResourceQuota) with "requests.nvidia.com/gpu", "0" for a tenant without GPUs.',
+            ),
         ]);
     });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { clusterAdminBindings } from "../../policies/tenancy/rbac-01-cluster-admin";
-import { changed, messagesOf, violationsOf } from "./fixtures";
+import { changed, messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { clusterRole, clusterRoleBinding, roleBinding } from "./fixtures-tenancy";
 
 const controller = { kind: "ServiceAccount", name: "profiles-controller-service-account", namespace: "kubeflow" };
@@ -20,13 +20,11 @@ describe("RBAC-01 cluster-admin bindings", () => {
     it("rejects a ClusterRoleBinding of a service account to cluster-admin, as upstream Kubeflow binds its profile controller", async () => {
         const bad = changed(editBinding(), ["props", "roleRef", "name"], "cluster-admin");
         expect(await violationsOf(clusterAdminBindings, [editRole(), bad])).toEqual([
-            {
-                policy: "rbac-01-cluster-admin",
-                id: "RBAC-01",
-                enforcement: "mandatory",
-                resource: bad.urn,
-                message: `ClusterRoleBinding "profiles-controller" binds ServiceAccount "kubeflow/profiles-controller-service-account" to cluster-admin; ${FIX_SA}`,
-            },
+            mandatoryViolation(
+                { policy: "rbac-01-cluster-admin", id: "RBAC-01" },
+                bad,
+                `ClusterRoleBinding "profiles-controller" binds ServiceAccount "kubeflow/profiles-controller-service-account" to cluster-admin; ${FIX_SA}`,
+            ),
         ]);
     });
 

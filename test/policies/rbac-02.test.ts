@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { tenantRoles } from "../../policies/tenancy/rbac-02-tenant-roles";
-import { changed, messagesOf, violationsOf } from "./fixtures";
+import { changed, messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { at, clusterRole, kubeflowRoles, role, roleBinding, tenantNamespace, twoTenants } from "./fixtures-tenancy";
 
 const tenants = twoTenants();
@@ -17,13 +17,11 @@ describe("RBAC-02 tenant roles", () => {
     it("rejects a wildcard verb in a ClusterRole aggregated into the profile roles, naming the roles it reaches tenants through", async () => {
         const bad = changed(tenants, [...PIPELINES_RULE, "verbs"], ["*"]);
         expect(await violationsOf(tenantRoles, bad)).toEqual([
-            {
-                policy: "rbac-02-tenant-roles",
-                id: "RBAC-02",
-                enforcement: "mandatory",
-                resource: bad[at(bad, "ClusterRole", "kubeflow-pipelines-edit")]!.urn,
-                message: `${VIA_EDIT} grants every verb ("*") on workflows (API group argoproj.io); list the verbs tenants need.`,
-            },
+            mandatoryViolation(
+                { policy: "rbac-02-tenant-roles", id: "RBAC-02" },
+                bad[at(bad, "ClusterRole", "kubeflow-pipelines-edit")]!,
+                `${VIA_EDIT} grants every verb ("*") on workflows (API group argoproj.io); list the verbs tenants need.`,
+            ),
         ]);
     });
 

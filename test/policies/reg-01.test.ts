@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { registryMirror } from "../../policies/cloud/reg-01-registry-mirror";
-import { messagesOf, violationsOf } from "./fixtures";
+import { messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import {
     artifactRegistryRepository,
     changed,
@@ -34,14 +34,11 @@ describe("REG-01 registry mirror", () => {
     it("rejects a mutable ECR mirror repository, air-gapped or not", async () => {
         const mutable = changed(ecrRepository(), ["props", "imageTagMutability"], "MUTABLE");
         expect(await violationsOf(registryMirror, [mutable])).toEqual([
-            {
-                policy: "reg-01-registry-mirror",
-                id: "REG-01",
-                enforcement: "mandatory",
-                resource: mutable.urn,
-                message:
-                    'ECR repository "kfstack-prod-mirror-kubeflow-training-operator" lets a pushed tag be overwritten (imageTagMutability is "MUTABLE"); set imageTagMutability to "IMMUTABLE".',
-            },
+            mandatoryViolation(
+                { policy: "reg-01-registry-mirror", id: "REG-01" },
+                mutable,
+                'ECR repository "kfstack-prod-mirror-kubeflow-training-operator" lets a pushed tag be overwritten (imageTagMutability is "MUTABLE"); set imageTagMutability to "IMMUTABLE".',
+            ),
         ]);
         expect(await messagesOf(registryMirror, [changed(ecrRepository(), ["props", "imageTagMutability"], undefined)])).toEqual([
             'ECR repository "kfstack-prod-mirror-kubeflow-training-operator" lets a pushed tag be overwritten (imageTagMutability is not set, and ECR defaults to MUTABLE); set imageTagMutability to "IMMUTABLE".',

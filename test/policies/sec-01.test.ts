@@ -3,7 +3,7 @@ import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { EXEMPTIONS } from "../../policies/lib/exemptions";
 import { privilegedWorkloads } from "../../policies/workloads/sec-01-privileged-workloads";
-import { WORKLOAD_KINDS, changed, kindsNamedIn, messagesOf, violationsOf } from "./fixtures";
+import { WORKLOAD_KINDS, changed, kindsNamedIn, messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { CONTAINER, SKIP_UPSTREAM, TEMPLATE_SPEC, carrierOf, upstreamObject, workloadCarriers } from "./fixtures-workloads";
 
 const daemonSet = () => carrierOf("DaemonSet");
@@ -17,14 +17,11 @@ describe("SEC-01 privileged workloads", () => {
     it("rejects a privileged container", async () => {
         const bad = changed(daemonSet(), [...SECURITY, "privileged"], true);
         expect(await violationsOf(privilegedWorkloads, [bad])).toEqual([
-            {
-                policy: "sec-01-privileged-workloads",
-                id: "SEC-01",
-                enforcement: "mandatory",
-                resource: bad.urn,
-                message:
-                    'Container "app" in DaemonSet "team-a/daemonset" runs privileged (securityContext.privileged: true); remove it and add only the capabilities the container needs.',
-            },
+            mandatoryViolation(
+                { policy: "sec-01-privileged-workloads", id: "SEC-01" },
+                bad,
+                'Container "app" in DaemonSet "team-a/daemonset" runs privileged (securityContext.privileged: true); remove it and add only the capabilities the container needs.',
+            ),
         ]);
     });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Secret, Unknown } from "../../engine/values";
 import { defaultCredentials } from "../../policies/workloads/sec-02-default-credentials";
-import { changed, messagesOf, violationsOf } from "./fixtures";
+import { changed, messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { SKIP_UPSTREAM, asRecord, base64, configMap, secret, upstreamObject, upstreamObjects } from "./fixtures-workloads";
 
 const DEX_HASH = "$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72";
@@ -43,13 +43,11 @@ describe("SEC-02 default credentials", () => {
     it("rejects the upstream OIDC client secret in stringData", async () => {
         const bad = changed(oidcClient(), ["props", "stringData", "OIDC_CLIENT_SECRET"], OIDC_SECRET);
         expect(await violationsOf(defaultCredentials, [bad])).toEqual([
-            {
-                policy: "sec-02-default-credentials",
-                id: "SEC-02",
-                enforcement: "mandatory",
-                resource: bad.urn,
-                message: `Secret "auth/dex-oidc-client" holds the upstream OIDC client secret of Dex and oidc-authservice in stringData["OIDC_CLIENT_SECRET"]; ${OIDC_FIX}`,
-            },
+            mandatoryViolation(
+                { policy: "sec-02-default-credentials", id: "SEC-02" },
+                bad,
+                `Secret "auth/dex-oidc-client" holds the upstream OIDC client secret of Dex and oidc-authservice in stringData["OIDC_CLIENT_SECRET"]; ${OIDC_FIX}`,
+            ),
         ]);
     });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { systemNamespaces } from "../../policies/workloads/sec-03-system-namespaces";
-import { changed, messagesOf, record, violationsOf } from "./fixtures";
+import { changed, messagesOf, record, violationsOf, mandatoryViolation } from "./fixtures";
 import { SKIP_UPSTREAM, carrierOf, configMap, upstreamObject, workloadCarriers } from "./fixtures-workloads";
 
 const inNamespace = (kind: string, namespace: unknown) => changed(carrierOf(kind), ["props", "metadata", "namespace"], namespace);
@@ -15,13 +15,11 @@ describe("SEC-03 system namespaces", () => {
     it.each([["default"], ["kube-system"], ["kube-public"]])("rejects a workload in %s", async (namespace) => {
         const bad = inNamespace("Deployment", namespace);
         expect(await violationsOf(systemNamespaces, [bad])).toEqual([
-            {
-                policy: "sec-03-system-namespaces",
-                id: "SEC-03",
-                enforcement: "mandatory",
-                resource: bad.urn,
-                message: `Deployment "${namespace}/deployment" runs in the system namespace "${namespace}"; move it to the component's own namespace or the user's profile namespace.`,
-            },
+            mandatoryViolation(
+                { policy: "sec-03-system-namespaces", id: "SEC-03" },
+                bad,
+                `Deployment "${namespace}/deployment" runs in the system namespace "${namespace}"; move it to the component's own namespace or the user's profile namespace.`,
+            ),
         ]);
     });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { topologyMinimums } from "../../policies/cloud/size-01-topology-minimums";
 import type { ClusterFacts, NodePoolFacts } from "../../core/facts";
-import { messagesOf, violationsOf } from "./fixtures";
+import { messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
 import { clusterFactsRecord, generalPoolFacts, gpuPoolFacts, expectAcceptedOutright, reportOf } from "./fixtures-cloud";
 
 const OR_ALLOW = "or set kfstack:allowUndersized.reason";
@@ -35,13 +35,11 @@ describe("SIZE-01 topology minimums", () => {
     it("rejects a production stack with too few nodes", async () => {
         const facts = stack({ minNodes: 5, desiredNodes: 5 });
         expect(await violationsOf(topologyMinimums, [facts])).toEqual([
-            {
-                policy: "size-01-topology-minimums",
-                id: "SIZE-01",
-                enforcement: "mandatory",
-                resource: facts.urn,
-                message: `Node pool "general" starts at 5 nodes; the production topology needs at least 6; raise kfstack:cluster.nodePool.nodeCount, ${OR_ALLOW}.`,
-            },
+            mandatoryViolation(
+                { policy: "size-01-topology-minimums", id: "SIZE-01" },
+                facts,
+                `Node pool "general" starts at 5 nodes; the production topology needs at least 6; raise kfstack:cluster.nodePool.nodeCount, ${OR_ALLOW}.`,
+            ),
         ]);
     });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { crossTenantBindings } from "../../policies/tenancy/ten-01-cross-tenant-bindings";
-import { changed, messagesOf, record, violationsOf } from "./fixtures";
+import { changed, messagesOf, record, violationsOf, mandatoryViolation } from "./fixtures";
 import { at, profile, roleBinding, tenantNamespace, twoTenants } from "./fixtures-tenancy";
 
 const tenants = twoTenants();
@@ -17,14 +17,11 @@ describe("TEN-01 cross-tenant bindings", () => {
     it("rejects the owner of another tenant's Profile as a subject", async () => {
         const bad = changed(tenants, [...CONTRIBUTOR, "name"], "bob@example.com");
         expect(await violationsOf(crossTenantBindings, bad)).toEqual([
-            {
-                policy: "ten-01-cross-tenant-bindings",
-                id: "TEN-01",
-                enforcement: "mandatory",
-                resource: bad[CONTRIBUTOR[0] as number]!.urn,
-                message:
-                    'RoleBinding "team-a/user-carol-example-com-clusterrole-edit" gives User "bob@example.com", the owner of tenant "team-b", a role in tenant namespace "team-a" that the stack does not declare; remove the subject, or declare the sharing (members, readsFrom or sharedEditors in kfstack:tenants).',
-            },
+            mandatoryViolation(
+                { policy: "ten-01-cross-tenant-bindings", id: "TEN-01" },
+                bad[CONTRIBUTOR[0] as number]!,
+                'RoleBinding "team-a/user-carol-example-com-clusterrole-edit" gives User "bob@example.com", the owner of tenant "team-b", a role in tenant namespace "team-a" that the stack does not declare; remove the subject, or declare the sharing (members, readsFrom or sharedEditors in kfstack:tenants).',
+            ),
         ]);
     });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { trainingOperatorVersion } from "../../policies/versions/ver-01-training-operator";
-import { changed, record, violationsOf } from "./fixtures";
+import { changed, record, violationsOf, mandatoryViolation } from "./fixtures";
 
 function operator(name = "training-operator", image = "kubeflow/training-operator:v1-9e52eb7") {
     return record("kubernetes:apps/v1:Deployment", {
@@ -27,14 +27,11 @@ describe("VER-01 training operator", () => {
     it("rejects the v1.7.0 operator that Kubeflow 1.8.1 bundles", async () => {
         const bundled = changed(operator(), ["props", "spec", "template", "spec", "containers", 0, "image"], "kubeflow/training-operator:v1-855e096");
         expect(await violationsOf(trainingOperatorVersion, [bundled])).toEqual([
-            {
-                policy: "ver-01-training-operator",
-                id: "VER-01",
-                enforcement: "mandatory",
-                resource: bundled.urn,
-                message:
-                    'Deployment "kubeflow/training-operator" runs kubeflow/training-operator:v1-855e096, not the pinned kubeflow/training-operator:v1-9e52eb7 (v1.8.0).',
-            },
+            mandatoryViolation(
+                { policy: "ver-01-training-operator", id: "VER-01" },
+                bundled,
+                'Deployment "kubeflow/training-operator" runs kubeflow/training-operator:v1-855e096, not the pinned kubeflow/training-operator:v1-9e52eb7 (v1.8.0).',
+            ),
         ]);
     });
 

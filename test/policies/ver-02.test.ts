@@ -3,7 +3,7 @@ import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { KUBEFLOW_FACTS_TYPE, type KubeflowFacts } from "../../core/facts";
 import { bomImages } from "../../policies/versions/ver-02-bom-images";
-import { WORKLOAD_KINDS, changed, kindsNamedIn, messagesOf, podCarriers, record, violationsOf } from "./fixtures";
+import { WORKLOAD_KINDS, changed, kindsNamedIn, messagesOf, podCarriers, record, violationsOf, mandatoryViolation } from "./fixtures";
 import { pulledReference } from "../../core/image-references";
 
 const facts = (
@@ -44,14 +44,11 @@ describe("VER-02 BOM images", () => {
     it("rejects an image of another release, naming the container, the image and the fix", async () => {
         const bad = changed(workload(), IMAGE, "docker.io/kubeflownotebookswg/jupyter-web-app:v1.9.0");
         expect(await violationsOf(bomImages, [facts(), bad])).toEqual([
-            {
-                policy: "ver-02-bom-images",
-                id: "VER-02",
-                enforcement: "mandatory",
-                resource: bad.urn,
-                message:
-                    'Container "jupyter-web-app" in Deployment "kubeflow/jupyter-web-app-deployment" runs docker.io/kubeflownotebookswg/jupyter-web-app:v1.9.0, which is not in the kubeflow-1.8.1 bill of materials; use the image the BOM pins for this component, or add it to components/bom/kubeflow-1.8.1.yaml with a note.',
-            },
+            mandatoryViolation(
+                { policy: "ver-02-bom-images", id: "VER-02" },
+                bad,
+                'Container "jupyter-web-app" in Deployment "kubeflow/jupyter-web-app-deployment" runs docker.io/kubeflownotebookswg/jupyter-web-app:v1.9.0, which is not in the kubeflow-1.8.1 bill of materials; use the image the BOM pins for this component, or add it to components/bom/kubeflow-1.8.1.yaml with a note.',
+            ),
         ]);
     });
 

@@ -3,7 +3,7 @@ import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { KUBEFLOW_FACTS_TYPE, type KubeflowFacts } from "../../core/facts";
 import { kubernetesWindow } from "../../policies/versions/ver-03-kubernetes-window";
-import { changed, messagesOf, record, violationsOf } from "./fixtures";
+import { changed, messagesOf, record, violationsOf, mandatoryViolation } from "./fixtures";
 
 const facts = (kubernetesVersion = "1.26") =>
     record(
@@ -23,14 +23,11 @@ describe("VER-03 Kubernetes window", () => {
     it("rejects a version above the window, naming the window, what upstream tested and the fix", async () => {
         const bad = facts("1.33");
         expect(await violationsOf(kubernetesWindow, [bad])).toEqual([
-            {
-                policy: "ver-03-kubernetes-window",
-                id: "VER-03",
-                enforcement: "mandatory",
-                resource: bad.urn,
-                message:
-                    "Kubernetes 1.33 is outside the window of kubeflow-1.8.1 (1.25–1.26; upstream also tested 1.27); run a version inside it, or set kfstack:kubeflow.acknowledgeKubernetesVersion to version 1.33 with a reason.",
-            },
+            mandatoryViolation(
+                { policy: "ver-03-kubernetes-window", id: "VER-03" },
+                bad,
+                "Kubernetes 1.33 is outside the window of kubeflow-1.8.1 (1.25–1.26; upstream also tested 1.27); run a version inside it, or set kfstack:kubeflow.acknowledgeKubernetesVersion to version 1.33 with a reason.",
+            ),
         ]);
     });
 
