@@ -125,4 +125,7 @@ export const NAMESPACES: NamespaceInfo[] = ["team-a", "team-b", "kubeflow"].map(
 /** A network of the objects, with team-a, team-b and kubeflow known. */
 export const build = (...objects: KubernetesObject[]) => buildNetwork(objects, NAMESPACES);
 export const bare = (namespace: string) => `a pod of ${namespace} with no labels`;
+/** A connection the network allows on `ports`, for the reasons in `because`. */
+export const allowed = (ports: string, because: string[]) => ({ allowed: true, ports, because });
+/** A connection the network denies, for the reasons in `because`. */
 export const denied = (because: string[]) => ({ allowed: false, ports: "none", because });

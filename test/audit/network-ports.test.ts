@@ -1,7 +1,7 @@
 // The offline NetworkPolicy evaluator: ports, case by case — numbered and named ports, the ports egress and
 // ingress allow in common, and named ports for addresses outside the cluster.
 import { describe, expect, it } from "vitest";
-import { bare, build, defaultDeny, denied, deployment, namespaceNamed, networkPolicy } from "./network-fixtures";
+import { allowed, bare, build, defaultDeny, denied, deployment, namespaceNamed, networkPolicy } from "./network-fixtures";
 
 describe("Network.canReach: ports", () => {
     const ingressWeb = networkPolicy("team-b", "ingress-web", { podSelector: {}, ingress: [{ ports: [{ port: 443 }, { port: 8080 }] }] });
@@ -23,16 +23,14 @@ describe("Network.canReach: ports", () => {
                 ],
             }),
         );
-        expect(network.canReach("kubeflow", "team-b")).toEqual({
-            allowed: true,
-            ports: 'TCP 8443, TCP 9090, TCP "metrics", UDP 30000-30100',
-            because: [
+        expect(network.canReach("kubeflow", "team-b")).toEqual(
+            allowed('TCP 8443, TCP 9090, TCP "metrics", UDP 30000-30100', [
                 `${bare("kubeflow")} → pods of Deployment team-b/web`,
                 `no NetworkPolicy selects ${bare("kubeflow")} for egress`,
                 "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
                 "NetworkPolicy team-b/allow-scrape allows ingress from namespaces matching kubernetes.io/metadata.name=kubeflow on TCP 8443, TCP 9090, UDP 30000-30100",
-            ],
-        });
+            ]),
+        );
     });
 
     it("allows only the ports both the source's egress and the destination's ingress allow", () => {
@@ -40,17 +38,15 @@ describe("Network.canReach: ports", () => {
             networkPolicy("team-a", "egress-low-ports", { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ port: 1, endPort: 1024 }] }] }),
             ingressWeb,
         );
-        expect(network.canReach("team-a", "team-b")).toEqual({
-            allowed: true,
-            ports: "TCP 443",
-            because: [
+        expect(network.canReach("team-a", "team-b")).toEqual(
+            allowed("TCP 443", [
                 `${bare("team-a")} → ${bare("team-b")}`,
                 "NetworkPolicy team-a/egress-low-ports selects every pod of team-a for egress",
                 "NetworkPolicy team-a/egress-low-ports allows egress to every destination on TCP 1-1024",
                 "NetworkPolicy team-b/ingress-web selects every pod of team-b for ingress",
                 "NetworkPolicy team-b/ingress-web allows ingress from every source on TCP 443, TCP 8080",
-            ],
-        });
+            ]),
+        );
     });
 
     it("denies a connection when egress and ingress allow no port in common", () => {

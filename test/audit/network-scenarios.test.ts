@@ -5,7 +5,7 @@ import { loadAll } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import type { KubernetesObject } from "../../core/objects";
 import { buildNetwork } from "../../core/network-policy/network";
-import { NAMESPACES, allowAllNamespaces, bare, build, defaultDeny, denied, networkPolicy, tenantNamespace, twoTenants } from "./network-fixtures";
+import { allowed, NAMESPACES, allowAllNamespaces, bare, build, defaultDeny, denied, networkPolicy, tenantNamespace, twoTenants } from "./network-fixtures";
 import { fixturesDirectory, skipWithoutFixtures } from "../requirements";
 
 describe("Network.egressToCidr", () => {
@@ -21,15 +21,13 @@ describe("Network.egressToCidr", () => {
 
     it("allows a block inside an ipBlock, and says whether the rule covers all of it or part", () => {
         const network = build(...objects);
-        expect(network.egressToCidr("team-a", "52.216.0.0/15")).toEqual({
-            allowed: true,
-            ports: "TCP 443",
-            because: [
+        expect(network.egressToCidr("team-a", "52.216.0.0/15")).toEqual(
+            allowed("TCP 443", [
                 `${bare("team-a")} → 52.216.0.0/15`,
                 isolation,
                 "NetworkPolicy team-a/allow-https-out allows egress to ipBlock 0.0.0.0/0 except 10.0.0.0/8, 169.254.169.254/32 (all of 52.216.0.0/15) on TCP 443",
-            ],
-        });
+            ]),
+        );
         expect(network.egressToCidr("team-a", "0.0.0.0/0").because.at(-1)).toBe(
             "NetworkPolicy team-a/allow-https-out allows egress to ipBlock 0.0.0.0/0 except 10.0.0.0/8, 169.254.169.254/32 (part of 0.0.0.0/0) on TCP 443",
         );
@@ -48,16 +46,14 @@ describe("Network.egressToCidr", () => {
         const inCluster = denied([isolation, `no NetworkPolicy selecting ${bare("team-a")} allows egress to ${bare("team-b")}`]);
         expect(build(...objects).canReach("team-a", "team-b")).toEqual(inCluster);
         expect(buildNetwork(objects, NAMESPACES, { podCidrs: ["10.0.0.0/16"] }).canReach("team-a", "team-b")).toEqual(inCluster);
-        expect(buildNetwork(objects, NAMESPACES, { podCidrs: ["100.64.0.0/16"] }).canReach("team-a", "team-b")).toEqual({
-            allowed: true,
-            ports: "TCP 443",
-            because: [
+        expect(buildNetwork(objects, NAMESPACES, { podCidrs: ["100.64.0.0/16"] }).canReach("team-a", "team-b")).toEqual(
+            allowed("TCP 443", [
                 `${bare("team-a")} → ${bare("team-b")}`,
                 isolation,
                 "NetworkPolicy team-a/allow-https-out allows egress to ipBlock 0.0.0.0/0 except 10.0.0.0/8, 169.254.169.254/32 (overlapping the pod network 100.64.0.0/16) on TCP 443",
                 `no NetworkPolicy selects ${bare("team-b")} for ingress`,
-            ],
-        });
+            ]),
+        );
     });
 });
 
@@ -104,26 +100,22 @@ describe("Network: two kfstack tenants", () => {
         ]);
         expect(network.canReach("team-a", "team-b")).toEqual(denied(tenantDenial("team-a", "team-b")));
         expect(network.canReach("team-b", "team-a")).toEqual(denied(tenantDenial("team-b", "team-a")));
-        expect(network.canReach("team-a", "kube-system")).toEqual({
-            allowed: true,
-            ports: "TCP 53, UDP 53",
-            because: [
+        expect(network.canReach("team-a", "kube-system")).toEqual(
+            allowed("TCP 53, UDP 53", [
                 `${bare("team-a")} → pods of Deployment kube-system/coredns`,
                 "NetworkPolicy team-a/default-deny selects every pod of team-a for egress",
                 "NetworkPolicy team-a/allow-egress allows egress to pods matching k8s-app=kube-dns in namespaces matching kubernetes.io/metadata.name=kube-system on TCP 53, UDP 53",
                 "no NetworkPolicy selects pods of Deployment kube-system/coredns for ingress",
-            ],
-        });
-        expect(network.canReach("istio-system", "team-b")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [
+            ]),
+        );
+        expect(network.canReach("istio-system", "team-b")).toEqual(
+            allowed("all", [
                 `pods of Deployment istio-system/istiod → ${bare("team-b")}`,
                 "no NetworkPolicy selects pods of Deployment istio-system/istiod for egress",
                 "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
                 "NetworkPolicy team-b/allow-ingress-platform allows ingress from namespaces matching kubernetes.io/metadata.name in (istio-system,kubeflow,knative-serving,monitoring) on all ports",
-            ],
-        });
+            ]),
+        );
     });
 
     it("lets each tenant reach only its own networks outside the cluster", () => {
@@ -154,16 +146,14 @@ describe("Network: two kfstack tenants", () => {
                 `no NetworkPolicy selecting ${bare("team-a")} allows egress to ${bare("team-b")}`,
             ]),
         );
-        expect(network.canReach("kube-system", "team-b")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [
+        expect(network.canReach("kube-system", "team-b")).toEqual(
+            allowed("all", [
                 `pods of Deployment kube-system/coredns → ${bare("team-b")}`,
                 "no NetworkPolicy selects pods of Deployment kube-system/coredns for egress",
                 "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
                 "NetworkPolicy team-b/allow-all-namespaces allows ingress from every namespace on all ports",
-            ],
-        });
+            ]),
+        );
     });
 
     it("opens team-a → team-b when team-b admits every namespace on EKS, where pods take VPC addresses that team-a's API-server ipBlock covers", () => {
@@ -175,17 +165,15 @@ describe("Network: two kfstack tenants", () => {
                 `no NetworkPolicy selecting ${bare("team-b")} allows ingress from ${bare("team-a")}`,
             ]),
         );
-        expect(buildNetwork([...objects, allowAllNamespaces("team-b")], namespaces, eks).canReach("team-a", "team-b")).toEqual({
-            allowed: true,
-            ports: "TCP 443",
-            because: [
+        expect(buildNetwork([...objects, allowAllNamespaces("team-b")], namespaces, eks).canReach("team-a", "team-b")).toEqual(
+            allowed("TCP 443", [
                 `${bare("team-a")} → ${bare("team-b")}`,
                 "NetworkPolicy team-a/default-deny selects every pod of team-a for egress",
                 "NetworkPolicy team-a/allow-egress allows egress to ipBlock 10.0.0.0/16 (overlapping the pod network 10.0.0.0/16) on TCP 443",
                 "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
                 "NetworkPolicy team-b/allow-all-namespaces allows ingress from every namespace on all ports",
-            ],
-        });
+            ]),
+        );
     });
 });
 
@@ -201,16 +189,14 @@ describe.skipIf(skipFixtures)("Network: the upstream Kubeflow 1.9.1 NetworkPolic
 
     it("let every profile namespace reach katib-db-manager on all ports, and any namespace the webhooks", () => {
         const network = buildNetwork(upstream(), [tenantNamespace("team-a"), { name: "team-b", labels: {} }]);
-        expect(network.canReach("team-a", "kubeflow")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [
+        expect(network.canReach("team-a", "kubeflow")).toEqual(
+            allowed("all", [
                 `${bare("team-a")} → a pod of kubeflow labelled katib.kubeflow.org/component=db-manager`,
                 `no NetworkPolicy selects ${bare("team-a")} for egress`,
                 "NetworkPolicy kubeflow/katib-db-manager selects pods of kubeflow matching katib.kubeflow.org/component in (db-manager) for ingress",
                 "NetworkPolicy kubeflow/katib-db-manager allows ingress from namespaces matching app.kubernetes.io/part-of in (kubeflow-profile) on all ports",
-            ],
-        });
+            ]),
+        );
         expect(network.canReach("team-b", "kubeflow").ports).toBe("TCP 4443, TCP 8443, TCP 9443");
     });
 });

@@ -1,22 +1,20 @@
 // The offline NetworkPolicy evaluator: isolation, peers and representative pods, case by case.
 import { describe, expect, it } from "vitest";
 import { buildNetwork } from "../../core/network-policy/network";
-import { bare, build, defaultDeny, denied, deployment, namespaceNamed, namespaceObject, networkPolicy, tenantNamespace } from "./network-fixtures";
+import { allowed, bare, build, defaultDeny, denied, deployment, namespaceNamed, namespaceObject, networkPolicy, tenantNamespace } from "./network-fixtures";
 
 const sameNamespace = (namespace: string) =>
     networkPolicy(namespace, "allow-same-namespace", { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] });
 
 describe("Network.canReach: isolation", () => {
     it("allows every connection when no NetworkPolicy exists", () => {
-        expect(build().canReach("team-a", "team-b")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [
+        expect(build().canReach("team-a", "team-b")).toEqual(
+            allowed("all", [
                 `${bare("team-a")} → ${bare("team-b")}`,
                 `no NetworkPolicy selects ${bare("team-a")} for egress`,
                 `no NetworkPolicy selects ${bare("team-b")} for ingress`,
-            ],
-        });
+            ]),
+        );
     });
 
     it("denies ingress under a default deny for Ingress but leaves the namespace's egress open", () => {
@@ -28,11 +26,9 @@ describe("Network.canReach: isolation", () => {
             ]),
         );
         expect(network.canReach("team-b", "team-a").allowed).toBe(true);
-        expect(network.egressToCidr("team-b", "0.0.0.0/0")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [`${bare("team-b")} → 0.0.0.0/0`, `no NetworkPolicy selects ${bare("team-b")} for egress`],
-        });
+        expect(network.egressToCidr("team-b", "0.0.0.0/0")).toEqual(
+            allowed("all", [`${bare("team-b")} → 0.0.0.0/0`, `no NetworkPolicy selects ${bare("team-b")} for egress`]),
+        );
     });
 
     it("denies the namespace's own connections too under a default deny for Ingress and Egress", () => {
@@ -83,15 +79,13 @@ describe("Network.canReach: isolation", () => {
 
     it("ignores ingress rules when policyTypes lists only Egress, leaving ingress open", () => {
         const network = build(networkPolicy("team-b", "egress-only", { podSelector: {}, policyTypes: ["Egress"], ingress: [{ from: [{ podSelector: {} }] }] }));
-        expect(network.canReach("team-a", "team-b")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [
+        expect(network.canReach("team-a", "team-b")).toEqual(
+            allowed("all", [
                 `${bare("team-a")} → ${bare("team-b")}`,
                 `no NetworkPolicy selects ${bare("team-a")} for egress`,
                 `no NetworkPolicy selects ${bare("team-b")} for ingress`,
-            ],
-        });
+            ]),
+        );
         expect(network.canReach("team-b", "team-a").allowed).toBe(false);
     });
 
@@ -116,32 +110,28 @@ describe("Network.canReach: isolation", () => {
             defaultDeny("team-a", ["Ingress"]),
             networkPolicy("team-a", "isolate-web", { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Ingress"] }),
         );
-        expect(network.canReach("kubeflow", "team-b")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [
+        expect(network.canReach("kubeflow", "team-b")).toEqual(
+            allowed("all", [
                 `${bare("kubeflow")} → pods of Deployment team-b/web`,
                 `no NetworkPolicy selects ${bare("kubeflow")} for egress`,
                 "no NetworkPolicy selects pods of Deployment team-b/web for ingress",
-            ],
-        });
+            ]),
+        );
     });
 });
 
 describe("Network.canReach: peers", () => {
     it("allows traffic within the namespace through a podSelector {} peer, and only within it", () => {
         const network = build(defaultDeny("team-b"), sameNamespace("team-b"));
-        expect(network.canReach("team-b", "team-b")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [
+        expect(network.canReach("team-b", "team-b")).toEqual(
+            allowed("all", [
                 `${bare("team-b")} → ${bare("team-b")}`,
                 "NetworkPolicy team-b/default-deny selects every pod of team-b for egress",
                 "NetworkPolicy team-b/allow-same-namespace allows egress to every pod of team-b on all ports",
                 "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
                 "NetworkPolicy team-b/allow-same-namespace allows ingress from every pod of team-b on all ports",
-            ],
-        });
+            ]),
+        );
         expect(network.canReach("team-a", "team-b")).toEqual(
             denied([
                 "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
@@ -156,16 +146,14 @@ describe("Network.canReach: peers", () => {
             defaultDeny("team-b", ["Ingress"]),
             networkPolicy("team-b", "allow-from-kubeflow", { podSelector: {}, ingress: [{ from: [{ namespaceSelector: namespaceNamed("kubeflow") }] }] }),
         );
-        expect(network.canReach("kubeflow", "team-b")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [
+        expect(network.canReach("kubeflow", "team-b")).toEqual(
+            allowed("all", [
                 `pods of Deployment kubeflow/ml-pipeline → ${bare("team-b")}`,
                 "no NetworkPolicy selects pods of Deployment kubeflow/ml-pipeline for egress",
                 "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
                 "NetworkPolicy team-b/allow-from-kubeflow allows ingress from namespaces matching kubernetes.io/metadata.name=kubeflow on all ports",
-            ],
-        });
+            ]),
+        );
         expect(network.canReach("team-a", "team-b").allowed).toBe(false);
     });
 
@@ -177,16 +165,14 @@ describe("Network.canReach: peers", () => {
                 ingress: [{ from: [{ namespaceSelector: namespaceNamed("team-a"), podSelector: { matchLabels: { role: "client" } } }] }],
             }),
         );
-        expect(network.canReach("team-a", "team-b")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [
+        expect(network.canReach("team-a", "team-b")).toEqual(
+            allowed("all", [
                 `a pod of team-a labelled role=client → ${bare("team-b")}`,
                 "no NetworkPolicy selects a pod of team-a labelled role=client for egress",
                 "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
                 "NetworkPolicy team-b/allow-clients allows ingress from pods matching role=client in namespaces matching kubernetes.io/metadata.name=team-a on all ports",
-            ],
-        });
+            ]),
+        );
         expect(network.pods("team-b").map((pod) => pod.description)).toEqual([bare("team-b")]);
         expect(network.canReach("team-b", "team-b")).toEqual(
             denied([
@@ -205,26 +191,22 @@ describe("Network.canReach: peers", () => {
                 ingress: [{ from: [{ namespaceSelector: namespaceNamed("team-a") }, { podSelector: { matchLabels: { role: "client" } } }] }],
             }),
         );
-        expect(network.canReach("team-a", "team-b")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [
+        expect(network.canReach("team-a", "team-b")).toEqual(
+            allowed("all", [
                 `${bare("team-a")} → ${bare("team-b")}`,
                 `no NetworkPolicy selects ${bare("team-a")} for egress`,
                 "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
                 "NetworkPolicy team-b/allow-clients allows ingress from namespaces matching kubernetes.io/metadata.name=team-a on all ports",
-            ],
-        });
-        expect(network.canReach("team-b", "team-b")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [
+            ]),
+        );
+        expect(network.canReach("team-b", "team-b")).toEqual(
+            allowed("all", [
                 `a pod of team-b labelled role=client → ${bare("team-b")}`,
                 "no NetworkPolicy selects a pod of team-b labelled role=client for egress",
                 "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
                 "NetworkPolicy team-b/allow-clients allows ingress from pods of team-b matching role=client on all ports",
-            ],
-        });
+            ]),
+        );
         expect(network.canReach("kubeflow", "team-b").allowed).toBe(false);
     });
 
@@ -282,16 +264,14 @@ describe("Network.canReach: representative pods", () => {
             "a pod of team-a labelled role=admin",
         ]);
         expect(network.pods("team-b").map((pod) => pod.description)).toEqual([bare("team-b"), "a pod of team-b labelled app=notebook"]);
-        expect(network.canReach("team-a", "team-b")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [
+        expect(network.canReach("team-a", "team-b")).toEqual(
+            allowed("all", [
                 "a pod of team-a labelled role=client → a pod of team-b labelled app=notebook",
                 "no NetworkPolicy selects a pod of team-a labelled role=client for egress",
                 "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
                 "NetworkPolicy team-b/allow-notebook-clients allows ingress from pods matching role in (client,admin) in namespaces matching kubernetes.io/metadata.name=team-a on all ports",
-            ],
-        });
+            ]),
+        );
     });
 
     it("counts a pod carrying two named label sets at once: one its own egress allow needs, one the destination's ingress allow needs", () => {
@@ -305,16 +285,14 @@ describe("Network.canReach: representative pods", () => {
             }),
         );
         expect(network.pods("team-a").map((pod) => pod.labels)).toEqual([{}, { app: "exporter" }, { role: "client" }, { app: "exporter", role: "client" }]);
-        expect(network.canReach("team-a", "team-b")).toEqual({
-            allowed: true,
-            ports: "all",
-            because: [
+        expect(network.canReach("team-a", "team-b")).toEqual(
+            allowed("all", [
                 `a pod of team-a labelled app=exporter, role=client → ${bare("team-b")}`,
                 "NetworkPolicy team-a/default-deny selects every pod of team-a for egress",
                 "NetworkPolicy team-a/allow-exporter-out allows egress to every destination on all ports",
                 "NetworkPolicy team-b/default-deny selects every pod of team-b for ingress",
                 "NetworkPolicy team-b/allow-clients allows ingress from pods matching role=client in namespaces matching kubernetes.io/metadata.name=team-a on all ports",
-            ],
-        });
+            ]),
+        );
     });
 });
