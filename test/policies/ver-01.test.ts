@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { trainingOperatorVersion } from "../../policies/versions/ver-01-training-operator";
-import { changed, record, violationsOf, mandatoryViolation } from "./fixtures";
+import { changed, messagesOf, record, violationsOf, mandatoryViolation } from "./fixtures";
+import { CONTAINER } from "./fixtures-workloads";
 
 function operator(name = "training-operator", image = "kubeflow/training-operator:v1-9e52eb7") {
     return record("kubernetes:apps/v1:Deployment", {
@@ -11,21 +12,21 @@ function operator(name = "training-operator", image = "kubeflow/training-operato
     });
 }
 
+const IMAGE = [...CONTAINER, "image"];
+
 describe("VER-01 training operator", () => {
     it("accepts exactly one training operator on the v1.8.0 image", async () => {
         expect(await violationsOf(trainingOperatorVersion, [operator()])).toEqual([]);
     });
 
     it("rejects a second training operator", async () => {
-        expect((await violationsOf(trainingOperatorVersion, [operator(), operator("training-operator-legacy")])).map((violation) => violation.message)).toEqual(
-            [
-                '2 workloads run the training operator (Deployment "kubeflow/training-operator", Deployment "kubeflow/training-operator-legacy"); keep exactly one.',
-            ],
-        );
+        expect(await messagesOf(trainingOperatorVersion, [operator(), operator("training-operator-legacy")])).toEqual([
+            '2 workloads run the training operator (Deployment "kubeflow/training-operator", Deployment "kubeflow/training-operator-legacy"); keep exactly one.',
+        ]);
     });
 
     it("rejects the v1.7.0 operator that Kubeflow 1.8.1 bundles", async () => {
-        const bundled = changed(operator(), ["props", "spec", "template", "spec", "containers", 0, "image"], "kubeflow/training-operator:v1-855e096");
+        const bundled = changed(operator(), IMAGE, "kubeflow/training-operator:v1-855e096");
         expect(await violationsOf(trainingOperatorVersion, [bundled])).toEqual([
             mandatoryViolation(
                 { policy: "ver-01-training-operator", id: "VER-01" },
@@ -36,8 +37,8 @@ describe("VER-01 training operator", () => {
     });
 
     it("rejects any 1.9 release, which broke distributed training", async () => {
-        const broken = changed(operator(), ["props", "spec", "template", "spec", "containers", 0, "image"], "docker.io/kubeflow/training-operator:v1.9.0");
-        expect((await violationsOf(trainingOperatorVersion, [broken])).map((violation) => violation.message)).toEqual([
+        const broken = changed(operator(), IMAGE, "docker.io/kubeflow/training-operator:v1.9.0");
+        expect(await messagesOf(trainingOperatorVersion, [broken])).toEqual([
             'Deployment "kubeflow/training-operator" runs docker.io/kubeflow/training-operator:v1.9.0: Training Operator 1.9 broke distributed training; use kubeflow/training-operator:v1-9e52eb7.',
         ]);
     });

@@ -5,6 +5,7 @@ import { KUBEFLOW_FACTS_TYPE, type KubeflowFacts } from "../../core/facts";
 import { bomImages } from "../../policies/versions/ver-02-bom-images";
 import { WORKLOAD_KINDS, changed, kindsNamedIn, messagesOf, podCarriers, record, violationsOf, mandatoryViolation } from "./fixtures";
 import { pulledReference } from "../../core/image-references";
+import { CONTAINER, TEMPLATE_SPEC } from "./fixtures-workloads";
 
 const facts = (
     images: string[] = [
@@ -34,7 +35,7 @@ function workload(namespace = "kubeflow", image = "docker.io/kubeflownotebookswg
     });
 }
 
-const IMAGE = ["props", "spec", "template", "spec", "containers", 0, "image"];
+const IMAGE = [...CONTAINER, "image"];
 
 describe("VER-02 BOM images", () => {
     it("accepts Kubeflow workloads whose containers and init containers all run BOM images", async () => {
@@ -53,7 +54,7 @@ describe("VER-02 BOM images", () => {
     });
 
     it("checks init containers too", async () => {
-        const bad = changed(workload(), ["props", "spec", "template", "spec", "initContainers", 0, "image"], "docker.io/istio/proxyv2:1.18.0");
+        const bad = changed(workload(), [...TEMPLATE_SPEC, "initContainers", 0, "image"], "docker.io/istio/proxyv2:1.18.0");
         expect(await messagesOf(bomImages, [facts(), bad])).toEqual([
             'Init container "istio-init" in Deployment "kubeflow/jupyter-web-app-deployment" runs docker.io/istio/proxyv2:1.18.0, which is not in the kubeflow-1.8.1 bill of materials; use the image the BOM pins for this component, or add it to components/bom/kubeflow-1.8.1.yaml with a note.',
         ]);
@@ -108,7 +109,7 @@ describe("VER-02 BOM images", () => {
         const pinned = facts([`gcr.io/knative-releases/knative.dev/serving/cmd/activator@${digest}`]);
         const tagged = changed(workload("knative-serving"), IMAGE, `gcr.io/knative-releases/knative.dev/serving/cmd/activator:v1.10.2@${digest}`);
         const unpinned = changed(workload("knative-serving"), IMAGE, "gcr.io/knative-releases/knative.dev/serving/cmd/activator:v1.10.2");
-        const init = ["props", "spec", "template", "spec", "initContainers"];
+        const init = [...TEMPLATE_SPEC, "initContainers"];
         expect(await messagesOf(bomImages, [pinned, changed(tagged, init, [])])).toEqual([]);
         expect(await messagesOf(bomImages, [pinned, changed(unpinned, init, [])])).toEqual([
             'Container "jupyter-web-app" in Deployment "knative-serving/jupyter-web-app-deployment" runs gcr.io/knative-releases/knative.dev/serving/cmd/activator:v1.10.2, which is not in the kubeflow-1.8.1 bill of materials; use the image the BOM pins for this component, or add it to components/bom/kubeflow-1.8.1.yaml with a note.',
