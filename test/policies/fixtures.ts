@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { expect, vi } from "vitest";
 import { runCli } from "../../cli/commands";
-import { type PolicyRecord, type Violation, evaluatePolicies } from "../../engine/policy-check";
+import { type PolicyRecord, type PolicyReport, type Violation, evaluatePolicies } from "../../engine/policy-check";
 import { Secret, Unknown } from "../../engine/values";
 import type { KfstackPolicy } from "../../policies/lib/policy";
 
@@ -139,4 +139,11 @@ export async function violationsOf(policy: KfstackPolicy, records: PolicyRecord[
 
 export async function messagesOf(policy: KfstackPolicy, records: PolicyRecord[], config: PolicyPackConfig = {}): Promise<string[]> {
     return (await violationsOf(policy, records, config)).map((violation) => violation.message);
+}
+
+/** What one policy leaves undecided on `records` during a preview, where it must report no violation either: it neither passes nor fails what it cannot know. */
+export async function undecidedOf(policy: KfstackPolicy, records: PolicyRecord[], config: PolicyPackConfig = {}): Promise<PolicyReport["undecided"]> {
+    const report = await evaluatePolicies(records, { policies: [policy], config });
+    expect(report.violations).toEqual([]);
+    return report.undecided;
 }
