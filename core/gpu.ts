@@ -1,10 +1,35 @@
 // How kfstack marks GPU nodes, and which driver a CUDA release needs: the
 // program applies these and the policy pack checks them.
 
+/** The extended resource the NVIDIA device plugin advertises, which pods request and quotas cap. */
+export const GPU_RESOURCE = "nvidia.com/gpu";
+
 /** kfstack taints every GPU node with this, so only pods that ask for GPUs land there. */
 export const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" } as const;
 /** What NVIDIA GPU feature discovery labels GPU nodes with, e.g. "NVIDIA-A100-SXM4-40GB". */
 export const GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
+
+/**
+ * The NVIDIA GPU models kfstack knows, by its model id, with the product name
+ * GPU feature discovery reports for each (the driver's device name, spaces as
+ * dashes): the machine table and the GPU policies both read it.
+ */
+export const GPU_PRODUCTS = {
+    "v100-16gb": "Tesla-V100-SXM2-16GB",
+    "v100-32gb": "Tesla-V100-SXM2-32GB",
+    t4: "Tesla-T4",
+    t4g: "NVIDIA-T4G",
+    l4: "NVIDIA-L4",
+    l40s: "NVIDIA-L40S",
+    a10g: "NVIDIA-A10G",
+    "a100-40gb": "NVIDIA-A100-SXM4-40GB",
+    "a100-80gb": "NVIDIA-A100-SXM4-80GB",
+    "h100-80gb": "NVIDIA-H100-80GB-HBM3",
+    "h100-mega-80gb": "NVIDIA-H100-80GB-HBM3",
+    "h200-141gb": "NVIDIA-H200",
+} as const;
+
+export type GpuModelId = keyof typeof GPU_PRODUCTS;
 
 // Minimum NVIDIA Linux x86_64 driver for each CUDA toolkit release (GA), from
 // the CUDA Toolkit release notes, table "CUDA Toolkit and Corresponding Driver

@@ -3,6 +3,7 @@
 // reads the on-demand price to estimate monthly cost. Prices are list prices
 // for Linux on-demand capacity in the region named, on the date named: they
 // feed an estimate, not a bill. Add a row to use another type.
+import { GPU_PRODUCTS } from "../../core/gpu";
 
 export type CloudName = "aws" | "gcp";
 
@@ -56,15 +57,15 @@ const gcpPrice = (usdPerHour: number): PriceQuote => ({
 
 const a100_40gb = (count: number): GpuSpec => ({
     model: "a100-40gb",
-    product: "NVIDIA-A100-SXM4-40GB",
+    product: GPU_PRODUCTS["a100-40gb"],
     count,
     memoryGiB: 40,
     gkeAcceleratorType: "nvidia-tesla-a100",
 });
 
-const a10g = (count: number): GpuSpec => ({ model: "a10g", product: "NVIDIA-A10G", count, memoryGiB: 24 });
+const a10g = (count: number): GpuSpec => ({ model: "a10g", product: GPU_PRODUCTS.a10g, count, memoryGiB: 24 });
 
-const h100_80gb = (count: number): GpuSpec => ({ model: "h100-80gb", product: "NVIDIA-H100-80GB-HBM3", count, memoryGiB: 80 });
+const h100_80gb = (count: number): GpuSpec => ({ model: "h100-80gb", product: GPU_PRODUCTS["h100-80gb"], count, memoryGiB: 80 });
 
 export const LOCAL_SSD_DISK_GB = 375;
 

@@ -3,6 +3,7 @@
 // everything but what the platform needs. The audit reads the same objects.
 import type { TenantConfig } from "../config/schema";
 import type { KubernetesObject } from "../../core/objects";
+import { GPU_RESOURCE } from "../../core/gpu";
 
 /** What every tenant's network rules refer to. */
 export interface TenancySettings {
@@ -192,7 +193,7 @@ export function tenantObjects(tenant: TenantConfig, settings: TenancySettings): 
                 hard: {
                     "requests.cpu": quotas.cpu,
                     "requests.memory": quotas.memory,
-                    "requests.nvidia.com/gpu": String(quotas.gpus),
+                    [`requests.${GPU_RESOURCE}`]: String(quotas.gpus),
                     "requests.storage": quotas.storage,
                     "count/persistentvolumeclaims": String(quotas.pvcs),
                 },

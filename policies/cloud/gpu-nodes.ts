@@ -1,13 +1,11 @@
-import { arrayAt, isRecord, recordAt } from "../../core/records";
 // Which EKS node groups and GKE node pools run NVIDIA GPUs, and which GPU
-// model. The pack cannot read kfstack's machine table (a published policy
-// pack only ships its own directory) and the cluster facts describe only the
-// pools kfstack planned, one instance type each; so GPU-01/02/04 name the
-// GPU model of any node group from these small tables, keyed by what the
-// resource itself states: the EC2 instance family, or the GKE accelerator
-// type. `product` is what NVIDIA GPU feature discovery reports as the
-// `nvidia.com/gpu.product` node label (the driver's device name, spaces as
-// dashes). An instance family that is not listed counts as its own model.
+// model. The machine table and the cluster facts describe only the instance
+// types kfstack plans; GPU-01/02/04 judge any node group, so they name its GPU
+// model from what the resource itself states: the EC2 instance family, or the
+// GKE accelerator type. Products come from the core's one table. An instance
+// family that is not listed counts as its own model.
+import { GPU_PRODUCTS, type GpuModelId } from "../../core/gpu";
+import { arrayAt, isRecord, recordAt } from "../../core/records";
 
 export interface GpuModel {
     /** kfstack's model id, as in the machine table: "a100-40gb". */
@@ -15,30 +13,30 @@ export interface GpuModel {
     product: string;
 }
 
-const gpu = (model: string, product: string): GpuModel => ({ model, product });
-const V100_16GB = gpu("v100-16gb", "Tesla-V100-SXM2-16GB");
-const T4 = gpu("t4", "Tesla-T4");
-const L4 = gpu("l4", "NVIDIA-L4");
-const A100_40GB = gpu("a100-40gb", "NVIDIA-A100-SXM4-40GB");
-const A100_80GB = gpu("a100-80gb", "NVIDIA-A100-SXM4-80GB");
-const H100_80GB = gpu("h100-80gb", "NVIDIA-H100-80GB-HBM3");
-const H200 = gpu("h200-141gb", "NVIDIA-H200");
+const gpu = (model: GpuModelId): GpuModel => ({ model, product: GPU_PRODUCTS[model] });
+const V100_16GB = gpu("v100-16gb");
+const T4 = gpu("t4");
+const L4 = gpu("l4");
+const A100_40GB = gpu("a100-40gb");
+const A100_80GB = gpu("a100-80gb");
+const H100_80GB = gpu("h100-80gb");
+const H200 = gpu("h200-141gb");
 
 /** EC2 instance families with NVIDIA GPUs (https://aws.amazon.com/ec2/instance-types/#Accelerated_Computing). */
 export const AWS_GPU_FAMILIES: Readonly<Record<string, GpuModel>> = {
     p3: V100_16GB,
-    p3dn: gpu("v100-32gb", "Tesla-V100-SXM2-32GB"),
+    p3dn: gpu("v100-32gb"),
     p4d: A100_40GB,
     p4de: A100_80GB,
     p5: H100_80GB,
     p5e: H200,
     p5en: H200,
     g4dn: T4,
-    g5: gpu("a10g", "NVIDIA-A10G"),
-    g5g: gpu("t4g", "NVIDIA-T4G"),
+    g5: gpu("a10g"),
+    g5g: gpu("t4g"),
     g6: L4,
     gr6: L4,
-    g6e: gpu("l40s", "NVIDIA-L40S"),
+    g6e: gpu("l40s"),
 };
 
 /** GKE accelerator types (`guestAccelerators[].type`, https://cloud.google.com/compute/docs/gpus). */
@@ -49,7 +47,7 @@ export const GKE_ACCELERATORS: Readonly<Record<string, GpuModel>> = {
     "nvidia-a100-80gb": A100_80GB,
     "nvidia-l4": L4,
     "nvidia-h100-80gb": H100_80GB,
-    "nvidia-h100-mega-80gb": gpu("h100-mega-80gb", "NVIDIA-H100-80GB-HBM3"),
+    "nvidia-h100-mega-80gb": gpu("h100-mega-80gb"),
     "nvidia-h200-141gb": H200,
 };
 
@@ -65,8 +63,6 @@ export const GKE_GPU_MACHINE_SERIES: Readonly<Record<string, string>> = {
     "g2-standard": "nvidia-l4",
 };
 
-export const GPU_TAINT_KEY = "nvidia.com/gpu";
-export const GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
 /** Both cloud APIs spell the Kubernetes NoSchedule effect in upper snake case. */
 export const NO_SCHEDULE = "NO_SCHEDULE";
 

@@ -4,8 +4,9 @@ import { describeResource } from "../../core/kubernetes-resources";
 import { parseQuantity } from "../../core/quantity";
 import { kubernetesObjects, tenantsOf } from "../lib/tenants";
 import { isRecord } from "../../core/records";
+import { GPU_RESOURCE } from "../../core/gpu";
 
-export const GPU_QUOTA = "requests.nvidia.com/gpu";
+export const GPU_QUOTA = `requests.${GPU_RESOURCE}`;
 
 interface Quota {
     /** `ResourceQuota "team-a/compute"` or `Profile "team-a" spec.resourceQuotaSpec`. */

@@ -2,8 +2,8 @@
 // and selects a GPU model; a pod that requests none does not tolerate it.
 import { exemptionsOf } from "../lib/exemptions";
 import { resourcePolicy } from "../lib/policy";
-import { GPU_RESOURCE, GPU_TAINT_TEXT, gpuCount, gpuToleration, podContainers, reportingOnce, selectsGpuModel, workloadOf } from "./pods";
-import { GPU_PRODUCT_LABEL, GPU_TAINT } from "../../core/gpu";
+import { GPU_TAINT_TEXT, gpuCount, gpuToleration, podContainers, reportingOnce, selectsGpuModel, workloadOf } from "./pods";
+import { GPU_PRODUCT_LABEL, GPU_TAINT, GPU_RESOURCE } from "../../core/gpu";
 
 const TOLERATION = `{key: ${GPU_TAINT.key}, operator: Exists, effect: ${GPU_TAINT.effect}}`;
 

@@ -5,10 +5,9 @@ import type { ReportViolation } from "@pulumi/policy";
 import type { Container, PodSpec, PodTemplate } from "../../core/pod-templates";
 import { describeResource, kubernetesKind, podTemplatesOf } from "../../core/kubernetes-resources";
 import { parseQuantity } from "../../core/quantity";
-import { GPU_PRODUCT_LABEL, GPU_TAINT } from "../../core/gpu";
+import { GPU_PRODUCT_LABEL, GPU_RESOURCE, GPU_TAINT } from "../../core/gpu";
 import { isRecord } from "../../core/records";
 
-export const GPU_RESOURCE = "nvidia.com/gpu";
 export const GPU_TAINT_TEXT = `${GPU_TAINT.key}=${GPU_TAINT.value}:${GPU_TAINT.effect}`;
 
 /** A resource under validation that carries pods: its kind, its pod templates and how messages name it. */
