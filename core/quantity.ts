@@ -21,6 +21,9 @@ const SUFFIXES: Record<string, number> = {
 
 const QUANTITY = /^([+-]?[0-9]*\.?[0-9]+)(?:([eE][+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?)$/;
 
+/** The quantity grammar as a JSON Schema `pattern` (ECMA-262, like the RegExp), for configuration schemas. */
+export const QUANTITY_PATTERN = QUANTITY.source;
+
 /** The value of a quantity (bytes for memory, cores for cpu), or undefined when it is not one. */
 export function parseQuantity(quantity: string | number): number | undefined {
     if (typeof quantity === "number") return Number.isFinite(quantity) ? quantity : undefined;

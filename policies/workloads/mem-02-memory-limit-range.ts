@@ -5,7 +5,7 @@
 import { type NodePoolFacts, clusterFacts } from "../../core/facts";
 import { stackPolicy } from "../lib/policy";
 import { containersOf } from "../../core/kubernetes-resources";
-import { parseQuantity } from "../../core/quantity";
+import { QUANTITY_PATTERN, parseQuantity } from "../../core/quantity";
 import { containerNoun, formatBytes, gpuCount, podContainers, reportingOnce, workloadOf } from "./pods";
 
 export type WorkloadClass = "training" | "notebook" | "serving" | "platform";
@@ -33,8 +33,6 @@ interface Config {
     reserveFraction: number;
     reserveMinimum: string;
 }
-
-const QUANTITY_PATTERN = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
 
 function bytesSetting(config: Config, setting: keyof Config): number {
     const value = config[setting];
