@@ -77,10 +77,13 @@ export interface EffectiveRule {
     via?: string[];
 }
 
-export function describeSubject(subject: Subject): string {
-    return subject.kind === "ServiceAccount"
-        ? `ServiceAccount ${subject.namespace ? `${subject.namespace}/` : ""}${subject.name}`
-        : `${subject.kind} ${subject.name}`;
+/**
+ * `ServiceAccount kubeflow/meta-controller-service`, `User alice@example.com`: a subject as the audit's
+ * rows name it; with `quoted`, as policy messages do (`User "alice@example.com"`).
+ */
+export function describeSubject(subject: Pick<Subject, "name" | "namespace"> & { kind: string }, options: { quoted?: boolean } = {}): string {
+    const name = `${subject.kind === "ServiceAccount" && subject.namespace ? `${subject.namespace}/` : ""}${subject.name}`;
+    return `${subject.kind} ${options.quoted ? `"${name}"` : name}`;
 }
 
 /** kubectl's spelling: `verb resource[.group][/subresource]`, e.g. `create notebooks.kubeflow.org`, `create pods/exec`. */

@@ -4,7 +4,9 @@ import { stackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
 import { kubernetesObjects } from "../lib/tenants";
 import { RBAC_GROUP } from "../../core/rbac/model";
-import { type StackClusterRoles, describeSubject, roleRefOf, stackClusterRoles, subjectKey, subjectsOf } from "./rbac";
+import { describeSubject } from "../../core/rbac/model";
+import { metadataOf } from "../../core/kubernetes-resources";
+import { type StackClusterRoles, roleRefOf, stackClusterRoles, subjectKey, subjectsOf } from "./rbac";
 
 export interface ClusterAdminConfig {
     /** Subjects allowed to hold cluster-admin: "ServiceAccount:<namespace>/<name>", "User:<name>", "Group:<name>". */
@@ -51,12 +53,12 @@ export const clusterAdminBindings = stackPolicy({
                       : undefined;
             if (!role) continue;
             const what = describeResource(binding.kind, binding.props, binding.resource.name);
-            const bindingName = String((binding.props["metadata"] as { name?: string } | undefined)?.name ?? "");
+            const bindingName = metadataOf(binding.props).name ?? "";
             for (const subject of subjectsOf(binding)) {
                 const key = subjectKey(subject);
                 if (allowed.has(key) || CLUSTER_ADMIN_EXEMPTIONS.some((exemption) => exemption.binding === bindingName && exemption.subject === key)) continue;
                 reportViolation(
-                    `${what} binds ${describeSubject(subject)} to ${role}; bind a ClusterRole with only the permissions it needs, or, for a break-glass account, list "${key}" in breakGlassSubjects.`,
+                    `${what} binds ${describeSubject(subject, { quoted: true })} to ${role}; bind a ClusterRole with only the permissions it needs, or, for a break-glass account, list "${key}" in breakGlassSubjects.`,
                     binding.resource.urn,
                 );
             }

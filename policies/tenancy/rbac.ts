@@ -45,8 +45,3 @@ export function subjectsOf(binding: KubernetesObject): Subject[] {
 export function subjectKey(subject: Subject): string {
     return subject.kind === "ServiceAccount" ? `${subject.kind}:${subject.namespace ?? ""}/${subject.name}` : `${subject.kind}:${subject.name}`;
 }
-
-/** `ServiceAccount "kubeflow/meta-controller-service"`, `User "alice@example.com"`: a subject as messages name it. */
-export function describeSubject(subject: Subject): string {
-    return `${subject.kind} "${subject.namespace && subject.kind === "ServiceAccount" ? `${subject.namespace}/` : ""}${subject.name}"`;
-}

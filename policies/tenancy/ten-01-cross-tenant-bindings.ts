@@ -4,7 +4,8 @@ import { stackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
 import { type Subject, type Tenant, kubernetesObjects, tenantsOf } from "../lib/tenants";
 import { RBAC_GROUP } from "../../core/rbac/model";
-import { describeSubject, subjectsOf } from "./rbac";
+import { roleRefOf, subjectsOf } from "./rbac";
+import { describeSubject } from "../../core/rbac/model";
 import { listOf } from "../../core/text";
 
 /** Users and groups compare like the e-mail addresses they are: an identity provider may change the case. */
@@ -56,11 +57,11 @@ export const crossTenantBindings = stackPolicy({
             for (const subject of subjectsOf(binding)) {
                 const others = tenantsOfSubject(tenants, subject);
                 if (others.length === 0 || others.includes(home)) continue;
-                const roleRef = (binding.props["roleRef"] as { kind?: string; name?: string } | undefined) ?? {};
-                if (declared(facts, home.namespace, subject, roleRef.kind === "ClusterRole" ? roleRef.name : undefined)) continue;
+                const roleRef = roleRefOf(binding);
+                if (declared(facts, home.namespace, subject, roleRef?.kind === "ClusterRole" ? roleRef.name : undefined)) continue;
                 const role = subject.kind === "ServiceAccount" ? "a service account" : "the owner";
                 reportViolation(
-                    `${describeResource("RoleBinding", binding.props, binding.resource.name)} gives ${describeSubject(subject)}, ${role} of ${others.length > 1 ? "tenants" : "tenant"} ${listOf(others.map((tenant) => `"${tenant.namespace}"`))}, a role in tenant namespace "${home.namespace}" that the stack does not declare; remove the subject, or declare the sharing (members, readsFrom or sharedEditors in kfstack:tenants).`,
+                    `${describeResource("RoleBinding", binding.props, binding.resource.name)} gives ${describeSubject(subject, { quoted: true })}, ${role} of ${others.length > 1 ? "tenants" : "tenant"} ${listOf(others.map((tenant) => `"${tenant.namespace}"`))}, a role in tenant namespace "${home.namespace}" that the stack does not declare; remove the subject, or declare the sharing (members, readsFrom or sharedEditors in kfstack:tenants).`,
                     binding.resource.urn,
                 );
             }
