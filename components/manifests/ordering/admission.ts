@@ -5,7 +5,7 @@ import { podTemplates } from "../../../core/pod-templates";
 import { describeObject, type KubernetesObject } from "../../../core/objects";
 import { push } from "./multimap";
 import { NAMESPACE_NAME_LABEL, type Node, type ObjectIndex, type Request, type Target } from "./object-index";
-import { record } from "./untyped";
+import { asRecord } from "../../../core/records";
 import type { Rule, Webhook } from "./webhook-configurations";
 
 export interface Admission {
@@ -40,7 +40,7 @@ export function webhookCandidates(index: ObjectIndex): { from: Node; on: Node; a
 function backingWorkloads(index: ObjectIndex, webhook: Webhook): Node[] {
     if (!webhook.service) return [];
     const service = index.services.get(`${webhook.service.namespace}/${webhook.service.name}`);
-    const selector = record(record(service?.object["spec"])["selector"]);
+    const selector = asRecord(asRecord(service?.object["spec"])["selector"]);
     // A Service without a selector has no pods behind it (its endpoints are managed by hand).
     if (!service || Object.keys(selector).length === 0) return [];
     return (index.workloadsByNamespace.get(webhook.service.namespace) ?? []).filter((workload) =>

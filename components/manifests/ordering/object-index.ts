@@ -6,7 +6,7 @@ import type { Labels } from "../../../core/label-selectors";
 import { podTemplates } from "../../../core/pod-templates";
 import { apiGroup, describeObject, type KubernetesObject, objectKey } from "../../../core/objects";
 import { push } from "./multimap";
-import { record } from "./untyped";
+import { asRecord } from "../../../core/records";
 import { parseWebhooks, type Webhook } from "./webhook-configurations";
 
 /** Webhooks are never called for these kinds (IsExemptAdmissionConfigurationResource in the API server). */
@@ -103,12 +103,12 @@ export class ObjectIndex {
     }
 
     private indexCrd(node: Node): void {
-        const spec = record(node.object["spec"]);
-        const names = record(spec["names"]);
+        const spec = asRecord(node.object["spec"]);
+        const names = asRecord(spec["names"]);
         if (typeof spec["group"] !== "string" || typeof names["kind"] !== "string" || typeof names["plural"] !== "string") return;
         const groupKind = `${spec["group"]}/${names["kind"]}`;
         this.crds.set(groupKind, node);
-        const versions = Array.isArray(spec["versions"]) ? spec["versions"].map(record).filter((version) => version["served"] !== false) : [];
+        const versions = Array.isArray(spec["versions"]) ? spec["versions"].map(asRecord).filter((version) => version["served"] !== false) : [];
         this.customKinds.set(groupKind, {
             resource: names["plural"],
             namespaced: spec["scope"] !== "Cluster",

@@ -2,7 +2,7 @@
 // API server matches requests against them.
 import { type CompiledSelector, compileLabelSelector, type LabelSelector } from "../../../core/label-selectors";
 import { describeObject, type KubernetesObject } from "../../../core/objects";
-import { record, strings } from "./untyped";
+import { asRecord, asStrings } from "../../../core/records";
 
 export interface Rule {
     apiGroups: string[];
@@ -23,13 +23,13 @@ export interface Webhook {
 }
 
 export function parseWebhooks(config: KubernetesObject): Webhook[] {
-    const entries = Array.isArray(config["webhooks"]) ? config["webhooks"].map(record) : [];
+    const entries = Array.isArray(config["webhooks"]) ? config["webhooks"].map(asRecord) : [];
     // admissionregistration.k8s.io/v1 defaults matchPolicy to Equivalent; v1beta1 defaulted to Exact.
     const defaultPolicy = config.apiVersion === "admissionregistration.k8s.io/v1beta1" ? "Exact" : "Equivalent";
     return entries.map((entry) => {
         const name = String(entry["name"]);
         const where = `webhook ${name} of ${describeObject(config)}`;
-        const service = record(record(entry["clientConfig"])["service"]);
+        const service = asRecord(asRecord(entry["clientConfig"])["service"]);
         return {
             config,
             name,
@@ -37,11 +37,11 @@ export function parseWebhooks(config: KubernetesObject): Webhook[] {
                 typeof service["name"] === "string" && typeof service["namespace"] === "string"
                     ? { namespace: service["namespace"], name: service["name"] }
                     : undefined,
-            rules: (Array.isArray(entry["rules"]) ? entry["rules"] : []).map(record).map((rule) => ({
-                apiGroups: strings(rule["apiGroups"]),
-                apiVersions: strings(rule["apiVersions"]),
-                resources: strings(rule["resources"]),
-                operations: strings(rule["operations"]),
+            rules: (Array.isArray(entry["rules"]) ? entry["rules"] : []).map(asRecord).map((rule) => ({
+                apiGroups: asStrings(rule["apiGroups"]),
+                apiVersions: asStrings(rule["apiVersions"]),
+                resources: asStrings(rule["resources"]),
+                operations: asStrings(rule["operations"]),
                 scope: typeof rule["scope"] === "string" ? rule["scope"] : "*",
             })),
             equivalent: (entry["matchPolicy"] ?? defaultPolicy) === "Equivalent",
