@@ -121,10 +121,9 @@ function readImageList(file: string): unknown[] {
 // Only the configuration: `images lock` must work while the release's lock is missing or stale.
 const releaseOf = (stack: string) => stackConfigOf(loadStackSettings(stack).config).config.kubeflow.release;
 
-/** The tagged or digest-pinned images the offline plans of `stacks` install (untagged ones get their tag at run time, so there is nothing to lock). */
-async function inventoryImages(release: string, stacks: string[]): Promise<{ images: string[]; untagged: string[] }> {
-    const images = new Set<string>();
-    const untagged = new Set<string>();
+/** The stacks named by --stacks, each checked to install `release` before anything is planned. */
+function stacksOfRelease(names: string, release: string): string[] {
+    const stacks = names.split(",").map((stack) => stack.trim());
     for (const stack of stacks) {
         const installs = releaseOf(stack);
         if (installs !== release)
@@ -132,6 +131,13 @@ async function inventoryImages(release: string, stacks: string[]): Promise<{ ima
                 `Stack "${stack}" installs ${installs}, not ${release}; lock its own release, or pass --stacks with stacks of ${release}.`,
             );
     }
+    return stacks;
+}
+
+/** The tagged or digest-pinned images the offline plans of `stacks` install (untagged ones get their tag at run time, so there is nothing to lock). */
+async function inventoryImages(stacks: string[]): Promise<{ images: string[]; untagged: string[] }> {
+    const images = new Set<string>();
+    const untagged = new Set<string>();
     for (const stack of stacks) {
         process.stderr.write(`planning ${stack} for its image inventory\n`);
         const plan = await planStack(stack);
@@ -154,12 +160,10 @@ export async function imagesLockCommand(release: string, options: ImagesLockOpti
         listed = readImageList(options.images);
         where = resolve(options.images);
     } else {
-        const stacks = options.stacks
-            ? options.stacks.split(",").map((stack) => stack.trim())
-            : listStacks().filter((stack) => releaseOf(stack) === bom.release);
+        const stacks = options.stacks ? stacksOfRelease(options.stacks, bom.release) : listStacks().filter((stack) => releaseOf(stack) === bom.release);
         if (stacks.length === 0)
             throw new MirrorInputError(`No stack here installs ${bom.release}; pass --stacks <names> or --images <file> (a JSON array of image references).`);
-        const inventory = await inventoryImages(bom.release, stacks);
+        const inventory = await inventoryImages(stacks);
         if (inventory.untagged.length > 0) console.log(`Not locked (untagged: the tag is composed at run time): ${inventory.untagged.join(", ")}.`);
         listed = inventory.images;
         where = `the image inventory of ${stacks.join(", ")}`;
