@@ -5,8 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { readmePath, regenerate } from "../cli/docs";
 import { listStacks, projectDirectory } from "../engine/stack-file";
-
-const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+import { isRecord } from "../core/records";
 
 /**
  * Every key a stack file sets, as the reference spells it (`kfstack:cluster.nodePool.vcpu`): nested
@@ -16,7 +15,7 @@ function stackKeys(config: Record<string, unknown>, readme: string, prefix = "")
     return Object.entries(config).flatMap(([name, value]) => {
         const key = `${prefix}${name}`;
         const freeForm = readme.includes(`| \`${key}\` | mapping of `);
-        const nested = isMapping(value) && !("secure" in value) && !freeForm ? stackKeys(value, readme, `${key}.`) : [];
+        const nested = isRecord(value) && !("secure" in value) && !freeForm ? stackKeys(value, readme, `${key}.`) : [];
         return [key, ...nested];
     });
 }

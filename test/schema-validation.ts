@@ -30,6 +30,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { type KubernetesObject, apiGroup, describeObject } from "../core/objects";
 import { Secret, Unknown, type PlanValue } from "../engine/values";
+import { isRecord } from "../core/records";
 
 /**
  * What an unknown becomes. The only unknowns in a preview are values generated
@@ -174,7 +175,7 @@ export const failure = (object: KubernetesObject, errors: string[]) => `${descri
 
 type JsonSchema = { [keyword: string]: unknown };
 
-const isSchema = (value: unknown): value is JsonSchema => typeof value === "object" && value !== null && !Array.isArray(value);
+const isSchema = (value: unknown): value is JsonSchema => isRecord(value);
 
 /** Keyword of the metadata check; not a Kubernetes keyword, so it cannot clash with one. */
 const OBJECT_META_KEYWORD = "x-kfstack-object-meta";

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodePoolPlan } from "../../config/topology";
 import { PUBLIC_REGISTRIES } from "../../images/rewrite";
+import { parseRegistryPrefix } from "../../../core/image-references";
 
 /**
  * Hop limit 1 keeps IMDS (and the node role's credentials) out of reach of pods
@@ -23,8 +24,11 @@ const ROOT_VOLUME_GB = 100;
  * images that pods created at run time still name upstream.
  */
 function registryMirrorScript(mirror: string): string[] {
-    const [host, ...path] = mirror.split("/");
-    const root = `https://${host}/v2${path.length ? `/${path.join("/")}` : ""}`;
+    const prefix = parseRegistryPrefix(mirror);
+    // The schema accepts only registry prefixes, so this is a programming error, not a user's.
+    if (!prefix) throw new Error(`"${mirror}" is not a registry prefix`);
+    const host = prefix.port ? `${prefix.host}:${prefix.port}` : prefix.host;
+    const root = `https://${host}/v2${prefix.path ? `/${prefix.path}` : ""}`;
     // Concrete hosts only: containerd keys its hosts.toml files by host name.
     return PUBLIC_REGISTRIES.filter((registry) => !registry.includes("*")).flatMap((registry) => [
         `mkdir -p /etc/containerd/certs.d/${registry}`,
