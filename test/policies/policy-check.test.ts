@@ -9,7 +9,7 @@ import { changed, podCarriers, undecidedOf } from "./fixtures";
 const deployment = () => podCarriers().find((carrier) => carrier.type === "kubernetes:apps/v1:Deployment")!;
 
 describe("offline policy evaluation", () => {
-    it("never decides on a value the preview cannot know: the policy is undecided for that resource, not passed or failed", async () => {
+    it("leaves a policy undecided for a resource, not passed or failed, when a value it reads is one the preview cannot know", async () => {
         const unknown = changed(deployment(), ["props", "spec", "template", "spec", "containers", 0, "resources"], Unknown.instance);
         expect(await undecidedOf(containerResources, [unknown])).toEqual([
             {
