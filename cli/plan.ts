@@ -97,7 +97,7 @@ export function renderSummary(plan: Plan): string {
             ? `Estimated on-demand cost over ${summary.pricing.hoursPerMonth} hours a month; prices from ${summary.pricing.sources.join("; ")}.`
             : "No node cost: the stack runs on an existing cluster.",
         "",
-        "Estimated monthly cost of everything the plan creates (usage the plan cannot know is listed as unknown):",
+        "Estimated monthly cost of everything the plan creates, at the list prices of the region each source names (usage the plan cannot know is listed as unknown):",
         costTable(summary.cost),
         "",
         `Dependency depth ${summary.dependencies.depth}; critical path: ${summary.dependencies.criticalPath.join(" → ")}.`,
