@@ -7,6 +7,7 @@ import { loadBom } from "../components/bom/load";
 import { bomTable } from "../components/bom/reference";
 import { configReference } from "../components/config/reference";
 import { machineTypeTable } from "../components/cluster/machine-types";
+import { priceTable } from "../components/cluster/prices";
 import { projectDirectory } from "../engine/stack-file";
 import { policyTable } from "../policies/reference";
 import { ManifestsError } from "../components/manifests/read";
@@ -17,6 +18,7 @@ import { replaceSection } from "./sections";
 export const GENERATED_SECTIONS: Record<string, () => string> = {
     "config-reference": configReference,
     "machine-types": machineTypeTable,
+    prices: priceTable,
     "bom-kubeflow-1.8.1": () => bomTable(loadBom("kubeflow-1.8.1")),
     policies: policyTable,
 };

@@ -19,6 +19,25 @@ function policyLine(plan: Plan): string {
     return `Policy pack: ${mandatory} mandatory and ${plan.policy.violations.length - mandatory} advisory violations, ${plan.policy.undecided.length} undecided until deployment (\`npm run check -- ${plan.stack}\` lists them).`;
 }
 
+/** The cost lines as a table, ending with the total of the priced lines. */
+export function costTable(cost: Plan["summary"]["cost"]): string {
+    const number = (value: number | null) => (value === null ? "unknown" : value.toLocaleString("en-US", { maximumFractionDigits: 4 }));
+    return markdownTable(
+        ["item", "quantity", "unit", "$/unit", "monthly", "price source"],
+        [
+            ...cost.lines.map((line) => [
+                line.item,
+                number(line.quantity),
+                line.unit,
+                line.usdPerUnit === null ? "n/a" : `$${line.usdPerUnit}`,
+                usd(line.monthlyUsd),
+                line.priceSource,
+            ]),
+            ["total (priced lines)", "", "", "", usd(cost.monthlyUsd), ""],
+        ],
+    );
+}
+
 export function renderSummary(plan: Plan): string {
     const { summary } = plan;
     const components = markdownTable(
@@ -76,7 +95,11 @@ export function renderSummary(plan: Plan): string {
         "",
         summary.pricing.sources.length
             ? `Estimated on-demand cost over ${summary.pricing.hoursPerMonth} hours a month; prices from ${summary.pricing.sources.join("; ")}.`
-            : "No cost estimate: the stack runs on an existing cluster.",
+            : "No node cost: the stack runs on an existing cluster.",
+        "",
+        "Estimated monthly cost of everything the plan creates, at the list prices of the region each source names (usage the plan cannot know is listed as unknown):",
+        costTable(summary.cost),
+        "",
         `Dependency depth ${summary.dependencies.depth}; critical path: ${summary.dependencies.criticalPath.join(" → ")}.`,
         ...(summary.undersizedReason ? [`Undersized on purpose: ${summary.undersizedReason}`] : []),
         ...summary.warnings.map((warning) => `Warning: ${warning}`),

@@ -8,13 +8,15 @@ import { platformProgram } from "../components/platform";
 import type { ResolvedStack } from "../components/stack";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { type ImageInventory, imageInventory } from "../components/images/inventory";
+import { type CostEstimate, estimateCost } from "./cost/estimate";
+import { HOURS_PER_MONTH } from "./cost/lines";
 import { type TenancyAudit, auditTenancy } from "./audit/tenancy-audit";
 import { type OfflineRun, type PlannedResource, STACK_TYPE, runOffline } from "./offline";
 import { type PolicyReport, evaluatePolicies } from "./policy-check";
 import { loadStackSettings } from "./stack-file";
 import type { PlanValue } from "./values";
 
-export const HOURS_PER_MONTH = 730;
+export { HOURS_PER_MONTH };
 
 export interface PoolSummary {
     name: string;
@@ -37,6 +39,8 @@ export interface PlanSummary {
     nodePools: PoolSummary[];
     totals: { nodes: number; vcpu: number; memoryGiB: number; nvmeGB: number; gpus: number; monthlyUsd: { atDesired: number; atMax: number } | null };
     pricing: { hoursPerMonth: number; sources: string[] };
+    /** Every billed thing the plan creates, a line each: control plane, nodes, disks, NAT, load balancers, volumes. */
+    cost: CostEstimate;
     /** The longest chain of resources that must be created one after another. */
     dependencies: { depth: number; criticalPath: string[] };
     undersizedReason: string | null;
@@ -122,7 +126,13 @@ export function criticalPath(resources: OfflineRun["resources"]): { depth: numbe
     return { depth: path.length, criticalPath: path.map(label) };
 }
 
-export function summarize(run: OfflineRun, pools: NodePoolPlan[], undersizedReason: string | undefined, warnings: string[] = []): PlanSummary {
+export function summarize(
+    run: OfflineRun,
+    pools: NodePoolPlan[],
+    cloud: StackConfig["cloud"],
+    undersizedReason: string | undefined,
+    warnings: string[] = [],
+): PlanSummary {
     const resources = run.resources.filter((resource) => resource.type !== STACK_TYPE);
     const components = resources.filter((resource) => resource.type.startsWith("kfstack:"));
     const byComponent = components.map((component) => ({
@@ -150,6 +160,7 @@ export function summarize(run: OfflineRun, pools: NodePoolPlan[], undersizedReas
             monthlyUsd: priced ? { atDesired: round(sum((pool) => pool.monthlyUsd!.atDesired)), atMax: round(sum((pool) => pool.monthlyUsd!.atMax)) } : null,
         },
         pricing: { hoursPerMonth: HOURS_PER_MONTH, sources: [...new Set(pools.flatMap((pool) => (pool.priceSource ? [pool.priceSource] : [])))] },
+        cost: estimateCost(resources, cloud, pools),
         dependencies: criticalPath(resources),
         undersizedReason: undersizedReason ?? null,
         warnings,
@@ -202,7 +213,7 @@ export async function planStack(stack: string, options: { configFile?: string; p
         stack: run.stack,
         resources,
         outputs: run.outputs,
-        summary: summarize(run, pools, config.allowUndersized?.reason, stackWarnings(resolved)),
+        summary: summarize(run, pools, config.cloud, config.allowUndersized?.reason, stackWarnings(resolved)),
         policy,
         tenancy: auditTenancy(records),
         images: imageInventory(records),

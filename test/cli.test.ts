@@ -31,6 +31,11 @@ describe("kfstack plan", () => {
             "| general | m6id.4xlarge | 3/3/6                   | 48   | 192        | 2,850   | 0    | $0.95       | $2,078.75         | $4,157.50     |",
         );
         expect(run.stdout).toContain("prices from https://aws.amazon.com/ec2/pricing/on-demand/ (Linux, us-east-1), 2025-05-01.");
+        expect(Object.keys(plan.summary.cost)).toEqual(["monthlyUsd", "lines"]);
+        expect(run.stdout).toMatch(
+            /\n\| EKS control plane kfstack-dev \(standard support\) +\| 730 +\| cluster-hour +\| \$0\.1 +\| \$73\.00 +\| https:\/\/aws\.amazon\.com\/eks\/pricing\/ \(us-east-1, 2025-05-01\) +\|\n/,
+        );
+        expect(run.stdout).toMatch(/\n\| total \(priced lines\) +\| +\| +\| +\| \$2,226\.05 +\| +\|\n/);
     });
 
     it("fails an invalid stack file with exit 1, every bad key named, and no plan written", () => {
