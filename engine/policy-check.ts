@@ -25,6 +25,23 @@ export interface PolicyRecord {
     name: string;
     urn?: string;
     props: Record<string, unknown>;
+    /** URNs of the resources it depends on (explicit and property dependencies), as the analyzer hands policies `dependencies`. */
+    dependsOn?: string[];
+    /** URN of its explicit provider, as the analyzer hands policies `provider`; absent for the default provider. */
+    provider?: string;
+}
+
+/** A planned resource as the policy pack sees it. */
+export function policyRecordOf(resource: {
+    type: string;
+    name: string;
+    urn: string;
+    inputs: Record<string, unknown>;
+    dependsOn: string[];
+    provider: string | null;
+}): PolicyRecord {
+    const { type, name, urn, inputs: props, dependsOn, provider } = resource;
+    return { type, name, urn, props, dependsOn, ...(provider ? { provider } : {}) };
 }
 
 export interface Violation {
@@ -86,6 +103,36 @@ const NO_OPTIONS = {
     additionalSecretOutputs: [],
 };
 
+/**
+ * The resources a stack policy sees, as the analyzer builds them: each with its direct
+ * dependencies (as resources) and its explicit provider. Per-property dependencies are not
+ * recorded in a PolicyRecord and stay empty.
+ */
+function stackPolicyResources(resources: (PolicyRecord & { id: string })[]): PolicyResource[] {
+    const byUrn = new Map<string, PolicyResource>();
+    const stackResources = resources.map((resource) => {
+        const policyResource = {
+            type: resource.type,
+            name: resource.name,
+            urn: resource.id,
+            props: unknownCheckingProxy(resource.props),
+            opts: NO_OPTIONS,
+            dependencies: [] as PolicyResource[],
+            propertyDependencies: {},
+            ...typeChecks(resource.type, resource.props),
+        } as unknown as PolicyResource;
+        byUrn.set(resource.id, policyResource);
+        return policyResource;
+    });
+    resources.forEach((resource, index) => {
+        const policyResource = stackResources[index]!;
+        policyResource.dependencies.push(...(resource.dependsOn ?? []).flatMap((urn) => byUrn.get(urn) ?? []));
+        const provider = resource.provider === undefined ? undefined : byUrn.get(resource.provider);
+        if (provider) policyResource.provider = { type: provider.type, name: provider.name, urn: provider.urn, props: provider.props };
+    });
+    return stackResources;
+}
+
 export async function evaluatePolicies(
     records: PolicyRecord[],
     options: { policies?: readonly KfstackPolicy[]; config?: PolicyPackConfig } = {},
@@ -123,17 +170,7 @@ export async function evaluatePolicies(
         };
 
         if (isStackPolicy(policy)) {
-            const stackResources: PolicyResource[] = resources.map((resource) => ({
-                type: resource.type,
-                name: resource.name,
-                urn: resource.id,
-                props: unknownCheckingProxy(resource.props),
-                opts: NO_OPTIONS,
-                dependencies: [],
-                propertyDependencies: {},
-                ...typeChecks(resource.type, resource.props),
-            })) as unknown as PolicyResource[];
-            const args = { ...common, resources: stackResources } as unknown as StackValidationArgs;
+            const args = { ...common, resources: stackPolicyResources(resources) } as unknown as StackValidationArgs;
             await run("stack", (reportViolation) => policy.validateStack(args, reportViolation));
             continue;
         }
