@@ -4,7 +4,15 @@
 // plain values; reading a value the preview cannot know throws, and the
 // policy is skipped for that resource instead of failing or passing wrongly.
 import * as policySdk from "@pulumi/policy";
-import type { EnforcementLevel, PolicyPackConfig, PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type {
+    EnforcementLevel,
+    PolicyPackConfig,
+    PolicyProviderResource,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    StackValidationArgs,
+} from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { ALL_POLICIES } from "../policies/all";
 import { type KfstackPolicy, isStackPolicy } from "../policies/lib/policy";
@@ -103,6 +111,14 @@ const NO_OPTIONS = {
     additionalSecretOutputs: [],
 };
 
+/** A resource's provider as the analyzer describes it; one outside the records is known by its URN only. */
+function providerResource(urn: string, provider: PolicyResource | undefined): PolicyProviderResource {
+    if (provider) return { type: provider.type, name: provider.name, urn, props: provider.props };
+    // urn:pulumi:<stack>::<project>::<qualified type>::<name>
+    const [, , qualifiedType = "", name = ""] = urn.split("::");
+    return { type: qualifiedType.split("$").at(-1)!, name, urn, props: {} };
+}
+
 /**
  * The resources a stack policy sees, as the analyzer builds them: each with its direct
  * dependencies (as resources) and its explicit provider. Per-property dependencies are not
@@ -127,8 +143,7 @@ function stackPolicyResources(resources: (PolicyRecord & { id: string })[]): Pol
     resources.forEach((resource, index) => {
         const policyResource = stackResources[index]!;
         policyResource.dependencies.push(...(resource.dependsOn ?? []).flatMap((urn) => byUrn.get(urn) ?? []));
-        const provider = resource.provider === undefined ? undefined : byUrn.get(resource.provider);
-        if (provider) policyResource.provider = { type: provider.type, name: provider.name, urn: provider.urn, props: provider.props };
+        if (resource.provider !== undefined) policyResource.provider = providerResource(resource.provider, byUrn.get(resource.provider));
     });
     return stackResources;
 }

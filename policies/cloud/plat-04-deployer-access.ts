@@ -50,9 +50,11 @@ export const deployerAccess = stackPolicy({
         for (const resource of args.resources) {
             const kind = kubernetesKind(resource.type);
             if (!kind || (resource.provider && providers.has(resource.provider.urn))) continue;
-            const how = resource.provider ? `the Kubernetes provider "${resource.provider.name}", which is not in the plan` : "the default Kubernetes provider";
+            const how = resource.provider
+                ? `the Kubernetes provider "${resource.provider.name}", which is not in the plan and waits`
+                : "the default Kubernetes provider, which waits";
             reportViolation(
-                `${describeResource(kind.kind, resource.props, resource.name)} is applied through ${how}, which waits for no access entry of ${eks}; create it with { provider } set to the cluster's Kubernetes provider.`,
+                `${describeResource(kind.kind, resource.props, resource.name)} is applied through ${how} for no access entry of ${eks}; create it with { provider } set to the cluster's Kubernetes provider.`,
                 resource.urn,
             );
         }
