@@ -15,6 +15,12 @@ class Widget extends pulumi.CustomResource {
     }
 }
 
+class AwsProvider extends pulumi.ProviderResource {
+    constructor(name: string, props: Record<string, pulumi.Input<unknown>>) {
+        super("aws", name, props);
+    }
+}
+
 class Gadget extends pulumi.ComponentResource {
     readonly first: Widget;
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
@@ -143,7 +149,7 @@ describe("offline engine", () => {
 
     it("answers getCallerIdentity with the offline deployer, in the partition of the provider's region", async () => {
         const run = await runOffline(async () => {
-            const provider = new pulumi.ProviderResource("aws", "gov", { region: "us-gov-west-1" });
+            const provider = new AwsProvider("gov", { region: "us-gov-west-1" });
             const viaProvider = await pulumi.runtime.invoke("aws:index/getCallerIdentity:getCallerIdentity", {}, { provider });
             const viaDefault = await pulumi.runtime.invoke("aws:index/getCallerIdentity:getCallerIdentity", {});
             return { viaProvider: viaProvider.arn as string, viaDefault: viaDefault.arn as string, account: viaDefault.accountId as string };
