@@ -24,7 +24,7 @@ const RecordsSchema = z.array(
         urn: z.string().optional(),
         props: z.record(z.string(), z.unknown()),
         dependsOn: z.array(z.string()).optional(),
-        provider: z.string().optional(),
+        provider: z.string().nullable().optional(),
     }),
 );
 

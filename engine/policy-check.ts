@@ -35,8 +35,8 @@ export interface PolicyRecord {
     props: Record<string, unknown>;
     /** URNs of the resources it depends on (explicit and property dependencies), as the analyzer hands policies `dependencies`. */
     dependsOn?: string[];
-    /** URN of its explicit provider, as the analyzer hands policies `provider`; absent for the default provider. */
-    provider?: string;
+    /** URN of its explicit provider, or null for the default provider, as the analyzer hands policies `provider`; absent when not recorded. */
+    provider?: string | null;
 }
 
 /** A planned resource as the policy pack sees it. */
@@ -49,7 +49,7 @@ export function policyRecordOf(resource: {
     provider: string | null;
 }): PolicyRecord {
     const { type, name, urn, inputs: props, dependsOn, provider } = resource;
-    return { type, name, urn, props, dependsOn, ...(provider ? { provider } : {}) };
+    return { type, name, urn, props, dependsOn, provider };
 }
 
 export interface Violation {
@@ -111,8 +111,18 @@ const NO_OPTIONS = {
     additionalSecretOutputs: [],
 };
 
-/** A resource's provider as the analyzer describes it; one outside the records is known by its URN only. */
-function providerResource(urn: string, provider: PolicyResource | undefined): PolicyProviderResource {
+/**
+ * A resource's provider as the analyzer describes it: the default provider of the resource's
+ * package as the engine names it (`default`), an explicit one from the records, or one outside
+ * them known by its URN only.
+ */
+function providerResource(resource: PolicyRecord & { id: string }, byUrn: Map<string, PolicyResource>): PolicyProviderResource {
+    if (resource.provider === null || resource.provider === undefined) {
+        const type = `pulumi:providers:${resource.type.split(":")[0]}`;
+        return { type, name: "default", urn: `${resource.id.split("::").slice(0, 2).join("::")}::${type}::default`, props: {} };
+    }
+    const urn = resource.provider;
+    const provider = byUrn.get(urn);
     if (provider) return { type: provider.type, name: provider.name, urn, props: provider.props };
     // urn:pulumi:<stack>::<project>::<qualified type>::<name>
     const [, , qualifiedType = "", name = ""] = urn.split("::");
@@ -143,7 +153,8 @@ function stackPolicyResources(resources: (PolicyRecord & { id: string })[]): Pol
     resources.forEach((resource, index) => {
         const policyResource = stackResources[index]!;
         policyResource.dependencies.push(...(resource.dependsOn ?? []).flatMap((urn) => byUrn.get(urn) ?? []));
-        if (resource.provider !== undefined) policyResource.provider = providerResource(resource.provider, byUrn.get(resource.provider));
+        // A record that does not say (a --resources file of type, name and props) gets no provider.
+        if (resource.provider !== undefined) policyResource.provider = providerResource(resource, byUrn);
     });
     return stackResources;
 }

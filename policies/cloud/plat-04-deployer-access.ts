@@ -3,7 +3,7 @@
 // Kubernetes object goes through an explicit Kubernetes provider, and every
 // such provider depends on an access policy association that grants
 // AmazonEKSClusterAdminPolicy at cluster scope (the deployer's, in kfstack).
-import type { PolicyResource } from "@pulumi/policy";
+import type { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
 import { describeResource, kubernetesKind } from "../../core/kubernetes-resources";
 import { recordAt } from "../../core/records";
 import { stackPolicy } from "../lib/policy";
@@ -23,6 +23,11 @@ function clusterWithoutCreatorAccess(resources: readonly PolicyResource[]): Poli
     return resources.find(
         (resource) => resource.type === EKS_CLUSTER && recordAt(resource.props, "accessConfig")["bootstrapClusterCreatorAdminPermissions"] === false,
     );
+}
+
+/** The engine names a package's default provider `default` or `default_<version>`. */
+function isDefaultProvider(provider: PolicyProviderResource): boolean {
+    return provider.name === "default" || provider.name.startsWith("default_");
 }
 
 export const deployerAccess = stackPolicy({
@@ -49,10 +54,11 @@ export const deployerAccess = stackPolicy({
         }
         for (const resource of args.resources) {
             const kind = kubernetesKind(resource.type);
-            if (!kind || (resource.provider && providers.has(resource.provider.urn))) continue;
-            const how = resource.provider
-                ? `the Kubernetes provider "${resource.provider.name}", which is not in the plan and waits`
-                : "the default Kubernetes provider, which waits";
+            // Without a provider (a list of resources that does not record it) there is nothing to judge.
+            if (!kind || !resource.provider || providers.has(resource.provider.urn)) continue;
+            const how = isDefaultProvider(resource.provider)
+                ? "the default Kubernetes provider, which waits"
+                : `the Kubernetes provider "${resource.provider.name}", which is not in the plan and waits`;
             reportViolation(
                 `${describeResource(kind.kind, resource.props, resource.name)} is applied through ${how} for no access entry of ${eks}; create it with { provider } set to the cluster's Kubernetes provider.`,
                 resource.urn,

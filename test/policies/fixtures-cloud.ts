@@ -273,10 +273,10 @@ export function kubernetesProvider(dependsOn: PolicyRecord[] = [clusterAdminAsso
     };
 }
 
-/** A Namespace applied through the given provider (none: the default provider). */
-export function namespaceThrough(provider: PolicyRecord | undefined): PolicyRecord {
+/** A Namespace applied through the given provider (null: the default provider). */
+export function namespaceThrough(provider: PolicyRecord | null): PolicyRecord {
     const namespace = record("kubernetes:core/v1:Namespace", { apiVersion: "v1", kind: "Namespace", metadata: { name: "kubeflow" } });
-    return provider ? { ...namespace, provider: provider.urn! } : namespace;
+    return { ...namespace, provider: provider ? provider.urn! : null };
 }
 
 /** What PLAT-04 looks at on the prod stack: the cluster, the deployer's association, the provider and one object through it. */

@@ -29,7 +29,7 @@ describe("PLAT-04 Deployer access", () => {
 
     it("accepts a cluster that gives its creator admin access, whose provider need not wait for an association", async () => {
         const bootstrap = changed(eksCluster(), ["props", "accessConfig", "bootstrapClusterCreatorAdminPermissions"], true);
-        await expectAcceptedOutright(deployerAccess, [bootstrap, kubernetesProvider([]), namespaceThrough(undefined)]);
+        await expectAcceptedOutright(deployerAccess, [bootstrap, kubernetesProvider([]), namespaceThrough(null)]);
     });
 
     it("rejects a provider that depends on no access policy association", async () => {
@@ -48,7 +48,7 @@ describe("PLAT-04 Deployer access", () => {
     });
 
     it("rejects a Kubernetes object applied through the default provider", async () => {
-        const stray = namespaceThrough(undefined);
+        const stray = namespaceThrough(null);
         expect(await violationsOf(deployerAccess, [...deployerAccessRecords(), stray])).toEqual([
             mandatoryViolation(
                 PLAT_04,
@@ -56,6 +56,11 @@ describe("PLAT-04 Deployer access", () => {
                 'Namespace "kubeflow" is applied through the default Kubernetes provider, which waits for no access entry of EKS cluster "kfstack-prod"; create it with { provider } set to the cluster\'s Kubernetes provider.',
             ),
         ]);
+    });
+
+    it("leaves alone a Kubernetes object whose record does not say which provider applies it", async () => {
+        const { provider: _unrecorded, ...unsaid } = namespaceThrough(null);
+        await expectAcceptedOutright(deployerAccess, [...deployerAccessRecords(), unsaid]);
     });
 
     it("rejects a Kubernetes object applied through a provider that is not in the plan", async () => {
