@@ -23,6 +23,8 @@ const RecordsSchema = z.array(
         name: z.string().min(1),
         urn: z.string().optional(),
         props: z.record(z.string(), z.unknown()),
+        dependsOn: z.array(z.string()).optional(),
+        provider: z.string().nullable().optional(),
     }),
 );
 

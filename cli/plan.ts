@@ -2,7 +2,7 @@
 // and optionally as the plan JSON.
 import { writeFileSync } from "node:fs";
 import { type Plan, planStack } from "../engine/plan";
-import { evaluatePolicies } from "../engine/policy-check";
+import { evaluatePolicies, policyRecordOf } from "../engine/policy-check";
 import type { PlanStats } from "./bench";
 import { integer, markdownTable, usd } from "./format";
 
@@ -114,7 +114,7 @@ export async function planCommand(stack: string, options: PlanOptions): Promise<
         const planMs = performance.now() - started;
         // The pack once more, alone, to time it apart from the plan.
         const packStarted = performance.now();
-        await evaluatePolicies(plan.resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs })));
+        await evaluatePolicies(plan.resources.map(policyRecordOf));
         const stats: PlanStats = {
             planMs,
             policyMs: performance.now() - packStarted,

@@ -15,7 +15,6 @@ import { apiServerCidrs } from "./tenancy/settings";
  * platform. `onResolved` hands the resolution to the offline plan, which reports on it.
  */
 export function platformProgram(onResolved?: (stack: ResolvedStack) => void): () => Promise<Record<string, unknown>> {
-    // eslint-disable-next-line @typescript-eslint/require-await -- async so a config error rejects the promise the runner awaits
     return async () => {
         const stack = loadStack();
         onResolved?.(stack);
@@ -23,10 +22,10 @@ export function platformProgram(onResolved?: (stack: ResolvedStack) => void): ()
     };
 }
 
-export function buildPlatform(stack: ResolvedStack): Record<string, unknown> {
+export async function buildPlatform(stack: ResolvedStack): Promise<Record<string, unknown>> {
     const { config, bom, installed, mirror } = stack;
     const name = `kfstack-${pulumi.getStack()}`;
-    const cluster = createCluster(name, stack);
+    const cluster = await createCluster(name, stack);
     const manifestsDir = stack.manifestsDir();
     const kubeflow = new Kubeflow(
         `${name}-kubeflow`,

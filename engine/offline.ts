@@ -9,6 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type RegisterResourceOutputsRequest, type RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { answerInvoke } from "./offline-invokes";
 import type { StackSettings } from "./stack-file";
 import { type PlanValue, decodeValue } from "./values";
 
@@ -30,6 +31,8 @@ export interface OfflineRun {
     stack: string;
     resources: PlannedResource[];
     outputs: Record<string, PlanValue>;
+    /** The tokens of the invokes the program called and the engine answered, in order. */
+    invokes: string[];
 }
 
 /** The program failed; `resources` is what it had registered by then. */
@@ -115,14 +118,18 @@ function engineUrn(settings: { project: string; stack: string }, request: Regist
 
 /** Runs `program` as stack `settings.stack` of project `settings.project` and returns what it registered. */
 export async function runOffline(program: () => Promise<Record<string, unknown>>, settings: Omit<StackSettings, "file">): Promise<OfflineRun> {
+    const resources: PlannedResource[] = [];
+    const invokes: string[] = [];
     await pulumi.runtime.setMocks(
         {
             // Only reads (`Resource.get`) reach the mocks: nothing is known about an existing resource offline.
             newResource: () => ({ id: undefined, state: {} }),
+            // getCallerIdentity is answered with the offline deployer (engine/offline-invokes.ts); every other invoke is refused.
             call: (args) => {
-                const message = `The program called ${args.token}, which the offline engine cannot answer; derive the value from configuration instead.`;
-                // The SDK reports a failed invoke by the gRPC error's `details`.
-                throw Object.assign(new Error(message), { details: message });
+                const provider = args.provider ? resources.find((resource) => resource.urn === providerUrn(args.provider!)) : undefined;
+                const answer = answerInvoke(args, provider?.inputs);
+                invokes.push(args.token);
+                return answer;
             },
         },
         settings.project,
@@ -131,7 +138,6 @@ export async function runOffline(program: () => Promise<Record<string, unknown>>
     );
     pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
 
-    const resources: PlannedResource[] = [];
     let outputs: Record<string, PlanValue> = {};
     // The engine answers registrations itself, as the Pulumi engine does in a
     // preview of a new stack: the URN the engine would assign, no id yet, and
@@ -169,5 +175,5 @@ export async function runOffline(program: () => Promise<Record<string, unknown>>
         }
     });
     if (failure !== undefined) throw new OfflineRunError(failure, resources);
-    return { project: settings.project, stack: settings.stack, resources, outputs };
+    return { project: settings.project, stack: settings.stack, resources, outputs, invokes };
 }

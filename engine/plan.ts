@@ -12,7 +12,7 @@ import { type CostEstimate, estimateCost } from "./cost/estimate";
 import { HOURS_PER_MONTH } from "./cost/lines";
 import { type TenancyAudit, auditTenancy } from "./audit/tenancy-audit";
 import { type OfflineRun, type PlannedResource, STACK_TYPE, runOffline } from "./offline";
-import { type PolicyReport, evaluatePolicies } from "./policy-check";
+import { type PolicyReport, evaluatePolicies, policyRecordOf } from "./policy-check";
 import { loadStackSettings } from "./stack-file";
 import type { PlanValue } from "./values";
 
@@ -206,7 +206,7 @@ export async function planStack(stack: string, options: { configFile?: string; p
     const resolved = resolution!;
     const { config, pools } = resolved;
     const resources = run.resources.map(({ custom: _custom, ...resource }) => resource);
-    const records = resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs }));
+    const records = resources.map(policyRecordOf);
     const policy = await evaluatePolicies(records, { config: { ...stackPackConfig(config), ...options.policyConfig } });
     return {
         project: run.project,

@@ -4,7 +4,15 @@
 // plain values; reading a value the preview cannot know throws, and the
 // policy is skipped for that resource instead of failing or passing wrongly.
 import * as policySdk from "@pulumi/policy";
-import type { EnforcementLevel, PolicyPackConfig, PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type {
+    EnforcementLevel,
+    PolicyPackConfig,
+    PolicyProviderResource,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    StackValidationArgs,
+} from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { ALL_POLICIES } from "../policies/all";
 import { type KfstackPolicy, isStackPolicy } from "../policies/lib/policy";
@@ -25,6 +33,23 @@ export interface PolicyRecord {
     name: string;
     urn?: string;
     props: Record<string, unknown>;
+    /** URNs of the resources it depends on (explicit and property dependencies), as the analyzer hands policies `dependencies`. */
+    dependsOn?: string[];
+    /** URN of its explicit provider, or null for the default provider, as the analyzer hands policies `provider`; absent when not recorded. */
+    provider?: string | null;
+}
+
+/** A planned resource as the policy pack sees it. */
+export function policyRecordOf(resource: {
+    type: string;
+    name: string;
+    urn: string;
+    inputs: Record<string, unknown>;
+    dependsOn: string[];
+    provider: string | null;
+}): PolicyRecord {
+    const { type, name, urn, inputs: props, dependsOn, provider } = resource;
+    return { type, name, urn, props, dependsOn, provider };
 }
 
 export interface Violation {
@@ -86,6 +111,54 @@ const NO_OPTIONS = {
     additionalSecretOutputs: [],
 };
 
+/**
+ * A resource's provider as the analyzer describes it: the default provider of the resource's
+ * package as the engine names it (`default`), an explicit one from the records, or one outside
+ * them known by its URN only.
+ */
+function providerResource(resource: PolicyRecord & { id: string }, byUrn: Map<string, PolicyResource>): PolicyProviderResource {
+    if (resource.provider === null || resource.provider === undefined) {
+        const type = `pulumi:providers:${resource.type.split(":")[0]}`;
+        return { type, name: "default", urn: `${resource.id.split("::").slice(0, 2).join("::")}::${type}::default`, props: {} };
+    }
+    const urn = resource.provider;
+    const provider = byUrn.get(urn);
+    if (provider) return { type: provider.type, name: provider.name, urn, props: provider.props };
+    // urn:pulumi:<stack>::<project>::<qualified type>::<name>
+    const [, , qualifiedType = "", name = ""] = urn.split("::");
+    return { type: qualifiedType.split("$").at(-1)!, name, urn, props: {} };
+}
+
+/**
+ * The resources a stack policy sees, as the analyzer builds them: each with its direct
+ * dependencies (as resources) and its explicit provider. Per-property dependencies are not
+ * recorded in a PolicyRecord and stay empty.
+ */
+function stackPolicyResources(resources: (PolicyRecord & { id: string })[]): PolicyResource[] {
+    const byUrn = new Map<string, PolicyResource>();
+    const stackResources = resources.map((resource) => {
+        const policyResource = {
+            type: resource.type,
+            name: resource.name,
+            urn: resource.id,
+            props: unknownCheckingProxy(resource.props),
+            opts: NO_OPTIONS,
+            dependencies: [] as PolicyResource[],
+            propertyDependencies: {},
+            ...typeChecks(resource.type, resource.props),
+        } as unknown as PolicyResource;
+        byUrn.set(resource.id, policyResource);
+        return policyResource;
+    });
+    resources.forEach((resource, index) => {
+        const policyResource = stackResources[index]!;
+        policyResource.dependencies.push(...(resource.dependsOn ?? []).flatMap((urn) => byUrn.get(urn) ?? []));
+        // A record that does not say (a --resources file of type, name and props) gets no provider.
+        if (resource.provider !== undefined) policyResource.provider = providerResource(resource, byUrn);
+    });
+    return stackResources;
+}
+
 export async function evaluatePolicies(
     records: PolicyRecord[],
     options: { policies?: readonly KfstackPolicy[]; config?: PolicyPackConfig } = {},
@@ -123,17 +196,7 @@ export async function evaluatePolicies(
         };
 
         if (isStackPolicy(policy)) {
-            const stackResources: PolicyResource[] = resources.map((resource) => ({
-                type: resource.type,
-                name: resource.name,
-                urn: resource.id,
-                props: unknownCheckingProxy(resource.props),
-                opts: NO_OPTIONS,
-                dependencies: [],
-                propertyDependencies: {},
-                ...typeChecks(resource.type, resource.props),
-            })) as unknown as PolicyResource[];
-            const args = { ...common, resources: stackResources } as unknown as StackValidationArgs;
+            const args = { ...common, resources: stackPolicyResources(resources) } as unknown as StackValidationArgs;
             await run("stack", (reportViolation) => policy.validateStack(args, reportViolation));
             continue;
         }

@@ -15,6 +15,12 @@ class Widget extends pulumi.CustomResource {
     }
 }
 
+class AwsProvider extends pulumi.ProviderResource {
+    constructor(name: string, props: Record<string, pulumi.Input<unknown>>) {
+        super("aws", name, props);
+    }
+}
+
 class Gadget extends pulumi.ComponentResource {
     readonly first: Widget;
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
@@ -139,6 +145,21 @@ describe("offline engine", () => {
         await expect(failure).rejects.toThrow(
             "The program called demo:index:getThing, which the offline engine cannot answer; derive the value from configuration instead.",
         );
+    });
+
+    it("answers getCallerIdentity with the offline deployer, in the partition of the provider's region", async () => {
+        const run = await runOffline(async () => {
+            const provider = new AwsProvider("gov", { region: "us-gov-west-1" });
+            const viaProvider = await pulumi.runtime.invoke("aws:index/getCallerIdentity:getCallerIdentity", {}, { provider });
+            const viaDefault = await pulumi.runtime.invoke("aws:index/getCallerIdentity:getCallerIdentity", {});
+            return { viaProvider: viaProvider.arn as string, viaDefault: viaDefault.arn as string, account: viaDefault.accountId as string };
+        }, settings());
+        expect(run.outputs).toEqual({
+            viaProvider: "arn:aws-us-gov:sts::123456789012:assumed-role/kfstack-offline-deployer/kfstack-offline",
+            viaDefault: "arn:aws:sts::123456789012:assumed-role/kfstack-offline-deployer/kfstack-offline",
+            account: "123456789012",
+        });
+        expect(run.invokes).toEqual(["aws:index/getCallerIdentity:getCallerIdentity", "aws:index/getCallerIdentity:getCallerIdentity"]);
     });
 
     it("reports a failing program with the resources it registered before failing", async () => {

@@ -4,13 +4,18 @@
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import type { ResolvedStack } from "../stack";
+import { deployerPrincipalArn } from "./aws/deployer";
 import { EksCluster, eksClusterArgs } from "./aws/eks-cluster";
 import { partitionOf } from "./aws/partition";
 import { ExistingCluster } from "./existing";
 import { GkeCluster, gkeClusterArgs } from "./gcp/gke-cluster";
 import type { PlatformCluster } from "./platform-cluster";
 
-export function createCluster(name: string, stack: Pick<ResolvedStack, "config" | "pools" | "facts">): PlatformCluster {
+/**
+ * The stack's cluster. Async for one read: on AWS the caller identity (an invoke) decides which
+ * access entries exist, so it is awaited here, once, before the cluster registers anything.
+ */
+export async function createCluster(name: string, stack: Pick<ResolvedStack, "config" | "pools" | "facts">): Promise<PlatformCluster> {
     const { config, pools } = stack;
     const facts = stack.facts.cluster;
     const clusterName = config.clusterName ?? name;
@@ -21,7 +26,8 @@ export function createCluster(name: string, stack: Pick<ResolvedStack, "config" 
                 region: config.region,
                 defaultTags: { tags: { ...config.tags, "kfstack:cluster": clusterName } },
             });
-            return new EksCluster(name, eksClusterArgs(config, { clusterName, partition, pools, facts }), { providers: { aws: provider } });
+            const deployer = await deployerPrincipalArn(provider);
+            return new EksCluster(name, eksClusterArgs(config, { clusterName, partition, pools, facts, deployer }), { providers: { aws: provider } });
         }
         case "gcp": {
             const provider = new gcp.Provider(`${name}-gcp`, {

@@ -250,3 +250,38 @@ export async function reportOf(policy: KfstackPolicy, records: PolicyRecord[], c
 export async function expectAcceptedOutright(policy: KfstackPolicy, records: PolicyRecord[], config: PolicyPackConfig = {}): Promise<void> {
     expect(await undecidedOf(policy, records, config)).toEqual([]);
 }
+
+/** The deployer's cluster-admin grant on the prod cluster, as kfstack plans it. */
+export function clusterAdminAssociation(name = "kfstack-prod-admin-role-kfstack-offline-deployer"): PolicyRecord {
+    return record(
+        "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+        {
+            clusterName: unknown,
+            principalArn: "arn:aws:iam::123456789012:role/kfstack-offline-deployer",
+            policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+            accessScope: { type: "cluster" },
+        },
+        name,
+    );
+}
+
+/** The cluster's Kubernetes provider, depending on the given associations. */
+export function kubernetesProvider(dependsOn: PolicyRecord[] = [clusterAdminAssociation()], name = "kfstack-prod-k8s"): PolicyRecord {
+    return {
+        ...record("pulumi:providers:kubernetes", { kubeconfig: unknown, enableServerSideApply: "true" }, name),
+        dependsOn: dependsOn.map((of) => of.urn!),
+    };
+}
+
+/** A Namespace applied through the given provider (null: the default provider). */
+export function namespaceThrough(provider: PolicyRecord | null): PolicyRecord {
+    const namespace = record("kubernetes:core/v1:Namespace", { apiVersion: "v1", kind: "Namespace", metadata: { name: "kubeflow" } });
+    return { ...namespace, provider: provider ? provider.urn! : null };
+}
+
+/** What PLAT-04 looks at on the prod stack: the cluster, the deployer's association, the provider and one object through it. */
+export function deployerAccessRecords(): PolicyRecord[] {
+    const association = clusterAdminAssociation();
+    const provider = kubernetesProvider([association]);
+    return [eksCluster(), association, provider, namespaceThrough(provider)];
+}

@@ -9,6 +9,7 @@ import { execKubeconfig } from "../kubeconfig";
 import { PlatformCluster, type PlatformClusterArgs } from "../platform-cluster";
 import { AwsNetwork, type AwsNetworkArgs } from "./network";
 import { EksNodeGroup } from "./node-group";
+import { clusterAdminPrincipals } from "./deployer";
 import { type AwsPartition, awsManagedPolicyArn, eksAccessPolicyArn, servicePrincipal } from "./partition";
 
 /** Control-plane logs kfstack always keeps: who called the API, what they did, how they authenticated. */
@@ -26,6 +27,8 @@ export interface EksClusterArgs extends PlatformClusterArgs {
     readonly endpoint: { readonly private: boolean; readonly allowedCidrs: readonly string[] };
     /** IAM principals given cluster-admin through EKS access entries. */
     readonly clusterAdmins: readonly string[];
+    /** The IAM principal running the deployment, given cluster-admin too unless it is among clusterAdmins. */
+    readonly deployer: string;
     readonly supportType: "STANDARD" | "EXTENDED";
     readonly logRetentionDays: number;
     /** Air-gapped: the mirror registry prefix containerd pulls public images through. */
@@ -33,7 +36,10 @@ export interface EksClusterArgs extends PlatformClusterArgs {
 }
 
 /** The EKS cluster of an aws stack, its defaults applied. */
-export function eksClusterArgs(config: AwsStackConfig, cluster: Pick<EksClusterArgs, "clusterName" | "partition" | "pools" | "facts">): EksClusterArgs {
+export function eksClusterArgs(
+    config: AwsStackConfig,
+    cluster: Pick<EksClusterArgs, "clusterName" | "partition" | "pools" | "facts" | "deployer">,
+): EksClusterArgs {
     return {
         ...cluster,
         kubernetesVersion: config.kubernetesVersion,
@@ -73,7 +79,7 @@ export class EksCluster extends PlatformCluster {
         this.network = new AwsNetwork(`${name}-net`, args.network, { parent: this });
         this.secretsKey = secretsKey(this, name, args.clusterName);
         this.cluster = controlPlane(this, name, args, this.network, this.secretsKey);
-        grantClusterAdmins(this, name, args, this.cluster.name);
+        const access = grantClusterAdmins(this, name, args, this.cluster.name);
         this.nodeGroups = nodeGroups(this, name, args, this.cluster.name, this.network.privateSubnetIds);
         this.kubeconfig = execKubeconfig({
             clusterName: this.cluster.name,
@@ -81,7 +87,8 @@ export class EksCluster extends PlatformCluster {
             certificateAuthority: this.cluster.certificateAuthority.data,
             exec: { command: "aws", args: ["eks", "get-token", "--output", "json", "--region", args.network.region, "--cluster-name", this.cluster.name] },
         });
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
+        // No Kubernetes object is applied before every admin, the deployer included, has access.
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: access });
         this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig, nodePools: this.nodePools });
     }
 }
@@ -145,20 +152,28 @@ function controlPlane(parent: pulumi.Resource, name: string, args: EksClusterArg
     );
 }
 
-/** An access entry with the cluster-admin policy for each principal the stack names. */
-function grantClusterAdmins(parent: pulumi.Resource, name: string, args: EksClusterArgs, clusterName: pulumi.Output<string>): void {
-    for (const principalArn of args.clusterAdmins) {
+/**
+ * An access entry with the cluster-admin policy for each principal the stack names and for the
+ * deployer; each keyed by its principal, so a deployer later listed in clusterAdmins keeps its entry.
+ */
+function grantClusterAdmins(
+    parent: pulumi.Resource,
+    name: string,
+    args: EksClusterArgs,
+    clusterName: pulumi.Output<string>,
+): aws.eks.AccessPolicyAssociation[] {
+    return clusterAdminPrincipals(args.clusterAdmins, args.deployer).map((principalArn) => {
         const role = principalArn
             .split(":")
             .at(-1)!
             .replace(/[^A-Za-z0-9-]/g, "-");
         const entry = new aws.eks.AccessEntry(`${name}-admin-${role}`, { clusterName, principalArn, type: "STANDARD" }, { parent });
-        new aws.eks.AccessPolicyAssociation(
+        return new aws.eks.AccessPolicyAssociation(
             `${name}-admin-${role}`,
             { clusterName, principalArn, policyArn: eksAccessPolicyArn(args.partition, "AmazonEKSClusterAdminPolicy"), accessScope: { type: "cluster" } },
             { parent, dependsOn: [entry] },
         );
-    }
+    });
 }
 
 /** The node role and one managed node group per pool, in the private subnets. */
