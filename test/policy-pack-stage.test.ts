@@ -5,7 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PackStageError, stagePolicyPack } from "../engine/policy-pack-stage";
@@ -43,6 +43,21 @@ function relativeImports(file: string): { specifier: string; target: string | un
         });
 }
 
+/** The repository modules a module loads, transitively (itself included), and the packages they import. */
+function importClosure(entry: string): { modules: string[]; packages: string[] } {
+    const modules = new Set<string>();
+    const packages = new Set<string>();
+    const visit = (file: string): void => {
+        if (modules.has(file)) return;
+        modules.add(file);
+        const { importedFiles } = ts.preProcessFile(readFileSync(file, "utf8"), true, true);
+        for (const { fileName } of importedFiles) if (!fileName.startsWith(".")) packages.add(fileName);
+        for (const { target } of relativeImports(file)) if (target) visit(target);
+    };
+    visit(entry);
+    return { modules: [...modules].map((file) => relative(ROOT, file)).sort(), packages: [...packages].sort() };
+}
+
 describe("npm run policies -- stage", () => {
     let stage: string;
 
@@ -55,6 +70,12 @@ describe("npm run policies -- stage", () => {
         expect(run.stdout).toContain("npm install && pulumi policy publish");
         // What `npm install` in the stage would provide; the repository's packages, so the test needs no network.
         symlinkSync(join(ROOT, "node_modules"), join(stage, "node_modules"));
+    });
+
+    it("keeps the command's own modules off the Pulumi program and SDK: they import only node and typescript", () => {
+        const { modules, packages } = importClosure(join(ROOT, "cli", "policies.ts"));
+        expect(modules).toEqual(["cli/policies.ts", "engine/policy-pack-stage.ts"]);
+        expect(packages.filter((name) => !name.startsWith("node:"))).toEqual(["typescript"]);
     });
 
     it("holds the pack's metadata, an entry, policies/ and core/ as in the repository, and nothing else", () => {
