@@ -17,9 +17,9 @@ export class PackStageError extends Error {
 }
 
 /** The repository folders the pack is built from, copied as they are. */
-export const PACK_FOLDERS = ["policies", "core"] as const;
+const PACK_FOLDERS = ["policies", "core"] as const;
 /** Everything a stage holds: the two folders and the files written at its top. */
-export const STAGED_ENTRIES = ["PulumiPolicy.yaml", "package.json", "tsconfig.json", "index.ts", ...PACK_FOLDERS] as const;
+const STAGED_ENTRIES = ["PulumiPolicy.yaml", "package.json", "tsconfig.json", "index.ts", ...PACK_FOLDERS] as const;
 /** What `npm install` and a previous stage leave behind, kept when staging again. */
 const KEPT_ENTRIES = ["node_modules", "package-lock.json"];
 
