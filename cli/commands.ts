@@ -11,6 +11,7 @@ import { imagesCommand } from "./images";
 import { manifestsPullCommand } from "./manifests";
 import { imagesLockCommand, mirrorBundleCommand, mirrorPushCommand } from "./mirror";
 import { planCommand } from "./plan";
+import { policiesStageCommand } from "./policies";
 
 export function buildProgram(): Command {
     const program = new Command("kfstack")
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
         .showHelpAfterError();
     addStackCommands(program);
     addProjectCommands(program);
+    addPolicyCommands(program);
     addImageCommands(program);
     return program;
 }
@@ -84,6 +86,19 @@ function addProjectCommands(program: Command): void {
         .argument("<bom>", "release name: reads components/bom/<bom>.yaml, e.g. kubeflow-1.8.1")
         .option("--out <dir>", "cache directory to write", "./manifests-cache")
         .action(manifestsPullCommand);
+}
+
+/** policies: the CrossGuard pack as it leaves the repository. */
+function addPolicyCommands(program: Command): void {
+    const policies = program.command("policies").description("The CrossGuard policy pack in policies/, as it is published.");
+
+    policies
+        .command("stage")
+        .description(
+            "Write the pack with the core/ it imports into a self-contained directory (PulumiPolicy.yaml, package.json, tsconfig.json, index.ts, policies/, core/) to `pulumi policy publish` from; refuse if a pack module imports anything else.",
+        )
+        .requiredOption("--out <dir>", "stage directory: new, empty, or a previous stage (its node_modules is kept)")
+        .action(policiesStageCommand);
 }
 
 const parallel = (fallback: number) =>

@@ -8,6 +8,7 @@ import { CustomizeError } from "../components/manifests/customize";
 import { ManifestsError } from "../components/manifests/read";
 import { MirrorError, MirrorInputError } from "../engine/image-transfer/errors";
 import { OfflineRunError } from "../engine/offline";
+import { PackStageError } from "../engine/policy-pack-stage";
 import { StackFileError } from "../engine/stack-file";
 
 /** Something is wrong with what was checked: invalid configuration, a failed check or pull. */
@@ -29,6 +30,7 @@ const USER_ERRORS: [new (...args: never[]) => Error, number][] = [
     [PullError, EXIT_INVALID],
     [RendererError, EXIT_INVALID],
     [MirrorError, EXIT_INVALID],
+    [PackStageError, EXIT_INVALID],
     [StackFileError, EXIT_UNREADABLE],
     [BomError, EXIT_UNREADABLE],
     [ManifestsError, EXIT_UNREADABLE],
