@@ -266,6 +266,7 @@ describe("stack in AWS GovCloud (test fixture)", () => {
             "arn:aws-us-gov:iam::aws:policy/AmazonEKSWorkerNodePolicy",
             "arn:aws-us-gov:iam::aws:policy/AmazonEKS_CNI_Policy",
             "arn:aws-us-gov:iam::aws:policy/AmazonSSMManagedInstanceCore",
+            "arn:aws-us-gov:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
         ]);
     });
 

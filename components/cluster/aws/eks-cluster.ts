@@ -10,6 +10,7 @@ import { PlatformCluster, type PlatformClusterArgs } from "../platform-cluster";
 import { AwsNetwork, type AwsNetworkArgs } from "./network";
 import { EksNodeGroup } from "./node-group";
 import { clusterAdminPrincipals } from "./deployer";
+import { defaultStorageClass, eksAddons } from "./addons";
 import { type AwsPartition, awsManagedPolicyArn, eksAccessPolicyArn, servicePrincipal } from "./partition";
 
 /** Control-plane logs kfstack always keeps: who called the API, what they did, how they authenticated. */
@@ -73,6 +74,8 @@ export class EksCluster extends PlatformCluster {
     readonly nodeGroups: EksNodeGroup[];
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
+    readonly addons: ReturnType<typeof eksAddons>;
+    readonly storageClass: k8s.storage.v1.StorageClass;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:EksCluster", name, args, opts);
@@ -89,6 +92,14 @@ export class EksCluster extends PlatformCluster {
         });
         // No Kubernetes object is applied before every admin, the deployer included, has access.
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: access });
+        this.addons = eksAddons(this, name, {
+            clusterName: this.cluster.name,
+            kubernetesVersion: args.kubernetesVersion,
+            partition: args.partition,
+            kmsKeyArn: this.secretsKey.arn,
+            dependsOn: this.nodeGroups,
+        });
+        this.storageClass = defaultStorageClass(this, name, this.secretsKey.arn, this.addons["aws-ebs-csi-driver"], this.provider);
         this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig, nodePools: this.nodePools });
     }
 }

@@ -1,0 +1,71 @@
+// The EKS add-ons and the default StorageClass in the shipped AWS stacks: what a
+// real cluster needs before a claim binds or a NetworkPolicy is enforced.
+import { describe, expect, it } from "vitest";
+import { EKS_ADDON_VERSIONS, addonVersionsFor } from "../components/cluster/aws/addon-versions";
+import { plannedStack } from "./planned-stacks";
+import { resource, resourcesOfType } from "./helpers";
+
+const ADDON = "aws:eks/addon:Addon";
+const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
+
+describe.each(["dev", "prod"] as const)("EKS add-ons of stack %s", (stack) => {
+    it("installs the five managed add-ons at the versions pinned for Kubernetes 1.33, the VPC CNI enforcing NetworkPolicy", async () => {
+        const plan = await plannedStack(stack);
+        const addons = resourcesOfType(plan, ADDON).map((addon) => [addon.name, addon.inputs.addonVersion, addon.inputs.configurationValues]);
+        expect(addons.sort()).toEqual([
+            [`kfstack-${stack}-aws-ebs-csi-driver`, "v1.44.0-eksbuild.1", undefined],
+            [`kfstack-${stack}-coredns`, "v1.12.1-eksbuild.2", undefined],
+            [`kfstack-${stack}-eks-pod-identity-agent`, "v1.3.7-eksbuild.2", undefined],
+            [`kfstack-${stack}-kube-proxy`, "v1.33.0-eksbuild.2", undefined],
+            [`kfstack-${stack}-vpc-cni`, "v1.19.5-eksbuild.1", '{"enableNetworkPolicy":"true"}'],
+        ]);
+    });
+
+    it("gives the EBS CSI controller its own role through Pod Identity, after the agent exists", async () => {
+        const plan = await plannedStack(stack);
+        const role = resource(plan, "aws:iam/role:Role", `kfstack-${stack}-ebs-csi`);
+        expect(JSON.parse(role.inputs.assumeRolePolicy as string)).toEqual({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+        });
+        expect(resource(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", `kfstack-${stack}-ebs-csi`).inputs.policyArn).toBe(
+            "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+        );
+        const association = resource(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation", `kfstack-${stack}-ebs-csi`);
+        expect(association.inputs).toMatchObject({ namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa" });
+        expect(association.dependsOn).toContain(role.urn);
+        const driver = resource(plan, ADDON, `kfstack-${stack}-aws-ebs-csi-driver`);
+        expect(driver.dependsOn).toEqual(expect.arrayContaining([association.urn, resource(plan, ADDON, `kfstack-${stack}-eks-pod-identity-agent`).urn]));
+    });
+
+    it("makes encrypted gp3 the default StorageClass, through the cluster's provider, once the CSI driver exists", async () => {
+        const plan = await plannedStack(stack);
+        const storageClass = resource(plan, STORAGE_CLASS, `kfstack-${stack}-gp3`);
+        expect(storageClass.inputs).toMatchObject({
+            metadata: { name: "gp3", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+            provisioner: "ebs.csi.aws.com",
+            parameters: { type: "gp3", encrypted: "true" },
+            volumeBindingMode: "WaitForFirstConsumer",
+            allowVolumeExpansion: true,
+        });
+        expect(storageClass.provider).toBe(resource(plan, "pulumi:providers:kubernetes", `kfstack-${stack}-k8s`).urn);
+        expect(storageClass.dependsOn).toEqual(
+            expect.arrayContaining([
+                resource(plan, ADDON, `kfstack-${stack}-aws-ebs-csi-driver`).urn,
+                resource(plan, "aws:kms/key:Key", `kfstack-${stack}-secrets`).urn,
+            ]),
+        );
+    });
+});
+
+describe("addonVersionsFor", () => {
+    it("reads the row of a patch version's minor", () => {
+        expect(addonVersionsFor("1.33.2")).toBe(EKS_ADDON_VERSIONS["1.33"]);
+    });
+
+    it("rejects a Kubernetes minor with no pinned add-on versions, naming the table to extend", () => {
+        expect(() => addonVersionsFor("1.29")).toThrow(
+            'No EKS add-on versions are pinned for Kubernetes 1.29 (kfstack:kubernetesVersion is "1.29"); pinned: 1.33. Add a row to components/cluster/aws/addon-versions.ts from `aws eks describe-addon-versions --kubernetes-version 1.29`.',
+        );
+    });
+});
