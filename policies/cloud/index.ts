@@ -8,6 +8,8 @@ import { gkeClusterHardening } from "./gke-01-cluster-hardening";
 import { gpuTaint } from "./gpu-01-gpu-taint";
 import { gpuModel } from "./gpu-02-gpu-model";
 import { gpuDriver } from "./gpu-04-gpu-driver";
+import { storageClasses } from "./plat-01-storage-classes";
+import { networkPolicyEnforcement } from "./plat-02-network-policy-enforcement";
 import { deployerAccess } from "./plat-04-deployer-access";
 import { registryMirror } from "./reg-01-registry-mirror";
 import { topologyMinimums } from "./size-01-topology-minimums";
@@ -23,5 +25,7 @@ export const CLOUD_POLICIES: readonly KfstackPolicy[] = [
     gpuDriver,
     topologyMinimums,
     registryMirror,
+    storageClasses,
+    networkPolicyEnforcement,
     deployerAccess,
 ];

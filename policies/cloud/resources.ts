@@ -7,6 +7,7 @@ import { isRecord } from "../../core/records";
 
 export const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 export const EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+export const EKS_ADDON = "aws:eks/addon:Addon";
 export const EKS_ACCESS_POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation";
 export const KUBERNETES_PROVIDER = "pulumi:providers:kubernetes";
 export const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
@@ -20,6 +21,7 @@ export const ARTIFACT_REGISTRY_REPOSITORY = "gcp:artifactregistry/repository:Rep
 const LABELS: Readonly<Record<string, string>> = {
     [EKS_CLUSTER]: "EKS cluster",
     [EKS_NODE_GROUP]: "EKS node group",
+    [EKS_ADDON]: "EKS add-on",
     [EKS_ACCESS_POLICY_ASSOCIATION]: "EKS access policy association",
     [KUBERNETES_PROVIDER]: "Kubernetes provider",
     [LAUNCH_TEMPLATE]: "Launch template",

@@ -1,0 +1,76 @@
+// PLAT-01: every claim the plan makes binds: a PersistentVolumeClaim, a
+// StatefulSet's volumeClaimTemplates and the Prometheus Operator's storage
+// (core/volume-claims.ts, the claims the cost estimate counts) name a
+// StorageClass the plan creates or the cloud provides, and a claim that names
+// none finds a default class. Existing clusters declare no classes in the stack
+// schema yet, so the policy does not apply to them.
+import type { PolicyResource } from "@pulumi/policy";
+import { describeResource, kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
+import { recordAt } from "../../core/records";
+import { volumeClaimsOf } from "../../core/volume-claims";
+import { stackPolicy } from "../lib/policy";
+import { EKS_CLUSTER, GKE_CLUSTER, clusterFactsWithUrn, describeCloudResource } from "./resources";
+
+const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
+const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
+
+/** The classes GKE creates in every cluster with the PD CSI driver (on by default); standard-rwo is the default. */
+export const GKE_STORAGE_CLASSES = { names: ["standard-rwo", "premium-rwo", "standard"], default: "standard-rwo" };
+
+interface Classes {
+    /** Who provides classes beyond the plan's own, as a message names it. */
+    where: string;
+    names: Set<string>;
+    defaults: string[];
+}
+
+/** The classes claims can bind to: the planned ones, and on a planned GKE cluster GKE's own. */
+function classesOf(resources: readonly PolicyResource[], cluster: PolicyResource): Classes {
+    const planned = resources.filter((resource) => resource.type === STORAGE_CLASS);
+    const names = new Set(planned.map((resource) => metadataOf(resource.props).name ?? resource.name));
+    const defaults = planned
+        .filter((resource) => recordAt(recordAt(resource.props, "metadata"), "annotations")[DEFAULT_CLASS_ANNOTATION] === "true")
+        .map((resource) => metadataOf(resource.props).name ?? resource.name);
+    const where = describeCloudResource(cluster.type, cluster.name);
+    if (cluster.type !== GKE_CLUSTER) return { where, names, defaults };
+    GKE_STORAGE_CLASSES.names.forEach((name) => names.add(name));
+    return { where, names, defaults: [...defaults, GKE_STORAGE_CLASSES.default] };
+}
+
+function known(classes: Classes): string {
+    return classes.names.size ? [...classes.names].sort().join(", ") : "none";
+}
+
+export const storageClasses = stackPolicy({
+    id: "PLAT-01",
+    slug: "storage-classes",
+    description:
+        "On a cluster the plan creates (EKS or GKE), every PersistentVolumeClaim, StatefulSet volumeClaimTemplate and Prometheus/Alertmanager/ThanosRuler storage template names a StorageClass the plan creates or the cloud provides (GKE: standard-rwo, premium-rwo, standard), and a claim that names none finds a default class. Not applicable to existing clusters until the stack can declare their classes.",
+    reason: "A claim whose class does not exist, or that relies on a default class nobody created (EKS has none without the EBS CSI driver and kfstack's gp3 class), stays Pending, and so does every pod that mounts it: MinIO, MySQL, Katib and Prometheus never start.",
+    remediation:
+        "Let kfstack create the default gp3 StorageClass on EKS, set storageClassName only to a class the plan creates or the cloud provides, or create the class the claim names.",
+    validateStack: (args, reportViolation) => {
+        const cluster = args.resources.find((resource) => resource.type === EKS_CLUSTER || resource.type === GKE_CLUSTER);
+        if (!cluster || clusterFactsWithUrn(args.resources)?.facts.cloud === "existing") return;
+        const classes = classesOf(args.resources, cluster);
+        for (const resource of args.resources) {
+            const kind = kubernetesKind(resource.type)?.kind;
+            if (!kind) continue;
+            const described = describeResource(kind, resource.props, resource.name);
+            for (const claim of volumeClaimsOf(kind, resource.props, described.slice(kind.length + 1))) {
+                if (claim.storageClassName === undefined) {
+                    if (classes.defaults.length) continue;
+                    reportViolation(
+                        `${claim.template} names no StorageClass and nothing makes one the default on ${classes.where} (classes: ${known(classes)}); it stays Pending. Create a default StorageClass (annotation ${DEFAULT_CLASS_ANNOTATION}: "true") or set storageClassName to one of the classes.`,
+                        resource.urn,
+                    );
+                } else if (!classes.names.has(claim.storageClassName)) {
+                    reportViolation(
+                        `${claim.template} names StorageClass "${claim.storageClassName}", which neither the plan nor ${classes.where} provides (classes: ${known(classes)}); it stays Pending. Set storageClassName to one of them, or create the class.`,
+                        resource.urn,
+                    );
+                }
+            }
+        }
+    },
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { storageClasses } from "../../policies/cloud/plat-01-storage-classes";
+import { mandatoryViolation, messagesOf, record, violationsOf } from "./fixtures";
+import { changed, clusterFactsRecord, eksCluster, expectAcceptedOutright, gkeCluster } from "./fixtures-cloud";
+import { claimRecords, defaultStorageClass, persistentVolumeClaim, prometheusWithStorage, statefulSetWithClaims } from "./fixtures-platform";
+
+const PLAT_01 = { policy: "plat-01-storage-classes", id: "PLAT-01" };
+
+describe("PLAT-01 Storage classes", () => {
+    it("accepts claims on EKS that name kfstack's gp3 class or rely on it as the default", async () => {
+        await expectAcceptedOutright(storageClasses, [eksCluster(), defaultStorageClass(), ...claimRecords()]);
+    });
+
+    it("accepts claims on GKE on its own classes or its default standard-rwo, with no class planned", async () => {
+        const premium = changed(persistentVolumeClaim(), ["props", "spec", "storageClassName"], "premium-rwo");
+        await expectAcceptedOutright(storageClasses, [gkeCluster(), premium, prometheusWithStorage()]);
+    });
+
+    it("does not apply to an existing cluster, whose classes the stack cannot declare yet", async () => {
+        const local = changed(persistentVolumeClaim(), ["props", "spec", "storageClassName"], "local-path");
+        await expectAcceptedOutright(storageClasses, [clusterFactsRecord({ cloud: "existing" }), eksCluster(), local]);
+    });
+
+    it("rejects a PersistentVolumeClaim that names a class nothing provides", async () => {
+        const claim = changed(persistentVolumeClaim(), ["props", "spec", "storageClassName"], "io2");
+        expect(await violationsOf(storageClasses, [eksCluster(), defaultStorageClass(), claim])).toEqual([
+            mandatoryViolation(
+                PLAT_01,
+                claim,
+                'PersistentVolumeClaim "kubeflow/minio-pvc" names StorageClass "io2", which neither the plan nor EKS cluster "kfstack-prod" provides (classes: gp3); it stays Pending. Set storageClassName to one of them, or create the class.',
+            ),
+        ]);
+    });
+
+    it("rejects a StatefulSet volumeClaimTemplate that names a class nothing provides", async () => {
+        const statefulSet = changed(statefulSetWithClaims(), ["props", "spec", "volumeClaimTemplates", 0, "spec", "storageClassName"], "fast");
+        expect(await messagesOf(storageClasses, [eksCluster(), defaultStorageClass(), statefulSet])).toEqual([
+            'StatefulSet "kubeflow/mysql" claim data names StorageClass "fast", which neither the plan nor EKS cluster "kfstack-prod" provides (classes: gp3); it stays Pending. Set storageClassName to one of them, or create the class.',
+        ]);
+    });
+
+    it("rejects Prometheus storage that names no class on an EKS cluster where no class is the default", async () => {
+        const notDefault = changed(defaultStorageClass(), ["props", "metadata", "annotations"], {});
+        expect(await messagesOf(storageClasses, [eksCluster(), notDefault, prometheusWithStorage()])).toEqual([
+            'Prometheus "monitoring/kfstack" names no StorageClass and nothing makes one the default on EKS cluster "kfstack-prod" (classes: gp3); it stays Pending. Create a default StorageClass (annotation storageclass.kubernetes.io/is-default-class: "true") or set storageClassName to one of the classes.',
+        ]);
+    });
+
+    it("rejects Alertmanager storage on GKE that names a class GKE does not create", async () => {
+        const alertmanager = record("kubernetes:monitoring.coreos.com/v1:Alertmanager", {
+            ...prometheusWithStorage().props,
+            kind: "Alertmanager",
+            metadata: { name: "kfstack", namespace: "monitoring" },
+            spec: { replicas: 3, storage: { volumeClaimTemplate: { spec: { storageClassName: "gp3", resources: { requests: { storage: "5Gi" } } } } } },
+        });
+        expect(await messagesOf(storageClasses, [gkeCluster(), alertmanager])).toEqual([
+            'Alertmanager "monitoring/kfstack" names StorageClass "gp3", which neither the plan nor GKE cluster "kfstack-gke-prod" provides (classes: premium-rwo, standard, standard-rwo); it stays Pending. Set storageClassName to one of them, or create the class.',
+        ]);
+    });
+
+    it("rejects a claim that names no class on EKS when the plan creates no class at all", async () => {
+        expect(await messagesOf(storageClasses, [eksCluster(), persistentVolumeClaim()])).toEqual([
+            'PersistentVolumeClaim "kubeflow/minio-pvc" names no StorageClass and nothing makes one the default on EKS cluster "kfstack-prod" (classes: none); it stays Pending. Create a default StorageClass (annotation storageclass.kubernetes.io/is-default-class: "true") or set storageClassName to one of the classes.',
+        ]);
+    });
+});
