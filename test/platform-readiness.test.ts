@@ -1,7 +1,12 @@
-// The EKS add-ons and the default StorageClass in the shipped AWS stacks: what a
-// real cluster needs before a claim binds or a NetworkPolicy is enforced.
+// What a real cluster needs before a claim binds or a NetworkPolicy is
+// enforced: the EKS add-ons and the default StorageClass in the shipped AWS
+// stacks, and a planned stack that gets it wrong seen by the policy pack.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EKS_ADDON_VERSIONS, addonVersionsFor } from "../components/cluster/aws/addon-versions";
+import { planStack } from "../engine/plan";
 import { plannedStack } from "./planned-stacks";
 import { resource, resourcesOfType } from "./helpers";
 
@@ -67,5 +72,24 @@ describe("addonVersionsFor", () => {
         expect(() => addonVersionsFor("1.29")).toThrow(
             'No EKS add-on versions are pinned for Kubernetes 1.29 (kfstack:kubernetesVersion is "1.29"); pinned: 1.33. Add a row to components/cluster/aws/addon-versions.ts from `aws eks describe-addon-versions --kubernetes-version 1.29`.',
         );
+    });
+});
+
+describe("a dev stack whose Prometheus names a StorageClass nothing provides", () => {
+    it("plans, and PLAT-01 names the Prometheus storage that would stay Pending", async () => {
+        const directory = mkdtempSync(join(tmpdir(), "kfstack-plat-01-"));
+        try {
+            const configFile = join(directory, "Pulumi.dev.yaml");
+            writeFileSync(configFile, `${readFileSync("Pulumi.dev.yaml", "utf8")}  kfstack:monitoring:\n    storageClass: io2\n`);
+            const plan = await planStack("dev", { configFile });
+            expect(plan.policy.violations.map((violation) => [violation.id, violation.message])).toEqual([
+                [
+                    "PLAT-01",
+                    'Prometheus "monitoring/k8s" names StorageClass "io2", which neither the plan nor EKS cluster "kfstack-dev" provides (classes: gp3); it stays Pending. Set storageClassName to one of them, or create the class.',
+                ],
+            ]);
+        } finally {
+            rmSync(directory, { recursive: true, force: true });
+        }
     });
 });
