@@ -21,6 +21,7 @@ import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { PriorityClass } from "kubernetes-models/scheduling.k8s.io/v1/PriorityClass";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { StorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { LimitRange } from "kubernetes-models/v1/LimitRange";
 import { Namespace } from "kubernetes-models/v1/Namespace";
@@ -129,6 +130,7 @@ export const BUILT_IN_MODELS: Readonly<Record<string, ModelClass>> = Object.from
         Role,
         RoleBinding,
         PriorityClass,
+        StorageClass,
         ConfigMap,
         LimitRange,
         NetworkPolicy,
