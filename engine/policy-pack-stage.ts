@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statS
 import { builtinModules } from "node:module";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import ts from "typescript";
+import { importSpecifiersOf, resolveRelativeImport, typeScriptModulesUnder } from "./source-imports";
 
 export class PackStageError extends Error {
     constructor(message: string) {
@@ -40,22 +41,6 @@ const repositoryRoot = () => resolve(__dirname, "..");
 
 const isInside = (path: string, folder: string) => path === folder || path.startsWith(folder + sep);
 
-/** The .ts modules under a folder of the repository, relative to the repository, node_modules left out. */
-function modulesUnder(root: string, folder: string): string[] {
-    return readdirSync(join(root, folder)).flatMap((entry) => {
-        if (entry === "node_modules") return [];
-        const path = join(folder, entry);
-        if (statSync(join(root, path)).isDirectory()) return modulesUnder(root, path);
-        return entry.endsWith(".ts") ? [path] : [];
-    });
-}
-
-/** The file a relative import resolves to the way ts-node's CommonJS resolution finds it, or undefined. */
-function resolveRelative(file: string, specifier: string): string | undefined {
-    const base = resolve(dirname(file), specifier);
-    return [`${base}.ts`, join(base, "index.ts"), base].find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
-}
-
 /** npm package a bare specifier names (`@scope/name/sub` → `@scope/name`), or undefined for a node built-in. */
 function packageOf(specifier: string): string | undefined {
     if (specifier.startsWith("node:") || builtinModules.includes(specifier.split("/")[0]!)) return undefined;
@@ -66,8 +51,7 @@ function packageOf(specifier: string): string | undefined {
 /** Why a module of the pack could not be published as it is, one line per import; empty when it can. */
 function importProblems(root: string, module: string, dependencies: readonly string[]): string[] {
     const file = join(root, module);
-    const { importedFiles } = ts.preProcessFile(readFileSync(file, "utf8"), true, true);
-    return importedFiles.flatMap(({ fileName: specifier }) => {
+    return importSpecifiersOf(file).flatMap((specifier) => {
         if (!specifier.startsWith(".")) {
             const name = packageOf(specifier);
             return name === undefined || dependencies.includes(name)
@@ -75,7 +59,7 @@ function importProblems(root: string, module: string, dependencies: readonly str
                 : [`${module} imports "${specifier}", which is not a dependency in policies/package.json: the published pack would not install it.`];
         }
         // Where the import points decides, whether or not the file is there: a stage carries only policies/ and core/.
-        const resolved = resolveRelative(file, specifier);
+        const resolved = resolveRelativeImport(file, specifier);
         const target = resolved ?? resolve(dirname(file), specifier);
         const carried = PACK_FOLDERS.some((folder) => isInside(target, join(root, folder)) && !target.includes(`${sep}node_modules${sep}`));
         if (!carried) {
@@ -134,7 +118,7 @@ function prepareOut(root: string, out: string): void {
 export function stagePolicyPack(options: { out: string; root?: string }): StageResult {
     const root = options.root ?? repositoryRoot();
     const out = isAbsolute(options.out) ? options.out : resolve(options.out);
-    const modules = PACK_FOLDERS.flatMap((folder) => modulesUnder(root, folder));
+    const modules = PACK_FOLDERS.flatMap((folder) => typeScriptModulesUnder(root, folder));
     const packageJson = stagedPackageJson(root);
     const dependencies = Object.keys(stringRecord(packageJson.dependencies));
     const problems = modules.flatMap((module) => importProblems(root, module, dependencies));

@@ -1,55 +1,24 @@
 // The layering the tree promises (docs/architecture.md), checked on the
 // source: layers only import downwards and nothing imports in a cycle (file
 // and function sizes are eslint's). A violation names the files to fix.
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import ts from "typescript";
+import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { importSpecifiersOf, resolveRelativeImport, typeScriptModulesUnder } from "../engine/source-imports";
 
 const ROOT = resolve(__dirname, "..");
 const SOURCE_FOLDERS = ["core", "components", "policies", "engine", "cli", "registry", "test"];
 
-function sourceFiles(folder: string): string[] {
-    return readdirSync(folder).flatMap((entry) => {
-        if (entry === "node_modules") return [];
-        const path = join(folder, entry);
-        if (statSync(path).isDirectory()) return sourceFiles(path);
-        return /\.m?ts$/.test(entry) ? [path] : [];
-    });
-}
-
-const FILES = [join(ROOT, "index.ts"), ...SOURCE_FOLDERS.flatMap((folder) => sourceFiles(join(ROOT, folder)))];
+const FILES = ["index.ts", ...SOURCE_FOLDERS.flatMap((folder) => typeScriptModulesUnder(ROOT, folder, { withMts: true }))].map((file) => join(ROOT, file));
 const repoPath = (path: string) => relative(ROOT, path);
-
-/** Every module specifier a file imports or re-exports (type-only imports too: they couple the files all the same). */
-function specifiersOf(file: string): string[] {
-    const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, false);
-    const found: string[] = [];
-    const visit = (node: ts.Node): void => {
-        if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-            found.push(node.moduleSpecifier.text);
-        } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && ts.isStringLiteral(node.arguments[0]!)) {
-            found.push(node.arguments[0].text);
-        }
-        ts.forEachChild(node, visit);
-    };
-    visit(source);
-    return found;
-}
-
-function resolveRelative(file: string, specifier: string): string | undefined {
-    const base = resolve(dirname(file), specifier);
-    return [`${base}.ts`, join(base, "index.ts"), base].find((candidate) => candidate.endsWith(".ts") && existsSync(candidate));
-}
 
 /** file → the repository files it imports, and file → the npm packages it imports. */
 const IMPORTS = new Map<string, string[]>();
 const PACKAGES = new Map<string, string[]>();
 for (const file of FILES) {
-    const specifiers = specifiersOf(file);
+    const specifiers = importSpecifiersOf(file);
     IMPORTS.set(
         file,
-        specifiers.filter((specifier) => specifier.startsWith(".")).flatMap((specifier) => resolveRelative(file, specifier) ?? []),
+        specifiers.filter((specifier) => specifier.startsWith(".")).flatMap((specifier) => resolveRelativeImport(file, specifier) ?? []),
     );
     PACKAGES.set(
         file,
@@ -103,8 +72,8 @@ describe("the source tree", () => {
     it("reads every source file and resolves its relative imports", () => {
         expect(FILES.length).toBeGreaterThan(200);
         const unresolved = FILES.flatMap((file) =>
-            specifiersOf(file)
-                .filter((specifier) => specifier.startsWith(".") && !/\.(json|yaml|csv)$/.test(specifier) && !resolveRelative(file, specifier))
+            importSpecifiersOf(file)
+                .filter((specifier) => specifier.startsWith(".") && !/\.(json|yaml|csv)$/.test(specifier) && !resolveRelativeImport(file, specifier))
                 .map((specifier) => `${repoPath(file)}: ${specifier}`),
         );
         expect(unresolved).toEqual([]);

@@ -5,10 +5,10 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve, sep } from "node:path";
-import ts from "typescript";
+import { join, relative, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PackStageError, stagePolicyPack } from "../engine/policy-pack-stage";
+import { importSpecifiersOf, resolveRelativeImport, typeScriptModulesUnder } from "../engine/source-imports";
 import { projectDirectory } from "../engine/stack-file";
 import { ALL_POLICIES } from "../policies/all";
 
@@ -28,19 +28,13 @@ function filesUnder(directory: string, folder = ""): string[] {
     });
 }
 
-const modulesOf = (folder: string) => filesUnder(join(ROOT, folder)).flatMap((file) => (file.endsWith(".ts") ? [`${folder}/${file}`] : []));
+const modulesOf = (folder: string) => typeScriptModulesUnder(ROOT, folder);
 
 /** Each relative import of a .ts file and the file it resolves to (undefined if none), as ts-node's CommonJS resolution finds it. */
 function relativeImports(file: string): { specifier: string; target: string | undefined }[] {
-    const { importedFiles } = ts.preProcessFile(readFileSync(file, "utf8"), true, true);
-    return importedFiles
-        .map(({ fileName }) => fileName)
+    return importSpecifiersOf(file)
         .filter((specifier) => specifier.startsWith("."))
-        .map((specifier) => {
-            const base = resolve(dirname(file), specifier);
-            const target = [`${base}.ts`, join(base, "index.ts")].find((candidate) => existsSync(candidate));
-            return { specifier, target };
-        });
+        .map((specifier) => ({ specifier, target: resolveRelativeImport(file, specifier) }));
 }
 
 /** The repository modules a module loads, transitively (itself included), and the packages they import. */
@@ -50,8 +44,7 @@ function importClosure(entry: string): { modules: string[]; packages: string[] }
     const visit = (file: string): void => {
         if (modules.has(file)) return;
         modules.add(file);
-        const { importedFiles } = ts.preProcessFile(readFileSync(file, "utf8"), true, true);
-        for (const { fileName } of importedFiles) if (!fileName.startsWith(".")) packages.add(fileName);
+        for (const specifier of importSpecifiersOf(file)) if (!specifier.startsWith(".")) packages.add(specifier);
         for (const { target } of relativeImports(file)) if (target) visit(target);
     };
     visit(entry);
@@ -74,7 +67,7 @@ describe("npm run policies -- stage", () => {
 
     it("keeps the command's own modules off the Pulumi program and SDK: they import only node and typescript", () => {
         const { modules, packages } = importClosure(join(ROOT, "cli", "policies.ts"));
-        expect(modules).toEqual(["cli/policies.ts", "engine/policy-pack-stage.ts"]);
+        expect(modules).toEqual(["cli/policies.ts", "engine/policy-pack-stage.ts", "engine/source-imports.ts"]);
         expect(packages.filter((name) => !name.startsWith("node:"))).toEqual(["typescript"]);
     });
 
