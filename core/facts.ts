@@ -21,12 +21,29 @@ export interface NodePoolFacts {
     taints: { key: string; value: string; effect: string }[];
 }
 
+/**
+ * What an existing cluster provides, as its stack declares it (kfstack:existing.provides):
+ * the platform's needs are checked against it, since nothing in the plan creates these.
+ */
+export interface ClusterCapabilities {
+    /** StorageClasses the cluster has; `default` marks the one claims without a class get. */
+    storageClasses: { name: string; default: boolean }[];
+    /** Whether NetworkPolicies are enforced, and by which network plugin (calico, cilium …). */
+    networkPolicy: { enforced: boolean; by?: string };
+    /** The LoadBalancer Service implementation (metallb, f5 …); absent when there is none. */
+    loadBalancer?: string;
+    /** Whether something adds nodes for pending pods (so a pool may be declared with 0 minimum). */
+    autoscaling: boolean;
+}
+
 export interface ClusterFacts {
     cloud: "aws" | "gcp" | "existing";
     topology: "testing" | "production";
     kubernetesVersion: string;
     nodePools: NodePoolFacts[];
     undersizedReason?: string;
+    /** Existing clusters only: what the stack declares the cluster provides. */
+    provides?: ClusterCapabilities;
 }
 
 export interface KubeflowFacts {
