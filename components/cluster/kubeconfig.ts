@@ -8,8 +8,8 @@ export interface ExecKubeconfigArgs {
     readonly clusterName: pulumi.Input<string>;
     /** https URL of the API server. */
     readonly server: pulumi.Input<string>;
-    /** Base64 PEM of the cluster CA. */
-    readonly certificateAuthority: pulumi.Input<string>;
+    /** Base64 PEM of the cluster CA; absent when the server's certificate is publicly trusted (GKE's DNS-based endpoint). */
+    readonly certificateAuthority?: pulumi.Input<string>;
     readonly exec: { command: string; args: pulumi.Input<string>[]; provideClusterInfo?: boolean };
 }
 
@@ -20,7 +20,7 @@ export function execKubeconfig(args: ExecKubeconfigArgs): pulumi.Output<string> 
             stringify({
                 apiVersion: "v1",
                 kind: "Config",
-                clusters: [{ name, cluster: { server, "certificate-authority-data": certificateAuthority } }],
+                clusters: [{ name, cluster: { server, ...(certificateAuthority ? { "certificate-authority-data": certificateAuthority } : {}) } }],
                 users: [
                     {
                         name,

@@ -79,5 +79,11 @@ export const gcpSettings = z
             .default("REGULAR")
             .describe("GKE release channel; UNSPECIFIED pins kubernetesVersion with node auto-upgrade off."),
         deletionProtection: z.boolean().default(true).describe("Refuse to delete the cluster until turned off."),
+        controlPlaneAccess: z
+            .enum(["dnsEndpoint", "privateNetwork"])
+            .default("dnsEndpoint")
+            .describe(
+                "How pulumi up and kubectl reach the control plane: GKE's DNS-based endpoint, authorized by IAM (container.clusters.connect) from any network with no IP exposed, or its IP endpoint from privateEndpoint.allowedCidrs only (run from inside the VPC or over VPN).",
+            ),
     })
     .describe("GKE settings.");

@@ -14,7 +14,7 @@ import { EKS_CLUSTER, GKE_CLUSTER, clusterFactsWithUrn, describeCloudResource } 
 const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
 const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
 
-/** The classes GKE creates in every cluster with the PD CSI driver (on by default); standard-rwo is the default. */
+/** The classes GKE creates in every cluster with the Compute Engine PD CSI driver (on by default); standard-rwo is the default. */
 export const GKE_STORAGE_CLASSES = { names: ["standard-rwo", "premium-rwo", "standard"], default: "standard-rwo" };
 
 interface Classes {
@@ -32,7 +32,9 @@ function classesOf(resources: readonly PolicyResource[], cluster: PolicyResource
         .filter((resource) => recordAt(recordAt(resource.props, "metadata"), "annotations")[DEFAULT_CLASS_ANNOTATION] === "true")
         .map((resource) => metadataOf(resource.props).name ?? resource.name);
     const where = describeCloudResource(cluster.type, cluster.name);
-    if (cluster.type !== GKE_CLUSTER) return { where, names, defaults };
+    // GKE's classes are the PD CSI driver's: with the driver turned off, none of them provisions.
+    const pdCsiDriver = recordAt(recordAt(cluster.props, "addonsConfig"), "gcePersistentDiskCsiDriverConfig")["enabled"] !== false;
+    if (cluster.type !== GKE_CLUSTER || !pdCsiDriver) return { where, names, defaults };
     GKE_STORAGE_CLASSES.names.forEach((name) => names.add(name));
     return { where, names, defaults: [...defaults, GKE_STORAGE_CLASSES.default] };
 }
@@ -45,7 +47,7 @@ export const storageClasses = stackPolicy({
     id: "PLAT-01",
     slug: "storage-classes",
     description:
-        "On a cluster the plan creates (EKS or GKE), every PersistentVolumeClaim, StatefulSet volumeClaimTemplate and Prometheus/Alertmanager/ThanosRuler storage template names a StorageClass the plan creates or the cloud provides (GKE: standard-rwo, premium-rwo, standard), and a claim that names none finds a default class. Not applicable to existing clusters until the stack can declare their classes.",
+        "On a cluster the plan creates (EKS or GKE), every PersistentVolumeClaim, StatefulSet volumeClaimTemplate and Prometheus/Alertmanager/ThanosRuler storage template names a StorageClass the plan creates or the cloud provides (GKE with its PD CSI driver on: standard-rwo, premium-rwo, standard), and a claim that names none finds a default class. Not applicable to existing clusters until the stack can declare their classes.",
     reason: "A claim whose class does not exist, or that relies on a default class nobody created (EKS has none without the EBS CSI driver and kfstack's gp3 class), stays Pending, and so does every pod that mounts it: MinIO, MySQL, Katib and Prometheus never start.",
     remediation:
         "Let kfstack create the default gp3 StorageClass on EKS, set storageClassName only to a class the plan creates or the cloud provides, or create the class the claim names.",

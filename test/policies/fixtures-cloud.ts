@@ -89,6 +89,8 @@ export function gkeCluster(name = "kfstack-gke-prod"): PolicyRecord {
         "gcp:container/cluster:Cluster",
         {
             name,
+            addonsConfig: { gcePersistentDiskCsiDriverConfig: { enabled: true } },
+            controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: true } },
             datapathProvider: "ADVANCED_DATAPATH",
             deletionProtection: true,
             enableShieldedNodes: true,

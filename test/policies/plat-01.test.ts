@@ -63,4 +63,11 @@ describe("PLAT-01 Storage classes", () => {
             'PersistentVolumeClaim "kubeflow/minio-pvc" names no StorageClass and nothing makes one the default on EKS cluster "kfstack-prod" (classes: none); it stays Pending. Create a default StorageClass (annotation storageclass.kubernetes.io/is-default-class: "true") or set storageClassName to one of the classes.',
         ]);
     });
+
+    it("rejects a claim on GKE with the PD CSI driver turned off, since none of GKE's classes provisions without it", async () => {
+        const withoutDriver = changed(gkeCluster(), ["props", "addonsConfig", "gcePersistentDiskCsiDriverConfig", "enabled"], false);
+        expect(await messagesOf(storageClasses, [withoutDriver, persistentVolumeClaim()])).toEqual([
+            'PersistentVolumeClaim "kubeflow/minio-pvc" names no StorageClass and nothing makes one the default on GKE cluster "kfstack-gke-prod" (classes: none); it stays Pending. Create a default StorageClass (annotation storageclass.kubernetes.io/is-default-class: "true") or set storageClassName to one of the classes.',
+        ]);
+    });
 });
