@@ -1,12 +1,15 @@
 // What a real cluster needs before a claim binds or a NetworkPolicy is
 // enforced: the EKS add-ons and the default StorageClass in the shipped AWS
-// stacks, and a planned stack that gets it wrong seen by the policy pack.
+// stacks, and a planned stack that gets it wrong seen by the policy pack: through
+// its config where the config can get it wrong, through an altered plan where
+// only a change to the program could.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EKS_ADDON_VERSIONS, addonVersionsFor } from "../components/cluster/aws/addon-versions";
 import { planStack } from "../engine/plan";
+import { type PolicyRecord, evaluatePolicies, policyRecordOf } from "../engine/policy-check";
 import { plannedStack } from "./planned-stacks";
 import { resource, resourcesOfType } from "./helpers";
 
@@ -91,5 +94,49 @@ describe("a dev stack whose Prometheus names a StorageClass nothing provides", (
         } finally {
             rmSync(directory, { recursive: true, force: true });
         }
+    });
+});
+
+/** The prod plan's records with one resource changed, the way an edit to the program would change what it registers. */
+async function prodRecordsWith(change: (record: PolicyRecord) => PolicyRecord): Promise<PolicyRecord[]> {
+    return (await plannedStack("prod")).resources.map(policyRecordOf).map(change);
+}
+
+async function platformViolations(records: PolicyRecord[]): Promise<string[][]> {
+    const report = await evaluatePolicies(records);
+    return report.violations.filter((violation) => violation.id.startsWith("PLAT-")).map((violation) => [violation.id, violation.message]);
+}
+
+describe("the prod plan with a change that breaks a real cluster", () => {
+    it("passes every PLAT policy as planned", async () => {
+        expect(await platformViolations(await prodRecordsWith((record) => record))).toEqual([]);
+    });
+
+    it("fails PLAT-02 when the VPC CNI's network policy agent is left off, naming the add-on and the setting", async () => {
+        const records = await prodRecordsWith((record) =>
+            record.type === ADDON && record.props.addonName === "vpc-cni" ? { ...record, props: { ...record.props, configurationValues: "{}" } } : record,
+        );
+        expect(await platformViolations(records)).toEqual([
+            [
+                "PLAT-02",
+                expect.stringMatching(
+                    /^EKS cluster "kfstack-prod" gets \d+ NetworkPolicies but enforces none: it plans the vpc-cni add-on "kfstack-prod-vpc-cni" with enableNetworkPolicy not set, so its network policy agent stays off; set its configurationValues to \{"enableNetworkPolicy":"true"\}\.$/,
+                ),
+            ],
+        ]);
+    });
+
+    it("fails PLAT-04 when the Kubernetes provider does not wait for the access policy associations", async () => {
+        const plan = await plannedStack("prod");
+        const associations = new Set(resourcesOfType(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map((association) => association.urn));
+        const records = await prodRecordsWith((record) =>
+            record.type === "pulumi:providers:kubernetes" ? { ...record, dependsOn: record.dependsOn!.filter((urn) => !associations.has(urn)) } : record,
+        );
+        expect(await platformViolations(records)).toEqual([
+            [
+                "PLAT-04",
+                'Kubernetes provider "kfstack-prod-k8s" does not depend on an EKS access policy association granting AmazonEKSClusterAdminPolicy at cluster scope, and EKS cluster "kfstack-prod" gives its creator no access (bootstrapClusterCreatorAdminPermissions false): its objects can be applied before the deployer has access and fail with Unauthorized; add the deployer\'s AccessPolicyAssociation to the provider\'s dependsOn.',
+            ],
+        ]);
     });
 });
