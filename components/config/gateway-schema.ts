@@ -38,24 +38,28 @@ const dns = z
     );
 
 const tls = z
-    .discriminatedUnion("mode", [
-        z.strictObject({ mode: z.literal("selfSigned") }),
-        z.strictObject({
-            mode: z.literal("acme"),
-            email: z.email({ error: "must be the email address the ACME CA sends expiry notices to" }).describe("acme: the ACME account's email."),
-            server: z
-                .url({ protocol: /^https$/, error: "must be the https URL of an ACME directory" })
-                .default(LETS_ENCRYPT_PRODUCTION)
-                .describe("acme: the ACME directory (Let's Encrypt production by default; its staging directory for trials)."),
-        }),
-        z.strictObject({
-            mode: z.literal("ca"),
-            secretName: z
-                .string()
-                .regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, { error: "must be a Secret name (lowercase letters, digits, '-' and '.')" })
-                .describe("ca: a Secret in the cert-manager namespace holding the CA's tls.crt and tls.key (the site creates it)."),
-        }),
-    ])
+    .discriminatedUnion(
+        "mode",
+        [
+            z.strictObject({ mode: z.literal("selfSigned") }),
+            z.strictObject({
+                mode: z.literal("acme"),
+                email: z.email({ error: "must be the email address the ACME CA sends expiry notices to" }).describe("acme: the ACME account's email."),
+                server: z
+                    .url({ protocol: /^https$/, error: "must be the https URL of an ACME directory" })
+                    .default(LETS_ENCRYPT_PRODUCTION)
+                    .describe("acme: the ACME directory (Let's Encrypt production by default; its staging directory for trials)."),
+            }),
+            z.strictObject({
+                mode: z.literal("ca"),
+                secretName: z
+                    .string()
+                    .regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, { error: "must be a Secret name (lowercase letters, digits, '-' and '.')" })
+                    .describe("ca: a Secret in the cert-manager namespace holding the CA's tls.crt and tls.key (the site creates it)."),
+            }),
+        ],
+        { error: "must have mode selfSigned (testing), acme (an ACME CA through DNS-01) or ca (the site's CA)" },
+    )
     .default({ mode: "selfSigned" })
     .describe(
         "Who signs the gateway's certificate. selfSigned: Kubeflow's self-signing issuer (testing); acme: an ACME CA such as Let's Encrypt, through DNS-01 in kubeflow.gateway.dns; ca: the site's own CA (enclaves).",
