@@ -3,6 +3,8 @@
 // same program under mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster } from "./cluster/create-cluster";
+import { INGRESS_GATEWAY_SERVICE, dns01Credentials, gatewayRecords } from "./kubeflow/gateway-dns";
+import { gatewaySettingsOf } from "./kubeflow/gateway-settings";
 import { Kubeflow } from "./kubeflow/kubeflow";
 import { Monitoring } from "./monitoring/monitoring";
 import { monitoringSettingsOf } from "./monitoring/settings";
@@ -27,6 +29,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
     const name = `kfstack-${pulumi.getStack()}`;
     const cluster = await createCluster(name, stack);
     const manifestsDir = stack.manifestsDir();
+    const gateway = gatewaySettingsOf(config);
     const kubeflow = new Kubeflow(
         `${name}-kubeflow`,
         {
@@ -38,16 +41,17 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
             kubernetesVersion: config.kubernetesVersion,
             mirror,
             cloud: config.cloud,
-            gateway: {
-                ...config.kubeflow.gateway,
-                // An existing cluster's load balancers are the site's own (MetalLB, F5 …): kfstack cannot tell an internal one, so it leaves the choice to the stack.
-                exposure:
-                    config.kubeflow.gateway.exposure ??
-                    (config.topology === "production" && config.cloud !== "existing" ? "internalLoadBalancer" : "clusterIP"),
-            },
+            gateway,
+            ...(gateway.zone && gateway.tls.mode === "acme" ? { certManagerAnnotations: dns01Credentials(`${name}-gateway`, cluster, gateway.zone) } : {}),
         },
         { providers: { kubernetes: cluster.provider } },
     );
+    if (gateway.zone)
+        gatewayRecords(`${name}-gateway`, cluster, {
+            zone: gateway.zone,
+            hosts: gateway.hosts,
+            serviceStatus: kubeflow.objects.get(INGRESS_GATEWAY_SERVICE)!.status,
+        });
     const platform = { objects: kubeflow.installed, resources: kubeflow.objects };
     const monitoring = config.monitoring.enabled
         ? new Monitoring(

@@ -64,8 +64,10 @@ describe("kfstack plan", () => {
         expect(run.stdout).toBe("");
         expect(run.stderr).toBe(
             [
-                "Invalid kfstack configuration: 5 problems; nothing was created.",
+                "Invalid kfstack configuration: 6 problems; nothing was created.",
                 "  kfstack:zones: needs at least 2 zones so the cluster survives the loss of one",
+                "  kfstack:kubeflow.gateway.tls: is selfSigned (the default) on a production stack, so no client trusts the gateway; set kubeflow.gateway.tls.mode to acme " +
+                    "(with kubeflow.gateway.dns) or ca (the site's CA), or set kubeflow.gateway.acknowledgeSelfSigned.reason to say why self-signed is acceptable",
                 "  kfstack:kubernetesVersion: 1.33 is outside the Kubernetes window of kubeflow-1.8.1: kubeflow-1.8.1 supports 1.25–1.26 (upstream also tested 1.27); " +
                     "cert-manager v1.12.2 supports 1.22–1.27; istio-crds 1.17.5 supports 1.23–1.26; istio-install 1.17.5 supports 1.23–1.26; knative-serving 1.10.2 supports 1.25–1.26; " +
                     "knative-eventing 1.10.1 supports 1.25–1.26; cluster-local-gateway 1.17.5 supports 1.23–1.26. Choose a version inside it, or set " +

@@ -87,8 +87,11 @@ describe("Kubeflow on the prod stack", () => {
         const expected = addCounts(
             ...INSTALLED_KUBEFLOW_FILES.map((file) => referenceCounts("kubeflow-v1.8.1", file)),
             referenceCounts("training-operator-v1.8.0", "kubeflow.yaml"),
-            // kfstack's own: the ingress gateway's TLS certificate.
-            new Map([["cert-manager.io/v1 Certificate", 1]]),
+            // kfstack's own: the ingress gateway's TLS certificate and its ACME issuer.
+            new Map([
+                ["cert-manager.io/v1 Certificate", 1],
+                ["cert-manager.io/v1 ClusterIssuer", 1],
+            ]),
         );
         expect(sorted(countsOf(plan))).toEqual(sorted(expected));
     });
@@ -179,7 +182,7 @@ describe("Kubeflow on the prod stack", () => {
             spec: {
                 secretName: "kubeflow-gateway-tls",
                 dnsNames: ["kubeflow.example.com"],
-                issuerRef: { kind: "ClusterIssuer", name: "kubeflow-self-signing-issuer", group: "cert-manager.io" },
+                issuerRef: { kind: "ClusterIssuer", name: "kfstack-gateway", group: "cert-manager.io" },
             },
         });
         expect(

@@ -34,17 +34,21 @@ function typeOf(schema: JsonSchema): string {
     if (schema.type === "array") return `list of ${schema.items ? typeOf(schema.items) : "values"}`;
     if (schema.type === "object") return schema.properties ? "mapping" : "mapping of strings";
     if (schema.anyOf) return schema.anyOf.map(typeOf).join(" or ");
+    if (schema.oneOf) return "mapping";
     return schema.type ?? "any";
 }
 
 function collect(schema: JsonSchema, path: string, required: boolean, cloud: string, rows: Map<string, Row>): void {
     const existing = rows.get(path);
+    const type = typeOf(schema);
     if (existing) {
         existing.clouds.add(cloud);
+        // A key of several variants of a union (a discriminator, say) lists each variant's type.
+        if (existing.type !== type && !existing.type.split(" \\| ").includes(type)) existing.type = `${existing.type} \\| ${type}`;
     } else {
         rows.set(path, {
             key: path,
-            type: typeOf(schema),
+            type,
             required,
             defaultValue: schema.default === undefined ? "" : JSON.stringify(schema.default),
             clouds: new Set([cloud]),
@@ -53,6 +57,10 @@ function collect(schema: JsonSchema, path: string, required: boolean, cloud: str
     }
     for (const [name, child] of Object.entries(schema.properties ?? {})) {
         collect(child, `${path}.${name}`, schema.required?.includes(name) ?? false, cloud, rows);
+    }
+    // A discriminated union's keys are the keys of its variants; each is required only within its variant, which the description names.
+    for (const variant of schema.oneOf ?? []) {
+        for (const [name, child] of Object.entries(variant.properties ?? {})) collect(child, `${path}.${name}`, false, cloud, rows);
     }
 }
 

@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import { type StackRelease, resolveRelease } from "../bom/compatibility";
 import { clusterProblems } from "../cluster/rules";
+import { gatewayProblems } from "../kubeflow/gateway-rules";
 import { tenantProblems } from "../tenancy/rules";
 import type { StackConfig } from "./schema";
 import { type ConfigProblem, type NodePoolPlan, resolvePools } from "./topology";
@@ -21,6 +22,7 @@ export function checkStack(config: StackConfig, ctx: z.RefinementCtx): CheckedSt
     const problems = [
         ...clusterProblems(config),
         ...identityProblems(config),
+        ...gatewayProblems(config),
         ...(config.airGap.enabled && !config.airGap.registry
             ? [
                   {

@@ -7,6 +7,7 @@ import { parseRegistryPrefix } from "../../core/image-references";
 import { TOPOLOGY_MINIMUMS } from "../../core/topology-minimums";
 import { awsNetwork, awsSettings, gcpNetwork, gcpSettings, region, zones } from "./cloud-schema";
 import { ipv4Cidr, kubernetesVersion, quantity, secretValue } from "./fields";
+import { gateway } from "./gateway-schema";
 import { monitoring } from "./monitoring-schema";
 
 const dnsLabel = z.string().regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, {
@@ -143,29 +144,9 @@ const kubeflow = z
             })
             .optional()
             .describe("Run the release on a Kubernetes version outside its supported window; recorded as a warning in the plan."),
-        gateway: z
-            .strictObject({
-                exposure: z
-                    .enum(["clusterIP", "internalLoadBalancer"])
-                    .optional()
-                    .describe(
-                        "clusterIP (reach it with kubectl port-forward; the default for testing and existing clusters) or an internal load balancer (the default for production on aws and gcp).",
-                    ),
-                hosts: z
-                    .array(z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, { error: "must be a DNS name such as kubeflow.example.com" }))
-                    .min(1)
-                    .default(["kubeflow.local"])
-                    .describe("DNS names Kubeflow is served at over HTTPS; the gateway's certificate covers them."),
-                issuer: z
-                    .string()
-                    .min(1)
-                    .default("kubeflow-self-signing-issuer")
-                    .describe("cert-manager ClusterIssuer of the gateway certificate (the default is Kubeflow's self-signing one)."),
-            })
-            .default({ hosts: ["kubeflow.local"], issuer: "kubeflow-self-signing-issuer" })
-            .describe("How the Istio ingress gateway is exposed; never to the internet."),
+        gateway,
     })
-    .default({ release: "kubeflow-1.8.1", gateway: { hosts: ["kubeflow.local"], issuer: "kubeflow-self-signing-issuer" } })
+    .default({ release: "kubeflow-1.8.1", gateway: { hosts: ["kubeflow.local"], tls: { mode: "selfSigned" } } })
     .describe("The Kubeflow install.");
 
 /** Namespaces of the platform itself: a tenant may not take one of these names. */

@@ -1,12 +1,13 @@
 // kfstack's changes to the upstream Kubeflow objects, applied before anything
 // is registered: no default credentials, tenant roles that grant exactly what
-// they say, and the ingress gateway served over HTTPS and exposed the way the
-// stack says.
+// they say, and the ingress gateway exposed the way the stack says (its HTTPS
+// is in gateway-tls.ts).
 import type * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import type { IdentityConfig } from "../config/schema";
 import { type KubernetesObject, objectKey } from "../../core/objects";
 import { CustomizeError } from "../manifests/customize";
+import type { GatewayExposure } from "./gateway-settings";
 
 /** Per-stack values the upstream defaults are replaced with; secrets stay Pulumi secrets. */
 export interface Credentials {
@@ -137,41 +138,6 @@ export function narrowTenantRoles(objects: KubernetesObject[]): void {
             });
         });
     }
-}
-
-export type GatewayExposure = "clusterIP" | "internalLoadBalancer";
-
-export interface GatewaySettings {
-    exposure: GatewayExposure;
-    hosts: string[];
-    issuer: string;
-}
-
-export const GATEWAY_TLS_SECRET = "kubeflow-gateway-tls";
-
-/**
- * Serves Kubeflow over HTTPS: a cert-manager Certificate for the stack's hosts,
- * in istio-system where the ingress gateway reads it, and an HTTPS server on
- * kubeflow-gateway. Behind a load balancer, plain HTTP redirects to HTTPS; on
- * a ClusterIP gateway it stays for `kubectl port-forward`.
- */
-export function addGatewayTls(objects: KubernetesObject[], gateway: GatewaySettings): KubernetesObject {
-    const kubeflowGateway = objects.find(
-        (object) => object.kind === "Gateway" && object.metadata.namespace === "kubeflow" && object.metadata.name === "kubeflow-gateway",
-    );
-    if (!kubeflowGateway) throw new CustomizeError("The rendered manifests have no Gateway kubeflow/kubeflow-gateway to serve HTTPS on.");
-    const spec = kubeflowGateway["spec"] as { servers: Record<string, unknown>[] };
-    const redirect = gateway.exposure === "internalLoadBalancer";
-    spec.servers = [
-        ...spec.servers.map((server) => (redirect ? { ...server, tls: { httpsRedirect: true } } : server)),
-        { hosts: gateway.hosts, port: { name: "https", number: 443, protocol: "HTTPS" }, tls: { mode: "SIMPLE", credentialName: GATEWAY_TLS_SECRET } },
-    ];
-    return {
-        apiVersion: "cert-manager.io/v1",
-        kind: "Certificate",
-        metadata: { name: GATEWAY_TLS_SECRET, namespace: "istio-system" },
-        spec: { secretName: GATEWAY_TLS_SECRET, dnsNames: gateway.hosts, issuerRef: { kind: "ClusterIssuer", name: gateway.issuer, group: "cert-manager.io" } },
-    };
 }
 
 /** Annotations that keep a LoadBalancer Service internal, per cloud. */

@@ -12,7 +12,10 @@ import { BomComponentGroup } from "../manifests/component-group";
 import type { KubernetesObjectResource } from "../manifests/kubernetes-object";
 import { type Customizations, ManifestLayer, type ManifestSource } from "../manifests/layer";
 import type { BrokenCycle } from "../manifests/ordering/plan";
-import { type Credentials, type GatewaySettings, addGatewayTls, exposeGateway, narrowTenantRoles, replaceDefaultCredentials } from "./customize";
+import { type Credentials, exposeGateway, narrowTenantRoles, replaceDefaultCredentials } from "./customize";
+import type { GatewaySettings } from "./gateway-settings";
+import { addGatewayTls, annotateCertManager } from "./gateway-tls";
+import { setServingDomain } from "./serving-domain";
 
 export interface KubeflowArgs extends ManifestSource {
     /** The BOM's Kubeflow-layer components this stack installs (components/config/install.ts). */
@@ -22,9 +25,14 @@ export interface KubeflowArgs extends ManifestSource {
     readonly identity: IdentityConfig;
     readonly cloud: "aws" | "gcp" | "existing";
     readonly gateway: GatewaySettings;
+    /** The annotations that give cert-manager's ServiceAccount its DNS-01 credentials (acme only). */
+    readonly certManagerAnnotations?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
-/** kfstack's changes to the Kubeflow objects: per-stack credentials, narrow tenant roles, the gateway exposed and served over HTTPS. */
+/**
+ * kfstack's changes to the Kubeflow objects: per-stack credentials, narrow tenant roles, the gateway exposed and
+ * served over HTTPS, cert-manager's DNS-01 credentials, and KServe's URLs under the gateway's zone.
+ */
 function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): Customizations {
     return {
         layer: (entries) => {
@@ -32,9 +40,10 @@ function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): C
             narrowTenantRoles(objects);
             replaceDefaultCredentials(objects, args.identity, credentials);
             exposeGateway(objects, args.gateway.exposure, args.cloud);
-            const certificate = addGatewayTls(objects, args.gateway);
+            if (args.certManagerAnnotations) annotateCertManager(objects, args.certManagerAnnotations);
+            if (args.gateway.zone) setServingDomain(objects, args.gateway.zone.name);
             const gateway = entries.find(({ object }) => object.kind === "Gateway" && object.metadata.name === "kubeflow-gateway")!;
-            return [{ object: certificate, group: gateway.group }];
+            return addGatewayTls(objects, args.gateway).map((object) => ({ object, group: gateway.group }));
         },
     };
 }

@@ -16,11 +16,20 @@ export function resourceName(object: KubernetesObject): string {
 }
 
 export class KubernetesObjectResource extends pulumi.CustomResource {
+    /** The object's status as the provider reads it back (a Service's load balancer, say); unknown in a preview. */
+    declare readonly status: pulumi.Output<unknown>;
+
     constructor(object: KubernetesObject, opts?: pulumi.CustomResourceOptions) {
-        super(kubernetesTypeToken(object.apiVersion, object.kind), resourceName(object), object, {
-            ...opts,
-            // As @pulumi/kubernetes does for Secrets: their data never shows in state or output unencrypted.
-            additionalSecretOutputs: object.kind === "Secret" && object.apiVersion === "v1" ? ["data", "stringData"] : undefined,
-        });
+        // status is listed (and left out of the inputs, being undefined) so the SDK gives it an output, as the typed classes do.
+        super(
+            kubernetesTypeToken(object.apiVersion, object.kind),
+            resourceName(object),
+            { status: undefined, ...object },
+            {
+                ...opts,
+                // As @pulumi/kubernetes does for Secrets: their data never shows in state or output unencrypted.
+                additionalSecretOutputs: object.kind === "Secret" && object.apiVersion === "v1" ? ["data", "stringData"] : undefined,
+            },
+        );
     }
 }

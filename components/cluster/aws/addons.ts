@@ -7,7 +7,8 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type EksAddonName, EKS_ADDONS, addonVersionsFor } from "./addon-versions";
-import { type AwsPartition, awsManagedPolicyArn, servicePrincipal } from "./partition";
+import { type AwsPartition, awsManagedPolicyArn } from "./partition";
+import { podIdentityTrustPolicy } from "./workload-identity";
 
 /** The VPC CNI configuration that turns on its network policy agent, so NetworkPolicies are enforced. */
 export const VPC_CNI_CONFIGURATION = JSON.stringify({ enableNetworkPolicy: "true" });
@@ -27,22 +28,7 @@ export interface EksAddonsArgs {
 
 /** The EBS CSI controller's role, assumed through EKS Pod Identity by kube-system/ebs-csi-controller-sa. */
 function ebsCsiIdentity(parent: pulumi.Resource, name: string, args: EksAddonsArgs): aws.eks.PodIdentityAssociation {
-    const role = new aws.iam.Role(
-        `${name}-ebs-csi`,
-        {
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Effect: "Allow",
-                        Principal: { Service: servicePrincipal(args.partition, "pods.eks") },
-                        Action: ["sts:AssumeRole", "sts:TagSession"],
-                    },
-                ],
-            }),
-        },
-        { parent },
-    );
+    const role = new aws.iam.Role(`${name}-ebs-csi`, { assumeRolePolicy: podIdentityTrustPolicy(args.partition) }, { parent });
     const policy = new aws.iam.RolePolicyAttachment(
         `${name}-ebs-csi`,
         { role: role.name, policyArn: awsManagedPolicyArn(args.partition, "service-role/AmazonEBSCSIDriverPolicy") },

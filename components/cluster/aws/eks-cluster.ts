@@ -12,6 +12,8 @@ import { EksNodeGroup } from "./node-group";
 import { clusterAdminPrincipals } from "./deployer";
 import { defaultStorageClass, eksAddons } from "./addons";
 import { type AwsPartition, awsManagedPolicyArn, eksAccessPolicyArn, servicePrincipal } from "./partition";
+import type { ServiceAccountRef } from "../service-account";
+import { irsaRole, oidcProvider } from "./workload-identity";
 
 /** Control-plane logs kfstack always keeps: who called the API, what they did, how they authenticated. */
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator"];
@@ -76,9 +78,11 @@ export class EksCluster extends PlatformCluster {
     readonly provider: k8s.Provider;
     readonly addons: ReturnType<typeof eksAddons>;
     readonly storageClass: k8s.storage.v1.StorageClass;
+    private readonly identity: { readonly name: string; provider?: aws.iam.OpenIdConnectProvider };
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:EksCluster", name, args, opts);
+        this.identity = { name };
         this.network = new AwsNetwork(`${name}-net`, args.network, { parent: this });
         this.secretsKey = secretsKey(this, name, args.clusterName);
         this.cluster = controlPlane(this, name, args, this.network, this.secretsKey);
@@ -101,6 +105,16 @@ export class EksCluster extends PlatformCluster {
         });
         this.storageClass = defaultStorageClass(this, name, this.secretsKey.arn, this.addons["aws-ebs-csi-driver"], this.provider);
         this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig, nodePools: this.nodePools });
+    }
+
+    /**
+     * A role `account` assumes through IRSA, for a client whose AWS SDK cannot use Pod Identity;
+     * the cluster's OIDC provider is registered on first use. Returns the ServiceAccount's annotation.
+     */
+    serviceAccountRole(role: string, account: ServiceAccountRef, policy: pulumi.Input<string>): Record<string, pulumi.Output<string>> {
+        const { name } = this.identity;
+        this.identity.provider ??= oidcProvider(this, name, this.cluster);
+        return irsaRole(this, `${name}-${role}`, { provider: this.identity.provider, account, policy });
     }
 }
 

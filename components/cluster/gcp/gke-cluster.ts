@@ -9,6 +9,8 @@ import { execKubeconfig } from "../kubeconfig";
 import { PlatformCluster, type PlatformClusterArgs } from "../platform-cluster";
 import { GcpNetwork, PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePool } from "./node-pool";
+import type { ServiceAccountRef } from "../service-account";
+import { type WorkloadIdentity, workloadIdentity } from "./workload-identity";
 
 /** What nodes need and no more: write logs and metrics, read images. */
 export const NODE_SERVICE_ACCOUNT_ROLES = [
@@ -59,9 +61,11 @@ export class GkeCluster extends PlatformCluster {
     readonly nodePoolResources: GkeNodePool[];
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
+    private readonly identity: { readonly name: string; readonly project: string; readonly clusterName: string };
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:GkeCluster", name, args, opts);
+        this.identity = { name, project: args.project, clusterName: args.clusterName };
         this.network = new GcpNetwork(`${name}-net`, { region: args.region, ...args.network }, { parent: this });
         const nodeAccount = nodeServiceAccount(this, name, args);
         this.cluster = controlPlane(this, name, args, this.network);
@@ -96,6 +100,12 @@ export class GkeCluster extends PlatformCluster {
         });
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
         this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig, nodePools: this.nodePools });
+    }
+
+    /** A Google service account `account` acts as through Workload Identity; the caller grants it its roles. */
+    serviceAccountIdentity(role: string, account: ServiceAccountRef): WorkloadIdentity {
+        const { name, project, clusterName } = this.identity;
+        return workloadIdentity(this, `${name}-${role}`, { project, accountId: `${clusterName}-${role}`, account });
     }
 }
 
