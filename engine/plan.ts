@@ -188,6 +188,11 @@ function stackWarnings({ config, bom, installed }: ResolvedStack): string[] {
         ...(acknowledged && missed.length > 0
             ? [`Kubernetes ${config.kubernetesVersion} is outside the supported window (${missed.join("; ")}); acknowledged: ${acknowledged.reason}`]
             : []),
+        ...(config.kubeflow.gateway.acknowledgeSelfSigned
+            ? [
+                  `The gateway serves a self-signed certificate on a ${config.topology} stack, which no client trusts; acknowledged: ${config.kubeflow.gateway.acknowledgeSelfSigned.reason}`,
+              ]
+            : []),
         ...(config.monitoring.enabled && !config.monitoring.alertRouting
             ? ["kfstack:monitoring.alertRouting is not set: alerts reach Alertmanager and Grafana, but nobody is notified; set slack, pagerDuty or webhook."]
             : []),

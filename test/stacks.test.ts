@@ -252,6 +252,12 @@ describe("stack in AWS GovCloud (test fixture)", () => {
         plan = await planStack("govcloud", { configFile: stackFixture("govcloud") });
     });
 
+    it("records its acknowledged self-signed gateway as a plan warning, with the reason", () => {
+        expect(plan.summary.warnings).toContain(
+            "The gateway serves a self-signed certificate on a production stack, which no client trusts; acknowledged: The agency's certificate authority is not chosen yet; clients trust this gateway's CA by hand.",
+        );
+    });
+
     it("builds every ARN in the aws-us-gov partition and none in the commercial one", () => {
         const arns = allInputStrings(plan).filter((value) => value.startsWith("arn:"));
         expect(arns.length).toBeGreaterThan(0);
