@@ -1,5 +1,5 @@
 // What a real cluster needs before a claim binds or a NetworkPolicy is
-// enforced: the EKS add-ons and the default StorageClass in the shipped AWS
+// enforced, or a GPU pool at 0 scales up: the EKS add-ons and the default StorageClass in the shipped AWS
 // stacks, and a planned stack that gets it wrong seen by the policy pack.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EKS_ADDON_VERSIONS, addonVersionsFor } from "../components/cluster/aws/addon-versions";
 import { planStack } from "../engine/plan";
+import { evaluatePolicies, policyRecordOf } from "../engine/policy-check";
 import { plannedStack } from "./planned-stacks";
 import { resource, resourcesOfType } from "./helpers";
 
@@ -91,5 +92,22 @@ describe("a dev stack whose Prometheus names a StorageClass nothing provides", (
         } finally {
             rmSync(directory, { recursive: true, force: true });
         }
+    });
+});
+
+describe("the prod stack with its cluster-autoscaler removed", () => {
+    it("plans, and PLAT-03 names the GPU node group at 0 that nothing would scale up", async () => {
+        const plan = await plannedStack("prod");
+        const records = plan.resources
+            .filter((planned) => !(planned.type === "kubernetes:apps/v1:Deployment" && planned.name === "kfstack-prod-cluster-autoscaler"))
+            .map(policyRecordOf);
+        const report = await evaluatePolicies(records, {});
+        expect(report.violations.map((violation) => [violation.id, violation.resource, violation.message])).toEqual([
+            [
+                "PLAT-03",
+                resource(plan, "aws:eks/nodeGroup:NodeGroup", "kfstack-prod-gpu").urn,
+                'EKS node group "kfstack-prod-gpu" can be at 0 nodes (scalingConfig.minSize 0), but the plan runs no cluster-autoscaler: nothing scales it up, and pods that need it stay Pending. Run the cluster-autoscaler (image registry.k8s.io/autoscaling/cluster-autoscaler) with --node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/kfstack-prod.',
+            ],
+        ]);
     });
 });
