@@ -14,7 +14,7 @@ import { EKS_NODE_GROUP, GKE_NODE_POOL, clusterFactsWithUrn, describeCloudResour
 function gkeShortfall(pool: PolicyResource): string | undefined {
     const autoscaling = pool.props["autoscaling"] === undefined ? undefined : recordAt(pool.props, "autoscaling");
     const min = autoscaling?.["totalMinNodeCount"] ?? autoscaling?.["minNodeCount"];
-    const size = pool.props["nodeCount"] ?? pool.props["initialNodeCount"];
+    const size: unknown = pool.props["nodeCount"] ?? pool.props["initialNodeCount"];
     const what = describeCloudResource(pool.type, pool.name);
     if (!autoscaling) {
         if (size !== 0) return undefined;

@@ -52,12 +52,14 @@ function asgTags(group: PolicyResource, resources: readonly PolicyResource[]): M
     return new Map(tags.map((tag) => recordAt(tag.props, "tag")).map((tag) => [String(tag["key"]), tag["value"]]));
 }
 
+const text = (value: unknown) => (typeof value === "string" ? value : "");
+
 /** The node-template tags the group lacks (or has with another value), each as `key = "value"`. */
 function missingTemplateTags(group: PolicyResource, resources: readonly PolicyResource[]): string[] {
     const labels = recordAt(group.props, "labels");
     const expected = nodeTemplateTags({
-        labels: Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, String(value)])),
-        taints: taintsOf(group.props).map((taint) => ({ key: String(taint.key), value: String(taint.value ?? ""), effect: String(taint.effect) })),
+        labels: Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, text(value)])),
+        taints: taintsOf(group.props).map((taint) => ({ key: text(taint.key), value: text(taint.value), effect: text(taint.effect) })),
         resources: {},
     });
     const planned = asgTags(group, resources);
