@@ -86,6 +86,12 @@ export function normalizeImage(text: string): NormalizedImage | undefined {
     };
 }
 
+/** Whether `image` is of the repository `path` ("nvidia/k8s-device-plugin") from any registry, under a mirror's path prefix too; any tag or digest. */
+export function isOfRepository(image: string, path: string): boolean {
+    const normalized = normalizeImage(image);
+    return normalized !== undefined && (normalized.path === path || normalized.path.endsWith(`/${path}`));
+}
+
 /**
  * What the container runtime pulls: the normalized reference with `latest` for
  * an untagged one, and only the digest when there is one (the runtime ignores

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { FORBIDDEN_VERSIONS, loadBom } from "../components/bom/load";
+import { FORBIDDEN_VERSIONS, clusterAutoscalerProblems, loadBom } from "../components/bom/load";
 import type { KubernetesObject } from "../core/objects";
 import { type Container, podTemplates } from "../core/pod-templates";
 import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
@@ -119,7 +119,38 @@ describe("loadBom", () => {
                 commit: "1b826acc6af3079d8923bac395c3124b8861a9a6",
             },
             "dcgm-exporter": { repository: "https://github.com/NVIDIA/dcgm-exporter", tag: "4.5.3-4.8.2", commit: "691c92762eb551313c825f6efe4ceeee20982801" },
+            "cluster-autoscaler-1.33": {
+                repository: "https://github.com/kubernetes/autoscaler",
+                tag: "cluster-autoscaler-1.33.6",
+                commit: "be4b5a18814a53539d0fe6299c92839152cae54c",
+            },
         });
+    });
+
+    it("pins the cluster-autoscaler of Kubernetes 1.33 to its latest patch, image and source the same release, sized as upstream's AWS example", () => {
+        expect(bom.clusterAutoscaler).toEqual({
+            releases: { "1.33": { source: "cluster-autoscaler-1.33", image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.6" } },
+            resources: { cpuRequest: "100m", memoryRequest: "600Mi", memoryLimit: "600Mi" },
+        });
+        expect(clusterAutoscalerProblems(bom, "kubeflow-1.8.1.yaml")).toEqual([]);
+    });
+
+    it("rejects a cluster-autoscaler listed under another Kubernetes minor than its own", () => {
+        const release = { source: "cluster-autoscaler-1.33", image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.6" };
+        expect(clusterAutoscalerProblems({ ...bom, clusterAutoscaler: { ...bom.clusterAutoscaler, releases: { "1.34": release } } }, "bom.yaml")).toEqual([
+            'bom.yaml: clusterAutoscaler.releases["1.34"]: the image registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.6 must be tagged v1.34.<patch>: the autoscaler supports only its own Kubernetes minor',
+        ]);
+    });
+
+    it("rejects a cluster-autoscaler image of another release than its source, or an unknown source", () => {
+        const releases = {
+            "1.33": { source: "cluster-autoscaler-1.33", image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.5" },
+            "1.32": { source: "cluster-autoscaler-1.32", image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.32.4" },
+        };
+        expect(clusterAutoscalerProblems({ ...bom, clusterAutoscaler: { ...bom.clusterAutoscaler, releases } }, "bom.yaml")).toEqual([
+            'bom.yaml: clusterAutoscaler.releases["1.33"]: the image is v1.33.5, but source "cluster-autoscaler-1.33" is tag cluster-autoscaler-1.33.6; pin both to the same release',
+            'bom.yaml: clusterAutoscaler.releases["1.32"]: source "cluster-autoscaler-1.32" is not one of kubeflow-manifests, training-operator, kube-prometheus, nvidia-device-plugin, dcgm-exporter, cluster-autoscaler-1.33',
+        ]);
     });
 
     it("keeps kube-prometheus's 95 upstream files, and dcgm-exporter's counters file from etc/", () => {

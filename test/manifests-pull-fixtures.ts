@@ -188,6 +188,7 @@ function bomOver(sources: Record<string, { url: string; tag: string; release: st
         kubernetes: { min: "1.31", max: "1.33", source: "test fixture" },
         sources: Object.fromEntries(Object.entries(sources).map(([name, { url, tag, release }]) => [name, { repository: url, tag, commit: release }])),
         components,
+        clusterAutoscaler: { releases: {}, resources: { cpuRequest: "100m", memoryRequest: "600Mi", memoryLimit: "600Mi" } },
     });
 }
 

@@ -1,5 +1,5 @@
-// What a real cluster needs before a claim binds or a NetworkPolicy is
-// enforced: the EKS add-ons and the default StorageClass in the shipped AWS
+// What a real cluster needs before a claim binds, a NetworkPolicy is enforced
+// or a GPU pool at 0 scales up: the EKS add-ons and the default StorageClass in the shipped AWS
 // stacks, and a planned stack that gets it wrong seen by the policy pack: through
 // its config where the config can get it wrong, through an altered plan where
 // only a change to the program could.
@@ -136,6 +136,21 @@ describe("the prod plan with a change that breaks a real cluster", () => {
             [
                 "PLAT-04",
                 'Kubernetes provider "kfstack-prod-k8s" does not depend on an EKS access policy association granting AmazonEKSClusterAdminPolicy at cluster scope, and EKS cluster "kfstack-prod" gives its creator no access (bootstrapClusterCreatorAdminPermissions false): its objects can be applied before the deployer has access and fail with Unauthorized; add the deployer\'s AccessPolicyAssociation to the provider\'s dependsOn.',
+            ],
+        ]);
+    });
+
+    it("fails PLAT-03 on the GPU node group at 0 when the cluster-autoscaler is taken out", async () => {
+        const plan = await plannedStack("prod");
+        const records = plan.resources
+            .filter((planned) => !(planned.type === "kubernetes:apps/v1:Deployment" && planned.name === "kfstack-prod-cluster-autoscaler"))
+            .map(policyRecordOf);
+        const report = await evaluatePolicies(records);
+        expect(report.violations.map((violation) => [violation.id, violation.resource, violation.message])).toEqual([
+            [
+                "PLAT-03",
+                resource(plan, "aws:eks/nodeGroup:NodeGroup", "kfstack-prod-gpu").urn,
+                'EKS node group "kfstack-prod-gpu" can be at 0 nodes (scalingConfig.minSize 0), but the plan runs no cluster-autoscaler: nothing scales it up, and pods that need it stay Pending. Run the cluster-autoscaler (image registry.k8s.io/autoscaling/cluster-autoscaler) with --node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/kfstack-prod.',
             ],
         ]);
     });

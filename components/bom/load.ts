@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { normalizeImage } from "../../core/image-references";
 import { type Bom, BomSchema, componentFiles } from "./schema";
 
 const BOM_DIRECTORY = __dirname;
@@ -43,7 +44,22 @@ function crossCheck(bom: Bom, file: string): string[] {
                 problems.push(`${where}: version ${component.version} is forbidden: ${forbidden.reason}`);
         }
     });
-    return problems;
+    return [...problems, ...clusterAutoscalerProblems(bom, file)];
+}
+
+/** Each cluster-autoscaler release: a known source whose tag is the image's version, on the minor it is listed under. */
+export function clusterAutoscalerProblems(bom: Bom, file: string): string[] {
+    return Object.entries(bom.clusterAutoscaler.releases).flatMap(([minor, release]) => {
+        const where = `${file}: clusterAutoscaler.releases["${minor}"]`;
+        const source = bom.sources[release.source];
+        if (!source) return [`${where}: source "${release.source}" is not one of ${Object.keys(bom.sources).join(", ")}`];
+        const tag = normalizeImage(release.image)?.tag;
+        if (tag === undefined || !tag.startsWith(`v${minor}.`))
+            return [`${where}: the image ${release.image} must be tagged v${minor}.<patch>: the autoscaler supports only its own Kubernetes minor`];
+        return source.tag === `cluster-autoscaler-${tag.slice(1)}`
+            ? []
+            : [`${where}: the image is ${tag}, but source "${release.source}" is tag ${source.tag}; pin both to the same release`];
+    });
 }
 
 /** The BOM of `release` (e.g. "kubeflow-1.8.1"), validated; throws BomError naming what is wrong. */

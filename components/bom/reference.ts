@@ -8,11 +8,17 @@ export function bomTable(bom: Bom): string {
         const status = component.skip ? "not installed (see the BOM)" : component.note ? "see the BOM's note" : "";
         return `| ${component.name} | ${component.version} | ${source.repository.replace("https://github.com/", "")}@${source.tag} \`${component.path}\` | ${component.images.length} | ${window} | ${status} |`;
     });
+    const autoscalers = Object.entries(bom.clusterAutoscaler.releases).map(([minor, release]) => {
+        const source = bom.sources[release.source]!;
+        return `\`${release.image}\` for Kubernetes ${minor} (${source.repository.replace("https://github.com/", "")}@${source.tag})`;
+    });
     return [
         `Release \`${bom.release}\`: Kubernetes ${bom.kubernetes.min}–${bom.kubernetes.max}${bom.kubernetes.tested.length ? ` (upstream also tested ${bom.kubernetes.tested.join(", ")})` : ""}.`,
         "",
         "| component | version | source and kustomization | images | Kubernetes | remarks |",
         "| --- | --- | --- | --- | --- | --- |",
         ...rows,
+        "",
+        `On EKS, the cluster-autoscaler (its minor matches the cluster's): ${autoscalers.join(", ")}.`,
     ].join("\n");
 }

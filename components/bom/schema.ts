@@ -97,6 +97,22 @@ export const ComponentSchema = z
         }
     });
 
+/**
+ * The Kubernetes cluster-autoscaler kfstack runs on EKS from its own objects (components/cluster/aws/autoscaler.ts):
+ * upstream releases one line per Kubernetes minor and supports only the matching one, so the image is pinned per minor.
+ */
+export const ClusterAutoscalerSchema = z.strictObject({
+    releases: z.record(
+        minorVersion,
+        z.strictObject({
+            /** Key into `sources`: the kubernetes/autoscaler tag the image is built from. */
+            source: z.string().min(1),
+            image: z.string().min(1),
+        }),
+    ),
+    resources: ContainerResourcesSchema,
+});
+
 export const BomSchema = z.strictObject({
     release: z.string().regex(/^kubeflow-[0-9]+\.[0-9]+\.[0-9]+$/),
     kubernetes: KubernetesWindowSchema.extend({
@@ -105,11 +121,13 @@ export const BomSchema = z.strictObject({
     }),
     sources: z.record(z.string(), SourceSchema),
     components: z.array(ComponentSchema).min(1),
+    clusterAutoscaler: ClusterAutoscalerSchema,
 });
 
 export type Bom = z.infer<typeof BomSchema>;
 export type BomComponent = z.infer<typeof ComponentSchema>;
 export type BomSource = z.infer<typeof SourceSchema>;
+export type ClusterAutoscalerPin = z.infer<typeof ClusterAutoscalerSchema>;
 export type ContainerResources = z.infer<typeof ContainerResourcesSchema>;
 export type KubernetesWindow = z.infer<typeof KubernetesWindowSchema>;
 

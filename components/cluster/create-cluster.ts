@@ -15,7 +15,7 @@ import type { PlatformCluster } from "./platform-cluster";
  * The stack's cluster. Async for one read: on AWS the caller identity (an invoke) decides which
  * access entries exist, so it is awaited here, once, before the cluster registers anything.
  */
-export async function createCluster(name: string, stack: Pick<ResolvedStack, "config" | "pools" | "facts">): Promise<PlatformCluster> {
+export async function createCluster(name: string, stack: Pick<ResolvedStack, "config" | "pools" | "facts" | "bom" | "mirror">): Promise<PlatformCluster> {
     const { config, pools } = stack;
     const facts = stack.facts.cluster;
     const clusterName = config.clusterName ?? name;
@@ -27,7 +27,7 @@ export async function createCluster(name: string, stack: Pick<ResolvedStack, "co
                 defaultTags: { tags: { ...config.tags, "kfstack:cluster": clusterName } },
             });
             const deployer = await deployerPrincipalArn(provider);
-            return new EksCluster(name, eksClusterArgs(config, { clusterName, partition, pools, facts, deployer }), { providers: { aws: provider } });
+            return new EksCluster(name, eksClusterArgs(config, { clusterName, partition, pools, facts, deployer }, stack), { providers: { aws: provider } });
         }
         case "gcp": {
             const provider = new gcp.Provider(`${name}-gcp`, {

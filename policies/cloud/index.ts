@@ -10,6 +10,7 @@ import { gpuModel } from "./gpu-02-gpu-model";
 import { gpuDriver } from "./gpu-04-gpu-driver";
 import { storageClasses } from "./plat-01-storage-classes";
 import { networkPolicyEnforcement } from "./plat-02-network-policy-enforcement";
+import { scaleFromZero } from "./plat-03-scale-from-zero";
 import { deployerAccess } from "./plat-04-deployer-access";
 import { registryMirror } from "./reg-01-registry-mirror";
 import { topologyMinimums } from "./size-01-topology-minimums";
@@ -27,5 +28,6 @@ export const CLOUD_POLICIES: readonly KfstackPolicy[] = [
     registryMirror,
     storageClasses,
     networkPolicyEnforcement,
+    scaleFromZero,
     deployerAccess,
 ];

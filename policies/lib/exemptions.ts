@@ -8,7 +8,9 @@
 // "node-exporter-2", or a "node-exporter" DaemonSet that runs another image,
 // gets no exemption. Images are matched by repository path with any registry
 // in front (so a copy in the stack's mirror still matches) and any tag.
+import { isOfRepository } from "../../core/image-references";
 import { containersOf, metadataOf } from "../../core/kubernetes-resources";
+import { AUTOSCALER_REPOSITORY } from "../../core/cluster-autoscaler";
 
 export interface ObjectIdentity {
     kind: string;
@@ -33,6 +35,17 @@ export interface Exemption {
 }
 
 export const EXEMPTIONS: readonly Exemption[] = [
+    {
+        name: "Cluster autoscaler",
+        identity: { kind: "Deployment", namespaces: ["kube-system"], names: ["cluster-autoscaler"], images: [AUTOSCALER_REPOSITORY] },
+        grants: [
+            {
+                policy: "SEC-03",
+                clause: "systemNamespace",
+                reason: "A cluster add-on, not a user workload: upstream installs it in kube-system with priority system-cluster-critical, and kfstack's EKS cluster binds its AWS role to kube-system/cluster-autoscaler.",
+            },
+        ],
+    },
     {
         name: "NVIDIA device plugin",
         identity: {
@@ -122,24 +135,11 @@ export const EXEMPTIONS: readonly Exemption[] = [
     },
 ];
 
-/** An image without tag or digest: "nvcr.io/nvidia/k8s-device-plugin:v0.20.0" → "nvcr.io/nvidia/k8s-device-plugin". */
-function repositoryOf(image: string): string {
-    const name = image.split("@")[0]!;
-    const colon = name.lastIndexOf(":");
-    return colon > name.lastIndexOf("/") ? name.slice(0, colon) : name;
-}
-
-/** Whether the image is one of the repository paths, from any registry. */
-function runsImage(image: string, paths: string[]): boolean {
-    const repository = repositoryOf(image);
-    return paths.some((path) => repository === path || repository.endsWith(`/${path}`));
-}
-
 function matches(identity: ObjectIdentity, kind: string, props: Record<string, unknown>): boolean {
     const { name, namespace } = metadataOf(props);
     if (kind !== identity.kind || !identity.names.includes(name ?? "") || !identity.namespaces.includes(namespace ?? "")) return false;
     const containers = containersOf(kind, props).map(({ container }) => container);
-    return containers.length > 0 && containers.every((container) => typeof container.image === "string" && runsImage(container.image, identity.images));
+    return containers.length > 0 && containers.every(({ image }) => typeof image === "string" && identity.images.some((path) => isOfRepository(image, path)));
 }
 
 /** The grants of `policy` that the exemption list gives this object, with the exemption each comes from. */

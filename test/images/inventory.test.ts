@@ -8,6 +8,7 @@ import { plannedStack } from "../planned-stacks";
 import { Secret, Unknown } from "../../engine/values";
 import { fixturesDirectory } from "../requirements";
 import { normalizeImage } from "../../core/image-references";
+import { loadBom } from "../../components/bom/load";
 
 const DIGEST = "sha256:dabaecec38860ca4c972e6821d5dc825549faf50c6feb8feb4c04802f2338b8a";
 
@@ -265,8 +266,9 @@ describe("imageInventory of the prod plan", () => {
         expect(missing).toEqual([]);
     });
 
-    it("holds, besides them, exactly the untagged references MANIFEST.md lists as composed at run time", () => {
-        const expected = normalized([...expectedReferences(), ...monitoringReferences()]);
+    it("holds, besides them and the cluster-autoscaler the BOM pins for EKS 1.33, exactly the untagged references MANIFEST.md lists as composed at run time", () => {
+        const autoscaler = loadBom("kubeflow-1.8.1").clusterAutoscaler.releases["1.33"]!.image;
+        const expected = normalized([...expectedReferences(), ...monitoringReferences(), autoscaler]);
         const untaggedTable = listedImages("kubeflow-v1.8.1", "example.yaml", "Untagged / composed image references");
         expect(untaggedTable).toHaveLength(7);
         // Istio's hub "docker.io/istio" and image "proxyv2" are parts of one composed image, docker.io/istio/proxyv2:1.17.5,
@@ -277,12 +279,12 @@ describe("imageInventory of the prod plan", () => {
         expect(inventory.images.filter((image) => image.tag === undefined && image.digest === undefined).map((image) => image.image)).toEqual(untagged);
         expect(inventory.summary).toEqual({
             images: expected.length + untagged.length,
-            // One use per image per resource: 101 of Kubeflow on prod, 16 of monitoring (kube-rbac-proxy in 4 workloads).
-            references: 117,
+            // One use per image per resource: 101 of Kubeflow on prod, 16 of monitoring (kube-rbac-proxy in 4 workloads), the autoscaler's.
+            references: 118,
             untagged: untagged.length,
             digestPinned: expected.filter((image) => image.includes("@sha256:")).length,
         });
-        expect(inventory.summary).toEqual({ images: 110, references: 117, untagged: 5, digestPinned: 13 });
+        expect(inventory.summary).toEqual({ images: 111, references: 118, untagged: 5, digestPinned: 13 });
     });
 
     it("records the resources that use an image: Istio's proxy in its injector and both gateways (composed references), the training operator in its Deployment", () => {

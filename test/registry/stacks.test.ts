@@ -122,9 +122,9 @@ describe("mirror stack govcloud (ECR in us-gov-west-1)", () => {
     });
 
     it("creates one ECR repository per distinct image path, named <repositoryPrefix>/<path>", () => {
-        // 105 images, two of them tags of gcr.io/kubebuilder/kube-rbac-proxy.
-        expect(MIRRORED_IMAGES).toHaveLength(105);
-        expect(paths).toHaveLength(104);
+        // 106 images (the prod plan's, the cluster-autoscaler included), two of them tags of gcr.io/kubebuilder/kube-rbac-proxy.
+        expect(MIRRORED_IMAGES).toHaveLength(106);
+        expect(paths).toHaveLength(105);
         const repositories = ofType(run, TYPES.ecr);
         expect(repositories.map((repository) => repository.inputs["name"]).sort()).toEqual(paths.map((path) => `kubeflow-mirror/${path}`));
     });

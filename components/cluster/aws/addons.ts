@@ -7,8 +7,8 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type EksAddonName, EKS_ADDONS, addonVersionsFor } from "./addon-versions";
-import { type AwsPartition, awsManagedPolicyArn } from "./partition";
-import { podIdentityTrustPolicy } from "./workload-identity";
+import type { AwsPartition } from "./partition";
+import { podIdentity } from "./pod-identity";
 
 /** The VPC CNI configuration that turns on its network policy agent, so NetworkPolicies are enforced. */
 export const VPC_CNI_CONFIGURATION = JSON.stringify({ enableNetworkPolicy: "true" });
@@ -28,18 +28,15 @@ export interface EksAddonsArgs {
 
 /** The EBS CSI controller's role, assumed through EKS Pod Identity by kube-system/ebs-csi-controller-sa. */
 function ebsCsiIdentity(parent: pulumi.Resource, name: string, args: EksAddonsArgs): aws.eks.PodIdentityAssociation {
-    const role = new aws.iam.Role(`${name}-ebs-csi`, { assumeRolePolicy: podIdentityTrustPolicy(args.partition) }, { parent });
-    const policy = new aws.iam.RolePolicyAttachment(
-        `${name}-ebs-csi`,
-        { role: role.name, policyArn: awsManagedPolicyArn(args.partition, "service-role/AmazonEBSCSIDriverPolicy") },
-        { parent },
-    );
-    // AmazonEBSCSIDriverPolicy covers only AWS-managed keys; volumes encrypted with the cluster's key need these too.
-    const keyUse = new aws.iam.RolePolicy(
-        `${name}-ebs-csi-kms`,
-        {
-            role: role.name,
-            policy: pulumi.jsonStringify({
+    return podIdentity(parent, `${name}-ebs-csi`, {
+        clusterName: args.clusterName,
+        partition: args.partition,
+        namespace: "kube-system",
+        serviceAccount: "ebs-csi-controller-sa",
+        managedPolicy: "service-role/AmazonEBSCSIDriverPolicy",
+        // AmazonEBSCSIDriverPolicy covers only AWS-managed keys; volumes encrypted with the cluster's key need these too.
+        inlinePolicies: {
+            kms: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
                     {
@@ -56,13 +53,7 @@ function ebsCsiIdentity(parent: pulumi.Resource, name: string, args: EksAddonsAr
                 ],
             }),
         },
-        { parent },
-    );
-    return new aws.eks.PodIdentityAssociation(
-        `${name}-ebs-csi`,
-        { clusterName: args.clusterName, namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa", roleArn: role.arn },
-        { parent, dependsOn: [policy, keyUse] },
-    );
+    });
 }
 
 /** One managed add-on per name, at the version pinned for the cluster's Kubernetes minor. */

@@ -11,6 +11,9 @@ import { AwsNetwork, type AwsNetworkArgs } from "./network";
 import { EksNodeGroup } from "./node-group";
 import { clusterAdminPrincipals } from "./deployer";
 import { defaultStorageClass, eksAddons } from "./addons";
+import { type AutoscalerPin, autoscalerPin, clusterAutoscaler, wantsAutoscaler } from "./autoscaler";
+import type { Bom } from "../../bom/schema";
+import type { Mirror } from "../../images/rewrite";
 import { type AwsPartition, awsManagedPolicyArn, eksAccessPolicyArn, servicePrincipal } from "./partition";
 import type { ServiceAccountRef } from "../service-account";
 import { irsaRole, oidcProvider } from "./workload-identity";
@@ -36,12 +39,15 @@ export interface EksClusterArgs extends PlatformClusterArgs {
     readonly logRetentionDays: number;
     /** Air-gapped: the mirror registry prefix containerd pulls public images through. */
     readonly registryMirror?: string;
+    /** The cluster-autoscaler to run, when some pool can change size (wantsAutoscaler). */
+    readonly autoscaler?: AutoscalerPin;
 }
 
 /** The EKS cluster of an aws stack, its defaults applied. */
 export function eksClusterArgs(
     config: AwsStackConfig,
     cluster: Pick<EksClusterArgs, "clusterName" | "partition" | "pools" | "facts" | "deployer">,
+    release: { readonly bom: Bom; readonly mirror: Mirror | undefined },
 ): EksClusterArgs {
     return {
         ...cluster,
@@ -59,6 +65,7 @@ export function eksClusterArgs(
         supportType: config.aws.supportType,
         logRetentionDays: config.aws.logRetentionDays,
         registryMirror: config.airGap.enabled ? config.airGap.registry : undefined,
+        autoscaler: wantsAutoscaler(cluster.pools) ? autoscalerPin(release.bom, config.kubernetesVersion, release.mirror) : undefined,
     };
 }
 
@@ -78,6 +85,7 @@ export class EksCluster extends PlatformCluster {
     readonly provider: k8s.Provider;
     readonly addons: ReturnType<typeof eksAddons>;
     readonly storageClass: k8s.storage.v1.StorageClass;
+    readonly autoscaler?: k8s.apps.v1.Deployment;
     private readonly identity: { readonly name: string; provider?: aws.iam.OpenIdConnectProvider };
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -104,6 +112,17 @@ export class EksCluster extends PlatformCluster {
             dependsOn: this.nodeGroups,
         });
         this.storageClass = defaultStorageClass(this, name, this.secretsKey.arn, this.addons["aws-ebs-csi-driver"], this.provider);
+        if (args.autoscaler) {
+            this.autoscaler = clusterAutoscaler(this, name, {
+                clusterName: args.clusterName,
+                cluster: this.cluster,
+                region: args.network.region,
+                partition: args.partition,
+                pin: args.autoscaler,
+                provider: this.provider,
+                dependsOn: [...this.nodeGroups, this.addons["eks-pod-identity-agent"]],
+            });
+        }
         this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig, nodePools: this.nodePools });
     }
 

@@ -8,6 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodePoolPlan } from "../../config/topology";
 import { PUBLIC_REGISTRIES } from "../../images/rewrite";
 import { parseRegistryPrefix } from "../../../core/image-references";
+import { NODE_TEMPLATE_PREFIX, nodeTemplateTags } from "../../../core/cluster-autoscaler";
+import { GPU_RESOURCE } from "../../../core/gpu";
 
 /**
  * Hop limit 1 keeps IMDS (and the node role's credentials) out of reach of pods
@@ -84,9 +86,34 @@ export interface EksNodeGroupArgs {
     readonly pool: NodePoolPlan;
 }
 
+/**
+ * The label the cluster-autoscaler's AWS provider knows GPU nodes by (its GPULabel): a new GPU
+ * node whose device plugin has not yet advertised nvidia.com/gpu then counts as not ready,
+ * instead of as a node with no GPUs that sends the autoscaler after another one.
+ */
+export const AWS_ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator";
+
+/** The labels of a pool's nodes: its own, and on GPU nodes the accelerator label. */
+export function nodeLabels(pool: NodePoolPlan): Record<string, string> {
+    return pool.gpu ? { ...pool.labels, [AWS_ACCELERATOR_LABEL]: pool.gpu.model } : pool.labels;
+}
+
+/**
+ * What the cluster-autoscaler must be told about a pool it may have no node of: at 0 nodes it
+ * builds a node from the ASG's tags, and EKS does not copy a node group's labels, taints or tags
+ * to its ASG. Its DescribeNodegroup lookup is a fallback only while the group has never had a
+ * node, and the GPU count comes from a built-in instance table a new type may be missing from.
+ */
+export function asgTemplateTags(pool: NodePoolPlan): Record<string, string> {
+    if (pool.minNodes > 0 && !pool.gpu) return {};
+    return nodeTemplateTags({ labels: nodeLabels(pool), taints: pool.taints, resources: pool.gpu ? { [GPU_RESOURCE]: pool.gpu.count } : {} });
+}
+
 export class EksNodeGroup extends pulumi.ComponentResource {
     readonly launchTemplate: aws.ec2.LaunchTemplate;
     readonly nodeGroup: aws.eks.NodeGroup;
+    /** The node-template tags on the group's ASG, by tag key. */
+    readonly asgTags: aws.autoscaling.Tag[];
 
     constructor(name: string, args: EksNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:EksNodeGroup", name, {}, opts);
@@ -127,12 +154,24 @@ export class EksNodeGroup extends pulumi.ComponentResource {
                 launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.apply(String) },
                 scalingConfig: { minSize: pool.minNodes, desiredSize: pool.desiredNodes, maxSize: pool.maxNodes },
                 updateConfig: { maxUnavailable: 1 },
-                labels: pool.labels,
+                labels: nodeLabels(pool),
                 // The EKS API spells taint effects in upper snake case.
                 taints: pool.taints.map((taint) => ({ key: taint.key, value: taint.value, effect: "NO_SCHEDULE" })),
             },
             // The cluster autoscaler owns the desired size once the group exists.
             { parent: this, dependsOn: args.nodeRolePolicies, ignoreChanges: ["scalingConfig.desiredSize"] },
+        );
+
+        // The ASG exists once the group does; one tag resource per key, so changing one changes only it.
+        const asgName = this.nodeGroup.resources.apply((resources) => resources[0]!.autoscalingGroups[0]!.name);
+        this.asgTags = Object.entries(asgTemplateTags(pool)).map(
+            ([key, value]) =>
+                new aws.autoscaling.Tag(
+                    `${name}-asg-${key.slice(NODE_TEMPLATE_PREFIX.length)}`,
+                    // Node templates describe the ASG to the autoscaler; instances carry no use for them.
+                    { autoscalingGroupName: asgName, tag: { key, value, propagateAtLaunch: false } },
+                    { parent: this },
+                ),
         );
 
         this.registerOutputs({ nodeGroupName: this.nodeGroup.nodeGroupName, launchTemplateId: this.launchTemplate.id });

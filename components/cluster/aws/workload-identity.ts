@@ -1,5 +1,5 @@
 // IAM roles for Kubernetes ServiceAccounts, never the node role. EKS Pod
-// Identity is the default (the EBS CSI driver); IRSA, through the cluster's
+// Identity is the default (pod-identity.ts: the EBS CSI driver, the cluster-autoscaler); IRSA, through the cluster's
 // OIDC provider, is for clients whose AWS SDK predates Pod Identity's container
 // credentials (aws-sdk-go < v1.47.11), such as cert-manager v1.12.
 import * as aws from "@pulumi/aws";
@@ -11,6 +11,7 @@ import type { ServiceAccountRef } from "../service-account";
 export function podIdentityTrustPolicy(partition: AwsPartition): string {
     return JSON.stringify({
         Version: "2012-10-17",
+        // The agent tags the session with the cluster, namespace and ServiceAccount.
         Statement: [{ Effect: "Allow", Principal: { Service: servicePrincipal(partition, "pods.eks") }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
     });
 }
