@@ -46,7 +46,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
                     (config.topology === "production" && config.cloud !== "existing" ? "internalLoadBalancer" : "clusterIP"),
             },
         },
-        { providers: { kubernetes: cluster.provider } },
+        { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
     );
     const platform = { objects: kubeflow.installed, resources: kubeflow.objects };
     const monitoring = config.monitoring.enabled
@@ -62,7 +62,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
                   mirror,
                   platform,
               },
-              { providers: { kubernetes: cluster.provider } },
+              { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
           )
         : undefined;
     if (config.tenants.length > 0) {
@@ -77,7 +77,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
                 },
                 platform,
             },
-            { providers: { kubernetes: cluster.provider } },
+            { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
         );
     }
     return {
