@@ -3,7 +3,9 @@
 // plan, and never judged by the pack as objects the plan creates.
 import { describe, expect, it } from "vitest";
 import { renderSummary } from "../cli/plan";
+import { planStack } from "../engine/plan";
 import { policyRecordsOf } from "../engine/policy-check";
+import { stackFixture } from "./helpers";
 import { plannedStack } from "./planned-stacks";
 
 const READS = {
@@ -48,5 +50,15 @@ describe.each(["onprem", "airgap"] as const)("the existing cluster of stack %s",
         const judged = policyRecordsOf(plan.resources).map((record) => record.urn);
         expect(judged).toHaveLength(plan.resources.length - READS[stack].length);
         expect(plan.resources.filter((resource) => resource.read && judged.includes(resource.urn))).toEqual([]);
+    });
+});
+
+describe("the existing cluster of a stack with tenants", () => {
+    it("applies the tenants only after the reads of what the cluster provides", async () => {
+        const plan = await planStack("three-tenants", { configFile: stackFixture("three-tenants") });
+        const reads = plan.resources.filter((resource) => resource.read);
+        expect(reads.map((resource) => resource.read!.id)).toEqual(["local-path", "kube-system/calico-node"]);
+        const tenancy = plan.resources.find((resource) => resource.type === "kfstack:tenancy:Tenancy")!;
+        expect(tenancy.dependsOn).toEqual(expect.arrayContaining(reads.map((resource) => resource.urn)));
     });
 });
