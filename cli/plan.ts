@@ -2,7 +2,7 @@
 // and optionally as the plan JSON.
 import { writeFileSync } from "node:fs";
 import { type Plan, planStack } from "../engine/plan";
-import { evaluatePolicies, policyRecordOf } from "../engine/policy-check";
+import { evaluatePolicies, policyRecordsOf } from "../engine/policy-check";
 import type { PlanStats } from "./bench";
 import { integer, markdownTable, usd } from "./format";
 
@@ -100,6 +100,9 @@ export function renderSummary(plan: Plan): string {
         "Estimated monthly cost of everything the plan creates, at the list prices of the region each source names (usage the plan cannot know is listed as unknown):",
         costTable(summary.cost),
         "",
+        ...(summary.reads.length
+            ? [`Reads from the cluster before applying anything: ${summary.reads.map((read) => `${read.type.split(":").at(-1)} ${read.id}`).join(", ")}.`, ""]
+            : []),
         `Dependency depth ${summary.dependencies.depth}; critical path: ${summary.dependencies.criticalPath.join(" → ")}.`,
         ...(summary.undersizedReason ? [`Undersized on purpose: ${summary.undersizedReason}`] : []),
         ...summary.warnings.map((warning) => `Warning: ${warning}`),
@@ -114,7 +117,7 @@ export async function planCommand(stack: string, options: PlanOptions): Promise<
         const planMs = performance.now() - started;
         // The pack once more, alone, to time it apart from the plan.
         const packStarted = performance.now();
-        await evaluatePolicies(plan.resources.map(policyRecordOf));
+        await evaluatePolicies(policyRecordsOf(plan.resources));
         const stats: PlanStats = {
             planMs,
             policyMs: performance.now() - packStarted,

@@ -2,9 +2,10 @@
 // stack by its resolution (stack.ts). The cluster and Kubeflow components
 // register them as their inputs; `npm run check -- --stack-config` adds them
 // to a bare list of resources.
-import type { ClusterFacts, KubeflowFacts } from "../core/facts";
+import type { ClusterCapabilities, ClusterFacts, KubeflowFacts } from "../core/facts";
 import { compareKubernetesVersions } from "../core/kubernetes-version";
 import type { Bom, BomComponent } from "./bom/schema";
+import type { ClusterProvidesConfig } from "./config/existing-schema";
 import type { StackConfig } from "./config/schema";
 import type { NodePoolPlan } from "./config/topology";
 import { loadImageLock } from "./images/lock";
@@ -17,6 +18,18 @@ export function clusterFactsOf(config: StackConfig, pools: NodePoolPlan[]): Clus
         kubernetesVersion: config.kubernetesVersion,
         nodePools: pools.map(({ usdPerHour: _price, priceSource: _source, localSsdCount: _ssd, ...pool }) => pool),
         ...(config.allowUndersized ? { undersizedReason: config.allowUndersized.reason } : {}),
+        ...(config.cloud === "existing" ? { provides: capabilitiesOf(config.existing.provides) } : {}),
+    };
+}
+
+/** An existing cluster's declaration as the facts contract states it: "none" becomes absence. */
+function capabilitiesOf(provides: ClusterProvidesConfig): ClusterCapabilities {
+    const { enforcedBy } = provides.networkPolicy;
+    return {
+        storageClasses: provides.storageClasses.map(({ name, default: isDefault }) => ({ name, default: isDefault })),
+        networkPolicy: enforcedBy === "none" ? { enforced: false } : { enforced: true, by: enforcedBy },
+        ...(provides.loadBalancer === "none" ? {} : { loadBalancer: provides.loadBalancer }),
+        autoscaling: provides.autoscaling,
     };
 }
 

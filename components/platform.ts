@@ -44,7 +44,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
             gateway,
             ...(gateway.zone && gateway.tls.mode === "acme" ? { certManagerAnnotations: dns01Credentials(`${name}-gateway`, cluster, gateway.zone) } : {}),
         },
-        { providers: { kubernetes: cluster.provider } },
+        { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
     );
     if (gateway.zone)
         gatewayRecords(`${name}-gateway`, cluster, {
@@ -66,7 +66,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
                   mirror,
                   platform,
               },
-              { providers: { kubernetes: cluster.provider } },
+              { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
           )
         : undefined;
     if (config.tenants.length > 0) {
@@ -81,7 +81,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
                 },
                 platform,
             },
-            { providers: { kubernetes: cluster.provider } },
+            { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
         );
     }
     return {

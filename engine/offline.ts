@@ -1,13 +1,20 @@
 // The offline engine: runs a Pulumi program under pulumi.runtime.setMocks, as
 // a preview of a new stack, and records every resource the program registers
 // (urn, type, name, parent, dependencies, provider, inputs) exactly as the
-// resource monitor receives it. No CLI, no network, no credentials.
+// resource monitor receives it, and every resource it reads (`Resource.get`)
+// with the id it reads. No CLI, no network, no credentials.
 //
 // Registrations are answered with the inputs as outputs and no id, so
 // anything a cloud would compute (ids, ARNs, endpoints) stays unknown, as in a
 // real preview; applies on unknowns do not run and nothing waits on them.
 import * as pulumi from "@pulumi/pulumi";
-import { type RegisterResourceOutputsRequest, type RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import {
+    type ReadResourceRequest,
+    ReadResourceResponse,
+    type RegisterResourceOutputsRequest,
+    type RegisterResourceRequest,
+    RegisterResourceResponse,
+} from "@pulumi/pulumi/proto/resource_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { answerInvoke } from "./offline-invokes";
 import type { StackSettings } from "./stack-file";
@@ -24,6 +31,8 @@ export interface PlannedResource {
     provider: string | null;
     custom: boolean;
     inputs: Record<string, PlanValue>;
+    /** Present on a resource the program reads from the cluster (`Resource.get`) instead of creating: the id it reads. */
+    read?: { id: string };
 }
 
 export interface OfflineRun {
@@ -50,9 +59,10 @@ export const STACK_TYPE = "pulumi:pulumi:Stack";
 
 type Callback<T> = (error: Error | null, response?: T) => void;
 
-/** The two monitor calls the engine listens to; the mock monitor implements both. */
+/** The monitor calls the engine listens to; the mock monitor implements them all. */
 interface MonitorCalls {
     registerResource(request: RegisterResourceRequest, callback: Callback<RegisterResourceResponse>): void;
+    readResource(request: ReadResourceRequest, callback: Callback<ReadResourceResponse>): void;
     registerResourceOutputs(request: RegisterResourceOutputsRequest, callback: Callback<unknown>): void;
 }
 
@@ -89,10 +99,13 @@ function providerUrn(reference: string): string | null {
     return reference ? reference.slice(0, reference.lastIndexOf("::")) : null;
 }
 
-function record(request: RegisterResourceRequest, urn: string, inputs: Record<string, unknown>): PlannedResource {
+function record(request: RegisterResourceRequest | ReadResourceRequest, urn: string, inputs: Record<string, unknown>): PlannedResource {
     const dependencies = new Set(request.getDependenciesList());
-    for (const property of request.getPropertydependenciesMap().values()) {
-        for (const dependency of property.getUrnsList()) dependencies.add(dependency);
+    const read = "getId" in request;
+    if (!read) {
+        for (const property of request.getPropertydependenciesMap().values()) {
+            for (const dependency of property.getUrnsList()) dependencies.add(dependency);
+        }
     }
     return {
         urn,
@@ -101,8 +114,9 @@ function record(request: RegisterResourceRequest, urn: string, inputs: Record<st
         parent: request.getParent() || null,
         dependsOn: [...dependencies].sort(),
         provider: providerUrn(request.getProvider()),
-        custom: request.getCustom(),
+        custom: read || request.getCustom(),
         inputs: decodeStruct(inputs),
+        ...(read ? { read: { id: request.getId() } } : {}),
     };
 }
 
@@ -110,7 +124,7 @@ function record(request: RegisterResourceRequest, urn: string, inputs: Record<st
  * The URN the Pulumi engine assigns: the type is qualified by the full chain of
  * parent types, leaving out the root stack.
  */
-function engineUrn(settings: { project: string; stack: string }, request: RegisterResourceRequest): string {
+function engineUrn(settings: { project: string; stack: string }, request: RegisterResourceRequest | ReadResourceRequest): string {
     const parentType = request.getParent().split("::")[2];
     const type = parentType && parentType !== STACK_TYPE ? `${parentType}$${request.getType()}` : request.getType();
     return `urn:pulumi:${settings.stack}::${settings.project}::${type}::${request.getName()}`;
@@ -122,8 +136,10 @@ export async function runOffline(program: () => Promise<Record<string, unknown>>
     const invokes: string[] = [];
     await pulumi.runtime.setMocks(
         {
-            // Only reads (`Resource.get`) reach the mocks: nothing is known about an existing resource offline.
-            newResource: () => ({ id: undefined, state: {} }),
+            // Registrations and reads are answered by the monitor below; nothing reaches the mocks.
+            newResource: (args) => {
+                throw new Error(`The offline engine answers ${args.type} ${args.name} itself; the mocks should not be asked.`);
+            },
             // getCallerIdentity is answered with the offline deployer (engine/offline-invokes.ts); every other invoke is refused.
             call: (args) => {
                 const provider = args.provider ? resources.find((resource) => resource.urn === providerUrn(args.provider!)) : undefined;
@@ -149,6 +165,14 @@ export async function runOffline(program: () => Promise<Record<string, unknown>>
         const properties = request.getObject();
         resources.push(record(request, urn, properties ? properties.toJavaScript() : {}));
         callback(null, new RegisterResourceResponse().setUrn(urn).setId("").setObject(properties));
+    };
+    // A read (`Resource.get`) is recorded with the id it reads. Nothing is known of
+    // the live object offline, so its outputs stay unknown (a real preview reads them).
+    monitor.readResource = (request, callback) => {
+        const urn = engineUrn(settings, request);
+        const properties = request.getProperties();
+        resources.push(record(request, urn, properties ? properties.toJavaScript() : {}));
+        callback(null, new ReadResourceResponse().setUrn(urn).setProperties(Struct.fromJavaScript({})));
     };
     monitor.registerResourceOutputs = (request, callback) => {
         if (request.getUrn().includes(`::${STACK_TYPE}::`)) outputs = decodeStruct(request.getOutputs()?.toJavaScript());

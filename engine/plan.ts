@@ -12,7 +12,7 @@ import { type CostEstimate, estimateCost } from "./cost/estimate";
 import { HOURS_PER_MONTH } from "./cost/lines";
 import { type TenancyAudit, auditTenancy } from "./audit/tenancy-audit";
 import { type OfflineRun, type PlannedResource, STACK_TYPE, runOffline } from "./offline";
-import { type PolicyReport, evaluatePolicies, policyRecordOf } from "./policy-check";
+import { type PolicyReport, evaluatePolicies, policyRecordsOf } from "./policy-check";
 import { loadStackSettings } from "./stack-file";
 import type { PlanValue } from "./values";
 
@@ -32,7 +32,10 @@ export interface PoolSummary {
 }
 
 export interface PlanSummary {
+    /** What the plan creates; the reads below are not counted. */
     resourceCount: number;
+    /** What the program reads from the cluster before it applies anything (an existing cluster's declared capabilities), by type token and id. */
+    reads: { type: string; id: string }[];
     byType: Record<string, number>;
     /** Resources under each kfstack component, counted by type (nested components counted in their own entry). */
     byComponent: { component: string; type: string; resources: Record<string, number> }[];
@@ -133,7 +136,8 @@ export function summarize(
     undersizedReason: string | undefined,
     warnings: string[] = [],
 ): PlanSummary {
-    const resources = run.resources.filter((resource) => resource.type !== STACK_TYPE);
+    const all = run.resources.filter((resource) => resource.type !== STACK_TYPE);
+    const resources = all.filter((resource) => resource.read === undefined);
     const components = resources.filter((resource) => resource.type.startsWith("kfstack:"));
     const byComponent = components.map((component) => ({
         component: component.name,
@@ -148,6 +152,7 @@ export function summarize(
     const sum = (value: (pool: PoolSummary) => number) => poolSummaries.reduce((total, pool) => total + value(pool), 0);
     return {
         resourceCount: resources.length,
+        reads: all.flatMap((resource) => (resource.read ? [{ type: resource.type, id: resource.read.id }] : [])),
         byType: countBy(resources, (resource) => resource.type),
         byComponent,
         nodePools: poolSummaries,
@@ -161,7 +166,7 @@ export function summarize(
         },
         pricing: { hoursPerMonth: HOURS_PER_MONTH, sources: [...new Set(pools.flatMap((pool) => (pool.priceSource ? [pool.priceSource] : [])))] },
         cost: estimateCost(resources, cloud, pools),
-        dependencies: criticalPath(resources),
+        dependencies: criticalPath(all),
         undersizedReason: undersizedReason ?? null,
         warnings,
     };
@@ -211,7 +216,7 @@ export async function planStack(stack: string, options: { configFile?: string; p
     const resolved = resolution!;
     const { config, pools } = resolved;
     const resources = run.resources.map(({ custom: _custom, ...resource }) => resource);
-    const records = resources.map(policyRecordOf);
+    const records = policyRecordsOf(resources);
     const policy = await evaluatePolicies(records, { config: { ...stackPackConfig(config), ...options.policyConfig } });
     return {
         project: run.project,

@@ -39,17 +39,30 @@ export interface PolicyRecord {
     provider?: string | null;
 }
 
-/** A planned resource as the policy pack sees it. */
-export function policyRecordOf(resource: {
+interface PlannedRecord {
     type: string;
     name: string;
     urn: string;
     inputs: Record<string, unknown>;
     dependsOn: string[];
     provider: string | null;
-}): PolicyRecord {
+    read?: { id: string };
+}
+
+/** A planned resource as the policy pack sees it. */
+export function policyRecordOf(resource: PlannedRecord): PolicyRecord {
     const { type, name, urn, inputs: props, dependsOn, provider } = resource;
     return { type, name, urn, props, dependsOn, provider };
+}
+
+/**
+ * The records the pack judges in a plan: what it creates. A resource the program only
+ * reads (`Resource.get`) is left out, as the Pulumi engine leaves it out of the
+ * analyzer's stack (pkg/resource/deploy/step_executor.go keeps only resources with
+ * a registration goal): a StorageClass an existing cluster has is not one the plan creates.
+ */
+export function policyRecordsOf(resources: readonly PlannedRecord[]): PolicyRecord[] {
+    return resources.filter((resource) => resource.read === undefined).map(policyRecordOf);
 }
 
 export interface Violation {

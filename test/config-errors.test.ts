@@ -10,6 +10,7 @@ import { loadStackSettings } from "../engine/stack-file";
 import { type RawConfig, build, jsonParseError, rejection, set, toWire } from "./config-cases";
 import { type BaseStack, CLUSTER_CASES, type StackCase } from "./config-errors/cluster-cases";
 import { GATEWAY_CASES } from "./config-errors/gateway-cases";
+import { EXISTING_CASES } from "./config-errors/existing-cases";
 import { PLATFORM_CASES } from "./config-errors/platform-cases";
 
 /** A shipped stack's settings, as raw values: every row starts from one of them. */
@@ -33,7 +34,7 @@ function resourceTypes(resources: PlannedResource[]): string[] {
     return resources.map((resource) => resource.type);
 }
 
-const CASES: StackCase[] = [...CLUSTER_CASES, ...PLATFORM_CASES, ...GATEWAY_CASES];
+const CASES: StackCase[] = [...CLUSTER_CASES, ...EXISTING_CASES, ...PLATFORM_CASES, ...GATEWAY_CASES];
 
 describe("stack configuration validation", () => {
     it.each(Object.entries(BASES))("accepts the unchanged %s stack the cases start from", async (_name, base) => {

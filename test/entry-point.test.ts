@@ -17,4 +17,19 @@ describe("index.ts", () => {
             expect(run.outputs).toEqual(plan.outputs);
         },
     );
+
+    it.skipIf(skipWithoutFixtures("the entry-point test"))(
+        "reads and registers exactly what the offline plan of the onprem stack records, its reads of the cluster included",
+        async () => {
+            const run = await runOffline(entryPoint, loadStackSettings("onprem"));
+            const plan = await plannedStack("onprem");
+            expect(run.resources.map(({ custom: _custom, ...resource }) => resource)).toEqual(plan.resources);
+            expect(run.resources.filter((resource) => resource.read).map((resource) => resource.read!.id)).toEqual([
+                "ceph-rbd",
+                "cephfs",
+                "kube-system/calico-node",
+                "metallb-system/controller",
+            ]);
+        },
+    );
 });

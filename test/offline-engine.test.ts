@@ -109,6 +109,33 @@ describe("offline engine", () => {
         expect(JSON.stringify(run.outputs)).toBe('{"arn":"[unknown]","derived":"[unknown]"}');
     });
 
+    it("records a read with the id it reads, its parent, provider and dependencies, and keeps its outputs unknown", async () => {
+        let arn: unknown = "not applied";
+        const run = await runOffline(async () => {
+            const provider = new AwsProvider("aws", { region: "us-east-1" });
+            const gadget = new Gadget("gadget");
+            const existing = new Widget("existing", {}, { id: "widget-1234", parent: gadget, provider, dependsOn: [gadget.first] });
+            existing.arn.apply((value) => (arn = value));
+            new Widget("after", { size: 4 }, { dependsOn: [existing] });
+            return {};
+        }, settings());
+        const byName = (name: string) => run.resources.find((resource) => resource.name === name)!;
+        expect(byName("existing")).toEqual({
+            urn: "urn:pulumi:test::demo::demo:index:Gadget$demo:index:Widget::existing",
+            type: "demo:index:Widget",
+            name: "existing",
+            parent: "urn:pulumi:test::demo::demo:index:Gadget::gadget",
+            dependsOn: ["urn:pulumi:test::demo::demo:index:Gadget$demo:index:Widget::gadget-first"],
+            provider: "urn:pulumi:test::demo::pulumi:providers:aws::aws",
+            custom: true,
+            inputs: {},
+            read: { id: "widget-1234" },
+        });
+        expect(byName("after").read).toBeUndefined();
+        expect(byName("after").dependsOn).toEqual(["urn:pulumi:test::demo::demo:index:Gadget$demo:index:Widget::existing"]);
+        expect(arn).toBe("not applied");
+    });
+
     it("records the explicit provider of a resource by its URN", async () => {
         class DemoProvider extends pulumi.ProviderResource {
             constructor(name: string) {

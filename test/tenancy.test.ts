@@ -5,7 +5,7 @@ import { runCli } from "../cli/commands";
 import { auditTenancy } from "../engine/audit/tenancy-audit";
 import { type Plan, planStack } from "../engine/plan";
 import { plannedStack } from "./planned-stacks";
-import { type PolicyRecord, evaluatePolicies, policyRecordOf } from "../engine/policy-check";
+import { type PolicyRecord, evaluatePolicies, policyRecordsOf } from "../engine/policy-check";
 import { resource, resourcesOfType, stackFixture } from "./helpers";
 
 const PROFILE = "kubernetes:kubeflow.org/v1:Profile";
@@ -13,7 +13,7 @@ const ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 function records(plan: Plan): PolicyRecord[] {
-    return plan.resources.map(policyRecordOf);
+    return policyRecordsOf(plan.resources);
 }
 
 async function mandatory(planned: PolicyRecord[]): Promise<string[]> {

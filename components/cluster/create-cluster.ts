@@ -38,6 +38,6 @@ export async function createCluster(name: string, stack: Pick<ResolvedStack, "co
             return new GkeCluster(name, gkeClusterArgs(config, { clusterName, pools, facts }), { providers: { gcp: provider } });
         }
         case "existing":
-            return new ExistingCluster(name, { kubeconfig: config.existing, pools, facts });
+            return new ExistingCluster(name, { existing: config.existing, pools, facts });
     }
 }

@@ -1,5 +1,6 @@
 // What every cluster component (EKS, GKE, existing) gives the platform: a
-// Kubernetes provider, the kubeconfig and the node pools. Each registers the
+// Kubernetes provider, the kubeconfig, the node pools, and what the platform
+// must wait for before it applies anything. Each registers the
 // stack's cluster facts as its inputs; the policy pack reads them there.
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -15,6 +16,8 @@ export interface PlatformClusterArgs {
 export abstract class PlatformCluster extends pulumi.ComponentResource {
     abstract readonly kubeconfig: pulumi.Output<string>;
     abstract readonly provider: k8s.Provider;
+    /** What the platform's components depend on: on an existing cluster, the reads of what it declares; nothing on EKS and GKE, which kfstack creates whole. */
+    readonly ready: readonly pulumi.Input<pulumi.Resource>[] = [];
     readonly nodePools: readonly NodePoolPlan[];
 
     protected constructor(type: string, name: string, args: PlatformClusterArgs, opts?: pulumi.ComponentResourceOptions) {

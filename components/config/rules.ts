@@ -3,6 +3,7 @@
 // with its key path; the rules of an area live beside it (cluster, tenancy, bom).
 import type { z } from "zod";
 import { type StackRelease, resolveRelease } from "../bom/compatibility";
+import { existingClusterProblems } from "../cluster/existing-rules";
 import { clusterProblems } from "../cluster/rules";
 import { gatewayProblems } from "../kubeflow/gateway-rules";
 import { tenantProblems } from "../tenancy/rules";
@@ -21,6 +22,7 @@ export function checkStack(config: StackConfig, ctx: z.RefinementCtx): CheckedSt
     const { release, problems: releaseProblems } = resolveRelease(config);
     const problems = [
         ...clusterProblems(config),
+        ...existingClusterProblems(config, gpu),
         ...identityProblems(config),
         ...gatewayProblems(config),
         ...(config.airGap.enabled && !config.airGap.registry

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { parseRegistryPrefix } from "../../core/image-references";
 import { TOPOLOGY_MINIMUMS } from "../../core/topology-minimums";
 import { awsNetwork, awsSettings, gcpNetwork, gcpSettings, region, zones } from "./cloud-schema";
+import { existing } from "./existing-schema";
 import { ipv4Cidr, kubernetesVersion, quantity, secretValue } from "./fields";
 import { gateway } from "./gateway-schema";
 import { monitoring } from "./monitoring-schema";
@@ -286,15 +287,7 @@ const gcpStack = z.strictObject({
 
 const existingStack = z.strictObject({
     cloud: z.literal("existing"),
-    existing: z
-        .strictObject(
-            {
-                kubeconfig: z.string().min(1).describe("Path of the kubeconfig file (~ is expanded)."),
-                context: z.string().min(1).describe("Context in that kubeconfig."),
-            },
-            { error: (issue) => (issue.input === undefined ? "is required for an existing cluster: set kubeconfig (a file path) and context" : undefined) },
-        )
-        .describe("The cluster to install into: on-prem, an air-gapped enclave, kind on a laptop."),
+    existing,
     ...common,
 });
 

@@ -1,18 +1,18 @@
 // PLAT-01: every claim the plan makes binds: a PersistentVolumeClaim, a
 // StatefulSet's volumeClaimTemplates and the Prometheus Operator's storage
 // (core/volume-claims.ts, the claims the cost estimate counts) name a
-// StorageClass the plan creates or the cloud provides, and a claim that names
-// none finds a default class. Existing clusters declare no classes in the stack
-// schema yet, so the policy does not apply to them.
+// StorageClass the plan creates, the cloud provides or an existing cluster
+// declares (kfstack:existing.provides.storageClasses), and a claim that names
+// none finds a default class.
 import type { PolicyResource } from "@pulumi/policy";
 import { describeResource, kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
 import { recordAt } from "../../core/records";
+import { DEFAULT_CLASS_ANNOTATION, isDefaultStorageClass } from "../../core/storage-classes";
 import { volumeClaimsOf } from "../../core/volume-claims";
 import { stackPolicy } from "../lib/policy";
 import { EKS_CLUSTER, GKE_CLUSTER, clusterFactsWithUrn, describeCloudResource } from "./resources";
 
 const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
-const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
 
 /** The classes GKE creates in every cluster with the Compute Engine PD CSI driver (on by default); standard-rwo is the default. */
 export const GKE_STORAGE_CLASSES = { names: ["standard-rwo", "premium-rwo", "standard"], default: "standard-rwo" };
@@ -24,13 +24,26 @@ interface Classes {
     defaults: string[];
 }
 
-/** The classes claims can bind to: the planned ones, and on a planned GKE cluster GKE's own. */
-function classesOf(resources: readonly PolicyResource[], cluster: PolicyResource): Classes {
+/**
+ * The classes claims can bind to: the planned ones, on a planned GKE cluster GKE's own, on an
+ * existing cluster the declared ones. Undefined where nothing says which classes the cluster has.
+ */
+function classesOf(resources: readonly PolicyResource[]): Classes | undefined {
     const planned = resources.filter((resource) => resource.type === STORAGE_CLASS);
-    const names = new Set(planned.map((resource) => metadataOf(resource.props).name ?? resource.name));
-    const defaults = planned
-        .filter((resource) => recordAt(recordAt(resource.props, "metadata"), "annotations")[DEFAULT_CLASS_ANNOTATION] === "true")
-        .map((resource) => metadataOf(resource.props).name ?? resource.name);
+    const nameOf = (resource: PolicyResource) => metadataOf(resource.props).name ?? resource.name;
+    const names = new Set(planned.map(nameOf));
+    const defaults = planned.filter((resource) => isDefaultStorageClass(recordAt(recordAt(resource.props, "metadata"), "annotations"))).map(nameOf);
+    const facts = clusterFactsWithUrn(resources);
+    if (facts?.facts.cloud === "existing") {
+        const declared = facts.facts.provides?.storageClasses;
+        if (!declared) return undefined;
+        declared.forEach((storageClass) => names.add(storageClass.name));
+        const holder = resources.find((resource) => resource.urn === facts.urn)!;
+        const where = `existing cluster "${holder.name}" (kfstack:existing.provides.storageClasses)`;
+        return { where, names, defaults: [...defaults, ...declared.filter((storageClass) => storageClass.default).map((storageClass) => storageClass.name)] };
+    }
+    const cluster = resources.find((resource) => resource.type === EKS_CLUSTER || resource.type === GKE_CLUSTER);
+    if (!cluster) return undefined;
     const where = describeCloudResource(cluster.type, cluster.name);
     // GKE's classes are the PD CSI driver's: with the driver turned off, none of them provisions.
     const pdCsiDriver = recordAt(recordAt(cluster.props, "addonsConfig"), "gcePersistentDiskCsiDriverConfig")["enabled"] !== false;
@@ -47,14 +60,13 @@ export const storageClasses = stackPolicy({
     id: "PLAT-01",
     slug: "storage-classes",
     description:
-        "On a cluster the plan creates (EKS or GKE), every PersistentVolumeClaim, StatefulSet volumeClaimTemplate and Prometheus/Alertmanager/ThanosRuler storage template names a StorageClass the plan creates or the cloud provides (GKE with its PD CSI driver on: standard-rwo, premium-rwo, standard), and a claim that names none finds a default class. Not applicable to existing clusters until the stack can declare their classes.",
+        "Every PersistentVolumeClaim, StatefulSet volumeClaimTemplate and Prometheus/Alertmanager/ThanosRuler storage template names a StorageClass the plan creates, the cloud provides (GKE with its PD CSI driver on: standard-rwo, premium-rwo, standard) or an existing cluster declares (kfstack:existing.provides.storageClasses), and a claim that names none finds a default class.",
     reason: "A claim whose class does not exist, or that relies on a default class nobody created (EKS has none without the EBS CSI driver and kfstack's gp3 class), stays Pending, and so does every pod that mounts it: MinIO, MySQL, Katib and Prometheus never start.",
     remediation:
-        "Let kfstack create the default gp3 StorageClass on EKS, set storageClassName only to a class the plan creates or the cloud provides, or create the class the claim names.",
+        "Let kfstack create the default gp3 StorageClass on EKS, set storageClassName only to a class the plan creates, the cloud provides or the existing cluster declares, or create the class the claim names; on an existing cluster, declare its default class (default: true).",
     validateStack: (args, reportViolation) => {
-        const cluster = args.resources.find((resource) => resource.type === EKS_CLUSTER || resource.type === GKE_CLUSTER);
-        if (!cluster || clusterFactsWithUrn(args.resources)?.facts.cloud === "existing") return;
-        const classes = classesOf(args.resources, cluster);
+        const classes = classesOf(args.resources);
+        if (!classes) return;
         for (const resource of args.resources) {
             const kind = kubernetesKind(resource.type)?.kind;
             if (!kind) continue;

@@ -157,7 +157,7 @@ export const CLUSTER_CASES: StackCase[] = [
         base: "onprem",
         change: unset("existing"),
         key: "kfstack:existing",
-        message: "is required for an existing cluster: set kubeconfig (a file path) and context",
+        message: "is required for an existing cluster: set kubeconfig (a file path), context and provides",
     },
     {
         name: "rejects an existing-cluster stack without a kubeconfig",

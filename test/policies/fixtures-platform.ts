@@ -1,9 +1,11 @@
 // Fixture factories for the platform-readiness policies (PLAT-01, PLAT-02):
 // the add-on, StorageClass, claims and NetworkPolicy kfstack plans on its prod
 // (EKS) stack. Each is compliant; a failing fixture changes one field.
+import type { ClusterCapabilities } from "../../core/facts";
 import type { PolicyRecord } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { record } from "./fixtures";
+import { clusterFactsRecord } from "./fixtures-cloud";
 
 const unknown = Unknown.instance;
 
@@ -82,4 +84,24 @@ export function networkPolicy(): PolicyRecord {
         metadata: { name: "default-deny", namespace: "team-a" },
         spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
     });
+}
+
+/** The onprem stack's existing cluster as its facts record it: a default Ceph RBD class and CephFS, Calico enforcing NetworkPolicy. */
+export function existingClusterFacts(provides: Partial<ClusterCapabilities> = {}): PolicyRecord {
+    return clusterFactsRecord(
+        {
+            cloud: "existing",
+            provides: {
+                storageClasses: [
+                    { name: "ceph-rbd", default: true },
+                    { name: "cephfs", default: false },
+                ],
+                networkPolicy: { enforced: true, by: "calico" },
+                loadBalancer: "metallb",
+                autoscaling: false,
+                ...provides,
+            },
+        },
+        "kfstack-onprem",
+    );
 }

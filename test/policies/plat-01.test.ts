@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { storageClasses } from "../../policies/cloud/plat-01-storage-classes";
 import { mandatoryViolation, messagesOf, record, violationsOf } from "./fixtures";
 import { changed, clusterFactsRecord, eksCluster, expectAcceptedOutright, gkeCluster } from "./fixtures-cloud";
-import { claimRecords, defaultStorageClass, persistentVolumeClaim, prometheusWithStorage, statefulSetWithClaims } from "./fixtures-platform";
+import {
+    claimRecords,
+    defaultStorageClass,
+    existingClusterFacts,
+    persistentVolumeClaim,
+    prometheusWithStorage,
+    statefulSetWithClaims,
+} from "./fixtures-platform";
 
 const PLAT_01 = { policy: "plat-01-storage-classes", id: "PLAT-01" };
 
@@ -16,9 +23,13 @@ describe("PLAT-01 Storage classes", () => {
         await expectAcceptedOutright(storageClasses, [gkeCluster(), premium, prometheusWithStorage()]);
     });
 
-    it("does not apply to an existing cluster, whose classes the stack cannot declare yet", async () => {
-        const local = changed(persistentVolumeClaim(), ["props", "spec", "storageClassName"], "local-path");
-        await expectAcceptedOutright(storageClasses, [clusterFactsRecord({ cloud: "existing" }), eksCluster(), local]);
+    it("accepts claims on an existing cluster on a class it declares or on its declared default, with no class planned", async () => {
+        const cephfs = changed(statefulSetWithClaims(), ["props", "spec", "volumeClaimTemplates", 0, "spec", "storageClassName"], "cephfs");
+        await expectAcceptedOutright(storageClasses, [existingClusterFacts(), persistentVolumeClaim(), cephfs, prometheusWithStorage()]);
+    });
+
+    it("leaves alone an existing cluster whose facts record no declaration of its classes", async () => {
+        await expectAcceptedOutright(storageClasses, [clusterFactsRecord({ cloud: "existing" }), persistentVolumeClaim()]);
     });
 
     it("rejects a PersistentVolumeClaim that names a class nothing provides", async () => {
@@ -68,6 +79,30 @@ describe("PLAT-01 Storage classes", () => {
         const withoutDriver = changed(gkeCluster(), ["props", "addonsConfig", "gcePersistentDiskCsiDriverConfig", "enabled"], false);
         expect(await messagesOf(storageClasses, [withoutDriver, persistentVolumeClaim()])).toEqual([
             'PersistentVolumeClaim "kubeflow/minio-pvc" names no StorageClass and nothing makes one the default on GKE cluster "kfstack-gke-prod" (classes: none); it stays Pending. Create a default StorageClass (annotation storageclass.kubernetes.io/is-default-class: "true") or set storageClassName to one of the classes.',
+        ]);
+    });
+
+    it("rejects a claim on an existing cluster that names a class the stack does not declare", async () => {
+        const claim = changed(persistentVolumeClaim(), ["props", "spec", "storageClassName"], "local-path");
+        expect(await violationsOf(storageClasses, [existingClusterFacts(), claim])).toEqual([
+            mandatoryViolation(
+                PLAT_01,
+                claim,
+                'PersistentVolumeClaim "kubeflow/minio-pvc" names StorageClass "local-path", which neither the plan nor existing cluster "kfstack-onprem" (kfstack:existing.provides.storageClasses) provides (classes: ceph-rbd, cephfs); it stays Pending. Set storageClassName to one of them, or create the class.',
+            ),
+        ]);
+    });
+
+    it("rejects a claim that names no class on an existing cluster that declares no default", async () => {
+        const noDefault = existingClusterFacts({ storageClasses: [{ name: "cephfs", default: false }] });
+        expect(await messagesOf(storageClasses, [noDefault, persistentVolumeClaim()])).toEqual([
+            'PersistentVolumeClaim "kubeflow/minio-pvc" names no StorageClass and nothing makes one the default on existing cluster "kfstack-onprem" (kfstack:existing.provides.storageClasses) (classes: cephfs); it stays Pending. Create a default StorageClass (annotation storageclass.kubernetes.io/is-default-class: "true") or set storageClassName to one of the classes.',
+        ]);
+    });
+
+    it("rejects Prometheus storage on an existing cluster that declares no storage at all", async () => {
+        expect(await messagesOf(storageClasses, [existingClusterFacts({ storageClasses: [] }), prometheusWithStorage()])).toEqual([
+            'Prometheus "monitoring/kfstack" names no StorageClass and nothing makes one the default on existing cluster "kfstack-onprem" (kfstack:existing.provides.storageClasses) (classes: none); it stays Pending. Create a default StorageClass (annotation storageclass.kubernetes.io/is-default-class: "true") or set storageClassName to one of the classes.',
         ]);
     });
 });

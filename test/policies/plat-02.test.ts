@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { networkPolicyEnforcement } from "../../policies/cloud/plat-02-network-policy-enforcement";
 import { mandatoryViolation, messagesOf, violationsOf } from "./fixtures";
 import { changed, clusterFactsRecord, eksCluster, expectAcceptedOutright, gkeCluster } from "./fixtures-cloud";
-import { networkPolicy, vpcCniAddon } from "./fixtures-platform";
+import { existingClusterFacts, networkPolicy, vpcCniAddon } from "./fixtures-platform";
 
 const PLAT_02 = { policy: "plat-02-network-policy-enforcement", id: "PLAT-02" };
 
@@ -29,7 +29,15 @@ describe("PLAT-02 NetworkPolicy enforcement", () => {
         await expectAcceptedOutright(networkPolicyEnforcement, [eksCluster()]);
     });
 
-    it("does not apply to an existing cluster, whose enforcement the stack cannot declare yet", async () => {
+    it("accepts NetworkPolicies on an existing cluster whose stack declares the plugin enforcing them", async () => {
+        await expectAcceptedOutright(networkPolicyEnforcement, [existingClusterFacts(), networkPolicy()]);
+    });
+
+    it("accepts an existing cluster that enforces no NetworkPolicy when the plan has none", async () => {
+        await expectAcceptedOutright(networkPolicyEnforcement, [existingClusterFacts({ networkPolicy: { enforced: false } })]);
+    });
+
+    it("leaves alone an existing cluster whose facts record no declaration of its enforcement", async () => {
         await expectAcceptedOutright(networkPolicyEnforcement, [clusterFactsRecord({ cloud: "existing" }), networkPolicy()]);
     });
 
@@ -58,6 +66,17 @@ describe("PLAT-02 NetworkPolicy enforcement", () => {
         const cluster = changed(gkeCluster(), ["props", "datapathProvider"], "LEGACY_DATAPATH");
         expect(await messagesOf(networkPolicyEnforcement, [cluster, networkPolicy()])).toEqual([
             'GKE cluster "kfstack-gke-prod" gets 1 NetworkPolicies but enforces none: it has neither Dataplane V2 (datapathProvider "ADVANCED_DATAPATH") nor the network-policy add-on (networkPolicy.enabled true with addonsConfig.networkPolicyConfig.disabled false); set datapathProvider to "ADVANCED_DATAPATH".',
+        ]);
+    });
+
+    it("rejects NetworkPolicies on an existing cluster whose stack declares no enforcement", async () => {
+        const cluster = existingClusterFacts({ networkPolicy: { enforced: false } });
+        expect(await violationsOf(networkPolicyEnforcement, [cluster, networkPolicy()])).toEqual([
+            mandatoryViolation(
+                PLAT_02,
+                cluster,
+                'existing cluster "kfstack-onprem" gets 1 NetworkPolicies but enforces none: it is declared with kfstack:existing.provides.networkPolicy.enforcedBy none; declare the network plugin that enforces them (calico, cilium, antrea, kube-router), or plan no NetworkPolicy.',
+            ),
         ]);
     });
 });
