@@ -14,6 +14,8 @@ import { plannedStack } from "./planned-stacks";
 import { resource, resourcesOfType } from "./helpers";
 
 const ADDON = "aws:eks/addon:Addon";
+const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
 
 describe.each(["dev", "prod"] as const)("EKS add-ons of stack %s", (stack) => {
@@ -29,21 +31,49 @@ describe.each(["dev", "prod"] as const)("EKS add-ons of stack %s", (stack) => {
         ]);
     });
 
-    it("gives the EBS CSI controller its own role through Pod Identity, after the agent exists", async () => {
+    it("installs the add-ons a node needs before any node group, and CoreDNS and the EBS CSI driver once there are nodes", async () => {
+        const plan = await plannedStack(stack);
+        const groups = resourcesOfType(plan, NODE_GROUP);
+        const beforeNodes = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"].map((name) => resource(plan, ADDON, `kfstack-${stack}-${name}`).urn);
+        for (const group of groups) expect(group.dependsOn).toEqual(expect.arrayContaining(beforeNodes));
+        for (const name of ["coredns", "aws-ebs-csi-driver"])
+            expect(resource(plan, ADDON, `kfstack-${stack}-${name}`).dependsOn).toEqual(expect.arrayContaining(groups.map((group) => group.urn)));
+    });
+
+    it("gives every pod that calls AWS a Pod Identity role of its own, and the node role only what the node needs", async () => {
+        const plan = await plannedStack(stack);
+        const associations = resourcesOfType(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation");
+        expect(associations.map((association) => `${association.inputs.namespace as string}/${association.inputs.serviceAccount as string}`).sort()).toEqual([
+            "kube-system/aws-node",
+            "kube-system/cluster-autoscaler",
+            "kube-system/ebs-csi-controller-sa",
+        ]);
+        const cni = resource(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation", `kfstack-${stack}-vpc-cni`);
+        expect(resource(plan, ADDON, `kfstack-${stack}-vpc-cni`).dependsOn).toContain(cni.urn);
+        expect(resource(plan, ATTACHMENT, `kfstack-${stack}-vpc-cni`).inputs.policyArn).toBe("arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy");
+        const nodeRole = resource(plan, "aws:iam/role:Role", `kfstack-${stack}-node`);
+        const nodeRolePolicies = resourcesOfType(plan, ATTACHMENT).filter((attachment) => attachment.dependsOn.includes(nodeRole.urn));
+        expect(nodeRolePolicies.map((attachment) => attachment.inputs.policyArn).sort()).toEqual([
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+            "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+            "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        ]);
+        expect(resourcesOfType(plan, "aws:iam/rolePolicy:RolePolicy").filter((policy) => policy.dependsOn.includes(nodeRole.urn))).toEqual([]);
+    });
+
+    it("gives the EBS CSI controller its own role through Pod Identity, once nodes and so the agent exist", async () => {
         const plan = await plannedStack(stack);
         const role = resource(plan, "aws:iam/role:Role", `kfstack-${stack}-ebs-csi`);
         expect(JSON.parse(role.inputs.assumeRolePolicy as string)).toEqual({
             Version: "2012-10-17",
             Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
         });
-        expect(resource(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", `kfstack-${stack}-ebs-csi`).inputs.policyArn).toBe(
-            "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
-        );
+        expect(resource(plan, ATTACHMENT, `kfstack-${stack}-ebs-csi`).inputs.policyArn).toBe("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
         const association = resource(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation", `kfstack-${stack}-ebs-csi`);
         expect(association.inputs).toMatchObject({ namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa" });
         expect(association.dependsOn).toContain(role.urn);
         const driver = resource(plan, ADDON, `kfstack-${stack}-aws-ebs-csi-driver`);
-        expect(driver.dependsOn).toEqual(expect.arrayContaining([association.urn, resource(plan, ADDON, `kfstack-${stack}-eks-pod-identity-agent`).urn]));
+        expect(driver.dependsOn).toEqual(expect.arrayContaining([association.urn, resource(plan, NODE_GROUP, `kfstack-${stack}-general`).urn]));
     });
 
     it("makes encrypted gp3 the default StorageClass, through the cluster's provider, once the CSI driver exists", async () => {

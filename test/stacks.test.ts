@@ -152,7 +152,7 @@ describe("stack prod (AWS, production topology)", () => {
 
     it("joins nodes only after the node role's policies are attached", () => {
         const attachments = resourcesOfType(plan, AWS_TYPES.attachment).filter((attachment) => attachment.name.startsWith("kfstack-prod-node-"));
-        expect(attachments).toHaveLength(4);
+        expect(attachments).toHaveLength(3);
         for (const group of resourcesOfType(plan, AWS_TYPES.nodeGroup)) {
             expect(group.dependsOn).toEqual(expect.arrayContaining(urnsOf(attachments)));
         }

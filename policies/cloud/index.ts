@@ -4,6 +4,7 @@ import { eksApiEndpoint } from "./eks-01-api-endpoint";
 import { eksSecretsEncryption } from "./eks-02-secrets-encryption";
 import { eksControlPlaneLogs } from "./eks-03-control-plane-logs";
 import { eksNodeAccess } from "./eks-04-node-access";
+import { eksNodeRole } from "./eks-05-node-role";
 import { gkeClusterHardening } from "./gke-01-cluster-hardening";
 import { gpuTaint } from "./gpu-01-gpu-taint";
 import { gpuModel } from "./gpu-02-gpu-model";
@@ -20,6 +21,7 @@ export const CLOUD_POLICIES: readonly KfstackPolicy[] = [
     eksSecretsEncryption,
     eksControlPlaneLogs,
     eksNodeAccess,
+    eksNodeRole,
     gkeClusterHardening,
     gpuTaint,
     gpuModel,

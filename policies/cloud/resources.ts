@@ -12,6 +12,9 @@ export const EKS_ACCESS_POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:Ac
 export const POD_IDENTITY_ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 export const AUTOSCALING_TAG = "aws:autoscaling/tag:Tag";
 export const KUBERNETES_PROVIDER = "pulumi:providers:kubernetes";
+export const IAM_ROLE = "aws:iam/role:Role";
+export const IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+export const IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 export const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 export const VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
 export const ECR_REPOSITORY = "aws:ecr/repository:Repository";
@@ -26,6 +29,9 @@ const LABELS: Readonly<Record<string, string>> = {
     [EKS_ADDON]: "EKS add-on",
     [EKS_ACCESS_POLICY_ASSOCIATION]: "EKS access policy association",
     [KUBERNETES_PROVIDER]: "Kubernetes provider",
+    [IAM_ROLE]: "IAM role",
+    [IAM_ROLE_POLICY]: "IAM role policy",
+    [IAM_ROLE_POLICY_ATTACHMENT]: "IAM role policy attachment",
     [LAUNCH_TEMPLATE]: "Launch template",
     [VPC_ENDPOINT]: "VPC endpoint",
     [ECR_REPOSITORY]: "ECR repository",

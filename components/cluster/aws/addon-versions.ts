@@ -12,6 +12,8 @@ export interface AddonVersions {
 
 export const EKS_ADDONS = ["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver"] as const;
 export type EksAddonName = (typeof EKS_ADDONS)[number];
+/** The add-ons a node needs before it turns Ready, so they are installed before any node group. */
+export type NodeAddonName = Extract<EksAddonName, "vpc-cni" | "kube-proxy" | "eks-pod-identity-agent">;
 
 const DESCRIBE = "aws eks describe-addon-versions --kubernetes-version";
 

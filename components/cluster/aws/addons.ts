@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type EksAddonName, EKS_ADDONS, addonVersionsFor } from "./addon-versions";
+import { type EksAddonName, type NodeAddonName, addonVersionsFor } from "./addon-versions";
 import type { AwsPartition } from "./partition";
 import { podIdentity } from "./pod-identity";
 
@@ -16,18 +16,22 @@ export const VPC_CNI_CONFIGURATION = JSON.stringify({ enableNetworkPolicy: "true
 /** The default StorageClass kfstack creates on EKS. */
 export const EKS_DEFAULT_STORAGE_CLASS = "gp3";
 
-export interface EksAddonsArgs {
+/** The cluster an add-on is installed in. */
+export interface AddonTarget {
     readonly clusterName: pulumi.Input<string>;
     readonly kubernetesVersion: string;
     readonly partition: AwsPartition;
+}
+
+export interface WorkloadAddonsArgs extends AddonTarget {
     /** The key the default StorageClass encrypts volumes with; the CSI driver's role may use it. */
     readonly kmsKeyArn: pulumi.Input<string>;
-    /** Resources the add-ons wait for (the node groups: CoreDNS and the CSI controller need nodes). */
-    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** The node groups: CoreDNS and the CSI controller are Deployments that need nodes. */
+    readonly nodeGroups: pulumi.Resource[];
 }
 
 /** The EBS CSI controller's role, assumed through EKS Pod Identity by kube-system/ebs-csi-controller-sa. */
-function ebsCsiIdentity(parent: pulumi.Resource, name: string, args: EksAddonsArgs): aws.eks.PodIdentityAssociation {
+function ebsCsiIdentity(parent: pulumi.Resource, name: string, args: WorkloadAddonsArgs): aws.eks.PodIdentityAssociation {
     return podIdentity(parent, `${name}-ebs-csi`, {
         clusterName: args.clusterName,
         partition: args.partition,
@@ -56,32 +60,56 @@ function ebsCsiIdentity(parent: pulumi.Resource, name: string, args: EksAddonsAr
     });
 }
 
-/** One managed add-on per name, at the version pinned for the cluster's Kubernetes minor. */
-export function eksAddons(parent: pulumi.Resource, name: string, args: EksAddonsArgs): Record<EksAddonName, aws.eks.Addon> {
-    const { versions } = addonVersionsFor(args.kubernetesVersion);
-    const addon = (addonName: EksAddonName, extra: Partial<aws.eks.AddonArgs>, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
-        new aws.eks.Addon(
-            `${name}-${addonName}`,
-            {
-                clusterName: args.clusterName,
-                addonName,
-                addonVersion: versions[addonName],
-                resolveConflictsOnCreate: "OVERWRITE",
-                resolveConflictsOnUpdate: "OVERWRITE",
-                ...extra,
-            },
-            { parent, dependsOn },
-        );
-    const podIdentityAgent = addon("eks-pod-identity-agent", {}, args.dependsOn);
-    const ebsIdentity = ebsCsiIdentity(parent, name, args);
-    const built = {
-        "vpc-cni": addon("vpc-cni", { configurationValues: VPC_CNI_CONFIGURATION }, []),
-        coredns: addon("coredns", {}, args.dependsOn),
-        "kube-proxy": addon("kube-proxy", {}, []),
-        "eks-pod-identity-agent": podIdentityAgent,
-        "aws-ebs-csi-driver": addon("aws-ebs-csi-driver", {}, [...args.dependsOn, podIdentityAgent, ebsIdentity]),
+/** One managed add-on, at the version pinned for the cluster's Kubernetes minor. */
+function addon(
+    parent: pulumi.Resource,
+    name: string,
+    args: AddonTarget,
+    addonName: EksAddonName,
+    extra: Partial<aws.eks.AddonArgs>,
+    dependsOn: pulumi.Input<pulumi.Resource>[],
+) {
+    return new aws.eks.Addon(
+        `${name}-${addonName}`,
+        {
+            clusterName: args.clusterName,
+            addonName,
+            addonVersion: addonVersionsFor(args.kubernetesVersion).versions[addonName],
+            resolveConflictsOnCreate: "OVERWRITE",
+            resolveConflictsOnUpdate: "OVERWRITE",
+            ...extra,
+        },
+        { parent, dependsOn },
+    );
+}
+
+/**
+ * The add-ons a node needs to turn Ready, created before any node group: the VPC CNI (with its
+ * own Pod Identity role, so AmazonEKS_CNI_Policy is off the node role), kube-proxy, and the Pod
+ * Identity agent the CNI's credentials come through. DaemonSets, they are healthy with no node yet.
+ */
+export function nodeAddons(parent: pulumi.Resource, name: string, args: AddonTarget): Record<NodeAddonName, aws.eks.Addon> {
+    const cniIdentity = podIdentity(parent, `${name}-vpc-cni`, {
+        clusterName: args.clusterName,
+        partition: args.partition,
+        namespace: "kube-system",
+        serviceAccount: "aws-node",
+        managedPolicy: "AmazonEKS_CNI_Policy",
+    });
+    return {
+        "vpc-cni": addon(parent, name, args, "vpc-cni", { configurationValues: VPC_CNI_CONFIGURATION }, [cniIdentity]),
+        "kube-proxy": addon(parent, name, args, "kube-proxy", {}, []),
+        "eks-pod-identity-agent": addon(parent, name, args, "eks-pod-identity-agent", {}, []),
     };
-    return Object.fromEntries(EKS_ADDONS.map((addonName) => [addonName, built[addonName]])) as Record<EksAddonName, aws.eks.Addon>;
+}
+
+/** The add-ons that run Deployments and so need nodes: CoreDNS, and the EBS CSI driver with its Pod Identity role. */
+export function workloadAddons(parent: pulumi.Resource, name: string, args: WorkloadAddonsArgs): Record<Exclude<EksAddonName, NodeAddonName>, aws.eks.Addon> {
+    const ebsIdentity = ebsCsiIdentity(parent, name, args);
+    return {
+        coredns: addon(parent, name, args, "coredns", {}, args.nodeGroups),
+        "aws-ebs-csi-driver": addon(parent, name, args, "aws-ebs-csi-driver", {}, [...args.nodeGroups, ebsIdentity]),
+    };
 }
 
 /** The default StorageClass: encrypted gp3 with the cluster's KMS key, bound where the pod lands; after the CSI driver exists. */

@@ -10,7 +10,8 @@ import { PlatformCluster, type PlatformClusterArgs } from "../platform-cluster";
 import { AwsNetwork, type AwsNetworkArgs } from "./network";
 import { EksNodeGroup } from "./node-group";
 import { clusterAdminPrincipals } from "./deployer";
-import { defaultStorageClass, eksAddons } from "./addons";
+import { defaultStorageClass, nodeAddons, workloadAddons } from "./addons";
+import type { EksAddonName } from "./addon-versions";
 import { type AutoscalerPin, autoscalerPin, clusterAutoscaler, wantsAutoscaler } from "./autoscaler";
 import type { Bom } from "../../bom/schema";
 import type { Mirror } from "../../images/rewrite";
@@ -21,7 +22,8 @@ import { irsaRole, oidcProvider } from "./workload-identity";
 /** Control-plane logs kfstack always keeps: who called the API, what they did, how they authenticated. */
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator"];
 
-const NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"];
+/** What the node itself (kubelet, containerd, the SSM agent) needs; the VPC CNI has its own Pod Identity role, so no pod can borrow its rights. */
+export const NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"];
 
 export interface EksClusterArgs extends PlatformClusterArgs {
     readonly clusterName: string;
@@ -83,7 +85,7 @@ export class EksCluster extends PlatformCluster {
     readonly nodeGroups: EksNodeGroup[];
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
-    readonly addons: ReturnType<typeof eksAddons>;
+    readonly addons: Record<EksAddonName, aws.eks.Addon>;
     readonly storageClass: k8s.storage.v1.StorageClass;
     readonly autoscaler?: k8s.apps.v1.Deployment;
     private readonly identity: { readonly name: string; provider?: aws.iam.OpenIdConnectProvider };
@@ -95,7 +97,13 @@ export class EksCluster extends PlatformCluster {
         this.secretsKey = secretsKey(this, name, args.clusterName);
         this.cluster = controlPlane(this, name, args, this.network, this.secretsKey);
         const access = grantClusterAdmins(this, name, args, this.cluster.name);
-        this.nodeGroups = nodeGroups(this, name, args, this.cluster.name, this.network.privateSubnetIds);
+        const target = { clusterName: this.cluster.name, kubernetesVersion: args.kubernetesVersion, partition: args.partition };
+        const beforeNodes = nodeAddons(this, name, target);
+        this.nodeGroups = nodeGroups(this, name, args, {
+            clusterName: this.cluster.name,
+            subnetIds: this.network.privateSubnetIds,
+            addons: Object.values(beforeNodes),
+        });
         this.kubeconfig = execKubeconfig({
             clusterName: this.cluster.name,
             server: this.cluster.endpoint,
@@ -104,13 +112,7 @@ export class EksCluster extends PlatformCluster {
         });
         // No Kubernetes object is applied before every admin, the deployer included, has access.
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: access });
-        this.addons = eksAddons(this, name, {
-            clusterName: this.cluster.name,
-            kubernetesVersion: args.kubernetesVersion,
-            partition: args.partition,
-            kmsKeyArn: this.secretsKey.arn,
-            dependsOn: this.nodeGroups,
-        });
+        this.addons = { ...beforeNodes, ...workloadAddons(this, name, { ...target, kmsKeyArn: this.secretsKey.arn, nodeGroups: this.nodeGroups }) };
         this.storageClass = defaultStorageClass(this, name, this.secretsKey.arn, this.addons["aws-ebs-csi-driver"], this.provider);
         if (args.autoscaler) {
             this.autoscaler = clusterAutoscaler(this, name, {
@@ -220,13 +222,12 @@ function grantClusterAdmins(
     });
 }
 
-/** The node role and one managed node group per pool, in the private subnets. */
+/** The node role and one managed node group per pool, in the private subnets, after the add-ons nodes need to turn Ready. */
 function nodeGroups(
     parent: pulumi.Resource,
     name: string,
     args: EksClusterArgs,
-    clusterName: pulumi.Output<string>,
-    subnetIds: pulumi.Output<string>[],
+    placement: { clusterName: pulumi.Output<string>; subnetIds: pulumi.Output<string>[]; addons: pulumi.Resource[] },
 ): EksNodeGroup[] {
     const nodeRole = new aws.iam.Role(`${name}-node`, { assumeRolePolicy: assumeRolePolicy(args.partition, "ec2") }, { parent });
     const nodeRolePolicies = NODE_POLICIES.map(
@@ -242,11 +243,11 @@ function nodeGroups(
             new EksNodeGroup(
                 `${name}-${pool.name}`,
                 {
-                    clusterName,
+                    clusterName: placement.clusterName,
                     kubernetesVersion: args.kubernetesVersion,
                     nodeRoleArn: nodeRole.arn,
-                    subnetIds,
-                    nodeRolePolicies,
+                    subnetIds: placement.subnetIds,
+                    prerequisites: [...nodeRolePolicies, ...placement.addons],
                     registryMirror: args.registryMirror,
                     pool,
                 },

@@ -81,8 +81,8 @@ export interface EksNodeGroupArgs {
     readonly subnetIds: pulumi.Input<string>[];
     /** Air-gapped: the mirror registry prefix containerd pulls public images through. */
     readonly registryMirror?: string;
-    /** The node role's policy attachments: nodes that join before them fail to register. */
-    readonly nodeRolePolicies: pulumi.Resource[];
+    /** What must exist before nodes join: the node role's policies (or nodes fail to register) and the add-ons a node needs to turn Ready. */
+    readonly prerequisites: pulumi.Resource[];
     readonly pool: NodePoolPlan;
 }
 
@@ -159,7 +159,7 @@ export class EksNodeGroup extends pulumi.ComponentResource {
                 taints: pool.taints.map((taint) => ({ key: taint.key, value: taint.value, effect: "NO_SCHEDULE" })),
             },
             // The cluster autoscaler owns the desired size once the group exists.
-            { parent: this, dependsOn: args.nodeRolePolicies, ignoreChanges: ["scalingConfig.desiredSize"] },
+            { parent: this, dependsOn: args.prerequisites, ignoreChanges: ["scalingConfig.desiredSize"] },
         );
 
         // The ASG exists once the group does; one tag resource per key, so changing one changes only it.

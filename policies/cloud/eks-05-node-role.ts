@@ -1,0 +1,60 @@
+// EKS-05: the role of an EKS node group's nodes holds only what the node
+// itself needs (kubelet, image pulls, the SSM agent). Anything more is a right
+// every hostNetwork pod on the node can borrow through IMDS, past the hop
+// limit; pods that call AWS get their own role through EKS Pod Identity.
+import type { PolicyResource } from "@pulumi/policy";
+import { stackPolicy } from "../lib/policy";
+import { EKS_NODE_GROUP, IAM_ROLE, IAM_ROLE_POLICY, IAM_ROLE_POLICY_ATTACHMENT, describeCloudResource } from "./resources";
+
+/** The AWS managed policies a node needs: joining the cluster, pulling from ECR, being reached through SSM. */
+export const NODE_ROLE_POLICIES = [
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEC2ContainerRegistryReadOnly",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonSSMManagedInstanceCore",
+];
+
+const MANAGED_POLICY = /^arn:[a-z-]+:iam::aws:policy\/(.+)$/;
+
+/** What a role policy attachment or inline policy gives the role, for a message. */
+function describeGrant(grant: PolicyResource): string {
+    const policyArn: unknown = grant.props["policyArn"];
+    if (grant.type === IAM_ROLE_POLICY) return `the inline policy "${grant.name}"`;
+    return typeof policyArn === "string" ? `${policyArn} (through "${grant.name}")` : `the policy attached by "${grant.name}"`;
+}
+
+/** True for an attachment of one of the node's own managed policies. */
+function isNodePolicy(grant: PolicyResource): boolean {
+    const policyArn: unknown = grant.props["policyArn"];
+    const managed = typeof policyArn === "string" ? MANAGED_POLICY.exec(policyArn)?.[1] : undefined;
+    return grant.type === IAM_ROLE_POLICY_ATTACHMENT && managed !== undefined && NODE_ROLE_POLICIES.includes(managed);
+}
+
+export const eksNodeRole = stackPolicy({
+    id: "EKS-05",
+    slug: "node-role",
+    description: `The IAM role of every EKS node group's nodes holds only AWS managed policies a node needs (${NODE_ROLE_POLICIES.join(", ")}): no other attachment and no inline policy. The role is the one the node group depends on; its policies are the attachments and inline policies that depend on the role.`,
+    reason: "Every pod on the host network (the VPC CNI, node agents, any privileged pod a tenant slips in) reads the node role's credentials from IMDS, whatever the hop limit: a right on the node role is a right of all of them. Pods that call AWS need a role of their own, bound to their ServiceAccount.",
+    remediation:
+        "Keep the node role to the node's own policies, and give each pod that calls AWS its own role through an EKS Pod Identity association (kfstack does so for the VPC CNI, the EBS CSI driver and the cluster-autoscaler), or IRSA where its AWS SDK predates Pod Identity.",
+    validateStack: (args, reportViolation) => {
+        const grants = args.resources.filter((resource) => resource.type === IAM_ROLE_POLICY_ATTACHMENT || resource.type === IAM_ROLE_POLICY);
+        const roles = new Map<string, { role: PolicyResource; groups: string[] }>();
+        for (const group of args.resources.filter((resource) => resource.type === EKS_NODE_GROUP)) {
+            for (const role of group.dependencies.filter((dependency) => dependency.type === IAM_ROLE)) {
+                const entry = roles.get(role.urn) ?? { role, groups: [] };
+                entry.groups.push(group.name);
+                roles.set(role.urn, entry);
+            }
+        }
+        for (const { role, groups } of roles.values()) {
+            for (const grant of grants.filter((candidate) => candidate.dependencies.some((dependency) => dependency.urn === role.urn))) {
+                if (isNodePolicy(grant)) continue;
+                reportViolation(
+                    `${describeCloudResource(role.type, role.name)}, the node role of ${groups.map((group) => describeCloudResource(EKS_NODE_GROUP, group)).join(" and ")}, is given ${describeGrant(grant)}: every pod on the nodes' host network can use it. Move it to a role of the pod that needs it, through an EKS Pod Identity association.`,
+                    grant.urn,
+                );
+            }
+        }
+    },
+});
