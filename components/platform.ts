@@ -50,7 +50,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
         gatewayRecords(`${name}-gateway`, cluster, {
             zone: gateway.zone,
             hosts: gateway.hosts,
-            serviceStatus: kubeflow.objects.get(INGRESS_GATEWAY_SERVICE)!.status,
+            serviceStatus: kubeflow.objects.get(INGRESS_GATEWAY_SERVICE)!.status!,
         });
     const platform = { objects: kubeflow.installed, resources: kubeflow.objects };
     const monitoring = config.monitoring.enabled

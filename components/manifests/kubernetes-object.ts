@@ -16,15 +16,16 @@ export function resourceName(object: KubernetesObject): string {
 }
 
 export class KubernetesObjectResource extends pulumi.CustomResource {
-    /** The object's status as the provider reads it back (a Service's load balancer, say); unknown in a preview. */
-    declare readonly status: pulumi.Output<unknown>;
+    /** A Service's status as the provider reads it back (its load balancer); unknown in a preview, and undefined for other kinds. */
+    declare readonly status: pulumi.Output<unknown> | undefined;
 
     constructor(object: KubernetesObject, opts?: pulumi.CustomResourceOptions) {
-        // status is listed (and left out of the inputs, being undefined) so the SDK gives it an output, as the typed classes do.
+        // A Service's status is listed (and left out of the inputs, being undefined) so the SDK gives it an output, as the typed
+        // classes do; only Services', since each output costs every one of the plan's objects time, and only the gateway's is read.
         super(
             kubernetesTypeToken(object.apiVersion, object.kind),
             resourceName(object),
-            { status: undefined, ...object },
+            object.kind === "Service" ? { status: undefined, ...object } : object,
             {
                 ...opts,
                 // As @pulumi/kubernetes does for Secrets: their data never shows in state or output unencrypted.
