@@ -42,7 +42,9 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
             mirror,
             cloud: config.cloud,
             gateway,
-            ...(gateway.zone && gateway.tls.mode === "acme" ? { certManagerAnnotations: dns01Credentials(`${name}-gateway`, cluster, gateway.zone) } : {}),
+            ...(gateway.zone && gateway.tls.mode === "acme"
+                ? { certManagerAnnotations: dns01Credentials(`${name}-gateway`, cluster, gateway.zone, gateway.hosts) }
+                : {}),
         },
         { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
     );

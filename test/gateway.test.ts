@@ -41,14 +41,19 @@ describe("the gateway of the prod stack (acme with Route 53)", () => {
                     email: "ml-platform@example.com",
                     server: "https://acme-v02.api.letsencrypt.org/directory",
                     privateKeySecretRef: { name: "kfstack-gateway-acme-account" },
-                    solvers: [{ selector: { dnsZones: ["example.com"] }, dns01: { route53: { region: "us-east-1", hostedZoneID: "Z0123456789ABCDEFGHIJ" } } }],
+                    solvers: [
+                        {
+                            selector: { dnsNames: ["kubeflow.example.com"] },
+                            dns01: { route53: { region: "us-east-1", hostedZoneID: "Z0123456789ABCDEFGHIJ" } },
+                        },
+                    ],
                 },
             },
         });
         expect(issuerOfCertificate(plan)).toEqual({ kind: "ClusterIssuer", name: "kfstack-gateway", group: "cert-manager.io" });
     });
 
-    it("gives cert-manager an IRSA role that may change only _acme-challenge TXT records of the zone, never the node role", () => {
+    it("gives cert-manager an IRSA role that may change only the hosts' _acme-challenge TXT records, never the node role", () => {
         expect(resource(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "kfstack-prod-oidc").inputs).toEqual({
             clientIdLists: ["sts.amazonaws.com"],
             url: Unknown.instance,
@@ -61,8 +66,10 @@ describe("the gateway of the prod stack (acme with Route 53)", () => {
                     Action: "route53:ChangeResourceRecordSets",
                     Resource: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ",
                     Condition: {
-                        "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] },
-                        "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*"] },
+                        "ForAllValues:StringEquals": {
+                            "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
+                            "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.kubeflow.example.com"],
+                        },
                     },
                 },
                 { Effect: "Allow", Action: "route53:GetChange", Resource: "arn:aws:route53:::change/*" },
@@ -71,6 +78,11 @@ describe("the gateway of the prod stack (acme with Route 53)", () => {
         expect(annotationsOf(plan, "kubernetes:core/v1:ServiceAccount", "cert-manager/cert-manager")).toEqual({
             "eks.amazonaws.com/role-arn": Unknown.instance,
         });
+        // On the pod template too, so turning acme on restarts the controller, which is when the webhook injects the credentials.
+        const controller = resource(plan, "kubernetes:apps/v1:Deployment", "cert-manager/cert-manager").inputs as {
+            spec: { template: { metadata: { annotations: unknown } } };
+        };
+        expect(controller.spec.template.metadata.annotations).toMatchObject({ "eks.amazonaws.com/role-arn": Unknown.instance });
     });
 
     it("points the host at the gateway's load balancer with a CNAME that waits for the Service", () => {
@@ -94,11 +106,11 @@ describe("the gateway of the gke-prod stack (acme with Cloud DNS)", () => {
         const spec = resource(plan, CLUSTER_ISSUER, "kfstack-gateway").inputs.spec as { acme: { server: string; solvers: unknown[] } };
         expect(spec.acme.server).toBe("https://acme-staging-v02.api.letsencrypt.org/directory");
         expect(spec.acme.solvers).toEqual([
-            { selector: { dnsZones: ["ml.example.com"] }, dns01: { cloudDNS: { project: "example-dns-zones", hostedZoneName: "ml-example-com" } } },
+            { selector: { dnsNames: ["kubeflow.ml.example.com"] }, dns01: { cloudDNS: { project: "example-dns-zones", hostedZoneName: "ml-example-com" } } },
         ]);
     });
 
-    it("gives cert-manager a Google service account through Workload Identity, with DNS admin on that zone only", () => {
+    it("gives cert-manager a Google service account through Workload Identity, with the solver's own permissions on that zone only", () => {
         expect(resource(plan, "gcp:serviceaccount/iAMMember:IAMMember", "kfstack-gke-prod-cert-manager").inputs).toMatchObject({
             role: "roles/iam.workloadIdentityUser",
             member: "serviceAccount:example-ml-platform.svc.id.goog[cert-manager/cert-manager]",
@@ -106,7 +118,19 @@ describe("the gateway of the gke-prod stack (acme with Cloud DNS)", () => {
         expect(resource(plan, "gcp:dns/dnsManagedZoneIamMember:DnsManagedZoneIamMember", "kfstack-gke-prod-gateway-dns01").inputs).toMatchObject({
             project: "example-dns-zones",
             managedZone: "ml-example-com",
-            role: "roles/dns.admin",
+            role: Unknown.instance,
+        });
+        expect(resource(plan, "gcp:projects/iAMCustomRole:IAMCustomRole", "kfstack-gke-prod-gateway-dns01").inputs).toMatchObject({
+            project: "example-dns-zones",
+            roleId: "kfstack_gke_prod_gateway_dns01",
+            permissions: [
+                "dns.changes.create",
+                "dns.changes.get",
+                "dns.resourceRecordSets.list",
+                "dns.resourceRecordSets.create",
+                "dns.resourceRecordSets.delete",
+                "dns.resourceRecordSets.update",
+            ],
         });
         expect(resourcesOfType(plan, "gcp:projects/iAMMember:IAMMember").map((member) => member.inputs.role)).not.toContain("roles/dns.admin");
         expect(annotationsOf(plan, "kubernetes:core/v1:ServiceAccount", "cert-manager/cert-manager")).toEqual({

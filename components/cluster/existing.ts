@@ -23,7 +23,7 @@ export class ExistingCluster extends PlatformCluster {
     /** The kubeconfig as the provider takes it: here, the path of the file. */
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
-    override readonly ready: readonly pulumi.Input<pulumi.Resource>[];
+    readonly ready: readonly pulumi.Input<pulumi.Resource>[];
 
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:ExistingCluster", name, args, opts);

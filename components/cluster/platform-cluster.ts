@@ -16,8 +16,12 @@ export interface PlatformClusterArgs {
 export abstract class PlatformCluster extends pulumi.ComponentResource {
     abstract readonly kubeconfig: pulumi.Output<string>;
     abstract readonly provider: k8s.Provider;
-    /** What the platform's components depend on: on an existing cluster, the reads of what it declares; nothing on EKS and GKE, which kfstack creates whole. */
-    readonly ready: readonly pulumi.Input<pulumi.Resource>[] = [];
+    /**
+     * What the platform's components wait for before applying anything: on EKS and GKE the nodes and what
+     * claims and name lookups need (else Kubeflow's Deployments time out waiting for pods with nowhere to run),
+     * on an existing cluster the reads of what its stack declares.
+     */
+    abstract readonly ready: readonly pulumi.Input<pulumi.Resource>[];
     readonly nodePools: readonly NodePoolPlan[];
 
     protected constructor(type: string, name: string, args: PlatformClusterArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -19,9 +19,10 @@ export const RECORD_TTL_SECONDS = 300;
 /**
  * What cert-manager v1.12's Route 53 solver calls when the issuer names the
  * hosted zone (pkg/issuer/acme/dns/route53): ChangeResourceRecordSets on the
- * zone, only for _acme-challenge TXT records, and GetChange to wait for it.
+ * zone, only for the TXT challenge records of the gateway's hosts (so the role
+ * cannot win a certificate for another name in the zone), and GetChange to wait for it.
  */
-export function route53ChallengePolicy(partition: AwsPartition, hostedZoneId: string): string {
+export function route53ChallengePolicy(partition: AwsPartition, hostedZoneId: string, hosts: readonly string[]): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -30,14 +31,31 @@ export function route53ChallengePolicy(partition: AwsPartition, hostedZoneId: st
                 Action: "route53:ChangeResourceRecordSets",
                 Resource: `arn:${partition.name}:route53:::hostedzone/${hostedZoneId}`,
                 Condition: {
-                    "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] },
-                    "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*"] },
+                    // Normalized names are lowercase, without the trailing dot.
+                    "ForAllValues:StringEquals": {
+                        "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
+                        "route53:ChangeResourceRecordSetsNormalizedRecordNames": hosts.map((host) => `_acme-challenge.${host.toLowerCase()}`),
+                    },
                 },
             },
             { Effect: "Allow", Action: "route53:GetChange", Resource: `arn:${partition.name}:route53:::change/*` },
         ],
     });
 }
+
+/**
+ * What cert-manager v1.12's Cloud DNS solver calls when the issuer names the managed zone
+ * (pkg/issuer/acme/dns/clouddns): it lists the challenge's TXT records, creates and deletes them
+ * through a change, and polls the change.
+ */
+export const CLOUD_DNS_CHALLENGE_PERMISSIONS = [
+    "dns.changes.create",
+    "dns.changes.get",
+    "dns.resourceRecordSets.list",
+    "dns.resourceRecordSets.create",
+    "dns.resourceRecordSets.delete",
+    "dns.resourceRecordSets.update",
+];
 
 /** The cluster's cloud provider: the gateway's cloud resources are made with the same region, project and tags. */
 function cloudProvider(cluster: PlatformCluster, zone: GatewayZone): pulumi.ProviderResource | undefined {
@@ -50,22 +68,34 @@ function cloudProvider(cluster: PlatformCluster, zone: GatewayZone): pulumi.Prov
  * credential chain accepts container credentials only from loopback hosts and reads no token file,
  * so it cannot use EKS Pod Identity (169.254.170.23 with AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, from v1.47.11).
  */
-export function dns01Credentials(name: string, cluster: PlatformCluster, zone: GatewayZone): Record<string, pulumi.Output<string>> {
+export function dns01Credentials(name: string, cluster: PlatformCluster, zone: GatewayZone, hosts: readonly string[]): Record<string, pulumi.Output<string>> {
     if (zone.service === "route53") {
         if (!(cluster instanceof EksCluster)) throw new Error("A Route 53 zone is only used with an EKS cluster; the stack rules admit it only on aws.");
         return cluster.serviceAccountRole(
             "cert-manager-dns01",
             CERT_MANAGER_SERVICE_ACCOUNT,
-            route53ChallengePolicy(partitionOf(zone.region)!, zone.hostedZoneId),
+            route53ChallengePolicy(partitionOf(zone.region)!, zone.hostedZoneId, hosts),
         );
     }
     if (!(cluster instanceof GkeCluster)) throw new Error("A Cloud DNS zone is only used with a GKE cluster; the stack rules admit it only on gcp.");
     const identity = cluster.serviceAccountIdentity("cert-manager", CERT_MANAGER_SERVICE_ACCOUNT);
+    const provider = cloudProvider(cluster, zone);
+    // Not roles/dns.admin, which could delete the zone or change its settings: only what the solver calls.
+    const role = new gcp.projects.IAMCustomRole(
+        `${name}-dns01`,
+        {
+            project: zone.project,
+            roleId: `${name.replace(/-/g, "_")}_dns01`,
+            title: `cert-manager DNS-01 for ${name}`,
+            permissions: CLOUD_DNS_CHALLENGE_PERMISSIONS,
+        },
+        { provider },
+    );
     // On the managed zone only: with hostedZoneName set, the solver lists, changes and polls that zone and nothing else.
     new gcp.dns.DnsManagedZoneIamMember(
         `${name}-dns01`,
-        { project: zone.project, managedZone: zone.managedZone, role: "roles/dns.admin", member: identity.member },
-        { provider: cloudProvider(cluster, zone) },
+        { project: zone.project, managedZone: zone.managedZone, role: role.name, member: identity.member },
+        { provider },
     );
     return identity.annotations;
 }

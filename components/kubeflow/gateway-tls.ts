@@ -16,17 +16,21 @@ export const GATEWAY_ISSUER = "kfstack-gateway";
 /** cert-manager's controller: the one that solves DNS-01 challenges, so the one given DNS credentials. */
 export const CERT_MANAGER_SERVICE_ACCOUNT = { namespace: "cert-manager", name: "cert-manager" } as const;
 
-/** The DNS-01 solver of the zone; its credentials are ambient (the controller's ServiceAccount), which cert-manager allows ClusterIssuers by default. */
-function dns01Solver(zone: GatewayZone): Record<string, unknown> {
+/**
+ * The DNS-01 solver of the zone, for the gateway's hosts only: a Certificate for any other name in
+ * the zone finds no solver. Its credentials are ambient (the controller's ServiceAccount), which
+ * cert-manager allows ClusterIssuers by default.
+ */
+function dns01Solver(zone: GatewayZone, hosts: readonly string[]): Record<string, unknown> {
     const dns01 =
         zone.service === "route53"
             ? { route53: { region: zone.region, hostedZoneID: zone.hostedZoneId } }
             : { cloudDNS: { project: zone.project, hostedZoneName: zone.managedZone } };
-    return { selector: { dnsZones: [zone.name] }, dns01 };
+    return { selector: { dnsNames: [...hosts] }, dns01 };
 }
 
 /** The ClusterIssuer of an acme or ca gateway; undefined for selfSigned, which uses Kubeflow's. */
-export function gatewayIssuer(tls: GatewayTls, zone: GatewayZone | undefined): KubernetesObject | undefined {
+export function gatewayIssuer(tls: GatewayTls, zone: GatewayZone | undefined, hosts: readonly string[]): KubernetesObject | undefined {
     if (tls.mode === "selfSigned") return undefined;
     let spec: Record<string, unknown>;
     if (tls.mode === "ca") {
@@ -35,7 +39,12 @@ export function gatewayIssuer(tls: GatewayTls, zone: GatewayZone | undefined): K
         // The rules require a zone for acme; a stack without one never gets here.
         if (!zone) throw new CustomizeError("An acme gateway issuer needs kubeflow.gateway.dns to solve DNS-01 challenges in.");
         spec = {
-            acme: { email: tls.email, server: tls.server, privateKeySecretRef: { name: `${GATEWAY_ISSUER}-acme-account` }, solvers: [dns01Solver(zone)] },
+            acme: {
+                email: tls.email,
+                server: tls.server,
+                privateKeySecretRef: { name: `${GATEWAY_ISSUER}-acme-account` },
+                solvers: [dns01Solver(zone, hosts)],
+            },
         };
     }
     return { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: GATEWAY_ISSUER }, spec };
@@ -59,7 +68,7 @@ export function addGatewayTls(objects: KubernetesObject[], gateway: GatewaySetti
         ...spec.servers.map((server) => (redirect ? { ...server, tls: { httpsRedirect: true } } : server)),
         { hosts: gateway.hosts, port: { name: "https", number: 443, protocol: "HTTPS" }, tls: { mode: "SIMPLE", credentialName: GATEWAY_TLS_SECRET } },
     ];
-    const issuer = gatewayIssuer(gateway.tls, gateway.zone);
+    const issuer = gatewayIssuer(gateway.tls, gateway.zone, gateway.hosts);
     const certificate: KubernetesObject = {
         apiVersion: "cert-manager.io/v1",
         kind: "Certificate",
@@ -80,4 +89,10 @@ export function annotateCertManager(objects: KubernetesObject[], annotations: Re
     if (!account) throw new CustomizeError(`The rendered manifests have no ServiceAccount ${namespace}/${name} to give the DNS-01 solver's credentials.`);
     // The values are outputs (a role ARN, a service account's email), resolved when the object registers.
     account.metadata.annotations = { ...account.metadata.annotations, ...(annotations as Record<string, string>) };
+    const controller = objects.find((object) => object.kind === "Deployment" && object.metadata.namespace === namespace && object.metadata.name === name);
+    if (!controller)
+        throw new CustomizeError(`The rendered manifests have no Deployment ${namespace}/${name} to restart with the DNS-01 solver's credentials.`);
+    // The same annotations on the pod template: credentials are injected when a pod starts, so a stack that turns acme on rolls the controller.
+    const template = (controller["spec"] as { template: { metadata?: { annotations?: Record<string, string> } } }).template;
+    template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, ...(annotations as Record<string, string>) } };
 }

@@ -87,6 +87,7 @@ export class EksCluster extends PlatformCluster {
     readonly provider: k8s.Provider;
     readonly addons: Record<EksAddonName, aws.eks.Addon>;
     readonly storageClass: k8s.storage.v1.StorageClass;
+    readonly ready: readonly pulumi.Resource[];
     readonly autoscaler?: k8s.apps.v1.Deployment;
     private readonly identity: { readonly name: string; provider?: aws.iam.OpenIdConnectProvider };
 
@@ -114,6 +115,8 @@ export class EksCluster extends PlatformCluster {
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: access });
         this.addons = { ...beforeNodes, ...workloadAddons(this, name, { ...target, kmsKeyArn: this.secretsKey.arn, nodeGroups: this.nodeGroups }) };
         this.storageClass = defaultStorageClass(this, name, this.secretsKey.arn, this.addons["aws-ebs-csi-driver"], this.provider);
+        // Pods need nodes and DNS, and claims the default class (after its CSI driver).
+        this.ready = [...this.nodeGroups, this.addons.coredns, this.storageClass];
         if (args.autoscaler) {
             this.autoscaler = clusterAutoscaler(this, name, {
                 clusterName: args.clusterName,

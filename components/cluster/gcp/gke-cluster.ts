@@ -61,6 +61,8 @@ export class GkeCluster extends PlatformCluster {
     readonly nodePoolResources: GkeNodePool[];
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
+    /** The node pools: GKE runs its own DNS and storage classes, but pods need nodes to run on. */
+    readonly ready: readonly pulumi.Resource[];
     private readonly identity: { readonly name: string; readonly project: string; readonly clusterName: string };
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -87,6 +89,7 @@ export class GkeCluster extends PlatformCluster {
                     { parent: this },
                 ),
         );
+        this.ready = this.nodePoolResources;
         this.kubeconfig = execKubeconfig({
             clusterName: this.cluster.name,
             exec: { command: "gke-gcloud-auth-plugin", args: [], provideClusterInfo: true },
