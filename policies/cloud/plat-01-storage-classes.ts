@@ -10,7 +10,7 @@ import { recordAt } from "../../core/records";
 import { DEFAULT_CLASS_ANNOTATION, isDefaultStorageClass } from "../../core/storage-classes";
 import { volumeClaimsOf } from "../../core/volume-claims";
 import { stackPolicy } from "../lib/policy";
-import { EKS_CLUSTER, GKE_CLUSTER, clusterFactsWithUrn, describeCloudResource } from "./resources";
+import { EKS_ADDON, EKS_CLUSTER, GKE_CLUSTER, clusterFactsWithUrn, describeCloudResource } from "./resources";
 
 const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
 
@@ -52,6 +52,16 @@ function classesOf(resources: readonly PolicyResource[]): Classes | undefined {
     return { where, names, defaults: [...defaults, GKE_STORAGE_CLASSES.default] };
 }
 
+/** The CSI driver an EKS cluster runs only as the managed add-on kfstack installs. */
+const EBS_CSI = { provisioner: "ebs.csi.aws.com", addon: "aws-ebs-csi-driver" };
+
+/** Planned EBS classes on an EKS cluster that has no EBS CSI driver add-on: nothing provisions their volumes. */
+function ebsClassesWithoutDriver(resources: readonly PolicyResource[]): PolicyResource[] {
+    if (!resources.some((resource) => resource.type === EKS_CLUSTER)) return [];
+    if (resources.some((resource) => resource.type === EKS_ADDON && resource.props["addonName"] === EBS_CSI.addon)) return [];
+    return resources.filter((resource) => resource.type === STORAGE_CLASS && resource.props["provisioner"] === EBS_CSI.provisioner);
+}
+
 function known(classes: Classes): string {
     return classes.names.size ? [...classes.names].sort().join(", ") : "none";
 }
@@ -60,11 +70,17 @@ export const storageClasses = stackPolicy({
     id: "PLAT-01",
     slug: "storage-classes",
     description:
-        "Every PersistentVolumeClaim, StatefulSet volumeClaimTemplate and Prometheus/Alertmanager/ThanosRuler storage template names a StorageClass the plan creates, the cloud provides (GKE with its PD CSI driver on: standard-rwo, premium-rwo, standard) or an existing cluster declares (kfstack:existing.provides.storageClasses), and a claim that names none finds a default class.",
+        "Every PersistentVolumeClaim, StatefulSet volumeClaimTemplate and Prometheus/Alertmanager/ThanosRuler storage template names a StorageClass the plan creates, the cloud provides (GKE with its PD CSI driver on: standard-rwo, premium-rwo, standard) or an existing cluster declares (kfstack:existing.provides.storageClasses), and a claim that names none finds a default class; on EKS, a planned class provisioned by ebs.csi.aws.com comes with the aws-ebs-csi-driver add-on.",
     reason: "A claim whose class does not exist, or that relies on a default class nobody created (EKS has none without the EBS CSI driver and kfstack's gp3 class), stays Pending, and so does every pod that mounts it: MinIO, MySQL, Katib and Prometheus never start.",
     remediation:
         "Let kfstack create the default gp3 StorageClass on EKS, set storageClassName only to a class the plan creates, the cloud provides or the existing cluster declares, or create the class the claim names; on an existing cluster, declare its default class (default: true).",
     validateStack: (args, reportViolation) => {
+        for (const storageClass of ebsClassesWithoutDriver(args.resources)) {
+            reportViolation(
+                `StorageClass "${metadataOf(storageClass.props).name ?? storageClass.name}" is provisioned by ${EBS_CSI.provisioner}, but the plan installs no ${EBS_CSI.addon} add-on on the EKS cluster: its claims stay Pending. Install the ${EBS_CSI.addon} add-on (with its Pod Identity role).`,
+                storageClass.urn,
+            );
+        }
         const classes = classesOf(args.resources);
         if (!classes) return;
         for (const resource of args.resources) {

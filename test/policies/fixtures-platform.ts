@@ -18,6 +18,15 @@ export function vpcCniAddon(): PolicyRecord {
     );
 }
 
+/** The EBS CSI driver add-on, which provisions the gp3 class's volumes. */
+export function ebsCsiAddon(): PolicyRecord {
+    return record(
+        "aws:eks/addon:Addon",
+        { addonName: "aws-ebs-csi-driver", addonVersion: "v1.44.0-eksbuild.1", clusterName: "kfstack-prod" },
+        "kfstack-prod-aws-ebs-csi-driver",
+    );
+}
+
 /** kfstack's default gp3 class on EKS. */
 export function defaultStorageClass(): PolicyRecord {
     return record(

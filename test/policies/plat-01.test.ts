@@ -6,6 +6,7 @@ import {
     claimRecords,
     defaultStorageClass,
     existingClusterFacts,
+    ebsCsiAddon,
     persistentVolumeClaim,
     prometheusWithStorage,
     statefulSetWithClaims,
@@ -15,7 +16,7 @@ const PLAT_01 = { policy: "plat-01-storage-classes", id: "PLAT-01" };
 
 describe("PLAT-01 Storage classes", () => {
     it("accepts claims on EKS that name kfstack's gp3 class or rely on it as the default", async () => {
-        await expectAcceptedOutright(storageClasses, [eksCluster(), defaultStorageClass(), ...claimRecords()]);
+        await expectAcceptedOutright(storageClasses, [eksCluster(), ebsCsiAddon(), defaultStorageClass(), ...claimRecords()]);
     });
 
     it("accepts claims on GKE on its own classes or its default standard-rwo, with no class planned", async () => {
@@ -34,7 +35,7 @@ describe("PLAT-01 Storage classes", () => {
 
     it("rejects a PersistentVolumeClaim that names a class nothing provides", async () => {
         const claim = changed(persistentVolumeClaim(), ["props", "spec", "storageClassName"], "io2");
-        expect(await violationsOf(storageClasses, [eksCluster(), defaultStorageClass(), claim])).toEqual([
+        expect(await violationsOf(storageClasses, [eksCluster(), ebsCsiAddon(), defaultStorageClass(), claim])).toEqual([
             mandatoryViolation(
                 PLAT_01,
                 claim,
@@ -45,14 +46,14 @@ describe("PLAT-01 Storage classes", () => {
 
     it("rejects a StatefulSet volumeClaimTemplate that names a class nothing provides", async () => {
         const statefulSet = changed(statefulSetWithClaims(), ["props", "spec", "volumeClaimTemplates", 0, "spec", "storageClassName"], "fast");
-        expect(await messagesOf(storageClasses, [eksCluster(), defaultStorageClass(), statefulSet])).toEqual([
+        expect(await messagesOf(storageClasses, [eksCluster(), ebsCsiAddon(), defaultStorageClass(), statefulSet])).toEqual([
             'StatefulSet "kubeflow/mysql" claim data names StorageClass "fast", which neither the plan nor EKS cluster "kfstack-prod" provides (classes: gp3); it stays Pending. Set storageClassName to one of them, or create the class.',
         ]);
     });
 
     it("rejects Prometheus storage that names no class on an EKS cluster where no class is the default", async () => {
         const notDefault = changed(defaultStorageClass(), ["props", "metadata", "annotations"], {});
-        expect(await messagesOf(storageClasses, [eksCluster(), notDefault, prometheusWithStorage()])).toEqual([
+        expect(await messagesOf(storageClasses, [eksCluster(), ebsCsiAddon(), notDefault, prometheusWithStorage()])).toEqual([
             'Prometheus "monitoring/kfstack" names no StorageClass and nothing makes one the default on EKS cluster "kfstack-prod" (classes: gp3); it stays Pending. Create a default StorageClass (annotation storageclass.kubernetes.io/is-default-class: "true") or set storageClassName to one of the classes.',
         ]);
     });
@@ -103,6 +104,17 @@ describe("PLAT-01 Storage classes", () => {
     it("rejects Prometheus storage on an existing cluster that declares no storage at all", async () => {
         expect(await messagesOf(storageClasses, [existingClusterFacts({ storageClasses: [] }), prometheusWithStorage()])).toEqual([
             'Prometheus "monitoring/kfstack" names no StorageClass and nothing makes one the default on existing cluster "kfstack-onprem" (kfstack:existing.provides.storageClasses) (classes: none); it stays Pending. Create a default StorageClass (annotation storageclass.kubernetes.io/is-default-class: "true") or set storageClassName to one of the classes.',
+        ]);
+    });
+
+    it("rejects an EBS class on EKS when the plan installs no EBS CSI driver add-on to provision it", async () => {
+        const storageClass = defaultStorageClass();
+        expect(await violationsOf(storageClasses, [eksCluster(), storageClass, ...claimRecords()])).toEqual([
+            mandatoryViolation(
+                PLAT_01,
+                storageClass,
+                'StorageClass "gp3" is provisioned by ebs.csi.aws.com, but the plan installs no aws-ebs-csi-driver add-on on the EKS cluster: its claims stay Pending. Install the aws-ebs-csi-driver add-on (with its Pod Identity role).',
+            ),
         ]);
     });
 });
