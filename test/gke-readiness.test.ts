@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planStack } from "../engine/plan";
 import { plannedStack } from "./planned-stacks";
+import { googleAccountId } from "../components/cluster/gcp/workload-identity";
 import { resource } from "./helpers";
 
 const CLUSTER = "gcp:container/cluster:Cluster";
@@ -65,5 +66,19 @@ describe("a gke-dev stack reached only over the private network", () => {
         } finally {
             rmSync(directory, { recursive: true, force: true });
         }
+    });
+});
+
+describe("googleAccountId", () => {
+    it("is <cluster>-<role> when that fits GCP's 30 characters", () => {
+        expect(googleAccountId("kfstack-gke-prod", "cert-manager")).toBe("kfstack-gke-prod-cert-manager");
+    });
+
+    it("cuts a long cluster name short with a hash of it, so roles and clusters keep distinct, valid ids", () => {
+        const long = "kfstack-research-platform-west-2";
+        const ids = ["nodes", "cert-manager"].map((role) => googleAccountId(long, role));
+        for (const id of ids) expect(id).toMatch(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/);
+        expect(new Set(ids).size).toBe(2);
+        expect(googleAccountId("kfstack-research-platform-west-1", "nodes")).not.toBe(ids[0]);
     });
 });

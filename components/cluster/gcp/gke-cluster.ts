@@ -10,7 +10,7 @@ import { PlatformCluster, type PlatformClusterArgs } from "../platform-cluster";
 import { GcpNetwork, PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePool } from "./node-pool";
 import type { ServiceAccountRef } from "../service-account";
-import { type WorkloadIdentity, workloadIdentity } from "./workload-identity";
+import { type WorkloadIdentity, googleAccountId, workloadIdentity } from "./workload-identity";
 
 /** What nodes need and no more: write logs and metrics, read images. */
 export const NODE_SERVICE_ACCOUNT_ROLES = [
@@ -108,7 +108,7 @@ export class GkeCluster extends PlatformCluster {
     /** A Google service account `account` acts as through Workload Identity; the caller grants it its roles. */
     serviceAccountIdentity(role: string, account: ServiceAccountRef): WorkloadIdentity {
         const { name, project, clusterName } = this.identity;
-        return workloadIdentity(this, `${name}-${role}`, { project, accountId: `${clusterName}-${role}`, account });
+        return workloadIdentity(this, `${name}-${role}`, { project, accountId: googleAccountId(clusterName, role), account });
     }
 }
 
@@ -116,7 +116,7 @@ export class GkeCluster extends PlatformCluster {
 function nodeServiceAccount(parent: pulumi.Resource, name: string, args: GkeClusterArgs): { email: pulumi.Output<string>; roles: gcp.projects.IAMMember[] } {
     const account = new gcp.serviceaccount.Account(
         `${name}-nodes`,
-        { accountId: `${args.clusterName}-nodes`.slice(0, 30), displayName: `Nodes of ${args.clusterName}` },
+        { accountId: googleAccountId(args.clusterName, "nodes"), displayName: `Nodes of ${args.clusterName}` },
         { parent },
     );
     const roles = NODE_SERVICE_ACCOUNT_ROLES.map(

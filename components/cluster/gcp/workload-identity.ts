@@ -2,6 +2,7 @@
 // Identity (the cluster's workload pool is <project>.svc.id.goog), never the
 // nodes' account. The caller grants the account what it needs, on the
 // narrowest resource it can.
+import { createHash } from "node:crypto";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceAccountRef } from "../service-account";
@@ -13,7 +14,22 @@ export interface WorkloadIdentity {
     readonly annotations: Record<string, pulumi.Output<string>>;
 }
 
-/** A Google service account only `account` may act as; `accountId` is at most 30 characters. */
+const ACCOUNT_ID_MAX = 30;
+
+/**
+ * The id of a cluster's Google service account for `role`: `<cluster>-<role>` when that fits GCP's 30
+ * characters, else the cluster name cut short with a hash of it, so two clusters or two roles never
+ * share an id and the id never ends in "-".
+ */
+export function googleAccountId(clusterName: string, role: string): string {
+    const plain = `${clusterName}-${role}`;
+    if (plain.length <= ACCOUNT_ID_MAX) return plain;
+    const hash = createHash("sha256").update(clusterName).digest("hex").slice(0, 6);
+    const prefix = clusterName.slice(0, ACCOUNT_ID_MAX - role.length - hash.length - 2).replace(/-+$/, "");
+    return `${prefix}-${hash}-${role}`;
+}
+
+/** A Google service account only `account` may act as. */
 export function workloadIdentity(
     parent: pulumi.Resource,
     name: string,
@@ -22,7 +38,7 @@ export function workloadIdentity(
     const { namespace, name: serviceAccount } = args.account;
     const google = new gcp.serviceaccount.Account(
         name,
-        { accountId: args.accountId.slice(0, 30), displayName: `Kubernetes ServiceAccount ${namespace}/${serviceAccount}` },
+        { accountId: args.accountId, displayName: `Kubernetes ServiceAccount ${namespace}/${serviceAccount}` },
         { parent },
     );
     new gcp.serviceaccount.IAMMember(
