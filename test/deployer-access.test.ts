@@ -56,6 +56,17 @@ describe("clusterAdminPrincipals", () => {
     it("adds no second entry for a deployer already among clusterAdmins", () => {
         expect(clusterAdminPrincipals([OFFLINE_DEPLOYER], OFFLINE_DEPLOYER)).toEqual([OFFLINE_DEPLOYER]);
     });
+
+    it("recognises an SSO role listed with its path as the deployer whose session dropped it, and adds no pathless entry", () => {
+        const sso = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_PlatformAdmin_0123456789abcdef";
+        const deployer = principalArnOf("arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_PlatformAdmin_0123456789abcdef/ana@example.com");
+        expect(clusterAdminPrincipals([sso], deployer)).toEqual([sso]);
+    });
+
+    it("keeps a same-named role of another account apart", () => {
+        const other = "arn:aws:iam::444455556666:role/kfstack-offline-deployer";
+        expect(clusterAdminPrincipals([other], OFFLINE_DEPLOYER)).toEqual([other, OFFLINE_DEPLOYER]);
+    });
 });
 
 describe("offline caller identity", () => {

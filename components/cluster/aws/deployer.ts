@@ -29,7 +29,19 @@ export async function deployerPrincipalArn(provider: aws.Provider): Promise<stri
     return principalArnOf(caller.arn);
 }
 
-/** Every principal given cluster-admin: the stack's clusterAdmins, then the deployer unless it is one of them. */
+const ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
+
+/** An IAM role ARN without its path (`arn:aws:iam::<account>:role/<name>`): what a session ARN can tell of its role. */
+function withoutPath(arn: string): string {
+    const role = ROLE_ARN.exec(arn);
+    return role ? `arn:${role[1]}:iam::${role[2]}:role/${role[3]}` : arn;
+}
+
+/**
+ * Every principal given cluster-admin: the stack's clusterAdmins, then the deployer unless it is one of
+ * them. Roles compare without their paths, since the deployer's came from a session ARN that drops it: an
+ * SSO role listed with its path (`role/aws-reserved/sso.amazonaws.com/…`) gets no second, pathless entry.
+ */
 export function clusterAdminPrincipals(clusterAdmins: readonly string[], deployer: string): string[] {
-    return clusterAdmins.includes(deployer) ? [...clusterAdmins] : [...clusterAdmins, deployer];
+    return clusterAdmins.some((admin) => withoutPath(admin) === withoutPath(deployer)) ? [...clusterAdmins] : [...clusterAdmins, deployer];
 }
