@@ -99,6 +99,12 @@ export function replaceDefaultCredentials(objects: KubernetesObject[], identity:
 
 /** ClusterRoles with this label prefix are aggregated into kubeflow-admin, kubeflow-edit or kubeflow-view: what tenants get. */
 const TENANT_ROLE_LABEL = "rbac.authorization.kubeflow.org/aggregate-to-kubeflow-";
+
+export function tenantClusterRoles(objects: readonly KubernetesObject[]): KubernetesObject[] {
+    return objects.filter(
+        (object) => object.kind === "ClusterRole" && Object.keys(object.metadata.labels ?? {}).some((label) => label.startsWith(TENANT_ROLE_LABEL)),
+    );
+}
 const EVERY_VERB = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
 /** Verbs that let the holder take permissions it was not given (RBAC escalation prevention's exceptions). */
 const PRIVILEGE_VERBS = new Set(["escalate", "bind", "impersonate"]);
@@ -123,10 +129,7 @@ export function narrowTenantRoles(objects: KubernetesObject[]): void {
         const spec = crd["spec"] as { group: string; names: { plural: string } };
         resourcesOfGroup.set(spec.group, [...(resourcesOfGroup.get(spec.group) ?? []), spec.names.plural].sort());
     }
-    const tenantRoles = objects.filter(
-        (object) => object.kind === "ClusterRole" && Object.keys(object.metadata.labels ?? {}).some((label) => label.startsWith(TENANT_ROLE_LABEL)),
-    );
-    for (const role of tenantRoles) {
+    for (const role of tenantClusterRoles(objects)) {
         const rules = (role["rules"] as RbacRule[] | undefined) ?? [];
         role["rules"] = rules.flatMap((rule): RbacRule[] => {
             const verbs = rule.verbs.includes("*") ? EVERY_VERB : rule.verbs.filter((verb) => !PRIVILEGE_VERBS.has(verb));

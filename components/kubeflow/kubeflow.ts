@@ -15,6 +15,7 @@ import type { BrokenCycle } from "../manifests/ordering/plan";
 import { type Credentials, exposeGateway, narrowTenantRoles, replaceDefaultCredentials } from "./customize";
 import type { GatewaySettings } from "./gateway-settings";
 import { addGatewayTls, annotateCertManager } from "./gateway-tls";
+import { closePlatformAuthorization, confineDestinationRules, withoutTenantIstioWrites } from "./mesh-isolation";
 import { setServingDomain } from "./serving-domain";
 
 export interface KubeflowArgs extends ManifestSource {
@@ -30,14 +31,18 @@ export interface KubeflowArgs extends ManifestSource {
 }
 
 /**
- * kfstack's changes to the Kubeflow objects: per-stack credentials, narrow tenant roles, the gateway exposed and
- * served over HTTPS, cert-manager's DNS-01 credentials, and KServe's URLs under the gateway's zone.
+ * kfstack's changes to the Kubeflow objects: per-stack credentials, narrow tenant roles without Istio writes, platform
+ * services closed to callers without an identity, the gateway exposed and served over HTTPS, cert-manager's DNS-01
+ * credentials, and KServe's URLs under the gateway's zone.
  */
 function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): Customizations {
     return {
         layer: (entries) => {
             const objects = entries.map((entry) => entry.object);
             narrowTenantRoles(objects);
+            withoutTenantIstioWrites(objects);
+            confineDestinationRules(objects);
+            closePlatformAuthorization(objects);
             replaceDefaultCredentials(objects, args.identity, credentials);
             exposeGateway(objects, args.gateway.exposure, args.cloud);
             if (args.certManagerAnnotations) annotateCertManager(objects, args.certManagerAnnotations);

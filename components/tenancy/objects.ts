@@ -4,6 +4,7 @@
 import type { TenantConfig } from "../config/schema";
 import type { KubernetesObject } from "../../core/objects";
 import { GPU_RESOURCE } from "../../core/gpu";
+import { KUBEFLOW_USER_HEADER } from "../../core/istio";
 
 /** What every tenant's network rules refer to. */
 export interface TenancySettings {
@@ -33,7 +34,6 @@ function metricsScrapeAccess(namespace: string): KubernetesObject {
     };
 }
 
-export const KUBEFLOW_USER_HEADER = "kubeflow-userid";
 const NAMESPACE_NAME = "kubernetes.io/metadata.name";
 
 /**
@@ -48,10 +48,21 @@ export function kfamBindingName(email: string, clusterRole: string): string {
 /** The principals the central dashboard and Pipelines UI call tenant namespaces as (KFAM's AuthorizationPolicy sources). */
 const GATEWAY_PRINCIPALS = ["cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account", "cluster.local/ns/kubeflow/sa/ml-pipeline-ui"];
 
+/**
+ * What a reader may reach through the gateway: anything but notebooks, whose Jupyter has no token, so opening one is running
+ * code as the tenant's default-editor. The notebook controller (v1.8.0) routes /notebook/<ns>/<name>/ to port 8888
+ * unless the Notebook names another port, and may rewrite the path (RStudio, code-server): either clause denies.
+ */
+export const READER_REACH = { notPorts: ["8888"], notPaths: ["/notebook/*"] };
+
 function memberAccess(namespace: string, email: string, role: "edit" | "view"): KubernetesObject[] {
     const clusterRole = `kubeflow-${role}`;
     const name = kfamBindingName(email, clusterRole);
     const annotations = { user: email, role };
+    const fromGateway = {
+        from: [{ source: { principals: GATEWAY_PRINCIPALS } }],
+        when: [{ key: `request.headers[${KUBEFLOW_USER_HEADER}]`, values: [email] }],
+    };
     return [
         {
             apiVersion: "rbac.authorization.k8s.io/v1",
@@ -66,9 +77,7 @@ function memberAccess(namespace: string, email: string, role: "edit" | "view"): 
             metadata: { name, namespace, annotations },
             spec: {
                 action: "ALLOW",
-                rules: [
-                    { from: [{ source: { principals: GATEWAY_PRINCIPALS } }], when: [{ key: `request.headers[${KUBEFLOW_USER_HEADER}]`, values: [email] }] },
-                ],
+                rules: [role === "view" ? { ...fromGateway, to: [{ operation: READER_REACH }] } : fromGateway],
             },
         },
     ];

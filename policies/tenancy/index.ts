@@ -8,11 +8,13 @@ import { serviceExposure } from "./net-03-service-exposure";
 import { clusterAdminBindings } from "./rbac-01-cluster-admin";
 import { tenantRoles } from "./rbac-02-tenant-roles";
 import { crossTenantBindings } from "./ten-01-cross-tenant-bindings";
+import { meshIdentity } from "./istio-01-mesh-identity";
 
 export const TENANCY_POLICIES: readonly KfstackPolicy[] = [
     clusterAdminBindings,
     tenantRoles,
     crossTenantBindings,
+    meshIdentity,
     tenantLimitRange,
     tenantGpuQuota,
     defaultDenyNetworkPolicy,
