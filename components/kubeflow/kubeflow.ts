@@ -16,6 +16,7 @@ import { type Credentials, exposeGateway, narrowTenantRoles, replaceDefaultCrede
 import type { GatewaySettings } from "./gateway-settings";
 import { addGatewayTls, annotateCertManager } from "./gateway-tls";
 import { setServingDomain } from "./serving-domain";
+import { restrictTenantRoles } from "./tenant-roles";
 
 export interface KubeflowArgs extends ManifestSource {
     /** The BOM's Kubeflow-layer components this stack installs (components/config/install.ts). */
@@ -30,7 +31,7 @@ export interface KubeflowArgs extends ManifestSource {
 }
 
 /**
- * kfstack's changes to the Kubeflow objects: per-stack credentials, narrow tenant roles, the gateway exposed and
+ * kfstack's changes to the Kubeflow objects: per-stack credentials, narrow tenant roles (view that only reads, no NetworkPolicy writes), the gateway exposed and
  * served over HTTPS, cert-manager's DNS-01 credentials, and KServe's URLs under the gateway's zone.
  */
 function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): Customizations {
@@ -38,6 +39,7 @@ function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): C
         layer: (entries) => {
             const objects = entries.map((entry) => entry.object);
             narrowTenantRoles(objects);
+            restrictTenantRoles(objects);
             replaceDefaultCredentials(objects, args.identity, credentials);
             exposeGateway(objects, args.gateway.exposure, args.cloud);
             if (args.certManagerAnnotations) annotateCertManager(objects, args.certManagerAnnotations);
