@@ -27,7 +27,7 @@ function withoutWrites(rules: readonly PolicyRule[], group: string, resources: r
 
 interface RoleChange {
     role: string;
-    change(rules: readonly PolicyRule[]): PolicyRule[];
+    change: (rules: readonly PolicyRule[]) => PolicyRule[];
 }
 
 /** The Pipelines writes that start code: the UI's Viewer (a TensorBoard pod) and the API server's visualization (Python). */
