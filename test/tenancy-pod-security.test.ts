@@ -38,7 +38,8 @@ describe("pod security in the prod stack's tenant namespaces", () => {
     let plan: Plan;
     let validations: { expression: string; message: string }[];
     /** The messages of the validations the pod fails: what the API server answers a tenant's create with. */
-    const rejections = (object: Pod) => validations.filter(({ expression }) => run(expression, { object }) !== true).map(({ message }) => message);
+    const rejections = (object: Pod) =>
+        validations.filter(({ expression }) => run(expression, { object } as unknown as Parameters<typeof run>[1]) !== true).map(({ message }) => message);
 
     beforeAll(async () => {
         plan = await plannedStack("prod");
