@@ -8,6 +8,8 @@ import Ajv, { type ErrorObject, type SchemaValidateFunction, type ValidateFuncti
 import addFormats from "ajv-formats";
 import { MutatingWebhookConfiguration } from "kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration";
 import { ValidatingWebhookConfiguration } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration";
+import { ValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
+import { ValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
 import { CustomResourceDefinition } from "kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition";
 import { APIService } from "kubernetes-models/apiregistration.k8s.io/v1/APIService";
 import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
@@ -118,6 +120,8 @@ export const BUILT_IN_MODELS: Readonly<Record<string, ModelClass>> = Object.from
     [
         MutatingWebhookConfiguration,
         ValidatingWebhookConfiguration,
+        ValidatingAdmissionPolicy,
+        ValidatingAdmissionPolicyBinding,
         CustomResourceDefinition,
         APIService,
         DaemonSet,

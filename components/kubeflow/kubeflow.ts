@@ -17,6 +17,7 @@ import type { GatewaySettings } from "./gateway-settings";
 import { addGatewayTls, annotateCertManager } from "./gateway-tls";
 import { closePlatformAuthorization, confineDestinationRules, withoutTenantIstioWrites } from "./mesh-isolation";
 import { setServingDomain } from "./serving-domain";
+import { restrictTenantRoles } from "./tenant-roles";
 
 export interface KubeflowArgs extends ManifestSource {
     /** The BOM's Kubeflow-layer components this stack installs (components/config/install.ts). */
@@ -31,9 +32,9 @@ export interface KubeflowArgs extends ManifestSource {
 }
 
 /**
- * kfstack's changes to the Kubeflow objects: per-stack credentials, narrow tenant roles without Istio writes, platform
- * services closed to callers without an identity, the gateway exposed and served over HTTPS, cert-manager's DNS-01
- * credentials, and KServe's URLs under the gateway's zone.
+ * kfstack's changes to the Kubeflow objects: per-stack credentials, narrow tenant roles (no Istio or NetworkPolicy
+ * writes, view that only reads), platform services closed to callers without an identity, the gateway exposed and
+ * served over HTTPS, cert-manager's DNS-01 credentials, and KServe's URLs under the gateway's zone.
  */
 function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): Customizations {
     return {
@@ -43,6 +44,7 @@ function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): C
             withoutTenantIstioWrites(objects);
             confineDestinationRules(objects);
             closePlatformAuthorization(objects);
+            restrictTenantRoles(objects);
             replaceDefaultCredentials(objects, args.identity, credentials);
             exposeGateway(objects, args.gateway.exposure, args.cloud);
             if (args.certManagerAnnotations) annotateCertManager(objects, args.certManagerAnnotations);

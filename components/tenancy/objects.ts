@@ -5,6 +5,7 @@ import type { TenantConfig } from "../config/schema";
 import type { KubernetesObject } from "../../core/objects";
 import { GPU_RESOURCE } from "../../core/gpu";
 import { KUBEFLOW_USER_HEADER } from "../../core/istio";
+import { EGRESS_FLOWS, INGRESS_FLOWS, flowsFor } from "../../core/kubeflow-flows";
 
 /** What every tenant's network rules refer to. */
 export interface TenancySettings {
@@ -91,7 +92,7 @@ function networkPolicy(namespace: string, name: string, spec: Record<string, unk
     return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec };
 }
 
-/** What every tenant pod may reach on the platform: the Kubernetes API, istiod, Pipelines and its artifact store. */
+/** What every tenant pod may reach: the Kubernetes API, and each platform service of the flows table (core/kubeflow-flows.ts). */
 function platformServiceEgress(settings: TenancySettings): Record<string, unknown>[] {
     return [
         // The Kubernetes API (service accounts of notebooks and pipeline steps talk to it).
@@ -106,29 +107,11 @@ function platformServiceEgress(settings: TenancySettings): Record<string, unknow
                   },
               ]
             : []),
-        // istiod: sidecars fetch their configuration and certificates.
-        {
-            to: [{ ...inNamespaces("istio-system"), podSelector: { matchLabels: { app: "istiod" } } }],
-            ports: [
-                { protocol: "TCP", port: 15012 },
-                { protocol: "TCP", port: 15017 },
-            ],
-        },
-        // Pipelines: the API server and ML Metadata, and MinIO, the artifact store.
-        {
-            to: [
-                {
-                    ...inNamespaces("kubeflow"),
-                    podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["ml-pipeline", "metadata-grpc-server", "minio"] }] },
-                },
-            ],
-            ports: [
-                { protocol: "TCP", port: 8888 },
-                { protocol: "TCP", port: 8887 },
-                { protocol: "TCP", port: 8080 },
-                { protocol: "TCP", port: 9000 },
-            ],
-        },
+        // One rule per flow, so each destination opens only its own ports.
+        ...flowsFor(EGRESS_FLOWS, settings).map(({ to }) => ({
+            to: [{ ...inNamespaces(to.namespace), podSelector: { matchLabels: { ...to.podLabels } } }],
+            ports: to.ports.map((port) => ({ protocol: "TCP", port })),
+        })),
     ];
 }
 
@@ -136,7 +119,7 @@ function platformServiceEgress(settings: TenancySettings): Record<string, unknow
 function networkPolicies(tenant: TenantConfig, settings: TenancySettings): KubernetesObject[] {
     const namespace = tenant.name;
     const allPods = {};
-    const platformIngress = ["istio-system", "kubeflow", "monitoring", ...(settings.kserve ? ["knative-serving"] : [])];
+    const platformIngress = [...new Set(flowsFor(INGRESS_FLOWS, settings).map((flow) => flow.from.namespace))];
     return [
         networkPolicy(namespace, "default-deny", { podSelector: allPods, policyTypes: ["Ingress", "Egress"] }),
         networkPolicy(namespace, "allow-same-namespace", {

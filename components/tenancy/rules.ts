@@ -4,6 +4,10 @@
 import type { StackConfig } from "../config/schema";
 import type { ConfigProblem } from "../config/topology";
 import { apiServerCidrs } from "./settings";
+import { compareKubernetesVersions } from "../../core/kubernetes-version";
+
+/** Tenant pod security is a ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1), served from Kubernetes 1.30. */
+const ADMISSION_POLICY_SINCE = "1.30";
 
 export function tenantProblems(config: StackConfig): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
@@ -27,6 +31,12 @@ export function tenantProblems(config: StackConfig): ConfigProblem[] {
                 problems.push({ path: [...path, "readsFrom", position], message: `${other} is not a tenant of this stack; name one of ${names.join(", ")}` });
             else if (other === tenant.name) problems.push({ path: [...path, "readsFrom", position], message: "names the tenant itself" });
         });
+        if (index === 0 && compareKubernetesVersions(config.kubernetesVersion, ADMISSION_POLICY_SINCE) < 0) {
+            problems.push({
+                path: ["kubernetesVersion"],
+                message: `is ${config.kubernetesVersion}, but tenants' pod security is a ValidatingAdmissionPolicy, served from Kubernetes ${ADMISSION_POLICY_SINCE}; run ${ADMISSION_POLICY_SINCE} or later`,
+            });
+        }
         if (index === 0 && apiServerCidrs(config).length === 0) {
             problems.push({
                 path: ["tenancy", "apiServerCidrs"],

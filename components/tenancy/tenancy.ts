@@ -10,6 +10,7 @@ import type { TenantConfig } from "../config/schema";
 import type { KubernetesObjectResource } from "../manifests/kubernetes-object";
 import { type ExtraDependencies, type LayerObject, ManifestLayer, type Platform } from "../manifests/layer";
 import { type TenancySettings, tenantObjects } from "./objects";
+import { istioInitImage, podSecurityObjects } from "./pod-security";
 
 /** The profile controller: a Profile needs it running to get its namespace. */
 const PROFILE_CONTROLLER = "apps/Deployment/kubeflow/profiles-deployment";
@@ -31,12 +32,22 @@ function uniqueTenantObjects(tenants: readonly TenantConfig[], settings: Tenancy
     return [...unique.values()];
 }
 
-/** A Profile waits for the profile controller; everything else in a tenant namespace for the Profile that makes it. */
-function waitForProfiles(platform: Platform): ExtraDependencies {
-    return (object: KubernetesObject, registered) =>
-        object.kind === "Profile"
-            ? [platform.resources.get(PROFILE_CONTROLLER)].filter((resource) => resource !== undefined)
-            : [registered.get(`kubeflow.org/Profile//${object.metadata.namespace ?? ""}`)!];
+/** The group of the tenant namespaces' pod security policy and binding. */
+const POD_SECURITY_GROUP = "pod-security";
+
+/**
+ * A Profile waits for the profile controller and the pod security binding (its namespace is guarded from the start);
+ * everything else in a tenant namespace for the Profile that makes it.
+ */
+function waitForProfiles(platform: Platform, guards: readonly KubernetesObject[]): ExtraDependencies {
+    return (object: KubernetesObject, registered) => {
+        if (!object.metadata.namespace) {
+            if (object.kind !== "Profile") return [];
+            const security = guards.map((guard) => registered.get(objectKey(guard)));
+            return [platform.resources.get(PROFILE_CONTROLLER), ...security].filter((resource) => resource !== undefined);
+        }
+        return [registered.get(`kubeflow.org/Profile//${object.metadata.namespace}`)!];
+    };
 }
 
 export class Tenancy extends ComponentResource {
@@ -53,9 +64,20 @@ export class Tenancy extends ComponentResource {
             sharedEditors,
         }));
         super("kfstack:tenancy:Tenancy", name, { tenants: declared }, opts);
-        const entries = uniqueTenantObjects(args.tenants, args.settings);
-        const groups = new Map(args.tenants.map((tenant) => [tenant.name, new Tenant(`${name}-${tenant.name}`, { tenant: tenant.name }, { parent: this })]));
-        this.objects = new ManifestLayer(args.platform).register(entries, groups, waitForProfiles(args.platform)).resources;
+        const podSecurity = podSecurityObjects(istioInitImage(args.platform.objects)).map((object) => ({ object, group: POD_SECURITY_GROUP }));
+        const entries = [...podSecurity, ...uniqueTenantObjects(args.tenants, args.settings)];
+        const groups = new Map<string, pulumi.Resource>(
+            args.tenants.map((tenant) => [tenant.name, new Tenant(`${name}-${tenant.name}`, { tenant: tenant.name }, { parent: this })]),
+        );
+        groups.set(POD_SECURITY_GROUP, this);
+        this.objects = new ManifestLayer(args.platform).register(
+            entries,
+            groups,
+            waitForProfiles(
+                args.platform,
+                podSecurity.map((entry) => entry.object),
+            ),
+        ).resources;
         this.registerOutputs({ tenants: args.tenants.map((tenant) => tenant.name) });
     }
 }

@@ -4,6 +4,7 @@ import { type KubernetesObject, apiGroup } from "../objects";
 import { type Cluster, type ConnectionVerdict, connect, side, verdict } from "./connections";
 import { type Pod, labelSetsOf, symbolicPods, workloadPods } from "./pods";
 import { type Policy, compilePolicy } from "./policy";
+import { intersect, isEmpty, renderPorts, tcpPort } from "./ports";
 
 export interface NamespaceInfo {
     name: string;
@@ -19,6 +20,12 @@ export interface RepresentativePod {
     symbolic: boolean;
 }
 
+/** The representative pods of a namespace that carry these labels (all of them with none). */
+export interface PodsOf {
+    namespace: string;
+    podLabels?: Readonly<Record<string, string>>;
+}
+
 export interface NetworkOptions {
     /** The addresses pods get (on EKS the VPC CIDR); ipBlocks overlapping them match every pod. */
     podCidrs?: string[];
@@ -31,6 +38,11 @@ export interface Network {
     pods(namespace: string): RepresentativePod[];
     /** Whether some representative pod of `fromNamespace` can open a connection to some representative pod of `toNamespace`. */
     canReach(fromNamespace: string, toNamespace: string): ConnectionVerdict;
+    /**
+     * Whether some representative pod of `from` can open a connection on one TCP port to some representative pod
+     * of `to`, each side narrowed to the pods that carry every label given: one flow, as a table of required flows names it.
+     */
+    canConnect(from: PodsOf, to: PodsOf, port: number): ConnectionVerdict;
     /** canReach for every ordered pair of `namespaces`, a namespace with itself included. */
     matrix(namespaces: string[]): { from: string; to: string; verdict: ConnectionVerdict }[];
     /** Whether some representative pod of `fromNamespace` can open a connection to some address of `cidr`, outside the cluster. */
@@ -108,11 +120,30 @@ export function buildNetwork(objects: KubernetesObject[], extraNamespaces: Names
         return verdict(podsOf(fromNamespace).flatMap((source) => destinations.map((destination) => connect(cluster, source, destination))));
     };
 
+    const podsWith = ({ namespace, podLabels = {} }: PodsOf) =>
+        podsOf(namespace).filter((pod) => Object.entries(podLabels).every(([key, value]) => pod.labels[key] === value));
+    const canConnect = (from: PodsOf, to: PodsOf, port: number): ConnectionVerdict => {
+        const destinations = podsWith(to);
+        const wanted = tcpPort(port);
+        return verdict(
+            podsWith(from).flatMap((source) =>
+                destinations.map((destination) => {
+                    const outcome = connect(cluster, source, destination);
+                    const ports = intersect(outcome.ports, wanted);
+                    const closed =
+                        isEmpty(ports) && !isEmpty(outcome.ports) ? [`TCP ${port} is not among the ports allowed (${renderPorts(outcome.ports)})`] : [];
+                    return { ...outcome, ports, because: [...outcome.because, ...closed] };
+                }),
+            ),
+        );
+    };
+
     return {
         namespaces: () => [...namespaceLabels.keys()].sort(),
         pods: (namespace) =>
             podsOf(namespace).map(({ namespace: at, description, labels, symbolic }) => ({ namespace: at, description, labels: { ...labels }, symbolic })),
         canReach,
+        canConnect,
         matrix: (namespaces) => namespaces.flatMap((from) => namespaces.map((to) => ({ from, to, verdict: canReach(from, to) }))),
         egressToCidr: (fromNamespace, cidr) => {
             const block = parseCidr(cidr);

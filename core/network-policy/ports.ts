@@ -42,6 +42,9 @@ function portSet(all: boolean, ranges: PortRange[], names: NamedPort[]): PortSet
     return { all: false, ranges: merged, names: [...named.values()].sort((a, b) => order(a.protocol) - order(b.protocol) || a.name.localeCompare(b.name)) };
 }
 
+/** One TCP port, as a set. */
+export const tcpPort = (port: number): PortSet => portSet(false, [{ protocol: "TCP", from: port, to: port }], []);
+
 export const isEmpty = (set: PortSet) => !set.all && set.ranges.length === 0 && set.names.length === 0;
 export const union = (a: PortSet, b: PortSet) => portSet(a.all || b.all, [...a.ranges, ...b.ranges], [...a.names, ...b.names]);
 

@@ -6,7 +6,9 @@
 // privileged or has CAP_SYS_ADMIN. The mandatory rule flags every container
 // that asks for escalation: allowPrivilegeEscalation: true, privileged, or an
 // added capability beyond the Pod Security "baseline" set (SYS_ADMIN first of
-// all). Leaving the field unset is what Pod Security "baseline" accepts and
+// all). The rules and their one exemption, Istio's init container, are
+// core/pod-security.ts's, which tenant namespaces' admission policy is
+// written from too. Leaving the field unset is what Pod Security "baseline" accepts and
 // what most upstream Kubeflow containers do; it is flagged only with
 // requireNoEscalation (the "restricted" profile), which a stack turns on once
 // kfstack sets allowPrivilegeEscalation: false on the upstream containers.
@@ -15,41 +17,21 @@ import { resourcePolicy } from "../lib/policy";
 import { containersOf } from "../../core/kubernetes-resources";
 import { containerNoun, reportingOnce, workloadOf } from "./pods";
 import { isRecord } from "../../core/records";
+import { isOfRepository } from "../../core/image-references";
+import { HOST_NAMESPACES, ISTIO_INIT, capabilitiesBeyondBaseline, isIstioInit } from "../../core/pod-security";
+
+/** Istio's init container is recognised by the proxy image's repository here: any registry (the stack's mirror) and tag. */
+const isProxyImage = (image: string) => isOfRepository(image, ISTIO_INIT.repository);
 
 interface Config {
     requireNoEscalation: boolean;
 }
 
-/** Capabilities Pod Security "baseline" lets a container add (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
-export const BASELINE_CAPABILITIES = new Set([
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-]);
-
-const HOST_NAMESPACES = [
-    { field: "hostNetwork", what: "the node's network namespace" },
-    { field: "hostPID", what: "the node's process namespace" },
-    { field: "hostIPC", what: "the node's IPC namespace" },
-] as const;
-
-const normalizeCapability = (capability: string) => capability.toUpperCase().replace(/^CAP_/, "");
-
 export const privilegedWorkloads = resourcePolicy({
     id: "SEC-01",
     slug: "privileged-workloads",
     description:
-        "No privileged container, no container that asks for privilege escalation (allowPrivilegeEscalation: true, or a capability beyond the Pod Security baseline such as SYS_ADMIN), no hostPath volume and no hostNetwork, hostPID or hostIPC, except what the exemption list in policies/lib/exemptions.ts grants a named node agent.",
+        "No privileged container, no container that asks for privilege escalation (allowPrivilegeEscalation: true, or a capability beyond the Pod Security baseline such as SYS_ADMIN), no hostPath volume and no hostNetwork, hostPID or hostIPC, except what the exemption list in policies/lib/exemptions.ts grants a named node agent, and NET_ADMIN and NET_RAW for Istio's init container exactly as its sidecar injector writes it (core/pod-security.ts).",
     reason: "Any of these gives a pod the node: a privileged or SYS_ADMIN container, a hostPath mount or a host namespace lets one compromised notebook or pipeline step read every other tenant's data and credentials on that node (Pod Security Standards, baseline profile).",
     remediation:
         "Remove privileged, allowPrivilegeEscalation: true, the added capability, the hostPath volume or the host namespace; use a PersistentVolumeClaim, ConfigMap or emptyDir for files. A node agent that truly needs one is added, with its reason, to policies/lib/exemptions.ts.",
@@ -98,10 +80,7 @@ export const privilegedWorkloads = resourcePolicy({
             else if (escalation === undefined && requireNoEscalation === true && context["privileged"] !== true) {
                 report(`${subject} leaves securityContext.allowPrivilegeEscalation unset, which Kubernetes treats as allowed; set it to false.`);
             }
-            const capabilities =
-                isRecord(context["capabilities"]) && Array.isArray(context["capabilities"]["add"]) ? (context["capabilities"]["add"] as unknown[]) : [];
-            for (const capability of capabilities.filter((added): added is string => typeof added === "string").map(normalizeCapability)) {
-                if (BASELINE_CAPABILITIES.has(capability)) continue;
+            for (const capability of capabilitiesBeyondBaseline(container, isIstioInit(container, role, isProxyImage))) {
                 if (grants.some((grant) => grant.clause === "capability" && grant.container === container.name && grant.capabilities.includes(capability)))
                     continue;
                 report(`${subject} adds capability ${capability}, beyond the Pod Security baseline; remove it from securityContext.capabilities.add.`);

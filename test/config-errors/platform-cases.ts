@@ -67,6 +67,13 @@ export const PLATFORM_CASES: StackCase[] = [
         message: "does not declare ben@example.com, who holds edit in vision and in nlp; declare them on every such tenant or give them view",
     },
     {
+        name: "rejects tenants on a Kubernetes release that serves no ValidatingAdmissionPolicy, which their pod security is",
+        base: "aws prod",
+        change: set("kubernetesVersion", "1.29"),
+        key: "kfstack:kubernetesVersion",
+        message: "is 1.29, but tenants' pod security is a ValidatingAdmissionPolicy, served from Kubernetes 1.30; run 1.30 or later",
+    },
+    {
         name: "rejects two tenants with the same name",
         base: "aws prod",
         change: set("tenants.1.name", "vision"),

@@ -280,19 +280,21 @@ describe("imageInventory of the prod plan", () => {
         expect(inventory.summary).toEqual({
             images: expected.length + untagged.length,
             // One use per image per resource: 101 of Kubeflow on prod, 16 of monitoring (kube-rbac-proxy in 4 workloads), the autoscaler's.
-            references: 118,
+            // Istio's proxy image is also the exact image tenants' pod security admits istio-init from.
+            references: 119,
             untagged: untagged.length,
             digestPinned: expected.filter((image) => image.includes("@sha256:")).length,
         });
-        expect(inventory.summary).toEqual({ images: 111, references: 118, untagged: 5, digestPinned: 13 });
+        expect(inventory.summary).toEqual({ images: 111, references: 119, untagged: 5, digestPinned: 13 });
     });
 
-    it("records the resources that use an image: Istio's proxy in its injector and both gateways (composed references), the training operator in its Deployment", () => {
+    it("records the resources that use an image: Istio's proxy in its injector, both gateways (composed references) and tenants' pod security, the training operator in its Deployment", () => {
         const usedBy = (image: string) => inventory.images.find((entry) => entry.image === image)?.usedBy;
         expect(usedBy("docker.io/istio/proxyv2:1.17.5")).toEqual([
             { resource: "ConfigMap istio-system/istio-sidecar-injector", where: "data.values.global.proxy.image" },
             { resource: "Deployment istio-system/cluster-local-gateway", where: 'spec.template.spec.containers[name="istio-proxy"].image' },
             { resource: "Deployment istio-system/istio-ingressgateway", where: 'spec.template.spec.containers[name="istio-proxy"].image' },
+            { resource: "ValidatingAdmissionPolicy kfstack-tenant-pod-security", where: "spec.validations[8].expression" },
         ]);
         expect(usedBy("docker.io/kubeflow/training-operator:v1-9e52eb7")).toEqual([
             { resource: "Deployment kubeflow/training-operator", where: 'spec.template.spec.containers[name="training-operator"].image' },

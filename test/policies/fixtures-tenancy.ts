@@ -96,6 +96,24 @@ export function allowObjectStorage(namespace: string): PolicyRecord {
     });
 }
 
+/** Egress to the platform services Kubeflow needs: istiod, Pipelines API, ML Metadata and Katib's DB manager, one rule each. */
+export function allowPlatformServices(namespace: string): PolicyRecord {
+    const rule = (to: string, labels: Record<string, string>, ports: number[]) => ({
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": to } }, podSelector: { matchLabels: labels } }],
+        ports: ports.map((port) => ({ protocol: "TCP", port })),
+    });
+    return networkPolicy(namespace, "allow-platform-services", {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+            rule("istio-system", { app: "istiod" }, [15012, 15017]),
+            rule("kubeflow", { app: "ml-pipeline" }, [8888, 8887]),
+            rule("kubeflow", { component: "metadata-grpc-server" }, [8080]),
+            rule("kubeflow", { "katib.kubeflow.org/component": "db-manager" }, [6789]),
+        ],
+    });
+}
+
 export function clusterRole(name: string, rules: Props[], labels: Record<string, string> = {}, aggregateFrom?: string): PolicyRecord {
     return record(`${RBAC}:ClusterRole`, {
         apiVersion: "rbac.authorization.k8s.io/v1",

@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { Unknown } from "../../engine/values";
 import { requiredEgress } from "../../policies/tenancy/net-02-required-egress";
 import { changed, messagesOf, violationsOf, mandatoryViolation, undecidedOf } from "./fixtures";
-import { at, namespace, twoTenants } from "./fixtures-tenancy";
+import { allowPlatformServices, at, namespace, twoTenants } from "./fixtures-tenancy";
 
-const tenants = twoTenants();
+const tenants = [...twoTenants(), allowPlatformServices("team-a"), allowPlatformServices("team-b")];
+const SERVICES_RULES = [at(tenants, "NetworkPolicy", "team-a/allow-platform-services"), "props", "spec", "egress"];
 const DNS = at(tenants, "NetworkPolicy", "team-a/allow-dns");
 const DNS_RULE = [DNS, "props", "spec", "egress", 0];
 const STORAGE = at(tenants, "NetworkPolicy", "team-a/allow-object-storage");
@@ -88,6 +89,32 @@ describe("NET-02 required egress", () => {
 
     it("rejects object storage allowed on the wrong port", async () => {
         expect(await messagesOf(requiredEgress, changed(tenants, [...STORAGE_RULE, "ports", 0, "port"], 9001))).toEqual([STORAGE_MESSAGE]);
+    });
+
+    it("rejects ML Metadata selected by an app label: its pods carry component=metadata-grpc-server and no app label", async () => {
+        const byApp = changed(tenants, [...SERVICES_RULES, 2, "to", 0, "podSelector"], { matchLabels: { app: "metadata-grpc-server" } });
+        expect(await messagesOf(requiredEgress, byApp)).toEqual([
+            'Tenant namespace "team-a" allows its pods no egress to ml-metadata (kubeflow pods component=metadata-grpc-server) on 8080/TCP; add an egress rule to it in a NetworkPolicy with podSelector {}.',
+        ]);
+    });
+
+    it("rejects a platform service allowed on only some of its ports, naming the closed ones", async () => {
+        const withoutKatib = changed(tenants, [...SERVICES_RULES, 3, "ports"], [{ protocol: "TCP", port: 6790 }]);
+        const apiHalf = changed(withoutKatib, [...SERVICES_RULES, 1, "ports"], [{ protocol: "TCP", port: 8888 }]);
+        expect(await messagesOf(requiredEgress, apiHalf)).toEqual([
+            'Tenant namespace "team-a" allows its pods no egress to pipelines-api (kubeflow pods app=ml-pipeline) on 8887/TCP; add an egress rule to it in a NetworkPolicy with podSelector {}.',
+            'Tenant namespace "team-a" allows its pods no egress to katib-db-manager (kubeflow pods katib.kubeflow.org/component=db-manager) on 6789/TCP; add an egress rule to it in a NetworkPolicy with podSelector {}.',
+        ]);
+    });
+
+    it("takes the platform services from the config", async () => {
+        const config = {
+            "net-02-required-egress": { platformServices: [{ name: "feature-store", namespace: "feast", podLabels: { app: "feast" }, ports: [6566] }] },
+        };
+        expect(await messagesOf(requiredEgress, tenants, config)).toEqual([
+            'Tenant namespace "team-a" allows its pods no egress to feature-store (feast pods app=feast) on 6566/TCP; add an egress rule to it in a NetworkPolicy with podSelector {}.',
+            'Tenant namespace "team-b" allows its pods no egress to feature-store (feast pods app=feast) on 6566/TCP; add an egress rule to it in a NetworkPolicy with podSelector {}.',
+        ]);
     });
 
     it("takes the DNS server and the object stores from the config, an IPv4 range included", async () => {

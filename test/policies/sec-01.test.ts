@@ -46,6 +46,42 @@ describe("SEC-01 privileged workloads", () => {
         ]);
     });
 
+    describe("Istio's init container (core/pod-security.ts)", () => {
+        const deployment = () => carrierOf("Deployment");
+        const INIT = [...TEMPLATE_SPEC, "initContainers"];
+        const istioInit = (changes: Record<string, unknown> = {}) => ({
+            name: "istio-init",
+            image: "registry.example.com/mirror/istio/proxyv2:1.17.5",
+            args: ["istio-iptables", "-p", "15001"],
+            securityContext: { privileged: false, allowPrivilegeEscalation: false, capabilities: { add: ["NET_ADMIN", "NET_RAW"], drop: ["ALL"] } },
+            ...changes,
+        });
+        const netAdmin = (noun: string) =>
+            `${noun} "istio-init" in Deployment "team-a/deployment" adds capability NET_ADMIN, beyond the Pod Security baseline; remove it from securityContext.capabilities.add.`;
+
+        it("accepts NET_ADMIN and NET_RAW for istio-init as the sidecar injector writes it, from the proxy image in any registry", async () => {
+            expect(await messagesOf(privilegedWorkloads, [changed(deployment(), INIT, [istioInit()])])).toEqual([]);
+        });
+
+        it.each([
+            ["another image", { image: "attacker/toolbox:latest" }],
+            ["a command of its own", { command: ["/bin/sh", "-c", "id"] }],
+            ["another program first", { args: ["bash"] }],
+        ])("rejects them for a container named istio-init with %s", async (_, changes) => {
+            const impostor = istioInit({ ...changes, securityContext: { capabilities: { add: ["NET_ADMIN"] } } });
+            expect(await messagesOf(privilegedWorkloads, [changed(deployment(), INIT, [impostor])])).toEqual([netAdmin("Init container")]);
+        });
+
+        it("rejects them for a regular container named istio-init", async () => {
+            expect(
+                await messagesOf(privilegedWorkloads, [changed(deployment(), [...TEMPLATE_SPEC, "containers"], [istioInit({ args: ["istio-iptables"] })])]),
+            ).toEqual([
+                netAdmin("Container"),
+                'Container "istio-init" in Deployment "team-a/deployment" adds capability NET_RAW, beyond the Pod Security baseline; remove it from securityContext.capabilities.add.',
+            ]);
+        });
+    });
+
     it("rejects a hostPath volume", async () => {
         const bad = changed(
             daemonSet(),
