@@ -37,7 +37,9 @@ const quotas = z
             .describe("pods; defaults to as many pods as the cpu and memory quotas hold at the container defaults' requests."),
         ephemeralStorage: quantity("bytes", "256Gi")
             .optional()
-            .describe("requests.ephemeral-storage (node-local scratch); defaults to memory, as every node has more local disk than memory."),
+            .describe(
+                "requests.ephemeral-storage (node-local scratch); defaults to memory, as the topology presets give every node more local disk than memory.",
+            ),
         loadBalancers: z
             .number()
             .int()
