@@ -10,18 +10,20 @@ import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
 import { benchMirror, mirrorBenchUnavailable } from "../engine/image-transfer/bench";
 import { REGISTRY_COMMAND } from "../engine/image-transfer/local-registry";
 import { projectDirectory } from "../engine/stack-file";
+import { SYNTHETIC_BASE_STACK, writeTenantStack } from "../engine/synthetic-tenants";
 import { integer, markdownTable } from "./format";
 
 export interface BenchOptions {
     runs: number;
     stacks: string;
-    /** Comma-separated: plan, mirror. */
+    /** Comma-separated: plan, tenants, mirror. */
     sections?: string;
 }
 
 interface RunStats {
     planMs: number;
     policyMs: number;
+    auditMs: number;
     wallMs: number;
     peakRssMB: number;
     resources: number;
@@ -31,9 +33,16 @@ export interface PlanStats {
     planMs: number;
     /** The policy pack alone over the plan. */
     policyMs: number;
+    /** The tenancy audit alone over the plan. */
+    auditMs: number;
     peakRssBytes: number;
     resources: number;
 }
+
+const SECTIONS = ["plan", "tenants", "mirror"];
+
+/** Tenant counts of the tenant-scaling section: the prod stack's own two, a department, a real organisation. */
+const TENANT_COUNTS = [2, 20, 100];
 
 export function median(values: number[]): number {
     const sorted = [...values].sort((a, b) => a - b);
@@ -41,24 +50,33 @@ export function median(values: number[]): number {
     return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function runOnce(stack: string, statsFile: string): RunStats {
+function runOnce(stack: string, statsFile: string, configFile?: string): RunStats {
     const started = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, ["--import", "tsx", "cli/main.ts", "plan", stack, "--quiet", "--stats", statsFile], {
+    const config = configFile ? ["--config", configFile] : [];
+    const child = spawnSync(process.execPath, ["--import", "tsx", "cli/main.ts", "plan", stack, ...config, "--quiet", "--stats", statsFile], {
         cwd: projectDirectory(),
         encoding: "utf8",
     });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (child.status !== 0) throw new Error(`plan of ${stack} failed (exit ${child.status}): ${child.stderr.trim()}`);
     const stats = JSON.parse(readFileSync(statsFile, "utf8")) as PlanStats;
-    return { planMs: stats.planMs, policyMs: stats.policyMs, wallMs, peakRssMB: stats.peakRssBytes / 2 ** 20, resources: stats.resources };
+    return {
+        planMs: stats.planMs,
+        policyMs: stats.policyMs,
+        auditMs: stats.auditMs,
+        wallMs,
+        peakRssMB: stats.peakRssBytes / 2 ** 20,
+        resources: stats.resources,
+    };
 }
 
 export async function benchCommand(options: BenchOptions): Promise<void> {
     if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`--runs must be a positive integer, not ${options.runs}`);
-    const sections = (options.sections ?? "plan,mirror").split(",").map((section) => section.trim());
-    const unknown = sections.filter((section) => !["plan", "mirror"].includes(section));
-    if (unknown.length > 0) throw new Error(`--sections takes plan and mirror, not ${unknown.join(", ")}`);
+    const sections = (options.sections ?? SECTIONS.join(",")).split(",").map((section) => section.trim());
+    const unknown = sections.filter((section) => !SECTIONS.includes(section));
+    if (unknown.length > 0) throw new Error(`--sections takes plan, tenants and mirror, not ${unknown.join(", ")}`);
     if (sections.includes("plan")) benchPlans(options);
+    if (sections.includes("tenants")) benchTenants(options.runs);
     if (sections.includes("mirror")) await benchMirrorSection(options.runs);
 }
 
@@ -143,6 +161,43 @@ function benchPlans(options: BenchOptions): void {
         );
         console.log(
             "\nplan ms: running the program offline and building the plan (the policy pack included); policy pack ms: the pack alone over the plan; process wall ms: the whole `plan` command, module loading included.",
+        );
+    } finally {
+        rmSync(directory, { recursive: true, force: true });
+    }
+}
+
+/**
+ * Tenant scaling: the prod stack with 2, 20 and 100 tenants (synthetic ones
+ * added to its own), each planned in fresh processes. The 100-tenant row
+ * runs at most twice, to keep the bench short.
+ */
+function benchTenants(runs: number): void {
+    const directory = mkdtempSync(join(tmpdir(), "kfstack-bench-tenants-"));
+    try {
+        const rows = TENANT_COUNTS.map((tenants) => {
+            const configFile = writeTenantStack(directory, tenants);
+            const count = tenants >= 100 ? Math.min(runs, 2) : runs;
+            const results = Array.from({ length: count }, (_, index) => {
+                process.stderr.write(`\rbench ${tenants} tenants: run ${index + 1}/${count}   `);
+                return runOnce(SYNTHETIC_BASE_STACK, join(directory, `tenants-${tenants}-${index}.json`), configFile);
+            });
+            return [
+                tenants,
+                results[0]!.resources,
+                median(results.map((run) => run.wallMs)).toFixed(0),
+                median(results.map((run) => run.planMs)).toFixed(0),
+                median(results.map((run) => run.auditMs)).toFixed(0),
+                median(results.map((run) => run.peakRssMB)).toFixed(0),
+                count,
+            ];
+        });
+        process.stderr.write("\n");
+        console.log(
+            `\n${markdownTable(["tenants", "resources", "plan wall ms (median)", "plan ms (median)", "audit ms (median)", "peak RSS MB (median)", "runs"], rows)}`,
+        );
+        console.log(
+            `\nThe ${SYNTHETIC_BASE_STACK} stack with its own tenants plus synthetic ones (an owner, an editor and a viewer each). plan wall ms: the whole \`plan\` command; audit ms: the tenancy audit alone over the plan (the plan runs it too). Target: 100 tenants under 15,000 ms and 600 MB.`,
         );
     } finally {
         rmSync(directory, { recursive: true, force: true });

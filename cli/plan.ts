@@ -1,6 +1,7 @@
 // `kfstack plan <stack>`: the offline plan of a stack, as a readable summary
 // and optionally as the plan JSON.
 import { writeFileSync } from "node:fs";
+import { auditTenancy } from "../engine/audit/tenancy-audit";
 import { type Plan, planStack } from "../engine/plan";
 import { evaluatePolicies, policyRecordsOf } from "../engine/policy-check";
 import type { PlanStats } from "./bench";
@@ -115,13 +116,20 @@ export async function planCommand(stack: string, options: PlanOptions): Promise<
     const plan = await planStack(stack, { configFile: options.config });
     if (options.stats) {
         const planMs = performance.now() - started;
+        // The plan's own peak, before the timing runs below add theirs.
+        const peakRssBytes = process.resourceUsage().maxRSS * 1024;
         // The pack once more, alone, to time it apart from the plan.
         const packStarted = performance.now();
         await evaluatePolicies(policyRecordsOf(plan.resources));
+        const policyMs = performance.now() - packStarted;
+        // And the tenancy audit once more, alone.
+        const auditStarted = performance.now();
+        auditTenancy(policyRecordsOf(plan.resources));
         const stats: PlanStats = {
             planMs,
-            policyMs: performance.now() - packStarted,
-            peakRssBytes: process.resourceUsage().maxRSS * 1024,
+            policyMs,
+            auditMs: performance.now() - auditStarted,
+            peakRssBytes,
             resources: plan.summary.resourceCount,
         };
         writeFileSync(options.stats, JSON.stringify(stats));

@@ -26,9 +26,35 @@ export const QUANTITY_PATTERN = QUANTITY.source;
 
 /** The value of a quantity (bytes for memory, cores for cpu), or undefined when it is not one. */
 export function parseQuantity(quantity: string | number): number | undefined {
-    if (typeof quantity === "number") return Number.isFinite(quantity) ? quantity : undefined;
+    return quantityParts(quantity)?.value;
+}
+
+function quantityParts(quantity: string | number): { value: number; suffix: string } | undefined {
+    if (typeof quantity === "number") return Number.isFinite(quantity) ? { value: quantity, suffix: "" } : undefined;
     const match = QUANTITY.exec(quantity.trim());
     if (!match) return undefined;
-    const [, mantissa, exponent, suffix] = match;
-    return Number(mantissa) * (exponent ? 10 ** Number(exponent.slice(1)) : SUFFIXES[suffix ?? ""]!);
+    const [, mantissa, exponent, suffix = ""] = match;
+    return { value: Number(mantissa) * (exponent ? 10 ** Number(exponent.slice(1)) : SUFFIXES[suffix]!), suffix };
+}
+
+/** What a quantity counts: bytes (memory, storage) or cores (cpu). */
+export type QuantityUnit = "bytes" | "cores";
+
+const BINARY = new Set(["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"]);
+
+/**
+ * Why a quantity that parses makes no sense for what it counts, or undefined
+ * when it does: bytes come whole ("512m" is thousandths, half a byte), and cpu
+ * is never counted with a byte multiplier ("4Gi" is four billion cores).
+ */
+export function quantityUnitProblem(quantity: string | number, unit: QuantityUnit): string | undefined {
+    const parts = quantityParts(quantity);
+    if (!parts) return undefined;
+    if (unit === "bytes" && !Number.isInteger(parts.value))
+        return parts.suffix === "m"
+            ? `${quantity} is ${parts.value} bytes: m means thousandths; for mebibytes write Mi, such as ${String(quantity).trim().slice(0, -1)}Mi`
+            : `${quantity} is ${parts.value} bytes; a size is a whole number of bytes, such as 512Mi`;
+    if (unit === "cores" && BINARY.has(parts.suffix))
+        return `${quantity} is ${parts.value} cores: ${parts.suffix} is a byte multiplier; write cores such as 4 or millicores such as 500m`;
+    return undefined;
 }

@@ -6,6 +6,7 @@ import type { StackConfig } from "../components/config/schema";
 import type { NodePoolPlan } from "../components/config/topology";
 import { platformProgram } from "../components/platform";
 import type { ResolvedStack } from "../components/stack";
+import { gpuOvercommit } from "../components/tenancy/quota-rules";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { type ImageInventory, imageInventory } from "../components/images/inventory";
 import { type CostEstimate, estimateCost } from "./cost/estimate";
@@ -186,10 +187,17 @@ export function stackPackConfig(config: StackConfig): PolicyPackConfig {
 }
 
 /** What the stack accepted knowingly: recorded in every plan. */
-function stackWarnings({ config, bom, installed }: ResolvedStack): string[] {
+function stackWarnings({ config, bom, installed, pools }: ResolvedStack): string[] {
     const acknowledged = config.kubeflow.acknowledgeKubernetesVersion;
     const missed = windowsMissed(bom, installed, config.kubernetesVersion);
+    const overcommit = gpuOvercommit(
+        config,
+        pools.find((pool) => pool.name === "gpu"),
+    );
     return [
+        ...(overcommit && config.tenancy.acknowledgeGpuOvercommit
+            ? [`GPU quotas over-commit the pool: ${overcommit.detail}; acknowledged: ${config.tenancy.acknowledgeGpuOvercommit.reason}`]
+            : []),
         ...(acknowledged && missed.length > 0
             ? [`Kubernetes ${config.kubernetesVersion} is outside the supported window (${missed.join("; ")}); acknowledged: ${acknowledged.reason}`]
             : []),

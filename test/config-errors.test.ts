@@ -12,6 +12,7 @@ import { type BaseStack, CLUSTER_CASES, type StackCase } from "./config-errors/c
 import { GATEWAY_CASES } from "./config-errors/gateway-cases";
 import { EXISTING_CASES } from "./config-errors/existing-cases";
 import { PLATFORM_CASES } from "./config-errors/platform-cases";
+import { TENANT_CASES } from "./config-errors/tenant-cases";
 
 /** A shipped stack's settings, as raw values: every row starts from one of them. */
 function shipped(stack: string): RawConfig {
@@ -34,7 +35,7 @@ function resourceTypes(resources: PlannedResource[]): string[] {
     return resources.map((resource) => resource.type);
 }
 
-const CASES: StackCase[] = [...CLUSTER_CASES, ...EXISTING_CASES, ...PLATFORM_CASES, ...GATEWAY_CASES];
+const CASES: StackCase[] = [...CLUSTER_CASES, ...EXISTING_CASES, ...PLATFORM_CASES, ...GATEWAY_CASES, ...TENANT_CASES];
 
 describe("stack configuration validation", () => {
     it.each(Object.entries(BASES))("accepts the unchanged %s stack the cases start from", async (_name, base) => {

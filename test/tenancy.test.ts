@@ -27,27 +27,39 @@ describe("tenants of the prod stack", () => {
         plan = await plannedStack("prod");
     });
 
-    it("makes each tenant a Kubeflow Profile with its owner and a quota that covers GPUs, storage, PVCs, CPU and memory", () => {
-        const profile = (name: string, owner: string, hard: [cpu: string, memory: string, gpus: string, storage: string, pvcs: string]) => ({
+    it("makes each tenant a Kubeflow Profile whose quota bounds requests, memory limits, GPUs, storage, pods, volumes and load balancers, and refuses NodePorts", () => {
+        const profile = (name: string, owner: string, hard: Record<string, string>) => ({
             apiVersion: "kubeflow.org/v1",
             kind: "Profile",
             metadata: { name, labels: {} },
-            spec: {
-                owner: { kind: "User", name: owner },
-                resourceQuotaSpec: {
-                    hard: {
-                        "requests.cpu": hard[0],
-                        "requests.memory": hard[1],
-                        "requests.nvidia.com/gpu": hard[2],
-                        "requests.storage": hard[3],
-                        "count/persistentvolumeclaims": hard[4],
-                    },
-                },
-            },
+            spec: { owner: { kind: "User", name: owner }, resourceQuotaSpec: { hard } },
         });
+        const none = { "services.loadbalancers": "0", "services.nodeports": "0" };
         expect(resourcesOfType(plan, PROFILE).map((planned) => planned.inputs)).toEqual([
-            profile("vision", "ana@example.com", ["128", "512Gi", "16", "4Ti", "40"]),
-            profile("nlp", "dara@example.com", ["64", "256Gi", "8", "2Ti", "20"]),
+            // pods: 512Gi of memory holds 512 pods at the 1Gi default request (128 cpu would hold 1,280 at 100m).
+            profile("vision", "ana@example.com", {
+                "requests.cpu": "128",
+                "requests.memory": "512Gi",
+                "limits.memory": "512Gi",
+                "requests.nvidia.com/gpu": "16",
+                "requests.storage": "4Ti",
+                "requests.ephemeral-storage": "512Gi",
+                "count/persistentvolumeclaims": "40",
+                pods: "512",
+                ...none,
+            }),
+            // pods: 256Gi at the 512Mi default request, and 64 cpu at 100m would hold 640.
+            profile("nlp", "dara@example.com", {
+                "requests.cpu": "64",
+                "requests.memory": "256Gi",
+                "limits.memory": "256Gi",
+                "requests.nvidia.com/gpu": "8",
+                "requests.storage": "2Ti",
+                "requests.ephemeral-storage": "256Gi",
+                "count/persistentvolumeclaims": "20",
+                pods: "512",
+                ...none,
+            }),
         ]);
     });
 
@@ -80,9 +92,20 @@ describe("tenants of the prod stack", () => {
         });
     });
 
-    it("gives pods created at run time memory defaults and a minimum through a LimitRange", () => {
+    it("gives pods created at run time memory defaults, a minimum and a maximum through a LimitRange", () => {
         expect(resource(plan, "kubernetes:core/v1:LimitRange", "vision/tenant-container-defaults").inputs.spec).toEqual({
-            limits: [{ type: "Container", default: { memory: "4Gi" }, defaultRequest: { memory: "1Gi", cpu: "100m" }, min: { memory: "64Mi" } }],
+            limits: [
+                {
+                    type: "Container",
+                    default: { memory: "4Gi" },
+                    defaultRequest: { memory: "1Gi", cpu: "100m" },
+                    min: { memory: "64Mi" },
+                    max: { memory: "512Gi", cpu: "48" },
+                },
+            ],
+        });
+        expect(resource(plan, "kubernetes:core/v1:LimitRange", "nlp/tenant-container-defaults").inputs.spec).toMatchObject({
+            limits: [{ max: { memory: "64Gi", cpu: "16" } }],
         });
     });
 

@@ -1,6 +1,6 @@
 // Value types shared by several sections of the stack file's schema.
 import { z } from "zod";
-import { parseQuantity } from "../../core/quantity";
+import { type QuantityUnit, parseQuantity, quantityUnitProblem } from "../../core/quantity";
 
 export const ipv4Cidr = z.cidrv4({ error: "must be an IPv4 CIDR block such as 10.0.0.0/16" });
 
@@ -11,6 +11,16 @@ export const kubernetesVersion = z
 
 export const secretValue = z.string().min(1).describe("A secret: set it with `pulumi config set --secret`.");
 
-/** A quantity as the API server reads it (the core's grammar), and not negative: sizes and limits. */
-export const quantity = (example: string) =>
-    z.string().refine((text) => (parseQuantity(text) ?? -1) >= 0, { error: `must be a Kubernetes quantity such as ${example}` });
+/**
+ * A quantity as the API server reads it (the core's grammar), not negative, and
+ * in a unit that makes sense for what it counts: the API server takes "512m" of
+ * memory, and the mistake shows only when nothing fits.
+ */
+export const quantity = (unit: QuantityUnit, example: string) =>
+    z.string().superRefine((text, ctx) => {
+        if ((parseQuantity(text) ?? -1) < 0) ctx.addIssue({ code: "custom", message: `must be a Kubernetes quantity such as ${example}` });
+        else {
+            const problem = quantityUnitProblem(text, unit);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+        }
+    });

@@ -6,6 +6,7 @@ import { type StackRelease, resolveRelease } from "../bom/compatibility";
 import { existingClusterProblems } from "../cluster/existing-rules";
 import { clusterProblems } from "../cluster/rules";
 import { gatewayProblems } from "../kubeflow/gateway-rules";
+import { quotaProblems } from "../tenancy/quota-rules";
 import { tenantProblems } from "../tenancy/rules";
 import type { StackConfig } from "./schema";
 import { type ConfigProblem, type NodePoolPlan, resolvePools } from "./topology";
@@ -34,6 +35,7 @@ export function checkStack(config: StackConfig, ctx: z.RefinementCtx): CheckedSt
               ]
             : []),
         ...tenantProblems(config),
+        ...quotaProblems(config, gpu),
         ...releaseProblems,
         ...(config.cloud === "gcp" && config.monitoring.devicePlugin === "install"
             ? [

@@ -7,9 +7,12 @@ import { parseRegistryPrefix } from "../../core/image-references";
 import { TOPOLOGY_MINIMUMS } from "../../core/topology-minimums";
 import { awsNetwork, awsSettings, gcpNetwork, gcpSettings, region, zones } from "./cloud-schema";
 import { existing } from "./existing-schema";
-import { ipv4Cidr, kubernetesVersion, quantity, secretValue } from "./fields";
+import { ipv4Cidr, kubernetesVersion, secretValue } from "./fields";
 import { gateway } from "./gateway-schema";
 import { monitoring } from "./monitoring-schema";
+import { tenancy, tenant } from "./tenant-schema";
+
+export { PLATFORM_NAMESPACES } from "./tenant-schema";
 
 const dnsLabel = z.string().regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, {
     error: "must be 1-40 lowercase letters, digits or '-', starting with a letter and not ending with '-'",
@@ -149,85 +152,6 @@ const kubeflow = z
     })
     .default({ release: "kubeflow-1.8.1", gateway: { hosts: ["kubeflow.local"], tls: { mode: "selfSigned" } } })
     .describe("The Kubeflow install.");
-
-/** Namespaces of the platform itself: a tenant may not take one of these names. */
-export const PLATFORM_NAMESPACES = [
-    "default",
-    "kube-system",
-    "kube-public",
-    "kube-node-lease",
-    "kubeflow",
-    "istio-system",
-    "auth",
-    "cert-manager",
-    "knative-serving",
-    "knative-eventing",
-    "monitoring",
-];
-
-const tenant = z.strictObject({
-    name: z
-        .string()
-        .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
-            error: "must be a DNS-1123 label (lowercase letters, digits and '-', at most 63) to name the tenant's namespace",
-        })
-        .refine((name) => !PLATFORM_NAMESPACES.includes(name), { error: "is a namespace of the platform itself; choose another tenant name" })
-        .describe("Tenant name; also its namespace (the Kubeflow Profile's name)."),
-    owner: z.email({ error: "must be the owner's email (the identity header Kubeflow sees)" }).describe("The tenant's owner: kubeflow-admin in its namespace."),
-    members: z
-        .array(
-            z.strictObject({
-                email: z.email({ error: "must be an email address" }),
-                role: z.enum(["edit", "view"]),
-            }),
-        )
-        .default([])
-        .describe("People with edit or view access, recorded the way KFAM records them so the dashboard lists them."),
-    quotas: z
-        .strictObject({
-            gpus: z.number().int().min(0).describe("requests.nvidia.com/gpu"),
-            cpu: quantity("64").describe("requests.cpu"),
-            memory: quantity("256Gi").describe("requests.memory"),
-            storage: quantity("2Ti").describe("requests.storage"),
-            pvcs: z.number().int().min(0).describe("count/persistentvolumeclaims"),
-        })
-        .describe("The tenant's ResourceQuota, through the Profile's resourceQuotaSpec."),
-    containerDefaults: z
-        .strictObject({
-            cpuRequest: quantity("100m").default("100m"),
-            memoryRequest: quantity("512Mi").default("512Mi"),
-            memoryLimit: quantity("2Gi").default("2Gi"),
-            memoryMin: quantity("64Mi").default("64Mi"),
-        })
-        .default({ cpuRequest: "100m", memoryRequest: "512Mi", memoryLimit: "2Gi", memoryMin: "64Mi" })
-        .describe("LimitRange defaults for containers created at run time (pipeline steps, notebooks, training pods) that set none."),
-    egress: z
-        .strictObject({
-            objectStorageCidrs: z
-                .array(ipv4Cidr)
-                .default([])
-                .describe("Cloud object-storage endpoints (HTTPS) the tenant's pods may reach; MinIO in kubeflow is always allowed."),
-            cidrs: z.array(ipv4Cidr).default([]).describe("Other networks the tenant's pods may reach."),
-        })
-        .default({ objectStorageCidrs: [], cidrs: [] })
-        .describe("Where the tenant's pods may connect beyond the platform."),
-    labels: z.record(z.string(), z.string()).default({}).describe("Labels for the tenant's namespace."),
-    readsFrom: z.array(z.string()).default([]).describe("Tenants whose namespaces this tenant's owner and members may read (view)."),
-    sharedEditors: z
-        .array(z.email())
-        .default([])
-        .describe("People who may hold edit here while also editing or owning another tenant (declared on every such tenant)."),
-});
-
-const tenancy = z
-    .strictObject({
-        apiServerCidrs: z
-            .array(ipv4Cidr)
-            .optional()
-            .describe("Where tenant pods reach the Kubernetes API (default: the VPC CIDR on aws, the control plane's /28 on gcp)."),
-    })
-    .default({})
-    .describe("Settings shared by all tenants.");
 
 const airGap = z
     .strictObject({

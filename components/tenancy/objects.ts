@@ -3,9 +3,9 @@
 // everything but what the platform needs. The audit reads the same objects.
 import type { TenantConfig } from "../config/schema";
 import type { KubernetesObject } from "../../core/objects";
-import { GPU_RESOURCE } from "../../core/gpu";
 import { KUBEFLOW_USER_HEADER } from "../../core/istio";
 import { EGRESS_FLOWS, INGRESS_FLOWS, flowsFor } from "../../core/kubeflow-flows";
+import { containerLimits, resourceQuotaHard } from "./quota";
 
 /** What every tenant's network rules refer to. */
 export interface TenancySettings {
@@ -174,38 +174,20 @@ export interface TenantObjects {
 
 export function tenantObjects(tenant: TenantConfig, settings: TenancySettings): TenantObjects {
     const namespace = tenant.name;
-    const { quotas, containerDefaults } = tenant;
     const profile: KubernetesObject = {
         apiVersion: "kubeflow.org/v1",
         kind: "Profile",
         metadata: { name: namespace, labels: tenant.labels },
         spec: {
             owner: { kind: "User", name: tenant.owner },
-            resourceQuotaSpec: {
-                hard: {
-                    "requests.cpu": quotas.cpu,
-                    "requests.memory": quotas.memory,
-                    [`requests.${GPU_RESOURCE}`]: String(quotas.gpus),
-                    "requests.storage": quotas.storage,
-                    "count/persistentvolumeclaims": String(quotas.pvcs),
-                },
-            },
+            resourceQuotaSpec: { hard: resourceQuotaHard(tenant) },
         },
     };
     const limitRange: KubernetesObject = {
         apiVersion: "v1",
         kind: "LimitRange",
         metadata: { name: "tenant-container-defaults", namespace },
-        spec: {
-            limits: [
-                {
-                    type: "Container",
-                    default: { memory: containerDefaults.memoryLimit },
-                    defaultRequest: { memory: containerDefaults.memoryRequest, cpu: containerDefaults.cpuRequest },
-                    min: { memory: containerDefaults.memoryMin },
-                },
-            ],
-        },
+        spec: { limits: [containerLimits(tenant)] },
     };
     const people = [tenant.owner, ...tenant.members.map((member) => member.email)];
     const reads = tenant.readsFrom.flatMap((other) => people.map((email) => memberAccess(other, email, "view")).flat());

@@ -76,17 +76,25 @@ export function buildRbac(objects: readonly KubernetesObject[], options: RbacOpt
         return rules;
     };
     const { bindings, dangling } = resolveBindings([...bindingObjects.values()], roles, options);
-    const grantsOf = (subject: Subject, groups: readonly string[] = []) => grantsThrough(bindings, rulesOfRole, subject, groups);
+    // A subject's grants are computed once: an audit asks about every subject in every namespace, and scanning every binding per question grows with tenants³.
+    const granted = new Map<string, IndexedGrants>();
+    const indexed = (subject: Subject, groups: readonly string[]): IndexedGrants => {
+        // Cheap to build, as it is built per question; groups in another order only make a second, equal entry.
+        const key = [subject.kind, subject.namespace ?? "", subject.name, ...groups].join("\n");
+        let found = granted.get(key);
+        if (!found) granted.set(key, (found = indexGrants(grantsThrough(bindings, rulesOfRole, subject, groups))));
+        return found;
+    };
 
     return {
-        grantsOf,
-        can: (subject, request, groups = []) =>
-            grantsOf(subject, groups)
-                .filter((grant) => grant.namespace === "*" || grant.namespace === request.namespace)
-                .filter((grant) => ruleAllows(grant, request))
-                .map((grant) => grant.path),
+        grantsOf: (subject, groups = []) => [...indexed(subject, groups).all],
+        can: (subject, request, groups = []) => {
+            const { clusterWide, byNamespace } = indexed(subject, groups);
+            const inScope = request.namespace === undefined ? clusterWide : [...clusterWide, ...(byNamespace.get(request.namespace) ?? [])];
+            return inScope.filter((grant) => ruleAllows(grant, request)).map((grant) => grant.path);
+        },
         matrix: (subjects, namespaces, checks, groupsOf = () => []) =>
-            subjects.flatMap((subject) => matrixRows(subject, grantsOf(subject, groupsOf(subject)), namespaces, checks)),
+            subjects.flatMap((subject) => matrixRows(subject, indexed(subject, groupsOf(subject)).all, namespaces, checks)),
         rulesOf(kind, name, namespace) {
             const role = roles.get(roleKey(kind, namespace, name));
             return role && rulesOfRole(role);
@@ -124,6 +132,28 @@ function resolveBindings(
             return [{ ...binding, role }];
         });
     return { bindings, dangling };
+}
+
+/** A subject's grants, in the authorizer's order, and split by where they apply. */
+interface IndexedGrants {
+    all: readonly Grant[];
+    clusterWide: readonly Grant[];
+    byNamespace: ReadonlyMap<string, readonly Grant[]>;
+}
+
+/**
+ * Bindings are consulted ClusterRoleBindings first, then RoleBindings by namespace (one without a namespace first), so
+ * cluster-wide grants followed by one namespace's keep the authorizer's order.
+ */
+function indexGrants(all: Grant[]): IndexedGrants {
+    const byNamespace = new Map<string, Grant[]>();
+    for (const grant of all) {
+        if (grant.namespace === "*") continue;
+        const list = byNamespace.get(grant.namespace);
+        if (list) list.push(grant);
+        else byNamespace.set(grant.namespace, [grant]);
+    }
+    return { all, clusterWide: all.filter((grant) => grant.namespace === "*"), byNamespace };
 }
 
 function grantsThrough(

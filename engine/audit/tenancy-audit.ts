@@ -127,7 +127,13 @@ export function auditTenancy(resources: Resource[]): TenancyAudit {
     for (const tenant of tenants) {
         for (const subject of subjectsOf(tenant)) {
             const groups = subject.kind === "User" ? ["system:authenticated"] : [];
+            // A subject without a grant in a namespace has no access there: only those with one are asked about each check.
+            const granted = new Set(rbac.grantsOf(subject, groups).map((grant) => grant.namespace));
             for (const namespace of names) {
+                if (!granted.has("*") && !granted.has(namespace)) {
+                    cells.push({ subject: describeSubject(subject), tenant: tenant.name, namespace, access: "none", paths: [] });
+                    continue;
+                }
                 const allowed = (verbs: string[]) =>
                     WORK.flatMap((work) =>
                         verbs.map((verb) => ({ check: { ...work, verb }, paths: rbac.can(subject, { ...work, verb, namespace }, groups) })),

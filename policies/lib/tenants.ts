@@ -104,8 +104,18 @@ export function tenantsOf(resources: readonly StackResource[]): Tenant[] {
     return [...tenants.values()].sort((a, b) => a.namespace.localeCompare(b.namespace));
 }
 
+/** Each stack's Namespaces by name, read once: policies ask for a namespace's labels per peer of every NetworkPolicy rule. */
+const namespacesOf = new WeakMap<readonly StackResource[], Map<string, KubernetesObject>>();
+
 /** The labels a namespace selector sees on `namespace`: its own from the stack plus kubernetes.io/metadata.name. */
 export function namespaceLabels(resources: readonly StackResource[], namespace: string): Record<string, string> {
-    const object = kubernetesObjects(resources, ["Namespace"]).find((candidate) => candidate.name === namespace);
+    let byName = namespacesOf.get(resources);
+    if (!byName) {
+        // The first Namespace of a name wins, as find() did.
+        byName = new Map();
+        for (const object of kubernetesObjects(resources, ["Namespace"])) if (!byName.has(object.name)) byName.set(object.name, object);
+        namespacesOf.set(resources, byName);
+    }
+    const object = byName.get(namespace);
     return { ...(object ? metadataOf(object.props).labels : {}), "kubernetes.io/metadata.name": namespace };
 }

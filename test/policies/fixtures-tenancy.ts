@@ -18,7 +18,7 @@ export function profile(name: string, owner: string): PolicyRecord {
         metadata: { name },
         spec: {
             owner: { kind: "User", name: owner },
-            resourceQuotaSpec: { hard: { cpu: "32", memory: "128Gi", "requests.nvidia.com/gpu": "4" } },
+            resourceQuotaSpec: { hard: { cpu: "32", memory: "128Gi", "limits.memory": "128Gi", pods: "200", "requests.nvidia.com/gpu": "4" } },
         },
     });
 }
@@ -41,11 +41,13 @@ export function limitRange(namespace: string): PolicyRecord {
         apiVersion: "v1",
         kind: "LimitRange",
         metadata: { name: "defaults", namespace },
-        spec: { limits: [{ type: "Container", default: { memory: "2Gi" }, defaultRequest: { cpu: "100m", memory: "512Mi" } }] },
+        spec: {
+            limits: [{ type: "Container", default: { memory: "2Gi" }, defaultRequest: { cpu: "100m", memory: "512Mi" }, max: { memory: "64Gi", cpu: "16" } }],
+        },
     });
 }
 
-export function resourceQuota(namespace: string, hard: Props = { "requests.nvidia.com/gpu": "2" }): PolicyRecord {
+export function resourceQuota(namespace: string, hard: Props = { "requests.nvidia.com/gpu": "2", "limits.memory": "64Gi", pods: "100" }): PolicyRecord {
     return record("kubernetes:core/v1:ResourceQuota", { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "compute", namespace }, spec: { hard } });
 }
 

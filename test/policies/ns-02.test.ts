@@ -10,8 +10,8 @@ const QUOTA = [PROFILE, "props", "spec", "resourceQuotaSpec"];
 const GPU = [...QUOTA, "hard", "requests.nvidia.com/gpu"];
 const withoutProfileQuota = () => changed(tenants, QUOTA, undefined);
 
-describe("NS-02 tenant GPU quota", () => {
-    it("accepts Profiles whose resourceQuotaSpec caps GPUs", async () => {
+describe("NS-02 tenant quota", () => {
+    it("accepts Profiles whose resourceQuotaSpec caps GPUs, memory limits and pods", async () => {
         expect(await violationsOf(tenantGpuQuota, tenants)).toEqual([]);
     });
 
@@ -20,7 +20,7 @@ describe("NS-02 tenant GPU quota", () => {
             mandatoryViolation(
                 { policy: "ns-02-gpu-quota", id: "NS-02" },
                 tenants[PROFILE]!,
-                'Tenant namespace "team-a" has no ResourceQuota; set spec.resourceQuotaSpec.hard on Profile "team-a" (or add a ResourceQuota) with "requests.nvidia.com/gpu", "0" for a tenant without GPUs.',
+                'Tenant namespace "team-a" has no ResourceQuota; set spec.resourceQuotaSpec.hard on Profile "team-a" (or add a ResourceQuota) with "requests.nvidia.com/gpu" ("0" for a tenant without GPUs), "limits.memory" and "pods".',
             ),
         ]);
     });
@@ -32,6 +32,23 @@ describe("NS-02 tenant GPU quota", () => {
         ]);
     });
 
+    it("rejects a quota without limits.memory, which lets containers be promised more memory than the tenant's share", async () => {
+        expect(await messagesOf(tenantGpuQuota, changed(tenants, [...QUOTA, "hard", "limits.memory"], undefined))).toEqual([
+            'The ResourceQuotas of tenant namespace "team-a" (Profile "team-a" spec.resourceQuotaSpec) do not cap limits.memory; add hard["limits.memory"] without scopes, so its containers are not promised more memory than its share (memory cannot be taken back).',
+        ]);
+    });
+
+    it("rejects a quota without pods", async () => {
+        expect(await messagesOf(tenantGpuQuota, changed(tenants, [...QUOTA, "hard", "pods"], undefined))).toEqual([
+            'The ResourceQuotas of tenant namespace "team-a" (Profile "team-a" spec.resourceQuotaSpec) do not cap pods; add hard["pods"] without scopes, so one tenant cannot fill the nodes\' pod slots and addresses.',
+        ]);
+    });
+
+    it("accepts memory limits and pods capped by a second ResourceQuota in the namespace", async () => {
+        const profileWithGpusOnly = changed(changed(tenants, [...QUOTA, "hard", "limits.memory"], undefined), [...QUOTA, "hard", "pods"], undefined);
+        expect(await messagesOf(tenantGpuQuota, [...profileWithGpusOnly, resourceQuota("team-a", { "limits.memory": "64Gi", pods: "100" })])).toEqual([]);
+    });
+
     it("accepts a ResourceQuota in the namespace instead of the Profile's", async () => {
         expect(await messagesOf(tenantGpuQuota, [...withoutProfileQuota(), resourceQuota("team-a")])).toEqual([]);
     });
@@ -39,9 +56,11 @@ describe("NS-02 tenant GPU quota", () => {
     it("does not count a scoped quota, which caps only the pods it selects", async () => {
         const scoped = changed(tenants, [...QUOTA, "scopeSelector"], { matchExpressions: [{ scopeName: "PriorityClass", operator: "In", values: ["high"] }] });
         expect(await messagesOf(tenantGpuQuota, scoped)).toEqual([
+            'The ResourceQuotas of tenant namespace "team-a" (Profile "team-a" spec.resourceQuotaSpec) do not cap limits.memory; add hard["limits.memory"] without scopes, so its containers are not promised more memory than its share (memory cannot be taken back).',
+            'The ResourceQuotas of tenant namespace "team-a" (Profile "team-a" spec.resourceQuotaSpec) do not cap pods; add hard["pods"] without scopes, so one tenant cannot fill the nodes\' pod slots and addresses.',
             'Profile "team-a" spec.resourceQuotaSpec caps requests.nvidia.com/gpu only for the pods its scopes select; set it on a ResourceQuota without scopes, so it caps every pod of tenant namespace "team-a".',
         ]);
-        expect(await messagesOf(tenantGpuQuota, changed(tenants, [...QUOTA, "scopes"], ["NotBestEffort"]))).toHaveLength(1);
+        expect(await messagesOf(tenantGpuQuota, changed(tenants, [...QUOTA, "scopes"], ["NotBestEffort"]))).toHaveLength(3);
     });
 
     it.each([["0"], ["4"], [8], ["2e0"], ["1k"]])("accepts the GPU count %j", async (count) => {
@@ -56,7 +75,7 @@ describe("NS-02 tenant GPU quota", () => {
 
     it("asks a tenant declared only by its Namespace for a ResourceQuota", async () => {
         expect(await messagesOf(tenantGpuQuota, [tenantNamespace("team-c", "carol@example.com")])).toEqual([
-            'Tenant namespace "team-c" has no ResourceQuota; set spec.resourceQuotaSpec.hard on its Profile (or add a ResourceQuota) with "requests.nvidia.com/gpu", "0" for a tenant without GPUs.',
+            'Tenant namespace "team-c" has no ResourceQuota; set spec.resourceQuotaSpec.hard on its Profile (or add a ResourceQuota) with "requests.nvidia.com/gpu" ("0" for a tenant without GPUs), "limits.memory" and "pods".',
         ]);
         expect(await messagesOf(tenantGpuQuota, [tenantNamespace("team-c", "carol@example.com"), resourceQuota("team-c")])).toEqual([]);
     });
