@@ -183,6 +183,9 @@ export async function evaluatePolicies(
         return { ...record, id: record.urn ?? record.name, props };
     });
     const report: PolicyReport = { violations: [], undecided: [], evaluated: { resources: records.length, policies: 0 } };
+    // The analyzer builds these afresh for each stack policy; no policy changes them, so one set serves all
+    // and what the pack derives from them (policies/lib/tenants.ts) is derived once per stack.
+    let stackResources: PolicyResource[] | undefined;
 
     for (const policy of policies) {
         const enforcement = enforcementOf(policy, packConfig);
@@ -209,7 +212,7 @@ export async function evaluatePolicies(
         };
 
         if (isStackPolicy(policy)) {
-            const args = { ...common, resources: stackPolicyResources(resources) } as unknown as StackValidationArgs;
+            const args = { ...common, resources: (stackResources ??= stackPolicyResources(resources)) } as unknown as StackValidationArgs;
             await run("stack", (reportViolation) => policy.validateStack(args, reportViolation));
             continue;
         }

@@ -50,15 +50,51 @@ export interface KubernetesObject {
     resource: StackResource;
 }
 
-/** The Kubernetes objects of the stack, optionally only those of `kinds`. */
-export function kubernetesObjects(resources: readonly StackResource[], kinds?: readonly string[]): KubernetesObject[] {
-    return resources.flatMap((resource) => {
-        const kind = kubernetesKind(resource.type);
-        if (!kind || (kinds && !kinds.includes(kind.kind))) return [];
-        const { name, namespace } = metadataOf(resource.props);
-        const group = kind.apiVersion.includes("/") ? kind.apiVersion.slice(0, kind.apiVersion.lastIndexOf("/")) : "";
-        return [{ kind: kind.kind, group, name: name ?? resource.name, ...(namespace ? { namespace } : {}), props: resource.props, resource }];
-    });
+/** A stack's Kubernetes resources by kind with their position in the stack, and the objects of each kind read so far. */
+interface ObjectsByKind {
+    resources: Map<string, [number, StackResource][]>;
+    objects: Map<string, [number, KubernetesObject][]>;
+}
+
+const objectsOf = new WeakMap<readonly StackResource[], ObjectsByKind>();
+
+function kubernetesObject(resource: StackResource): KubernetesObject {
+    const kind = kubernetesKind(resource.type)!;
+    const { name, namespace } = metadataOf(resource.props);
+    const group = kind.apiVersion.includes("/") ? kind.apiVersion.slice(0, kind.apiVersion.lastIndexOf("/")) : "";
+    return { kind: kind.kind, group, name: name ?? resource.name, ...(namespace ? { namespace } : {}), props: resource.props, resource };
+}
+
+function objectsOfKind(resources: readonly StackResource[], kind: string): [number, KubernetesObject][] {
+    let stack = objectsOf.get(resources);
+    if (!stack) {
+        // Kinds come from the type token alone: props (which may be unknown) are read only for the kinds asked for.
+        stack = { resources: new Map(), objects: new Map() };
+        for (const [index, resource] of resources.entries()) {
+            const found = kubernetesKind(resource.type)?.kind;
+            if (!found) continue;
+            const ofKind = stack.resources.get(found) ?? [];
+            ofKind.push([index, resource]);
+            stack.resources.set(found, ofKind);
+        }
+        objectsOf.set(resources, stack);
+    }
+    let objects = stack.objects.get(kind);
+    if (!objects) {
+        objects = (stack.resources.get(kind) ?? []).map(([index, resource]) => [index, kubernetesObject(resource)]);
+        stack.objects.set(kind, objects);
+    }
+    return objects;
+}
+
+/**
+ * The Kubernetes objects of the stack of `kinds`, in stack order. The policies of a stack validation ask for
+ * the same kinds of the same resources many times over, so each kind is read once per resources array.
+ */
+export function kubernetesObjects(resources: readonly StackResource[], kinds: readonly string[]): KubernetesObject[] {
+    const found = [...new Set(kinds)].flatMap((kind) => objectsOfKind(resources, kind));
+    if (kinds.length > 1) found.sort(([a], [b]) => a - b);
+    return found.map(([, object]) => object);
 }
 
 /**
