@@ -203,7 +203,7 @@ describe("tenants of the prod stack", () => {
             const [finding, ...others] = auditTenancy(wrong).findings;
             expect(others).toEqual([]);
             expect(finding!.message).toBe(
-                "User dara@example.com of tenant nlp can create secrets in tenant vision's namespace, beyond the read access the stack declares",
+                "User dara@example.com of tenant nlp can create notebooks.kubeflow.org in tenant vision's namespace, beyond the read access the stack declares",
             );
             expect(finding!.path.slice(0, 3)).toEqual(["User dara@example.com", "RoleBinding vision/dara-edit", "ClusterRole kubeflow-edit"]);
         });
