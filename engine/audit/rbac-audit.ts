@@ -21,6 +21,8 @@ export interface RbacCell {
 }
 
 export interface RbacFinding {
+    /** Stable across plans: what kfstack:tenancy.acknowledge names. */
+    id: string;
     kind: "rbac" | "policy";
     message: string;
     path: string[];
@@ -73,6 +75,7 @@ function subjectsOf(tenant: TenantFacts): Subject[] {
 }
 
 const key = (subject: Subject) => describeSubject(subject);
+const idOf = (subject: Subject) => `${subject.namespace ? `${subject.namespace}/` : ""}${subject.name}`;
 const strongest = (requests: readonly GrantedRequest[]): AccessLevel => requests[0]?.level ?? "none";
 const explain = (request: GrantedRequest) => `${describeRequest(request.check)}: ${describePath(request.grant.path).join(" → ")}`;
 
@@ -143,6 +146,7 @@ function judgeNamespaces(
         if (RANK[access] <= RANK[allowed]) continue;
         const found = inScope.find((request) => RANK[request.level] > RANK[allowed])!;
         findings.push({
+            id: `cross-tenant-rbac:${idOf(actor.subject)}:${namespace}`,
             kind: "rbac",
             message: `${describeActor(actor, tenant)} can ${describeRequest(found.check)} in tenant ${namespace}'s namespace${allowed === "read" ? ", beyond the read access the stack declares" : ", which the stack does not declare"}`,
             path: [...actor.via, ...describePath(found.grant.path)],
@@ -151,6 +155,7 @@ function judgeNamespaces(
     const clusterWrite = requests.find((request) => !isNamespaced(request.check) && isClusterWrite(request));
     if (clusterWrite)
         findings.push({
+            id: `cluster-write:${idOf(actor.subject)}`,
             kind: "rbac",
             message: `${describeActor(actor, tenant)} can ${describeRequest(clusterWrite.check)} cluster-wide`,
             path: [...actor.via, ...describePath(clusterWrite.grant.path)],
@@ -163,6 +168,7 @@ function judgeOwnPolicy(tenant: TenantFacts, actor: Actor, requests: readonly Gr
     if (!found) return;
     const where = found.grant.namespace === "*" ? "cluster-wide" : `in its own namespace ${tenant.name}`;
     findings.push({
+        id: `tenant-policy-write:${idOf(actor.subject)}`,
         kind: "policy",
         message: `${describeActor(actor, tenant)} can ${describeRequest(found.check)} ${where}, so the isolation kfstack sets there is only advisory`,
         path: [...actor.via, ...describePath(found.grant.path)],

@@ -6,11 +6,12 @@
 // pods; each finding carries the path that allows it.
 import { profileControllerObjects } from "../../components/tenancy/profile-controller";
 import type { KubernetesObject } from "../../core/objects";
-import { type TenantFacts, tenancyFacts } from "../../core/facts";
+import { type TenancyAcknowledgement, type TenantFacts, tenancyAcknowledgements, tenancyFacts } from "../../core/facts";
 import { kubernetesKind } from "../../core/kubernetes-resources";
 import type { ConnectionVerdict } from "../../core/network-policy/connections";
 import { buildNetwork } from "../../core/network-policy/network";
 import { buildRbac } from "../../core/rbac/authorizer";
+import { auditCredentials } from "./credentials";
 import { type AccessLevel, type RbacCell, auditRbac } from "./rbac-audit";
 
 /** Namespaces whose pods may reach into tenant namespaces: the gateway, Kubeflow's web apps and Pipelines, KServe's activator, metrics scrapes. */
@@ -27,9 +28,13 @@ export interface NetworkCell {
 }
 
 export interface AuditFinding {
-    kind: "rbac" | "policy" | "network";
+    /** Stable across plans: what kfstack:tenancy.acknowledge names. */
+    id: string;
+    kind: "rbac" | "policy" | "network" | "credential" | "acknowledgement";
     message: string;
     path: string[];
+    /** The reason the stack gives for accepting it (kfstack:tenancy.acknowledge); absent when unacknowledged. */
+    acknowledged?: string;
 }
 
 export interface TenancyAudit {
@@ -63,6 +68,26 @@ function serviceAccountsOf(objects: readonly KubernetesObject[], tenants: readon
     return new Map([...accounts].map(([namespace, names]) => [namespace, [...names]]));
 }
 
+/** The findings with the stack's acknowledgements applied; one that matches no finding is stale, and a finding itself. */
+function acknowledge(findings: AuditFinding[], acknowledgements: readonly TenancyAcknowledgement[]): AuditFinding[] {
+    const reasons = new Map(acknowledgements.map((entry) => [entry.finding, entry.reason]));
+    const stale = acknowledgements.filter((entry) => !findings.some((finding) => finding.id === entry.finding));
+    return [
+        ...findings.map((finding) => (reasons.has(finding.id) ? { ...finding, acknowledged: reasons.get(finding.id)! } : finding)),
+        ...stale.map((entry) => ({
+            id: `stale-acknowledgement:${entry.finding}`,
+            kind: "acknowledgement" as const,
+            message: `kfstack:tenancy.acknowledge names finding "${entry.finding}", which the audit does not find; remove the entry (or fix its id as npm run audit prints it).`,
+            path: [],
+        })),
+    ];
+}
+
+/** The findings the stack does not accept: any of them fails the audit. */
+export function unacknowledged(audit: Pick<TenancyAudit, "findings">): AuditFinding[] {
+    return audit.findings.filter((finding) => finding.acknowledged === undefined);
+}
+
 export function auditTenancy(resources: Resource[]): TenancyAudit {
     const tenants = tenancyFacts(resources);
     const objects = objectsOf(resources, tenants);
@@ -70,7 +95,7 @@ export function auditTenancy(resources: Resource[]): TenancyAudit {
     const network = buildNetwork(objects);
     const names = tenants.map((tenant) => tenant.name);
     const { cells, findings: rbacFindings } = auditRbac({ tenants, rbac, serviceAccounts: serviceAccountsOf(objects, names) });
-    const findings: AuditFinding[] = [...rbacFindings];
+    const findings: AuditFinding[] = [...rbacFindings, ...auditCredentials(tenants, objects, rbac)];
 
     const networkCells: NetworkCell[] = [];
     const namespaces = network.namespaces();
@@ -82,6 +107,7 @@ export function auditTenancy(resources: Resource[]): TenancyAudit {
             if (verdict.allowed && !PLATFORM_SOURCES.has(from)) {
                 const source = names.includes(from) ? `tenant ${from}` : `namespace ${from} (not one of the platform's entry points)`;
                 findings.push({
+                    id: `network:${from}:${to}`,
                     kind: "network",
                     message: `Pods of ${source} can open connections to pods of tenant ${to} (${verdict.ports})`,
                     path: verdict.because,
@@ -89,5 +115,5 @@ export function auditTenancy(resources: Resource[]): TenancyAudit {
             }
         }
     }
-    return { tenants: names, rbac: cells, network: networkCells, findings };
+    return { tenants: names, rbac: cells, network: networkCells, findings: acknowledge(findings, tenancyAcknowledgements(resources)) };
 }

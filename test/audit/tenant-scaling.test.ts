@@ -43,8 +43,10 @@ describe("the tenancy audit of a stack with many tenants", () => {
         expect(many.tenants).toHaveLength(TENANTS);
         const ownRows = (audit: TenancyAudit) => audit.rbac.filter((cell) => OWN.includes(cell.tenant) && OWN.includes(cell.namespace));
         expect(ownRows(many)).toEqual(ownRows(prod));
-        expect(many.findings).toEqual(prod.findings);
-        expect(many.findings).toEqual([]);
+        // The one acknowledged limitation, the object-store key every tenant holds a copy of, is a path from each tenant.
+        const ids = (audit: TenancyAudit) => audit.findings.map((finding) => `${finding.id} ${finding.acknowledged === undefined ? "open" : "acknowledged"}`);
+        expect(ids(prod)).toEqual(Array(OWN.length).fill("shared-object-store-key acknowledged"));
+        expect(ids(many)).toEqual(Array(TENANTS).fill("shared-object-store-key acknowledged"));
     });
 
     it("gives every synthetic tenant's people and service accounts the same access, and none beyond their own namespace", () => {
