@@ -7,6 +7,7 @@ import { EXIT_INVALID } from "./errors";
 import { markdownTable } from "./format";
 
 export interface AuditOptions {
+    config?: string;
     json?: boolean;
 }
 
@@ -69,7 +70,7 @@ export function renderAudit(stack: string, audit: TenancyAudit): string {
 }
 
 export async function auditCommand(stack: string, options: AuditOptions): Promise<void> {
-    const { tenancy } = await planStack(stack);
+    const { tenancy } = await planStack(stack, options.config ? { configFile: options.config } : {});
     console.log(options.json ? JSON.stringify(tenancy, null, 2) : renderAudit(stack, tenancy));
     if (unacknowledged(tenancy).length > 0) process.exitCode = EXIT_INVALID;
 }

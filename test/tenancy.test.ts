@@ -1,6 +1,10 @@
 // Teams as tenants: what the prod stack (two tenants) and a three-tenant stack
 // plan, the audit of their isolation, and the wrong stacks it must catch.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { parseDocument } from "yaml";
 import { runCli } from "../cli/commands";
 import { auditTenancy, unacknowledged } from "../engine/audit/tenancy-audit";
 import { type Plan, planStack } from "../engine/plan";
@@ -266,5 +270,24 @@ describe("kfstack audit", () => {
             "No tenant can read, write or delete in another tenant's namespace or reach its pods beyond what the stack declares or acknowledges.",
         );
         expect(output).toContain("2 acknowledged (kfstack:tenancy.acknowledge): known limitations the stack accepts.");
+    });
+
+    it("exits 1 and prints the path with its id for a stack that does not acknowledge the shared object-store key (--config)", async () => {
+        const directory = mkdtempSync(join(tmpdir(), "kfstack-audit-"));
+        const printed: string[] = [];
+        const log = vi.spyOn(console, "log").mockImplementation((text: string) => void printed.push(text));
+        try {
+            const document = parseDocument(readFileSync("Pulumi.prod.yaml", "utf8"));
+            document.deleteIn(["config", "kfstack:tenancy"]);
+            const configFile = join(directory, "Pulumi.prod.yaml");
+            writeFileSync(configFile, document.toString());
+            expect(await runCli(["audit", "prod", "--config", configFile])).toBe(1);
+        } finally {
+            log.mockRestore();
+            rmSync(directory, { recursive: true, force: true });
+        }
+        const output = printed.join("\n");
+        expect(output).toContain("2 findings: a tenant can reach into another beyond what the stack declares.");
+        expect(output).toContain("  [shared-object-store-key] People of tenant vision can read Secret vision/mlpipeline-minio-artifact");
     });
 });
