@@ -166,7 +166,14 @@ describe("tenants of the prod stack", () => {
             { subject: "User eli@example.com", tenant: "nlp", namespace: "vision", access: "read" },
         ]);
         expect(unacknowledged(plan.tenancy)).toEqual([]);
-        expect(plan.tenancy.findings.map((finding) => finding.id)).toEqual(["shared-object-store-key", "shared-object-store-key"]);
+        expect(plan.tenancy.findings.map((finding) => finding.id)).toEqual([
+            "shared-object-store-key",
+            "shared-object-store-key",
+            "unauthenticated-mlmd",
+            "unauthenticated-mlmd",
+            "unauthenticated-katib-db-manager",
+            "unauthenticated-katib-db-manager",
+        ]);
     });
 
     it("lets no tenant's pods reach the other's, while the gateway, Kubeflow, KServe and monitoring (scrapes) reach both", () => {
@@ -269,10 +276,10 @@ describe("kfstack audit", () => {
         expect(output).toContain(
             "No tenant can read, write or delete in another tenant's namespace or reach its pods beyond what the stack declares or acknowledges.",
         );
-        expect(output).toContain("2 acknowledged (kfstack:tenancy.acknowledge): known limitations the stack accepts.");
+        expect(output).toContain("6 acknowledged (kfstack:tenancy.acknowledge): known limitations the stack accepts.");
     });
 
-    it("exits 1 and prints the path with its id for a stack that does not acknowledge the shared object-store key (--config)", async () => {
+    it("exits 1 and prints the path with its id for a stack that acknowledges none of the known limitations (--config)", async () => {
         const directory = mkdtempSync(join(tmpdir(), "kfstack-audit-"));
         const printed: string[] = [];
         const log = vi.spyOn(console, "log").mockImplementation((text: string) => void printed.push(text));
@@ -287,7 +294,7 @@ describe("kfstack audit", () => {
             rmSync(directory, { recursive: true, force: true });
         }
         const output = printed.join("\n");
-        expect(output).toContain("2 findings: a tenant can reach into another beyond what the stack declares.");
+        expect(output).toContain("6 findings: a tenant can reach into another beyond what the stack declares.");
         expect(output).toContain("  [shared-object-store-key] People of tenant vision can read Secret vision/mlpipeline-minio-artifact");
     });
 });

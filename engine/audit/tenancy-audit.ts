@@ -12,6 +12,7 @@ import type { ConnectionVerdict } from "../../core/network-policy/connections";
 import { buildNetwork } from "../../core/network-policy/network";
 import { buildRbac } from "../../core/rbac/authorizer";
 import { auditCredentials } from "./credentials";
+import { auditPlatformServices } from "./platform-services";
 import { type AccessLevel, type RbacCell, auditRbac } from "./rbac-audit";
 
 /** Namespaces whose pods may reach into tenant namespaces: the gateway, Kubeflow's web apps and Pipelines, KServe's activator, metrics scrapes. */
@@ -30,7 +31,7 @@ export interface NetworkCell {
 export interface AuditFinding {
     /** Stable across plans: what kfstack:tenancy.acknowledge names. */
     id: string;
-    kind: "rbac" | "policy" | "network" | "credential" | "acknowledgement";
+    kind: "rbac" | "policy" | "network" | "credential" | "service" | "acknowledgement";
     message: string;
     path: string[];
     /** The reason the stack gives for accepting it (kfstack:tenancy.acknowledge); absent when unacknowledged. */
@@ -95,7 +96,7 @@ export function auditTenancy(resources: Resource[]): TenancyAudit {
     const network = buildNetwork(objects);
     const names = tenants.map((tenant) => tenant.name);
     const { cells, findings: rbacFindings } = auditRbac({ tenants, rbac, serviceAccounts: serviceAccountsOf(objects, names) });
-    const findings: AuditFinding[] = [...rbacFindings, ...auditCredentials(tenants, objects, rbac)];
+    const findings: AuditFinding[] = [...rbacFindings, ...auditCredentials(tenants, objects, rbac), ...auditPlatformServices(tenants, objects, network)];
 
     const networkCells: NetworkCell[] = [];
     const namespaces = network.namespaces();

@@ -107,7 +107,7 @@ describe("the tenancy audit of the prod plan with a path added", () => {
             prod.map((record) => (record.type === TENANCY_FACTS_TYPE ? { ...record, props: { ...record.props, acknowledge } } : record));
 
         it("is a path from each tenant to the other's artifacts unless the stack acknowledges it, with the chain", () => {
-            const findings = unacknowledged(auditTenancy(withAcknowledgements([])));
+            const findings = unacknowledged(auditTenancy(withAcknowledgements([]))).filter((finding) => finding.kind === "credential");
             expect(findings.map((finding) => `${finding.id}: ${finding.message}`)).toEqual([
                 "shared-object-store-key: People of tenant vision can read Secret vision/mlpipeline-minio-artifact, the object-store key the Pipelines profile controller copies into every tenant namespace, and with it read, overwrite or delete the artifacts of nlp",
                 "shared-object-store-key: People of tenant nlp can read Secret nlp/mlpipeline-minio-artifact, the object-store key the Pipelines profile controller copies into every tenant namespace, and with it read, overwrite or delete the artifacts of vision",
@@ -122,22 +122,37 @@ describe("the tenancy audit of the prod plan with a path added", () => {
         });
 
         it("fails the audit when an acknowledgement names no finding (stale)", () => {
-            const findings = unacknowledged(
-                auditTenancy(
-                    withAcknowledgements([
-                        { finding: "shared-object-store-key", reason: "Until per-tenant credentials exist." },
-                        { finding: "unauthenticated-mlmd", reason: "ML Metadata has no authentication in 1.8.1." },
-                    ]),
-                ),
-            );
+            const acknowledge = ["shared-object-store-key", "unauthenticated-mlmd", "unauthenticated-katib-db-manager", "unauthenticated-minio"];
+            const findings = unacknowledged(auditTenancy(withAcknowledgements(acknowledge.map((finding) => ({ finding, reason: "A known limitation." })))));
             expect(findings.map((finding) => finding.message)).toEqual([
-                'kfstack:tenancy.acknowledge names finding "unauthenticated-mlmd", which the audit does not find; remove the entry (or fix its id as npm run audit prints it).',
+                'kfstack:tenancy.acknowledge names finding "unauthenticated-minio", which the audit does not find; remove the entry (or fix its id as npm run audit prints it).',
+            ]);
+        });
+
+        it("finds ML Metadata and katib-db-manager answering any caller that tenant pods reach, with source → policy → destination", () => {
+            const findings = unacknowledged(auditTenancy(withAcknowledgements([{ finding: "shared-object-store-key", reason: "A known limitation." }])));
+            expect(findings.map((finding) => `${finding.id}: ${finding.message}`)).toEqual([
+                "unauthenticated-mlmd: Pods of tenant vision can call ML Metadata (metadata-grpc-service.kubeflow:8080) without any check of who calls; it holds every tenant's pipeline executions and artifacts, so they can read or change those of nlp",
+                "unauthenticated-mlmd: Pods of tenant nlp can call ML Metadata (metadata-grpc-service.kubeflow:8080) without any check of who calls; it holds every tenant's pipeline executions and artifacts, so they can read or change those of vision",
+                "unauthenticated-katib-db-manager: Pods of tenant vision can call katib-db-manager (katib-db-manager.kubeflow:6789) without any check of who calls; it holds every tenant's trial metrics, so they can read or change those of nlp",
+                "unauthenticated-katib-db-manager: Pods of tenant nlp can call katib-db-manager (katib-db-manager.kubeflow:6789) without any check of who calls; it holds every tenant's trial metrics, so they can read or change those of vision",
+            ]);
+            expect(findings[0]!.path).toContain(
+                "NetworkPolicy vision/allow-platform-services allows egress to pods matching component=metadata-grpc-server in namespaces matching kubernetes.io/metadata.name in (kubeflow) on TCP 8080",
+            );
+            expect(findings[0]!.path.slice(-2)).toEqual([
+                "AuthorizationPolicy kubeflow/metadata-grpc-service allows any source (a rule without from)",
+                "the records of tenant nlp",
+            ]);
+            expect(findings[2]!.path.slice(-2)).toEqual([
+                'Deployment kubeflow/katib-db-manager runs without an Istio sidecar (sidecar.istio.io/inject: "false"), so no AuthorizationPolicy checks its callers',
+                "the records of tenant nlp",
             ]);
         });
 
         it("is recorded with its reason as a plan warning when acknowledged, as the prod stack does", async () => {
             const warnings = (await plannedStack("prod")).summary.warnings.filter((warning) => warning.startsWith("Tenancy audit"));
-            expect(warnings).toHaveLength(1);
+            expect(warnings).toHaveLength(3);
             expect(warnings[0]).toMatch(
                 /^Tenancy audit finding shared-object-store-key \(People of tenant vision can read Secret vision\/mlpipeline-minio-artifact/,
             );
