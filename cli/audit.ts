@@ -1,12 +1,13 @@
 // `kfstack audit <stack>`: the tenancy audit of a stack's offline plan — an
 // RBAC matrix and a network matrix — and exit 1 when any tenant can reach
-// into another beyond what the stack declares.
-import type { TenancyAudit } from "../engine/audit/tenancy-audit";
+// into another beyond what the stack declares or acknowledges.
+import { type AuditFinding, type TenancyAudit, unacknowledged } from "../engine/audit/tenancy-audit";
 import { planStack } from "../engine/plan";
 import { EXIT_INVALID } from "./errors";
 import { markdownTable } from "./format";
 
 export interface AuditOptions {
+    config?: string;
     json?: boolean;
 }
 
@@ -37,13 +38,25 @@ export function renderAudit(stack: string, audit: TenancyAudit): string {
             ),
         ]),
     );
-    const findings = audit.findings.length
-        ? [
-              "",
-              `${audit.findings.length} finding${audit.findings.length === 1 ? "" : "s"}: a tenant can reach into another beyond what the stack declares.`,
-              ...audit.findings.flatMap((finding) => [`  ${finding.message}`, ...finding.path.map((step) => `    ${step}`)]),
-          ]
-        : ["", "No tenant can read, write or delete in another tenant's namespace or reach its pods beyond what the stack declares."];
+    const open = unacknowledged(audit);
+    const accepted = audit.findings.filter((finding) => finding.acknowledged !== undefined);
+    const listed = (finding: AuditFinding) => [`  [${finding.id}] ${finding.message}`, ...finding.path.map((step) => `    ${step}`)];
+    const findings = [
+        ...(open.length
+            ? [
+                  "",
+                  `${open.length} finding${open.length === 1 ? "" : "s"}: a tenant can reach into another beyond what the stack declares.`,
+                  ...open.flatMap(listed),
+              ]
+            : ["", "No tenant can read, write or delete in another tenant's namespace or reach its pods beyond what the stack declares or acknowledges."]),
+        ...(accepted.length
+            ? [
+                  "",
+                  `${accepted.length} acknowledged (kfstack:tenancy.acknowledge): known limitations the stack accepts.`,
+                  ...accepted.flatMap((finding) => [...listed(finding), `    acknowledged: ${finding.acknowledged}`]),
+              ]
+            : []),
+    ];
     return [
         `Tenancy audit of stack ${stack}: ${audit.tenants.length} tenants (${audit.tenants.join(", ")}).`,
         "",
@@ -57,7 +70,7 @@ export function renderAudit(stack: string, audit: TenancyAudit): string {
 }
 
 export async function auditCommand(stack: string, options: AuditOptions): Promise<void> {
-    const { tenancy } = await planStack(stack);
+    const { tenancy } = await planStack(stack, options.config ? { configFile: options.config } : {});
     console.log(options.json ? JSON.stringify(tenancy, null, 2) : renderAudit(stack, tenancy));
-    if (tenancy.findings.length > 0) process.exitCode = EXIT_INVALID;
+    if (unacknowledged(tenancy).length > 0) process.exitCode = EXIT_INVALID;
 }

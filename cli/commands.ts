@@ -50,9 +50,10 @@ function addStackCommands(program: Command): void {
     program
         .command("audit")
         .description(
-            "Audit tenant isolation in a stack's offline plan: an RBAC and a network matrix; exit 1 if a tenant can reach into another beyond what the stack declares.",
+            "Audit tenant isolation in a stack's offline plan as a tenant's attacker: an RBAC and a network matrix and every path with its chain; exit 1 if a tenant can reach into another beyond what the stack declares or acknowledges.",
         )
         .argument("<stack>", "stack name: reads Pulumi.<stack>.yaml")
+        .option("--config <file>", "read the stack configuration from this file instead")
         .option("--json", "print the audit as JSON")
         .action(auditCommand);
 }

@@ -76,6 +76,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
             `${name}-tenancy`,
             {
                 tenants: config.tenants,
+                acknowledge: config.tenancy.acknowledge,
                 settings: {
                     apiServerCidrs: apiServerCidrs(config),
                     kserve: installed.some((component) => component.name === "kserve"),

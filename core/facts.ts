@@ -79,6 +79,16 @@ export function kubeflowFacts(resources: readonly TypedProps[]): KubeflowFacts |
     return resources.find((resource) => resource.type === KUBEFLOW_FACTS_TYPE)?.props as KubeflowFacts | undefined;
 }
 
+/** A tenancy audit finding the stack accepts knowingly (kfstack:tenancy.acknowledge). */
+export interface TenancyAcknowledgement {
+    finding: string;
+    reason: string;
+}
+
+export function tenancyAcknowledgements(resources: readonly TypedProps[]): TenancyAcknowledgement[] {
+    return (resources.find((resource) => resource.type === TENANCY_FACTS_TYPE)?.props["acknowledge"] as TenancyAcknowledgement[] | undefined) ?? [];
+}
+
 export function tenancyFacts(resources: readonly TypedProps[]): TenantFacts[] {
     return (resources.find((resource) => resource.type === TENANCY_FACTS_TYPE)?.props["tenants"] as TenantFacts[] | undefined) ?? [];
 }

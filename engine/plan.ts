@@ -226,14 +226,19 @@ export async function planStack(stack: string, options: { configFile?: string; p
     const resources = run.resources.map(({ custom: _custom, ...resource }) => resource);
     const records = policyRecordsOf(resources);
     const policy = await evaluatePolicies(records, { config: { ...stackPackConfig(config), ...options.policyConfig } });
+    const tenancy = auditTenancy(records);
+    // One warning per acknowledged id, with its first path: the shared key is one finding per tenant, and one limitation.
+    const acknowledged = tenancy.findings
+        .filter((finding, index, all) => finding.acknowledged !== undefined && all.findIndex((other) => other.id === finding.id) === index)
+        .map((finding) => `Tenancy audit finding ${finding.id} (${finding.message}); acknowledged: ${finding.acknowledged}`);
     return {
         project: run.project,
         stack: run.stack,
         resources,
         outputs: run.outputs,
-        summary: summarize(run, pools, config.cloud, config.allowUndersized?.reason, stackWarnings(resolved)),
+        summary: summarize(run, pools, config.cloud, config.allowUndersized?.reason, [...stackWarnings(resolved), ...acknowledged]),
         policy,
-        tenancy: auditTenancy(records),
+        tenancy,
         images: imageInventory(records),
     };
 }

@@ -1,8 +1,12 @@
 // Teams as tenants: what the prod stack (two tenants) and a three-tenant stack
 // plan, the audit of their isolation, and the wrong stacks it must catch.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { parseDocument } from "yaml";
 import { runCli } from "../cli/commands";
-import { auditTenancy } from "../engine/audit/tenancy-audit";
+import { auditTenancy, unacknowledged } from "../engine/audit/tenancy-audit";
 import { type Plan, planStack } from "../engine/plan";
 import { plannedStack } from "./planned-stacks";
 import { type PolicyRecord, evaluatePolicies, policyRecordsOf } from "../engine/policy-check";
@@ -161,7 +165,15 @@ describe("tenants of the prod stack", () => {
             { subject: "User dara@example.com", tenant: "nlp", namespace: "vision", access: "read" },
             { subject: "User eli@example.com", tenant: "nlp", namespace: "vision", access: "read" },
         ]);
-        expect(plan.tenancy.findings).toEqual([]);
+        expect(unacknowledged(plan.tenancy)).toEqual([]);
+        expect(plan.tenancy.findings.map((finding) => finding.id)).toEqual([
+            "shared-object-store-key",
+            "shared-object-store-key",
+            "unauthenticated-mlmd",
+            "unauthenticated-mlmd",
+            "unauthenticated-katib-db-manager",
+            "unauthenticated-katib-db-manager",
+        ]);
     });
 
     it("lets no tenant's pods reach the other's, while the gateway, Kubeflow, KServe and monitoring (scrapes) reach both", () => {
@@ -200,10 +212,10 @@ describe("tenants of the prod stack", () => {
             expect(await mandatory(wrong)).toEqual([
                 'TEN-01 RoleBinding "vision/dara-edit" gives User "dara@example.com", the owner of tenant "nlp", a role in tenant namespace "vision" that the stack does not declare; remove the subject, or declare the sharing (members, readsFrom or sharedEditors in kfstack:tenants).',
             ]);
-            const [finding, ...others] = auditTenancy(wrong).findings;
+            const [finding, ...others] = unacknowledged(auditTenancy(wrong));
             expect(others).toEqual([]);
             expect(finding!.message).toBe(
-                "User dara@example.com of tenant nlp can create secrets in tenant vision's namespace, beyond the read access the stack declares",
+                "User dara@example.com of tenant nlp can create notebooks.kubeflow.org in tenant vision's namespace, beyond the read access the stack declares",
             );
             expect(finding!.path.slice(0, 3)).toEqual(["User dara@example.com", "RoleBinding vision/dara-edit", "ClusterRole kubeflow-edit"]);
         });
@@ -243,7 +255,7 @@ describe("a stack with three tenants on an existing cluster", () => {
 
     it("plans every tenant, isolates them, and passes the policy pack", async () => {
         expect(resourcesOfType(plan, PROFILE).map((profile) => profile.name)).toEqual(["research", "platform-eng", "fraud"]);
-        expect(plan.tenancy.findings).toEqual([]);
+        expect(unacknowledged(plan.tenancy)).toEqual([]);
         expect(plan.tenancy.network.filter((cell) => cell.allowed && plan.tenancy.tenants.includes(cell.from))).toEqual([]);
         expect(await mandatory(records(plan))).toEqual([]);
     });
@@ -261,6 +273,28 @@ describe("kfstack audit", () => {
         const output = printed.join("\n");
         expect(output).toContain("| nlp    | User dara@example.com                | read      | write  |");
         expect(output).toContain("| vision           | (same)       | denied       |");
-        expect(output).toContain("No tenant can read, write or delete in another tenant's namespace or reach its pods beyond what the stack declares.");
+        expect(output).toContain(
+            "No tenant can read, write or delete in another tenant's namespace or reach its pods beyond what the stack declares or acknowledges.",
+        );
+        expect(output).toContain("6 acknowledged (kfstack:tenancy.acknowledge): known limitations the stack accepts.");
+    });
+
+    it("exits 1 and prints the path with its id for a stack that acknowledges none of the known limitations (--config)", async () => {
+        const directory = mkdtempSync(join(tmpdir(), "kfstack-audit-"));
+        const printed: string[] = [];
+        const log = vi.spyOn(console, "log").mockImplementation((text: string) => void printed.push(text));
+        try {
+            const document = parseDocument(readFileSync("Pulumi.prod.yaml", "utf8"));
+            document.deleteIn(["config", "kfstack:tenancy"]);
+            const configFile = join(directory, "Pulumi.prod.yaml");
+            writeFileSync(configFile, document.toString());
+            expect(await runCli(["audit", "prod", "--config", configFile])).toBe(1);
+        } finally {
+            log.mockRestore();
+            rmSync(directory, { recursive: true, force: true });
+        }
+        const output = printed.join("\n");
+        expect(output).toContain("6 findings: a tenant can reach into another beyond what the stack declares.");
+        expect(output).toContain("  [shared-object-store-key] People of tenant vision can read Secret vision/mlpipeline-minio-artifact");
     });
 });

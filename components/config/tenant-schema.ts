@@ -117,6 +117,24 @@ export const tenancy = z
             })
             .optional()
             .describe("Let the tenants' GPU quotas add up to more than the GPU pool can ever hold; recorded as a warning in the plan."),
+        acknowledge: z
+            .array(
+                z.strictObject({
+                    finding: z
+                        .string()
+                        .min(1)
+                        .describe("The stable id of a tenancy audit finding, as `npm run audit` prints it (e.g. shared-object-store-key)."),
+                    reason: z
+                        .string()
+                        .trim()
+                        .min(10, { error: "must say why the stack accepts this path between tenants (10+ characters)" })
+                        .describe("Why the path is accepted, and until when."),
+                }),
+            )
+            .default([])
+            .describe(
+                "Tenancy audit findings the stack accepts knowingly (known platform limitations): shown as acknowledged by the audit and as plan warnings; one that matches no finding fails the audit.",
+            ),
     })
-    .default({})
+    .default({ acknowledge: [] })
     .describe("Settings shared by all tenants.");

@@ -4,7 +4,7 @@
 // so nothing races the controller.
 import type * as pulumi from "@pulumi/pulumi";
 import { ComponentResource } from "@pulumi/pulumi";
-import type { TenantFacts } from "../../core/facts";
+import type { TenancyAcknowledgement, TenantFacts } from "../../core/facts";
 import { type KubernetesObject, objectKey } from "../../core/objects";
 import type { TenantConfig } from "../config/schema";
 import type { KubernetesObjectResource } from "../manifests/kubernetes-object";
@@ -18,6 +18,8 @@ const PROFILE_CONTROLLER = "apps/Deployment/kubeflow/profiles-deployment";
 export interface TenancyArgs {
     readonly tenants: readonly TenantConfig[];
     readonly settings: TenancySettings;
+    /** Audit findings the stack accepts knowingly, recorded for the audit to read from the plan. */
+    readonly acknowledge: readonly TenancyAcknowledgement[];
     /** The installed platform: what tenant objects may depend on (CRDs, the profile controller, webhooks). */
     readonly platform: Platform;
 }
@@ -63,7 +65,7 @@ export class Tenancy extends ComponentResource {
             readsFrom,
             sharedEditors,
         }));
-        super("kfstack:tenancy:Tenancy", name, { tenants: declared }, opts);
+        super("kfstack:tenancy:Tenancy", name, { tenants: declared, acknowledge: args.acknowledge }, opts);
         const podSecurity = podSecurityObjects(istioInitImage(args.platform.objects)).map((object) => ({ object, group: POD_SECURITY_GROUP }));
         const entries = [...podSecurity, ...uniqueTenantObjects(args.tenants, args.settings)];
         const groups = new Map<string, pulumi.Resource>(

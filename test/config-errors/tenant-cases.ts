@@ -97,4 +97,11 @@ export const TENANT_CASES: StackCase[] = [
         key: "kfstack:tenancy.acknowledgeGpuOvercommit",
         message: "acknowledges a GPU over-commit, but the tenants' GPU quotas fit the GPU pool (24 of 32); remove it",
     },
+    {
+        name: "rejects a tenancy audit acknowledgement without a reason",
+        base: "aws prod",
+        change: set("tenancy.acknowledge", [{ finding: "shared-object-store-key", reason: "known" }]),
+        key: "kfstack:tenancy.acknowledge[0].reason",
+        message: "must say why the stack accepts this path between tenants (10+ characters)",
+    },
 ];
