@@ -3,12 +3,14 @@
 // namespaces' pods can open connections to which (NetworkPolicy). Anything a
 // tenant can do to another beyond the stack's declared sharing is a finding,
 // and so is any namespace but the platform's entry points reaching a tenant's
-// pods; each finding carries the path that allows it.
+// pods (all of them, where nothing enforces NetworkPolicy); each finding
+// carries the path that allows it.
 import { profileControllerObjects } from "../../components/tenancy/profile-controller";
 import type { KubernetesObject } from "../../core/objects";
 import { type TenancyAcknowledgement, type TenantFacts, tenancyAcknowledgements, tenancyFacts } from "../../core/facts";
 import { kubernetesKind } from "../../core/kubernetes-resources";
 import type { ConnectionVerdict } from "../../core/network-policy/connections";
+import { enforcementGaps } from "../../core/network-policy/enforcement";
 import { buildNetwork } from "../../core/network-policy/network";
 import { buildRbac } from "../../core/rbac/authorizer";
 import { auditCredentials } from "./credentials";
@@ -47,6 +49,7 @@ export interface TenancyAudit {
 
 interface Resource {
     type: string;
+    name?: string;
     props: Record<string, unknown>;
 }
 
@@ -100,10 +103,12 @@ export function auditTenancy(resources: Resource[]): TenancyAudit {
 
     const networkCells: NetworkCell[] = [];
     const namespaces = network.namespaces();
+    // Where nothing enforces them, NetworkPolicies are ignored: every pair is reachable, whatever they say.
+    const unenforced = enforcementGaps(resources).map((gap) => `${gap.what} enforces no NetworkPolicy: it ${gap.shortfall}`);
     for (const from of namespaces) {
         for (const to of names) {
             if (from === to) continue;
-            const verdict: ConnectionVerdict = network.canReach(from, to);
+            const verdict: ConnectionVerdict = unenforced.length ? { allowed: true, ports: "all", because: unenforced } : network.canReach(from, to);
             networkCells.push({ from, to, allowed: verdict.allowed, ports: verdict.ports, because: verdict.because });
             if (verdict.allowed && !PLATFORM_SOURCES.has(from)) {
                 const source = names.includes(from) ? `tenant ${from}` : `namespace ${from} (not one of the platform's entry points)`;

@@ -4,10 +4,11 @@
 // analyzer's unknown-checking proxy where only presence matters.
 import { CLUSTER_FACTS_TYPE_PREFIX, type ClusterFacts, clusterFacts } from "../../core/facts";
 import { isRecord } from "../../core/records";
+import { EKS_ADDON, EKS_CLUSTER, GKE_CLUSTER } from "../../core/cloud-types";
 
-export const EKS_CLUSTER = "aws:eks/cluster:Cluster";
+export { EKS_ADDON, EKS_CLUSTER, GKE_CLUSTER };
+
 export const EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
-export const EKS_ADDON = "aws:eks/addon:Addon";
 export const EKS_ACCESS_POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation";
 export const POD_IDENTITY_ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 export const AUTOSCALING_TAG = "aws:autoscaling/tag:Tag";
@@ -18,7 +19,6 @@ export const IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePoli
 export const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 export const VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
 export const ECR_REPOSITORY = "aws:ecr/repository:Repository";
-export const GKE_CLUSTER = "gcp:container/cluster:Cluster";
 export const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
 export const GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork";
 export const ARTIFACT_REGISTRY_REPOSITORY = "gcp:artifactregistry/repository:Repository";

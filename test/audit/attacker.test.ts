@@ -159,4 +159,23 @@ describe("the tenancy audit of the prod plan with a path added", () => {
             expect(warnings[0]).toMatch(/; acknowledged: Kubeflow 1\.8\.1's Pipelines profile controller copies the one MinIO key into every tenant namespace/);
         });
     });
+
+    it("finds every pair of tenants reachable when the cluster enforces no NetworkPolicy, whatever the policies say", () => {
+        const noAgent = prod.map((record) =>
+            record.type === "aws:eks/addon:Addon" && record.props["addonName"] === "vpc-cni"
+                ? { ...record, props: { ...record.props, configurationValues: "{}" } }
+                : record,
+        );
+        const network = unacknowledged(auditTenancy(noAgent)).filter((finding) => finding.kind === "network");
+        // Every namespace reaches the tenants, not only the platform's entry points.
+        expect(network.map((finding) => finding.id)).toContain("network:kube-system:vision");
+        const findings = network.filter((finding) => ["network:nlp:vision", "network:vision:nlp"].includes(finding.id));
+        expect(findings.map((finding) => [finding.id, finding.message])).toEqual([
+            ["network:nlp:vision", "Pods of tenant nlp can open connections to pods of tenant vision (all)"],
+            ["network:vision:nlp", "Pods of tenant vision can open connections to pods of tenant nlp (all)"],
+        ]);
+        expect(findings[0]!.path).toEqual([
+            'EKS cluster "kfstack-prod" enforces no NetworkPolicy: it plans the vpc-cni add-on "kfstack-prod-vpc-cni" with enableNetworkPolicy not set, so its network policy agent stays off; set its configurationValues to {"enableNetworkPolicy":"true"}',
+        ]);
+    });
 });
