@@ -223,7 +223,9 @@ describe("Kubeflow on the prod stack", () => {
         expect(plan.summary.dependencies.criticalPath).toHaveLength(plan.summary.dependencies.depth);
         // The other warnings are the tenancy audit's acknowledged limitations (test/audit/attacker.test.ts).
         expect(plan.summary.warnings.slice(1).map((warning) => warning.split(" (")[0])).toEqual(
-            ["shared-object-store-key", "unauthenticated-mlmd", "unauthenticated-katib-db-manager"].map((id) => `Tenancy audit finding ${id}`),
+            ["shared-object-store-key", "unauthenticated-mlmd", "unauthenticated-pipelines-cache", "unauthenticated-katib-db-manager"].map(
+                (id) => `Tenancy audit finding ${id}`,
+            ),
         );
         expect(plan.summary.warnings[0]).toMatch(/^Kubernetes 1\.33 is outside the supported window \(kubeflow-1\.8\.1 supports 1\.25–1\.26/);
         expect(plan.summary.warnings[0]).toMatch(

@@ -32,6 +32,13 @@ const SERVICES: readonly PlatformService[] = [
         port: 8080,
     },
     {
+        id: "unauthenticated-pipelines-cache",
+        what: "ml-pipeline's cache API (ml-pipeline.kubeflow:8887, TaskService)",
+        holds: "every tenant's cached step results, which Pipelines 2.0.5's task_server.go reads and writes without authorization",
+        to: { namespace: "kubeflow", podLabels: { app: "ml-pipeline" } },
+        port: 8887,
+    },
+    {
         id: "unauthenticated-katib-db-manager",
         what: "katib-db-manager (katib-db-manager.kubeflow:6789)",
         holds: "every tenant's trial metrics",
@@ -48,6 +55,15 @@ interface PodTemplateMetadata {
     annotations?: Record<string, string>;
 }
 
+interface AuthorizationPolicySpec {
+    action?: string;
+    selector?: { matchLabels?: Record<string, string> };
+    rules?: { from?: unknown[]; to?: { operation?: { paths?: string[] } }[] }[];
+}
+
+/** The policy's first rule that admits any source. */
+const openRule = (spec: AuthorizationPolicySpec | undefined) => (spec?.rules ?? []).find((rule) => !rule.from);
+
 /** Why any caller gets an answer from the service's pods, or undefined when a policy checks the caller. */
 function openBecause(objects: readonly KubernetesObject[], service: PlatformService): string | undefined {
     const workload = objects.find((object) => {
@@ -60,14 +76,12 @@ function openBecause(objects: readonly KubernetesObject[], service: PlatformServ
         return `Deployment ${service.to.namespace}/${workload.metadata.name} runs without an Istio sidecar (sidecar.istio.io/inject: "false"), so no AuthorizationPolicy checks its callers`;
     const open = objects.find((object) => {
         if (object.kind !== "AuthorizationPolicy" || object.metadata.namespace !== service.to.namespace) return false;
-        const spec = object["spec"] as { action?: string; selector?: { matchLabels?: Record<string, string> }; rules?: { from?: unknown[] }[] } | undefined;
-        return (
-            (spec?.action ?? "ALLOW") === "ALLOW" &&
-            matches(spec?.selector?.matchLabels, template.labels ?? {}) &&
-            (spec?.rules ?? []).some((rule) => !rule.from)
-        );
+        const spec = object["spec"] as AuthorizationPolicySpec | undefined;
+        return (spec?.action ?? "ALLOW") === "ALLOW" && matches(spec?.selector?.matchLabels, template.labels ?? {}) && openRule(spec) !== undefined;
     });
-    return open && `AuthorizationPolicy ${service.to.namespace}/${open.metadata.name} allows any source (a rule without from)`;
+    if (!open) return undefined;
+    const operations = openRule(open["spec"] as AuthorizationPolicySpec)?.to?.flatMap((to) => to.operation?.paths ?? []) ?? [];
+    return `AuthorizationPolicy ${service.to.namespace}/${open.metadata.name} allows any source (a rule without from)${operations.length ? ` to ${operations.join(", ")}` : ""}`;
 }
 
 /** For each tenant whose pods reach such a service: a path through it to the other tenants' data. */

@@ -122,18 +122,26 @@ describe("the tenancy audit of the prod plan with a path added", () => {
         });
 
         it("fails the audit when an acknowledgement names no finding (stale)", () => {
-            const acknowledge = ["shared-object-store-key", "unauthenticated-mlmd", "unauthenticated-katib-db-manager", "unauthenticated-minio"];
+            const acknowledge = [
+                "shared-object-store-key",
+                "unauthenticated-mlmd",
+                "unauthenticated-pipelines-cache",
+                "unauthenticated-katib-db-manager",
+                "unauthenticated-minio",
+            ];
             const findings = unacknowledged(auditTenancy(withAcknowledgements(acknowledge.map((finding) => ({ finding, reason: "A known limitation." })))));
             expect(findings.map((finding) => finding.message)).toEqual([
                 'kfstack:tenancy.acknowledge names finding "unauthenticated-minio", which the audit does not find; remove the entry (or fix its id as npm run audit prints it).',
             ]);
         });
 
-        it("finds ML Metadata and katib-db-manager answering any caller that tenant pods reach, with source → policy → destination", () => {
+        it("finds ML Metadata, the Pipelines cache and katib-db-manager answering any caller that tenant pods reach, with source → policy → destination", () => {
             const findings = unacknowledged(auditTenancy(withAcknowledgements([{ finding: "shared-object-store-key", reason: "A known limitation." }])));
             expect(findings.map((finding) => `${finding.id}: ${finding.message}`)).toEqual([
                 "unauthenticated-mlmd: Pods of tenant vision can call ML Metadata (metadata-grpc-service.kubeflow:8080) without any check of who calls; it holds every tenant's pipeline executions and artifacts, so they can read or change those of nlp",
                 "unauthenticated-mlmd: Pods of tenant nlp can call ML Metadata (metadata-grpc-service.kubeflow:8080) without any check of who calls; it holds every tenant's pipeline executions and artifacts, so they can read or change those of vision",
+                "unauthenticated-pipelines-cache: Pods of tenant vision can call ml-pipeline's cache API (ml-pipeline.kubeflow:8887, TaskService) without any check of who calls; it holds every tenant's cached step results, which Pipelines 2.0.5's task_server.go reads and writes without authorization, so they can read or change those of nlp",
+                "unauthenticated-pipelines-cache: Pods of tenant nlp can call ml-pipeline's cache API (ml-pipeline.kubeflow:8887, TaskService) without any check of who calls; it holds every tenant's cached step results, which Pipelines 2.0.5's task_server.go reads and writes without authorization, so they can read or change those of vision",
                 "unauthenticated-katib-db-manager: Pods of tenant vision can call katib-db-manager (katib-db-manager.kubeflow:6789) without any check of who calls; it holds every tenant's trial metrics, so they can read or change those of nlp",
                 "unauthenticated-katib-db-manager: Pods of tenant nlp can call katib-db-manager (katib-db-manager.kubeflow:6789) without any check of who calls; it holds every tenant's trial metrics, so they can read or change those of vision",
             ]);
@@ -145,6 +153,10 @@ describe("the tenancy audit of the prod plan with a path added", () => {
                 "the records of tenant nlp",
             ]);
             expect(findings[2]!.path.slice(-2)).toEqual([
+                "AuthorizationPolicy kubeflow/ml-pipeline allows any source (a rule without from) to /api.TaskService/CreateTaskV1, /api.TaskService/ListTasksV1",
+                "the records of tenant nlp",
+            ]);
+            expect(findings[4]!.path.slice(-2)).toEqual([
                 'Deployment kubeflow/katib-db-manager runs without an Istio sidecar (sidecar.istio.io/inject: "false"), so no AuthorizationPolicy checks its callers',
                 "the records of tenant nlp",
             ]);
@@ -152,7 +164,7 @@ describe("the tenancy audit of the prod plan with a path added", () => {
 
         it("is recorded with its reason as a plan warning when acknowledged, as the prod stack does", async () => {
             const warnings = (await plannedStack("prod")).summary.warnings.filter((warning) => warning.startsWith("Tenancy audit"));
-            expect(warnings).toHaveLength(3);
+            expect(warnings).toHaveLength(4);
             expect(warnings[0]).toMatch(
                 /^Tenancy audit finding shared-object-store-key \(People of tenant vision can read Secret vision\/mlpipeline-minio-artifact/,
             );

@@ -43,10 +43,10 @@ describe("the tenancy audit of a stack with many tenants", () => {
         expect(many.tenants).toHaveLength(TENANTS);
         const ownRows = (audit: TenancyAudit) => audit.rbac.filter((cell) => OWN.includes(cell.tenant) && OWN.includes(cell.namespace));
         expect(ownRows(many)).toEqual(ownRows(prod));
-        // The acknowledged limitations (the object-store key every tenant holds a copy of, ML Metadata and katib-db-manager) are a path from each tenant.
+        // The acknowledged limitations (the object-store key every tenant holds a copy of, ML Metadata, the Pipelines cache and katib-db-manager) are a path from each tenant.
         const ids = (audit: TenancyAudit) => audit.findings.map((finding) => `${finding.id} ${finding.acknowledged === undefined ? "open" : "acknowledged"}`);
         const limitations = (tenants: number) =>
-            ["shared-object-store-key", "unauthenticated-mlmd", "unauthenticated-katib-db-manager"].flatMap((id) =>
+            ["shared-object-store-key", "unauthenticated-mlmd", "unauthenticated-pipelines-cache", "unauthenticated-katib-db-manager"].flatMap((id) =>
                 Array<string>(tenants).fill(`${id} acknowledged`),
             );
         expect(ids(prod)).toEqual(limitations(OWN.length));
