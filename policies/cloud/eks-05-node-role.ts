@@ -5,15 +5,19 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { stackPolicy } from "../lib/policy";
 import { arrayAt, asRecord } from "../../core/records";
-import { EKS_ADDON, EKS_NODE_GROUP, IAM_ROLE, IAM_ROLE_POLICY, IAM_ROLE_POLICY_ATTACHMENT, POD_IDENTITY_ASSOCIATION, describeCloudResource } from "./resources";
+import { EKS_NODE_ROLE_POLICIES } from "../../core/cloud-types";
+import {
+    EKS_ADDON,
+    EKS_NODE_GROUP,
+    IAM_ROLE,
+    IAM_ROLE_POLICY,
+    IAM_ROLE_POLICY_ATTACHMENT,
+    describeCloudResource,
+    hasPodIdentityAssociation,
+} from "./resources";
 
-/** The AWS managed policies a node needs: joining the cluster, pulling from ECR, being reached through SSM. */
-export const NODE_ROLE_POLICIES = [
-    "AmazonEKSWorkerNodePolicy",
-    "AmazonEC2ContainerRegistryReadOnly",
-    "AmazonEC2ContainerRegistryPullOnly",
-    "AmazonSSMManagedInstanceCore",
-];
+/** The node's own policies, and ECR's pull-only policy, which may stand in for read-only. */
+const NODE_ROLE_POLICIES = [...EKS_NODE_ROLE_POLICIES, "AmazonEC2ContainerRegistryPullOnly"];
 
 const MANAGED_POLICY = /^arn:[a-z-]+:iam::aws:policy\/(.+)$/;
 
@@ -39,15 +43,7 @@ const AWS_NODE = { namespace: "kube-system", serviceAccount: "aws-node" };
 /** True when the plan gives kube-system/aws-node a role: an association, or the add-on's own podIdentityAssociations. */
 function awsNodeHasIdentity(resources: readonly PolicyResource[], cni: PolicyResource): boolean {
     const onAddon = arrayAt(cni.props, "podIdentityAssociations").some((association) => asRecord(association)["serviceAccount"] === AWS_NODE.serviceAccount);
-    return (
-        onAddon ||
-        resources.some(
-            (resource) =>
-                resource.type === POD_IDENTITY_ASSOCIATION &&
-                resource.props["namespace"] === AWS_NODE.namespace &&
-                resource.props["serviceAccount"] === AWS_NODE.serviceAccount,
-        )
-    );
+    return onAddon || hasPodIdentityAssociation(resources, AWS_NODE.namespace, AWS_NODE.serviceAccount);
 }
 
 /** Policies set on the role itself (managedPolicyArns, inlinePolicies), which no attachment resource shows. */

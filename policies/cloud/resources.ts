@@ -76,3 +76,15 @@ export function clusterFactsWithUrn(resources: readonly StackResource[]): { fact
     const holder = resources.find((resource) => resource.type.startsWith(CLUSTER_FACTS_TYPE_PREFIX) && "nodePools" in resource.props);
     return facts && holder ? { facts, urn: holder.urn } : undefined;
 }
+
+/** True when the plan binds a role to ServiceAccount namespace/serviceAccount through an EKS Pod Identity association. */
+export function hasPodIdentityAssociation(
+    resources: readonly { type: string; props: Record<string, unknown> }[],
+    namespace: string,
+    serviceAccount: string,
+): boolean {
+    return resources.some(
+        (resource) =>
+            resource.type === POD_IDENTITY_ASSOCIATION && resource.props["namespace"] === namespace && resource.props["serviceAccount"] === serviceAccount,
+    );
+}

@@ -16,7 +16,7 @@ import { containersOf, describeResource, kubernetesKind, metadataOf } from "../.
 import { asStrings, recordAt } from "../../core/records";
 import { listOf } from "../../core/text";
 import { eksNodeGroupGpus, taintsOf } from "./gpu-nodes";
-import { AUTOSCALING_TAG, POD_IDENTITY_ASSOCIATION, describeCloudResource } from "./resources";
+import { AUTOSCALING_TAG, describeCloudResource, hasPodIdentityAssociation } from "./resources";
 
 export interface PlannedAutoscaler {
     /** `Deployment "kube-system/cluster-autoscaler"`. */
@@ -88,13 +88,7 @@ export function eksScaleFromZeroShortfalls(group: PolicyResource, autoscalers: r
     }
     const shortfalls: string[] = [];
     const account = `${autoscaler.namespace}/${autoscaler.serviceAccount}`;
-    const associated = resources.some(
-        (resource) =>
-            resource.type === POD_IDENTITY_ASSOCIATION &&
-            resource.props["namespace"] === autoscaler.namespace &&
-            resource.props["serviceAccount"] === autoscaler.serviceAccount,
-    );
-    if (!associated) {
+    if (!hasPodIdentityAssociation(resources, autoscaler.namespace, autoscaler.serviceAccount)) {
         shortfalls.push(
             `${what}, but the cluster-autoscaler in ${autoscaler.where} has no AWS access: no EKS Pod Identity association for ServiceAccount ${account}, so it cannot set the group's desired size. Add a PodIdentityAssociation for ${account} with a role that may call autoscaling:SetDesiredCapacity on the cluster's node groups.`,
         );

@@ -12,6 +12,7 @@ import { EksNodeGroup } from "./node-group";
 import { clusterAdminPrincipals } from "./deployer";
 import { defaultStorageClass, nodeAddons, workloadAddons } from "./addons";
 import type { EksAddonName } from "./addon-versions";
+import { EKS_NODE_ROLE_POLICIES } from "../../../core/cloud-types";
 import { type AutoscalerPin, autoscalerPin, clusterAutoscaler, wantsAutoscaler } from "./autoscaler";
 import type { Bom } from "../../bom/schema";
 import type { Mirror } from "../../images/rewrite";
@@ -21,9 +22,6 @@ import { irsaRole, oidcProvider } from "./workload-identity";
 
 /** Control-plane logs kfstack always keeps: who called the API, what they did, how they authenticated. */
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator"];
-
-/** What the node itself (kubelet, containerd, the SSM agent) needs; the VPC CNI has its own Pod Identity role, so no pod can borrow its rights. */
-export const NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"];
 
 export interface EksClusterArgs extends PlatformClusterArgs {
     readonly clusterName: string;
@@ -233,7 +231,8 @@ function nodeGroups(
     placement: { clusterName: pulumi.Output<string>; subnetIds: pulumi.Output<string>[]; addons: pulumi.Resource[] },
 ): EksNodeGroup[] {
     const nodeRole = new aws.iam.Role(`${name}-node`, { assumeRolePolicy: assumeRolePolicy(args.partition, "ec2") }, { parent });
-    const nodeRolePolicies = NODE_POLICIES.map(
+    // Only what the node itself needs; the VPC CNI has its own Pod Identity role, so no pod can borrow its rights.
+    const nodeRolePolicies = EKS_NODE_ROLE_POLICIES.map(
         (policy) =>
             new aws.iam.RolePolicyAttachment(
                 `${name}-node-${policy}`,
