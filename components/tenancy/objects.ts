@@ -47,7 +47,7 @@ export function kfamBindingName(email: string, clusterRole: string): string {
 }
 
 /** The principals the central dashboard and Pipelines UI call tenant namespaces as (KFAM's AuthorizationPolicy sources). */
-const GATEWAY_PRINCIPALS = ["cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account", "cluster.local/ns/kubeflow/sa/ml-pipeline-ui"];
+export const GATEWAY_PRINCIPALS = ["cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account", "cluster.local/ns/kubeflow/sa/ml-pipeline-ui"];
 
 /**
  * What a reader may reach through the gateway: anything but notebooks, whose Jupyter has no token, so opening one is running

@@ -1,8 +1,11 @@
 // Platform services that answer any caller and hold every tenant's data: a
 // tenant pod that reaches one through the network reaches the other tenants'
 // data through it. A service answers any caller when its pods run without an
-// Istio sidecar (no AuthorizationPolicy applies), or when an ALLOW
-// AuthorizationPolicy selecting them has a rule with no `from` (any source).
+// Istio sidecar (no AuthorizationPolicy applies), or when the mesh admits a
+// tenant pod's request that names no user.
+import { type AuthorizationPolicy, admittedIdentities, authorizationPolicies, policiesFor } from "../../core/istio-authorization";
+import { type MeshPod, meshPods, principalOf } from "../../core/istio-routes";
+import { KUBEFLOW_USER_HEADER } from "../../core/istio";
 import type { KubernetesObject } from "../../core/objects";
 import type { Network, PodsOf } from "../../core/network-policy/network";
 import type { TenantFacts } from "../../core/facts";
@@ -47,50 +50,29 @@ const SERVICES: readonly PlatformService[] = [
     },
 ];
 
-const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
-    Object.entries(selector ?? {}).every(([key, value]) => labels[key] === value);
-
-interface PodTemplateMetadata {
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-}
-
-interface AuthorizationPolicySpec {
-    action?: string;
-    selector?: { matchLabels?: Record<string, string> };
-    rules?: { from?: unknown[]; to?: { operation?: { paths?: string[] } }[] }[];
-}
-
-/** The policy's first rule that admits any source. */
-const openRule = (spec: AuthorizationPolicySpec | undefined) => (spec?.rules ?? []).find((rule) => !rule.from);
-
-/** Why any caller gets an answer from the service's pods, or undefined when a policy checks the caller. */
-function openBecause(objects: readonly KubernetesObject[], service: PlatformService): string | undefined {
-    const workload = objects.find((object) => {
-        const template = (object["spec"] as { template?: { metadata?: PodTemplateMetadata } } | undefined)?.template?.metadata;
-        return object.kind === "Deployment" && object.metadata.namespace === service.to.namespace && matches(service.to.podLabels, template?.labels ?? {});
-    });
-    if (!workload) return undefined;
-    const template = (workload["spec"] as { template: { metadata: PodTemplateMetadata } }).template.metadata;
-    if (template.annotations?.["sidecar.istio.io/inject"] === "false" || template.labels?.["sidecar.istio.io/inject"] === "false")
-        return `Deployment ${service.to.namespace}/${workload.metadata.name} runs without an Istio sidecar (sidecar.istio.io/inject: "false"), so no AuthorizationPolicy checks its callers`;
-    const open = objects.find((object) => {
-        if (object.kind !== "AuthorizationPolicy" || object.metadata.namespace !== service.to.namespace) return false;
-        const spec = object["spec"] as AuthorizationPolicySpec | undefined;
-        return (spec?.action ?? "ALLOW") === "ALLOW" && matches(spec?.selector?.matchLabels, template.labels ?? {}) && openRule(spec) !== undefined;
-    });
-    if (!open) return undefined;
-    const operations = openRule(open["spec"] as AuthorizationPolicySpec)?.to?.flatMap((to) => to.operation?.paths ?? []) ?? [];
-    return `AuthorizationPolicy ${service.to.namespace}/${open.metadata.name} allows any source (a rule without from)${operations.length ? ` to ${operations.join(", ")}` : ""}`;
+/** Why a pod of `tenant` gets an answer without naming a user (core/istio-authorization.ts), or undefined when the mesh checks the caller. */
+function openBecause(pods: readonly MeshPod[], policies: readonly AuthorizationPolicy[], service: PlatformService, tenant: string): string | undefined {
+    const pod = pods.find(
+        (candidate) =>
+            candidate.namespace === service.to.namespace && Object.entries(service.to.podLabels).every(([key, value]) => candidate.labels[key] === value),
+    );
+    if (!pod) return undefined;
+    if (!pod.proxied)
+        return `${pod.description} runs without an Istio sidecar (sidecar.istio.io/inject: "false"), so no AuthorizationPolicy checks its callers`;
+    const source = { principal: principalOf({ namespace: tenant, serviceAccount: "default-editor" }), namespace: tenant };
+    const [admitted] = admittedIdentities(policiesFor(policies, pod), source, service.port, KUBEFLOW_USER_HEADER, { identities: [undefined] });
+    return admitted && `${admitted.because}, for a caller that names no user`;
 }
 
 /** For each tenant whose pods reach such a service: a path through it to the other tenants' data. */
 export function auditPlatformServices(tenants: readonly TenantFacts[], objects: readonly KubernetesObject[], network: Network): ServiceFinding[] {
     if (tenants.length < 2) return [];
-    return SERVICES.flatMap((service) => {
-        const because = openBecause(objects, service);
-        if (!because) return [];
-        return tenants.flatMap((tenant) => {
+    const pods = meshPods(objects);
+    const policies = authorizationPolicies(objects);
+    return SERVICES.flatMap((service) =>
+        tenants.flatMap((tenant) => {
+            const because = openBecause(pods, policies, service, tenant.name);
+            if (!because) return [];
             const verdict = network.canConnect({ namespace: tenant.name }, service.to, service.port);
             if (!verdict.allowed) return [];
             const others = tenants.filter((other) => other.name !== tenant.name).map((other) => other.name);
@@ -102,6 +84,6 @@ export function auditPlatformServices(tenants: readonly TenantFacts[], objects: 
                     path: [...verdict.because, because, `the records of ${others.map((other) => `tenant ${other}`).join(", ")}`],
                 },
             ];
-        });
-    });
+        }),
+    );
 }

@@ -11,9 +11,10 @@ import { type TenancyAcknowledgement, type TenantFacts, tenancyAcknowledgements,
 import { kubernetesKind } from "../../core/kubernetes-resources";
 import type { ConnectionVerdict } from "../../core/network-policy/connections";
 import { enforcementGaps } from "../../core/network-policy/enforcement";
-import { buildNetwork } from "../../core/network-policy/network";
+import { type Network, buildNetwork } from "../../core/network-policy/network";
 import { buildRbac } from "../../core/rbac/authorizer";
 import { auditCredentials } from "./credentials";
+import { auditMesh } from "./mesh-identity";
 import { auditPlatformServices } from "./platform-services";
 import { type AccessLevel, type RbacCell, auditRbac } from "./rbac-audit";
 
@@ -33,7 +34,7 @@ export interface NetworkCell {
 export interface AuditFinding {
     /** Stable across plans: what kfstack:tenancy.acknowledge names. */
     id: string;
-    kind: "rbac" | "policy" | "network" | "credential" | "service" | "acknowledgement";
+    kind: "rbac" | "policy" | "network" | "credential" | "service" | "mesh" | "acknowledgement";
     message: string;
     path: string[];
     /** The reason the stack gives for accepting it (kfstack:tenancy.acknowledge); absent when unacknowledged. */
@@ -92,23 +93,28 @@ export function unacknowledged(audit: Pick<TenancyAudit, "findings">): AuditFind
     return audit.findings.filter((finding) => finding.acknowledged === undefined);
 }
 
-export function auditTenancy(resources: Resource[]): TenancyAudit {
-    const tenants = tenancyFacts(resources);
-    const objects = objectsOf(resources, tenants);
-    const rbac = buildRbac(objects);
-    const network = buildNetwork(objects);
-    const names = tenants.map((tenant) => tenant.name);
-    const { cells, findings: rbacFindings } = auditRbac({ tenants, rbac, serviceAccounts: serviceAccountsOf(objects, names) });
-    const findings: AuditFinding[] = [...rbacFindings, ...auditCredentials(tenants, objects, rbac), ...auditPlatformServices(tenants, objects, network)];
+/** The network as the cluster runs it: where nothing enforces NetworkPolicies, every connection is open, whatever they say. */
+function asEnforced(network: Network, resources: Resource[]): Network {
+    const gaps = enforcementGaps(resources).map((gap) => `${gap.what} enforces no NetworkPolicy: it ${gap.shortfall}`);
+    if (gaps.length === 0) return network;
+    const open: ConnectionVerdict = { allowed: true, ports: "all", because: gaps };
+    return {
+        ...network,
+        canReach: () => open,
+        canConnect: () => open,
+        matrix: (namespaces) => namespaces.flatMap((from) => namespaces.map((to) => ({ from, to, verdict: open }))),
+        egressToCidr: () => open,
+    };
+}
 
+/** Which namespaces' pods reach each tenant's; any but the platform's entry points is a finding. */
+function auditNetwork(network: Network, names: readonly string[]): { networkCells: NetworkCell[]; findings: AuditFinding[] } {
     const networkCells: NetworkCell[] = [];
-    const namespaces = network.namespaces();
-    // Where nothing enforces them, NetworkPolicies are ignored: every pair is reachable, whatever they say.
-    const unenforced = enforcementGaps(resources).map((gap) => `${gap.what} enforces no NetworkPolicy: it ${gap.shortfall}`);
-    for (const from of namespaces) {
+    const findings: AuditFinding[] = [];
+    for (const from of network.namespaces()) {
         for (const to of names) {
             if (from === to) continue;
-            const verdict: ConnectionVerdict = unenforced.length ? { allowed: true, ports: "all", because: unenforced } : network.canReach(from, to);
+            const verdict = network.canReach(from, to);
             networkCells.push({ from, to, allowed: verdict.allowed, ports: verdict.ports, because: verdict.because });
             if (verdict.allowed && !PLATFORM_SOURCES.has(from)) {
                 const source = names.includes(from) ? `tenant ${from}` : `namespace ${from} (not one of the platform's entry points)`;
@@ -121,5 +127,25 @@ export function auditTenancy(resources: Resource[]): TenancyAudit {
             }
         }
     }
+    return { networkCells, findings };
+}
+
+export function auditTenancy(resources: Resource[]): TenancyAudit {
+    const tenants = tenancyFacts(resources);
+    const objects = objectsOf(resources, tenants);
+    const rbac = buildRbac(objects);
+    const network = asEnforced(buildNetwork(objects), resources);
+    const names = tenants.map((tenant) => tenant.name);
+    const serviceAccounts = serviceAccountsOf(objects, names);
+    const { cells, findings: rbacFindings } = auditRbac({ tenants, rbac, serviceAccounts });
+    const { networkCells, findings: networkFindings } = auditNetwork(network, names);
+    const reachable = new Set(networkCells.filter((cell) => cell.allowed).map((cell) => `${cell.from} ${cell.to}`));
+    const findings: AuditFinding[] = [
+        ...rbacFindings,
+        ...auditCredentials(tenants, objects, rbac),
+        ...auditPlatformServices(tenants, objects, network),
+        ...networkFindings,
+        ...auditMesh({ tenants, objects, network, serviceAccounts, reaches: (from, to) => reachable.has(`${from} ${to}`) }),
+    ];
     return { tenants: names, rbac: cells, network: networkCells, findings: acknowledge(findings, tenancyAcknowledgements(resources)) };
 }

@@ -149,11 +149,11 @@ describe("the tenancy audit of the prod plan with a path added", () => {
                 "NetworkPolicy vision/allow-platform-services allows egress to pods matching component=metadata-grpc-server in namespaces matching kubernetes.io/metadata.name in (kubeflow) on TCP 8080",
             );
             expect(findings[0]!.path.slice(-2)).toEqual([
-                "AuthorizationPolicy kubeflow/metadata-grpc-service allows any source (a rule without from)",
+                "AuthorizationPolicy kubeflow/metadata-grpc-service admits it by rule 1: {}, for a caller that names no user",
                 "the records of tenant nlp",
             ]);
             expect(findings[2]!.path.slice(-2)).toEqual([
-                "AuthorizationPolicy kubeflow/ml-pipeline allows any source (a rule without from) to /api.TaskService/CreateTaskV1, /api.TaskService/ListTasksV1",
+                'AuthorizationPolicy kubeflow/ml-pipeline admits it by rule 2: {"to":[{"operation":{"ports":["8887"],"paths":["/api.TaskService/CreateTaskV1","/api.TaskService/ListTasksV1"]}}],"when":[{"key":"request.headers[kubeflow-userid]","notValues":["*"]}]}, for a caller that names no user',
                 "the records of tenant nlp",
             ]);
             expect(findings[4]!.path.slice(-2)).toEqual([
