@@ -1,5 +1,6 @@
 // SEC-01: no privileged containers, host namespaces, hostPath volumes or
-// privilege escalation, except what policies/lib/exemptions.ts grants by name.
+// privilege escalation, and nothing else Pod Security "baseline" forbids,
+// except what policies/lib/exemptions.ts grants by name.
 //
 // Privilege escalation: Kubernetes lets a container escalate (no_new_privs
 // unset) unless allowPrivilegeEscalation is false, and always when it is
@@ -109,10 +110,10 @@ export const privilegedWorkloads = resourcePolicy({
     id: "SEC-01",
     slug: "privileged-workloads",
     description:
-        "No privileged container, no container that asks for privilege escalation (allowPrivilegeEscalation: true, or a capability beyond the Pod Security baseline such as SYS_ADMIN), no hostPath volume and no hostNetwork, hostPID or hostIPC, except what the exemption list in policies/lib/exemptions.ts grants a named node agent, and NET_ADMIN and NET_RAW for Istio's init container exactly as its sidecar injector writes it (core/pod-security.ts).",
-    reason: "Any of these gives a pod the node: a privileged or SYS_ADMIN container, a hostPath mount or a host namespace lets one compromised notebook or pipeline step read every other tenant's data and credentials on that node (Pod Security Standards, baseline profile).",
+        "No privileged container, no container that asks for privilege escalation (allowPrivilegeEscalation: true, or a capability beyond the Pod Security baseline such as SYS_ADMIN), no hostPath volume, no hostNetwork, hostPID or hostIPC, and nothing else Pod Security baseline forbids at Kubernetes 1.30 (host ports, Windows host processes, Unconfined seccomp or AppArmor profiles, unconfined AppArmor annotations, SELinux types other than container_t, container_init_t and container_kvm_t or any SELinux user or role, an unmasked /proc, sysctls outside the safe set), except what the exemption list in policies/lib/exemptions.ts grants a named node agent, and NET_ADMIN and NET_RAW for Istio's init container exactly as its sidecar injector writes it (core/pod-security.ts).",
+    reason: "Any of these gives a pod the node or weakens its confinement: a privileged or SYS_ADMIN container, a hostPath mount or a host namespace lets one compromised notebook or pipeline step read every other tenant's data and credentials on that node; a host port, an unconfined seccomp, AppArmor or SELinux profile, an unmasked /proc or an unsafe sysctl removes a layer that keeps a container escape off the node (Pod Security Standards, baseline profile).",
     remediation:
-        "Remove privileged, allowPrivilegeEscalation: true, the added capability, the hostPath volume or the host namespace; use a PersistentVolumeClaim, ConfigMap or emptyDir for files. A node agent that truly needs one is added, with its reason, to policies/lib/exemptions.ts.",
+        "Remove privileged, allowPrivilegeEscalation: true, the added capability, the hostPath volume, the host namespace, the hostPort or the offending securityContext field, sysctl or annotation; use a PersistentVolumeClaim, ConfigMap or emptyDir for files, a Service for ports, RuntimeDefault or Localhost profiles. A node agent that truly needs one is added, with its reason, to policies/lib/exemptions.ts.",
     configSchema: {
         properties: {
             requireNoEscalation: {
