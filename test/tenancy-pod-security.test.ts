@@ -12,7 +12,7 @@ const POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPo
 const BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding";
 const PROXY = "docker.io/istio/proxyv2:1.17.5";
 
-type Pod = { spec: Record<string, unknown> };
+type Pod = { metadata?: { annotations?: Record<string, string> }; spec: Record<string, unknown> };
 
 /** Istio 1.17's init container as the injector's "sidecar" template writes it with the CNI plugin off (05-istio-install.yaml). */
 const istioInit = (changes: Record<string, unknown> = {}) => ({
@@ -32,7 +32,16 @@ const istioInit = (changes: Record<string, unknown> = {}) => ({
 });
 const sidecar = { name: "istio-proxy", image: PROXY, args: ["proxy", "sidecar"], securityContext: { capabilities: { drop: ["ALL"] }, privileged: false } };
 const notebook = { name: "notebook", image: "kubeflownotebookswg/jupyter-scipy:v1.8.0" };
-const pod = (spec: Record<string, unknown> = {}): Pod => ({ spec: { containers: [notebook, sidecar], initContainers: [istioInit()], ...spec } });
+/** The annotations the injector writes on the pod (keys with dots and slashes, as the AppArmor rule reads them). */
+const injected = {
+    "kubectl.kubernetes.io/default-container": "notebook",
+    "prometheus.io/path": "/stats/prometheus",
+    "sidecar.istio.io/status": '{"initContainers":["istio-init"],"containers":["istio-proxy"]}',
+};
+const pod = (spec: Record<string, unknown> = {}, annotations: Record<string, string> = {}): Pod => ({
+    metadata: { annotations: { ...injected, ...annotations } },
+    spec: { containers: [notebook, sidecar], initContainers: [istioInit()], ...spec },
+});
 
 describe("pod security in the prod stack's tenant namespaces", () => {
     let plan: Plan;
@@ -104,6 +113,102 @@ describe("pod security in the prod stack's tenant namespaces", () => {
         ],
     ])("rejects %s", (_, attack, message) => {
         expect(rejections(attack)).toEqual([message]);
+    });
+
+    describe("the rest of Pod Security baseline, at Kubernetes 1.30's allowed values", () => {
+        const confined = (securityContext: Record<string, unknown>) => ({ ...notebook, securityContext });
+        const APPARMOR = "container.apparmor.security.beta.kubernetes.io/notebook";
+
+        it("admits what baseline allows: RuntimeDefault seccomp, a localhost AppArmor profile, container_t, Default /proc, a safe sysctl, hostPort 0", () => {
+            const allowed = pod(
+                {
+                    securityContext: {
+                        seccompProfile: { type: "RuntimeDefault" },
+                        seLinuxOptions: { type: "container_t", level: "s0:c123,c456" },
+                        sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
+                        windowsOptions: { hostProcess: false },
+                    },
+                    containers: [
+                        confined({
+                            appArmorProfile: { type: "Localhost", localhostProfile: "k8s-notebook" },
+                            procMount: "Default",
+                            seLinuxOptions: { user: "" },
+                        }),
+                        { ...sidecar, ports: [{ containerPort: 15090, hostPort: 0 }] },
+                    ],
+                },
+                { [APPARMOR]: "localhost/k8s-notebook", "container.apparmor.security.beta.kubernetes.io/istio-proxy": "runtime/default" },
+            );
+            expect(rejections(allowed)).toEqual([]);
+            expect(rejections({ spec: { containers: [notebook] } })).toEqual([]);
+        });
+
+        it.each([
+            [
+                "a host port",
+                pod({ containers: [{ ...notebook, ports: [{ containerPort: 8888, hostPort: 8888 }] }] }),
+                "containers of tenant pods may not use host ports (ports[].hostPort)",
+            ],
+            [
+                "a Windows host process",
+                pod({ securityContext: { windowsOptions: { hostProcess: true } } }),
+                "pods of tenants may not set securityContext.windowsOptions.hostProcess to true",
+            ],
+            [
+                "an Unconfined AppArmor profile",
+                pod({ containers: [confined({ appArmorProfile: { type: "Unconfined" } })] }),
+                "containers of tenant pods may set securityContext.appArmorProfile.type only to RuntimeDefault or Localhost",
+            ],
+            [
+                "an unconfined AppArmor annotation",
+                pod({}, { [APPARMOR]: "unconfined" }),
+                "pods of tenants may set container.apparmor.security.beta.kubernetes.io/* annotations only to runtime/default or localhost/<profile>",
+            ],
+            [
+                "the SELinux type spc_t",
+                pod({ containers: [confined({ seLinuxOptions: { type: "spc_t" } })] }),
+                "containers of tenant pods may set securityContext.seLinuxOptions.type only to container_t, container_init_t or container_kvm_t",
+            ],
+            [
+                "an SELinux user",
+                pod({ securityContext: { seLinuxOptions: { user: "system_u" } } }),
+                "pods of tenants may not set securityContext.seLinuxOptions.user",
+            ],
+            [
+                "an unmasked /proc",
+                pod({ containers: [confined({ procMount: "Unmasked" })] }),
+                "containers of tenant pods may set securityContext.procMount only to Default",
+            ],
+            [
+                "an Unconfined seccomp profile on the pod",
+                pod({ securityContext: { seccompProfile: { type: "Unconfined" } } }),
+                "pods of tenants may set securityContext.seccompProfile.type only to RuntimeDefault or Localhost",
+            ],
+            [
+                "an Unconfined seccomp profile on a container",
+                pod({ containers: [confined({ seccompProfile: { type: "Unconfined" } }), sidecar] }),
+                "containers of tenant pods may set securityContext.seccompProfile.type only to RuntimeDefault or Localhost",
+            ],
+            [
+                "an Unconfined seccomp profile on a debug container",
+                pod({ ephemeralContainers: [{ name: "debug", image: "busybox", securityContext: { seccompProfile: { type: "Unconfined" } } }] }),
+                "ephemeralContainers of tenant pods may set securityContext.seccompProfile.type only to RuntimeDefault or Localhost",
+            ],
+            [
+                "the unsafe sysctl kernel.msgmax",
+                pod({ securityContext: { sysctls: [{ name: "kernel.msgmax", value: "65536" }] } }),
+                "pods of tenants may set only the Pod Security baseline's safe sysctls (kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.ip_local_reserved_ports, net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout, net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes)",
+            ],
+        ])("rejects %s", (_, attack, message) => {
+            expect(rejections(attack)).toEqual([message]);
+        });
+
+        it("exempts Istio's init container from nothing but its two capabilities: an unmasked /proc is rejected even as the injector's shape", () => {
+            const unmasked = istioInit({ securityContext: { ...istioInit().securityContext, procMount: "Unmasked" } });
+            expect(rejections(pod({ initContainers: [unmasked] }))).toEqual([
+                "initContainers of tenant pods may set securityContext.procMount only to Default",
+            ]);
+        });
     });
 
     const initCapabilities =

@@ -1,5 +1,6 @@
 // Pod security in every tenant namespace: a ValidatingAdmissionPolicy that
-// enforces core/pod-security.ts's baseline rules on pods, bound to the
+// enforces every control of Pod Security "baseline" (core/pod-security.ts's
+// rules and allowed values) on pods, bound to the
 // namespaces the Kubeflow profile controller labels as profiles. Pod Security
 // Admission's baseline label cannot be used: it rejects the NET_ADMIN and
 // NET_RAW of Istio's init container, which Kubeflow 1.8.1 injects into every
@@ -8,7 +9,18 @@
 // istio-iptables first, and nothing else beyond baseline.
 import type { KubernetesObject } from "../../core/objects";
 import { objectKey } from "../../core/objects";
-import { BASELINE_CAPABILITIES, HOST_NAMESPACES, ISTIO_INIT } from "../../core/pod-security";
+import type { ContextRule } from "../../core/pod-security";
+import {
+    APPARMOR_ANNOTATION,
+    BASELINE_CAPABILITIES,
+    BASELINE_CONTEXT_RULES,
+    BASELINE_HOST_PORTS,
+    BASELINE_SYSCTLS,
+    HOST_NAMESPACES,
+    ISTIO_INIT,
+    allowedText,
+    contextField,
+} from "../../core/pod-security";
 import { isRecord } from "../../core/records";
 import { CustomizeError } from "../manifests/customize";
 
@@ -36,25 +48,40 @@ export function istioInitImage(platform: readonly KubernetesObject[]): string {
     return `${hub}/${image}:${tag}`;
 }
 
-const quoted = (values: Iterable<string>) => `[${[...values].map((value) => `'${value}'`).join(", ")}]`;
-const unset = (path: string, field: string) => `!has(${path}.${field}) || !${path}.${field}`;
+const literal = (value: string | number | boolean) => (typeof value === "string" ? `'${value}'` : String(value));
+const quoted = (values: Iterable<string | number | boolean>) => `[${[...values].map(literal).join(", ")}]`;
+/** `test` of the field at `path` under `root`, or true where any step of the path is absent: the admission object may omit every optional field. */
+const unsetOr = (root: string, path: readonly string[], test: (field: string) => string) =>
+    [...path.map((_, index) => `!has(${[root, ...path.slice(0, index + 1)].join(".")})`), test([root, ...path].join("."))].join(" || ");
+const unset = (root: string, field: string) => unsetOr(root, [field], (value) => `!${value}`);
 const addedWithin = (c: string, allowed: Iterable<string>) =>
-    `!has(${c}.securityContext) || !has(${c}.securityContext.capabilities) || !has(${c}.securityContext.capabilities.add) || ${c}.securityContext.capabilities.add.all(cap, cap in ${quoted(allowed)})`;
-const notPrivileged = (c: string) => `!has(${c}.securityContext) || ${unset(`${c}.securityContext`, "privileged")}`;
+    unsetOr(c, ["securityContext", "capabilities", "add"], (added) => `${added}.all(cap, cap in ${quoted(allowed)})`);
+const notPrivileged = (c: string) => unsetOr(c, ["securityContext", "privileged"], (privileged) => `!${privileged}`);
 
-/** The CEL validations, one per rule, over each container list (CEL cannot join lists of Container and EphemeralContainer). */
-function validations(image: string): { expression: string; message: string }[] {
-    const lists = ["containers", "initContainers", "ephemeralContainers"].map((list) => ({
-        list,
-        all: (body: string) =>
-            list === "containers" ? `object.spec.${list}.all(c, ${body})` : `!has(object.spec.${list}) || object.spec.${list}.all(c, ${body})`,
-    }));
+type Validation = { expression: string; message: string };
+type ContainerList = { list: string; all: (body: string) => string };
+
+/** Each container list of the pod (CEL cannot join lists of Container and EphemeralContainer), and a test over every member of it. */
+const CONTAINER_LISTS: readonly ContainerList[] = ["containers", "initContainers", "ephemeralContainers"].map((list) => ({
+    list,
+    all: (body: string) => (list === "containers" ? `object.spec.${list}.all(c, ${body})` : `!has(object.spec.${list}) || object.spec.${list}.all(c, ${body})`),
+}));
+
+/** What a context rule asks, as the API server answers a tenant: "may set securityContext.seccompProfile.type only to RuntimeDefault or Localhost". */
+function ruleText(rule: ContextRule): string {
+    const allowed = allowedText(rule);
+    if (allowed !== "") return `may set ${contextField(rule)} only to ${allowed}`;
+    return `may not set ${contextField(rule)}${rule.allowed.includes(false) ? " to true" : ""}`;
+}
+
+/** Host namespaces and paths, privilege, and capabilities with the exemption of Istio's init container. */
+function hostAndCapabilityValidations(image: string): Validation[] {
     const istioInit = `c.name == '${ISTIO_INIT.name}' && c.image == '${image}' && !has(c.command) && has(c.args) && size(c.args) > 0 && c.args[0] == '${ISTIO_INIT.firstArg}'`;
     return [
         ...HOST_NAMESPACES.map(({ field, what }) => ({ expression: unset("object.spec", field), message: `pods of tenants may not share ${what} (${field})` })),
         { expression: "!has(object.spec.volumes) || object.spec.volumes.all(v, !has(v.hostPath))", message: "pods of tenants may not mount hostPath volumes" },
-        ...lists.map(({ list, all }) => ({ expression: all(notPrivileged("c")), message: `${list} of tenant pods may not run privileged` })),
-        ...lists.map(({ list, all }) => ({
+        ...CONTAINER_LISTS.map(({ list, all }) => ({ expression: all(notPrivileged("c")), message: `${list} of tenant pods may not run privileged` })),
+        ...CONTAINER_LISTS.map(({ list, all }) => ({
             expression: all(
                 list === "initContainers"
                     ? `(${addedWithin("c", BASELINE_CAPABILITIES)}) || (${istioInit} && (${addedWithin("c", [...BASELINE_CAPABILITIES, ...ISTIO_INIT.capabilities])}))`
@@ -64,6 +91,44 @@ function validations(image: string): { expression: string; message: string }[] {
         })),
     ];
 }
+
+/** The rest of baseline: host ports, sysctls, the AppArmor annotations, and each restricted securityContext field on the pod and every container. */
+function baselineFieldValidations(): Validation[] {
+    const within = (value: string, rule: ContextRule) => `${value} in ${quoted(rule.allowed)}`;
+    const podRules = BASELINE_CONTEXT_RULES.filter((rule) => rule.scope === "pod and containers");
+    return [
+        ...CONTAINER_LISTS.map(({ list, all }) => ({
+            expression: all(
+                unsetOr("c", ["ports"], (ports) => `${ports}.all(p, ${unsetOr("p", ["hostPort"], (port) => `${port} in ${quoted(BASELINE_HOST_PORTS)}`)})`),
+            ),
+            message: `${list} of tenant pods may not use host ports (ports[].hostPort)`,
+        })),
+        {
+            expression: unsetOr("object.spec", ["securityContext", "sysctls"], (sysctls) => `${sysctls}.all(s, s.name in ${quoted(BASELINE_SYSCTLS)})`),
+            message: `pods of tenants may set only the Pod Security baseline's safe sysctls (${[...BASELINE_SYSCTLS].join(", ")})`,
+        },
+        {
+            expression: unsetOr("object", ["metadata", "annotations"], (annotations) => {
+                const value = `${annotations}[k]`;
+                return `${annotations}.all(k, !k.startsWith('${APPARMOR_ANNOTATION.keyPrefix}') || ${value} in ${quoted(APPARMOR_ANNOTATION.values)} || ${value}.startsWith('${APPARMOR_ANNOTATION.valuePrefix}'))`;
+            }),
+            message: `pods of tenants may set ${APPARMOR_ANNOTATION.keyPrefix}* annotations only to runtime/default or ${APPARMOR_ANNOTATION.valuePrefix}<profile>`,
+        },
+        ...podRules.map((rule) => ({
+            expression: unsetOr("object.spec", ["securityContext", ...rule.path], (value) => within(value, rule)),
+            message: `pods of tenants ${ruleText(rule)}`,
+        })),
+        ...BASELINE_CONTEXT_RULES.flatMap((rule) =>
+            CONTAINER_LISTS.map(({ list, all }) => ({
+                expression: all(unsetOr("c", ["securityContext", ...rule.path], (value) => within(value, rule))),
+                message: `${list} of tenant pods ${ruleText(rule)}`,
+            })),
+        ),
+    ];
+}
+
+/** The CEL validations, one per rule and container list. */
+const validations = (image: string): Validation[] => [...hostAndCapabilityValidations(image), ...baselineFieldValidations()];
 
 /** The policy and its binding to every profile namespace: Deny, and Fail if the API server cannot evaluate it. */
 export function podSecurityObjects(image: string): KubernetesObject[] {

@@ -25,6 +25,7 @@ export type Grant =
     | { policy: "SEC-01"; clause: "hostPath"; paths: string[]; reason: string }
     | { policy: "SEC-01"; clause: "hostNetwork" | "hostPID" | "hostIPC"; reason: string }
     | { policy: "SEC-01"; clause: "capability"; container: string; capabilities: string[]; reason: string }
+    | { policy: "SEC-01"; clause: "hostPort"; container: string; ports: number[]; reason: string }
     | { policy: "SEC-03"; clause: "systemNamespace"; reason: string }
     | { policy: "GPU-03"; clause: "gpuToleration"; reason: string };
 
@@ -119,6 +120,13 @@ export const EXEMPTIONS: readonly Exemption[] = [
             },
             { policy: "SEC-01", clause: "hostNetwork", reason: "It reports the node's own network interfaces, which only the host network namespace shows." },
             { policy: "SEC-01", clause: "hostPID", reason: "Process and pressure metrics of the whole node come from the host PID namespace." },
+            {
+                policy: "SEC-01",
+                clause: "hostPort",
+                container: "kube-rbac-proxy",
+                ports: [9100],
+                reason: "Prometheus scrapes each node's metrics through kube-rbac-proxy on the node's address; with hostNetwork (granted above) the container listens on the node's port 9100 whether or not hostPort names it.",
+            },
             {
                 policy: "SEC-01",
                 clause: "capability",

@@ -105,6 +105,129 @@ describe("SEC-01 privileged workloads", () => {
         expect(await messagesOf(privilegedWorkloads, [bad])).toEqual([`DaemonSet "team-a/daemonset" sets ${field}: true, sharing ${namespace}; remove it.`]);
     });
 
+    describe("the rest of Pod Security baseline, at Kubernetes 1.30's allowed values (core/pod-security.ts)", () => {
+        const POD_SECURITY = [...TEMPLATE_SPEC, "securityContext"];
+        const ANNOTATIONS = ["props", "spec", "template", "metadata", "annotations"];
+        const pod = 'DaemonSet "team-a/daemonset"';
+        const app = `Container "app" in ${pod}`;
+
+        it("accepts the values baseline allows: RuntimeDefault and Localhost profiles, container_t, Default /proc, a safe sysctl, hostPort 0", async () => {
+            const allowed = [
+                changed(daemonSet(), POD_SECURITY, {
+                    seccompProfile: { type: "RuntimeDefault" },
+                    appArmorProfile: { type: "Localhost", localhostProfile: "k8s-app" },
+                    seLinuxOptions: { type: "container_t", level: "s0:c123,c456" },
+                    windowsOptions: { hostProcess: false },
+                    sysctls: [{ name: "net.ipv4.tcp_keepalive_time", value: "600" }],
+                }),
+                changed(daemonSet(), SECURITY, {
+                    privileged: false,
+                    seccompProfile: { type: "Localhost", localhostProfile: "profiles/app.json" },
+                    appArmorProfile: { type: "RuntimeDefault" },
+                    seLinuxOptions: { type: "container_init_t", user: "", role: "" },
+                    procMount: "Default",
+                }),
+                changed(daemonSet(), [...CONTAINER, "ports"], [{ containerPort: 8080, hostPort: 0 }]),
+                changed(daemonSet(), ANNOTATIONS, {
+                    "container.apparmor.security.beta.kubernetes.io/app": "localhost/k8s-app",
+                    "container.apparmor.security.beta.kubernetes.io/setup": "runtime/default",
+                }),
+            ];
+            expect(await messagesOf(privilegedWorkloads, allowed)).toEqual([]);
+        });
+
+        it.each([
+            [
+                "a host port",
+                changed(daemonSet(), [...CONTAINER, "ports"], [{ containerPort: 8080, hostPort: 8080 }]),
+                `${app} uses the host port 8080 (ports[].hostPort), beyond the Pod Security baseline; remove hostPort and reach the container through a Service.`,
+            ],
+            [
+                "a Windows host process pod",
+                changed(daemonSet(), POD_SECURITY, { windowsOptions: { hostProcess: true } }),
+                `${pod} sets securityContext.windowsOptions.hostProcess: true, beyond the Pod Security baseline; remove it.`,
+            ],
+            [
+                "a Windows host process container",
+                changed(daemonSet(), [...SECURITY, "windowsOptions"], { hostProcess: true }),
+                `${app} sets securityContext.windowsOptions.hostProcess: true, beyond the Pod Security baseline; remove it.`,
+            ],
+            [
+                "an Unconfined AppArmor profile",
+                changed(daemonSet(), [...SECURITY, "appArmorProfile"], { type: "Unconfined" }),
+                `${app} sets securityContext.appArmorProfile.type: "Unconfined", beyond the Pod Security baseline; set it to RuntimeDefault or Localhost, or remove it.`,
+            ],
+            [
+                "an unconfined AppArmor annotation",
+                changed(daemonSet(), ANNOTATIONS, { "container.apparmor.security.beta.kubernetes.io/app": "unconfined" }),
+                `${pod} sets the annotation container.apparmor.security.beta.kubernetes.io/app: "unconfined", beyond the Pod Security baseline; use runtime/default or localhost/<profile>, or remove it.`,
+            ],
+            [
+                "the SELinux type spc_t",
+                changed(daemonSet(), POD_SECURITY, { seLinuxOptions: { type: "spc_t" } }),
+                `${pod} sets securityContext.seLinuxOptions.type: "spc_t", beyond the Pod Security baseline; set it to container_t, container_init_t or container_kvm_t, or remove it.`,
+            ],
+            [
+                "container_engine_t, which baseline allows only from Kubernetes 1.31",
+                changed(daemonSet(), [...SECURITY, "seLinuxOptions"], { type: "container_engine_t" }),
+                `${app} sets securityContext.seLinuxOptions.type: "container_engine_t", beyond the Pod Security baseline; set it to container_t, container_init_t or container_kvm_t, or remove it.`,
+            ],
+            [
+                "an SELinux user",
+                changed(daemonSet(), [...SECURITY, "seLinuxOptions"], { user: "system_u" }),
+                `${app} sets securityContext.seLinuxOptions.user: "system_u", beyond the Pod Security baseline; remove it.`,
+            ],
+            [
+                "an SELinux role",
+                changed(daemonSet(), POD_SECURITY, { seLinuxOptions: { role: "system_r" } }),
+                `${pod} sets securityContext.seLinuxOptions.role: "system_r", beyond the Pod Security baseline; remove it.`,
+            ],
+            [
+                "an unmasked /proc",
+                changed(daemonSet(), [...SECURITY, "procMount"], "Unmasked"),
+                `${app} sets securityContext.procMount: "Unmasked", beyond the Pod Security baseline; set it to Default, or remove it.`,
+            ],
+            [
+                "an Unconfined seccomp profile on the pod",
+                changed(daemonSet(), POD_SECURITY, { seccompProfile: { type: "Unconfined" } }),
+                `${pod} sets securityContext.seccompProfile.type: "Unconfined", beyond the Pod Security baseline; set it to RuntimeDefault or Localhost, or remove it.`,
+            ],
+            [
+                "an Unconfined seccomp profile on an init container",
+                changed(daemonSet(), [...TEMPLATE_SPEC, "initContainers", 0, "securityContext", "seccompProfile"], { type: "Unconfined" }),
+                `Init container "setup" in ${pod} sets securityContext.seccompProfile.type: "Unconfined", beyond the Pod Security baseline; set it to RuntimeDefault or Localhost, or remove it.`,
+            ],
+            [
+                "an unsafe sysctl",
+                changed(daemonSet(), POD_SECURITY, { sysctls: [{ name: "kernel.msgmax", value: "65536" }] }),
+                `${pod} sets the sysctl "kernel.msgmax" (securityContext.sysctls), beyond the Pod Security baseline's safe set; remove it.`,
+            ],
+        ])("rejects %s", async (_, bad, message) => {
+            expect(await messagesOf(privilegedWorkloads, [bad])).toEqual([message]);
+        });
+
+        it("grants node-exporter's kube-rbac-proxy its host port only: another port is rejected", async () => {
+            const exporter = changed(carrierOf("DaemonSet"), ["props", "metadata"], { name: "node-exporter", namespace: "monitoring" });
+            const proxy = { name: "kube-rbac-proxy", image: "quay.io/brancz/kube-rbac-proxy:v0.19.1", securityContext: { privileged: false } };
+            const bad = changed(
+                changed(exporter, [...TEMPLATE_SPEC, "initContainers"], []),
+                [...TEMPLATE_SPEC, "containers"],
+                [
+                    {
+                        ...proxy,
+                        ports: [
+                            { containerPort: 9100, hostPort: 9100 },
+                            { containerPort: 9101, hostPort: 9101 },
+                        ],
+                    },
+                ],
+            );
+            expect(await messagesOf(privilegedWorkloads, [bad])).toEqual([
+                'Container "kube-rbac-proxy" in DaemonSet "monitoring/node-exporter" uses the host port 9101 (ports[].hostPort), beyond the Pod Security baseline; remove hostPort and reach the container through a Service.',
+            ]);
+        });
+    });
+
     it("accepts hostNetwork: false and an unset allowPrivilegeEscalation by default", async () => {
         const explicit = changed(changed(daemonSet(), [...TEMPLATE_SPEC, "hostNetwork"], false), [...SECURITY, "allowPrivilegeEscalation"], undefined);
         expect(await messagesOf(privilegedWorkloads, [explicit])).toEqual([]);
@@ -179,6 +302,7 @@ describe("SEC-01 privileged workloads", () => {
                 'DaemonSet "monitoring/node-exporter" mounts the host path "/sys" (volume "sys"); use a PersistentVolumeClaim, ConfigMap or emptyDir instead.',
                 'DaemonSet "monitoring/node-exporter" mounts the host path "/" (volume "root"); use a PersistentVolumeClaim, ConfigMap or emptyDir instead.',
                 'Container "node-exporter" in DaemonSet "monitoring/node-exporter" adds capability SYS_TIME, beyond the Pod Security baseline; remove it from securityContext.capabilities.add.',
+                'Container "kube-rbac-proxy" in DaemonSet "monitoring/node-exporter" uses the host port 9100 (ports[].hostPort), beyond the Pod Security baseline; remove hostPort and reach the container through a Service.',
             ]);
         });
 
