@@ -43,7 +43,7 @@ export function describePath(path: AccessPath): string[] {
         path.role,
         ...(path.via ?? []),
         ...(path.aggregatedFrom ? [path.aggregatedFrom] : []),
-        `rule ${JSON.stringify({ apiGroups: path.rule.apiGroups, resources: path.rule.resources, verbs: path.rule.verbs })}`,
+        `rule ${JSON.stringify({ apiGroups: path.rule.apiGroups, resources: path.rule.resources, ...(path.rule.resourceNames ? { resourceNames: path.rule.resourceNames } : {}), verbs: path.rule.verbs })}`,
     ];
 }
 

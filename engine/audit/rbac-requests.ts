@@ -35,13 +35,20 @@ export interface GrantedRequest {
     grant: Grant;
 }
 
-/** Every verb × group × resource a grant allows that reads or changes something, writes first. */
+/** Verbs whose request names no object, so a rule limited by resourceNames never allows them (core/rbac/authorize.ts authorizedName). */
+const NAMELESS_VERBS = new Set(["create", "deletecollection"]);
+
+/**
+ * Every verb × group × resource a grant allows that reads or changes something, writes first. A rule limited by
+ * resourceNames still counts for the named objects (the path names them), but not for create or deletecollection.
+ */
 export function requestsOf(grant: Grant): GrantedRequest[] {
     const found: GrantedRequest[] = [];
     for (const written of grant.resources) {
         const [resource = "", subresource] = written.split("/");
         for (const apiGroup of grant.apiGroups) {
             for (const verb of grant.verbs) {
+                if (grant.resourceNames && !subresource && NAMELESS_VERBS.has(verb)) continue;
                 const check: Check = { verb, apiGroup, resource, ...(subresource ? { subresource } : {}) };
                 const level =
                     subresource && ACTING_SUBRESOURCES.has(subresource) ? "write" : WRITE_VERBS.has(verb) ? "write" : READ_VERBS.has(verb) ? "read" : undefined;

@@ -50,6 +50,19 @@ describe("the tenancy audit of the prod plan with a path added", () => {
         ]);
     });
 
+    it("counts a rule limited by resourceNames for the named objects, with the names in the path, but never for create or deletecollection", () => {
+        const subject = { kind: "ServiceAccount", name: "default-editor", namespace: "vision" };
+        const named = (verbs: string[]) => [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["mlpipeline-minio-artifact"], verbs }];
+        expect(
+            findingsWith(clusterRole("named-writer", named(["create", "deletecollection"])), clusterRoleBinding("vision-named", "named-writer", subject)),
+        ).toEqual([]);
+        const findings = findingsWith(clusterRole("named-reader", named(["get"])), clusterRoleBinding("vision-named", "named-reader", subject));
+        expect(findings.map((finding) => finding.message)).toEqual([
+            "ServiceAccount vision/default-editor of tenant vision can get secrets in tenant nlp's namespace, which the stack does not declare",
+        ]);
+        expect(findings[0]!.path.at(-1)).toBe('rule {"apiGroups":[""],"resources":["secrets"],"resourceNames":["mlpipeline-minio-artifact"],"verbs":["get"]}');
+    });
+
     it("follows a Notebook or pod an editor creates as a ServiceAccount of its namespace to that account's cluster-wide secrets read", () => {
         const findings = findingsWith(
             object("ServiceAccount", "ci", {}, "vision"),

@@ -13,7 +13,6 @@ const istio = (group: string, kind: string, namespace: string, name: string, spe
     name: `${namespace}/${name}`,
     props: { apiVersion: `${group}/v1beta1`, kind, metadata: { name, namespace }, spec },
 });
-istio("security.istio.io", "AuthorizationPolicy", namespace, name, spec);
 const virtualService = (namespace: string, name: string, spec: Record<string, unknown>) =>
     istio("networking.istio.io", "VirtualService", namespace, name, spec);
 
