@@ -100,11 +100,34 @@ function pathOf(match: unknown): string {
     return typeof uri["exact"] === "string" ? uri["exact"] : typeof uri["prefix"] === "string" ? uri["prefix"] : "/";
 }
 
+export interface HeaderEdit {
+    operation: "set" | "add" | "remove";
+    value?: string;
+}
+
+/** The edits an HTTP route of a VirtualService makes to a request header, on the route and on each destination (header names have no case). */
+export function headerEdits(route: unknown, header: string): HeaderEdit[] {
+    const requests = [
+        asRecord(route)["headers"],
+        ...(Array.isArray(asRecord(route)["route"]) ? (asRecord(route)["route"] as unknown[]) : []).map((entry) => asRecord(entry)["headers"]),
+    ].map((headers) => asRecord(asRecord(headers)["request"]));
+    const named = (name: string) => name.toLowerCase() === header;
+    return requests.flatMap((request) => [
+        ...(["set", "add"] as const).flatMap((operation) =>
+            Object.entries(asRecord(request[operation]))
+                .filter(([name]) => named(name))
+                .map(([, value]) => ({ operation, value: String(value) })),
+        ),
+        ...(asStrings(request["remove"]).some(named) ? [{ operation: "remove" as const }] : []),
+    ]);
+}
+
+/** What a route does to the identity header: a value it sets or adds wins over a removal. */
 function identityChange(route: Record<string, unknown>, header: string): MeshRoute["identity"] {
-    const request = asRecord(asRecord(route["headers"])["request"]);
-    const value = asRecord(request["set"])[header] ?? asRecord(request["add"])[header];
-    if (typeof value === "string") return { set: value };
-    return asStrings(request["remove"]).includes(header) ? { removed: true } : undefined;
+    const edits = headerEdits(route, header);
+    const written = edits.find((edit) => edit.operation !== "remove");
+    if (written) return { set: written.value! };
+    return edits.length ? { removed: true } : undefined;
 }
 
 /** Every HTTP route of every VirtualService bound to a gateway, as "namespace/name" of the Gateway, with where it leads. */

@@ -5,6 +5,7 @@ import { stackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
 import type { PolicyRule } from "../../core/rbac/model";
 import { KUBEFLOW_USER_HEADER, isIstioGroup } from "../../core/istio";
+import { headerEdits } from "../../core/istio-routes";
 import { arrayAt, asStrings, recordAt } from "../../core/records";
 import { listOf } from "../../core/text";
 import { type KubernetesObject, kubernetesObjects, tenantsOf } from "../lib/tenants";
@@ -26,22 +27,11 @@ function sharedGateways(service: KubernetesObject): string[] {
     );
 }
 
-/** `headers.request.set`, `.add` or `.remove` where a route names kubeflow-userid (HTTP header names have no case). */
+/** `headers.request.set`, `.add` or `.remove` where a route names kubeflow-userid. */
 function userHeaderEdits(service: KubernetesObject): string[] {
-    const edits = new Set<string>();
     const routes = arrayAt(recordAt(service.props, "spec"), "http");
-    const headerSets = routes.flatMap((route) => [
-        recordAt(route, "headers"),
-        ...arrayAt(route, "route").map((destination) => recordAt(destination, "headers")),
-    ]);
-    for (const request of headerSets.map((headers) => recordAt(headers, "request"))) {
-        for (const operation of ["set", "add"]) if (Object.keys(recordAt(request, operation)).some(isUserHeader)) edits.add(`headers.request.${operation}`);
-        if (asStrings(request["remove"]).some(isUserHeader)) edits.add("headers.request.remove");
-    }
-    return [...edits];
+    return [...new Set(routes.flatMap((route) => headerEdits(route, KUBEFLOW_USER_HEADER).map((edit) => `headers.request.${edit.operation}`)))];
 }
-
-const isUserHeader = (name: string) => name.toLowerCase() === KUBEFLOW_USER_HEADER;
 
 /** The write verbs a rule grants on an Istio API group, or none. */
 function istioWrites(rule: PolicyRule): { groups: string[]; verbs: string[] } | undefined {
