@@ -40,6 +40,18 @@ describe("the tenancy audit of the prod plan, where the VPC CNI gives pods VPC a
         expect(networkFindings(prod)).toEqual([]);
     });
 
+    it("names in a platform service's path only the rule that opens its port, not the API server's ipBlock that reaches its pods too", () => {
+        const cache = auditTenancy(prod).findings.find(
+            ({ id, message }) => id === "unauthenticated-pipelines-cache" && message.startsWith("Pods of tenant vision "),
+        )!;
+        expect(cache.path.slice(0, 4)).toEqual([
+            "a pod of vision with no labels → pods of Deployment kubeflow/ml-pipeline",
+            "NetworkPolicy vision/default-deny selects every pod of vision for egress",
+            "NetworkPolicy vision/allow-platform-services allows egress to pods matching app=ml-pipeline in namespaces matching kubernetes.io/metadata.name in (kubeflow) on TCP 8887",
+            "no NetworkPolicy selects pods of Deployment kubeflow/ml-pipeline for ingress",
+        ]);
+    });
+
     it("finds tenant nlp reaching vision when vision admits an ipBlock of the VPC, through the pod network", () => {
         const findings = networkFindings([...prod, ALLOW_FROM_VPC]);
         const nlp = findings.find((finding) => finding.id === "network:nlp:vision")!;
