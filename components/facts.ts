@@ -5,6 +5,7 @@
 import type { ClusterCapabilities, ClusterFacts, KubeflowFacts } from "../core/facts";
 import { compareKubernetesVersions } from "../core/kubernetes-version";
 import type { Bom, BomComponent } from "./bom/schema";
+import { vpcCidrBlocks } from "./config/cloud-schema";
 import type { ClusterProvidesConfig } from "./config/existing-schema";
 import type { StackConfig } from "./config/schema";
 import type { NodePoolPlan } from "./config/topology";
@@ -18,8 +19,21 @@ export function clusterFactsOf(config: StackConfig, pools: NodePoolPlan[]): Clus
         kubernetesVersion: config.kubernetesVersion,
         nodePools: pools.map(({ usdPerHour: _price, priceSource: _source, localSsdCount: _ssd, ...pool }) => pool),
         ...(config.allowUndersized ? { undersizedReason: config.allowUndersized.reason } : {}),
+        podCidrs: podCidrsOf(config),
         ...(config.cloud === "existing" ? { provides: capabilitiesOf(config.existing.provides) } : {}),
     };
+}
+
+/** Where pods take their addresses (ClusterFacts.podCidrs): the VPC CNI gives them the VPC's, GKE its pods range. */
+function podCidrsOf(config: StackConfig): string[] {
+    switch (config.cloud) {
+        case "aws":
+            return vpcCidrBlocks(config.network);
+        case "gcp":
+            return [config.network.podsCidr];
+        case "existing":
+            return [...config.existing.provides.podCidrs];
+    }
 }
 
 /** An existing cluster's declaration as the facts contract states it: "none" becomes absence. */

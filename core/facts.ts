@@ -42,6 +42,13 @@ export interface ClusterFacts {
     kubernetesVersion: string;
     nodePools: NodePoolFacts[];
     undersizedReason?: string;
+    /**
+     * The pod network, the blocks pods take their addresses from: on EKS the VPC's (the VPC CNI gives pods VPC
+     * addresses), on GKE the pods secondary range, on an existing cluster what its stack declares. NetworkPolicy
+     * leaves it undefined whether an ipBlock matches pods; Calico and the VPC CNI's agent match pod addresses, so the
+     * tenancy audit counts an ipBlock overlapping these as matching every pod.
+     */
+    podCidrs: string[];
     /** Existing clusters only: what the stack declares the cluster provides. */
     provides?: ClusterCapabilities;
 }

@@ -20,6 +20,7 @@ const provides = (storageClasses: ClusterProvidesConfig["storageClasses"]): Clus
     networkPolicy: { enforcedBy: "calico" },
     loadBalancer: "none",
     autoscaling: false,
+    podCidrs: ["192.168.0.0/16"],
 });
 
 /** Every read the mocked cluster answered, as "type id". */

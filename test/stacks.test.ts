@@ -2,6 +2,9 @@
 // production and an existing VPC): the topology that comes out of the offline plan.
 import { beforeAll, describe, expect, it } from "vitest";
 import { nodeadmUserData } from "../components/cluster/aws/node-group";
+import { stackConfigOf } from "../components/stack";
+import { apiServerCidrs } from "../components/tenancy/settings";
+import { loadStackSettings } from "../engine/stack-file";
 import { type Plan, planStack } from "../engine/plan";
 import { plannedStack } from "./planned-stacks";
 import { Secret, Unknown } from "../engine/values";
@@ -341,6 +344,15 @@ describe("stack in an existing VPC (test fixture)", () => {
                 subnetIds: ["subnet-0a1b2c3d4e5f60718", "subnet-1a1b2c3d4e5f60718"],
             },
         });
+    });
+
+    it("records the VPC's CIDR blocks, secondary included, as the pod network the VPC CNI gives addresses from", () => {
+        expect(resource(plan, "kfstack:cluster:EksCluster", "kfstack-existing-vpc").inputs["podCidrs"]).toEqual(["10.50.0.0/16", "100.64.0.0/16"]);
+    });
+
+    it("lets tenant pods reach the API server in the VPC's CIDR blocks unless tenancy.apiServerCidrs says otherwise", () => {
+        const { config } = stackConfigOf(loadStackSettings("existing-vpc", { configFile: stackFixture("existing-vpc") }).config);
+        expect(apiServerCidrs(config)).toEqual(["10.50.0.0/16", "100.64.0.0/16"]);
     });
 });
 

@@ -29,12 +29,28 @@ export const awsNetwork = z
                     .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, { error: "must be a route table id such as rtb-0abc1234" }))
                     .min(1, { error: "needs the private subnets' route tables, to attach the S3 gateway endpoint" })
                     .describe("Route tables of the private subnets; kfstack adds the S3 gateway endpoint to them."),
+                cidrBlocks: z
+                    .array(ipv4Cidr, {
+                        error: (issue) =>
+                            issue.input === undefined
+                                ? "is required with an existing VPC: list its IPv4 CIDR blocks (aws ec2 describe-vpcs --vpc-ids <id> --query 'Vpcs[0].CidrBlockAssociationSet[].CidrBlock'); the VPC CNI gives pods addresses from them"
+                                : undefined,
+                    })
+                    .min(1, { error: "is empty; list the VPC's IPv4 CIDR blocks, primary and secondary" })
+                    .describe(
+                        "The VPC's IPv4 CIDR blocks, primary and secondary: the VPC CNI gives pods addresses from them (the pod network the tenancy audit matches ipBlocks against), and the API server's network interfaces sit in them.",
+                    ),
             })
             .optional()
             .describe("Use this VPC instead of creating one."),
     })
     .default({})
     .describe("The VPC: created by kfstack, or an existing one.");
+
+/** The VPC's address blocks: where the VPC CNI gives pods addresses and the API server's network interfaces sit. */
+export function vpcCidrBlocks(network: z.infer<typeof awsNetwork>): string[] {
+    return network.existingVpc ? network.existingVpc.cidrBlocks : [network.vpcCidr ?? DEFAULT_VPC_CIDR];
+}
 
 export const awsSettings = z
     .strictObject({

@@ -4,6 +4,7 @@
 // the rules (cluster/existing-rules.ts) hold the platform's needs against the
 // declaration, and `pulumi up` reads the cluster to prove it (cluster/existing-reads.ts).
 import { z } from "zod";
+import { ipv4Cidr } from "./fields";
 
 /**
  * The network plugins kfstack knows to enforce NetworkPolicy, and where each
@@ -60,11 +61,24 @@ const provides = z
                 .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be metallb, another implementation's name (kube-vip, f5 …) or none" })
                 .describe("What gives LoadBalancer Services an address: metallb (`pulumi up` reads its controller), another implementation's name, or none."),
             autoscaling: z.boolean().describe("Something adds nodes for pending pods (cluster-autoscaler, Karpenter …); false when the nodes are fixed."),
+            podCidrs: z
+                .array(ipv4Cidr, {
+                    error: (issue) =>
+                        issue.input === undefined
+                            ? "is required for an existing cluster: list the CIDR blocks pods take their addresses from (the network plugin's IP pools, e.g. Calico's 192.168.0.0/16), so the tenancy audit knows which NetworkPolicy ipBlocks match pods"
+                            : undefined,
+                })
+                .min(1, {
+                    error: "is empty; list the CIDR blocks pods take their addresses from (the network plugin's IP pools, e.g. Calico's 192.168.0.0/16)",
+                })
+                .describe(
+                    "The pod network: the CIDR blocks pods take their addresses from (Calico's IP pools, Cilium's cluster-pool CIDRs, the cluster CIDR). The tenancy audit counts a NetworkPolicy ipBlock that overlaps them as matching every pod.",
+                ),
         },
         {
             error: (issue) =>
                 issue.input === undefined
-                    ? "is required for an existing cluster: declare its storageClasses, networkPolicy, loadBalancer and autoscaling, so the platform's needs can be checked against them"
+                    ? "is required for an existing cluster: declare its storageClasses, networkPolicy, loadBalancer, autoscaling and podCidrs, so the platform's needs can be checked against them"
                     : undefined,
         },
     )

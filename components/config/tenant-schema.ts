@@ -106,7 +106,7 @@ export const tenancy = z
         apiServerCidrs: z
             .array(ipv4Cidr)
             .optional()
-            .describe("Where tenant pods reach the Kubernetes API (default: the VPC CIDR on aws, the control plane's /28 on gcp)."),
+            .describe("Where tenant pods reach the Kubernetes API (default: the VPC's CIDR blocks on aws, the control plane's /28 on gcp)."),
         acknowledgeGpuOvercommit: z
             .strictObject({
                 reason: z

@@ -68,8 +68,8 @@ function admittingPeer(cluster: Cluster, rule: Rule, direction: Direction, targe
     return undefined;
 }
 
-/** One direction: what `pod`'s policies let it send to (egress) or accept from (ingress) `target`. */
-export function side(cluster: Cluster, direction: Direction, pod: Pod, target: Target): Outcome {
+/** One direction: what `pod`'s policies let it send to (egress) or accept from (ingress) `target`, among the ports `only` names. */
+export function side(cluster: Cluster, direction: Direction, pod: Pod, target: Target, only: PortSet = ALL_PORTS): Outcome {
     const policiesOfPod = selecting(cluster, pod, direction);
     if (policiesOfPod.length === 0) return { ports: ALL_PORTS, because: [`no NetworkPolicy selects ${pod.description} for ${direction}`] };
     const destination = direction === "ingress" ? pod.ports : (target.pod?.ports ?? "none");
@@ -80,7 +80,7 @@ export function side(cluster: Cluster, direction: Direction, pod: Pod, target: T
     for (const policy of policiesOfPod) {
         for (const rule of appliedRules(policy, direction)!) {
             const peer = admittingPeer(cluster, rule, direction, target);
-            const rulePorts = peer === undefined ? NO_PORTS : resolveNames(rule.ports, destination);
+            const rulePorts = peer === undefined ? NO_PORTS : intersect(resolveNames(rule.ports, destination), only);
             if (isEmpty(rulePorts)) continue;
             ports = union(ports, rulePorts);
             if (!admitting.includes(policy)) admitting.push(policy);
@@ -98,11 +98,11 @@ export function side(cluster: Cluster, direction: Direction, pod: Pod, target: T
     return { ports, because: [...isolation, ...allows] };
 }
 
-/** A connection needs the source's egress and the destination's ingress, on a port both allow. */
-export function connect(cluster: Cluster, source: Pod, destination: Pod): PairOutcome {
+/** A connection needs the source's egress and the destination's ingress, on a port both allow (among those `only` names). */
+export function connect(cluster: Cluster, source: Pod, destination: Pod, only: PortSet = ALL_PORTS): PairOutcome {
     const pair = `${source.description} → ${destination.description}`;
-    const out = side(cluster, "egress", source, { pod: destination });
-    const into = side(cluster, "ingress", destination, { pod: source });
+    const out = side(cluster, "egress", source, { pod: destination }, only);
+    const into = side(cluster, "ingress", destination, { pod: source }, only);
     if (isEmpty(out.ports) || isEmpty(into.ports)) {
         return { pair, ports: NO_PORTS, because: [...(isEmpty(out.ports) ? out.because : []), ...(isEmpty(into.ports) ? into.because : [])] };
     }

@@ -4,7 +4,7 @@ import { type KubernetesObject, apiGroup } from "../objects";
 import { type Cluster, type ConnectionVerdict, connect, side, verdict } from "./connections";
 import { type Pod, labelSetsOf, symbolicPods, workloadPods } from "./pods";
 import { type Policy, compilePolicy } from "./policy";
-import { intersect, isEmpty, renderPorts, tcpPort } from "./ports";
+import { isEmpty, renderPorts, tcpPort } from "./ports";
 
 export interface NamespaceInfo {
     name: string;
@@ -128,11 +128,12 @@ export function buildNetwork(objects: KubernetesObject[], extraNamespaces: Names
         return verdict(
             podsWith(from).flatMap((source) =>
                 destinations.map((destination) => {
-                    const outcome = connect(cluster, source, destination);
-                    const ports = intersect(outcome.ports, wanted);
-                    const closed =
-                        isEmpty(ports) && !isEmpty(outcome.ports) ? [`TCP ${port} is not among the ports allowed (${renderPorts(outcome.ports)})`] : [];
-                    return { ...outcome, ports, because: [...outcome.because, ...closed] };
+                    // Only the rules that open the port, so the chain names what allows this flow and nothing else.
+                    const outcome = connect(cluster, source, destination, wanted);
+                    if (!isEmpty(outcome.ports)) return outcome;
+                    const any = connect(cluster, source, destination);
+                    const closed = isEmpty(any.ports) ? [] : [`TCP ${port} is not among the ports allowed (${renderPorts(any.ports)})`];
+                    return { ...any, ports: outcome.ports, because: [...any.because, ...closed] };
                 }),
             ),
         );

@@ -7,7 +7,7 @@
 // carries the path that allows it.
 import { profileControllerObjects } from "../../components/tenancy/profile-controller";
 import type { KubernetesObject } from "../../core/objects";
-import { type TenancyAcknowledgement, type TenantFacts, tenancyAcknowledgements, tenancyFacts } from "../../core/facts";
+import { type TenancyAcknowledgement, type TenantFacts, clusterFacts, tenancyAcknowledgements, tenancyFacts } from "../../core/facts";
 import { kubernetesKind } from "../../core/kubernetes-resources";
 import type { ConnectionVerdict } from "../../core/network-policy/connections";
 import { enforcementGaps } from "../../core/network-policy/enforcement";
@@ -134,7 +134,8 @@ export function auditTenancy(resources: Resource[]): TenancyAudit {
     const tenants = tenancyFacts(resources);
     const objects = objectsOf(resources, tenants);
     const rbac = buildRbac(objects);
-    const network = asEnforced(buildNetwork(objects), resources);
+    // With the pod network known, an ipBlock over it matches every pod (as Calico and the VPC CNI's agent match pod addresses).
+    const network = asEnforced(buildNetwork(objects, [], { podCidrs: clusterFacts(resources)?.podCidrs }), resources);
     const names = tenants.map((tenant) => tenant.name);
     const serviceAccounts = serviceAccountsOf(objects, names);
     const { cells, findings: rbacFindings } = auditRbac({ tenants, rbac, serviceAccounts });

@@ -39,7 +39,11 @@ export interface Destination {
     cidr?: string;
 }
 
-/** Whether one `to` peer of an egress rule reaches all of `destination`: an ipBlock covering the range, or a selector selecting the pods. */
+/**
+ * Whether one `to` peer of an egress rule reaches all of `destination`: an ipBlock covering the range, or a selector
+ * selecting the pods. An ipBlock never counts for pods, even over the pod network the audit counts it for: a required
+ * flow must work under every enforcing plugin, and Cilium matches ipBlocks only outside the cluster (cilium/cilium#9209).
+ */
 function peerReaches(resources: readonly StackResource[], peer: Peer, destination: Destination): boolean {
     if (destination.cidr !== undefined) {
         const wanted = parseCidr(destination.cidr);

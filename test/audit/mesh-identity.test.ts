@@ -84,7 +84,7 @@ describe("the tenancy audit's Istio paths on the prod plan with one change", () 
         ]);
         expect(findings[0]!.path[0]).toBe("a pod of vision running as default");
         expect(findings[0]!.path).toContain(
-            "NetworkPolicy vision/allow-platform-services allows egress to pods matching app=ml-pipeline in namespaces matching kubernetes.io/metadata.name in (kubeflow) on TCP 8887-8888",
+            "NetworkPolicy vision/allow-platform-services allows egress to pods matching app=ml-pipeline in namespaces matching kubernetes.io/metadata.name in (kubeflow) on TCP 8888",
         );
         expect(findings[0]!.path.at(-1)).toBe("AuthorizationPolicy kubeflow/ml-pipeline admits it by rule 1: {}");
     });

@@ -14,7 +14,29 @@ export const EXISTING_CASES: StackCase[] = [
         change: unset(PROVIDES),
         key: "kfstack:existing.provides",
         message:
-            "is required for an existing cluster: declare its storageClasses, networkPolicy, loadBalancer and autoscaling, so the platform's needs can be checked against them",
+            "is required for an existing cluster: declare its storageClasses, networkPolicy, loadBalancer, autoscaling and podCidrs, so the platform's needs can be checked against them",
+    },
+    {
+        name: "rejects an existing cluster that does not say where pods take their addresses",
+        base: "onprem",
+        change: unset(`${PROVIDES}.podCidrs`),
+        key: "kfstack:existing.provides.podCidrs",
+        message:
+            "is required for an existing cluster: list the CIDR blocks pods take their addresses from (the network plugin's IP pools, e.g. Calico's 192.168.0.0/16), so the tenancy audit knows which NetworkPolicy ipBlocks match pods",
+    },
+    {
+        name: "rejects an existing cluster with an empty pod network",
+        base: "onprem",
+        change: set(`${PROVIDES}.podCidrs`, []),
+        key: "kfstack:existing.provides.podCidrs",
+        message: "is empty; list the CIDR blocks pods take their addresses from (the network plugin's IP pools, e.g. Calico's 192.168.0.0/16)",
+    },
+    {
+        name: "rejects a pod network block that is not a CIDR block",
+        base: "onprem",
+        change: set(`${PROVIDES}.podCidrs`, ["192.168.0.0/33"]),
+        key: "kfstack:existing.provides.podCidrs[0]",
+        message: "must be an IPv4 CIDR block such as 10.0.0.0/16",
     },
     {
         name: "rejects an existing cluster that declares no storage",

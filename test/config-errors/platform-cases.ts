@@ -3,6 +3,13 @@
 import { combined, set, unset } from "../config-cases";
 import type { StackCase } from "./cluster-cases";
 
+/** An existing VPC with one private subnet per zone of the dev stack, but no CIDR blocks. */
+const EXISTING_VPC = {
+    vpcId: "vpc-0abc1234",
+    privateSubnetIds: ["subnet-0abc1231", "subnet-0abc1232", "subnet-0abc1233"],
+    routeTableIds: ["rtb-0abc1234"],
+};
+
 export const PLATFORM_CASES: StackCase[] = [
     // Identity and the Kubeflow release
     {
@@ -147,13 +154,31 @@ export const PLATFORM_CASES: StackCase[] = [
     {
         name: "rejects a vpcCidr next to an existing VPC",
         base: "aws prod",
-        change: set("network.existingVpc", {
-            vpcId: "vpc-0abc1234",
-            privateSubnetIds: ["subnet-0abc1231", "subnet-0abc1232", "subnet-0abc1233"],
-            routeTableIds: ["rtb-0abc1234"],
-        }),
+        change: set("network.existingVpc", { ...EXISTING_VPC, cidrBlocks: ["10.50.0.0/16"] }),
         key: "kfstack:network.vpcCidr",
         message: "is for a VPC kfstack creates; remove it when network.existingVpc is set",
+    },
+    {
+        name: "rejects an existing VPC that does not give its CIDR blocks, where pods take their addresses",
+        base: "aws dev",
+        change: set("network.existingVpc", EXISTING_VPC),
+        key: "kfstack:network.existingVpc.cidrBlocks",
+        message:
+            "is required with an existing VPC: list its IPv4 CIDR blocks (aws ec2 describe-vpcs --vpc-ids <id> --query 'Vpcs[0].CidrBlockAssociationSet[].CidrBlock'); the VPC CNI gives pods addresses from them",
+    },
+    {
+        name: "rejects an existing VPC whose CIDR blocks are empty",
+        base: "aws dev",
+        change: set("network.existingVpc", { ...EXISTING_VPC, cidrBlocks: [] }),
+        key: "kfstack:network.existingVpc.cidrBlocks",
+        message: "is empty; list the VPC's IPv4 CIDR blocks, primary and secondary",
+    },
+    {
+        name: "rejects an existing VPC CIDR block that is not one",
+        base: "aws dev",
+        change: set("network.existingVpc", { ...EXISTING_VPC, cidrBlocks: ["10.50.0.0/16", "10.60.0.0"] }),
+        key: "kfstack:network.existingVpc.cidrBlocks[1]",
+        message: "must be an IPv4 CIDR block such as 10.0.0.0/16",
     },
     {
         name: "rejects a public API endpoint with an empty allowlist",

@@ -197,9 +197,16 @@ const FACTS_TYPE: Record<ClusterFacts["cloud"], string> = {
     existing: "kfstack:cluster:ExistingCluster",
 };
 
-/** The cluster component with kfstack's facts: by default the prod stack's (aws, production, a general and a GPU pool). */
+/** The cluster component with kfstack's facts: by default the prod stack's (aws, production, a general and a GPU pool, its VPC the pod network). */
 export function clusterFactsRecord(facts: Partial<ClusterFacts> = {}, name = "kfstack-prod"): PolicyRecord {
-    const full: ClusterFacts = { cloud: "aws", topology: "production", kubernetesVersion: "1.33", nodePools: [generalPoolFacts(), gpuPoolFacts()], ...facts };
+    const full: ClusterFacts = {
+        cloud: "aws",
+        topology: "production",
+        kubernetesVersion: "1.33",
+        nodePools: [generalPoolFacts(), gpuPoolFacts()],
+        podCidrs: ["10.40.0.0/16"],
+        ...facts,
+    };
     return record(FACTS_TYPE[full.cloud], full as unknown as Record<string, unknown>, name);
 }
 

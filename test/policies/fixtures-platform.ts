@@ -95,11 +95,12 @@ export function networkPolicy(): PolicyRecord {
     });
 }
 
-/** The onprem stack's existing cluster as its facts record it: a default Ceph RBD class and CephFS, Calico enforcing NetworkPolicy. */
+/** The onprem stack's existing cluster as its facts record it: a default Ceph RBD class and CephFS, Calico enforcing NetworkPolicy on its default pool. */
 export function existingClusterFacts(provides: Partial<ClusterCapabilities> = {}): PolicyRecord {
     return clusterFactsRecord(
         {
             cloud: "existing",
+            podCidrs: ["192.168.0.0/16"],
             provides: {
                 storageClasses: [
                     { name: "ceph-rbd", default: true },

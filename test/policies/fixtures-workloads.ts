@@ -78,7 +78,7 @@ export function gpuPool(): NodePoolFacts {
 
 /** The cluster facts the kfstack cluster component records, as a resource. */
 export function clusterFactsRecord(pools: NodePoolFacts[] = [generalPool(), gpuPool()]): PolicyRecord {
-    const facts: ClusterFacts = { cloud: "aws", topology: "production", kubernetesVersion: "1.33", nodePools: pools };
+    const facts: ClusterFacts = { cloud: "aws", topology: "production", kubernetesVersion: "1.33", nodePools: pools, podCidrs: ["10.40.0.0/16"] };
     return record("kfstack:cluster:EksCluster", facts as unknown as Props, "kubeflow");
 }
 
