@@ -15,7 +15,7 @@ import type { BrokenCycle } from "../manifests/ordering/plan";
 import { type Credentials, exposeGateway, narrowTenantRoles, replaceDefaultCredentials } from "./customize";
 import type { GatewaySettings } from "./gateway-settings";
 import { addGatewayTls, annotateCertManager } from "./gateway-tls";
-import { closePlatformAuthorization, confineDestinationRules, withoutTenantIstioWrites } from "./mesh-isolation";
+import { closePlatformAuthorization, confineMeshConfig, withoutTenantIstioWrites } from "./mesh-isolation";
 import { setServingDomain } from "./serving-domain";
 import { restrictTenantRoles } from "./tenant-roles";
 
@@ -42,7 +42,7 @@ function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): C
             const objects = entries.map((entry) => entry.object);
             narrowTenantRoles(objects);
             withoutTenantIstioWrites(objects);
-            confineDestinationRules(objects);
+            confineMeshConfig(objects);
             closePlatformAuthorization(objects);
             restrictTenantRoles(objects);
             replaceDefaultCredentials(objects, args.identity, credentials);

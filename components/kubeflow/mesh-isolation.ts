@@ -53,8 +53,13 @@ const MESH_CONFIG = "/ConfigMap/istio-system/istio";
  * without exportTo, would vanish from the ingress gateway. defaultServiceExportTo (the field behind
  * ServiceEntries) also sets every Kubernetes Service's visibility, so "." would cut tenant pods off
  * ml-pipeline and the gateway off every backend. Tenants cannot write either kind (withoutTenantIstioWrites).
+ *
+ * ingressControllerMode OFF: Istio 1.17.5 defaults to STRICT (pkg/config/mesh/mesh.go), under which istiod turns
+ * any Kubernetes Ingress annotated kubernetes.io/ingress.class: istio into a Gateway on the istio: ingressgateway
+ * pods, kubeflow-gateway's own, with a port-80 server for every host and routes in the Ingress's namespace
+ * (pilot/pkg/config/kube/ingressv1/conversion.go): a tenant's route on the shared gateway. Kubeflow uses none.
  */
-export function confineDestinationRules(objects: KubernetesObject[]): void {
+export function confineMeshConfig(objects: KubernetesObject[]): void {
     const meshConfig = objects.find((object) => objectKey(object) === MESH_CONFIG);
     if (!meshConfig)
         throw new CustomizeError(
@@ -62,7 +67,7 @@ export function confineDestinationRules(objects: KubernetesObject[]): void {
         );
     const data = meshConfig["data"] as Record<string, string>;
     const mesh = (parse(data["mesh"] ?? "") as Record<string, unknown> | null) ?? {};
-    data["mesh"] = stringify({ ...mesh, defaultDestinationRuleExportTo: ["."] });
+    data["mesh"] = stringify({ ...mesh, defaultDestinationRuleExportTo: ["."], ingressControllerMode: "OFF" });
     for (const rule of objects.filter((object) => object.kind === "DestinationRule")) {
         const spec = rule["spec"] as Record<string, unknown>;
         spec["exportTo"] ??= ["*"];

@@ -1,5 +1,5 @@
 // Tenant roles whose names hold: kubeflow-view only reads, and no tenant role
-// writes the NetworkPolicies that isolate tenants. Each change names the
+// writes the NetworkPolicies that isolate tenants or the Ingresses that route to them. Each change names the
 // upstream ClusterRole it edits; if a release renames one, the install stops
 // rather than shipping the upstream grant.
 import type { KubernetesObject } from "../../core/objects";
@@ -36,6 +36,9 @@ const PIPELINES_CODE_WRITES: PolicyRule[] = [
     { apiGroups: ["pipelines.kubeflow.org"], resources: ["visualizations"], verbs: ["create"] },
 ];
 
+/** What tenants only read: the NetworkPolicies that isolate them and the Ingresses that would route to them. */
+const NETWORK_OBJECTS = ["networkpolicies", "ingresses"];
+
 const CHANGES: readonly RoleChange[] = [
     {
         // Pipelines 2.0.5 checks "create viewers" (frontend/server/handlers/tensorboard.ts) and "create visualizations"
@@ -50,12 +53,13 @@ const CHANGES: readonly RoleChange[] = [
     },
     {
         // kfstack's default-deny NetworkPolicies isolate tenants; a tenant that writes them can undo it (they keep get/list/watch through view).
+        // An Ingress is a route on whichever controller claims it (Istio's would put it on the shared ingress gateway); Kubeflow routes through Istio alone.
         role: "kubeflow-kubernetes-edit",
-        change: (rules) => withoutWrites(withoutWrites(rules, "networking.k8s.io", ["networkpolicies"]), "extensions", ["networkpolicies"]),
+        change: (rules) => withoutWrites(withoutWrites(rules, "networking.k8s.io", NETWORK_OBJECTS), "extensions", NETWORK_OBJECTS),
     },
 ];
 
-/** Makes kubeflow-view read-only where upstream lets it start code, and takes NetworkPolicy writes from every tenant role. */
+/** Makes kubeflow-view read-only where upstream lets it start code, and takes NetworkPolicy and Ingress writes from every tenant role. */
 export function restrictTenantRoles(objects: readonly KubernetesObject[]): void {
     for (const { role, change } of CHANGES) {
         const object = objects.find((candidate) => candidate.kind === "ClusterRole" && candidate.metadata.name === role);

@@ -72,12 +72,14 @@ export function isClusterWrite(request: GrantedRequest): boolean {
 }
 
 /**
- * Objects that decide who reaches what in a namespace: a tenant that changes them in its own namespace makes its isolation advisory.
+ * Objects that decide who reaches what in a namespace: a tenant that changes them in its own namespace makes its isolation advisory
+ * (an Ingress puts a route on a controller's shared proxy, as a VirtualService on a shared gateway would).
  * Roles and RoleBindings are not among them: the API server's escalation check lets a writer grant only what it holds itself
  * (kubeflow-admin writes them so an owner can share the namespace), unless it may also escalate or bind, which is a finding.
  */
 const POLICY_RESOURCES: readonly { apiGroup: string; resources: readonly string[] }[] = [
-    { apiGroup: "networking.k8s.io", resources: ["networkpolicies"] },
+    { apiGroup: "networking.k8s.io", resources: ["networkpolicies", "ingresses"] },
+    { apiGroup: "extensions", resources: ["networkpolicies", "ingresses"] },
     { apiGroup: "security.istio.io", resources: ["authorizationpolicies", "peerauthentications", "requestauthentications"] },
     { apiGroup: "networking.istio.io", resources: ["virtualservices", "gateways", "envoyfilters", "serviceentries", "sidecars", "destinationrules"] },
 ];
