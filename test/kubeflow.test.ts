@@ -87,10 +87,11 @@ describe("Kubeflow on the prod stack", () => {
         const expected = addCounts(
             ...INSTALLED_KUBEFLOW_FILES.map((file) => referenceCounts("kubeflow-v1.8.1", file)),
             referenceCounts("training-operator-v1.8.0", "kubeflow.yaml"),
-            // kfstack's own: the ingress gateway's TLS certificate and its ACME issuer.
+            // kfstack's own: the ingress gateway's TLS certificate and its ACME issuer, and the Pipelines UI's artifact guard.
             new Map([
                 ["cert-manager.io/v1 Certificate", 1],
                 ["cert-manager.io/v1 ClusterIssuer", 1],
+                ["networking.istio.io/v1alpha3 EnvoyFilter", 1],
             ]),
         );
         expect(sorted(countsOf(plan))).toEqual(sorted(expected));

@@ -175,6 +175,9 @@ describe("tenants of the prod stack", () => {
             "unauthenticated-pipelines-cache",
             "unauthenticated-katib-db-manager",
             "unauthenticated-katib-db-manager",
+            // ML Metadata's web endpoint, which any signed-in user reaches through the gateway.
+            "unauthenticated-mlmd",
+            "unauthenticated-mlmd",
         ]);
     });
 
@@ -278,7 +281,7 @@ describe("kfstack audit", () => {
         expect(output).toContain(
             "No tenant can read, write or delete in another tenant's namespace or reach its pods beyond what the stack declares or acknowledges.",
         );
-        expect(output).toContain("8 acknowledged (kfstack:tenancy.acknowledge): known limitations the stack accepts.");
+        expect(output).toContain("10 acknowledged (kfstack:tenancy.acknowledge): known limitations the stack accepts.");
     });
 
     it("exits 1 and prints the path with its id for a stack that acknowledges none of the known limitations (--config)", async () => {
@@ -296,7 +299,7 @@ describe("kfstack audit", () => {
             rmSync(directory, { recursive: true, force: true });
         }
         const output = printed.join("\n");
-        expect(output).toContain("8 findings: a tenant can reach into another beyond what the stack declares.");
+        expect(output).toContain("10 findings: a tenant can reach into another beyond what the stack declares.");
         expect(output).toContain("  [shared-object-store-key] People of tenant vision can read Secret vision/mlpipeline-minio-artifact");
     });
 });

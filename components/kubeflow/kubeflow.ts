@@ -15,7 +15,7 @@ import type { BrokenCycle } from "../manifests/ordering/plan";
 import { type Credentials, exposeGateway, narrowTenantRoles, replaceDefaultCredentials } from "./customize";
 import type { GatewaySettings } from "./gateway-settings";
 import { addGatewayTls, annotateCertManager } from "./gateway-tls";
-import { closePlatformAuthorization, confineMeshConfig, withoutTenantIstioWrites } from "./mesh-isolation";
+import { artifactRequestsByNamespace, closePlatformAuthorization, confineMeshConfig, withoutTenantIstioWrites } from "./mesh-isolation";
 import { setServingDomain } from "./serving-domain";
 import { restrictTenantRoles } from "./tenant-roles";
 
@@ -50,7 +50,11 @@ function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): C
             if (args.certManagerAnnotations) annotateCertManager(objects, args.certManagerAnnotations);
             if (args.gateway.zone) setServingDomain(objects, args.gateway.zone.name);
             const gateway = entries.find(({ object }) => object.kind === "Gateway" && object.metadata.name === "kubeflow-gateway")!;
-            return addGatewayTls(objects, args.gateway).map((object) => ({ object, group: gateway.group }));
+            const pipelinesUi = entries.find(({ object }) => object.kind === "Deployment" && object.metadata.name === "ml-pipeline-ui");
+            return [
+                ...addGatewayTls(objects, args.gateway).map((object) => ({ object, group: gateway.group })),
+                ...(pipelinesUi ? [{ object: artifactRequestsByNamespace(objects), group: pipelinesUi.group }] : []),
+            ];
         },
     };
 }

@@ -115,3 +115,57 @@ export function closePlatformAuthorization(objects: KubernetesObject[]): void {
         policy["spec"] = replace(policy["spec"] as Record<string, unknown>);
     }
 }
+
+/**
+ * The Pipelines UI serves an artifact request that names no namespace itself, from MinIO with its own key and no check of
+ * the caller (Pipelines 2.0.5 frontend/server/handlers/artifacts.ts: getArtifactsProxyHandler forwards only requests with
+ * `namespace=`), so any signed-in user read any tenant's artifacts through the gateway. Its sidecar now refuses such a
+ * request; one that names a namespace goes to that namespace's artifact server, whose AuthorizationPolicies admit only
+ * members. The path is decoded and lower-cased first, as Express matches routes case-insensitively.
+ */
+export const ARTIFACTS_NEED_NAMESPACE_LUA = `function envoy_on_request(handle)
+  local path = handle:headers():get(":path") or ""
+  local route, query = string.match(path, "^([^?]*)%??(.*)$")
+  local decoded = string.lower((string.gsub(route, "%%(%x%x)", function(hex) return string.char(tonumber(hex, 16)) end)))
+  if string.find(decoded, "artifacts", 1, true) and not string.find("&" .. query, "&namespace=[^&]") then
+    handle:respond({[":status"] = "403"}, "kfstack: an artifact request must name its namespace (namespace=<profile>)")
+  end
+end
+`;
+
+export function artifactRequestsByNamespace(objects: readonly KubernetesObject[]): KubernetesObject {
+    const ui = objects.find((object) => object.kind === "Deployment" && objectKey(object) === "apps/Deployment/kubeflow/ml-pipeline-ui");
+    const labels = (ui?.["spec"] as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
+    if (!labels)
+        throw new CustomizeError(
+            "kfstack guards the Pipelines UI's artifact requests, but the rendered manifests have no Deployment kubeflow/ml-pipeline-ui with a selector; update components/kubeflow/mesh-isolation.ts for this release.",
+        );
+    return {
+        apiVersion: "networking.istio.io/v1alpha3",
+        kind: "EnvoyFilter",
+        metadata: { name: "ml-pipeline-ui-artifacts-by-namespace", namespace: "kubeflow" },
+        spec: {
+            workloadSelector: { labels },
+            configPatches: [
+                {
+                    applyTo: "HTTP_FILTER",
+                    match: {
+                        context: "SIDECAR_INBOUND",
+                        listener: {
+                            filterChain: {
+                                filter: { name: "envoy.filters.network.http_connection_manager", subFilter: { name: "envoy.filters.http.router" } },
+                            },
+                        },
+                    },
+                    patch: {
+                        operation: "INSERT_BEFORE",
+                        value: {
+                            name: "envoy.filters.http.lua",
+                            typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua", inlineCode: ARTIFACTS_NEED_NAMESPACE_LUA },
+                        },
+                    },
+                },
+            ],
+        },
+    };
+}

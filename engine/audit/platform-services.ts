@@ -9,13 +9,9 @@ import { KUBEFLOW_USER_HEADER } from "../../core/istio";
 import type { KubernetesObject } from "../../core/objects";
 import type { Network, PodsOf } from "../../core/network-policy/network";
 import type { TenantFacts } from "../../core/facts";
+import { type ServiceFinding, auditGatewayServices } from "./gateway-services";
 
-export interface ServiceFinding {
-    id: string;
-    kind: "service";
-    message: string;
-    path: string[];
-}
+export type { ServiceFinding };
 
 interface PlatformService {
     id: string;
@@ -69,7 +65,7 @@ export function auditPlatformServices(tenants: readonly TenantFacts[], objects: 
     if (tenants.length < 2) return [];
     const pods = meshPods(objects);
     const policies = authorizationPolicies(objects);
-    return SERVICES.flatMap((service) =>
+    const fromPods = SERVICES.flatMap((service) =>
         tenants.flatMap((tenant) => {
             const because = openBecause(pods, policies, service, tenant.name);
             if (!because) return [];
@@ -86,4 +82,5 @@ export function auditPlatformServices(tenants: readonly TenantFacts[], objects: 
             ];
         }),
     );
+    return [...fromPods, ...auditGatewayServices(tenants, objects, pods, policies)];
 }

@@ -148,7 +148,7 @@ describe("the tenancy audit of the prod plan with a path added", () => {
             ]);
         });
 
-        it("finds ML Metadata, the Pipelines cache and katib-db-manager answering any caller that tenant pods reach, with source → policy → destination", () => {
+        it("finds ML Metadata, the Pipelines cache and katib-db-manager answering any caller that tenant pods reach, and ML Metadata any signed-in user, with source → policy → destination", () => {
             const findings = unacknowledged(auditTenancy(withAcknowledgements([{ finding: "shared-object-store-key", reason: "A known limitation." }])));
             expect(findings.map((finding) => `${finding.id}: ${finding.message}`)).toEqual([
                 "unauthenticated-mlmd: Pods of tenant vision can call ML Metadata (metadata-grpc-service.kubeflow:8080) without any check of who calls; it holds every tenant's pipeline executions and artifacts, so they can read or change those of nlp",
@@ -157,6 +157,8 @@ describe("the tenancy audit of the prod plan with a path added", () => {
                 "unauthenticated-pipelines-cache: Pods of tenant nlp can call ml-pipeline's cache API (ml-pipeline.kubeflow:8887, TaskService) without any check of who calls; it holds every tenant's cached step results, which Pipelines 2.0.5's task_server.go reads and writes without authorization, so they can read or change those of vision",
                 "unauthenticated-katib-db-manager: Pods of tenant vision can call katib-db-manager (katib-db-manager.kubeflow:6789) without any check of who calls; it holds every tenant's trial metrics, so they can read or change those of nlp",
                 "unauthenticated-katib-db-manager: Pods of tenant nlp can call katib-db-manager (katib-db-manager.kubeflow:6789) without any check of who calls; it holds every tenant's trial metrics, so they can read or change those of vision",
+                "unauthenticated-mlmd: People of tenant vision can reach ML Metadata's web endpoint (metadata-envoy, which the Pipelines UI calls from the browser) through gateway kubeflow/kubeflow-gateway with nothing but their login; it holds every tenant's pipeline executions and artifact locations, so they can read those of nlp",
+                "unauthenticated-mlmd: People of tenant nlp can reach ML Metadata's web endpoint (metadata-envoy, which the Pipelines UI calls from the browser) through gateway kubeflow/kubeflow-gateway with nothing but their login; it holds every tenant's pipeline executions and artifact locations, so they can read those of vision",
             ]);
             expect(findings[0]!.path).toContain(
                 "NetworkPolicy vision/allow-platform-services allows egress to pods matching component=metadata-grpc-server in namespaces matching kubernetes.io/metadata.name in (kubeflow) on TCP 8080",

@@ -46,9 +46,14 @@ describe("the tenancy audit of a stack with many tenants", () => {
         // The acknowledged limitations (the object-store key every tenant holds a copy of, ML Metadata, the Pipelines cache and katib-db-manager) are a path from each tenant.
         const ids = (audit: TenancyAudit) => audit.findings.map((finding) => `${finding.id} ${finding.acknowledged === undefined ? "open" : "acknowledged"}`);
         const limitations = (tenants: number) =>
-            ["shared-object-store-key", "unauthenticated-mlmd", "unauthenticated-pipelines-cache", "unauthenticated-katib-db-manager"].flatMap((id) =>
-                Array<string>(tenants).fill(`${id} acknowledged`),
-            );
+            // unauthenticated-mlmd twice: from tenant pods, and through the gateway (metadata-envoy).
+            [
+                "shared-object-store-key",
+                "unauthenticated-mlmd",
+                "unauthenticated-pipelines-cache",
+                "unauthenticated-katib-db-manager",
+                "unauthenticated-mlmd",
+            ].flatMap((id) => Array<string>(tenants).fill(`${id} acknowledged`));
         expect(ids(prod)).toEqual(limitations(OWN.length));
         expect(ids(many)).toEqual(limitations(TENANTS));
     });
