@@ -24,11 +24,9 @@ import {
 import { isRecord } from "../../core/records";
 import { CustomizeError } from "../manifests/customize";
 
-import { PROFILE_NAMESPACE_LABELS } from "./profile-controller";
+import { type Validation, quoted, tenantAdmissionPolicy, unsetOr } from "./admission";
 
 export const POD_SECURITY_POLICY = "kfstack-tenant-pod-security";
-/** The label the profile controller puts on every profile's namespace (namespace-labels.yaml of Kubeflow 1.8.1's profiles config). */
-const PROFILE_LABEL = "app.kubernetes.io/part-of";
 
 const INJECTOR_CONFIG = "/ConfigMap/istio-system/istio-sidecar-injector";
 
@@ -48,17 +46,11 @@ export function istioInitImage(platform: readonly KubernetesObject[]): string {
     return `${hub}/${image}:${tag}`;
 }
 
-const literal = (value: string | number | boolean) => (typeof value === "string" ? `'${value}'` : String(value));
-const quoted = (values: Iterable<string | number | boolean>) => `[${[...values].map(literal).join(", ")}]`;
-/** `test` of the field at `path` under `root`, or true where any step of the path is absent: the admission object may omit every optional field. */
-const unsetOr = (root: string, path: readonly string[], test: (field: string) => string) =>
-    [...path.map((_, index) => `!has(${[root, ...path.slice(0, index + 1)].join(".")})`), test([root, ...path].join("."))].join(" || ");
 const unset = (root: string, field: string) => unsetOr(root, [field], (value) => `!${value}`);
 const addedWithin = (c: string, allowed: Iterable<string>) =>
     unsetOr(c, ["securityContext", "capabilities", "add"], (added) => `${added}.all(cap, cap in ${quoted(allowed)})`);
 const notPrivileged = (c: string) => unsetOr(c, ["securityContext", "privileged"], (privileged) => `!${privileged}`);
 
-type Validation = { expression: string; message: string };
 type ContainerList = { list: string; all: (body: string) => string };
 
 /** Each container list of the pod (CEL cannot join lists of Container and EphemeralContainer), and a test over every member of it. */
@@ -130,34 +122,8 @@ function baselineFieldValidations(): Validation[] {
 /** The CEL validations, one per rule and container list. */
 const validations = (image: string): Validation[] => [...hostAndCapabilityValidations(image), ...baselineFieldValidations()];
 
-/** The policy and its binding to every profile namespace: Deny, and Fail if the API server cannot evaluate it. */
+/** The policy and its binding to every profile namespace. */
 export function podSecurityObjects(image: string): KubernetesObject[] {
-    const apiVersion = "admissionregistration.k8s.io/v1";
-    return [
-        {
-            apiVersion,
-            kind: "ValidatingAdmissionPolicy",
-            metadata: { name: POD_SECURITY_POLICY },
-            spec: {
-                failurePolicy: "Fail",
-                matchConstraints: {
-                    resourceRules: [
-                        { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods", "pods/ephemeralcontainers"] },
-                    ],
-                },
-                validations: validations(image),
-            },
-        },
-        {
-            apiVersion,
-            kind: "ValidatingAdmissionPolicyBinding",
-            metadata: { name: POD_SECURITY_POLICY },
-            spec: {
-                policyName: POD_SECURITY_POLICY,
-                validationActions: ["Deny"],
-                // By label, so a namespace the profile controller makes later (a Profile created through KFAM) is covered too.
-                matchResources: { namespaceSelector: { matchLabels: { [PROFILE_LABEL]: PROFILE_NAMESPACE_LABELS[PROFILE_LABEL]! } } },
-            },
-        },
-    ];
+    const pods = { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods", "pods/ephemeralcontainers"] };
+    return tenantAdmissionPolicy(POD_SECURITY_POLICY, [pods], validations(image));
 }

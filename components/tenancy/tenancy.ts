@@ -11,6 +11,8 @@ import type { KubernetesObjectResource } from "../manifests/kubernetes-object";
 import { type ExtraDependencies, type LayerObject, ManifestLayer, type Platform } from "../manifests/layer";
 import { type TenancySettings, tenantObjects } from "./objects";
 import { istioInitImage, podSecurityObjects } from "./pod-security";
+import { referenceObjects } from "./reference-admission";
+import { sharedTrialTemplates } from "../../core/tenant-references";
 
 /** The profile controller: a Profile needs it running to get its namespace. */
 const PROFILE_CONTROLLER = "apps/Deployment/kubeflow/profiles-deployment";
@@ -34,11 +36,11 @@ function uniqueTenantObjects(tenants: readonly TenantConfig[], settings: Tenancy
     return [...unique.values()];
 }
 
-/** The group of the tenant namespaces' pod security policy and binding. */
-const POD_SECURITY_GROUP = "pod-security";
+/** The group of the tenant namespaces' admission policies and bindings. */
+const ADMISSION_GROUP = "admission";
 
 /**
- * A Profile waits for the profile controller and the pod security binding (its namespace is guarded from the start);
+ * A Profile waits for the profile controller and the admission policies and bindings (its namespace is guarded from the start);
  * everything else in a tenant namespace for the Profile that makes it.
  */
 function waitForProfiles(platform: Platform, guards: readonly KubernetesObject[]): ExtraDependencies {
@@ -66,18 +68,20 @@ export class Tenancy extends ComponentResource {
             sharedEditors,
         }));
         super("kfstack:tenancy:Tenancy", name, { tenants: declared, acknowledge: args.acknowledge }, opts);
-        const podSecurity = podSecurityObjects(istioInitImage(args.platform.objects)).map((object) => ({ object, group: POD_SECURITY_GROUP }));
-        const entries = [...podSecurity, ...uniqueTenantObjects(args.tenants, args.settings)];
+        const admission = [...podSecurityObjects(istioInitImage(args.platform.objects)), ...referenceObjects(sharedTrialTemplates(args.platform.objects))].map(
+            (object) => ({ object, group: ADMISSION_GROUP }),
+        );
+        const entries = [...admission, ...uniqueTenantObjects(args.tenants, args.settings)];
         const groups = new Map<string, pulumi.Resource>(
             args.tenants.map((tenant) => [tenant.name, new Tenant(`${name}-${tenant.name}`, { tenant: tenant.name }, { parent: this })]),
         );
-        groups.set(POD_SECURITY_GROUP, this);
+        groups.set(ADMISSION_GROUP, this);
         this.objects = new ManifestLayer(args.platform).register(
             entries,
             groups,
             waitForProfiles(
                 args.platform,
-                podSecurity.map((entry) => entry.object),
+                admission.map((entry) => entry.object),
             ),
         ).resources;
         this.registerOutputs({ tenants: args.tenants.map((tenant) => tenant.name) });

@@ -100,7 +100,10 @@ const POD_MAKERS: readonly { apiGroup: string; resources: readonly string[] }[] 
     { apiGroup: "", resources: ["pods"] },
     { apiGroup: "apps", resources: ["deployments", "replicasets", "statefulsets", "daemonsets"] },
     { apiGroup: "batch", resources: ["jobs", "cronjobs"] },
-    { apiGroup: "kubeflow.org", resources: ["notebooks", "pytorchjobs", "tfjobs", "mpijobs", "xgboostjobs", "paddlejobs", "mxjobs", "experiments", "viewers"] },
+    {
+        apiGroup: "kubeflow.org",
+        resources: ["notebooks", "pytorchjobs", "tfjobs", "mpijobs", "xgboostjobs", "paddlejobs", "mxjobs", "experiments", "trials", "viewers"],
+    },
     { apiGroup: "argoproj.io", resources: ["workflows", "cronworkflows"] },
     { apiGroup: "serving.kserve.io", resources: ["inferenceservices"] },
 ];

@@ -8,12 +8,14 @@ import { serviceExposure } from "./net-03-service-exposure";
 import { clusterAdminBindings } from "./rbac-01-cluster-admin";
 import { tenantRoles } from "./rbac-02-tenant-roles";
 import { crossTenantBindings } from "./ten-01-cross-tenant-bindings";
+import { tenantReferences } from "./ten-02-tenant-references";
 import { meshIdentity } from "./istio-01-mesh-identity";
 
 export const TENANCY_POLICIES: readonly KfstackPolicy[] = [
     clusterAdminBindings,
     tenantRoles,
     crossTenantBindings,
+    tenantReferences,
     meshIdentity,
     tenantLimitRange,
     tenantGpuQuota,
