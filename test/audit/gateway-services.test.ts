@@ -4,7 +4,6 @@
 // kfstack's guard stands in front of them, and the guard's Lua, run for real
 // (fengari), refuses every artifact request that names no namespace.
 import { beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error fengari ships no types
 import { lauxlib, lua, lualib, to_luastring } from "fengari";
 import { ARTIFACTS_NEED_NAMESPACE_LUA } from "../../components/kubeflow/mesh-isolation";
 import { auditTenancy, unacknowledged } from "../../engine/audit/tenancy-audit";
