@@ -1,6 +1,7 @@
 // `kfstack bench`: plan time and peak memory per stack (Kubeflow included), as
 // medians over fresh processes (each run pays module loading like a real
-// `npm run plan` does), and the air-gap mirror's bundle and push times.
+// `npm run plan` does), the air-gap mirror's bundle and push times, and how
+// long `pulumi up` waits for the program's first resource under Pulumi's runner.
 // Speed is measured here, never asserted in tests.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -9,14 +10,15 @@ import { join } from "node:path";
 import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
 import { benchMirror, mirrorBenchUnavailable } from "../engine/image-transfer/bench";
 import { REGISTRY_COMMAND } from "../engine/image-transfer/local-registry";
-import { projectDirectory } from "../engine/stack-file";
+import { type RunnerRun, type RuntimeOptions, projectRuntime, runUnderRunner } from "../engine/runner";
+import { loadStackSettings, projectDirectory } from "../engine/stack-file";
 import { SYNTHETIC_BASE_STACK, writeTenantStack } from "../engine/synthetic-tenants";
 import { integer, markdownTable } from "./format";
 
 export interface BenchOptions {
     runs: number;
     stacks: string;
-    /** Comma-separated: plan, tenants, mirror. */
+    /** Comma-separated: plan, tenants, mirror, runner. */
     sections?: string;
 }
 
@@ -39,7 +41,7 @@ export interface PlanStats {
     resources: number;
 }
 
-const SECTIONS = ["plan", "tenants", "mirror"];
+const SECTIONS = ["plan", "tenants", "mirror", "runner"];
 
 /** Tenant counts of the tenant-scaling section: the prod stack's own two, a department, a real organisation. */
 const TENANT_COUNTS = [2, 20, 100];
@@ -74,10 +76,62 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`--runs must be a positive integer, not ${options.runs}`);
     const sections = (options.sections ?? SECTIONS.join(",")).split(",").map((section) => section.trim());
     const unknown = sections.filter((section) => !SECTIONS.includes(section));
-    if (unknown.length > 0) throw new Error(`--sections takes plan, tenants and mirror, not ${unknown.join(", ")}`);
+    if (unknown.length > 0) throw new Error(`--sections takes ${SECTIONS.join(", ")}, not ${unknown.join(", ")}`);
     if (sections.includes("plan")) benchPlans(options);
     if (sections.includes("tenants")) benchTenants(options.runs);
     if (sections.includes("mirror")) await benchMirrorSection(options.runs);
+    if (sections.includes("runner")) await benchRunner(options.runs);
+}
+
+/** The stack the runner section deploys: the smallest shipped AWS stack, as the issue that asked for it measured. */
+const RUNNER_STACK = "dev";
+
+/**
+ * Time to the first resource under Pulumi's runner (the runner test's engine,
+ * engine/runner-monitor.ts), with the deploy path's Pulumi.yaml options against
+ * the runner's type-checking ts-node (`typescript: true`), each with a cold
+ * compile cache (a fresh TMPDIR, where both ts-node and tsx keep theirs) and a
+ * warm one. Each row runs at most three times: a type-checking run is slow.
+ */
+async function benchRunner(runs: number): Promise<void> {
+    const count = Math.min(runs, 3);
+    const settings = loadStackSettings(RUNNER_STACK);
+    const variants: [string, RuntimeOptions][] = [
+        ["Pulumi.yaml (transpile only)", projectRuntime(projectDirectory()).options],
+        ["typescript: true (type-checks)", { typescript: true }],
+    ];
+    const directory = mkdtempSync(join(tmpdir(), "kfstack-bench-runner-"));
+    try {
+        const rows: (string | number)[][] = [];
+        for (const [label, options] of variants) {
+            for (const cache of ["cold", "warm"] as const) {
+                const warmCache = join(directory, `${rows.length}-warm`);
+                if (cache === "warm") await runUnderRunner(settings, projectDirectory(), { options, env: { TMPDIR: warmCache } });
+                const results: RunnerRun[] = [];
+                for (let index = 0; index < count; index++) {
+                    process.stderr.write(`\rbench runner ${label}, ${cache} cache: run ${index + 1}/${count}   `);
+                    const cacheDir = cache === "warm" ? warmCache : join(directory, `${rows.length}-cold-${index}`);
+                    results.push(await runUnderRunner(settings, projectDirectory(), { options, env: { TMPDIR: cacheDir } }));
+                }
+                rows.push([
+                    label,
+                    cache,
+                    median(results.map((run) => run.firstResourceMs)).toFixed(0),
+                    median(results.map((run) => run.totalMs)).toFixed(0),
+                    count,
+                ]);
+            }
+        }
+        process.stderr.write("\n");
+        console.log(`\n${markdownTable(["runtime options", "compile cache", "first resource ms (median)", "whole preview ms (median)", "runs"], rows)}`);
+        console.log(
+            `\nThe ${RUNNER_STACK} stack under @pulumi/pulumi's runner, started as the nodejs language host starts it for \`pulumi preview\`, against the runner test's engine. ` +
+                "first resource: from starting node to the program's first registration, what `pulumi up` waits before anything happens; whole preview: until the runner exits. " +
+                "A warm cache holds ts-node's output for unchanged files, which it reuses without type-checking them again: a clean checkout, CI and every edited file pay the cold row.",
+        );
+    } finally {
+        rmSync(directory, { recursive: true, force: true });
+    }
 }
 
 /** Air-gap mirroring: bundle and push of the synthetic Kubeflow images between two local registries, against a naive skopeo loop. */

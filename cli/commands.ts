@@ -63,14 +63,14 @@ function addProjectCommands(program: Command): void {
     program
         .command("bench")
         .description(
-            "Median plan time and peak memory of the shipped stacks over several fresh processes, how plan and audit scale with tenants, and the air-gap mirror's bundle and push times.",
+            "Median plan time and peak memory of the shipped stacks over several fresh processes, how plan and audit scale with tenants, the air-gap mirror's bundle and push times, and the time to the first resource under Pulumi's runner.",
         )
         .option("--runs <n>", "runs per stack", (value) => Number.parseInt(value, 10), 5)
         .option("--stacks <names>", "comma-separated stacks", "dev,prod")
         .option(
             "--sections <names>",
-            "comma-separated sections: plan (plan time per stack), tenants (plan and audit of 2, 20 and 100 tenants), mirror (bundle and push of synthetic images; needs skopeo and docker-registry)",
-            "plan,tenants,mirror",
+            "comma-separated sections: plan (plan time per stack), tenants (plan and audit of 2, 20 and 100 tenants), mirror (bundle and push of synthetic images; needs skopeo and docker-registry), runner (time to the first resource under Pulumi's runner, transpile-only against type-checking)",
+            "plan,tenants,mirror,runner",
         )
         .action(benchCommand);
 

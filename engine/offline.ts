@@ -8,32 +8,19 @@
 // anything a cloud would compute (ids, ARNs, endpoints) stays unknown, as in a
 // real preview; applies on unknowns do not run and nothing waits on them.
 import * as pulumi from "@pulumi/pulumi";
-import {
-    type ReadResourceRequest,
+import type {
+    ReadResourceRequest,
     ReadResourceResponse,
-    type RegisterResourceOutputsRequest,
-    type RegisterResourceRequest,
+    RegisterResourceOutputsRequest,
+    RegisterResourceRequest,
     RegisterResourceResponse,
 } from "@pulumi/pulumi/proto/resource_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { answerInvoke } from "./offline-invokes";
+import { type PlannedResource, PreviewRecord } from "./preview-record";
 import type { StackSettings } from "./stack-file";
-import { type PlanValue, decodeValue } from "./values";
+import type { PlanValue } from "./values";
 
-export interface PlannedResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string | null;
-    /** Explicit dependsOn and property dependencies, deduplicated and sorted. */
-    dependsOn: string[];
-    /** URN of the explicit provider; null for the default provider. */
-    provider: string | null;
-    custom: boolean;
-    inputs: Record<string, PlanValue>;
-    /** Present on a resource the program reads from the cluster (`Resource.get`) instead of creating: the id it reads. */
-    read?: { id: string };
-}
+export { type PlannedResource, STACK_TYPE } from "./preview-record";
 
 export interface OfflineRun {
     project: string;
@@ -55,8 +42,6 @@ export class OfflineRunError extends Error {
     }
 }
 
-export const STACK_TYPE = "pulumi:pulumi:Stack";
-
 type Callback<T> = (error: Error | null, response?: T) => void;
 
 /** The monitor calls the engine listens to; the mock monitor implements them all. */
@@ -66,7 +51,6 @@ interface MonitorCalls {
     registerResourceOutputs(request: RegisterResourceOutputsRequest, callback: Callback<unknown>): void;
 }
 
-/** Makes a struct convert itself to JavaScript once: the SDK reads back the same struct the engine recorded. */
 /**
  * Runs `run` with property structs that only carry their JavaScript value. The
  * SDK converts every registration's properties to a protobuf Struct, and the
@@ -89,50 +73,9 @@ async function withJavaScriptStructs<T>(run: () => Promise<T>): Promise<T> {
     }
 }
 
-function decodeStruct(value: Record<string, unknown> | undefined): Record<string, PlanValue> {
-    const decoded = decodeValue(value ?? {});
-    return typeof decoded === "object" && decoded !== null && !Array.isArray(decoded) ? (decoded as Record<string, PlanValue>) : {};
-}
-
-function providerUrn(reference: string): string | null {
-    // A provider reference is "<urn>::<id>"; the id is unknown in a preview.
-    return reference ? reference.slice(0, reference.lastIndexOf("::")) : null;
-}
-
-function record(request: RegisterResourceRequest | ReadResourceRequest, urn: string, inputs: Record<string, unknown>): PlannedResource {
-    const dependencies = new Set(request.getDependenciesList());
-    const read = "getId" in request;
-    if (!read) {
-        for (const property of request.getPropertydependenciesMap().values()) {
-            for (const dependency of property.getUrnsList()) dependencies.add(dependency);
-        }
-    }
-    return {
-        urn,
-        type: request.getType(),
-        name: request.getName(),
-        parent: request.getParent() || null,
-        dependsOn: [...dependencies].sort(),
-        provider: providerUrn(request.getProvider()),
-        custom: read || request.getCustom(),
-        inputs: decodeStruct(inputs),
-        ...(read ? { read: { id: request.getId() } } : {}),
-    };
-}
-
-/**
- * The URN the Pulumi engine assigns: the type is qualified by the full chain of
- * parent types, leaving out the root stack.
- */
-function engineUrn(settings: { project: string; stack: string }, request: RegisterResourceRequest | ReadResourceRequest): string {
-    const parentType = request.getParent().split("::")[2];
-    const type = parentType && parentType !== STACK_TYPE ? `${parentType}$${request.getType()}` : request.getType();
-    return `urn:pulumi:${settings.stack}::${settings.project}::${type}::${request.getName()}`;
-}
-
 /** Runs `program` as stack `settings.stack` of project `settings.project` and returns what it registered. */
 export async function runOffline(program: () => Promise<Record<string, unknown>>, settings: Omit<StackSettings, "file">): Promise<OfflineRun> {
-    const resources: PlannedResource[] = [];
+    const engine = new PreviewRecord(settings);
     const invokes: string[] = [];
     await pulumi.runtime.setMocks(
         {
@@ -142,8 +85,7 @@ export async function runOffline(program: () => Promise<Record<string, unknown>>
             },
             // getCallerIdentity is answered with the offline deployer (engine/offline-invokes.ts); every other invoke is refused.
             call: (args) => {
-                const provider = args.provider ? resources.find((resource) => resource.urn === providerUrn(args.provider!)) : undefined;
-                const answer = answerInvoke(args, provider?.inputs);
+                const answer = engine.invoke(args);
                 invokes.push(args.token);
                 return answer;
             },
@@ -154,28 +96,12 @@ export async function runOffline(program: () => Promise<Record<string, unknown>>
     );
     pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
 
-    let outputs: Record<string, PlanValue> = {};
-    // The engine answers registrations itself, as the Pulumi engine does in a
-    // preview of a new stack: the URN the engine would assign, no id yet, and
-    // the inputs as the outputs. Handing the request's own property struct
-    // back saves converting every object to and from protobuf three more times.
+    // The engine answers registrations itself (engine/preview-record.ts), as the Pulumi engine does in a preview.
     const monitor = pulumi.runtime.getMonitor() as unknown as MonitorCalls;
-    monitor.registerResource = (request, callback) => {
-        const urn = engineUrn(settings, request);
-        const properties = request.getObject();
-        resources.push(record(request, urn, properties ? properties.toJavaScript() : {}));
-        callback(null, new RegisterResourceResponse().setUrn(urn).setId("").setObject(properties));
-    };
-    // A read (`Resource.get`) is recorded with the id it reads. Nothing is known of
-    // the live object offline, so its outputs stay unknown (a real preview reads them).
-    monitor.readResource = (request, callback) => {
-        const urn = engineUrn(settings, request);
-        const properties = request.getProperties();
-        resources.push(record(request, urn, properties ? properties.toJavaScript() : {}));
-        callback(null, new ReadResourceResponse().setUrn(urn).setProperties(Struct.fromJavaScript({})));
-    };
+    monitor.registerResource = (request, callback) => callback(null, engine.registerResource(request));
+    monitor.readResource = (request, callback) => callback(null, engine.readResource(request));
     monitor.registerResourceOutputs = (request, callback) => {
-        if (request.getUrn().includes(`::${STACK_TYPE}::`)) outputs = decodeStruct(request.getOutputs()?.toJavaScript());
+        engine.registerResourceOutputs(request);
         callback(null, {});
     };
 
@@ -198,6 +124,6 @@ export async function runOffline(program: () => Promise<Record<string, unknown>>
             await pulumi.runtime.disconnect();
         }
     });
-    if (failure !== undefined) throw new OfflineRunError(failure, resources);
-    return { project: settings.project, stack: settings.stack, resources, outputs, invokes };
+    if (failure !== undefined) throw new OfflineRunError(failure, engine.resources);
+    return { project: settings.project, stack: settings.stack, resources: engine.resources, outputs: engine.outputs, invokes };
 }

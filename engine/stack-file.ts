@@ -28,7 +28,7 @@ export function secretPlaceholder(key: string): string {
     return `[secret ${key}]`;
 }
 
-function readYaml(file: string): unknown {
+export function readYaml(file: string): unknown {
     if (!existsSync(file)) throw new StackFileError(`${file} does not exist.`);
     const document = parseDocument(readFileSync(file, "utf8"), { prettyErrors: true });
     const error = document.errors[0];

@@ -85,7 +85,7 @@ describe("npm run policies -- stage", () => {
         const pack = JSON.parse(readFileSync(join(ROOT, "policies", "package.json"), "utf8"));
         const repository = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
         expect(staged).toMatchObject({ name: pack.name, version: pack.version, main: "index.ts" });
-        expect(staged.dependencies).toEqual({ ...pack.dependencies, typescript: repository.devDependencies.typescript });
+        expect(staged.dependencies).toEqual({ ...pack.dependencies, typescript: repository.dependencies.typescript });
     });
 
     it("compiles the entry, policies/ and core/ with the pack's compiler options", () => {
