@@ -2,6 +2,7 @@
 // `npm run plan -- <stack> --json <file>`. Later sections (policy, tenancy,
 // images …) are added next to these keys, never in place of them.
 import { windowsMissed } from "../components/bom/compatibility";
+import { PRICE_REGIONS } from "../components/cluster/machine-types";
 import type { StackConfig } from "../components/config/schema";
 import type { NodePoolPlan } from "../components/config/topology";
 import { platformProgram } from "../components/platform";
@@ -205,6 +206,9 @@ function stackWarnings({ config, bom, installed, pools }: ResolvedStack): string
             ? [
                   `The gateway serves a self-signed certificate on a ${config.topology} stack, which no client trusts; acknowledged: ${config.kubeflow.gateway.acknowledgeSelfSigned.reason}`,
               ]
+            : []),
+        ...(config.cloud !== "existing" && config.region !== PRICE_REGIONS[config.cloud]
+            ? [`The cost estimate uses ${PRICE_REGIONS[config.cloud]} list prices, not ${config.region}'s, which may differ.`]
             : []),
         ...(config.monitoring.enabled && !config.monitoring.alertRouting
             ? ["kfstack:monitoring.alertRouting is not set: alerts reach Alertmanager and Grafana, but nobody is notified; set slack, pagerDuty or webhook."]

@@ -189,6 +189,20 @@ export const CLUSTER_CASES: StackCase[] = [
         message: "us-east1-b is not a zone of region us-central1; zones look like us-central1-a",
     },
     {
+        name: "rejects an AWS region that does not exist, naming the ones it may mean",
+        base: "aws dev",
+        change: combined(set("region", "us-west-5"), set("zones", ["us-west-5a", "us-west-5b"])),
+        key: "kfstack:region",
+        message: 'is not an AWS region kfstack knows: "us-west-5"; did you mean us-west-1, us-west-2? (a new region goes into components/cluster/regions.ts)',
+    },
+    {
+        name: "rejects a GCP region that does not exist",
+        base: "gcp dev",
+        change: combined(set("region", "mars-central1"), set("zones", ["mars-central1-a", "mars-central1-b"])),
+        key: "kfstack:region",
+        message: 'is not a GCP region kfstack knows: "mars-central1"; use one such as us-central1 (a new region goes into components/cluster/regions.ts)',
+    },
+    {
         name: "rejects a China region",
         base: "aws dev",
         change: combined(set("region", "cn-north-1"), set("zones", ["cn-north-1a", "cn-north-1b"])),
