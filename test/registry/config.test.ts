@@ -67,7 +67,8 @@ const CASES: Case[] = [
         base: "govcloud",
         change: set("region", "govcloud-west"),
         key: "kfstack-mirror:region",
-        message: 'is not an AWS region kfstack knows: "govcloud-west"; use one such as us-west-2 or us-gov-west-1 (a new region goes into components/cluster/regions.ts)',
+        message:
+            'is not an AWS region kfstack knows: "govcloud-west"; use one such as us-west-2 or us-gov-west-1 (a new region goes into components/cluster/regions.ts)',
     },
     {
         name: "rejects a China region",
