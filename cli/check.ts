@@ -11,6 +11,7 @@ import { loadStackSettings } from "../engine/stack-file";
 import { EXIT_INVALID, UnreadableInputError } from "./errors";
 
 export interface CheckOptions {
+    config?: string;
     resources?: string;
     stackConfig?: string;
     policyConfig?: string;
@@ -109,7 +110,7 @@ export async function checkCommand(stack: string | undefined, options: CheckOpti
         report = await evaluatePolicies(options.stackConfig ? [...records, ...stackFactRecords(options.stackConfig)] : records, { config });
         subject = options.resources;
     } else {
-        report = (await planStack(stack!, { policyConfig: config })).policy;
+        report = (await planStack(stack!, { policyConfig: config, ...(options.config ? { configFile: options.config } : {}) })).policy;
         subject = `stack ${stack}`;
     }
     if (options.json) {

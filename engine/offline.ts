@@ -16,6 +16,8 @@ import {
     RegisterResourceResponse,
 } from "@pulumi/pulumi/proto/resource_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { relative } from "node:path";
+import { ConfigError } from "../components/config/load";
 import { answerInvoke } from "./offline-invokes";
 import type { StackSettings } from "./stack-file";
 import { type PlanValue, decodeValue } from "./values";
@@ -56,6 +58,12 @@ export class OfflineRunError extends Error {
 }
 
 export const STACK_TYPE = "pulumi:pulumi:Stack";
+
+/** A file as a user would type it from here: relative when inside the working directory. */
+const displayPath = (file: string) => {
+    const local = relative(process.cwd(), file);
+    return local && !local.startsWith("..") ? local : file;
+};
 
 type Callback<T> = (error: Error | null, response?: T) => void;
 
@@ -131,7 +139,10 @@ function engineUrn(settings: { project: string; stack: string }, request: Regist
 }
 
 /** Runs `program` as stack `settings.stack` of project `settings.project` and returns what it registered. */
-export async function runOffline(program: () => Promise<Record<string, unknown>>, settings: Omit<StackSettings, "file">): Promise<OfflineRun> {
+export async function runOffline(
+    program: () => Promise<Record<string, unknown>>,
+    settings: Omit<StackSettings, "file"> & { file?: string },
+): Promise<OfflineRun> {
     const resources: PlannedResource[] = [];
     const invokes: string[] = [];
     await pulumi.runtime.setMocks(
@@ -198,6 +209,8 @@ export async function runOffline(program: () => Promise<Record<string, unknown>>
             await pulumi.runtime.disconnect();
         }
     });
+    // Name the file the settings came from: the program can only guess Pulumi.<stack>.yaml.
+    if (failure instanceof ConfigError && settings.file) failure = failure.inFile(displayPath(settings.file));
     if (failure !== undefined) throw new OfflineRunError(failure, resources);
     return { project: settings.project, stack: settings.stack, resources, outputs, invokes };
 }

@@ -75,7 +75,7 @@ describe("kfstack plan", () => {
                 '  kfstack:cluster.gpuPool.instanceType: "m6id.8xlarge" is not a GPU type in the machine table; use one of g5.12xlarge, g5.48xlarge, p4d.24xlarge or p5.48xlarge',
                 "  kfstack:cluster.gpuPool.driver.version: is required: pin the NVIDIA driver the GPU nodes run, so CUDA compatibility can be checked",
                 '  kfstack:cluster.gpuPool.driver.amiReleaseVersion: is required on aws: pin the AL2023 NVIDIA AMI release (for Kubernetes 1.33, "1.33.x-YYYYMMDD") that ships the driver',
-                "Fix these keys in the stack file (Pulumi.<stack>.yaml); README.md has the configuration reference.",
+                `Fix these keys in ${stackFile}; README.md has the configuration reference.`,
                 "",
             ].join("\n"),
         );

@@ -67,7 +67,7 @@ describe("stack configuration validation", () => {
                 "  kfstack:nodeCount: is not a kfstack setting; check its spelling and place in the configuration reference",
                 "  kfstack:zones[1]: us-east-1a is listed twice; list each zone once",
                 "  kfstack:cluster.gpuPool.driver.version: 530.30.02 is too old for CUDA 12.2, which needs driver >= 535.54.03",
-                "Fix these keys in the stack file (Pulumi.<stack>.yaml); README.md has the configuration reference.",
+                "Fix these keys in Pulumi.bad.yaml; README.md has the configuration reference.",
             ].join("\n"),
         );
         expect(resourceTypes(resources)).toEqual([STACK_TYPE]);

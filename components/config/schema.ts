@@ -222,6 +222,9 @@ export const StackConfigSchema = z.discriminatedUnion("cloud", [awsStack, gcpSta
     },
 });
 
+/** Every top-level setting of any cloud: a key outside it is a typo whichever cloud the stack names. */
+export const TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([awsStack, gcpStack, existingStack].flatMap((variant) => Object.keys(variant.shape)));
+
 export type StackConfig = z.infer<typeof StackConfigSchema>;
 export type AwsStackConfig = Extract<StackConfig, { cloud: "aws" }>;
 export type GcpStackConfig = Extract<StackConfig, { cloud: "gcp" }>;

@@ -66,6 +66,20 @@ export const CLUSTER_CASES: StackCase[] = [
         message: 'must be one of "testing", "production", not "staging"',
     },
     {
+        name: "asks for a missing topology by its values, without saying 'not undefined'",
+        base: "aws dev",
+        change: unset("topology"),
+        key: "kfstack:topology",
+        message: 'is required: one of "testing", "production"',
+    },
+    {
+        name: "names a mistyped cloud key as unknown, though without a cloud no variant's keys are checked",
+        base: "aws dev",
+        change: combined(unset("cloud"), set("clodu", "aws")),
+        key: "kfstack:clodu",
+        message: "is not a kfstack setting; check its spelling and place in the configuration reference",
+    },
+    {
         name: "rejects a kubernetesVersion with a leading v",
         base: "aws dev",
         change: set("kubernetesVersion", "v1.33"),

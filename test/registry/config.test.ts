@@ -249,7 +249,7 @@ describe("mirror stack configuration validation", () => {
                 "  kfstack-mirror:region: is required: an AWS region such as us-west-2 or us-gov-west-1",
                 `  kfstack-mirror:images: is empty: ${IMAGES_HINT}`,
                 "  kfstack-mirror:tag: is not a setting of cloud aws, whose settings are cloud, region, repositoryPrefix, kmsKeyArn, tags, images; check its spelling in registry/README.md",
-                "Fix these keys in the stack file (Pulumi.<stack>.yaml); README.md has the configuration reference.",
+                "Fix these keys in Pulumi.bad.yaml; README.md has the configuration reference.",
             ].join("\n"),
         );
         expect(resources.map((resource) => resource.type)).toEqual([STACK_TYPE]);
