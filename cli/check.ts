@@ -7,6 +7,7 @@ import { z } from "zod";
 import { type ResolvedStack, resolveStack } from "../components/stack";
 import { planStack } from "../engine/plan";
 import { type PolicyRecord, type PolicyReport, evaluatePolicies, hasMandatory } from "../engine/policy-check";
+import { withPlaceholdersForUnsetSecrets } from "../engine/unset-secrets";
 import { loadStackSettings } from "../engine/stack-file";
 import { EXIT_INVALID, UnreadableInputError } from "./errors";
 
@@ -64,7 +65,7 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown, file: string, what: str
 export function stackFactRecords(stackFile: string): PolicyRecord[] {
     let stack: ResolvedStack;
     try {
-        stack = resolveStack(loadStackSettings("check", { configFile: stackFile }).config);
+        stack = resolveStack(withPlaceholdersForUnsetSecrets(loadStackSettings("check", { configFile: stackFile })).settings.config);
     } catch (error) {
         throw new UnreadableInputError(`The stack config ${stackFile} cannot be used: ${(error as Error).message}`);
     }

@@ -16,6 +16,7 @@ import { type TenancyAudit, auditTenancy } from "./audit/tenancy-audit";
 import { type OfflineRun, type PlannedResource, STACK_TYPE, runOffline } from "./offline";
 import { type PolicyReport, evaluatePolicies, policyRecordsOf } from "./policy-check";
 import { loadStackSettings } from "./stack-file";
+import { unsetSecretWarning, withPlaceholdersForUnsetSecrets } from "./unset-secrets";
 import type { PlanValue } from "./values";
 
 export { HOURS_PER_MONTH };
@@ -218,7 +219,7 @@ function stackWarnings({ config, bom, installed, pools }: ResolvedStack): string
 
 /** Runs the kfstack program offline for a stack and returns its plan. Throws StackFileError or OfflineRunError. */
 export async function planStack(stack: string, options: { configFile?: string; policyConfig?: PolicyPackConfig } = {}): Promise<Plan> {
-    const settings = loadStackSettings(stack, options);
+    const { settings, unset } = withPlaceholdersForUnsetSecrets(loadStackSettings(stack, options));
     let resolution: ResolvedStack | undefined;
     const run = await runOffline(
         platformProgram((resolved) => (resolution = resolved)),
@@ -240,7 +241,11 @@ export async function planStack(stack: string, options: { configFile?: string; p
         stack: run.stack,
         resources,
         outputs: run.outputs,
-        summary: summarize(run, pools, config.cloud, config.allowUndersized?.reason, [...stackWarnings(resolved), ...acknowledged]),
+        summary: summarize(run, pools, config.cloud, config.allowUndersized?.reason, [
+            ...unset.map(unsetSecretWarning),
+            ...stackWarnings(resolved),
+            ...acknowledged,
+        ]),
         policy,
         tenancy,
         images: imageInventory(records),
