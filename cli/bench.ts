@@ -3,6 +3,7 @@
 // `npm run plan` does), the air-gap mirror's bundle and push times, and how
 // long `pulumi up` waits for the program's first resource under Pulumi's runner.
 // Speed is measured here, never asserted in tests.
+import { plannableStackSettings } from "../engine/unset-secrets";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
 import { benchMirror, mirrorBenchUnavailable } from "../engine/image-transfer/bench";
 import { REGISTRY_COMMAND } from "../engine/image-transfer/local-registry";
 import { type RunnerRun, type RuntimeOptions, projectRuntime, runUnderRunner } from "../engine/runner";
-import { loadStackSettings, projectDirectory } from "../engine/stack-file";
+import { projectDirectory } from "../engine/stack-file";
 import { SYNTHETIC_BASE_STACK, writeTenantStack } from "../engine/synthetic-tenants";
 import { integer, markdownTable } from "./format";
 
@@ -95,7 +96,7 @@ const RUNNER_STACK = "dev";
  */
 async function benchRunner(runs: number): Promise<void> {
     const count = Math.min(runs, 3);
-    const settings = loadStackSettings(RUNNER_STACK);
+    const settings = plannableStackSettings(RUNNER_STACK);
     const variants: [string, RuntimeOptions][] = [
         ["Pulumi.yaml (transpile only)", projectRuntime(projectDirectory()).options],
         ["typescript: true (type-checks)", { typescript: true }],

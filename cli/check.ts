@@ -7,10 +7,12 @@ import { z } from "zod";
 import { type ResolvedStack, resolveStack } from "../components/stack";
 import { planStack } from "../engine/plan";
 import { type PolicyRecord, type PolicyReport, evaluatePolicies, hasMandatory } from "../engine/policy-check";
+import { withPlaceholdersForUnsetSecrets } from "../engine/unset-secrets";
 import { loadStackSettings } from "../engine/stack-file";
 import { EXIT_INVALID, UnreadableInputError } from "./errors";
 
 export interface CheckOptions {
+    config?: string;
     resources?: string;
     stackConfig?: string;
     policyConfig?: string;
@@ -63,7 +65,7 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown, file: string, what: str
 export function stackFactRecords(stackFile: string): PolicyRecord[] {
     let stack: ResolvedStack;
     try {
-        stack = resolveStack(loadStackSettings("check", { configFile: stackFile }).config);
+        stack = resolveStack(withPlaceholdersForUnsetSecrets(loadStackSettings("check", { configFile: stackFile })).settings.config);
     } catch (error) {
         throw new UnreadableInputError(`The stack config ${stackFile} cannot be used: ${(error as Error).message}`);
     }
@@ -109,7 +111,7 @@ export async function checkCommand(stack: string | undefined, options: CheckOpti
         report = await evaluatePolicies(options.stackConfig ? [...records, ...stackFactRecords(options.stackConfig)] : records, { config });
         subject = options.resources;
     } else {
-        report = (await planStack(stack!, { policyConfig: config })).policy;
+        report = (await planStack(stack!, { policyConfig: config, ...(options.config ? { configFile: options.config } : {}) })).policy;
         subject = `stack ${stack}`;
     }
     if (options.json) {

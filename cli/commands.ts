@@ -41,6 +41,7 @@ function addStackCommands(program: Command): void {
         .command("check")
         .description("Evaluate the policy pack over a stack's offline plan, or over a JSON list of resources; exit 1 on a mandatory violation.")
         .argument("[stack]", "stack name: reads Pulumi.<stack>.yaml")
+        .option("--config <file>", "read the stack configuration from this file instead")
         .option("--resources <file>", 'JSON array of { "type", "name", "props" } records to check instead of a stack')
         .option("--stack-config <file>", "with --resources: a stack file whose platform facts the stack policies should see")
         .option("--policy-config <file>", "pack config as for `pulumi preview --policy-pack-config`: enforcement levels and settings per policy")
@@ -113,6 +114,7 @@ function addImageCommands(program: Command): void {
         .command("images")
         .description("Every image reference a stack deploys, normalized, with where each is used; `images lock` resolves a release's digests.")
         .argument("[stack]", "stack name: reads Pulumi.<stack>.yaml")
+        .option("--config <file>", "read the stack configuration from this file instead")
         .option("--json", "print the inventory as JSON")
         .action(imagesCommand);
 

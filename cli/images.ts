@@ -6,6 +6,7 @@ import { UnreadableInputError } from "./errors";
 import { markdownTable } from "./format";
 
 export interface ImagesOptions {
+    config?: string;
     json?: boolean;
 }
 
@@ -23,6 +24,6 @@ export function renderInventory(stack: string, inventory: ImageInventory): strin
 
 export async function imagesCommand(stack: string | undefined, options: ImagesOptions): Promise<void> {
     if (!stack) throw new UnreadableInputError("Name a stack (`images prod`), or lock a release's digests with `images lock <bom>`.");
-    const { images } = await planStack(stack);
+    const { images } = await planStack(stack, options.config ? { configFile: options.config } : {});
     console.log(options.json ? JSON.stringify(images, null, 2) : renderInventory(stack, images));
 }

@@ -9,6 +9,7 @@ import { imageInventory } from "../components/images/inventory";
 import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
 import { stackConfigOf } from "../components/stack";
 import { planStack } from "../engine/plan";
+import { withPlaceholdersForUnsetSecrets } from "../engine/unset-secrets";
 import { listStacks, loadStackSettings } from "../engine/stack-file";
 import { type BundleResult, bundleImages, type ImageEvent } from "../engine/image-transfer/bundle";
 import { MirrorInputError } from "../engine/image-transfer/errors";
@@ -119,7 +120,7 @@ function readImageList(file: string): unknown[] {
 }
 
 // Only the configuration: `images lock` must work while the release's lock is missing or stale.
-const releaseOf = (stack: string) => stackConfigOf(loadStackSettings(stack).config).config.kubeflow.release;
+const releaseOf = (stack: string) => stackConfigOf(withPlaceholdersForUnsetSecrets(loadStackSettings(stack)).settings.config).config.kubeflow.release;
 
 /** The stacks named by --stacks, each checked to install `release` before anything is planned. */
 function stacksOfRelease(names: string, release: string): string[] {

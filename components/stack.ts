@@ -2,14 +2,22 @@
 // materials, installed components, mirror and platform facts. The program,
 // the plan, the check and the mirror commands all start from this.
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import type { ClusterFacts, KubeflowFacts } from "../core/facts";
 import type { Bom, BomComponent } from "./bom/schema";
-import { ConfigError, type ParsedStack, parseStackConfig, rawStackConfig } from "./config/load";
+import { ConfigError, type ConfigIssue, type ParsedStack, parseStackConfig, rawStackConfig } from "./config/load";
 import type { StackConfig } from "./config/schema";
 import type { NodePoolPlan } from "./config/topology";
 import { clusterFactsOf, kubeflowFactsOf, mirrorOf } from "./facts";
 import type { Mirror } from "./images/rewrite";
 import { manifestsDirectory } from "./manifests/read";
+import { plainTextSecrets, withSetCommands } from "./config/secrets";
+
+/**
+ * Whether Pulumi marks a config key secret (set with --secret): the SDK keeps the list it gets from the language host
+ * (PULUMI_CONFIG_SECRET_KEYS) behind this function, which its typings leave out (@internal in runtime/config.js).
+ */
+const runtimeSecrets = runtimeConfig as unknown as { isConfigSecret: (key: string) => boolean };
 
 export interface ResolvedStack {
     readonly config: StackConfig;
@@ -23,20 +31,34 @@ export interface ResolvedStack {
     manifestsDir(): string;
 }
 
-/** The validated configuration in a stack's `namespace:key` config values (as Pulumi hands them to a program), with its pools and release; throws ConfigError. */
-export function stackConfigOf(allConfig: Record<string, string>): ParsedStack {
+/**
+ * The validated configuration in a stack's `namespace:key` config values (as Pulumi hands them to a program), with its
+ * pools and release; throws ConfigError. With the keys Pulumi marks secret, a secret setting outside them was typed into
+ * the stack file in plain text, and is refused.
+ */
+export function stackConfigOf(allConfig: Record<string, string>, secretKeys?: readonly string[]): ParsedStack {
     const { raw, issues } = rawStackConfig(allConfig);
     if (issues.length > 0) throw new ConfigError(issues);
-    return parseStackConfig(raw);
+    const plain = secretKeys ? plainTextSecrets(raw, secretKeys) : [];
+    let parsed: ParsedStack | undefined;
+    let problems: ConfigIssue[] = [];
+    try {
+        parsed = parseStackConfig(raw);
+    } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        problems = withSetCommands(error.issues);
+    }
+    if (problems.length + plain.length > 0) throw new ConfigError([...problems, ...plain]);
+    return parsed!;
 }
 
-/** Resolves a stack from its `namespace:key` config values; throws ConfigError. */
-export function resolveStack(allConfig: Record<string, string>): ResolvedStack {
+/** Resolves a stack from its `namespace:key` config values (and the keys Pulumi marks secret); throws ConfigError. */
+export function resolveStack(allConfig: Record<string, string>, secretKeys?: readonly string[]): ResolvedStack {
     const {
         config,
         pools,
         release: { bom, installed },
-    } = stackConfigOf(allConfig);
+    } = stackConfigOf(allConfig, secretKeys);
     const mirror = mirrorOf(config, bom.release);
     let manifestsDir: string | undefined;
     return {
@@ -52,5 +74,9 @@ export function resolveStack(allConfig: Record<string, string>): ResolvedStack {
 
 /** The running Pulumi stack, resolved from its config. */
 export function loadStack(): ResolvedStack {
-    return resolveStack(pulumi.runtime.allConfig());
+    const all = pulumi.runtime.allConfig();
+    return resolveStack(
+        all,
+        Object.keys(all).filter((key) => runtimeSecrets.isConfigSecret(key)),
+    );
 }

@@ -16,6 +16,8 @@ import type {
     RegisterResourceResponse,
 } from "@pulumi/pulumi/proto/resource_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { relative } from "node:path";
+import { ConfigError } from "../components/config/load";
 import { type PlannedResource, PreviewRecord } from "./preview-record";
 import type { StackSettings } from "./stack-file";
 import type { PlanValue } from "./values";
@@ -41,6 +43,12 @@ export class OfflineRunError extends Error {
         this.name = "OfflineRunError";
     }
 }
+
+/** A file as a user would type it from here: relative when inside the working directory. */
+const displayPath = (file: string) => {
+    const local = relative(process.cwd(), file);
+    return local && !local.startsWith("..") ? local : file;
+};
 
 type Callback<T> = (error: Error | null, response?: T) => void;
 
@@ -74,7 +82,10 @@ async function withJavaScriptStructs<T>(run: () => Promise<T>): Promise<T> {
 }
 
 /** Runs `program` as stack `settings.stack` of project `settings.project` and returns what it registered. */
-export async function runOffline(program: () => Promise<Record<string, unknown>>, settings: Omit<StackSettings, "file">): Promise<OfflineRun> {
+export async function runOffline(
+    program: () => Promise<Record<string, unknown>>,
+    settings: Omit<StackSettings, "file"> & { file?: string },
+): Promise<OfflineRun> {
     const engine = new PreviewRecord(settings);
     const invokes: string[] = [];
     await pulumi.runtime.setMocks(
@@ -124,6 +135,8 @@ export async function runOffline(program: () => Promise<Record<string, unknown>>
             await pulumi.runtime.disconnect();
         }
     });
+    // Name the file the settings came from: the program can only guess Pulumi.<stack>.yaml.
+    if (failure instanceof ConfigError && settings.file) failure = failure.inFile(displayPath(settings.file));
     if (failure !== undefined) throw new OfflineRunError(failure, engine.resources);
     return { project: settings.project, stack: settings.stack, resources: engine.resources, outputs: engine.outputs, invokes };
 }

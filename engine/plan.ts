@@ -2,6 +2,7 @@
 // `npm run plan -- <stack> --json <file>`. Later sections (policy, tenancy,
 // images …) are added next to these keys, never in place of them.
 import { windowsMissed } from "../components/bom/compatibility";
+import { PRICE_REGIONS } from "../components/cluster/machine-types";
 import type { StackConfig } from "../components/config/schema";
 import type { NodePoolPlan } from "../components/config/topology";
 import { platformProgram } from "../components/platform";
@@ -15,6 +16,7 @@ import { type TenancyAudit, auditTenancy } from "./audit/tenancy-audit";
 import { type OfflineRun, type PlannedResource, STACK_TYPE, runOffline } from "./offline";
 import { type PolicyReport, evaluatePolicies, policyRecordsOf } from "./policy-check";
 import { loadStackSettings } from "./stack-file";
+import { unsetSecretWarning, withPlaceholdersForUnsetSecrets } from "./unset-secrets";
 import type { PlanValue } from "./values";
 
 export { HOURS_PER_MONTH };
@@ -206,6 +208,9 @@ function stackWarnings({ config, bom, installed, pools }: ResolvedStack): string
                   `The gateway serves a self-signed certificate on a ${config.topology} stack, which no client trusts; acknowledged: ${config.kubeflow.gateway.acknowledgeSelfSigned.reason}`,
               ]
             : []),
+        ...(config.cloud !== "existing" && config.region !== PRICE_REGIONS[config.cloud]
+            ? [`The cost estimate uses ${PRICE_REGIONS[config.cloud]} list prices, not ${config.region}'s, which may differ.`]
+            : []),
         ...(config.monitoring.enabled && !config.monitoring.alertRouting
             ? ["kfstack:monitoring.alertRouting is not set: alerts reach Alertmanager and Grafana, but nobody is notified; set slack, pagerDuty or webhook."]
             : []),
@@ -214,7 +219,7 @@ function stackWarnings({ config, bom, installed, pools }: ResolvedStack): string
 
 /** Runs the kfstack program offline for a stack and returns its plan. Throws StackFileError or OfflineRunError. */
 export async function planStack(stack: string, options: { configFile?: string; policyConfig?: PolicyPackConfig } = {}): Promise<Plan> {
-    const settings = loadStackSettings(stack, options);
+    const { settings, unset } = withPlaceholdersForUnsetSecrets(loadStackSettings(stack, options));
     let resolution: ResolvedStack | undefined;
     const run = await runOffline(
         platformProgram((resolved) => (resolution = resolved)),
@@ -236,7 +241,11 @@ export async function planStack(stack: string, options: { configFile?: string; p
         stack: run.stack,
         resources,
         outputs: run.outputs,
-        summary: summarize(run, pools, config.cloud, config.allowUndersized?.reason, [...stackWarnings(resolved), ...acknowledged]),
+        summary: summarize(run, pools, config.cloud, config.allowUndersized?.reason, [
+            ...unset.map(unsetSecretWarning),
+            ...stackWarnings(resolved),
+            ...acknowledged,
+        ]),
         policy,
         tenancy,
         images: imageInventory(records),

@@ -1,5 +1,6 @@
 // The shipped air-gapped stack: an existing cluster whose every image comes from
 // the enclave's mirror, references in ConfigMaps and custom resources included.
+import { plannableStackSettings } from "../engine/unset-secrets";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../cli/commands";
 import { plainValue } from "../components/images/plain-values";
@@ -7,7 +8,6 @@ import { publicRegistryMentions } from "../components/images/rewrite";
 import { stackConfigOf } from "../components/stack";
 import { type Plan, stackPackConfig } from "../engine/plan";
 import { evaluatePolicies } from "../engine/policy-check";
-import { loadStackSettings } from "../engine/stack-file";
 import { imageMirror } from "../policies/workloads/img-02-image-mirror";
 import { plannedStack } from "./planned-stacks";
 
@@ -48,7 +48,7 @@ describe("stack airgap (existing cluster, every image from the mirror)", () => {
     });
 
     it("makes IMG-02 mandatory for the mirror: a Deployment added with a Docker Hub image fails the check", async () => {
-        const { config } = stackConfigOf(loadStackSettings("airgap").config);
+        const { config } = stackConfigOf(plannableStackSettings("airgap").config);
         const intruder = {
             type: "kubernetes:apps/v1:Deployment",
             name: "team-a/intruder",

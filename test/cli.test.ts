@@ -64,7 +64,7 @@ describe("kfstack plan", () => {
         expect(run.stdout).toBe("");
         expect(run.stderr).toBe(
             [
-                "Invalid kfstack configuration: 6 problems; nothing was created.",
+                "Invalid kfstack configuration: 7 problems; nothing was created.",
                 "  kfstack:zones: needs at least 2 zones so the cluster survives the loss of one",
                 "  kfstack:kubeflow.gateway.tls: is selfSigned (the default) on a production stack, so no client trusts the gateway; set kubeflow.gateway.tls.mode to acme " +
                     "(with kubeflow.gateway.dns) or ca (the site's CA), or set kubeflow.gateway.acknowledgeSelfSigned.reason to say why self-signed is acceptable",
@@ -75,7 +75,8 @@ describe("kfstack plan", () => {
                 '  kfstack:cluster.gpuPool.instanceType: "m6id.8xlarge" is not a GPU type in the machine table; use one of g5.12xlarge, g5.48xlarge, p4d.24xlarge or p5.48xlarge',
                 "  kfstack:cluster.gpuPool.driver.version: is required: pin the NVIDIA driver the GPU nodes run, so CUDA compatibility can be checked",
                 '  kfstack:cluster.gpuPool.driver.amiReleaseVersion: is required on aws: pin the AL2023 NVIDIA AMI release (for Kubernetes 1.33, "1.33.x-YYYYMMDD") that ships the driver',
-                "Fix these keys in the stack file (Pulumi.<stack>.yaml); README.md has the configuration reference.",
+                "  kfstack:identity.staticAdmin.passwordHash: is a secret written in plain text into the stack file; delete it there and set it encrypted: pulumi config set --secret --path 'kfstack:identity.staticAdmin.passwordHash' '<value>'",
+                `Fix these keys in ${stackFile}; README.md has the configuration reference.`,
                 "",
             ].join("\n"),
         );

@@ -1,13 +1,13 @@
 // EKS deployer access: the identity running `pulumi up` becomes cluster-admin
 // through an access entry, and the Kubernetes provider waits for every
 // cluster-admin association before any object is applied.
+import { plannableStackSettings } from "../engine/unset-secrets";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { clusterAdminPrincipals, principalArnOf } from "../components/cluster/aws/deployer";
 import { platformProgram } from "../components/platform";
 import { runOffline } from "../engine/offline";
 import { CALLER_ARN_VARIABLE, GET_CALLER_IDENTITY, offlineCallerArn } from "../engine/offline-invokes";
 import { type Plan, planStack } from "../engine/plan";
-import { loadStackSettings } from "../engine/stack-file";
 import { type PlannedResource, resource, resourcesOfType, stackFixture } from "./helpers";
 import { plannedStack } from "./planned-stacks";
 
@@ -117,7 +117,7 @@ describe("a deployer that the stack already lists in clusterAdmins", () => {
 
 describe("the caller identity in the plan", () => {
     it("is read once on AWS, in the stack's partition on GovCloud", async () => {
-        const run = await runOffline(platformProgram(), loadStackSettings("govcloud", { configFile: stackFixture("govcloud") }));
+        const run = await runOffline(platformProgram(), plannableStackSettings("govcloud", { configFile: stackFixture("govcloud") }));
         expect(run.invokes).toEqual([GET_CALLER_IDENTITY]);
         expect(principals(run.resources.filter((planned) => planned.type === ENTRY))).toEqual([
             "arn:aws-us-gov:iam::111122223333:role/platform-admins",
@@ -126,7 +126,7 @@ describe("the caller identity in the plan", () => {
     });
 
     it.each(["gke-dev", "onprem"])("is never read by the %s stack, which is not on AWS", async (stack) => {
-        const run = await runOffline(platformProgram(), loadStackSettings(stack));
+        const run = await runOffline(platformProgram(), plannableStackSettings(stack));
         expect(run.invokes).toEqual([]);
     });
 });

@@ -1,6 +1,7 @@
 // The Pulumi CLI runs the program with the first `node` on PATH. On a Node older
 // than the project's, the program stops at its first import with one message
 // naming the Node it got and what to do (components/node-version.ts).
+import { plannableStackSettings } from "../engine/unset-secrets";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -8,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { MINIMUM_NODE_MAJOR, requireNodeVersion } from "../components/node-version";
 import { RunnerError, projectRuntime, runUnderRunner } from "../engine/runner";
 import { importSpecifiersOf } from "../engine/source-imports";
-import { loadStackSettings, projectDirectory } from "../engine/stack-file";
+import { projectDirectory } from "../engine/stack-file";
 
 const message = (version: string, node: string) =>
     `kfstack needs Node.js 22 or newer, but ${node} is Node.js ${version}: the Pulumi CLI runs the first \`node\` on PATH. ` +
@@ -40,7 +41,7 @@ describe("requireNodeVersion", () => {
         writeFileSync(preload, 'Object.defineProperty(process.versions, "node", { value: "20.11.1" });\n');
         try {
             const { options } = projectRuntime(projectDirectory());
-            const run = runUnderRunner(loadStackSettings("dev"), projectDirectory(), {
+            const run = runUnderRunner(plannableStackSettings("dev"), projectDirectory(), {
                 options: { ...options, nodeargs: `--require ${preload} ${options.nodeargs ?? ""}` },
             });
             const error = await run.catch((failure: unknown) => failure);

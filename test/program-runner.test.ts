@@ -5,13 +5,14 @@
 // dependencies, providers, inputs and the stack's outputs. So an SDK upgrade,
 // a runtime option or a difference between the mocks and the wire that changes
 // what the program does cannot pass unnoticed.
+import { plannableStackSettings } from "../engine/unset-secrets";
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
 import { platformProgram } from "../components/platform";
 import { runOffline } from "../engine/offline";
 import type { PlannedResource } from "../engine/preview-record";
 import { type RunnerRun, runUnderRunner } from "../engine/runner";
-import { loadStackSettings, projectDirectory } from "../engine/stack-file";
+import { projectDirectory } from "../engine/stack-file";
 import { type SharedStack, plannedStack } from "./planned-stacks";
 import { skipWithoutFixtures } from "./requirements";
 
@@ -21,7 +22,7 @@ const RUNNER_TIMEOUT = 300_000;
 const runs = new Map<string, Promise<RunnerRun>>();
 /** Each stack runs under the runner once per file. */
 function runnerRun(stack: SharedStack): Promise<RunnerRun> {
-    if (!runs.has(stack)) runs.set(stack, runUnderRunner(loadStackSettings(stack), projectDirectory()));
+    if (!runs.has(stack)) runs.set(stack, runUnderRunner(plannableStackSettings(stack), projectDirectory()));
     return runs.get(stack)!;
 }
 
@@ -57,7 +58,7 @@ describe("the program under Pulumi's runner", () => {
     it.skipIf(skipWithoutFixtures("the runner test"))(
         "tells a different stack apart: the dev run differs from a plan of dev with other private-endpoint CIDRs in exactly the API security group",
         async () => {
-            const settings = loadStackSettings("dev");
+            const settings = plannableStackSettings("dev");
             const privateEndpoint = JSON.stringify({ enabled: true, allowedCidrs: ["10.1.0.0/16"] });
             const [run, other] = await Promise.all([
                 runnerRun("dev"),

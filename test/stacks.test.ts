@@ -1,10 +1,10 @@
 // One test per shipped stack file (and the test-only stacks for GovCloud, GKE
 // production and an existing VPC): the topology that comes out of the offline plan.
+import { plannableStackSettings } from "../engine/unset-secrets";
 import { beforeAll, describe, expect, it } from "vitest";
 import { nodeadmUserData } from "../components/cluster/aws/node-group";
 import { stackConfigOf } from "../components/stack";
 import { apiServerCidrs } from "../components/tenancy/settings";
-import { loadStackSettings } from "../engine/stack-file";
 import { type Plan, planStack } from "../engine/plan";
 import { plannedStack } from "./planned-stacks";
 import { Secret, Unknown } from "../engine/values";
@@ -351,7 +351,7 @@ describe("stack in an existing VPC (test fixture)", () => {
     });
 
     it("lets tenant pods reach the API server in the VPC's CIDR blocks unless tenancy.apiServerCidrs says otherwise", () => {
-        const { config } = stackConfigOf(loadStackSettings("existing-vpc", { configFile: stackFixture("existing-vpc") }).config);
+        const { config } = stackConfigOf(plannableStackSettings("existing-vpc", { configFile: stackFixture("existing-vpc") }).config);
         expect(apiServerCidrs(config)).toEqual(["10.50.0.0/16", "100.64.0.0/16"]);
     });
 });

@@ -41,17 +41,20 @@ export interface MachineType {
     price: PriceQuote;
 }
 
+/** The region whose list prices the tables hold, per cloud: a stack elsewhere is estimated at these (the plan says so). */
+export const PRICE_REGIONS = { aws: "us-east-1", gcp: "us-central1" } as const;
+
 const awsPrice = (usdPerHour: number): PriceQuote => ({
     usdPerHour,
-    region: "us-east-1",
-    source: "https://aws.amazon.com/ec2/pricing/on-demand/ (Linux, us-east-1)",
+    region: PRICE_REGIONS.aws,
+    source: `https://aws.amazon.com/ec2/pricing/on-demand/ (Linux, ${PRICE_REGIONS.aws})`,
     date: "2025-05-01",
 });
 
 const gcpPrice = (usdPerHour: number): PriceQuote => ({
     usdPerHour,
-    region: "us-central1",
-    source: "https://cloud.google.com/compute/vm-instance-pricing (us-central1)",
+    region: PRICE_REGIONS.gcp,
+    source: `https://cloud.google.com/compute/vm-instance-pricing (${PRICE_REGIONS.gcp})`,
     date: "2025-05-01",
 });
 

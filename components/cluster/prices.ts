@@ -4,7 +4,7 @@
 // the date named, with the page they come from. The plan's cost estimate
 // (engine/cost/) multiplies them by what the plan creates; they feed an
 // estimate, not a bill. Add a row to price another thing.
-import { type CloudName, GCP_LOCAL_SSD_DISK_PRICE, LOCAL_SSD_DISK_GB } from "./machine-types";
+import { type CloudName, GCP_LOCAL_SSD_DISK_PRICE, LOCAL_SSD_DISK_GB, PRICE_REGIONS } from "./machine-types";
 
 export interface UnitPrice {
     cloud: CloudName;
@@ -24,7 +24,7 @@ const aws = (item: string, unit: string, usdPerUnit: number, page: string): Unit
     item,
     unit,
     usdPerUnit,
-    region: "us-east-1",
+    region: PRICE_REGIONS.aws,
     source: `https://aws.amazon.com/${page}/`,
     date: PRICE_DATE,
 });
@@ -34,7 +34,7 @@ const gcp = (item: string, unit: string, usdPerUnit: number, page: string): Unit
     item,
     unit,
     usdPerUnit,
-    region: "us-central1",
+    region: PRICE_REGIONS.gcp,
     source: `https://cloud.google.com/${page}`,
     date: PRICE_DATE,
 });

@@ -1,11 +1,37 @@
 // The cloud-specific sections of the stack file's schema: region, zones, network and settings of aws and gcp.
 import { z } from "zod";
+import { AWS_REGIONS, GCP_REGIONS } from "../cluster/regions";
 import { ipv4Cidr } from "./fields";
 
 /** The CIDR of a VPC kfstack creates when the stack names none. */
 export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
 
-export const region = z.string().min(1).describe("Cloud region, e.g. us-west-2, us-gov-west-1 or us-central1.");
+/** A region of the table (components/cluster/regions.ts); a typo gets the regions that share its prefix. */
+function knownRegion(cloud: string, regions: readonly string[], example: string) {
+    const article = /^[AEIOU]/.test(cloud) ? "an" : "a";
+    return z
+        .string({
+            error: (issue) =>
+                issue.input === undefined
+                    ? `is required: ${article} ${cloud} region such as ${example}`
+                    : `must be ${article} ${cloud} region such as ${example}`,
+        })
+        .refine((value) => regions.includes(value), {
+            error: (issue) => {
+                const input = String(issue.input);
+                const prefix = input.replace(/-?[0-9]+$/, "");
+                const near = regions.filter((candidate) => prefix.length > 0 && candidate.startsWith(prefix));
+                return `is not ${article} ${cloud} region kfstack knows: ${JSON.stringify(input)}${near.length ? `; did you mean ${near.join(", ")}?` : `; use one such as ${example}`} (a new region goes into components/cluster/regions.ts)`;
+            },
+        });
+}
+
+export const awsRegion = knownRegion("AWS", Object.values(AWS_REGIONS).flat(), "us-west-2 or us-gov-west-1").describe(
+    "AWS region, commercial or GovCloud (e.g. us-west-2, us-gov-west-1); checked against components/cluster/regions.ts.",
+);
+export const gcpRegion = knownRegion("GCP", GCP_REGIONS, "us-central1").describe(
+    "GCP region (e.g. us-central1); checked against components/cluster/regions.ts.",
+);
 export const zones = z
     .array(z.string().min(1))
     .min(2, { error: "needs at least 2 zones so the cluster survives the loss of one" })

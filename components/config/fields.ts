@@ -9,7 +9,7 @@ export const kubernetesVersion = z
     .regex(/^1\.[0-9]{2}$/, { error: (issue) => `must be a Kubernetes minor version such as "1.33", not ${JSON.stringify(issue.input)}` })
     .describe("Kubernetes minor version of the control plane and node pools.");
 
-export const secretValue = z.string().min(1).describe("A secret: set it with `pulumi config set --secret`.");
+export const secretValue = z.string().min(1).meta({ secret: true }).describe("A secret: set it with `pulumi config set --secret`.");
 
 /**
  * A quantity as the API server reads it (the core's grammar), not negative, and

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { StackRelease } from "../bom/compatibility";
 import { type CheckedStack, checkStack } from "./rules";
-import { StackConfigSchema, type StackConfig } from "./schema";
+import { StackConfigSchema, type StackConfig, TOP_LEVEL_KEYS } from "./schema";
 import type { NodePoolPlan } from "./topology";
 
 export const CONFIG_NAMESPACE = "kfstack";
@@ -16,17 +16,31 @@ export interface ConfigIssue {
     message: string;
 }
 
+/** The running stack's file, as the Pulumi CLI names it; a run outside a stack (a unit test) has none. */
+function currentStackFile(): string {
+    const stack = pulumi.getStack();
+    return stack ? `Pulumi.${stack}.yaml` : "the stack file";
+}
+
 /** A stack file that cannot work. Printed without a stack trace by Pulumi and by the kfstack CLI. */
 export class ConfigError extends pulumi.RunError {
-    constructor(readonly issues: ConfigIssue[]) {
+    constructor(
+        readonly issues: ConfigIssue[],
+        readonly file: string = currentStackFile(),
+    ) {
         super(
             [
                 `Invalid kfstack configuration: ${issues.length} problem${issues.length === 1 ? "" : "s"}; nothing was created.`,
                 ...issues.map((issue) => `  ${issue.key}: ${issue.message}`),
-                "Fix these keys in the stack file (Pulumi.<stack>.yaml); README.md has the configuration reference.",
+                `Fix these keys in ${file}; README.md has the configuration reference.`,
             ].join("\n"),
         );
         this.name = "ConfigError";
+    }
+
+    /** The same problems, named in the file they came from (a stack file passed with --config). */
+    inFile(file: string): ConfigError {
+        return new ConfigError(this.issues, file);
     }
 }
 
@@ -56,19 +70,23 @@ const messages: z.core.$ZodErrorMap = (issue) => {
             const unquote = typeof issue.input === "string" && (issue.expected === "boolean" || issue.expected === "number") ? " without quotes" : "";
             return `must be ${expected}${unquote}, not ${describeValue(issue.input)}`;
         }
-        case "invalid_value":
-            return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, not ${JSON.stringify(issue.input)}`;
+        case "invalid_value": {
+            const values = issue.values.map((v) => JSON.stringify(v)).join(", ");
+            return issue.input === undefined ? `is required: one of ${values}` : `must be one of ${values}, not ${JSON.stringify(issue.input)}`;
+        }
         default:
             return undefined;
     }
 };
+
+const UNKNOWN_KEY = "is not a kfstack setting; check its spelling and place in the configuration reference";
 
 function toIssues(error: z.ZodError): ConfigIssue[] {
     return error.issues.flatMap((issue) =>
         issue.code === "unrecognized_keys"
             ? issue.keys.map((key) => ({
                   key: configKey([...issue.path, key]),
-                  message: "is not a kfstack setting; check its spelling and place in the configuration reference",
+                  message: UNKNOWN_KEY,
               }))
             : [{ key: configKey(issue.path), message: issue.message }],
     );
@@ -93,7 +111,14 @@ export function parseStackConfig(raw: Record<string, unknown>): ParsedStack {
         checked = checkStack(config, ctx);
     });
     const result = schema.safeParse(raw, { error: messages });
-    if (!result.success) throw new ConfigError(toIssues(result.error));
+    if (!result.success) {
+        // Without a valid cloud the union checks no keys: name the unknown ones anyway, since a typo is the likely cause.
+        const unknown = Object.keys(raw)
+            .filter((key) => !TOP_LEVEL_KEYS.has(key))
+            .map((key) => ({ key: configKey([key]), message: UNKNOWN_KEY }));
+        const issues = toIssues(result.error);
+        throw new ConfigError([...issues, ...unknown.filter((extra) => !issues.some((issue) => issue.key === extra.key))]);
+    }
     // A parse without problems ran the rules, and they resolved the release (a missing one is a problem).
     return { config: result.data, pools: checked!.pools, release: checked!.release! };
 }

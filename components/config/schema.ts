@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { parseRegistryPrefix } from "../../core/image-references";
 import { TOPOLOGY_MINIMUMS } from "../../core/topology-minimums";
-import { awsNetwork, awsSettings, gcpNetwork, gcpSettings, region, zones } from "./cloud-schema";
+import { awsNetwork, awsRegion, awsSettings, gcpNetwork, gcpRegion, gcpSettings, zones } from "./cloud-schema";
 import { existing } from "./existing-schema";
 import { ipv4Cidr, kubernetesVersion, secretValue } from "./fields";
 import { gateway } from "./gateway-schema";
@@ -193,7 +193,7 @@ const common = {
 
 const awsStack = z.strictObject({
     cloud: z.literal("aws"),
-    region,
+    region: awsRegion,
     zones,
     network: awsNetwork,
     aws: awsSettings,
@@ -202,7 +202,7 @@ const awsStack = z.strictObject({
 
 const gcpStack = z.strictObject({
     cloud: z.literal("gcp"),
-    region,
+    region: gcpRegion,
     zones,
     network: gcpNetwork,
     gcp: gcpSettings,
@@ -221,6 +221,9 @@ export const StackConfigSchema = z.discriminatedUnion("cloud", [awsStack, gcpSta
         return cloud === undefined ? "is required: aws, gcp or existing" : `must be aws, gcp or existing, not ${JSON.stringify(cloud)}`;
     },
 });
+
+/** Every top-level setting of any cloud: a key outside it is a typo whichever cloud the stack names. */
+export const TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([awsStack, gcpStack, existingStack].flatMap((variant) => Object.keys(variant.shape)));
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;
 export type AwsStackConfig = Extract<StackConfig, { cloud: "aws" }>;

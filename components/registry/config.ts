@@ -6,6 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { partitionOf } from "../cluster/aws/partition";
+import { awsRegion } from "../config/cloud-schema";
+import { awsPartitionOf } from "../cluster/regions";
 import { CONFIG_NAMESPACE, ConfigError, type ConfigIssue, configKey, rawStackConfig } from "../config/load";
 import type { ConfigProblem } from "../config/topology";
 import { mirroredImage } from "./images";
@@ -71,15 +73,11 @@ const images = z
 
 // ECR repository names: lowercase path components separated by '/', '.', '_' or '-'.
 const ECR_NAME = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
 const KMS_ARN = /^arn:([a-z-]+):kms:([a-z0-9-]+):[0-9]{12}:(key|alias)\/[A-Za-z0-9/_-]+$/;
 
 const awsMirror = z.strictObject({
     cloud: z.literal("aws"),
-    region: z
-        .string({ error: required("the AWS region of the repositories, such as us-gov-west-1 or us-east-1") })
-        .regex(AWS_REGION, { error: (issue) => `must be an AWS region such as us-gov-west-1 or us-east-1, not ${JSON.stringify(issue.input)}` })
-        .describe("AWS region of the ECR repositories; GovCloud (us-gov-*) included."),
+    region: awsRegion.describe("AWS region of the ECR repositories; GovCloud (us-gov-*) included."),
     repositoryPrefix: z
         .string({ error: required("the ECR namespace of the mirror's repositories, such as kubeflow-mirror") })
         .regex(ECR_NAME, {
@@ -155,7 +153,8 @@ const existingMirror = z.strictObject({
 const VARIANTS = { aws: awsMirror, gcp: gcpMirror, existing: existingMirror } as const;
 
 function mirrorProblems(config: z.infer<typeof awsMirror> | z.infer<typeof gcpMirror> | z.infer<typeof existingMirror>): ConfigProblem[] {
-    if (config.cloud !== "aws" || !AWS_REGION.test(config.region)) return [];
+    // An unknown region is its own problem; no partition follows from it.
+    if (config.cloud !== "aws" || !awsPartitionOf(config.region)) return [];
     const partition = partitionOf(config.region);
     if (!partition) {
         return [{ path: ["region"], message: `${config.region} is in a partition kfstack does not support; use a commercial or GovCloud (us-gov-*) region` }];

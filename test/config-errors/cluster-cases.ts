@@ -66,6 +66,20 @@ export const CLUSTER_CASES: StackCase[] = [
         message: 'must be one of "testing", "production", not "staging"',
     },
     {
+        name: "asks for a missing topology by its values, without saying 'not undefined'",
+        base: "aws dev",
+        change: unset("topology"),
+        key: "kfstack:topology",
+        message: 'is required: one of "testing", "production"',
+    },
+    {
+        name: "names a mistyped cloud key as unknown, though without a cloud no variant's keys are checked",
+        base: "aws dev",
+        change: combined(unset("cloud"), set("clodu", "aws")),
+        key: "kfstack:clodu",
+        message: "is not a kfstack setting; check its spelling and place in the configuration reference",
+    },
+    {
         name: "rejects a kubernetesVersion with a leading v",
         base: "aws dev",
         change: set("kubernetesVersion", "v1.33"),
@@ -187,6 +201,20 @@ export const CLUSTER_CASES: StackCase[] = [
         change: set("zones", ["us-central1-a", "us-east1-b"]),
         key: "kfstack:zones[1]",
         message: "us-east1-b is not a zone of region us-central1; zones look like us-central1-a",
+    },
+    {
+        name: "rejects an AWS region that does not exist, naming the ones it may mean",
+        base: "aws dev",
+        change: combined(set("region", "us-west-5"), set("zones", ["us-west-5a", "us-west-5b"])),
+        key: "kfstack:region",
+        message: 'is not an AWS region kfstack knows: "us-west-5"; did you mean us-west-1, us-west-2? (a new region goes into components/cluster/regions.ts)',
+    },
+    {
+        name: "rejects a GCP region that does not exist",
+        base: "gcp dev",
+        change: combined(set("region", "mars-central1"), set("zones", ["mars-central1-a", "mars-central1-b"])),
+        key: "kfstack:region",
+        message: 'is not a GCP region kfstack knows: "mars-central1"; use one such as us-central1 (a new region goes into components/cluster/regions.ts)',
     },
     {
         name: "rejects a China region",

@@ -60,14 +60,15 @@ const CASES: Case[] = [
         base: "govcloud",
         change: unset("region"),
         key: "kfstack-mirror:region",
-        message: "is required: the AWS region of the repositories, such as us-gov-west-1 or us-east-1",
+        message: "is required: an AWS region such as us-west-2 or us-gov-west-1",
     },
     {
         name: "rejects an AWS region that is not one",
         base: "govcloud",
         change: set("region", "govcloud-west"),
         key: "kfstack-mirror:region",
-        message: 'must be an AWS region such as us-gov-west-1 or us-east-1, not "govcloud-west"',
+        message:
+            'is not an AWS region kfstack knows: "govcloud-west"; use one such as us-west-2 or us-gov-west-1 (a new region goes into components/cluster/regions.ts)',
     },
     {
         name: "rejects a China region",
@@ -245,10 +246,10 @@ describe("mirror stack configuration validation", () => {
         expect(error.message).toBe(
             [
                 "Invalid kfstack configuration: 3 problems; nothing was created.",
-                "  kfstack-mirror:region: is required: the AWS region of the repositories, such as us-gov-west-1 or us-east-1",
+                "  kfstack-mirror:region: is required: an AWS region such as us-west-2 or us-gov-west-1",
                 `  kfstack-mirror:images: is empty: ${IMAGES_HINT}`,
                 "  kfstack-mirror:tag: is not a setting of cloud aws, whose settings are cloud, region, repositoryPrefix, kmsKeyArn, tags, images; check its spelling in registry/README.md",
-                "Fix these keys in the stack file (Pulumi.<stack>.yaml); README.md has the configuration reference.",
+                "Fix these keys in Pulumi.bad.yaml; README.md has the configuration reference.",
             ].join("\n"),
         );
         expect(resources.map((resource) => resource.type)).toEqual([STACK_TYPE]);
