@@ -136,7 +136,10 @@ const NO_OPTIONS = {
  * package as the engine names it (`default`), an explicit one from the records, or one outside
  * them known by its URN only.
  */
-function providerResource(resource: PolicyRecord & { id: string }, byUrn: Map<string, PolicyResource>): PolicyProviderResource {
+export function providerResource(
+    resource: Pick<PolicyRecord, "type" | "provider"> & { id: string },
+    byUrn: ReadonlyMap<string, Pick<PolicyResource, "type" | "name" | "props">>,
+): PolicyProviderResource {
     if (resource.provider === null || resource.provider === undefined) {
         const type = `pulumi:providers:${resource.type.split(":")[0]}`;
         return { type, name: "default", urn: `${resource.id.split("::").slice(0, 2).join("::")}::${type}::default`, props: {} };
