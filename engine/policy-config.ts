@@ -6,6 +6,7 @@
 // `npm run check` and the analyzer test configure the pack with the same.
 import type { EnforcementLevel, PolicyPackConfig } from "@pulumi/policy";
 import { Ajv } from "ajv";
+import { ALL_POLICIES } from "../policies/all";
 import type { KfstackPolicy } from "../policies/lib/policy";
 
 export interface PolicyConfig {
@@ -36,10 +37,10 @@ function defaultsOf(policy: KfstackPolicy): Record<string, unknown> {
     );
 }
 
-/** Why the pack config is wrong, a line each: settings that fail a policy's configSchema, and entries for no policy of the pack. */
+/** Why the pack config is wrong, a line each: settings that fail the configSchema of one of `policies`, and entries for no policy of the pack. */
 export function packConfigProblems(policies: readonly KfstackPolicy[], config: PolicyPackConfig): string[] {
     const ajv = new Ajv({ allErrors: true, strict: false });
-    const names = new Set(policies.map((policy) => policy.name));
+    const names = new Set(ALL_POLICIES.map((policy) => policy.name));
     const strangers = Object.keys(config)
         .filter((name) => !names.has(name))
         .map((name) => `"${name}" is not a policy of the kfstack pack; use a name from the README's policy table.`);
