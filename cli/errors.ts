@@ -8,6 +8,7 @@ import { CustomizeError } from "../components/manifests/customize";
 import { ManifestsError } from "../components/manifests/read";
 import { MirrorError, MirrorInputError } from "../engine/image-transfer/errors";
 import { OfflineRunError } from "../engine/offline";
+import { PolicyConfigError } from "../engine/policy-config";
 import { PackStageError } from "../engine/policy-pack-stage";
 import { StackFileError } from "../engine/stack-file";
 
@@ -35,6 +36,7 @@ const USER_ERRORS: [new (...args: never[]) => Error, number][] = [
     [BomError, EXIT_UNREADABLE],
     [ManifestsError, EXIT_UNREADABLE],
     [UnreadableInputError, EXIT_UNREADABLE],
+    [PolicyConfigError, EXIT_UNREADABLE],
     [MirrorInputError, EXIT_UNREADABLE],
 ];
 

@@ -1,7 +1,9 @@
 // What policies know about the platform beyond single resources: the kfstack
-// components record these facts as their inputs, so a stack policy reads them
-// from the same preview it checks (and `npm run check -- --stack-config` adds
-// them for a bare list of resources).
+// components record these facts as their inputs and register them as their
+// outputs, which is what a preview gives stack policies, so a stack policy reads
+// them from the same preview it checks (and `npm run check -- --stack-config`
+// adds them for a bare list of resources). A record that lacks a fact leaves the
+// policies that read it undecided (policies/lib/facts.ts).
 
 export const CLUSTER_FACTS_TYPE_PREFIX = "kfstack:cluster:";
 export const KUBEFLOW_FACTS_TYPE = "kfstack:kubeflow:Kubeflow";
@@ -74,16 +76,68 @@ export interface TenantFacts {
 
 interface TypedProps {
     type: string;
+    urn?: string;
+    name?: string;
     props: Record<string, unknown>;
 }
 
-export function clusterFacts(resources: readonly TypedProps[]): ClusterFacts | undefined {
-    const cluster = resources.find((resource) => resource.type.startsWith(CLUSTER_FACTS_TYPE_PREFIX) && "nodePools" in resource.props);
-    return cluster?.props as ClusterFacts | undefined;
+/** The components that record the cluster facts, one per cloud. */
+export const CLUSTER_FACTS_TYPES: readonly string[] = ["EksCluster", "GkeCluster", "ExistingCluster"].map((name) => `${CLUSTER_FACTS_TYPE_PREFIX}${name}`);
+
+/** Facts as a component records them: where (its URN, or name), and the keys the facts contract requires that its record lacks. */
+export interface RecordedFacts<T> {
+    facts: T;
+    urn: string;
+    missing: string[];
 }
 
-export function kubeflowFacts(resources: readonly TypedProps[]): KubeflowFacts | undefined {
-    return resources.find((resource) => resource.type === KUBEFLOW_FACTS_TYPE)?.props as KubeflowFacts | undefined;
+/** The keys (dotted paths) a record of facts must hold, and of what JSON type. */
+type Shape = Record<string, "string" | "array" | "object">;
+
+const CLUSTER_SHAPE: Shape = { cloud: "string", topology: "string", kubernetesVersion: "string", nodePools: "array", podCidrs: "array" };
+const KUBEFLOW_SHAPE: Shape = {
+    release: "string",
+    kubernetesVersion: "string",
+    window: "object",
+    "window.min": "string",
+    "window.max": "string",
+    "window.tested": "array",
+    images: "array",
+};
+const TENANT_SHAPE: Shape = { name: "string", owner: "string", members: "array", readsFrom: "array", sharedEditors: "array" };
+
+function jsonType(value: unknown): string {
+    return Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
+}
+
+/** The paths of `shape` that `value` lacks or holds as another type, under `prefix`. */
+function missingOf(value: Record<string, unknown>, shape: Shape, prefix = ""): string[] {
+    const missing = Object.entries(shape).flatMap(([path, type]) => {
+        const found = path
+            .split(".")
+            .reduce<unknown>((at, key) => (typeof at === "object" && at !== null ? (at as Record<string, unknown>)[key] : undefined), value);
+        return jsonType(found) === type ? [] : [path];
+    });
+    // A missing object's own keys go unsaid: "window", not also "window.min".
+    return missing.filter((path) => !missing.some((other) => path.startsWith(`${other}.`))).map((path) => `${prefix}${path}`);
+}
+
+function recorded<T>(holder: TypedProps | undefined, missing: (props: Record<string, unknown>) => string[]): RecordedFacts<T> | undefined {
+    if (!holder) return undefined;
+    return { facts: holder.props as T, urn: holder.urn ?? holder.name ?? holder.type, missing: missing(holder.props) };
+}
+
+/** The cluster facts as the cluster component records them; undefined when no component of the stack does. */
+export function recordedClusterFacts(resources: readonly TypedProps[]): RecordedFacts<ClusterFacts> | undefined {
+    const holder = resources.find((resource) => CLUSTER_FACTS_TYPES.includes(resource.type));
+    return recorded(holder, (props) => missingOf(props, CLUSTER_SHAPE));
+}
+
+export function recordedKubeflowFacts(resources: readonly TypedProps[]): RecordedFacts<KubeflowFacts> | undefined {
+    return recorded(
+        resources.find((resource) => resource.type === KUBEFLOW_FACTS_TYPE),
+        (props) => missingOf(props, KUBEFLOW_SHAPE),
+    );
 }
 
 /** A tenancy audit finding the stack accepts knowingly (kfstack:tenancy.acknowledge). */
@@ -92,10 +146,41 @@ export interface TenancyAcknowledgement {
     reason: string;
 }
 
+export interface TenancyFacts {
+    tenants: TenantFacts[];
+    acknowledge?: TenancyAcknowledgement[];
+}
+
+export function recordedTenancyFacts(resources: readonly TypedProps[]): RecordedFacts<TenancyFacts> | undefined {
+    return recorded(
+        resources.find((resource) => resource.type === TENANCY_FACTS_TYPE),
+        (props) => {
+            const tenants = props["tenants"];
+            if (!Array.isArray(tenants)) return ["tenants"];
+            return tenants.flatMap((tenant: unknown, index) =>
+                typeof tenant === "object" && tenant !== null
+                    ? missingOf(tenant as Record<string, unknown>, TENANT_SHAPE, `tenants[${index}].`)
+                    : [`tenants[${index}]`],
+            );
+        },
+    );
+}
+
+/** Complete facts only: a record that lacks a required key is read as no facts. */
+const complete = <T>(found: RecordedFacts<T> | undefined): T | undefined => (found && found.missing.length === 0 ? found.facts : undefined);
+
+export function clusterFacts(resources: readonly TypedProps[]): ClusterFacts | undefined {
+    return complete(recordedClusterFacts(resources));
+}
+
+export function kubeflowFacts(resources: readonly TypedProps[]): KubeflowFacts | undefined {
+    return complete(recordedKubeflowFacts(resources));
+}
+
 export function tenancyAcknowledgements(resources: readonly TypedProps[]): TenancyAcknowledgement[] {
-    return (resources.find((resource) => resource.type === TENANCY_FACTS_TYPE)?.props["acknowledge"] as TenancyAcknowledgement[] | undefined) ?? [];
+    return complete(recordedTenancyFacts(resources))?.acknowledge ?? [];
 }
 
 export function tenancyFacts(resources: readonly TypedProps[]): TenantFacts[] {
-    return (resources.find((resource) => resource.type === TENANCY_FACTS_TYPE)?.props["tenants"] as TenantFacts[] | undefined) ?? [];
+    return complete(recordedTenancyFacts(resources))?.tenants ?? [];
 }

@@ -16,6 +16,7 @@ import type {
 import * as pulumi from "@pulumi/pulumi";
 import { ALL_POLICIES } from "../policies/all";
 import { type KfstackPolicy, isStackPolicy } from "../policies/lib/policy";
+import { resolvePackConfig } from "./policy-config";
 import { Secret, Unknown } from "./values";
 
 /**
@@ -32,7 +33,12 @@ export interface PolicyRecord {
     type: string;
     name: string;
     urn?: string;
+    /** What stack policies read: a custom resource's inputs, a component's registered outputs (see policyRecordOf). */
     props: Record<string, unknown>;
+    /** A component's inputs, which resource policies read (the engine's Analyze); absent when they are `props`. */
+    inputs?: Record<string, unknown>;
+    /** URN of its parent (the stack for a top-level resource), as the analyzer hands stack policies `parent`; absent when not recorded. */
+    parent?: string | null;
     /** URNs of the resources it depends on (explicit and property dependencies), as the analyzer hands policies `dependencies`. */
     dependsOn?: string[];
     /** URN of its explicit provider, or null for the default provider, as the analyzer hands policies `provider`; absent when not recorded. */
@@ -43,16 +49,25 @@ interface PlannedRecord {
     type: string;
     name: string;
     urn: string;
+    parent: string | null;
     inputs: Record<string, unknown>;
+    /** A component's registered outputs; absent on a custom resource. */
+    outputs?: Record<string, unknown>;
     dependsOn: string[];
     provider: string | null;
     read?: { id: string };
 }
 
-/** A planned resource as the policy pack sees it. */
+/**
+ * A planned resource as the engine hands it to the analyzer's AnalyzeStack: a custom resource with its
+ * (checked) inputs, which a preview of a new resource has as its outputs, and a component with only what its
+ * registerOutputs call registered (pulumi/pulumi's step generator analyzes the new states' outputs, and a
+ * component's outputs are set by RegisterResourceOutputs alone). Resource policies (Analyze) see the inputs
+ * of custom resources, which are the same props.
+ */
 export function policyRecordOf(resource: PlannedRecord): PolicyRecord {
-    const { type, name, urn, inputs: props, dependsOn, provider } = resource;
-    return { type, name, urn, props, dependsOn, provider };
+    const { type, name, urn, parent, inputs, outputs, dependsOn, provider } = resource;
+    return { type, name, urn, props: outputs ?? inputs, ...(outputs ? { inputs } : {}), parent, dependsOn, provider };
 }
 
 /**
@@ -76,7 +91,11 @@ export interface Violation {
 
 export interface PolicyReport {
     violations: Violation[];
-    /** Policies that could not decide on a resource because a value is unknown until deployment. */
+    /**
+     * Policies that could not decide on a resource or the stack: a value is unknown until deployment (the
+     * analyzer's "can't run … during preview"), or the policy said it does not apply and why (notApplicable,
+     * e.g. a stack whose facts lack what it reads).
+     */
     undecided: { policy: string; resource: string; reason: string }[];
     evaluated: { resources: number; policies: number };
 }
@@ -90,23 +109,11 @@ function analyzerValue(value: unknown): unknown {
     return value;
 }
 
-function enforcementOf(policy: KfstackPolicy, config: PolicyPackConfig): EnforcementLevel {
-    const entry = config[policy.name];
-    if (typeof entry === "string") return entry;
-    return entry?.enforcementLevel ?? policy.enforcementLevel ?? "advisory";
+class NotApplicable extends Error {
+    constructor(readonly reason: string | undefined) {
+        super(reason);
+    }
 }
-
-/** The policy's configuration: the schema's defaults, overridden by the pack config. */
-function configOf(policy: KfstackPolicy, config: PolicyPackConfig): Record<string, unknown> {
-    const defaults = Object.fromEntries(
-        Object.entries(policy.configSchema?.properties ?? {}).flatMap(([key, schema]) => ("default" in schema ? [[key, schema.default]] : [])),
-    );
-    const entry = config[policy.name];
-    const overrides = typeof entry === "object" ? Object.fromEntries(Object.entries(entry).filter(([key]) => key !== "enforcementLevel")) : {};
-    return { ...defaults, ...overrides };
-}
-
-class NotApplicable extends Error {}
 
 function typeChecks(type: string, props: Record<string, unknown>) {
     const typeOf = (resourceClass: unknown) => (resourceClass as { __pulumiType?: string }).__pulumiType;
@@ -129,7 +136,10 @@ const NO_OPTIONS = {
  * package as the engine names it (`default`), an explicit one from the records, or one outside
  * them known by its URN only.
  */
-function providerResource(resource: PolicyRecord & { id: string }, byUrn: Map<string, PolicyResource>): PolicyProviderResource {
+export function providerResource(
+    resource: Pick<PolicyRecord, "type" | "provider"> & { id: string },
+    byUrn: ReadonlyMap<string, Pick<PolicyResource, "type" | "name" | "props">>,
+): PolicyProviderResource {
     if (resource.provider === null || resource.provider === undefined) {
         const type = `pulumi:providers:${resource.type.split(":")[0]}`;
         return { type, name: "default", urn: `${resource.id.split("::").slice(0, 2).join("::")}::${type}::default`, props: {} };
@@ -166,6 +176,8 @@ function stackPolicyResources(resources: (PolicyRecord & { id: string })[]): Pol
     resources.forEach((resource, index) => {
         const policyResource = stackResources[index]!;
         policyResource.dependencies.push(...(resource.dependsOn ?? []).flatMap((urn) => byUrn.get(urn) ?? []));
+        const parent = resource.parent ? byUrn.get(resource.parent) : undefined;
+        if (parent) policyResource.parent = parent;
         // A record that does not say (a --resources file of type, name and props) gets no provider.
         if (resource.provider !== undefined) policyResource.provider = providerResource(resource, byUrn);
     });
@@ -177,10 +189,11 @@ export async function evaluatePolicies(
     options: { policies?: readonly KfstackPolicy[]; config?: PolicyPackConfig } = {},
 ): Promise<PolicyReport> {
     const policies = options.policies ?? ALL_POLICIES;
-    const packConfig = options.config ?? {};
+    const packConfig = resolvePackConfig(policies, options.config ?? {});
     const resources = records.map((record) => {
         const props = analyzerValue(record.props) as Record<string, unknown>;
-        return { ...record, id: record.urn ?? record.name, props };
+        const inputs = record.inputs ? (analyzerValue(record.inputs) as Record<string, unknown>) : props;
+        return { ...record, id: record.urn ?? record.name, props, inputs };
     });
     const report: PolicyReport = { violations: [], undecided: [], evaluated: { resources: records.length, policies: 0 } };
     // The analyzer builds these afresh for each stack policy; no policy changes them, so one set serves all
@@ -188,10 +201,11 @@ export async function evaluatePolicies(
     let stackResources: PolicyResource[] | undefined;
 
     for (const policy of policies) {
-        const enforcement = enforcementOf(policy, packConfig);
-        if (enforcement === "disabled") continue;
+        const { enforcementLevel, properties: config } = packConfig.get(policy.name)!;
+        if (enforcementLevel === "disabled") continue;
+        // The analyzer reports a remediation policy's violations as mandatory.
+        const enforcement = enforcementLevel === "remediate" ? "mandatory" : enforcementLevel;
         report.evaluated.policies++;
-        const config = configOf(policy, packConfig);
         const common = {
             stackTags: new Map<string, string>(),
             getConfig: <T extends object>() => config as T,
@@ -206,8 +220,9 @@ export async function evaluatePolicies(
                 await validate(reportViolation);
             } catch (error) {
                 if (error instanceof UnknownValueError) report.undecided.push({ policy: policy.name, resource: subject, reason: error.message });
-                else if (!(error instanceof NotApplicable))
-                    throw new Error(`Policy ${policy.name} failed on ${subject}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+                else if (error instanceof NotApplicable)
+                    report.undecided.push({ policy: policy.name, resource: subject, reason: error.reason ?? "Policy does not apply" });
+                else throw new Error(`Policy ${policy.name} failed on ${subject}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
             }
         };
 
@@ -223,9 +238,9 @@ export async function evaluatePolicies(
                 type: resource.type,
                 name: resource.name,
                 urn: resource.id,
-                props: unknownCheckingProxy(resource.props),
+                props: unknownCheckingProxy(resource.inputs),
                 opts: NO_OPTIONS,
-                ...typeChecks(resource.type, resource.props),
+                ...typeChecks(resource.type, resource.inputs),
             } as unknown as ResourceValidationArgs;
             for (const validate of validations) await run(resource.id, (reportViolation) => validate(args, reportViolation));
         }

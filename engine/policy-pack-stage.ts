@@ -78,14 +78,16 @@ function readJson(path: string): Record<string, unknown> {
 
 const stringRecord = (value: unknown): Record<string, string> => (typeof value === "object" && value !== null ? (value as Record<string, string>) : {});
 
-/** policies/package.json for the stage: the pack's dependencies, and the repository's typescript so the policy runtime compiles with it. */
+/**
+ * policies/package.json for the stage, with index.ts as main. The pack declares its own typescript, so the
+ * policy runtime compiles with it rather than the TypeScript 3.8 @pulumi/pulumi vendors.
+ */
 function stagedPackageJson(root: string): Record<string, unknown> {
     const pack = readJson(join(root, "policies", "package.json"));
-    const repository = readJson(join(root, "package.json"));
-    const typescript = stringRecord(repository.devDependencies).typescript ?? stringRecord(repository.dependencies).typescript;
-    if (typescript === undefined) throw new PackStageError("package.json declares no typescript version for the staged pack to compile with.");
-    const dependencies = { typescript, ...stringRecord(pack.dependencies) };
-    return { ...pack, main: "index.ts", dependencies: Object.fromEntries(Object.entries(dependencies).sort(([a], [b]) => a.localeCompare(b))) };
+    if (stringRecord(pack.dependencies).typescript === undefined) {
+        throw new PackStageError("policies/package.json declares no typescript: the policy runtime would compile the pack with the TypeScript 3.8 it vendors.");
+    }
+    return { ...pack, main: "index.ts" };
 }
 
 /** policies/tsconfig.json for the stage: the same compiler options over the entry, policies/ and core/. */

@@ -28,6 +28,11 @@ export interface PlannedResource {
     provider: string | null;
     custom: boolean;
     inputs: Record<string, PlanValue>;
+    /**
+     * Components only: what the component's registerOutputs registered ({} if it registers nothing). The Pulumi
+     * engine gives a component's outputs, not its inputs, to stack policies (AnalyzeStack).
+     */
+    outputs?: Record<string, PlanValue>;
     /** Present on a resource the program reads from the cluster (`Resource.get`) instead of creating: the id it reads. */
     read?: { id: string };
 }
@@ -50,6 +55,7 @@ function record(request: RegisterResourceRequest | ReadResourceRequest, urn: str
             for (const dependency of property.getUrnsList()) dependencies.add(dependency);
         }
     }
+    const custom = read || request.getCustom();
     return {
         urn,
         type: request.getType(),
@@ -57,8 +63,9 @@ function record(request: RegisterResourceRequest | ReadResourceRequest, urn: str
         parent: request.getParent() || null,
         dependsOn: [...dependencies].sort(),
         provider: providerUrn(request.getProvider()),
-        custom: read || request.getCustom(),
+        custom,
         inputs: decodeStruct(inputs),
+        ...(custom ? {} : { outputs: {} }),
         ...(read ? { read: { id: request.getId() } } : {}),
     };
 }
@@ -104,8 +111,12 @@ export class PreviewRecord {
         return new ReadResourceResponse().setUrn(urn).setProperties(Struct.fromJavaScript({}));
     }
 
+    /** A component's outputs (the stack's included) are what it registers here, as the engine records them. */
     registerResourceOutputs(request: RegisterResourceOutputsRequest): void {
-        if (request.getUrn().includes(`::${STACK_TYPE}::`)) this.outputs = decodeStruct(request.getOutputs()?.toJavaScript());
+        const registered = decodeStruct(request.getOutputs()?.toJavaScript());
+        const component = this.resources.find((resource) => resource.urn === request.getUrn() && !resource.custom);
+        if (component) component.outputs = registered;
+        if (request.getUrn().includes(`::${STACK_TYPE}::`)) this.outputs = registered;
     }
 
     /**

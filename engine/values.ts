@@ -19,11 +19,15 @@ export class Unknown {
     }
 }
 
-/** A secret value: kept for policies that inspect it, never written out. */
+/**
+ * A secret value: kept for policies that inspect it, never written out. Its placeholder still says whether
+ * the value is known: a secret a preview cannot know yet (a generated password) is "[unknown secret]", so a
+ * reader of the plan treats it as undecided, as a policy in a preview does, not as the string "[secret]".
+ */
 export class Secret {
     constructor(readonly value: unknown) {}
     toJSON(): string {
-        return "[secret]";
+        return containsUnknown(this.value as PlanValue) ? "[unknown secret]" : "[secret]";
     }
 }
 

@@ -23,9 +23,17 @@ describe("kfstack plan", () => {
         expect(Object.keys(plan)).toEqual(["project", "stack", "resources", "outputs", "summary", "policy", "tenancy", "images"]);
         expect(plan.project).toBe("kfstack");
         expect(plan.stack).toBe("dev");
-        for (const resource of plan.resources) {
-            expect(Object.keys(resource)).toEqual(["urn", "type", "name", "parent", "dependsOn", "provider", "inputs"]);
+        // A component also has the outputs it registered, which stack policies read; a custom resource has none.
+        const componentKeys = ["urn", "type", "name", "parent", "dependsOn", "provider", "inputs", "outputs"];
+        const resources = plan.resources as { type: string; outputs?: object }[];
+        for (const resource of resources) {
+            const component = resource.type.startsWith("kfstack:") || resource.type === "pulumi:pulumi:Stack";
+            expect(Object.keys(resource)).toEqual(component ? componentKeys : componentKeys.slice(0, -1));
         }
+        expect(resources.find((resource) => resource.type === "kfstack:kubeflow:Kubeflow")?.outputs).toMatchObject({
+            release: "kubeflow-1.8.1",
+            kubernetesVersion: "1.33",
+        });
         expect(plan.resources).toHaveLength(plan.summary.resourceCount + 1);
         expect(run.stdout).toContain(
             "| general | m6id.4xlarge | 3/3/6                   | 48   | 192        | 2,850   | 0    | $0.95       | $2,078.75         | $4,157.50     |",

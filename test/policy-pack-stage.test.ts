@@ -80,12 +80,14 @@ describe("npm run policies -- stage", () => {
         expect(readFileSync(join(stage, "index.ts"), "utf8")).toContain('import "./policies/index";');
     });
 
-    it("declares the pack's dependencies and the repository's typescript, with index.ts as main", () => {
+    it("declares the pack's own dependencies, typescript included, with index.ts as main", () => {
         const staged = JSON.parse(readFileSync(join(stage, "package.json"), "utf8"));
         const pack = JSON.parse(readFileSync(join(ROOT, "policies", "package.json"), "utf8"));
         const repository = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
         expect(staged).toMatchObject({ name: pack.name, version: pack.version, main: "index.ts" });
-        expect(staged.dependencies).toEqual({ ...pack.dependencies, typescript: repository.dependencies.typescript });
+        expect(staged.dependencies).toEqual(pack.dependencies);
+        // The pack compiles with the TypeScript the repository type-checks (and deploys) it with.
+        expect(pack.dependencies.typescript).toBe(repository.dependencies.typescript);
     });
 
     it("compiles the entry, policies/ and core/ with the pack's compiler options", () => {
@@ -212,6 +214,16 @@ describe("staging a pack that would not stand on its own", () => {
         appendFileSync(join(root, "core", "quantity.ts"), 'import { z } from "zod";\nexport const Quantity = z.string();\n');
         expect(() => stagePolicyPack({ out: join(scratch(), "pack"), root })).toThrow(
             'core/quantity.ts imports "zod", which is not a dependency in policies/package.json: the published pack would not install it.',
+        );
+    });
+
+    it("refuses a pack that does not declare typescript, which the policy runtime would replace with its vendored TypeScript 3.8", () => {
+        const root = repositoryCopy();
+        const packageJson = JSON.parse(readFileSync(join(root, "policies", "package.json"), "utf8"));
+        delete packageJson.dependencies.typescript;
+        writeFileSync(join(root, "policies", "package.json"), JSON.stringify(packageJson));
+        expect(() => stagePolicyPack({ out: join(scratch(), "pack"), root })).toThrow(
+            "policies/package.json declares no typescript: the policy runtime would compile the pack with the TypeScript 3.8 it vendors.",
         );
     });
 

@@ -34,6 +34,6 @@ export class ExistingCluster extends PlatformCluster {
             { parent: this },
         );
         this.ready = readDeclaredCapabilities(name, args.existing.provides, { parent: this, provider: this.provider });
-        this.registerOutputs({ kubeconfig: this.kubeconfig, nodePools: this.nodePools });
+        this.registerClusterOutputs({ kubeconfig: this.kubeconfig });
     }
 }

@@ -1,7 +1,8 @@
 // What every cluster component (EKS, GKE, existing) gives the platform: a
 // Kubernetes provider, the kubeconfig, the node pools, and what the platform
 // must wait for before it applies anything. Each registers the
-// stack's cluster facts as its inputs; the policy pack reads them there.
+// stack's cluster facts as its inputs and its outputs: in a real preview the
+// engine gives stack policies a component's outputs, so the pack reads them there.
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterFacts } from "../../core/facts";
@@ -23,9 +24,16 @@ export abstract class PlatformCluster extends pulumi.ComponentResource {
      */
     abstract readonly ready: readonly pulumi.Input<pulumi.Resource>[];
     readonly nodePools: readonly NodePoolPlan[];
+    private readonly facts: ClusterFacts;
 
     protected constructor(type: string, name: string, args: PlatformClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, args.facts, opts);
         this.nodePools = args.pools;
+        this.facts = args.facts;
+    }
+
+    /** Registers the component's outputs after the cluster facts, which stack policies read from them (AnalyzeStack). */
+    protected registerClusterOutputs(outputs: pulumi.Inputs): void {
+        this.registerOutputs({ ...this.facts, ...outputs });
     }
 }

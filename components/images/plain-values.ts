@@ -10,14 +10,14 @@ export function isPlainRecord(value: unknown): value is Record<string, unknown> 
 /**
  * The marker objects of engine/values.ts, recognized by what they serialize
  * to so this module does not load the Pulumi SDK: `Unknown` ("[unknown]") and
- * `Secret` ("[secret]", its value in `value`).
+ * `Secret` ("[secret]" or "[unknown secret]", its value in `value`).
  */
 function markerOf(value: object): "unknown" | "secret" | undefined {
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON !== "function") return undefined;
     const serialized = (toJSON as () => unknown).call(value);
     if (serialized === "[unknown]") return "unknown";
-    if (serialized === "[secret]" && "value" in value) return "secret";
+    if ((serialized === "[secret]" || serialized === "[unknown secret]") && "value" in value) return "secret";
     return undefined;
 }
 

@@ -88,6 +88,7 @@ export class Kubeflow extends pulumi.ComponentResource {
         this.objects = registered.resources;
         this.brokenCycles = registered.brokenCycles;
 
-        this.registerOutputs({ release: args.bom.release, objects: this.objects.size });
+        // The Kubeflow facts (release, window, images) are outputs too: stack policies read a component's outputs.
+        this.registerOutputs({ ...args.facts, objects: this.objects.size });
     }
 }

@@ -84,7 +84,8 @@ export class Tenancy extends ComponentResource {
                 admission.map((entry) => entry.object),
             ),
         ).resources;
-        this.registerOutputs({ tenants: args.tenants.map((tenant) => tenant.name) });
+        // The declared tenants are outputs too: stack policies (TEN-01) and the audit read a component's outputs.
+        this.registerOutputs({ tenants: declared, acknowledge: args.acknowledge });
     }
 }
 

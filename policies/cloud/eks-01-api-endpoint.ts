@@ -1,6 +1,6 @@
 // EKS-01: the Kubernetes API is private or limited to listed networks; a
 // production stack never opens it to 0.0.0.0/0.
-import { clusterFacts } from "../../core/facts";
+import { clusterFactsOf } from "../lib/facts";
 import { stackPolicy } from "../lib/policy";
 import { EKS_CLUSTER, describeCloudResource } from "./resources";
 import { arrayAt, recordAt } from "../../core/records";
@@ -19,7 +19,7 @@ export const eksApiEndpoint = stackPolicy({
         "Set kfstack:privateEndpoint.enabled to true (vpcConfig.endpointPublicAccess false, endpointPrivateAccess true), or list the networks that may reach the public endpoint in kfstack:privateEndpoint.allowedCidrs (vpcConfig.publicAccessCidrs), never 0.0.0.0/0 in production.",
     validateStack: (args, reportViolation) => {
         // Production is the topology the stack declares; without kfstack's cluster facts (a bare list of resources) the stricter rule applies.
-        const facts = clusterFacts(args.resources);
+        const facts = clusterFactsOf(args)?.facts;
         const production = facts?.topology !== "testing";
         for (const resource of args.resources) {
             if (resource.type !== EKS_CLUSTER) continue;

@@ -4,7 +4,8 @@ import type { ClusterFacts, NodePoolFacts } from "../../core/facts";
 import { CUDA_MINIMUM_DRIVER, compareDriverVersions } from "../../core/gpu";
 import { stackPolicy } from "../lib/policy";
 import { eksNodeGroupGpus, gkeAccelerators, gkeNodeConfig } from "./gpu-nodes";
-import { EKS_NODE_GROUP, GKE_NODE_POOL, clusterFactsWithUrn, describeCloudResource, isSet, quoted } from "./resources";
+import { EKS_NODE_GROUP, GKE_NODE_POOL, describeCloudResource, isSet, quoted } from "./resources";
+import { clusterFactsOf } from "../lib/facts";
 import { listOf } from "../../core/text";
 import { recordAt } from "../../core/records";
 
@@ -54,7 +55,7 @@ export const gpuDriver = stackPolicy({
     remediation:
         "Set kfstack:cluster.gpuPool.cudaVersion and driver.version (>= the CUDA minimum), and on AWS driver.amiReleaseVersion (the EKS NVIDIA AMI release that ships it), on GCP driver.gkeInstallation; kfstack passes them to releaseVersion and gpuDriverInstallationConfig.",
     validateStack: (args, reportViolation) => {
-        const declared = clusterFactsWithUrn(args.resources);
+        const declared = clusterFactsOf(args);
         for (const pool of declared?.facts.nodePools ?? []) {
             if (pool.gpu) checkDeclaredDriver(declared!.facts.cloud, pool, (message) => reportViolation(message, declared!.urn));
         }

@@ -4,13 +4,14 @@
 // StorageClass the plan creates, the cloud provides or an existing cluster
 // declares (kfstack:existing.provides.storageClasses), and a claim that names
 // none finds a default class.
-import type { PolicyResource } from "@pulumi/policy";
+import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { describeResource, kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
 import { recordAt } from "../../core/records";
 import { DEFAULT_CLASS_ANNOTATION, isDefaultStorageClass } from "../../core/storage-classes";
 import { volumeClaimsOf } from "../../core/volume-claims";
 import { stackPolicy } from "../lib/policy";
-import { EKS_ADDON, EKS_CLUSTER, GKE_CLUSTER, clusterFactsWithUrn, describeCloudResource } from "./resources";
+import { EKS_ADDON, EKS_CLUSTER, GKE_CLUSTER, describeCloudResource } from "./resources";
+import { clusterFactsOf } from "../lib/facts";
 
 const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
 
@@ -28,12 +29,13 @@ interface Classes {
  * The classes claims can bind to: the planned ones, on a planned GKE cluster GKE's own, on an
  * existing cluster the declared ones. Undefined where nothing says which classes the cluster has.
  */
-function classesOf(resources: readonly PolicyResource[]): Classes | undefined {
+function classesOf(args: Pick<StackValidationArgs, "resources" | "notApplicable">): Classes | undefined {
+    const resources = args.resources;
     const planned = resources.filter((resource) => resource.type === STORAGE_CLASS);
     const nameOf = (resource: PolicyResource) => metadataOf(resource.props).name ?? resource.name;
     const names = new Set(planned.map(nameOf));
     const defaults = planned.filter((resource) => isDefaultStorageClass(recordAt(recordAt(resource.props, "metadata"), "annotations"))).map(nameOf);
-    const facts = clusterFactsWithUrn(resources);
+    const facts = clusterFactsOf(args);
     if (facts?.facts.cloud === "existing") {
         const declared = facts.facts.provides?.storageClasses;
         if (!declared) return undefined;
@@ -81,7 +83,7 @@ export const storageClasses = stackPolicy({
                 storageClass.urn,
             );
         }
-        const classes = classesOf(args.resources);
+        const classes = classesOf(args);
         if (!classes) return;
         for (const resource of args.resources) {
             const kind = kubernetesKind(resource.type)?.kind;

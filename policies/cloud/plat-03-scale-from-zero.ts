@@ -8,7 +8,8 @@ import type { PolicyResource } from "@pulumi/policy";
 import { recordAt } from "../../core/records";
 import { stackPolicy } from "../lib/policy";
 import { eksScaleFromZeroShortfalls, findAutoscalers } from "./scale-from-zero-eks";
-import { EKS_NODE_GROUP, GKE_NODE_POOL, clusterFactsWithUrn, describeCloudResource } from "./resources";
+import { EKS_NODE_GROUP, GKE_NODE_POOL, describeCloudResource } from "./resources";
+import { clusterFactsOf } from "../lib/facts";
 
 /** Why a GKE node pool that can be at 0 stays there, or undefined when its autoscaling can add nodes. */
 function gkeShortfall(pool: PolicyResource): string | undefined {
@@ -46,7 +47,7 @@ export const scaleFromZero = stackPolicy({
             const shortfall = gkeShortfall(pool);
             if (shortfall) reportViolation(shortfall, pool.urn);
         }
-        const cluster = clusterFactsWithUrn(args.resources);
+        const cluster = clusterFactsOf(args);
         if (cluster?.facts.cloud !== "existing" || cluster.facts.provides?.autoscaling === true) return;
         for (const pool of cluster.facts.nodePools.filter((declared) => declared.minNodes === 0)) {
             reportViolation(

@@ -9,10 +9,10 @@ import {
     GCP_SUBNETWORK,
     GKE_CLUSTER,
     VPC_ENDPOINT,
-    clusterFactsWithUrn,
     describeCloudResource,
     quoted,
 } from "./resources";
+import { clusterFactsOf } from "../lib/facts";
 import { listOf } from "../../core/text";
 import { recordAt } from "../../core/records";
 
@@ -124,7 +124,7 @@ export const registryMirror = stackPolicy({
         const resources = args.resources;
         checkRepositories(resources, reportViolation);
         if (!config.airGapped) return;
-        const facts = clusterFactsWithUrn(resources)?.facts;
+        const facts = clusterFactsOf(args)?.facts;
         const has = (type: string) => resources.some((resource) => resource.type === type);
         const cloud = facts?.cloud ?? (has(EKS_CLUSTER) ? "aws" : has(GKE_CLUSTER) ? "gcp" : "existing");
         if (cloud === "aws") {

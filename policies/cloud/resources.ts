@@ -2,7 +2,6 @@
 // message names a resource, and reading inputs that may be unknown until
 // deployment (a KMS key ARN, a launch template id) without tripping the
 // analyzer's unknown-checking proxy where only presence matters.
-import { CLUSTER_FACTS_TYPE_PREFIX, type ClusterFacts, clusterFacts } from "../../core/facts";
 import { isRecord } from "../../core/records";
 import { EKS_ADDON, EKS_CLUSTER, GKE_CLUSTER } from "../../core/cloud-types";
 
@@ -62,19 +61,6 @@ export function isSet(object: unknown, key: string): boolean {
 /** A value as a message quotes it: strings in double quotes, everything else as JSON. */
 export function quoted(value: unknown): string {
     return value === undefined ? "not set" : JSON.stringify(value);
-}
-
-interface StackResource {
-    type: string;
-    urn: string;
-    props: Record<string, unknown>;
-}
-
-/** kfstack's cluster facts and the URN of the component that records them, where stack violations about them point. */
-export function clusterFactsWithUrn(resources: readonly StackResource[]): { facts: ClusterFacts; urn: string } | undefined {
-    const facts = clusterFacts(resources);
-    const holder = resources.find((resource) => resource.type.startsWith(CLUSTER_FACTS_TYPE_PREFIX) && "nodePools" in resource.props);
-    return facts && holder ? { facts, urn: holder.urn } : undefined;
 }
 
 /** True when the plan binds a role to ServiceAccount namespace/serviceAccount through an EKS Pod Identity association. */

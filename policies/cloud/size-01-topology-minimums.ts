@@ -2,7 +2,7 @@
 import type { ClusterFacts, NodePoolFacts } from "../../core/facts";
 import { stackPolicy } from "../lib/policy";
 import { TOPOLOGY_MINIMUMS, type TopologyMinimums } from "../../core/topology-minimums";
-import { clusterFactsWithUrn } from "./resources";
+import { clusterFactsOf } from "../lib/facts";
 import { listOf } from "../../core/text";
 
 const OR_ALLOW = "or set kfstack:allowUndersized.reason";
@@ -43,7 +43,7 @@ export const topologyMinimums = stackPolicy({
     remediation:
         "Raise kfstack:cluster.nodePool.nodeCount, choose a larger instance type (or on GCP more local SSDs), and for production keep kfstack:cluster.gpuPool; or, for a deliberately small stack, state why in kfstack:allowUndersized.reason.",
     validateStack: (args, reportViolation) => {
-        const declared = clusterFactsWithUrn(args.resources);
+        const declared = clusterFactsOf(args);
         if (!declared) {
             args.notApplicable("the stack records no kfstack cluster facts; check a bare resource list with --stack-config");
             return;

@@ -1,5 +1,6 @@
 // TEN-01: a RoleBinding in one tenant's namespace never names another tenant's owner or service account.
-import { type TenantFacts, tenancyFacts } from "../../core/facts";
+import type { TenantFacts } from "../../core/facts";
+import { tenancyFactsOf } from "../lib/facts";
 import { stackPolicy } from "../lib/policy";
 import { describeResource } from "../../core/kubernetes-resources";
 import { type Subject, type Tenant, kubernetesObjects, tenantsOf } from "../lib/tenants";
@@ -50,7 +51,7 @@ export const crossTenantBindings = stackPolicy({
     validateStack: (args, reportViolation) => {
         const tenants = tenantsOf(args.resources);
         if (tenants.length < 2) return;
-        const facts = tenancyFacts(args.resources);
+        const facts = tenancyFactsOf(args)?.facts.tenants ?? [];
         for (const binding of kubernetesObjects(args.resources, ["RoleBinding"])) {
             const home = tenants.find((tenant) => tenant.namespace === binding.namespace);
             if (binding.group !== RBAC_GROUP || !home) continue;

@@ -1,7 +1,7 @@
 // VER-02: every Kubeflow component container runs an image of the bill of materials of the stack's release.
 import { stackPolicy } from "../lib/policy";
 import { containersOf, describeResource, kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
-import { kubeflowFacts } from "../../core/facts";
+import { kubeflowFactsOf } from "../lib/facts";
 import { pulledReference } from "../../core/image-references";
 
 export interface BomImagesConfig {
@@ -34,7 +34,7 @@ export const bomImages = stackPolicy({
         },
     },
     validateStack: (args, reportViolation) => {
-        const facts = kubeflowFacts(args.resources);
+        const facts = kubeflowFactsOf(args)?.facts;
         if (!facts) return;
         const allowed = new Set((facts.images ?? []).map(pulledReference));
         const namespaces = new Set(args.getConfig<BomImagesConfig>().namespaces ?? KUBEFLOW_NAMESPACES);

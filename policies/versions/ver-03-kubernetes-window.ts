@@ -1,6 +1,6 @@
 // VER-03: the cluster's Kubernetes version is inside the Kubeflow release's window, or acknowledged.
 import { stackPolicy } from "../lib/policy";
-import { KUBEFLOW_FACTS_TYPE, kubeflowFacts } from "../../core/facts";
+import { kubeflowFactsOf } from "../lib/facts";
 import { compareKubernetesMinors, parseKubernetesVersion } from "../../core/kubernetes-version";
 
 export const kubernetesWindow = stackPolicy({
@@ -12,9 +12,9 @@ export const kubernetesWindow = stackPolicy({
     remediation:
         "Run a Kubernetes version inside the release's window, or set kfstack:kubeflow.acknowledgeKubernetesVersion to the version the cluster runs with the reason it is acceptable.",
     validateStack: (args, reportViolation) => {
-        const facts = kubeflowFacts(args.resources);
-        if (!facts) return;
-        const urn = args.resources.find((resource) => resource.type === KUBEFLOW_FACTS_TYPE)?.urn;
+        const recorded = kubeflowFactsOf(args);
+        if (!recorded) return;
+        const { facts, urn } = recorded;
         const version = parseKubernetesVersion(facts.kubernetesVersion);
         const min = parseKubernetesVersion(facts.window?.min);
         const max = parseKubernetesVersion(facts.window?.max);

@@ -2,7 +2,8 @@
 // what the largest node that can run the pod gives a pod (from the cluster
 // facts; only the floor when a stack has none). Quantities are compared by
 // value: 2Gi = 2048Mi = 2147483648.
-import { type NodePoolFacts, clusterFacts } from "../../core/facts";
+import type { NodePoolFacts } from "../../core/facts";
+import { clusterFactsOf } from "../lib/facts";
 import { stackPolicy } from "../lib/policy";
 import { containersOf } from "../../core/kubernetes-resources";
 import { QUANTITY_PATTERN, parseQuantity } from "../../core/quantity";
@@ -103,7 +104,7 @@ export const memoryLimitRange = stackPolicy({
     },
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<Config>();
-        const facts = clusterFacts(args.resources);
+        const facts = clusterFactsOf(args)?.facts;
         const pools = facts?.nodePools ?? [];
         const general = ceilingOf(
             pools.filter((pool) => !pool.gpu),

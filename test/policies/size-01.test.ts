@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { topologyMinimums } from "../../policies/cloud/size-01-topology-minimums";
 import type { ClusterFacts, NodePoolFacts } from "../../core/facts";
 import { messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
-import { clusterFactsRecord, generalPoolFacts, gpuPoolFacts, expectAcceptedOutright, reportOf } from "./fixtures-cloud";
+import { clusterFactsRecord, generalPoolFacts, gpuPoolFacts, reportOf } from "./fixtures-cloud";
 
 const OR_ALLOW = "or set kfstack:allowUndersized.reason";
 
@@ -100,7 +100,15 @@ describe("SIZE-01 topology minimums", () => {
         ).toEqual([]);
     });
 
-    it("does not apply without kfstack's cluster facts", async () => {
-        await expectAcceptedOutright(topologyMinimums, []);
+    it("is undecided without kfstack's cluster facts, and says why", async () => {
+        const report = await reportOf(topologyMinimums, []);
+        expect(report.violations).toEqual([]);
+        expect(report.undecided).toEqual([
+            {
+                policy: "size-01-topology-minimums",
+                resource: "stack",
+                reason: "the stack records no kfstack cluster facts; check a bare resource list with --stack-config",
+            },
+        ]);
     });
 });

@@ -126,7 +126,7 @@ export class EksCluster extends PlatformCluster {
                 dependsOn: [...this.nodeGroups, this.addons["eks-pod-identity-agent"]],
             });
         }
-        this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig, nodePools: this.nodePools });
+        this.registerClusterOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig });
     }
 
     /**

@@ -102,7 +102,7 @@ export class GkeCluster extends PlatformCluster {
                   }),
         });
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
-        this.registerOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig, nodePools: this.nodePools });
+        this.registerClusterOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig });
     }
 
     /** A Google service account `account` acts as through Workload Identity; the caller grants it its roles. */
