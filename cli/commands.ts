@@ -11,7 +11,7 @@ import { imagesCommand } from "./images";
 import { manifestsPullCommand } from "./manifests";
 import { imagesLockCommand, mirrorBundleCommand, mirrorPushCommand } from "./mirror";
 import { planCommand } from "./plan";
-import { policiesStageCommand } from "./policies";
+import { policiesConfigCommand, policiesStageCommand } from "./policies";
 
 export function buildProgram(): Command {
     const program = new Command("kfstack")
@@ -103,6 +103,16 @@ function addPolicyCommands(program: Command): void {
         )
         .requiredOption("--out <dir>", "stage directory: new, empty, or a previous stage (its node_modules is kept)")
         .action(policiesStageCommand);
+
+    policies
+        .command("config")
+        .description(
+            "Print (or write) the pack config a stack implies, for `pulumi preview --policy-pack-config`: on an air-gapped stack IMG-02 is mandatory with its mirror and REG-01 checks the mirror; `npm run check` applies the same.",
+        )
+        .argument("<stack>", "stack name: reads Pulumi.<stack>.yaml")
+        .option("--config <file>", "read the stack configuration from this file instead")
+        .option("--out <file>", "write the JSON to this file instead of printing it")
+        .action(policiesConfigCommand);
 }
 
 const parallel = (fallback: number) =>
