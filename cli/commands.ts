@@ -11,7 +11,8 @@ import { imagesCommand } from "./images";
 import { manifestsPullCommand } from "./manifests";
 import { imagesLockCommand, mirrorBundleCommand, mirrorPushCommand } from "./mirror";
 import { planCommand } from "./plan";
-import { policiesConfigCommand, policiesStageCommand } from "./policies";
+import { policiesStageCommand } from "./policies";
+import { policiesConfigCommand } from "./policy-config";
 
 export function buildProgram(): Command {
     const program = new Command("kfstack")

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
+import { secretPlaceholder } from "../components/config/fields";
 import { isRecord } from "../core/records";
 
 export interface StackSettings {
@@ -24,9 +25,7 @@ export class StackFileError extends Error {
     }
 }
 
-export function secretPlaceholder(key: string): string {
-    return `[secret ${key}]`;
-}
+export { secretPlaceholder };
 
 export function readYaml(file: string): unknown {
     if (!existsSync(file)) throw new StackFileError(`${file} does not exist.`);

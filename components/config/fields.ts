@@ -9,6 +9,9 @@ export const kubernetesVersion = z
     .regex(/^1\.[0-9]{2}$/, { error: (issue) => `must be a Kubernetes minor version such as "1.33", not ${JSON.stringify(issue.input)}` })
     .describe("Kubernetes minor version of the control plane and node pools.");
 
+/** The placeholder the offline plan stands in for a secret it cannot read: a `secure:` value (no key offline) or one not set yet. */
+export const secretPlaceholder = (key: string) => `[secret ${key}]`;
+
 export const secretValue = z.string().min(1).meta({ secret: true }).describe("A secret: set it with `pulumi config set --secret`.");
 
 /**

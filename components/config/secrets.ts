@@ -5,6 +5,7 @@
 // offline plan only, stand in a marked placeholder so a stack can be planned
 // before its secrets are set.
 import { z } from "zod";
+import { secretPlaceholder } from "./fields";
 import { CONFIG_NAMESPACE, type ConfigIssue } from "./load";
 import { StackConfigSchema } from "./schema";
 
@@ -78,9 +79,6 @@ export function withSetCommands(issues: readonly ConfigIssue[]): ConfigIssue[] {
     );
 }
 
-/** The placeholder the offline plan stands in for a secret the stack does not set yet. */
-export const unsetSecretPlaceholder = (key: string) => `[secret ${key} not set]`;
-
 /** Sets `value` at a full key ("kfstack:a.b[0].c") inside the raw config, creating what is missing. */
 function setAt(raw: Record<string, unknown>, key: string, value: string): void {
     const parts = key
@@ -101,6 +99,6 @@ function setAt(raw: Record<string, unknown>, key: string, value: string): void {
 export function withUnsetSecretPlaceholders(raw: Record<string, unknown>, issues: readonly ConfigIssue[]): { raw: Record<string, unknown>; unset: string[] } {
     const unset = issues.filter((issue) => isSecretKey(issue.key) && issue.message.startsWith("is required")).map((issue) => issue.key);
     const filled = structuredClone(raw);
-    for (const key of unset) setAt(filled, key, unsetSecretPlaceholder(key));
+    for (const key of unset) setAt(filled, key, secretPlaceholder(key));
     return { raw: filled, unset };
 }

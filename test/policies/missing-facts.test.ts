@@ -1,3 +1,4 @@
+import { plannableStackSettings } from "../../engine/unset-secrets";
 import { describe, expect, it } from "vitest";
 import { CLUSTER_FACTS_TYPES, KUBEFLOW_FACTS_TYPE, TENANCY_FACTS_TYPE, type TenantFacts } from "../../core/facts";
 import { type PolicyRecord, evaluatePolicies, policyRecordsOf } from "../../engine/policy-check";
@@ -8,7 +9,6 @@ import { kubernetesWindow } from "../../policies/versions/ver-03-kubernetes-wind
 import { plannedStack } from "../planned-stacks";
 import { record } from "./fixtures";
 import { type SharedStack } from "../planned-stacks";
-import { loadStackSettings } from "../../engine/stack-file";
 import { resolveStack } from "../../components/stack";
 
 /**
@@ -33,7 +33,7 @@ const ENDING =
 
 async function undecidedWithoutFacts(stack: SharedStack) {
     const plan = await plannedStack(stack);
-    const config = stackPackConfig(resolveStack(loadStackSettings(stack).config).config);
+    const config = stackPackConfig(resolveStack(plannableStackSettings(stack).config).config);
     const report = await evaluatePolicies(withoutFactOutputs(policyRecordsOf(plan.resources)), { config });
     expect(report.violations).toEqual([]);
     return { plan, undecided: report.undecided.filter((entry) => entry.resource === "stack") };
