@@ -13,7 +13,10 @@ export default defineConfig({
         env: manifestsDir ? { KFSTACK_MANIFESTS_DIR: manifestsDir } : {},
         // Makes the directory where the files share each stack's plan, planned once per run.
         globalSetup: ["test/global-setup.ts"],
-        // Each file loads the Pulumi SDK and cloud packages once; plans of a whole stack take seconds.
+        // A worker loads the Pulumi SDK, the cloud packages and the program once for all its files, not once per file:
+        // importing them was over half of the run. Every test that runs the program sets its own mocks and config.
+        isolate: false,
+        // Plans of a whole stack take seconds.
         testTimeout: 120_000,
         hookTimeout: 120_000,
     },
