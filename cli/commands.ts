@@ -1,22 +1,27 @@
-// The kfstack CLI over the offline engine. Each command lives in its own file;
-// handlers here only parse arguments and delegate.
+// The kfstack CLI over the offline engine. Each command lives in its own file,
+// loaded only when that command runs: the definitions here import nothing but
+// commander, so `--help` and argument errors answer without loading the Pulumi
+// SDK, the cloud packages or the policy pack (test/cli-startup.test.ts).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, Option } from "commander";
-import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
-import { auditCommand } from "./audit";
-import { benchCommand } from "./bench";
-import { checkCommand } from "./check";
-import { docsCommand } from "./docs";
 import { reportFailure } from "./errors";
-import { imagesCommand } from "./images";
-import { manifestsPullCommand } from "./manifests";
-import { imagesLockCommand, mirrorBundleCommand, mirrorPushCommand } from "./mirror";
-import { planCommand } from "./plan";
-import { policiesStageCommand } from "./policies";
-import { policiesConfigCommand } from "./policy-config";
+
+/** An action that imports its command's module when the command runs. */
+function lazy<K extends string, M extends Record<K, (...args: never[]) => unknown>>(load: () => Promise<M>, name: K) {
+    return async (...args: Parameters<M[K]>): Promise<void> => {
+        await (await load())[name](...args);
+    };
+}
+
+function packageVersion(): string {
+    return (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version;
+}
 
 export function buildProgram(): Command {
     const program = new Command("kfstack")
         .description("Plan, check and benchmark kfstack stacks offline: no Pulumi CLI, cloud account or cluster needed.")
+        .version(packageVersion())
         .option("--debug", "print stack traces of unexpected errors")
         .showHelpAfterError();
     addStackCommands(program);
@@ -36,7 +41,7 @@ function addStackCommands(program: Command): void {
         .option("--json <file>", "write the plan JSON to this file")
         .option("--quiet", "print nothing but errors")
         .addOption(new Option("--stats <file>", "write timing and peak memory of this run as JSON").hideHelp())
-        .action(planCommand);
+        .action(lazy(() => import("./plan.js"), "planCommand"));
 
     program
         .command("check")
@@ -47,7 +52,7 @@ function addStackCommands(program: Command): void {
         .option("--stack-config <file>", "with --resources: a stack file whose platform facts the stack policies should see")
         .option("--policy-config <file>", "pack config as for `pulumi preview --policy-pack-config`: enforcement levels and settings per policy")
         .option("--json", 'print { "violations": [...] } as JSON')
-        .action(checkCommand);
+        .action(lazy(() => import("./check.js"), "checkCommand"));
 
     program
         .command("audit")
@@ -57,7 +62,7 @@ function addStackCommands(program: Command): void {
         .argument("<stack>", "stack name: reads Pulumi.<stack>.yaml")
         .option("--config <file>", "read the stack configuration from this file instead")
         .option("--json", "print the audit as JSON")
-        .action(auditCommand);
+        .action(lazy(() => import("./audit.js"), "auditCommand"));
 }
 
 /** bench, docs and manifests: the project's own upkeep. */
@@ -74,14 +79,14 @@ function addProjectCommands(program: Command): void {
             "comma-separated sections: plan (plan time per stack), tenants (plan and audit of 2, 20 and 100 tenants), mirror (bundle and push of synthetic images; needs skopeo and docker-registry), runner (time to the first resource under Pulumi's runner, transpile-only against type-checking)",
             "plan,tenants,mirror,runner",
         )
-        .action(benchCommand);
+        .action(lazy(() => import("./bench.js"), "benchCommand"));
 
     program
         .command("docs")
         .description(
             "Regenerate the configuration reference and machine-type table in README.md from the schema and the machine table, and the registry stacks' image lists from the prod plan.",
         )
-        .action(docsCommand);
+        .action(lazy(() => import("./docs.js"), "docsCommand"));
 
     const manifests = program.command("manifests").description("Download, render and check the pinned upstream manifests of a bill of materials.");
 
@@ -90,7 +95,7 @@ function addProjectCommands(program: Command): void {
         .description("Fetch every source of a BOM at its pinned commit, render each component with kustomize, check its sha256, and write the manifests cache.")
         .argument("<bom>", "release name: reads components/bom/<bom>.yaml, e.g. kubeflow-1.8.1")
         .option("--out <dir>", "cache directory to write", "./manifests-cache")
-        .action(manifestsPullCommand);
+        .action(lazy(() => import("./manifests.js"), "manifestsPullCommand"));
 }
 
 /** policies: the CrossGuard pack as it leaves the repository. */
@@ -103,7 +108,7 @@ function addPolicyCommands(program: Command): void {
             "Write the pack with the core/ it imports into a self-contained directory (PulumiPolicy.yaml, package.json, tsconfig.json, index.ts, policies/, core/) to `pulumi policy publish` from; refuse if a pack module imports anything else.",
         )
         .requiredOption("--out <dir>", "stage directory: new, empty, or a previous stage (its node_modules is kept)")
-        .action(policiesStageCommand);
+        .action(lazy(() => import("./policies.js"), "policiesStageCommand"));
 
     policies
         .command("config")
@@ -113,7 +118,7 @@ function addPolicyCommands(program: Command): void {
         .argument("<stack>", "stack name: reads Pulumi.<stack>.yaml")
         .option("--config <file>", "read the stack configuration from this file instead")
         .option("--out <file>", "write the JSON to this file instead of printing it")
-        .action(policiesConfigCommand);
+        .action(lazy(() => import("./policy-config.js"), "policiesConfigCommand"));
 }
 
 const parallel = (fallback: number) =>
@@ -127,7 +132,7 @@ function addImageCommands(program: Command): void {
         .argument("[stack]", "stack name: reads Pulumi.<stack>.yaml")
         .option("--config <file>", "read the stack configuration from this file instead")
         .option("--json", "print the inventory as JSON")
-        .action(imagesCommand);
+        .action(lazy(() => import("./images.js"), "imagesCommand"));
 
     images
         .command("lock")
@@ -138,7 +143,7 @@ function addImageCommands(program: Command): void {
         .option("--out <file>", "lock file to write (default: components/bom/<bom>.lock.json)")
         .option("--registries-conf <file>", "containers-registries.conf(5) file for skopeo: mirrors and insecure registries")
         .addOption(parallel(8))
-        .action(imagesLockCommand);
+        .action(lazy(() => import("./mirror.js"), "imagesLockCommand"));
 
     const mirror = program
         .command("mirror")
@@ -152,10 +157,10 @@ function addImageCommands(program: Command): void {
         .option("--stack <stack>", "bundle the committed lock of the release this stack installs")
         .option("--lock <file>", "bundle this lock file instead")
         .requiredOption("--out <dir>", "bundle directory to write or resume")
-        .option("--manifests <dir>", `rendered manifests to include (default: $${MANIFESTS_DIR_ENV})`)
+        .option("--manifests <dir>", "rendered manifests to include (default: $KFSTACK_MANIFESTS_DIR)")
         .option("--registries-conf <file>", "containers-registries.conf(5) file for skopeo: mirrors and insecure registries")
         .addOption(parallel(4))
-        .action(mirrorBundleCommand);
+        .action(lazy(() => import("./mirror.js"), "mirrorBundleCommand"));
 
     mirror
         .command("push")
@@ -166,7 +171,7 @@ function addImageCommands(program: Command): void {
         .requiredOption("--registry <host[/prefix]>", "registry to push to, e.g. registry.enclave.local:5000/kubeflow (log in first with `skopeo login`)")
         .option("--insecure", "the registry serves plain HTTP or an untrusted certificate (skopeo --dest-tls-verify=false)")
         .addOption(parallel(4))
-        .action(mirrorPushCommand);
+        .action(lazy(() => import("./mirror.js"), "mirrorPushCommand"));
 }
 
 /**

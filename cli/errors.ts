@@ -1,16 +1,5 @@
 // How the CLI reports failure: a user error is one clear paragraph and an exit
 // code; a stack trace only with --debug.
-import { BomError } from "../components/bom/load";
-import { RendererError } from "../components/bom/kustomize";
-import { PullError } from "../components/bom/pull";
-import { ConfigError } from "../components/config/load";
-import { CustomizeError } from "../components/manifests/customize";
-import { ManifestsError } from "../components/manifests/read";
-import { MirrorError, MirrorInputError } from "../engine/image-transfer/errors";
-import { OfflineRunError } from "../engine/offline";
-import { PolicyConfigError } from "../engine/policy-config";
-import { PackStageError } from "../engine/policy-pack-stage";
-import { StackFileError } from "../engine/stack-file";
 
 /** Something is wrong with what was checked: invalid configuration, a failed check or pull. */
 export const EXIT_INVALID = 1;
@@ -25,27 +14,31 @@ export class UnreadableInputError extends Error {
     }
 }
 
-const USER_ERRORS: [new (...args: never[]) => Error, number][] = [
-    [ConfigError, EXIT_INVALID],
-    [CustomizeError, EXIT_INVALID],
-    [PullError, EXIT_INVALID],
-    [RendererError, EXIT_INVALID],
-    [MirrorError, EXIT_INVALID],
-    [PackStageError, EXIT_INVALID],
-    [StackFileError, EXIT_UNREADABLE],
-    [BomError, EXIT_UNREADABLE],
-    [ManifestsError, EXIT_UNREADABLE],
-    [UnreadableInputError, EXIT_UNREADABLE],
-    [PolicyConfigError, EXIT_UNREADABLE],
-    [MirrorInputError, EXIT_UNREADABLE],
-];
+// By the error's name, which each of these classes sets to its own: matching
+// names rather than classes spares a failing command loading the modules that
+// define them (the Pulumi SDK among them); test/cli-startup.test.ts pins each name to its class.
+export const USER_ERRORS: Readonly<Record<string, number>> = {
+    ConfigError: EXIT_INVALID,
+    CustomizeError: EXIT_INVALID,
+    PullError: EXIT_INVALID,
+    RendererError: EXIT_INVALID,
+    MirrorError: EXIT_INVALID,
+    SkopeoCommandError: EXIT_INVALID,
+    PackStageError: EXIT_INVALID,
+    StackFileError: EXIT_UNREADABLE,
+    BomError: EXIT_UNREADABLE,
+    ManifestsError: EXIT_UNREADABLE,
+    UnreadableInputError: EXIT_UNREADABLE,
+    PolicyConfigError: EXIT_UNREADABLE,
+    MirrorInputError: EXIT_UNREADABLE,
+};
 
 export function reportFailure(error: unknown, debug: boolean): number {
-    const cause = error instanceof OfflineRunError ? error.cause : error;
-    const known = USER_ERRORS.find(([errorClass]) => cause instanceof errorClass);
-    if (known && cause instanceof Error) {
+    const cause = error instanceof Error && error.name === "OfflineRunError" ? error.cause : error;
+    const code = cause instanceof Error ? USER_ERRORS[cause.name] : undefined;
+    if (code !== undefined && cause instanceof Error) {
         console.error(cause.message);
-        return known[1];
+        return code;
     }
     console.error(
         debug && cause instanceof Error

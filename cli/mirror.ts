@@ -7,9 +7,6 @@ import { SingleBar } from "cli-progress";
 import { loadBom } from "../components/bom/load";
 import { imageInventory } from "../components/images/inventory";
 import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
-import { stackConfigOf } from "../components/stack";
-import { planStack } from "../engine/plan";
-import { withPlaceholdersForUnsetSecrets } from "../engine/unset-secrets";
 import { listStacks, loadStackSettings } from "../engine/stack-file";
 import { type BundleResult, bundleImages, type ImageEvent } from "../engine/image-transfer/bundle";
 import { MirrorInputError } from "../engine/image-transfer/errors";
@@ -119,11 +116,20 @@ function readImageList(file: string): unknown[] {
     return value;
 }
 
-// Only the configuration: `images lock` must work while the release's lock is missing or stale.
-const releaseOf = (stack: string) => stackConfigOf(withPlaceholdersForUnsetSecrets(loadStackSettings(stack)).settings.config).config.kubeflow.release;
+/**
+ * The release a stack installs, read from its configuration only: `images lock` must work while the release's lock is
+ * missing or stale. Loaded on demand: the config schema's error is a Pulumi error, whose SDK only a run naming a stack pays for.
+ */
+async function releaseReader(): Promise<(stack: string) => string> {
+    const [{ stackConfigOf }, { withPlaceholdersForUnsetSecrets }] = await Promise.all([
+        import("../components/stack.js"),
+        import("../engine/unset-secrets.js"),
+    ]);
+    return (stack) => stackConfigOf(withPlaceholdersForUnsetSecrets(loadStackSettings(stack)).settings.config).config.kubeflow.release;
+}
 
 /** The stacks named by --stacks, each checked to install `release` before anything is planned. */
-function stacksOfRelease(names: string, release: string): string[] {
+function stacksOfRelease(names: string, release: string, releaseOf: (stack: string) => string): string[] {
     const stacks = names.split(",").map((stack) => stack.trim());
     for (const stack of stacks) {
         const installs = releaseOf(stack);
@@ -137,6 +143,7 @@ function stacksOfRelease(names: string, release: string): string[] {
 
 /** The tagged or digest-pinned images the offline plans of `stacks` install (untagged ones get their tag at run time, so there is nothing to lock). */
 async function inventoryImages(stacks: string[]): Promise<{ images: string[]; untagged: string[] }> {
+    const { planStack } = await import("../engine/plan.js");
     const images = new Set<string>();
     const untagged = new Set<string>();
     for (const stack of stacks) {
@@ -161,7 +168,10 @@ export async function imagesLockCommand(release: string, options: ImagesLockOpti
         listed = readImageList(options.images);
         where = resolve(options.images);
     } else {
-        const stacks = options.stacks ? stacksOfRelease(options.stacks, bom.release) : listStacks().filter((stack) => releaseOf(stack) === bom.release);
+        const releaseOf = await releaseReader();
+        const stacks = options.stacks
+            ? stacksOfRelease(options.stacks, bom.release, releaseOf)
+            : listStacks().filter((stack) => releaseOf(stack) === bom.release);
         if (stacks.length === 0)
             throw new MirrorInputError(`No stack here installs ${bom.release}; pass --stacks <names> or --images <file> (a JSON array of image references).`);
         const inventory = await inventoryImages(stacks);
@@ -198,10 +208,10 @@ export async function imagesLockCommand(release: string, options: ImagesLockOpti
 }
 
 /** The lock a bundle copies: --lock, else the committed lock of the stack's release. */
-function bundleLock(options: MirrorBundleOptions): ImageLock {
+async function bundleLock(options: MirrorBundleOptions): Promise<ImageLock> {
     if (options.lock) return readLock(resolve(options.lock));
     if (!options.stack) throw new MirrorInputError("Say what to bundle: --stack <stack> (the committed lock of its release) or --lock <file>.");
-    const release = releaseOf(options.stack);
+    const release = (await releaseReader())(options.stack);
     const file = lockFile(release);
     if (!existsSync(file)) {
         throw new MirrorInputError(
@@ -236,7 +246,7 @@ export function renderBundleSummary(result: BundleResult): string {
 
 export async function mirrorBundleCommand(options: MirrorBundleOptions): Promise<void> {
     checkParallel(options.parallel);
-    const lock = bundleLock(options);
+    const lock = await bundleLock(options);
     const manifests = options.manifests ?? process.env[MANIFESTS_DIR_ENV];
     if (!manifests) {
         throw new MirrorInputError(
