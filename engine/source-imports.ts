@@ -21,8 +21,12 @@ export function importSpecifiersOf(file: string): string[] {
     return ts.preProcessFile(readFileSync(file, "utf8"), true, true).importedFiles.map((imported) => imported.fileName);
 }
 
-/** The file a relative import resolves to, as ts-node's CommonJS resolution finds it (x.ts, x/index.ts, x itself), or undefined. */
+/**
+ * The file a relative import resolves to, as ts-node's CommonJS resolution finds it (x.ts, x/index.ts, x itself) or, for
+ * an `import("./x.js")` (ES resolution wants the extension), as TypeScript does: x.ts; undefined when none exists.
+ */
 export function resolveRelativeImport(file: string, specifier: string): string | undefined {
     const base = resolve(dirname(file), specifier);
-    return [`${base}.ts`, join(base, "index.ts"), base].find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
+    const candidates = [`${base}.ts`, join(base, "index.ts"), base, ...(base.endsWith(".js") ? [`${base.slice(0, -3)}.ts`] : [])];
+    return candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
 }
