@@ -32,8 +32,8 @@ export function normalizeImages(texts: unknown[], where: string): NormalizedImag
 }
 
 /** The lock in `file`, checked (components/images/lock.ts); throws MirrorInputError when it is missing or invalid. */
-export function readLock(file: string, what = "the image lock"): ImageLock {
-    if (!existsSync(file)) throw new MirrorInputError(`There is no ${what} ${file}.`);
+export function readLock(file: string, missing = "make one on a connected machine with `npm run images -- lock <release>`"): ImageLock {
+    if (!existsSync(file)) throw new MirrorInputError(`There is no image lock at ${file}; ${missing}.`);
     let value: unknown;
     try {
         value = JSON.parse(readFileSync(file, "utf8"));

@@ -71,7 +71,7 @@ export async function readBundleLock(bundle: string): Promise<ImageLock> {
             `${join(bundle, BUNDLE_LOCK)} ${actual === undefined ? "is missing" : `has sha256 ${actual}, but ${BUNDLE_SUMS} says ${expected ?? "nothing about it"}`}: the bundle was changed or damaged after it was made. Check it with \`sha256sum -c ${BUNDLE_SUMS}\` in ${bundle} and copy it again.`,
         );
     }
-    return readLock(join(bundle, BUNDLE_LOCK), "lock in the bundle,");
+    return readLock(join(bundle, BUNDLE_LOCK), "the bundle is incomplete: make it again with `npm run mirror -- bundle`");
 }
 
 function readPushed(file: string): PushedRecord {

@@ -111,6 +111,11 @@ describe("the lock file", () => {
         );
     });
 
+    it("says how to make a lock that is missing", () => {
+        const file = join(scratch(), "missing.json");
+        expect(() => readLock(file)).toThrow(`There is no image lock at ${file}; make one on a connected machine with \`npm run images -- lock <release>\`.`);
+    });
+
     it("refuses a lock without release or images", () => {
         const file = writeJson(join(scratch(), "lock.json"), { images: {} });
         expect(() => readLock(file)).toThrow(
