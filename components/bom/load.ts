@@ -3,7 +3,6 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { deepFreeze } from "../../core/freeze";
 import { normalizeImage } from "../../core/image-references";
 import { type Bom, BomSchema, componentFiles } from "./schema";
 
@@ -84,6 +83,13 @@ export function loadBom(release: string, directory = BOM_DIRECTORY): Bom {
     const bom = deepFreeze(validated(file, text.toString("utf8")));
     loaded.set(file, { sha256, bom });
     return bom;
+}
+
+/** `value` with every object and array inside it frozen: a caller that changes the shared BOM fails at once. */
+function deepFreeze<T>(value: T): T {
+    if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    return Object.freeze(value);
 }
 
 function validated(file: string, text: string): Bom {
