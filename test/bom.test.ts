@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
@@ -222,6 +223,30 @@ describe("loadBom", () => {
 
     it("names the known releases when asked for an unknown one", () => {
         expect(() => loadBom("kubeflow-9.9.9")).toThrow('There is no bill of materials "kubeflow-9.9.9"; known releases: kubeflow-1.8.1.');
+    });
+
+    it("loads a release once per process and freezes it, so no caller can change what the next one reads", () => {
+        expect(loadBom("kubeflow-1.8.1")).toBe(bom);
+        expect(Object.isFrozen(bom.components[0]!.images)).toBe(true);
+        expect(() => (bom.components as unknown[]).pop()).toThrow(TypeError);
+        expect(bom.components).toHaveLength(UPSTREAM_ORDER.length + 4);
+    });
+
+    it("reads a release again when its file changes, and validates the new bytes", () => {
+        const directory = mkdtempSync(join(tmpdir(), "kfstack-bom-"));
+        try {
+            const file = join(directory, "kubeflow-1.8.1.yaml");
+            const original = readFileSync(join(__dirname, "../components/bom/kubeflow-1.8.1.yaml"), "utf8");
+            writeFileSync(file, original);
+            const first = loadBom("kubeflow-1.8.1", directory);
+            expect(loadBom("kubeflow-1.8.1", directory)).toBe(first);
+            writeFileSync(file, original.replace(/^release: .*$/m, "release: kubeflow-1.8.2"));
+            expect(loadBom("kubeflow-1.8.1", directory).release).toBe("kubeflow-1.8.2");
+            writeFileSync(file, `${original}\nunknownKey: 1\n`);
+            expect(() => loadBom("kubeflow-1.8.1", directory)).toThrow(`${file} is not a valid bill of materials:`);
+        } finally {
+            rmSync(directory, { recursive: true, force: true });
+        }
     });
 });
 

@@ -1,4 +1,5 @@
 // Loads a bill of materials by release name from components/bom/<release>.yaml.
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -19,8 +20,8 @@ export class BomError extends Error {
     }
 }
 
-export function availableBoms(): string[] {
-    return readdirSync(BOM_DIRECTORY)
+export function availableBoms(directory = BOM_DIRECTORY): string[] {
+    return readdirSync(directory)
         .filter((file) => file.endsWith(".yaml"))
         .map((file) => file.slice(0, -".yaml".length))
         .sort();
@@ -62,13 +63,37 @@ export function clusterAutoscalerProblems(bom: Bom, file: string): string[] {
     });
 }
 
-/** The BOM of `release` (e.g. "kubeflow-1.8.1"), validated; throws BomError naming what is wrong. */
-export function loadBom(release: string): Bom {
-    const file = join(BOM_DIRECTORY, `${release}.yaml`);
+/** Validated BOMs by file, with the sha256 of the bytes validated: plan, rules and commands share one load per process. */
+const loaded = new Map<string, { sha256: string; bom: Bom }>();
+
+/**
+ * The BOM of `release` (e.g. "kubeflow-1.8.1"), validated; throws BomError naming what is wrong.
+ * Loaded once per process and frozen, as every caller shares it; keyed by the file's sha256, not its
+ * mtime, so an edit within the clock's granularity is still seen (hashing 30 KB costs far less than validating it).
+ */
+export function loadBom(release: string, directory = BOM_DIRECTORY): Bom {
+    const file = join(directory, `${release}.yaml`);
     if (!/^[-a-z0-9.]+$/.test(release) || !existsSync(file)) {
-        throw new BomError(`There is no bill of materials "${release}"; known releases: ${availableBoms().join(", ")}.`);
+        throw new BomError(`There is no bill of materials "${release}"; known releases: ${availableBoms(directory).join(", ")}.`);
     }
-    const result = BomSchema.safeParse(parse(readFileSync(file, "utf8")));
+    const text = readFileSync(file);
+    const sha256 = createHash("sha256").update(text).digest("hex");
+    const cached = loaded.get(file);
+    if (cached?.sha256 === sha256) return cached.bom;
+    const bom = deepFreeze(validated(file, text.toString("utf8")));
+    loaded.set(file, { sha256, bom });
+    return bom;
+}
+
+/** `value` with every object and array inside it frozen: a caller that changes the shared BOM fails at once. */
+function deepFreeze<T>(value: T): T {
+    if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    return Object.freeze(value);
+}
+
+function validated(file: string, text: string): Bom {
+    const result = BomSchema.safeParse(parse(text));
     if (!result.success) {
         throw new BomError(
             [`${file} is not a valid bill of materials:`, ...result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`)].join("\n"),

@@ -1,12 +1,14 @@
 // Reads the rendered manifests of a BOM's components from the manifests
 // directory (written by `npm run manifests -- pull`, carried into air-gapped
-// enclaves), checking each file against the BOM's sha256 before trusting it.
+// enclaves), checking each file against the BOM's sha256 before trusting it;
+// each file is parsed once, then read as JSON from the cache (parsed-cache.ts).
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { loadAll } from "js-yaml";
 import type { KubernetesObject } from "../../core/objects";
 import { type Bom, type BomComponent, type ComponentFile, componentFiles } from "../bom/schema";
+import { ParsedManifestCache, manifestsCacheDirectory } from "./parsed-cache";
 
 export const MANIFESTS_DIR_ENV = "KFSTACK_MANIFESTS_DIR";
 
@@ -41,12 +43,27 @@ function isObject(value: unknown): value is KubernetesObject {
     return typeof candidate.apiVersion === "string" && typeof candidate.kind === "string" && typeof candidate.metadata?.name === "string";
 }
 
-/** Parsed files by path and checksum: a process plans several stacks from the same manifests. */
-const parsed = new Map<string, KubernetesObject[]>();
+let sharedCache: ParsedManifestCache | undefined;
 
-function parseManifest(file: string, text: string, sha256: string): KubernetesObject[] {
-    const cached = parsed.get(`${file}@${sha256}`);
-    if (cached) return cached;
+/** The cache every read of this process shares, in the cache folder the environment names when it is first used. */
+function parsedManifests(): ParsedManifestCache {
+    return (sharedCache ??= new ParsedManifestCache(manifestsCacheDirectory()));
+}
+
+/**
+ * The objects of one manifest file; a fresh copy the caller may change. Always made by JSON.parse,
+ * so a plan is the same whether the cache had the file or not.
+ */
+function parseManifest(file: string, bytes: Buffer, sha256: string, cache: ParsedManifestCache): KubernetesObject[] {
+    let json = cache.get(sha256);
+    if (json === undefined) {
+        json = JSON.stringify(parseYaml(file, bytes.toString("utf8")));
+        cache.set(sha256, json);
+    }
+    return JSON.parse(json) as KubernetesObject[];
+}
+
+function parseYaml(file: string, text: string): KubernetesObject[] {
     const objects: KubernetesObject[] = [];
     let documents: unknown[];
     try {
@@ -66,7 +83,6 @@ function parseManifest(file: string, text: string, sha256: string): KubernetesOb
             objects.push(item);
         }
     }
-    parsed.set(`${file}@${sha256}`, objects);
     return objects;
 }
 
@@ -92,12 +108,15 @@ function verifiedBytes(directory: string, bom: Pick<Bom, "release">, component: 
 const isManifest = (entry: ComponentFile) => /\.ya?ml$/.test(entry.file);
 
 /** The objects of one component, as upstream renders them; a fresh copy the caller may change. */
-export function readComponent(directory: string, bom: Pick<Bom, "release">, component: BomComponent): KubernetesObject[] {
+export function readComponent(
+    directory: string,
+    bom: Pick<Bom, "release">,
+    component: BomComponent,
+    cache: ParsedManifestCache = parsedManifests(),
+): KubernetesObject[] {
     return componentFiles(component)
         .filter(isManifest)
-        .flatMap((entry) =>
-            structuredClone(parseManifest(join(directory, entry.file), verifiedBytes(directory, bom, component, entry).toString("utf8"), entry.sha256)),
-        );
+        .flatMap((entry) => parseManifest(join(directory, entry.file), verifiedBytes(directory, bom, component, entry), entry.sha256, cache));
 }
 
 /** A data file of a component (not a manifest, e.g. dcgm-exporter's counters CSV), checked against the BOM. */
