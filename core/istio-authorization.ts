@@ -5,7 +5,7 @@
 // workload's namespace whose selector matches apply; any matching DENY rule
 // denies; with no ALLOW policy everything else is allowed; with some, only what
 // one of their rules matches (a policy without rules matches nothing).
-import type { Labels } from "./label-selectors";
+import { type Labels, matchesLabels } from "./label-selectors";
 import type { KubernetesObject } from "./objects";
 import { asRecord, asStrings, isRecord } from "./records";
 
@@ -126,9 +126,7 @@ function ruleMatches(rule: Rule, request: MeshRequest, chosen: boolean): boolean
 /** The policies that apply to a workload: its namespace's and the root namespace's, selector matching. */
 export function policiesFor(policies: readonly AuthorizationPolicy[], workload: MeshWorkload): AuthorizationPolicy[] {
     return policies.filter(
-        (policy) =>
-            (policy.namespace === workload.namespace || policy.namespace === ROOT_NAMESPACE) &&
-            Object.entries(policy.selector ?? {}).every(([key, value]) => workload.labels[key] === value),
+        (policy) => (policy.namespace === workload.namespace || policy.namespace === ROOT_NAMESPACE) && matchesLabels(policy.selector ?? {}, workload.labels),
     );
 }
 

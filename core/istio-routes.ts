@@ -4,6 +4,8 @@
 // semantics: a VirtualService's `gateways` entry is "namespace/name" or a name in
 // its own namespace; a destination host is a Service name (in the
 // VirtualService's namespace), "name.namespace" or a cluster-local FQDN.
+import { type AuthorizationPolicy, ROOT_NAMESPACE, authorizationPolicies } from "./istio-authorization";
+import { matchesLabels } from "./label-selectors";
 import type { KubernetesObject } from "./objects";
 import { podTemplates } from "./pod-templates";
 import { asRecord, asStrings, isRecord } from "./records";
@@ -51,9 +53,7 @@ export function meshPods(objects: readonly KubernetesObject[]): MeshPod[] {
             const namespace = object.metadata.namespace ?? "default";
             const labels = template.metadata?.labels ?? {};
             const optOut = template.metadata?.annotations?.[INJECT] ?? labels[INJECT];
-            const gateway = gatewaySelectors.some(
-                (selector) => Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value),
-            );
+            const gateway = gatewaySelectors.some((selector) => Object.keys(selector).length > 0 && matchesLabels(selector, labels));
             const ports = template.spec.containers.flatMap((container) =>
                 (Array.isArray(container["ports"]) ? (container["ports"] as unknown[]) : []).filter(isRecord).map((port) => ({
                     ...(typeof port["name"] === "string" ? { name: port["name"] } : {}),
@@ -73,8 +73,6 @@ export function meshPods(objects: readonly KubernetesObject[]): MeshPod[] {
     );
 }
 
-const selects = (selector: Record<string, unknown>, pod: MeshPod) => Object.entries(selector).every(([key, value]) => pod.labels[key] === value);
-
 /** The Service a destination host names, resolved to its pods and the target port of `port`. */
 function resolve(objects: readonly KubernetesObject[], pods: readonly MeshPod[], host: string, from: string, port: number | undefined) {
     const [name, namespace = from] = host.replace(/\.svc(\.cluster\.local)?$/, "").split(".");
@@ -87,7 +85,7 @@ function resolve(objects: readonly KubernetesObject[], pods: readonly MeshPod[],
     if (!servicePort || Object.keys(selector).length === 0) return [];
     const target = servicePort["targetPort"] ?? servicePort["port"];
     return pods
-        .filter((pod) => pod.namespace === namespace && selects(selector, pod))
+        .filter((pod) => pod.namespace === namespace && matchesLabels(selector, pod.labels))
         .flatMap((pod) => {
             const number = typeof target === "number" ? target : pod.ports.find((candidate) => candidate.name === target)?.number;
             return number === undefined ? [] : [{ destination: pod, port: number }];
@@ -169,5 +167,26 @@ export function gatewayPods(objects: readonly KubernetesObject[], pods: readonly
     const [namespace, name] = gateway.split("/");
     const object = objects.find((candidate) => candidate.kind === "Gateway" && candidate.metadata.namespace === namespace && candidate.metadata.name === name);
     const selector = asRecord(asRecord(object?.["spec"])["selector"]);
-    return object && Object.keys(selector).length > 0 ? pods.filter((pod) => selects(selector, pod)) : [];
+    return object && Object.keys(selector).length > 0 ? pods.filter((pod) => matchesLabels(selector, pod.labels)) : [];
+}
+
+/** The config patches, as JSON text, of every EnvoyFilter whose workloadSelector selects these pods (in their namespace or the root's). */
+export function envoyFilterPatches(objects: readonly KubernetesObject[], pod: MeshPod): string[] {
+    return objects.flatMap((object) => {
+        if (object.kind !== "EnvoyFilter" || (object.metadata.namespace !== pod.namespace && object.metadata.namespace !== ROOT_NAMESPACE)) return [];
+        const spec = asRecord(object["spec"]);
+        return matchesLabels(asRecord(asRecord(spec["workloadSelector"])["labels"]), pod.labels) ? [JSON.stringify(spec["configPatches"] ?? [])] : [];
+    });
+}
+
+/** The mesh a plan describes, read once: every workload's pods, the AuthorizationPolicies and the gateways' routes. */
+export interface Mesh {
+    pods: MeshPod[];
+    policies: AuthorizationPolicy[];
+    routes: MeshRoute[];
+}
+
+export function buildMesh(objects: readonly KubernetesObject[], header: string): Mesh {
+    const pods = meshPods(objects);
+    return { pods, policies: authorizationPolicies(objects), routes: gatewayRoutes(objects, pods, header) };
 }

@@ -73,3 +73,8 @@ function compileRequirement({ key, operator, values }: LabelSelectorRequirement,
             return (labels) => !has(labels);
     }
 }
+
+/** Whether `labels` carry every key of `matchLabels` with its value: a selector's matchLabels alone (Istio's selectors, Service selectors). */
+export function matchesLabels(matchLabels: Readonly<Record<string, unknown>>, labels: Labels | undefined): boolean {
+    return Object.entries(matchLabels).every(([key, value]) => labels?.[key] === value);
+}

@@ -2,6 +2,7 @@
 // Service the release exposes metrics on, the Envoy sidecars and gateways of
 // the mesh (Istio's request metrics, e.g. for MinIO and model serving), and
 // the discovery rights those namespaces need.
+import { matchesLabels } from "../../core/label-selectors";
 import type { KubernetesObject } from "../../core/objects";
 import { MONITORING_NAMESPACE } from "./settings";
 import { CustomizeError } from "../manifests/customize";
@@ -42,10 +43,6 @@ export const KUBEFLOW_METRICS_ENDPOINTS: MetricsEndpoint[] = [
 
 const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
-function labelsMatch(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
-    return Object.entries(selector).every(([key, value]) => labels?.[key] === value);
-}
-
 /** A ServiceMonitor selecting exactly `endpoint`'s Service; an error if the platform lacks it or the labels are ambiguous. */
 function serviceMonitor(endpoint: MetricsEndpoint, platform: readonly KubernetesObject[]): KubernetesObject {
     const services = platform.filter((object) => object.kind === "Service" && object.metadata.namespace === endpoint.namespace);
@@ -60,7 +57,7 @@ function serviceMonitor(endpoint: MetricsEndpoint, platform: readonly Kubernetes
     const selector = service.metadata.labels ?? {};
     // Only Services with the port name yield targets, so only those must be told apart.
     const matched = services
-        .filter((candidate) => labelsMatch(selector, candidate.metadata.labels) && hasPort(candidate))
+        .filter((candidate) => matchesLabels(selector, candidate.metadata.labels) && hasPort(candidate))
         .map((candidate) => candidate.metadata.name);
     if (Object.keys(selector).length === 0 || matched.length !== 1) {
         throw new CustomizeError(

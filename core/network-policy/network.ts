@@ -2,6 +2,7 @@
 import { parseCidr } from "../cidr";
 import { type KubernetesObject, apiGroup } from "../objects";
 import { type Cluster, type ConnectionVerdict, connect, side, verdict } from "./connections";
+import { matchesLabels } from "../label-selectors";
 import { type Pod, labelSetsOf, symbolicPods, workloadPods } from "./pods";
 import { type Policy, compilePolicy } from "./policy";
 import { isEmpty, renderPorts, tcpPort } from "./ports";
@@ -120,8 +121,7 @@ export function buildNetwork(objects: KubernetesObject[], extraNamespaces: Names
         return verdict(podsOf(fromNamespace).flatMap((source) => destinations.map((destination) => connect(cluster, source, destination))));
     };
 
-    const podsWith = ({ namespace, podLabels = {} }: PodsOf) =>
-        podsOf(namespace).filter((pod) => Object.entries(podLabels).every(([key, value]) => pod.labels[key] === value));
+    const podsWith = ({ namespace, podLabels = {} }: PodsOf) => podsOf(namespace).filter((pod) => matchesLabels(podLabels, pod.labels));
     const canConnect = (from: PodsOf, to: PodsOf, port: number): ConnectionVerdict => {
         const destinations = podsWith(to);
         const wanted = tcpPort(port);

@@ -5,10 +5,10 @@
 // admits from the gateway, or their lack of one.
 import type { TenantFacts } from "../../core/facts";
 import { ANY_IDENTITY, type AuthorizationPolicy, admittedIdentities, policiesFor } from "../../core/istio-authorization";
-import { type MeshPod, type MeshRoute, gatewayPods, gatewayRoutes, principalOf } from "../../core/istio-routes";
+import { type Mesh, type MeshPod, type MeshRoute, envoyFilterPatches, gatewayPods, principalOf } from "../../core/istio-routes";
+import { matchesLabels } from "../../core/label-selectors";
 import { KUBEFLOW_USER_HEADER } from "../../core/istio";
 import type { KubernetesObject } from "../../core/objects";
-import { asRecord } from "../../core/records";
 import { ARTIFACTS_NEED_NAMESPACE_LUA } from "../../components/kubeflow/mesh-isolation";
 
 /** A platform service through which one tenant reaches every other tenant's records. */
@@ -32,15 +32,7 @@ interface GatewayService {
 
 /** An EnvoyFilter on these pods whose Lua is kfstack's artifact guard, as components/kubeflow/mesh-isolation.ts writes it. */
 function hasArtifactGuard(objects: readonly KubernetesObject[], pod: MeshPod): boolean {
-    return objects.some((object) => {
-        if (object.kind !== "EnvoyFilter" || object.metadata.namespace !== pod.namespace) return false;
-        const spec = asRecord(object["spec"]);
-        const selector = asRecord(asRecord(spec["workloadSelector"])["labels"]);
-        return (
-            Object.entries(selector).every(([key, value]) => pod.labels[key] === value) &&
-            JSON.stringify(spec["configPatches"] ?? []).includes(JSON.stringify(ARTIFACTS_NEED_NAMESPACE_LUA))
-        );
-    });
+    return envoyFilterPatches(objects, pod).some((text) => text.includes(JSON.stringify(ARTIFACTS_NEED_NAMESPACE_LUA)));
 }
 
 const SERVICES: readonly GatewayService[] = [
@@ -61,8 +53,7 @@ const SERVICES: readonly GatewayService[] = [
     },
 ];
 
-const selects = (service: GatewayService, pod: MeshPod) =>
-    pod.namespace === service.namespace && Object.entries(service.labels).every(([key, value]) => pod.labels[key] === value);
+const selects = (service: GatewayService, pod: MeshPod) => pod.namespace === service.namespace && matchesLabels(service.labels, pod.labels);
 
 /** Why the route's destination answers any signed-in user, or undefined when something checks the caller. */
 function openBecause(
@@ -87,11 +78,9 @@ function openBecause(
 export function auditGatewayServices(
     tenants: readonly TenantFacts[],
     objects: readonly KubernetesObject[],
-    pods: readonly MeshPod[],
-    policies: readonly AuthorizationPolicy[],
+    { pods, policies, routes }: Mesh,
 ): ServiceFinding[] {
     if (tenants.length < 2) return [];
-    const routes = gatewayRoutes(objects, pods, KUBEFLOW_USER_HEADER);
     return SERVICES.flatMap((service) => {
         const route = routes.find((candidate) => selects(service, candidate.destination));
         if (!route || service.guarded?.(objects, route.destination)) return [];

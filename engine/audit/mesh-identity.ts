@@ -12,11 +12,11 @@ import {
     type AuthorizationPolicy,
     type MeshRequest,
     admittedIdentities,
-    authorizationPolicies,
     authorize,
     policiesFor,
 } from "../../core/istio-authorization";
-import { type MeshPod, type MeshRoute, gatewayPods, gatewayRoutes, meshPods, principalOf } from "../../core/istio-routes";
+import { type Mesh, type MeshPod, type MeshRoute, envoyFilterPatches, gatewayPods, principalOf } from "../../core/istio-routes";
+import { matchesLabels } from "../../core/label-selectors";
 import { KUBEFLOW_USER_HEADER } from "../../core/istio";
 import { INGRESS_FLOWS } from "../../core/kubeflow-flows";
 import type { KubernetesObject } from "../../core/objects";
@@ -42,18 +42,12 @@ function unauthenticatedPrefixes(objects: readonly KubernetesObject[]): string[]
 
 /** Whether an ext_authz EnvoyFilter on these gateway pods overwrites the identity header with the authenticated user (Envoy's allowed_upstream_headers). */
 function authenticates(objects: readonly KubernetesObject[], gateway: MeshPod): boolean {
-    return objects.some((object) => {
-        if (object.kind !== "EnvoyFilter") return false;
-        const spec = asRecord(object["spec"]);
-        const selector = asRecord(asRecord(spec["workloadSelector"])["labels"]);
-        const text = JSON.stringify(spec["configPatches"] ?? []);
-        return (
-            Object.entries(selector).every(([key, value]) => gateway.labels[key] === value) &&
+    return envoyFilterPatches(objects, gateway).some(
+        (text) =>
             text.includes("envoy.filters.http.ext_authz") &&
             text.includes(`"allowed_upstream_headers":{"patterns":[`) &&
-            text.includes(`{"exact":"${KUBEFLOW_USER_HEADER}"}`)
-        );
-    });
+            text.includes(`{"exact":"${KUBEFLOW_USER_HEADER}"}`),
+    );
 }
 
 interface Attacker {
@@ -87,6 +81,8 @@ function openPorts(network: Network, tenant: string, pod: MeshPod): { port: numb
 export interface MeshAuditInput {
     tenants: readonly TenantFacts[];
     objects: readonly KubernetesObject[];
+    /** The plan's mesh, read once for the whole audit. */
+    mesh: Mesh;
     network: Network;
     serviceAccounts: ReadonlyMap<string, readonly string[]>;
     /** Whether pods of one namespace reach some pod of a tenant's (the audit's network verdicts, computed once). */
@@ -114,18 +110,15 @@ function headerReaders(objects: readonly KubernetesObject[], pods: readonly Mesh
     );
     return new Set([
         ...routes.filter((route) => authenticating.has(route.gateway)).map((route) => route.destination),
-        ...pods.filter((pod) =>
-            HEADER_READERS.some(
-                (reader) => reader.namespace === pod.namespace && Object.entries(reader.labels).every(([key, value]) => pod.labels[key] === value),
-            ),
-        ),
+        ...pods.filter((pod) => HEADER_READERS.some((reader) => reader.namespace === pod.namespace && matchesLabels(reader.labels, pod.labels))),
     ]);
 }
 
 export function auditMesh(input: MeshAuditInput): MeshFinding[] {
-    const pods = meshPods(input.objects).filter((pod) => pod.proxied);
-    const policies = authorizationPolicies(input.objects);
-    const routes = gatewayRoutes(input.objects, pods, KUBEFLOW_USER_HEADER);
+    // Only pods behind an Envoy take part: without one, no AuthorizationPolicy decides (platform-services.ts reports those).
+    const pods = input.mesh.pods.filter((pod) => pod.proxied);
+    const { policies } = input.mesh;
+    const routes = input.mesh.routes.filter((route) => route.destination.proxied);
     const readers = headerReaders(input.objects, pods, routes);
     const findings = routes.flatMap((route) => identitySetByRoute(route, gatewayPods(input.objects, pods, route.gateway), policies));
     for (const tenant of input.tenants) {

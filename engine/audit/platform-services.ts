@@ -3,8 +3,9 @@
 // data through it. A service answers any caller when its pods run without an
 // Istio sidecar (no AuthorizationPolicy applies), or when the mesh admits a
 // tenant pod's request that names no user.
-import { type AuthorizationPolicy, admittedIdentities, authorizationPolicies, policiesFor } from "../../core/istio-authorization";
-import { type MeshPod, meshPods, principalOf } from "../../core/istio-routes";
+import { type AuthorizationPolicy, admittedIdentities, policiesFor } from "../../core/istio-authorization";
+import { type Mesh, type MeshPod, principalOf } from "../../core/istio-routes";
+import { matchesLabels } from "../../core/label-selectors";
 import { KUBEFLOW_USER_HEADER } from "../../core/istio";
 import type { KubernetesObject } from "../../core/objects";
 import type { Network, PodsOf } from "../../core/network-policy/network";
@@ -48,10 +49,7 @@ const SERVICES: readonly PlatformService[] = [
 
 /** Why a pod of `tenant` gets an answer without naming a user (core/istio-authorization.ts), or undefined when the mesh checks the caller. */
 function openBecause(pods: readonly MeshPod[], policies: readonly AuthorizationPolicy[], service: PlatformService, tenant: string): string | undefined {
-    const pod = pods.find(
-        (candidate) =>
-            candidate.namespace === service.to.namespace && Object.entries(service.to.podLabels).every(([key, value]) => candidate.labels[key] === value),
-    );
+    const pod = pods.find((candidate) => candidate.namespace === service.to.namespace && matchesLabels(service.to.podLabels, candidate.labels));
     if (!pod) return undefined;
     if (!pod.proxied)
         return `${pod.description} runs without an Istio sidecar (sidecar.istio.io/inject: "false"), so no AuthorizationPolicy checks its callers`;
@@ -61,10 +59,9 @@ function openBecause(pods: readonly MeshPod[], policies: readonly AuthorizationP
 }
 
 /** For each tenant whose pods reach such a service: a path through it to the other tenants' data. */
-export function auditPlatformServices(tenants: readonly TenantFacts[], objects: readonly KubernetesObject[], network: Network): ServiceFinding[] {
+export function auditPlatformServices(tenants: readonly TenantFacts[], objects: readonly KubernetesObject[], mesh: Mesh, network: Network): ServiceFinding[] {
     if (tenants.length < 2) return [];
-    const pods = meshPods(objects);
-    const policies = authorizationPolicies(objects);
+    const { pods, policies } = mesh;
     const fromPods = SERVICES.flatMap((service) =>
         tenants.flatMap((tenant) => {
             const because = openBecause(pods, policies, service, tenant.name);
@@ -82,5 +79,5 @@ export function auditPlatformServices(tenants: readonly TenantFacts[], objects: 
             ];
         }),
     );
-    return [...fromPods, ...auditGatewayServices(tenants, objects, pods, policies)];
+    return [...fromPods, ...auditGatewayServices(tenants, objects, mesh)];
 }

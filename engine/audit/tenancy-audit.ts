@@ -14,6 +14,8 @@ import { enforcementGaps } from "../../core/network-policy/enforcement";
 import { type Network, buildNetwork } from "../../core/network-policy/network";
 import { buildRbac } from "../../core/rbac/authorizer";
 import { auditCredentials } from "./credentials";
+import { buildMesh } from "../../core/istio-routes";
+import { KUBEFLOW_USER_HEADER } from "../../core/istio";
 import { auditMesh } from "./mesh-identity";
 import { auditPlatformServices } from "./platform-services";
 import { type AccessLevel, type RbacCell, auditRbac } from "./rbac-audit";
@@ -138,15 +140,16 @@ export function auditTenancy(resources: Resource[]): TenancyAudit {
     const network = asEnforced(buildNetwork(objects, [], { podCidrs: clusterFacts(resources)?.podCidrs }), resources);
     const names = tenants.map((tenant) => tenant.name);
     const serviceAccounts = serviceAccountsOf(objects, names);
+    const mesh = buildMesh(objects, KUBEFLOW_USER_HEADER);
     const { cells, findings: rbacFindings } = auditRbac({ tenants, rbac, serviceAccounts });
     const { networkCells, findings: networkFindings } = auditNetwork(network, names);
     const reachable = new Set(networkCells.filter((cell) => cell.allowed).map((cell) => `${cell.from} ${cell.to}`));
     const findings: AuditFinding[] = [
         ...rbacFindings,
         ...auditCredentials(tenants, objects, rbac),
-        ...auditPlatformServices(tenants, objects, network),
+        ...auditPlatformServices(tenants, objects, mesh, network),
         ...networkFindings,
-        ...auditMesh({ tenants, objects, network, serviceAccounts, reaches: (from, to) => reachable.has(`${from} ${to}`) }),
+        ...auditMesh({ tenants, objects, mesh, network, serviceAccounts, reaches: (from, to) => reachable.has(`${from} ${to}`) }),
     ];
     return { tenants: names, rbac: cells, network: networkCells, findings: acknowledge(findings, tenancyAcknowledgements(resources)) };
 }
