@@ -25,7 +25,6 @@ export class StackFileError extends Error {
     }
 }
 
-
 export function readYaml(file: string): unknown {
     if (!existsSync(file)) throw new StackFileError(`${file} does not exist.`);
     const document = parseDocument(readFileSync(file, "utf8"), { prettyErrors: true });
