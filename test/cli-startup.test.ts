@@ -113,7 +113,13 @@ describe("a command that runs the program", () => {
 describe("a stack's plan", () => {
     // Each cloud's SDK is hundreds of modules; a stack on another cloud, or an existing cluster, never needs them.
     const cloudPackages = (modules: string[]) =>
-        [...new Set(pulumi(modules).map((file) => /node_modules\/@pulumi\/(aws|gcp)\//.exec(file)?.[1]).filter((name) => name !== undefined))].sort();
+        [
+            ...new Set(
+                pulumi(modules)
+                    .map((file) => /node_modules\/@pulumi\/(aws|gcp)\//.exec(file)?.[1])
+                    .filter((name) => name !== undefined),
+            ),
+        ].sort();
     it.each([
         ["dev", ["aws"]],
         ["gke-dev", ["gcp"]],

@@ -89,4 +89,3 @@ describe("a ConfigError under Pulumi's runner", () => {
         expect(pulumi.RunError.isInstance(new ConfigError([{ key: "kfstack:cloud", message: "is required" }]))).toBe(true);
     });
 });
-
