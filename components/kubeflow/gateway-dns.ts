@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EksCluster } from "../cluster/aws/eks-cluster";
 import { type AwsPartition, partitionOf } from "../cluster/aws/partition";
 import { GkeCluster } from "../cluster/gcp/gke-cluster";
-import { aws, gcp } from "../cloud-sdk";
+import { aws, gcp } from "../packages";
 import type { PlatformCluster } from "../cluster/platform-cluster";
 import type { GatewayZone } from "./gateway-settings";
 import { CERT_MANAGER_SERVICE_ACCOUNT } from "./gateway-tls";

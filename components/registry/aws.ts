@@ -6,7 +6,7 @@
 // default (the account administers its key), so nothing depends on the partition
 // but the region, which the explicit provider carries.
 import type * as Aws from "@pulumi/aws";
-import { aws } from "../cloud-sdk";
+import { aws } from "../packages";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsMirrorConfig } from "./config";
 

@@ -2,7 +2,7 @@
 // path, with immutable tags. Its address follows from the configuration, so the
 // prefix is known before anything exists.
 import type * as Gcp from "@pulumi/gcp";
-import { gcp } from "../cloud-sdk";
+import { gcp } from "../packages";
 import type * as pulumi from "@pulumi/pulumi";
 import type { GcpMirrorConfig } from "./config";
 

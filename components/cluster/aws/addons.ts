@@ -4,7 +4,7 @@
 // Identity agent, and the EBS CSI driver with its own role through Pod Identity
 // (never the node role).
 import type * as Aws from "@pulumi/aws";
-import { aws } from "../../cloud-sdk";
+import { aws } from "../../packages";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type EksAddonName, type NodeAddonName, addonVersionsFor } from "./addon-versions";

@@ -3,7 +3,7 @@
 // bootstrapClusterCreatorAdminPermissions off, so without one the deployer is
 // locked out of the cluster it just made and no Kubernetes object applies.
 import type * as Aws from "@pulumi/aws";
-import { aws } from "../../cloud-sdk";
+import { aws } from "../../packages";
 
 const ASSUMED_ROLE_SESSION = /^arn:([a-z-]+):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;
 

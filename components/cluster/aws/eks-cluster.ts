@@ -2,7 +2,7 @@
 // awsx, whose children are rendered inside a provider process and would be
 // invisible to the offline plan and the policy pack).
 import type * as Aws from "@pulumi/aws";
-import { aws } from "../../cloud-sdk";
+import { aws } from "../../packages";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsStackConfig } from "../../config/schema";

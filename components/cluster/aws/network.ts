@@ -4,7 +4,7 @@
 // (pipeline artifacts, model weights) never crosses a NAT gateway. Network
 // timeouts to object storage cause about a quarter of pipeline failures.
 import type * as Aws from "@pulumi/aws";
-import { aws } from "../../cloud-sdk";
+import { aws } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_VPC_CIDR } from "../../config/cloud-schema";
 import { cidrSubnet } from "../../../core/cidr";

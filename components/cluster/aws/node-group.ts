@@ -4,7 +4,7 @@
 // assembled as RAID0 for kubelet and containerd (AL2023 nodeadm), so image
 // layers and emptyDir volumes land on local NVMe instead of the root EBS volume.
 import type * as Aws from "@pulumi/aws";
-import { aws } from "../../cloud-sdk";
+import { aws } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodePoolPlan } from "../../config/topology";
 import { PUBLIC_REGISTRIES } from "../../images/rewrite";

@@ -2,7 +2,7 @@
 // role trusts only the Pod Identity agent (pods.eks), and the association binds
 // it to namespace/serviceAccount, so no pod reaches the node role for AWS access.
 import type * as Aws from "@pulumi/aws";
-import { aws } from "../../cloud-sdk";
+import { aws } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import { type AwsPartition, awsManagedPolicyArn } from "./partition";
 import { podIdentityTrustPolicy } from "./workload-identity";

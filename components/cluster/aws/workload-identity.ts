@@ -3,7 +3,7 @@
 // OIDC provider, is for clients whose AWS SDK predates Pod Identity's container
 // credentials (aws-sdk-go < v1.47.11), such as cert-manager v1.12.
 import type * as Aws from "@pulumi/aws";
-import { aws } from "../../cloud-sdk";
+import { aws } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import { type AwsPartition, servicePrincipal } from "./partition";
 import type { ServiceAccountRef } from "../service-account";

@@ -2,7 +2,7 @@
 // nodes, Dataplane V2 (which enforces NetworkPolicies, the base of tenant
 // isolation), and node pools managed separately from the cluster.
 import type * as Gcp from "@pulumi/gcp";
-import { gcp } from "../../cloud-sdk";
+import { gcp } from "../../packages";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GcpStackConfig } from "../../config/schema";

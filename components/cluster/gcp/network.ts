@@ -3,7 +3,7 @@
 // reach Cloud Storage and Artifact Registry without NAT, and Cloud NAT for
 // the rest of their egress.
 import type * as Gcp from "@pulumi/gcp";
-import { gcp } from "../../cloud-sdk";
+import { gcp } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 
 export const PODS_RANGE = "pods";

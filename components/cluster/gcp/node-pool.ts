@@ -3,7 +3,7 @@
 // containerd, and for GPU pools the accelerator with a pinned driver
 // installation and the nvidia.com/gpu taint.
 import type * as Gcp from "@pulumi/gcp";
-import { gcp } from "../../cloud-sdk";
+import { gcp } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodePoolPlan } from "../../config/topology";
 
