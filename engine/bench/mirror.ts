@@ -5,7 +5,7 @@
 // (into one OCI blob store, then out of it), interleaved round by round; and
 // each command re-run with nothing left to do.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -84,8 +84,9 @@ async function rawSkopeo(setup: Setup, parallel: number, copyArgs: (position: nu
 }
 
 /** Every locked image into one shared blob store (an OCI layout per image), as a bundle stores them. */
-const rawCopy = (setup: Setup, directory: string, parallel: number) =>
-    rawSkopeo(setup, parallel, (position, entry) => [
+const rawCopy = (setup: Setup, directory: string, parallel: number) => {
+    mkdirSync(directory);
+    return rawSkopeo(setup, parallel, (position, entry) => [
         "--registries-conf",
         setup.conf,
         "--dest-shared-blob-dir",
@@ -93,6 +94,7 @@ const rawCopy = (setup: Setup, directory: string, parallel: number) =>
         sourceReference(entry.image, entry.digest),
         `oci:${join(directory, String(position))}:image`,
     ]);
+};
 
 /** Every image of `rawCopy`'s store into the private registry, as a push sends them. */
 const rawPush = (setup: Setup, directory: string, round: number, parallel: number) =>

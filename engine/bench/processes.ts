@@ -25,15 +25,18 @@ export const formatSpread = (value: Spread) => `${value.min.toFixed(0)} / ${valu
 /** A ratio of medians, as the targets are stated. */
 export const ratio = (measured: Spread, baseline: Spread) => measured.median / baseline.median;
 
-/** `command args` run to completion from the project directory; its wall time. Throws with its output when it fails. */
-export function timedProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
+/** `command args` run to completion from the project directory: its wall time and output. Throws with its output when it fails. */
+function runProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): { wallMs: number; stdout: string } {
     const started = process.hrtime.bigint();
     const child = spawnSync(command, args, { cwd: projectDirectory(), env, encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (child.error) throw child.error;
     if (child.status !== 0) throw new Error(`\`${[command, ...args].join(" ")}\` failed (exit ${child.status}): ${child.stderr.trim() || child.stdout.trim()}`);
-    return wallMs;
+    return { wallMs, stdout: child.stdout };
 }
+
+/** The wall time of `command args`, run to completion from the project directory. */
+export const timedProcess = (command: string, args: readonly string[], env?: NodeJS.ProcessEnv) => runProcess(command, args, env).wallMs;
 
 /** The command line of `npm run -s <script> -- args`: npm's own CLI under this Node when the bench itself runs under npm. */
 export function npmRun(script: string, args: readonly string[]): [string, string[]] {
@@ -45,7 +48,13 @@ export function npmRun(script: string, args: readonly string[]): [string, string
 /** `npm run -s <script> -- args`, timed as a whole process. */
 export function timedNpmRun(script: string, args: readonly string[], env?: NodeJS.ProcessEnv): number {
     const [command, commandArgs] = npmRun(script, args);
-    return timedProcess(command, commandArgs, env);
+    return runProcess(command, commandArgs, env).wallMs;
+}
+
+/** What `npm run -s <script> -- args` prints. */
+export function npmRunOutput(script: string, args: readonly string[]): string {
+    const [command, commandArgs] = npmRun(script, args);
+    return runProcess(command, commandArgs).stdout;
 }
 
 /**
