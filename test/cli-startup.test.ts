@@ -1,8 +1,8 @@
 // Which modules each command loads, in a real CLI process: `--help`, `--version` and argument errors load no
 // command's code, and the commands that only run skopeo or git (manifests, mirror, images lock, policies stage)
 // never load the Pulumi SDK, the cloud packages or the policy pack. A stray import would bring back seconds of start-up.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -107,6 +107,31 @@ describe("a command that runs the program", () => {
         expect(stderr).toContain("no-such-stack");
         expect(status).toBe(EXIT_UNREADABLE);
         expect(pulumi(modules).filter((file) => file.endsWith("node_modules/@pulumi/pulumi/index.js"))).toHaveLength(1);
+    });
+});
+
+describe("cli/run.mjs", () => {
+    const runIn = (cache: string, args: string[]) =>
+        spawn(process.execPath, ["cli/run.mjs", ...args], { cwd: ROOT, env: { ...process.env, KFSTACK_CACHE_DIR: cache } });
+    const finished = (child: ReturnType<typeof runIn>) =>
+        new Promise<{ status: number | null; stdout: string }>((done) => {
+            let stdout = "";
+            child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+            child.on("close", (status) => done({ status, stdout }));
+        });
+
+    it("transpiles into an empty cache with commands running side by side, then reuses it without writing anything", async () => {
+        const cache = join(scratch, "run-cache");
+        const first = await Promise.all([1, 2, 3].map(() => finished(runIn(cache, ["--help"]))));
+        expect(first.map((result) => result.status)).toEqual([0, 0, 0]);
+        expect(new Set(first.map((result) => result.stdout)).size).toBe(1);
+        const transpiled = readdirSync(join(cache, "js")).sort();
+        // One file per module the command loaded (main, commands, errors), none half-written.
+        expect(transpiled).toHaveLength(DEFINITIONS.length - 1);
+        expect(transpiled.every((file) => /^[0-9a-f]{64}\.js$/.test(file))).toBe(true);
+        const again = await finished(runIn(cache, ["--help"]));
+        expect(again).toEqual(first[0]);
+        expect(readdirSync(join(cache, "js")).sort()).toEqual(transpiled);
     });
 });
 
