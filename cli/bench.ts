@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
 import { benchMirror, mirrorBenchUnavailable } from "../engine/bench/mirror";
 import { registerThroughConfigGroup, writePlanObjects } from "../engine/bench/plan-baseline";
-import { interleaved, spread, timedNpmRun, timedProcess } from "../engine/bench/processes";
+import { interleaved, npmRunOutput, spread, timedNpmRun, timedProcess } from "../engine/bench/processes";
 import { SYNTHETIC_BASE_STACK, writeTenantStack } from "../engine/synthetic-tenants";
 import { type BenchReport, type PlanRow, type StartupRow, type TenantRow, printReport } from "./bench-report";
 import { benchRunner } from "./bench-runner";
@@ -106,10 +106,8 @@ async function benchStartup(runs: number): Promise<{ node: number[]; help: numbe
 }
 
 /** The tagged images of the mirror stack's inventory (digest-pinned ones cannot be published as synthetic images under their digest). */
-function inventoryImages(scratch: string): string[] {
-    const file = join(scratch, "inventory.json");
-    timedNpmRun("images", [MIRROR_STACK, "--json", file]);
-    const inventory = JSON.parse(readFileSync(file, "utf8")) as { images: { image: string; tag?: string; digest?: string }[] };
+function inventoryImages(): string[] {
+    const inventory = JSON.parse(npmRunOutput("images", [MIRROR_STACK, "--json"])) as { images: { image: string; tag?: string; digest?: string }[] };
     return inventory.images.filter((image) => image.tag !== undefined && image.digest === undefined).map((image) => image.image);
 }
 
@@ -124,7 +122,7 @@ function manifestsForBundle(scratch: string): string {
 
 export async function benchCommand(options: BenchOptions): Promise<void> {
     if (options.baselineObjects) {
-        console.log(`${await registerThroughConfigGroup(options.baselineObjects)} resources`);
+        console.log(`${(await registerThroughConfigGroup(options.baselineObjects)).length} resources`);
         return;
     }
     if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`--runs must be a positive integer, not ${options.runs}`);
@@ -142,7 +140,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
             const unavailable = mirrorBenchUnavailable();
             if (unavailable) report.mirrorSkipped = unavailable;
             else {
-                const images = inventoryImages(scratch);
+                const images = inventoryImages();
                 const mirror = await benchMirror({ runs: options.runs, images, manifestsDir: manifestsForBundle(scratch), parallel: 4, progress });
                 report.mirror = {
                     ...mirror,

@@ -4,7 +4,7 @@
 // offline engine, and nothing else: no configuration, cloud resources,
 // customization, policy pack or audit. What a plan costs beyond it is kfstack's.
 import { readFileSync, writeFileSync } from "node:fs";
-import { runOffline } from "../offline";
+import { type PlannedResource, runOffline } from "../offline";
 import type { Plan } from "../plan";
 
 /** The Kubernetes objects of a plan: every resource of a `kubernetes:<group>/<version>:<Kind>` type, with its inputs. */
@@ -21,8 +21,8 @@ export function writePlanObjects(planFile: string, objectsFile: string): number 
     return objects.length;
 }
 
-/** Registers the objects in `objectsFile` through one ConfigGroup under the offline engine; returns the resources registered. */
-export async function registerThroughConfigGroup(objectsFile: string): Promise<number> {
+/** Registers the objects in `objectsFile` through one ConfigGroup under the offline engine; returns what it registered. */
+export async function registerThroughConfigGroup(objectsFile: string): Promise<PlannedResource[]> {
     const objects = JSON.parse(readFileSync(objectsFile, "utf8")) as Record<string, unknown>[];
     const k8s = await import("@pulumi/kubernetes");
     const run = await runOffline(
@@ -32,5 +32,5 @@ export async function registerThroughConfigGroup(objectsFile: string): Promise<n
         },
         { project: "kfstack-baseline", stack: "baseline", config: {}, secretKeys: [] },
     );
-    return run.resources.length;
+    return run.resources;
 }
