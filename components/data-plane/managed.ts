@@ -24,7 +24,7 @@ export interface ManagedDatabase {
 }
 
 /** Annotations that give a ServiceAccount its cloud identity (IRSA's role ARN, GKE's service account). */
-export type IdentityAnnotations = Readonly<Record<string, pulumi.Output<string>>>;
+export type IdentityAnnotations = Readonly<Record<string, pulumi.Input<string>>>;
 
 /** A ServiceAccount as `namespace/name`. */
 export type AccountKey = `${string}/${string}`;

@@ -14,8 +14,8 @@ export interface DataPlaneSettings {
     readonly deletionProtection: boolean;
     /** RDS Multi-AZ; Cloud SQL regional availability. */
     readonly highAvailability: boolean;
-    /** RDS instance class or Cloud SQL tier; existing clusters have no managed database. */
-    readonly instanceClass?: string;
+    /** RDS instance class or Cloud SQL tier (unused where the database stays in the cluster). */
+    readonly instanceClass: string;
     readonly storageGiB: number;
 }
 
@@ -44,7 +44,7 @@ export function dataPlaneSettingsOf(config: StackConfig): DataPlaneSettings {
         deletionProtection: dataPlane.deletionProtection ?? production,
         highAvailability: dataPlane.highAvailability ?? production,
         storageGiB: dataPlane.storageGiB ?? (production ? 200 : 50),
-        ...(config.cloud === "existing" ? {} : { instanceClass: dataPlane.instanceClass ?? INSTANCE_CLASSES[config.cloud][config.topology] }),
+        instanceClass: dataPlane.instanceClass ?? INSTANCE_CLASSES[config.cloud === "gcp" ? "gcp" : "aws"][config.topology],
     };
 }
 
