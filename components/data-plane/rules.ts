@@ -19,32 +19,28 @@ const SERVICES = {
 
 export function dataPlaneProblems(config: StackConfig): ConfigProblem[] {
     const settings = dataPlaneSettingsOf(config);
-    const problems: ConfigProblem[] = [];
-    for (const key of ["objectStore", "database"] as const) {
-        const value = settings[key];
-        const cloud = (SERVICES[key] as Record<string, "aws" | "gcp">)[value];
-        if (cloud === undefined || cloud === config.cloud) continue;
-        problems.push({
-            path: ["dataPlane", key],
-            message:
-                config.cloud === "existing"
-                    ? `is ${value}, a managed ${cloud} service, but kfstack creates cloud services only beside a cluster it creates; an existing cluster uses ${IN_CLUSTER[key]}: remove the key`
-                    : `is ${value}, a ${cloud} service, but this stack's cloud is ${config.cloud}; use ${MANAGED[config.cloud][key]} or ${IN_CLUSTER[key]}`,
-        });
-    }
-    for (const [key, value] of [
-        ["objectStore", settings.objectStore],
-        ["database", settings.database],
-    ] as const) {
-        if (config.cloud === "gcp" && NOT_BUILT.has(value)) {
-            problems.push({
-                path: ["dataPlane", key],
-                message: `is ${value}, which kfstack cannot create yet; set ${IN_CLUSTER[key]} until it can`,
-            });
-        }
-    }
+    const problems = (["objectStore", "database"] as const).flatMap((key) => serviceProblems(config, key, settings[key]));
     if (config.cloud === "aws" && settings.objectStore === "s3") problems.push(...roleNameProblems(config));
     return problems;
+}
+
+/** A managed service of another cloud, any on an existing cluster, or one whose builder does not exist yet. */
+function serviceProblems(config: StackConfig, key: "objectStore" | "database", value: string): ConfigProblem[] {
+    const path = ["dataPlane", key];
+    const cloud = (SERVICES[key] as Record<string, "aws" | "gcp">)[value];
+    if (cloud === undefined) return [];
+    if (config.cloud === "existing")
+        return [
+            {
+                path,
+                message: `is ${value}, a managed ${cloud} service, but kfstack creates cloud services only beside a cluster it creates; an existing cluster uses ${IN_CLUSTER[key]}: remove the key`,
+            },
+        ];
+    if (cloud !== config.cloud) {
+        const choices = [MANAGED[config.cloud][key], IN_CLUSTER[key]].filter((choice) => !NOT_BUILT.has(choice));
+        return [{ path, message: `is ${value}, which only ${cloud} provides, but this stack's cloud is ${config.cloud}; use ${choices.join(" or ")}` }];
+    }
+    return NOT_BUILT.has(value) ? [{ path, message: `is ${value}, which kfstack cannot create yet; set ${IN_CLUSTER[key]} until it can` }] : [];
 }
 
 /** Each tenant's artifacts role is named after the cluster and the tenant (tenantRoleName); IAM refuses names over 64 characters. */
