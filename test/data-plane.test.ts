@@ -147,7 +147,7 @@ function containersOf(plan: Plan): Container[] {
 }
 
 function envOf(plan: Plan, deployment: string, container: string): Record<string, unknown> {
-    const spec = resource(plan, type.deployment, deployment).inputs["spec"] as { template: { spec: { containers: Container[] } } };
+    const spec = resource(plan, type.deployment, deployment).inputs["spec"] as unknown as { template: { spec: { containers: Container[] } } };
     const env = spec.template.spec.containers.find((candidate) => candidate.name === container)!.env ?? [];
     return Object.fromEntries(env.map((variable) => [variable.name, variable.value ?? variable.valueFrom]));
 }
