@@ -2,15 +2,18 @@
 // Pipelines' API server and UI, and one role per tenant bound to the tenant's
 // default-editor ServiceAccount and allowed only on the tenant's prefixes.
 //
-// IRSA, not EKS Pod Identity: Pod Identity hands credentials through
-// AWS_CONTAINER_CREDENTIALS_FULL_URI (169.254.170.23) with AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, and none of
-// these clients reads that pair at the pinned versions, while all read a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE):
-// - ml-pipeline (kubeflow/pipelines 2.0.5 go.mod: aws-sdk-go v1.42.50, below Pod Identity's v1.47.11; minio-go v6.0.57,
-//   whose credentials.IAM (backend/src/apiserver/client/minio.go's chain) handles web identity and accepts a full URI only on loopback);
-// - the v2 launcher and Argo's executor in tenant pods (kubeflow/pipelines v2/go.mod: aws-sdk-go v1.36.1; argo-workflows v3.3.10
-//   reads S3 through minio-go v7's credentials.IAM with useSDKCreds, which has the same web-identity-only support);
-// - KServe 0.11.2's storage initializer (python/kserve pyproject: boto3 ^1.21.0, locked before boto3 1.34.41 added Pod Identity).
-// The workflow controller itself never calls S3 in v3.3 (artifact GC came in v3.4), so it gets no role.
+// IRSA, not EKS Pod Identity: Pod Identity hands credentials through AWS_CONTAINER_CREDENTIALS_FULL_URI
+// (169.254.170.23) with AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, which none of these clients reads at the pinned
+// versions, while they read a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE):
+// - ml-pipeline and the v2 launcher in tenant pods (kubeflow/pipelines 2.0.5 go.mod: aws-sdk-go v1.42.50, below Pod
+//   Identity's v1.47.11; minio-go v6.0.57, whose credentials.IAM in backend/src/apiserver/client/minio.go's chain
+//   handles web identity, and takes a container URI only on loopback, with AWS_CONTAINER_AUTHORIZATION_TOKEN);
+// - Argo's executor in tenant pods (argo-workflows v3.3.10, useSDKCreds: minio-go's credentials.IAM, as above);
+// - KServe 0.11.2's storage initializer (python/kserve pyproject: boto3 ^1.21.0; 0.11.2 shipped before boto3 1.34.41).
+// ml-pipeline-ui's server (frontend/server/minio-helper.ts, as read) tries only EC2 instance-profile credentials when it
+// has no key, so it may not use its read-only role at 2.0.5; tenants' artifacts are served by each namespace's
+// ml-pipeline-ui-artifact, which runs as the tenant's default-editor (kfstack's guard refuses the central UI requests
+// that name no namespace). The workflow controller never calls S3 in v3.3 (artifact GC came in v3.4): no role.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaRole, irsaTrustPolicy } from "../cluster/aws/workload-identity";
