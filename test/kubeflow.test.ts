@@ -132,8 +132,8 @@ describe("Kubeflow on the prod stack", () => {
 
     it("generates the OIDC client secret, the MinIO credentials and Katib's MySQL password per stack and keeps them secret", () => {
         const generated = resourcesOfType(plan, "random:index/randomPassword:RandomPassword").map((password) => password.name);
+        // Katib's MySQL password on prod is the RDS instance's (kfstack-prod-data-rds-password).
         expect(generated.filter((name) => name.startsWith("kfstack-prod-kubeflow-")).sort()).toEqual([
-            "kfstack-prod-kubeflow-katib-mysql-password",
             "kfstack-prod-kubeflow-minio-access-key",
             "kfstack-prod-kubeflow-minio-secret-key",
             "kfstack-prod-kubeflow-oidc-client-secret",

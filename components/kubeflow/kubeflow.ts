@@ -81,7 +81,8 @@ export class Kubeflow extends pulumi.ComponentResource {
             oidcClientSecret: generated("oidc-client-secret"),
             minioAccessKey: generated("minio-access-key"),
             minioSecretKey: generated("minio-secret-key"),
-            katibMysqlPassword: generated("katib-mysql-password"),
+            // Katib's root password is the managed database's when there is one.
+            katibMysqlPassword: args.dataPlane?.database?.password ?? generated("katib-mysql-password"),
             identitySecret: pulumi.secret(args.identity.staticAdmin?.passwordHash ?? args.identity.oidc?.clientSecret ?? ""),
         };
 

@@ -126,9 +126,7 @@ function useDatabase(objects: readonly KubernetesObject[], database: ManagedData
     const pipelines = find(objects, "/Secret/kubeflow/mysql-secret");
     delete pipelines["data"];
     pipelines["stringData"] = { username: database.username, password: database.password };
-    const katib = find(objects, "/Secret/kubeflow/katib-mysql-secrets");
-    delete katib["data"];
-    katib["stringData"] = { MYSQL_ROOT_PASSWORD: database.password };
+    // Katib's password, katib-mysql-secrets' MYSQL_ROOT_PASSWORD, is the database's already (replaceDefaultCredentials).
     // katib v0.16.0 pkg/db/v1beta1/common/const.go: DB_USER (default root), KATIB_MYSQL_DB_HOST, KATIB_MYSQL_DB_PORT.
     setEnv(find(objects, "apps/Deployment/kubeflow/katib-db-manager"), "katib-db-manager", {
         DB_USER: database.username,
