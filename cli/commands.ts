@@ -86,7 +86,7 @@ function addProjectCommands(program: Command): void {
     program
         .command("docs")
         .description(
-            "Regenerate the configuration reference and machine-type table in README.md from the schema and the machine table, and the registry stacks' image lists from the prod plan.",
+            "Regenerate the configuration reference and machine-type table in README.md from the schema and the machine table, and the registry stacks' image lists from the prod and dev plans.",
         )
         .action(lazy(() => import("./docs.js"), "docsCommand"));
 

@@ -12,7 +12,7 @@ import { projectDirectory } from "../engine/stack-file";
 import { policyTable } from "../policies/reference";
 import { ManifestsError } from "../components/manifests/read";
 import { OfflineRunError } from "../engine/offline";
-import { INVENTORY_STACK, regenerateRegistryStacks } from "./registry-stacks";
+import { INVENTORY_STACKS, regenerateRegistryStacks } from "./registry-stacks";
 import { replaceSection } from "./sections";
 
 export const GENERATED_SECTIONS: Record<string, () => string> = {
@@ -48,6 +48,8 @@ export async function docsCommand(): Promise<void> {
         const cause = error instanceof OfflineRunError ? error.cause : error;
         if (!(cause instanceof ManifestsError)) throw error;
         // The lists come from the plan of a stack, which needs the rendered manifests; README.md needs none.
-        console.log(`The registry stacks' image lists were not regenerated: planning ${INVENTORY_STACK} needs the rendered manifests. ${cause.message}`);
+        console.log(
+            `The registry stacks' image lists were not regenerated: planning ${INVENTORY_STACKS.join(" and ")} needs the rendered manifests. ${cause.message}`,
+        );
     }
 }

@@ -1,9 +1,10 @@
 // The image lists of the registry project's example stacks
 // (registry/Pulumi.<stack>.yaml) are generated, not written: every tagged or
-// digest-pinned image the prod stack deploys, as `npm run images -- prod` lists
-// them. prod installs every component of the release, so its inventory holds
-// every other shipped stack's. `npm run docs` writes the lists;
-// test/registry/stacks.test.ts checks them against the plan.
+// digest-pinned image the prod and dev stacks deploy, as `npm run images` lists
+// them. prod installs every component of the release, and dev keeps the
+// in-cluster MinIO and MySQL that prod's managed data plane (S3, RDS) replaces,
+// so together their inventories hold every other shipped stack's. `npm run docs`
+// writes the lists; test/registry/stacks.test.ts checks them against the plans.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ImageInventory } from "../components/images/inventory";
@@ -11,20 +12,18 @@ import { planStack } from "../engine/plan";
 import { projectDirectory } from "../engine/stack-file";
 import { replaceSection } from "./sections";
 
-/** The shipped stack whose inventory the registry stacks mirror. */
-export const INVENTORY_STACK = "prod";
+/** The shipped stacks whose inventories the registry stacks mirror. */
+export const INVENTORY_STACKS = ["prod", "dev"] as const;
 export const REGISTRY_STACKS = ["existing", "gcp", "govcloud"] as const;
 const START = "  # generated:images";
 const END = "  # end:images";
 
 export const registryStackFile = (stack: string) => join(projectDirectory(), "registry", `Pulumi.${stack}.yaml`);
 
-/** The inventory's tagged and digest-pinned images, sorted: an untagged one is pulled by a tag composed at run time, which the inventory cannot know. */
-export function mirroredImagesOf(inventory: ImageInventory): string[] {
-    return inventory.images
-        .filter((entry) => entry.tag !== undefined || entry.digest !== undefined)
-        .map((entry) => entry.image)
-        .sort();
+/** The inventories' tagged and digest-pinned images, once each, sorted: an untagged one is pulled by a tag composed at run time, which the inventory cannot know. */
+export function mirroredImagesOf(...inventories: ImageInventory[]): string[] {
+    const images = inventories.flatMap((inventory) => inventory.images.filter((entry) => entry.tag !== undefined || entry.digest !== undefined));
+    return [...new Set(images.map((entry) => entry.image))].sort();
 }
 
 /** A registry stack file's text with its generated `kfstack-mirror:images` list replaced by `images`. */
@@ -32,9 +31,12 @@ export function withImageList(text: string, file: string, images: readonly strin
     return replaceSection(text, file, START, END, ["  kfstack-mirror:images:", ...images.map((image) => `    - ${image}`)].join("\n"));
 }
 
-/** Plans the inventory stack and rewrites every registry stack's image list; returns the files that changed. */
+/** Plans the inventory stacks and rewrites every registry stack's image list; returns the files that changed. */
 export async function regenerateRegistryStacks(): Promise<string[]> {
-    const images = mirroredImagesOf((await planStack(INVENTORY_STACK)).images);
+    const inventories: ImageInventory[] = [];
+    // One after the other: an offline run holds the process's Pulumi runtime.
+    for (const stack of INVENTORY_STACKS) inventories.push((await planStack(stack)).images);
+    const images = mirroredImagesOf(...inventories);
     const changed: string[] = [];
     for (const stack of REGISTRY_STACKS) {
         const file = registryStackFile(stack);

@@ -4,6 +4,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { createCluster } from "./cluster/create-cluster";
+import { DataPlane } from "./data-plane/data-plane";
+import type { ManagedDataPlane } from "./data-plane/managed";
+import { dataPlaneSettingsOf } from "./data-plane/settings";
+import type { PlatformCluster } from "./cluster/platform-cluster";
+import type { TenantArtifacts } from "./tenancy/artifact-access";
 import { INGRESS_GATEWAY_SERVICE, dns01Credentials, gatewayRecords } from "./kubeflow/gateway-dns";
 import { gatewaySettingsOf } from "./kubeflow/gateway-settings";
 import { Kubeflow } from "./kubeflow/kubeflow";
@@ -49,6 +54,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
     const cluster = await createCluster(name, stack);
     const manifestsDir = stack.manifestsDir();
     const gateway = gatewaySettingsOf(config);
+    const dataPlane = managedDataPlane(`${name}-data`, stack, cluster, config.clusterName ?? name);
     const kubeflow = new Kubeflow(
         `${name}-kubeflow`,
         {
@@ -61,6 +67,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
             mirror,
             cloud: config.cloud,
             gateway,
+            ...(dataPlane ? { dataPlane } : {}),
             ...(gateway.zone && gateway.tls.mode === "acme"
                 ? { certManagerAnnotations: dns01Credentials(`${name}-gateway`, cluster, gateway.zone, gateway.hosts) }
                 : {}),
@@ -102,12 +109,14 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
                     monitoring: monitoring !== undefined,
                 },
                 platform,
+                ...(dataPlane?.objectStore ? { artifacts: tenantArtifacts(dataPlane) } : {}),
             },
             { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
         );
     }
     return {
         cloud: config.cloud,
+        ...(dataPlane?.objectStore ? { artifactBucket: dataPlane.objectStore.bucket } : {}),
         topology: config.topology,
         kubernetesVersion: config.kubernetesVersion,
         ...(config.allowUndersized ? { undersizedReason: config.allowUndersized.reason } : {}),
@@ -116,4 +125,21 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
         kubeflow: { release: bom.release, objects: kubeflow.objects.size },
         ...(monitoring ? { monitoring: { objects: monitoring.objects.size, grafanaAdminPassword: monitoring.grafanaAdminPassword } } : {}),
     };
+}
+
+/**
+ * The stack's managed object store and database, when its data plane has any (only clouds do: the config rules say so);
+ * a child of the cluster, whose cloud provider (region, tags) it shares.
+ */
+function managedDataPlane(name: string, stack: ResolvedStack, cluster: PlatformCluster, clusterName: string): ManagedDataPlane | undefined {
+    const { config } = stack;
+    const settings = dataPlaneSettingsOf(config);
+    if (config.cloud === "existing" || (settings.objectStore === "minio" && settings.database === "in-cluster")) return undefined;
+    const tenants = config.tenants.map((tenant) => tenant.name);
+    return new DataPlane(name, { settings, cluster, clusterName, region: config.region, tenants }, { parent: cluster }).managed;
+}
+
+function tenantArtifacts(dataPlane: ManagedDataPlane): Map<string, TenantArtifacts> {
+    const store = dataPlane.objectStore!;
+    return new Map([...dataPlane.tenantAccounts].map(([tenant, identity]) => [tenant, { identity, store }]));
 }

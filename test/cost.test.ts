@@ -74,10 +74,13 @@ describe("the plan's cost estimate", () => {
                 AWS("elasticloadbalancing/pricing"),
             ),
             line(`Classic Load Balancer data processing: ${UNKNOWN_TRAFFIC}`, null, "GB", 0.008, null, AWS("elasticloadbalancing/pricing")),
-            ...awsExtras("prod"),
-            ...claimLines("2 × 200Gi", 400, ebs),
+            // The data plane's key beside the cluster's; S3 and RDS replace the MinIO and MySQL claims (priced by neither yet).
+            line("KMS key × 2 (kfstack-prod-secrets, kfstack-prod-data-key)", 2, "key-month", 1, 2, AWS("kms/pricing")),
+            awsExtras("prod")[1]!,
+            ebs("PersistentVolumeClaim istio-system/authservice-pvc", "10Gi", 10),
+            ebs("Prometheus monitoring/k8s", "2 × 200Gi", 400),
         ]);
-        expect(cost.monthlyUsd).toBe(8601.54);
+        expect(cost.monthlyUsd).toBe(8598.54);
         // The node lines are the pool summary's numbers.
         expect(cost.lines[1]!.monthlyUsd! + cost.lines[3]!.monthlyUsd!).toBe(totals.monthlyUsd!.atDesired);
     });

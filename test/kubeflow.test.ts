@@ -93,6 +93,16 @@ describe("Kubeflow on the prod stack", () => {
                 ["cert-manager.io/v1 ClusterIssuer", 1],
                 ["networking.istio.io/v1alpha3 EnvoyFilter", 1],
             ]),
+            // Left out on prod's managed data plane (S3, RDS): the bundled MinIO and the Pipelines and Katib MySQLs, with their
+            // claims, Services, ServiceAccount and mesh rules; each tenant gets its default-editor ServiceAccount and kfp-launcher elsewhere.
+            new Map([
+                ["apps/v1 Deployment", -3],
+                ["v1 Service", -3],
+                ["v1 PersistentVolumeClaim", -3],
+                ["v1 ServiceAccount", -1],
+                ["networking.istio.io/v1alpha3 DestinationRule", -2],
+                ["security.istio.io/v1beta1 AuthorizationPolicy", -2],
+            ]),
         );
         expect(sorted(countsOf(plan))).toEqual(sorted(expected));
     });
@@ -122,14 +132,15 @@ describe("Kubeflow on the prod stack", () => {
 
     it("generates the OIDC client secret, the MinIO credentials and Katib's MySQL password per stack and keeps them secret", () => {
         const generated = resourcesOfType(plan, "random:index/randomPassword:RandomPassword").map((password) => password.name);
+        // Katib's MySQL password on prod is the RDS instance's (kfstack-prod-data-rds-password).
         expect(generated.filter((name) => name.startsWith("kfstack-prod-kubeflow-")).sort()).toEqual([
-            "kfstack-prod-kubeflow-katib-mysql-password",
             "kfstack-prod-kubeflow-minio-access-key",
             "kfstack-prod-kubeflow-minio-secret-key",
             "kfstack-prod-kubeflow-oidc-client-secret",
         ]);
+        // On prod Katib's password is the RDS instance's, generated and kept secret by the data plane (test/data-plane.test.ts).
         expect(resource(plan, "kubernetes:core/v1:Secret", "kubeflow/katib-mysql-secrets").inputs.stringData).toEqual({
-            MYSQL_ROOT_PASSWORD: Unknown.instance,
+            MYSQL_ROOT_PASSWORD: expect.any(Secret),
         });
         // Generated at deployment, so unknown to a preview: nothing default is there to leak.
         const minio = resource(plan, "kubernetes:core/v1:Secret", "kubeflow/mlpipeline-minio-artifact");
@@ -171,8 +182,9 @@ describe("Kubeflow on the prod stack", () => {
             return !resources?.requests?.["cpu"] || !resources.requests["memory"] || !resources.limits?.["memory"];
         });
         expect(missing.map(({ where }) => where)).toEqual([]);
-        // 54 containers and init containers in the workloads of the installed components.
-        expect(plannedContainers(plan)).toHaveLength(54);
+        // 51 containers and init containers in the workloads of the installed components (54 with the bundled MinIO and
+        // MySQLs, which prod's managed data plane leaves out).
+        expect(plannedContainers(plan)).toHaveLength(51);
     });
 
     it("serves the stack's hosts over HTTPS with a cert-manager certificate and redirects plain HTTP", () => {
@@ -225,9 +237,7 @@ describe("Kubeflow on the prod stack", () => {
         // Past the secrets prod leaves to set (test/config-secrets.test.ts), the other warnings are the tenancy audit's acknowledged limitations (test/audit/attacker.test.ts).
         const warnings = plan.summary.warnings.filter((warning) => !warning.includes("is not set, so the plan used a placeholder"));
         expect(warnings.slice(1).map((warning) => warning.split(" (")[0])).toEqual(
-            ["shared-object-store-key", "unauthenticated-mlmd", "unauthenticated-pipelines-cache", "unauthenticated-katib-db-manager"].map(
-                (id) => `Tenancy audit finding ${id}`,
-            ),
+            ["unauthenticated-mlmd", "unauthenticated-pipelines-cache", "unauthenticated-katib-db-manager"].map((id) => `Tenancy audit finding ${id}`),
         );
         expect(warnings[0]).toMatch(/^Kubernetes 1\.33 is outside the supported window \(kubeflow-1\.8\.1 supports 1\.25–1\.26/);
         expect(warnings[0]).toMatch(

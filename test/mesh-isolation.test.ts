@@ -85,7 +85,8 @@ describe("the prod plan's mesh against a member of another tenant", () => {
         expect(mesh["defaultServiceExportTo"]).toBeUndefined();
         expect(mesh["rootNamespace"]).toBe("istio-system");
         const rules = resourcesOfType(plan, "kubernetes:networking.istio.io/v1alpha3:DestinationRule");
-        expect(rules.length).toBe(10);
+        // Upstream's 10 but MinIO's and MySQL's, which prod's managed data plane leaves out.
+        expect(rules.length).toBe(8);
         for (const rule of rules) expect((rule.inputs.spec as { exportTo?: string[] }).exportTo, rule.name).toEqual(["*"]);
     });
 

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { type StackRelease, resolveRelease } from "../bom/compatibility";
 import { existingClusterProblems } from "../cluster/existing-rules";
 import { clusterProblems } from "../cluster/rules";
+import { dataPlaneProblems } from "../data-plane/rules";
 import { gatewayProblems } from "../kubeflow/gateway-rules";
 import { quotaProblems } from "../tenancy/quota-rules";
 import { tenantProblems } from "../tenancy/rules";
@@ -35,6 +36,7 @@ export function checkStack(config: StackConfig, ctx: z.RefinementCtx): CheckedSt
               ]
             : []),
         ...tenantProblems(config),
+        ...dataPlaneProblems(config),
         ...quotaProblems(config, gpu),
         ...releaseProblems,
         ...(config.cloud === "gcp" && config.monitoring.devicePlugin === "install"

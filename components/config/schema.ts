@@ -6,6 +6,7 @@ import { z } from "zod";
 import { parseRegistryPrefix } from "../../core/image-references";
 import { TOPOLOGY_MINIMUMS } from "../../core/topology-minimums";
 import { awsNetwork, awsRegion, awsSettings, gcpNetwork, gcpRegion, gcpSettings, zones } from "./cloud-schema";
+import { dataPlane } from "./data-plane-schema";
 import { existing } from "./existing-schema";
 import { ipv4Cidr, kubernetesVersion, secretValue } from "./fields";
 import { gateway } from "./gateway-schema";
@@ -181,6 +182,7 @@ const common = {
     tenants: z.array(tenant).default([]).describe("Teams as isolated Kubeflow Profiles."),
     tenancy,
     monitoring,
+    dataPlane,
     manifestsDir: z.string().min(1).optional().describe("Directory of rendered manifests (npm run manifests -- pull); KFSTACK_MANIFESTS_DIR overrides it."),
     topology: z.enum(["testing", "production"]).describe(topologyDescription()),
     kubernetesVersion,
@@ -236,4 +238,5 @@ export type IdentityConfig = StackConfig["identity"];
 export type TenantConfig = StackConfig["tenants"][number];
 export type MonitoringConfig = StackConfig["monitoring"];
 export type AlertThresholds = MonitoringConfig["alerts"];
+export type DataPlaneConfig = StackConfig["dataPlane"];
 export type AlertRouting = NonNullable<MonitoringConfig["alertRouting"]>;

@@ -7,6 +7,7 @@ import * as random from "@pulumi/random";
 import type { KubeflowFacts } from "../../core/facts";
 import type { KubernetesObject } from "../../core/objects";
 import type { BomComponent } from "../bom/schema";
+import type { ManagedDataPlane } from "../data-plane/managed";
 import type { IdentityConfig } from "../config/schema";
 import { BomComponentGroup } from "../manifests/component-group";
 import type { KubernetesObjectResource } from "../manifests/kubernetes-object";
@@ -15,6 +16,7 @@ import type { BrokenCycle } from "../manifests/ordering/plan";
 import { type Credentials, exposeGateway, narrowTenantRoles, replaceDefaultCredentials } from "./customize";
 import type { GatewaySettings } from "./gateway-settings";
 import { addGatewayTls, annotateCertManager } from "./gateway-tls";
+import { useManagedStores, withoutBundledStores } from "./managed-stores";
 import { artifactRequestsByNamespace, closePlatformAuthorization, confineMeshConfig, withoutTenantIstioWrites } from "./mesh-isolation";
 import { setServingDomain } from "./serving-domain";
 import { restrictTenantRoles } from "./tenant-roles";
@@ -29,15 +31,19 @@ export interface KubeflowArgs extends ManifestSource {
     readonly gateway: GatewaySettings;
     /** The annotations that give cert-manager's ServiceAccount its DNS-01 credentials (acme only). */
     readonly certManagerAnnotations?: Readonly<Record<string, pulumi.Input<string>>>;
+    /** The cloud's bucket and database, when the stack's data plane is managed; otherwise the bundled MinIO and MySQL stay. */
+    readonly dataPlane?: ManagedDataPlane;
 }
 
 /**
  * kfstack's changes to the Kubeflow objects: per-stack credentials, narrow tenant roles (no Istio or NetworkPolicy
  * writes, view that only reads), platform services closed to callers without an identity, the gateway exposed and
- * served over HTTPS, cert-manager's DNS-01 credentials, and KServe's URLs under the gateway's zone.
+ * served over HTTPS, cert-manager's DNS-01 credentials, KServe's URLs under the gateway's zone, and the managed data plane.
  */
 function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): Customizations {
+    const { dataPlane } = args;
     return {
+        ...(dataPlane ? { component: (component, objects) => withoutBundledStores(component, objects, dataPlane) } : {}),
         layer: (entries) => {
             const objects = entries.map((entry) => entry.object);
             narrowTenantRoles(objects);
@@ -46,6 +52,7 @@ function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): C
             closePlatformAuthorization(objects);
             restrictTenantRoles(objects);
             replaceDefaultCredentials(objects, args.identity, credentials);
+            if (dataPlane) useManagedStores(objects, dataPlane);
             exposeGateway(objects, args.gateway.exposure, args.cloud);
             if (args.certManagerAnnotations) annotateCertManager(objects, args.certManagerAnnotations);
             if (args.gateway.zone) setServingDomain(objects, args.gateway.zone.name);
@@ -74,7 +81,8 @@ export class Kubeflow extends pulumi.ComponentResource {
             oidcClientSecret: generated("oidc-client-secret"),
             minioAccessKey: generated("minio-access-key"),
             minioSecretKey: generated("minio-secret-key"),
-            katibMysqlPassword: generated("katib-mysql-password"),
+            // Katib's root password is the managed database's when there is one.
+            katibMysqlPassword: args.dataPlane?.database?.password ?? generated("katib-mysql-password"),
             identitySecret: pulumi.secret(args.identity.staticAdmin?.passwordHash ?? args.identity.oidc?.clientSecret ?? ""),
         };
 

@@ -9,6 +9,7 @@ import { type KubernetesObject, objectKey } from "../../core/objects";
 import type { TenantConfig } from "../config/schema";
 import type { KubernetesObjectResource } from "../manifests/kubernetes-object";
 import { type ExtraDependencies, type LayerObject, ManifestLayer, type Platform } from "../manifests/layer";
+import { type TenantArtifacts, tenantArtifactObjects } from "./artifact-access";
 import { type TenancySettings, tenantObjects } from "./objects";
 import { istioInitImage, podSecurityObjects } from "./pod-security";
 import { referenceObjects } from "./reference-admission";
@@ -24,14 +25,18 @@ export interface TenancyArgs {
     readonly acknowledge: readonly TenancyAcknowledgement[];
     /** The installed platform: what tenant objects may depend on (CRDs, the profile controller, webhooks). */
     readonly platform: Platform;
+    /** Tenant → its identity and store, when artifacts live in a managed object store. */
+    readonly artifacts?: ReadonlyMap<string, TenantArtifacts>;
 }
 
 /** Every tenant's objects, each once: a reader who is also a member gets the same binding twice, and one object is enough. */
-function uniqueTenantObjects(tenants: readonly TenantConfig[], settings: TenancySettings): LayerObject[] {
+function uniqueTenantObjects(args: Pick<TenancyArgs, "tenants" | "settings" | "artifacts">): LayerObject[] {
     const unique = new Map<string, LayerObject>();
-    for (const tenant of tenants) {
-        const { profile, namespaced } = tenantObjects(tenant, settings);
-        for (const object of [profile, ...namespaced]) if (!unique.has(objectKey(object))) unique.set(objectKey(object), { object, group: tenant.name });
+    for (const tenant of args.tenants) {
+        const { profile, namespaced } = tenantObjects(tenant, args.settings);
+        const artifacts = args.artifacts?.get(tenant.name);
+        for (const object of [profile, ...namespaced, ...(artifacts ? tenantArtifactObjects(tenant.name, artifacts) : [])])
+            if (!unique.has(objectKey(object))) unique.set(objectKey(object), { object, group: tenant.name });
     }
     return [...unique.values()];
 }
@@ -71,7 +76,7 @@ export class Tenancy extends ComponentResource {
         const admission = [...podSecurityObjects(istioInitImage(args.platform.objects)), ...referenceObjects(sharedTrialTemplates(args.platform.objects))].map(
             (object) => ({ object, group: ADMISSION_GROUP }),
         );
-        const entries = [...admission, ...uniqueTenantObjects(args.tenants, args.settings)];
+        const entries = [...admission, ...uniqueTenantObjects(args)];
         const groups = new Map<string, pulumi.Resource>(
             args.tenants.map((tenant) => [tenant.name, new Tenant(`${name}-${tenant.name}`, { tenant: tenant.name }, { parent: this })]),
         );

@@ -16,7 +16,7 @@ import { evaluatePolicies } from "../../engine/policy-check";
 import { Unknown } from "../../engine/values";
 import { registryMirror } from "../../policies/cloud/reg-01-registry-mirror";
 import mirrorEntry from "../../registry/index";
-import { mirroredImagesOf, REGISTRY_STACKS, registryStackFile, withImageList } from "../../cli/registry-stacks";
+import { INVENTORY_STACKS, mirroredImagesOf, REGISTRY_STACKS, registryStackFile, withImageList } from "../../cli/registry-stacks";
 import { allInputStrings } from "../helpers";
 import { skipWithoutFixtures } from "../requirements";
 import { GOVCLOUD_KEY, MIRROR_DIR, MIRRORED_IMAGES, TYPES, ofType, only, plan, settings, shipped } from "./helpers";
@@ -33,9 +33,10 @@ const BOM_IMAGES = [
 ].sort();
 
 // The inventory checks plan prod with the rendered manifests (KFSTACK_MANIFESTS_DIR), once for both.
-const skipInventory = skipWithoutFixtures("the check of the mirror example stacks' images against the prod plan");
-let prod: Promise<Plan> | undefined;
-const prodPlan = () => (prod ??= plannedStack("prod"));
+const skipInventory = skipWithoutFixtures("the check of the mirror example stacks' images against the prod and dev plans");
+let inventoryPlans: Promise<Plan[]> | undefined;
+/** prod (every component) and dev (the in-cluster MinIO and MySQL prod's managed data plane replaces). */
+const inventoryPlansOf = () => (inventoryPlans ??= Promise.all(INVENTORY_STACKS.map((stack) => plannedStack(stack))));
 
 describe("mirror image references", () => {
     it("normalizes Docker Hub short names the way docker pull resolves them", () => {
@@ -78,17 +79,19 @@ describe("mirror example stacks", () => {
     });
 
     it.skipIf(skipInventory)(
-        "lists exactly the tagged and digest-pinned images the prod plan deploys, custom resources' and configuration's included",
+        "lists exactly the tagged and digest-pinned images the prod and dev plans deploy, custom resources' and configuration's included",
         async () => {
-            const { images } = await prodPlan();
-            const deployed = images.images.filter((entry) => entry.tag !== undefined || entry.digest !== undefined).map((entry) => entry.image);
-            expect(MIRRORED_IMAGES).toEqual([...deployed].sort());
+            const plans = await inventoryPlansOf();
+            const deployed = plans.flatMap(({ images }) =>
+                images.images.filter((entry) => entry.tag !== undefined || entry.digest !== undefined).map((entry) => entry.image),
+            );
+            expect(MIRRORED_IMAGES).toEqual([...new Set(deployed)].sort());
             expect(MIRRORED_IMAGES).toContain("quay.io/prometheus/prometheus:v3.5.0");
         },
     );
 
-    it.skipIf(skipInventory)("carries in every stack file the image list npm run docs generates from the prod plan", async () => {
-        const images = mirroredImagesOf((await prodPlan()).images);
+    it.skipIf(skipInventory)("carries in every stack file the image list npm run docs generates from the prod and dev plans", async () => {
+        const images = mirroredImagesOf(...(await inventoryPlansOf()).map((plan) => plan.images));
         for (const stack of REGISTRY_STACKS) {
             const file = registryStackFile(stack);
             const text = readFileSync(file, "utf8");

@@ -135,9 +135,12 @@ export class EksCluster extends PlatformCluster {
      * the cluster's OIDC provider is registered on first use. Returns the ServiceAccount's annotation.
      */
     serviceAccountRole(role: string, account: ServiceAccountRef, policy: pulumi.Input<string>): Record<string, pulumi.Output<string>> {
-        const { name } = this.identity;
-        this.identity.provider ??= oidcProvider(this, name, this.cluster);
-        return irsaRole(this, `${name}-${role}`, { provider: this.identity.provider, account, policy });
+        return irsaRole(this, `${this.identity.name}-${role}`, { provider: this.openIdConnectProvider(), account, policy });
+    }
+
+    /** The cluster's OIDC issuer registered with IAM (once, on first use), which IRSA roles trust. */
+    openIdConnectProvider(): aws.iam.OpenIdConnectProvider {
+        return (this.identity.provider ??= oidcProvider(this, this.identity.name, this.cluster));
     }
 }
 

@@ -1,0 +1,70 @@
+// The managed data plane of an aws stack: one KMS key for the bucket and the
+// database, the S3 bucket, RDS for MySQL, and the IRSA roles that reach the
+// bucket, in the cluster's VPC.
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import type { EksCluster } from "../cluster/aws/eks-cluster";
+import { AwsDatabase, DATABASE_USER, MYSQL_PORT } from "./aws-database";
+import { awsIdentities } from "./aws-identities";
+import { AwsObjectStore } from "./aws-object-store";
+import { type ManagedDataPlane, TENANT_ACCOUNT } from "./managed";
+import type { DataPlaneSettings } from "./settings";
+
+export interface AwsDataPlaneArgs {
+    readonly settings: DataPlaneSettings;
+    readonly cluster: EksCluster;
+    readonly clusterName: string;
+    readonly region: string;
+    readonly tenants: readonly string[];
+}
+
+/** Days an overwritten or deleted artifact version stays recoverable. */
+const NONCURRENT_VERSION_DAYS = 30;
+
+export function awsDataPlane(parent: pulumi.Resource, name: string, args: AwsDataPlaneArgs): ManagedDataPlane {
+    const { settings, cluster, clusterName, region } = args;
+    const key = new aws.kms.Key(
+        `${name}-key`,
+        { description: `Encryption of ${clusterName}'s artifacts and databases`, enableKeyRotation: true, deletionWindowInDays: 30 },
+        { parent },
+    );
+    new aws.kms.Alias(`${name}-key`, { name: `alias/${clusterName}-data`, targetKeyId: key.keyId }, { parent });
+    const store =
+        settings.objectStore === "s3"
+            ? new AwsObjectStore(`${name}-s3`, { clusterName, kmsKeyArn: key.arn, noncurrentVersionDays: NONCURRENT_VERSION_DAYS }, { parent })
+            : undefined;
+    const database =
+        settings.database === "rds"
+            ? new AwsDatabase(
+                  `${name}-rds`,
+                  {
+                      clusterName,
+                      vpcId: cluster.network.vpcId,
+                      subnetIds: cluster.network.privateSubnetIds,
+                      // Managed node groups whose launch template names no security group put their nodes in EKS's cluster security group.
+                      nodeSecurityGroupId: cluster.cluster.vpcConfig.clusterSecurityGroupId,
+                      kmsKeyArn: key.arn,
+                      settings,
+                  },
+                  { parent },
+              )
+            : undefined;
+    const identities = store
+        ? awsIdentities(parent, name, {
+              clusterName,
+              region,
+              provider: cluster.openIdConnectProvider(),
+              bucketArn: store.bucket.arn,
+              kmsKeyArn: key.arn,
+              tenants: args.tenants,
+              tenantAccount: TENANT_ACCOUNT,
+          })
+        : { platformAccounts: new Map(), tenantAccounts: new Map() };
+    return {
+        ...(store ? { objectStore: { kind: "s3", bucket: store.bucket.bucket, endpoint: `s3.${region}.amazonaws.com`, region } } : {}),
+        ...(database
+            ? { database: { kind: "rds", host: database.instance.address, port: MYSQL_PORT, username: DATABASE_USER, password: database.password } }
+            : {}),
+        ...identities,
+    };
+}

@@ -1,0 +1,43 @@
+// What Kubeflow needs of a managed data plane, whichever cloud provides it:
+// the object store's bucket and endpoint, the database's host and credentials,
+// and the identities through which the platform and each tenant reach them.
+// Each cloud's builder (aws-*.ts, and gcp-*.ts beside them) returns this shape.
+import type * as pulumi from "@pulumi/pulumi";
+
+/** A managed object store as Pipelines and Argo reach it: through the S3 API at `endpoint`, over TLS. */
+export interface ManagedObjectStore {
+    readonly kind: "s3" | "gcs";
+    readonly bucket: pulumi.Output<string>;
+    /** The S3-API host: s3.<region>.amazonaws.com. */
+    readonly endpoint: string;
+    readonly region: string;
+}
+
+/** A managed MySQL 8.0 holding the Pipelines, ML Metadata and Katib databases. */
+export interface ManagedDatabase {
+    readonly kind: "rds" | "cloudsql";
+    readonly host: pulumi.Output<string>;
+    readonly port: number;
+    readonly username: string;
+    /** A Pulumi secret. */
+    readonly password: pulumi.Output<string>;
+}
+
+/** Annotations that give a ServiceAccount its cloud identity (IRSA's role ARN, GKE's service account). */
+export type IdentityAnnotations = Readonly<Record<string, pulumi.Input<string>>>;
+
+/** A ServiceAccount as `namespace/name`. */
+export type AccountKey = `${string}/${string}`;
+
+/** What the managed services give Kubeflow and the tenants; absent parts stay in the cluster. */
+export interface ManagedDataPlane {
+    readonly objectStore?: ManagedObjectStore;
+    readonly database?: ManagedDatabase;
+    /** Platform ServiceAccounts (Pipelines' API server and UI) → the annotations that bind their identities. */
+    readonly platformAccounts: ReadonlyMap<AccountKey, IdentityAnnotations>;
+    /** Tenant → the annotations of its default-editor ServiceAccount, which its pipeline steps, artifact server and models run as. */
+    readonly tenantAccounts: ReadonlyMap<string, IdentityAnnotations>;
+}
+
+/** The ServiceAccount a tenant's pipeline steps (Argo's executor), artifact server and InferenceServices run as. */
+export const TENANT_ACCOUNT = "default-editor";

@@ -1,0 +1,160 @@
+// Kubeflow on a managed data plane: Pipelines, ML Metadata, Argo and Katib
+// pointed at the cloud's bucket and database, their bundled MinIO and MySQL
+// left out, and the platform ServiceAccounts annotated with their identities.
+// Object names and keys are those of kubeflow-v1.8.1/14-pipelines.yaml and
+// 15-katib.yaml; a missing one stops the install rather than keep the default.
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
+import { type KubernetesObject, objectKey } from "../../core/objects";
+import type { BomComponent } from "../bom/schema";
+import type { ManagedDataPlane, ManagedDatabase, ManagedObjectStore } from "../data-plane/managed";
+import { CustomizeError } from "../manifests/customize";
+
+/** The bundled MinIO's objects (pipelines) and the bundled MySQLs' (pipelines, katib), as `component:kind/name` in kubeflow. */
+const BUNDLED = {
+    objectStore: ["pipelines:Deployment/minio", "pipelines:Service/minio-service", "pipelines:PersistentVolumeClaim/minio-pvc"],
+    database: [
+        "pipelines:Deployment/mysql",
+        "pipelines:Service/mysql",
+        "pipelines:PersistentVolumeClaim/mysql-pv-claim",
+        "pipelines:ServiceAccount/mysql",
+        "katib:Deployment/katib-mysql",
+        "katib:Service/katib-mysql",
+        "katib:PersistentVolumeClaim/katib-mysql",
+    ],
+    // The mesh's rules for the bundled servers go with them.
+    objectStoreMesh: ["pipelines:DestinationRule/ml-pipeline-minio", "pipelines:AuthorizationPolicy/minio-service"],
+    databaseMesh: ["pipelines:DestinationRule/ml-pipeline-mysql", "pipelines:AuthorizationPolicy/mysql"],
+};
+
+/** The component's objects without the bundled servers the managed data plane replaces. */
+export function withoutBundledStores(component: BomComponent, objects: KubernetesObject[], managed: ManagedDataPlane): KubernetesObject[] {
+    const dropped = [
+        ...(managed.objectStore ? [...BUNDLED.objectStore, ...BUNDLED.objectStoreMesh] : []),
+        ...(managed.database ? [...BUNDLED.database, ...BUNDLED.databaseMesh] : []),
+    ].filter((entry) => entry.startsWith(`${component.name}:`));
+    const found = new Set<string>();
+    const kept = objects.filter((object) => {
+        const entry = `${component.name}:${object.kind}/${object.metadata.name}`;
+        if (object.metadata.namespace !== "kubeflow" || !dropped.includes(entry)) return true;
+        found.add(entry);
+        return false;
+    });
+    const missing = dropped.filter((entry) => !found.has(entry));
+    if (missing.length > 0)
+        throw new CustomizeError(
+            `kfstack leaves out ${missing.join(", ")} on a managed data plane, but the rendered manifests have none; update components/kubeflow/managed-stores.ts for this release.`,
+        );
+    return kept;
+}
+
+interface EnvVar {
+    name: string;
+    value?: pulumi.Input<string>;
+    valueFrom?: unknown;
+}
+
+function find(objects: readonly KubernetesObject[], key: string): KubernetesObject {
+    const object = objects.find((candidate) => objectKey(candidate) === key);
+    if (!object)
+        throw new CustomizeError(
+            `kfstack configures ${key} for the managed data plane, but the rendered manifests have no such object; update components/kubeflow/managed-stores.ts for this release.`,
+        );
+    return object;
+}
+
+/** Sets `values` in the named container's env (replacing variables of the same name) and removes `removed`. */
+function setEnv(deployment: KubernetesObject, container: string, values: Record<string, pulumi.Input<string>>, removed: readonly string[] = []): void {
+    const spec = deployment["spec"] as { template: { spec: { containers: { name: string; env?: EnvVar[] }[] } } };
+    const target = spec.template.spec.containers.find((candidate) => candidate.name === container);
+    if (!target)
+        throw new CustomizeError(`${objectKey(deployment)} has no container ${container}; update components/kubeflow/managed-stores.ts for this release.`);
+    const gone = new Set([...removed, ...Object.keys(values)]);
+    target.env = [...(target.env ?? []).filter((variable) => !gone.has(variable.name)), ...Object.entries(values).map(([name, value]) => ({ name, value }))];
+}
+
+/**
+ * Argo's artifact repository on the bucket, with the SDK's credentials (the pod's ServiceAccount role) and keys under
+ * `artifacts/<namespace>/`, the prefix each tenant's role is limited to.
+ */
+export function argoArtifactRepository(store: Pick<ManagedObjectStore, "endpoint" | "region">, bucket: string): string {
+    return stringify({
+        archiveLogs: true,
+        s3: {
+            endpoint: store.endpoint,
+            bucket,
+            region: store.region,
+            insecure: false,
+            useSDKCreds: true,
+            keyFormat:
+                "artifacts/{{workflow.namespace}}/{{workflow.name}}/{{workflow.creationTimestamp.Y}}/{{workflow.creationTimestamp.m}}/{{workflow.creationTimestamp.d}}/{{pod.name}}",
+        },
+    });
+}
+
+function useObjectStore(objects: readonly KubernetesObject[], store: ManagedObjectStore): void {
+    const install = find(objects, "/ConfigMap/kubeflow/pipeline-install-config")["data"] as Record<string, pulumi.Input<string>>;
+    install["bucketName"] = store.bucket;
+    // Empty keys make the API server's minio-go fall back to its IAM chain (web identity); the host takes no port (443).
+    setEnv(
+        find(objects, "apps/Deployment/kubeflow/ml-pipeline"),
+        "ml-pipeline-api-server",
+        { OBJECTSTORECONFIG_HOST: store.endpoint, OBJECTSTORECONFIG_REGION: store.region, OBJECTSTORECONFIG_SECURE: "true" },
+        ["OBJECTSTORECONFIG_ACCESSKEY", "OBJECTSTORECONFIG_SECRETACCESSKEY"],
+    );
+    setEnv(
+        find(objects, "apps/Deployment/kubeflow/ml-pipeline-ui"),
+        "ml-pipeline-ui",
+        { AWS_REGION: store.region, AWS_S3_ENDPOINT: store.endpoint, AWS_SSL: "true" },
+        ["MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"],
+    );
+    // The Pipelines profile controller's sync.py copies MINIO_ACCESS_KEY / MINIO_SECRET_KEY into every tenant's
+    // mlpipeline-minio-artifact Secret; empty, the copies grant nothing, and each tenant reaches the bucket as its role.
+    setEnv(find(objects, "apps/Deployment/kubeflow/kubeflow-pipelines-profile-controller"), "profile-controller", {
+        MINIO_ACCESS_KEY: "",
+        MINIO_SECRET_KEY: "",
+    });
+    const argo = find(objects, "/ConfigMap/kubeflow/workflow-controller-configmap")["data"] as Record<string, pulumi.Input<string>>;
+    argo["artifactRepository"] = pulumi.output(store.bucket).apply((bucket) => argoArtifactRepository(store, bucket));
+}
+
+function useDatabase(objects: readonly KubernetesObject[], database: ManagedDatabase): void {
+    const install = find(objects, "/ConfigMap/kubeflow/pipeline-install-config")["data"] as Record<string, pulumi.Input<string>>;
+    for (const key of ["dbHost", "mysqlHost"]) install[key] = database.host;
+    for (const key of ["dbPort", "mysqlPort"]) install[key] = String(database.port);
+    // Pipelines' API server, cache server and ML Metadata read their user and password here.
+    const pipelines = find(objects, "/Secret/kubeflow/mysql-secret");
+    delete pipelines["data"];
+    pipelines["stringData"] = { username: database.username, password: database.password };
+    // Katib's password, katib-mysql-secrets' MYSQL_ROOT_PASSWORD, is the database's already (replaceDefaultCredentials).
+    // katib v0.16.0 pkg/db/v1beta1/common/const.go: DB_USER (default root), KATIB_MYSQL_DB_HOST, KATIB_MYSQL_DB_PORT.
+    setEnv(find(objects, "apps/Deployment/kubeflow/katib-db-manager"), "katib-db-manager", {
+        DB_USER: database.username,
+        KATIB_MYSQL_DB_HOST: database.host,
+        KATIB_MYSQL_DB_PORT: String(database.port),
+    });
+}
+
+/** Points Pipelines, ML Metadata, Argo and Katib at the managed services and binds the platform ServiceAccounts' identities. */
+export function useManagedStores(objects: readonly KubernetesObject[], managed: ManagedDataPlane): void {
+    if (managed.objectStore) useObjectStore(objects, managed.objectStore);
+    if (managed.database) useDatabase(objects, managed.database);
+    for (const [account, annotations] of managed.platformAccounts) bindIdentity(objects, account, annotations);
+}
+
+/**
+ * The identity's annotations on the ServiceAccount (the values are outputs, resolved when the object registers), and on the
+ * pod template of each Deployment running as it: credentials are injected when a pod starts, so a changed role rolls the pods.
+ */
+function bindIdentity(objects: readonly KubernetesObject[], account: string, identity: Readonly<Record<string, pulumi.Input<string>>>): void {
+    const annotations = identity as Record<string, string>;
+    const [namespace, name] = account.split("/");
+    const serviceAccount = find(objects, `/ServiceAccount/${account}`);
+    serviceAccount.metadata.annotations = { ...serviceAccount.metadata.annotations, ...annotations };
+    for (const deployment of objects.filter((object) => object.kind === "Deployment" && object.metadata.namespace === namespace)) {
+        const template = (deployment["spec"] as { template: { metadata?: { annotations?: Record<string, string> }; spec: { serviceAccountName?: string } } })
+            .template;
+        if (template.spec.serviceAccountName !== name) continue;
+        template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, ...annotations } };
+    }
+}

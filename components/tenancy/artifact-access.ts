@@ -1,0 +1,43 @@
+// A tenant's way to its artifacts on a managed object store: its
+// default-editor ServiceAccount carries the tenant's own identity (a role
+// allowed only on the tenant's prefixes), and its v2 pipeline root is under
+// those prefixes. The profile controller creates default-editor only when it
+// is missing and never updates it (kubeflow/kubeflow v1.8.0 profile_controller.go
+// updateServiceAccount), so the annotation applied here survives its
+// reconciles; the Profile's AwsIamForServiceAccount plugin is not used, as it
+// rewrites the role's trust policy through IAM and needs IAM rights to do so.
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesObject } from "../../core/objects";
+import { type IdentityAnnotations, type ManagedObjectStore, TENANT_ACCOUNT } from "../data-plane/managed";
+import { tenantArtifactPrefixes } from "../data-plane/settings";
+
+/** What a tenant's artifact access is made of: its identity and the store its pipelines write to. */
+export interface TenantArtifacts {
+    readonly identity: IdentityAnnotations;
+    readonly store: Pick<ManagedObjectStore, "kind" | "bucket">;
+}
+
+/** The v2 pipeline root of a namespace: `<scheme>://<bucket>/v2/artifacts/<namespace>`, inside the tenant's prefix. */
+export function pipelineRoot(store: TenantArtifacts["store"], namespace: string): pulumi.Output<string> {
+    const prefix = tenantArtifactPrefixes(namespace).find((candidate) => candidate.startsWith("v2/"))!;
+    return pulumi.interpolate`${store.kind === "s3" ? "s3" : "gs"}://${store.bucket}/${prefix.replace(/\/$/, "")}`;
+}
+
+export function tenantArtifactObjects(namespace: string, artifacts: TenantArtifacts): KubernetesObject[] {
+    return [
+        {
+            apiVersion: "v1",
+            kind: "ServiceAccount",
+            // The values are outputs (the role's ARN), resolved when the object registers.
+            metadata: { name: TENANT_ACCOUNT, namespace, annotations: artifacts.identity as Record<string, string> },
+        },
+        {
+            // Read by the v2 launcher of every run in the namespace (Pipelines 2.0.5); the Pipelines profile controller makes
+            // this ConfigMap only when pipeline-install-config sets one root for all namespaces, which kfstack leaves empty.
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "kfp-launcher", namespace },
+            data: { defaultPipelineRoot: pipelineRoot(artifacts.store, namespace) as unknown as string },
+        },
+    ];
+}

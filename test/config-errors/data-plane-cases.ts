@@ -1,0 +1,62 @@
+// Stack-file cases of the data plane: a managed service of another cloud, any
+// managed service on an existing cluster, one kfstack cannot build yet, and a
+// tenant whose IAM role name would be too long. Each starts from a shipped
+// stack (run as stack "bad", so the default cluster name is kfstack-bad).
+import { set } from "../config-cases";
+import type { StackCase } from "./cluster-cases";
+
+const LONG_TENANT = "computer-vision-research-and-development-emea"; // 45 characters
+
+export const DATA_PLANE_CASES: StackCase[] = [
+    {
+        name: "rejects s3 on gcp",
+        base: "gcp dev",
+        change: set("dataPlane", { objectStore: "s3" }),
+        key: "kfstack:dataPlane.objectStore",
+        message: "is s3, which only aws provides, but this stack's cloud is gcp; use minio",
+    },
+    {
+        name: "rejects cloudsql on aws",
+        base: "aws dev",
+        change: set("dataPlane", { database: "cloudsql" }),
+        key: "kfstack:dataPlane.database",
+        message: "is cloudsql, which only gcp provides, but this stack's cloud is aws; use rds or in-cluster",
+    },
+    {
+        name: "rejects rds on an existing cluster",
+        base: "onprem",
+        change: set("dataPlane", { database: "rds" }),
+        key: "kfstack:dataPlane.database",
+        message:
+            "is rds, a managed aws service, but kfstack creates cloud services only beside a cluster it creates; an existing cluster uses in-cluster: remove the key",
+    },
+    {
+        name: "rejects s3 on an existing cluster",
+        base: "onprem",
+        change: set("dataPlane", { objectStore: "s3" }),
+        key: "kfstack:dataPlane.objectStore",
+        message:
+            "is s3, a managed aws service, but kfstack creates cloud services only beside a cluster it creates; an existing cluster uses minio: remove the key",
+    },
+    {
+        name: "rejects gcs, which kfstack cannot create yet",
+        base: "gcp dev",
+        change: set("dataPlane", { objectStore: "gcs" }),
+        key: "kfstack:dataPlane.objectStore",
+        message: "is gcs, which kfstack cannot create yet; set minio until it can",
+    },
+    {
+        name: "rejects a tenant name that makes its IAM role name longer than 64 characters",
+        base: "aws prod",
+        change: set("tenants.1.name", LONG_TENANT),
+        key: "kfstack:tenants[1].name",
+        message: `cannot end the IAM role name kfstack-bad-artifacts-${LONG_TENANT} (67 characters; IAM allows 64 of letters, digits and +=,.@_-): with cluster name kfstack-bad, use a tenant name of at most 42 characters or a shorter clusterName`,
+    },
+    {
+        name: "rejects fewer than 7 days of database backups",
+        base: "aws prod",
+        change: set("dataPlane", { backupRetentionDays: 3 }),
+        key: "kfstack:dataPlane.backupRetentionDays",
+        message: "must be at least 7: fewer days of automated backups leave no week to notice a bad run",
+    },
+];
