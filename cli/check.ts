@@ -65,7 +65,10 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown, file: string, what: str
 export function stackFactRecords(stackFile: string): PolicyRecord[] {
     let stack: ResolvedStack;
     try {
-        stack = resolveStack(withPlaceholdersForUnsetSecrets(loadStackSettings("check", { configFile: stackFile })).settings.config);
+        stack = resolveStack({
+            stack: "check",
+            config: withPlaceholdersForUnsetSecrets(loadStackSettings("check", { configFile: stackFile })).settings.config,
+        });
     } catch (error) {
         throw new UnreadableInputError(`The stack config ${stackFile} cannot be used: ${(error as Error).message}`);
     }

@@ -125,7 +125,7 @@ async function releaseReader(): Promise<(stack: string) => string> {
         import("../components/stack.js"),
         import("../engine/unset-secrets.js"),
     ]);
-    return (stack) => stackConfigOf(withPlaceholdersForUnsetSecrets(loadStackSettings(stack)).settings.config).config.kubeflow.release;
+    return (stack) => stackConfigOf({ stack, config: withPlaceholdersForUnsetSecrets(loadStackSettings(stack)).settings.config }).config.kubeflow.release;
 }
 
 /** The stacks named by --stacks, each checked to install `release` before anything is planned. */

@@ -16,7 +16,7 @@ export interface PoliciesConfigOptions {
 /** Writes (or prints) the stack's pack config, validated against every policy's configSchema as the Pulumi CLI will. */
 export function policiesConfigCommand(stack: string, options: PoliciesConfigOptions): void {
     const settings = plannableStackSettings(stack, options.config ? { configFile: options.config } : {});
-    const packConfig = stackPackConfig(stackConfigOf(settings.config).config);
+    const packConfig = stackPackConfig(stackConfigOf({ stack: settings.stack, config: settings.config }).config);
     resolvePackConfig(ALL_POLICIES, packConfig);
     const text = `${JSON.stringify(packConfig, null, 2)}\n`;
     if (!options.out) {

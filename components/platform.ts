@@ -15,6 +15,7 @@ import { Kubeflow } from "./kubeflow/kubeflow";
 import { Monitoring } from "./monitoring/monitoring";
 import { monitoringSettingsOf } from "./monitoring/settings";
 import { readingStackFile } from "./config/load";
+import { platformName } from "./config/names";
 import { type ResolvedStack, resolveStack } from "./stack";
 import { Tenancy } from "./tenancy/tenancy";
 import { apiServerCidrs } from "./tenancy/settings";
@@ -29,10 +30,7 @@ const runtimeSecrets = runtimeConfig as unknown as { isConfigSecret: (key: strin
 function loadStack(): ResolvedStack {
     const all = pulumi.runtime.allConfig();
     return readingStackFile(`Pulumi.${pulumi.getStack()}.yaml`, () =>
-        resolveStack(
-            all,
-            Object.keys(all).filter((key) => runtimeSecrets.isConfigSecret(key)),
-        ),
+        resolveStack({ stack: pulumi.getStack(), config: all, secretKeys: Object.keys(all).filter((key) => runtimeSecrets.isConfigSecret(key)) }),
     );
 }
 
@@ -50,7 +48,7 @@ export function platformProgram(onResolved?: (stack: ResolvedStack) => void): ()
 
 export async function buildPlatform(stack: ResolvedStack): Promise<Record<string, unknown>> {
     const { config, bom, installed, mirror } = stack;
-    const name = `kfstack-${pulumi.getStack()}`;
+    const name = platformName(pulumi.getStack());
     const cluster = await createCluster(name, stack);
     const manifestsDir = stack.manifestsDir();
     const gateway = gatewaySettingsOf(config);

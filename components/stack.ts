@@ -23,19 +23,23 @@ export interface ResolvedStack {
     manifestsDir(): string;
 }
 
-/**
- * The validated configuration in a stack's `namespace:key` config values (as Pulumi hands them to a program), with its
- * pools and release; throws ConfigError. With the keys Pulumi marks secret, a secret setting outside them was typed into
- * the stack file in plain text, and is refused.
- */
-export function stackConfigOf(allConfig: Record<string, string>, secretKeys?: readonly string[]): ParsedStack {
+/** A stack's settings as Pulumi hands them to a program: its name, its `namespace:key` config values, and the keys it marks secret. */
+export interface StackInput {
+    readonly stack: string;
+    readonly config: Record<string, string>;
+    /** With them, a secret setting outside them was typed into the stack file in plain text, and is refused. */
+    readonly secretKeys?: readonly string[];
+}
+
+/** The validated configuration of a stack, with its pools and release; throws ConfigError. */
+export function stackConfigOf({ stack, config: allConfig, secretKeys }: StackInput): ParsedStack {
     const { raw, issues } = rawStackConfig(allConfig);
     if (issues.length > 0) throw new ConfigError(issues);
     const plain = secretKeys ? plainTextSecrets(raw, secretKeys) : [];
     let parsed: ParsedStack | undefined;
     let problems: ConfigIssue[] = [];
     try {
-        parsed = parseStackConfig(raw);
+        parsed = parseStackConfig(raw, stack);
     } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         problems = withSetCommands(error.issues);
@@ -44,13 +48,13 @@ export function stackConfigOf(allConfig: Record<string, string>, secretKeys?: re
     return parsed!;
 }
 
-/** Resolves a stack from its `namespace:key` config values (and the keys Pulumi marks secret); throws ConfigError. */
-export function resolveStack(allConfig: Record<string, string>, secretKeys?: readonly string[]): ResolvedStack {
+/** Resolves a stack from its settings; throws ConfigError. */
+export function resolveStack(input: StackInput): ResolvedStack {
     const {
         config,
         pools,
         release: { bom, installed },
-    } = stackConfigOf(allConfig, secretKeys);
+    } = stackConfigOf(input);
     const mirror = mirrorOf(config, bom.release);
     let manifestsDir: string | undefined;
     return {

@@ -12,12 +12,12 @@ export interface PlannableSettings<S> {
     unset: string[];
 }
 
-export function withPlaceholdersForUnsetSecrets<S extends Pick<StackSettings, "config" | "secretKeys">>(settings: S): PlannableSettings<S> {
+export function withPlaceholdersForUnsetSecrets<S extends Pick<StackSettings, "stack" | "config" | "secretKeys">>(settings: S): PlannableSettings<S> {
     const { raw, issues } = rawStackConfig(settings.config);
     if (issues.length > 0) return { settings, unset: [] };
     let problems: ConfigIssue[] = [];
     try {
-        parseStackConfig(raw);
+        parseStackConfig(raw, settings.stack);
     } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         problems = error.issues;

@@ -48,7 +48,7 @@ describe("stack airgap (existing cluster, every image from the mirror)", () => {
     });
 
     it("makes IMG-02 mandatory for the mirror: a Deployment added with a Docker Hub image fails the check", async () => {
-        const { config } = stackConfigOf(plannableStackSettings("airgap").config);
+        const { config } = stackConfigOf({ stack: "airgap", config: plannableStackSettings("airgap").config });
         const intruder = {
             type: "kubernetes:apps/v1:Deployment",
             name: "team-a/intruder",

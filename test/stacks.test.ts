@@ -351,7 +351,10 @@ describe("stack in an existing VPC (test fixture)", () => {
     });
 
     it("lets tenant pods reach the API server in the VPC's CIDR blocks unless tenancy.apiServerCidrs says otherwise", () => {
-        const { config } = stackConfigOf(plannableStackSettings("existing-vpc", { configFile: stackFixture("existing-vpc") }).config);
+        const { config } = stackConfigOf({
+            stack: "existing-vpc",
+            config: plannableStackSettings("existing-vpc", { configFile: stackFixture("existing-vpc") }).config,
+        });
         expect(apiServerCidrs(config)).toEqual(["10.50.0.0/16", "100.64.0.0/16"]);
     });
 });

@@ -112,11 +112,11 @@ export interface ParsedStack {
  * included; throws ConfigError listing every problem. Returns the node pools and
  * the release the rules resolved, so nothing resolves them again.
  */
-export function parseStackConfig(raw: Record<string, unknown>): ParsedStack {
+export function parseStackConfig(raw: Record<string, unknown>, stack: string): ParsedStack {
     let checked: CheckedStack | undefined;
     // The rules run inside the parse (superRefine), so their problems arrive in the same error as type errors.
     const schema = StackConfigSchema.superRefine((config, ctx) => {
-        checked = checkStack(config, ctx);
+        checked = checkStack(config, ctx, stack);
     });
     const result = schema.safeParse(raw, { error: messages });
     if (!result.success) {

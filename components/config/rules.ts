@@ -19,7 +19,7 @@ export interface CheckedStack {
 }
 
 /** Reports every problem of `config` to `ctx`; returns what it resolved, so nothing resolves it again. */
-export function checkStack(config: StackConfig, ctx: z.RefinementCtx): CheckedStack {
+export function checkStack(config: StackConfig, ctx: z.RefinementCtx, stack: string): CheckedStack {
     const { general, gpu, problems: poolProblems } = resolvePools(config);
     const { release, problems: releaseProblems } = resolveRelease(config);
     const problems = [
@@ -36,7 +36,7 @@ export function checkStack(config: StackConfig, ctx: z.RefinementCtx): CheckedSt
               ]
             : []),
         ...tenantProblems(config),
-        ...dataPlaneProblems(config),
+        ...dataPlaneProblems(config, stack),
         ...quotaProblems(config, gpu),
         ...releaseProblems,
         ...(config.cloud === "gcp" && config.monitoring.devicePlugin === "install"

@@ -1,8 +1,8 @@
 // Cross-field rules of the data plane: each managed service belongs to one
 // cloud, an existing cluster gets none (kfstack creates no cloud resources
 // there), and a tenant's IAM role name must be one IAM accepts.
-import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/schema";
+import { platformName } from "../config/names";
 import type { ConfigProblem } from "../config/topology";
 import { IN_CLUSTER, MANAGED, dataPlaneSettingsOf, tenantRoleName } from "./settings";
 
@@ -17,10 +17,10 @@ const SERVICES = {
     database: { rds: "aws", cloudsql: "gcp" },
 } as const;
 
-export function dataPlaneProblems(config: StackConfig): ConfigProblem[] {
+export function dataPlaneProblems(config: StackConfig, stack: string): ConfigProblem[] {
     const settings = dataPlaneSettingsOf(config);
     const problems = (["objectStore", "database"] as const).flatMap((key) => serviceProblems(config, key, settings[key]));
-    if (config.cloud === "aws" && settings.objectStore === "s3") problems.push(...roleNameProblems(config));
+    if (config.cloud === "aws" && settings.objectStore === "s3") problems.push(...roleNameProblems(config, stack));
     return problems;
 }
 
@@ -44,9 +44,9 @@ function serviceProblems(config: StackConfig, key: "objectStore" | "database", v
 }
 
 /** Each tenant's artifacts role is named after the cluster and the tenant (tenantRoleName); IAM refuses names over 64 characters. */
-function roleNameProblems(config: StackConfig): ConfigProblem[] {
-    // The cluster's name as the program derives it (components/platform.ts).
-    const clusterName = config.clusterName ?? `kfstack-${pulumi.getStack()}`;
+function roleNameProblems(config: StackConfig, stack: string): ConfigProblem[] {
+    // The cluster's name as the program derives it (components/cluster/create-cluster.ts).
+    const clusterName = config.clusterName ?? platformName(stack);
     const room = 64 - tenantRoleName(clusterName, "").length;
     return config.tenants.flatMap((tenant, index): ConfigProblem[] => {
         const role = tenantRoleName(clusterName, tenant.name);

@@ -33,7 +33,7 @@ const ENDING =
 
 async function undecidedWithoutFacts(stack: SharedStack) {
     const plan = await plannedStack(stack);
-    const config = stackPackConfig(resolveStack(plannableStackSettings(stack).config).config);
+    const config = stackPackConfig(resolveStack({ stack, config: plannableStackSettings(stack).config }).config);
     const report = await evaluatePolicies(withoutFactOutputs(policyRecordsOf(plan.resources)), { config });
     expect(report.violations).toEqual([]);
     return { plan, undecided: report.undecided.filter((entry) => entry.resource === "stack") };
