@@ -52,6 +52,11 @@ export function mirrorOf(config: StackConfig, release: string): Mirror | undefin
     return config.airGap.enabled ? { prefix: config.airGap.registry!, digests: loadImageLock(release) } : undefined;
 }
 
+/** The object store's own images (MinIO and mc), which run wherever Pipelines does. */
+export function objectStoreImages(bom: Bom, installed: readonly BomComponent[]): string[] {
+    return installed.some((component) => component.name === "pipelines") ? [bom.objectStore.minio.image, bom.objectStore.mc.image] : [];
+}
+
 /** Facts of the release's install (Kubeflow and monitoring); on an air-gapped stack the pinned images are the mirror's. */
 export function kubeflowFactsOf(config: StackConfig, bom: Bom, installed: BomComponent[], mirror: Mirror | undefined): KubeflowFacts {
     const windows = [bom.kubernetes, ...installed.flatMap((component) => (component.kubernetes ? [component.kubernetes] : []))];
@@ -64,7 +69,11 @@ export function kubeflowFactsOf(config: StackConfig, bom: Bom, installed: BomCom
         window: { min, max, tested: bom.kubernetes.tested },
         ...(acknowledged ? { acknowledgedKubernetesVersion: acknowledged } : {}),
         images: [
-            ...new Set(installed.flatMap((component) => component.images).map((image) => (mirror ? (mirrorReference(image, mirror) ?? image) : image))),
+            ...new Set(
+                [...installed.flatMap((component) => component.images), ...objectStoreImages(bom, installed)].map((image) =>
+                    mirror ? (mirrorReference(image, mirror) ?? image) : image,
+                ),
+            ),
         ].sort(),
     };
 }

@@ -3,10 +3,13 @@
 // same program under mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster } from "./cluster/create-cluster";
+import type { PlatformCluster } from "./cluster/platform-cluster";
+import type { Platform } from "./manifests/layer";
 import { INGRESS_GATEWAY_SERVICE, dns01Credentials, gatewayRecords } from "./kubeflow/gateway-dns";
 import { gatewaySettingsOf } from "./kubeflow/gateway-settings";
 import { Kubeflow } from "./kubeflow/kubeflow";
 import { Monitoring } from "./monitoring/monitoring";
+import { MinioTenants } from "./object-store/minio-tenants";
 import { monitoringSettingsOf } from "./monitoring/settings";
 import { type ResolvedStack, loadStack } from "./stack";
 import { Tenancy } from "./tenancy/tenancy";
@@ -35,6 +38,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
         {
             bom,
             components: installed.filter((component) => component.layer === "kubeflow"),
+            objectStore: bom.objectStore,
             facts: stack.facts.kubeflow,
             manifestsDir,
             identity: config.identity,
@@ -71,22 +75,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
               { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
           )
         : undefined;
-    if (config.tenants.length > 0) {
-        new Tenancy(
-            `${name}-tenancy`,
-            {
-                tenants: config.tenants,
-                acknowledge: config.tenancy.acknowledge,
-                settings: {
-                    apiServerCidrs: apiServerCidrs(config),
-                    kserve: installed.some((component) => component.name === "kserve"),
-                    monitoring: monitoring !== undefined,
-                },
-                platform,
-            },
-            { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
-        );
-    }
+    if (config.tenants.length > 0) buildTenants(name, stack, { cluster, kubeflow, platform, monitoring: monitoring !== undefined });
     return {
         cloud: config.cloud,
         topology: config.topology,
@@ -97,4 +86,46 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
         kubeflow: { release: bom.release, objects: kubeflow.objects.size },
         ...(monitoring ? { monitoring: { objects: monitoring.objects.size, grafanaAdminPassword: monitoring.grafanaAdminPassword } } : {}),
     };
+}
+
+interface TenantsPlatform {
+    readonly cluster: PlatformCluster;
+    readonly kubeflow: Kubeflow;
+    readonly platform: Platform;
+    readonly monitoring: boolean;
+}
+
+/** The tenants (Profiles and what their namespaces hold) and each one's own object-store user. */
+function buildTenants(name: string, stack: ResolvedStack, { cluster, kubeflow, platform, monitoring }: TenantsPlatform): void {
+    const { config, bom, installed, mirror } = stack;
+    const opts = { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] };
+    const tenancy = new Tenancy(
+        `${name}-tenancy`,
+        {
+            tenants: config.tenants,
+            acknowledge: config.tenancy.acknowledge,
+            settings: {
+                apiServerCidrs: apiServerCidrs(config),
+                kserve: installed.some((component) => component.name === "kserve"),
+                monitoring,
+            },
+            platform,
+        },
+        opts,
+    );
+    new MinioTenants(
+        `${name}-minio-tenants`,
+        {
+            bom,
+            manifestsDir: stack.manifestsDir(),
+            kubernetesVersion: config.kubernetesVersion,
+            mirror,
+            tenants: config.tenants.map((tenant) => tenant.name),
+            objectStore: bom.objectStore,
+            rootKey: kubeflow.objectStoreRootKey,
+            platform,
+            tenancy: tenancy.objects,
+        },
+        opts,
+    );
 }

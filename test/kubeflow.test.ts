@@ -120,16 +120,21 @@ describe("Kubeflow on the prod stack", () => {
         }
     });
 
-    it("generates the OIDC client secret, the MinIO credentials and Katib's MySQL password per stack and keeps them secret", () => {
+    it("generates the OIDC client secret, the MinIO credentials and both MySQL passwords per stack and keeps them secret", () => {
         const generated = resourcesOfType(plan, "random:index/randomPassword:RandomPassword").map((password) => password.name);
         expect(generated.filter((name) => name.startsWith("kfstack-prod-kubeflow-")).sort()).toEqual([
             "kfstack-prod-kubeflow-katib-mysql-password",
             "kfstack-prod-kubeflow-minio-access-key",
             "kfstack-prod-kubeflow-minio-secret-key",
             "kfstack-prod-kubeflow-oidc-client-secret",
+            "kfstack-prod-kubeflow-pipelines-mysql-password",
         ]);
         expect(resource(plan, "kubernetes:core/v1:Secret", "kubeflow/katib-mysql-secrets").inputs.stringData).toEqual({
             MYSQL_ROOT_PASSWORD: Unknown.instance,
+        });
+        expect(resource(plan, "kubernetes:core/v1:Secret", "kubeflow/mysql-secret").inputs.stringData).toEqual({
+            username: "root",
+            password: Unknown.instance,
         });
         // Generated at deployment, so unknown to a preview: nothing default is there to leak.
         const minio = resource(plan, "kubernetes:core/v1:Secret", "kubeflow/mlpipeline-minio-artifact");
@@ -225,9 +230,7 @@ describe("Kubeflow on the prod stack", () => {
         // Past the secrets prod leaves to set (test/config-secrets.test.ts), the other warnings are the tenancy audit's acknowledged limitations (test/audit/attacker.test.ts).
         const warnings = plan.summary.warnings.filter((warning) => !warning.includes("is not set, so the plan used a placeholder"));
         expect(warnings.slice(1).map((warning) => warning.split(" (")[0])).toEqual(
-            ["shared-object-store-key", "unauthenticated-mlmd", "unauthenticated-pipelines-cache", "unauthenticated-katib-db-manager"].map(
-                (id) => `Tenancy audit finding ${id}`,
-            ),
+            ["unauthenticated-mlmd", "unauthenticated-pipelines-cache", "unauthenticated-katib-db-manager"].map((id) => `Tenancy audit finding ${id}`),
         );
         expect(warnings[0]).toMatch(/^Kubernetes 1\.33 is outside the supported window \(kubeflow-1\.8\.1 supports 1\.25–1\.26/);
         expect(warnings[0]).toMatch(

@@ -113,6 +113,23 @@ export const ClusterAutoscalerSchema = z.strictObject({
     resources: ContainerResourcesSchema,
 });
 
+/** An image kfstack runs from its own objects rather than a render: where it comes from and what it may use. */
+export const ImagePinSchema = z.strictObject({
+    /** Key into `sources`: the tag the image is released from. */
+    source: z.string().min(1),
+    image: z.string().min(1),
+    resources: ContainerResourcesSchema,
+});
+
+/**
+ * The in-cluster object store's own pins (components/object-store): a MinIO server with IAM users and policies,
+ * replacing the one the Pipelines render runs, and the `mc` client that gives each tenant its user.
+ */
+export const ObjectStoreSchema = z.strictObject({
+    minio: ImagePinSchema,
+    mc: ImagePinSchema,
+});
+
 export const BomSchema = z.strictObject({
     release: z.string().regex(/^kubeflow-[0-9]+\.[0-9]+\.[0-9]+$/),
     kubernetes: KubernetesWindowSchema.extend({
@@ -122,12 +139,14 @@ export const BomSchema = z.strictObject({
     sources: z.record(z.string(), SourceSchema),
     components: z.array(ComponentSchema).min(1),
     clusterAutoscaler: ClusterAutoscalerSchema,
+    objectStore: ObjectStoreSchema,
 });
 
 export type Bom = z.infer<typeof BomSchema>;
 export type BomComponent = z.infer<typeof ComponentSchema>;
 export type BomSource = z.infer<typeof SourceSchema>;
 export type ClusterAutoscalerPin = z.infer<typeof ClusterAutoscalerSchema>;
+export type ImagePin = z.infer<typeof ImagePinSchema>;
 export type ContainerResources = z.infer<typeof ContainerResourcesSchema>;
 export type KubernetesWindow = z.infer<typeof KubernetesWindowSchema>;
 

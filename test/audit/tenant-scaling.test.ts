@@ -43,17 +43,13 @@ describe("the tenancy audit of a stack with many tenants", () => {
         expect(many.tenants).toHaveLength(TENANTS);
         const ownRows = (audit: TenancyAudit) => audit.rbac.filter((cell) => OWN.includes(cell.tenant) && OWN.includes(cell.namespace));
         expect(ownRows(many)).toEqual(ownRows(prod));
-        // The acknowledged limitations (the object-store key every tenant holds a copy of, ML Metadata, the Pipelines cache and katib-db-manager) are a path from each tenant.
+        // The acknowledged limitations (ML Metadata, the Pipelines cache and katib-db-manager) are a path from each tenant.
         const ids = (audit: TenancyAudit) => audit.findings.map((finding) => `${finding.id} ${finding.acknowledged === undefined ? "open" : "acknowledged"}`);
         const limitations = (tenants: number) =>
             // unauthenticated-mlmd twice: from tenant pods, and through the gateway (metadata-envoy).
-            [
-                "shared-object-store-key",
-                "unauthenticated-mlmd",
-                "unauthenticated-pipelines-cache",
-                "unauthenticated-katib-db-manager",
-                "unauthenticated-mlmd",
-            ].flatMap((id) => Array<string>(tenants).fill(`${id} acknowledged`));
+            ["unauthenticated-mlmd", "unauthenticated-pipelines-cache", "unauthenticated-katib-db-manager", "unauthenticated-mlmd"].flatMap((id) =>
+                Array<string>(tenants).fill(`${id} acknowledged`),
+            );
         expect(ids(prod)).toEqual(limitations(OWN.length));
         expect(ids(many)).toEqual(limitations(TENANTS));
     });
