@@ -4,7 +4,7 @@
 // to a bare list of resources.
 import type { ClusterCapabilities, ClusterFacts, KubeflowFacts } from "../core/facts";
 import { compareKubernetesVersions } from "../core/kubernetes-version";
-import type { Bom, BomComponent } from "./bom/schema";
+import { type Bom, type BomComponent, installedImages } from "./bom/schema";
 import { vpcCidrBlocks } from "./config/cloud-schema";
 import type { ClusterProvidesConfig } from "./config/existing-schema";
 import type { StackConfig } from "./config/schema";
@@ -52,11 +52,6 @@ export function mirrorOf(config: StackConfig, release: string): Mirror | undefin
     return config.airGap.enabled ? { prefix: config.airGap.registry!, digests: loadImageLock(release) } : undefined;
 }
 
-/** The object store's own images (MinIO and mc), which run wherever Pipelines does. */
-export function objectStoreImages(bom: Bom, installed: readonly BomComponent[]): string[] {
-    return installed.some((component) => component.name === "pipelines") ? [bom.objectStore.minio.image, bom.objectStore.mc.image] : [];
-}
-
 /** Facts of the release's install (Kubeflow and monitoring); on an air-gapped stack the pinned images are the mirror's. */
 export function kubeflowFactsOf(config: StackConfig, bom: Bom, installed: BomComponent[], mirror: Mirror | undefined): KubeflowFacts {
     const windows = [bom.kubernetes, ...installed.flatMap((component) => (component.kubernetes ? [component.kubernetes] : []))];
@@ -68,12 +63,6 @@ export function kubeflowFactsOf(config: StackConfig, bom: Bom, installed: BomCom
         kubernetesVersion: config.kubernetesVersion,
         window: { min, max, tested: bom.kubernetes.tested },
         ...(acknowledged ? { acknowledgedKubernetesVersion: acknowledged } : {}),
-        images: [
-            ...new Set(
-                [...installed.flatMap((component) => component.images), ...objectStoreImages(bom, installed)].map((image) =>
-                    mirror ? (mirrorReference(image, mirror) ?? image) : image,
-                ),
-            ),
-        ].sort(),
+        images: [...new Set(installedImages(bom, installed).map((image) => (mirror ? (mirrorReference(image, mirror) ?? image) : image)))].sort(),
     };
 }

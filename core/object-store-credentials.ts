@@ -62,12 +62,12 @@ function secretData(secret: KubernetesObject): Record<string, unknown> {
     return { ...asRecord(secret["data"]), ...asRecord(secret["stringData"]) };
 }
 
-/** The access key of a credential Secret when the plan knows it (a literal); a generated or unknown value is not. */
+/** The access key of a credential Secret when the plan knows it (a string); a value a preview cannot know is none. */
 function knownAccessKey(secret: KubernetesObject): string | undefined {
     const data = secretData(secret);
     const pair = KEY_PAIRS.find(([access, key]) => access! in data && key! in data);
     const value = pair ? data[pair[0]!] : undefined;
-    return typeof value === "string" && value !== "" && !value.startsWith("[") ? value : undefined;
+    return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 const isCredential = (secret: KubernetesObject) => KEY_PAIRS.some(([access, key]) => access! in secretData(secret) && key! in secretData(secret));

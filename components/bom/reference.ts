@@ -24,7 +24,7 @@ export function bomTable(bom: Bom): string {
         `The in-cluster object store: ${Object.entries(bom.objectStore)
             .map(
                 ([name, pin]) =>
-                    `${name} \`${pin.image}\` (${bom.sources[pin.source]!.repository.replace("https://github.com/", "")}@${bom.sources[pin.source]!.tag})`,
+                    `${name} \`${pin.image}\` (${bom.sources[pin.source]!.repository.replace("https://github.com/", "")}@${bom.sources[pin.source]!.tag}${pin.replaces ? `, in place of the render's \`${pin.replaces}\`` : ""})`,
             )
             .join(", ")}.`,
     ].join("\n");

@@ -119,6 +119,8 @@ export const ImagePinSchema = z.strictObject({
     source: z.string().min(1),
     image: z.string().min(1),
     resources: ContainerResourcesSchema,
+    /** The image of a component's render this one runs in place of (it is neither installed nor mirrored). */
+    replaces: z.string().min(1).optional(),
 });
 
 /**
@@ -170,4 +172,11 @@ export function componentFiles(component: BomComponent): ComponentFile[] {
         sha256: entry.sha256,
         rendered: false,
     }));
+}
+
+/** The images the installed components run: their renders' images, less those the object store's pins replace, plus those pins (MinIO and mc run wherever Pipelines does). */
+export function installedImages(bom: Bom, installed: readonly BomComponent[]): string[] {
+    const pins = installed.some((component) => component.name === "pipelines") ? Object.values(bom.objectStore) : [];
+    const replaced = new Set(pins.map((pin) => pin.replaces));
+    return [...installed.flatMap((component) => component.images).filter((image) => !replaced.has(image)), ...pins.map((pin) => pin.image)];
 }

@@ -141,17 +141,20 @@ export function minioTenantObjects(
             apiVersion: "v1",
             kind: "Secret",
             metadata: { name: ADMIN_SECRET, namespace: "kubeflow" },
-            stringData: { MINIO_ROOT_USER: root.user, MINIO_ROOT_PASSWORD: root.password },
+            stringData: { MINIO_ROOT_PASSWORD: root.password, MINIO_ROOT_USER: root.user },
         },
         {
             apiVersion: "v1",
             kind: "Secret",
             metadata: { name: KEYS_SECRET, namespace: "kubeflow" },
+            // In key order, as the Pulumi engine hands values to policies: the first a preview cannot know is the one it reports.
             stringData: Object.fromEntries(
-                keys.flatMap((key) => [
-                    [`${key.tenant}.accesskey`, key.accessKey],
-                    [`${key.tenant}.secretkey`, key.secretKey],
-                ]),
+                [...keys]
+                    .sort((a, b) => (a.tenant < b.tenant ? -1 : 1))
+                    .flatMap((key) => [
+                        [`${key.tenant}.accesskey`, key.accessKey],
+                        [`${key.tenant}.secretkey`, key.secretKey],
+                    ]),
             ),
         },
         {

@@ -8,19 +8,16 @@ import { isRecord } from "../../core/records";
 import { stackPolicy } from "../lib/policy";
 import { type KubernetesObject, coreObject, kubernetesObjects, tenantsOf } from "../lib/tenants";
 
-/** A value a preview cannot know yet (a generated key) reads as this: not the same as any other. */
-const NOT_KNOWN = "[unknown]";
-
-/** A Secret's values as far as the preview knows them; `pulumi up` checks again with the values it creates. */
-function knownValues(values: unknown): Record<string, string> {
+/** A Secret's values as far as the preview knows them, null where it cannot (a generated key): the same as no other. `pulumi up` checks again with the values it creates. */
+function knownValues(values: unknown): Record<string, string | null> {
     if (!isRecord(values)) return {};
     return Object.fromEntries(
         Object.keys(values).map((key) => {
             try {
                 const value = values[key];
-                return [key, typeof value === "string" ? value : NOT_KNOWN];
+                return [key, typeof value === "string" ? value : null];
             } catch (error) {
-                if (error instanceof UnknownValueError) return [key, NOT_KNOWN];
+                if (error instanceof UnknownValueError) return [key, null];
                 throw error;
             }
         }),
@@ -29,10 +26,7 @@ function knownValues(values: unknown): Record<string, string> {
 
 function secretObject(secret: KubernetesObject): CoreObject {
     const data = Object.fromEntries(
-        Object.entries(knownValues(secret.props["data"])).map(([key, value]) => [
-            key,
-            value === NOT_KNOWN ? value : Buffer.from(value, "base64").toString("utf8"),
-        ]),
+        Object.entries(knownValues(secret.props["data"])).map(([key, value]) => [key, value === null ? null : Buffer.from(value, "base64").toString("utf8")]),
     );
     return { ...coreObject(secret, []), stringData: { ...data, ...knownValues(secret.props["stringData"]) } };
 }

@@ -243,7 +243,10 @@ describe("imageInventory of the prod plan", () => {
         const added = imagesOf("training-operator-v1.8.0", "kubeflow.yaml");
         expect([...dropped].filter((image) => !kept.has(image))).toEqual(["kubeflow/training-operator:v1-855e096"]);
         expect([...added]).toEqual(["kubeflow/training-operator:v1-9e52eb7"]);
-        return new Set([...[...all].filter((image) => kept.has(image)), ...added]);
+        // The BOM's MinIO runs in place of the render's, and its mc makes each tenant's user.
+        const { minio, mc } = loadBom("kubeflow-1.8.1").objectStore;
+        expect(kept.has(minio.replaces!)).toBe(true);
+        return new Set([...[...all].filter((image) => kept.has(image) && image !== minio.replaces), ...added, minio.image, mc.image]);
     }
 
     /** The monitoring layer's references, from the MANIFEST.md of each upstream folder (prod has GPUs on EKS: all of them). */
@@ -258,9 +261,9 @@ describe("imageInventory of the prod plan", () => {
         ]);
     }
 
-    it("holds every image reference MANIFEST.md lists, minus the replaced training operator, plus its v1.8.0 image and the monitoring layer's", () => {
+    it("holds every image reference MANIFEST.md lists, minus the replaced training operator and MinIO, plus their replacements, mc and the monitoring layer's", () => {
         const expected = new Set([...expectedReferences(), ...monitoringReferences()]);
-        expect(expected.size).toBe(92 + 13);
+        expect(expected.size).toBe(92 + 1 + 13);
         const inventoried = new Map(inventory.images.map((image) => [image.image, image]));
         const missing = [...expected].filter((image) => !inventoried.get(normalizeImage(image)!.image)?.written.includes(image));
         expect(missing).toEqual([]);
@@ -279,13 +282,14 @@ describe("imageInventory of the prod plan", () => {
         expect(inventory.images.filter((image) => image.tag === undefined && image.digest === undefined).map((image) => image.image)).toEqual(untagged);
         expect(inventory.summary).toEqual({
             images: expected.length + untagged.length,
-            // One use per image per resource: 101 of Kubeflow on prod, 16 of monitoring (kube-rbac-proxy in 4 workloads), the autoscaler's.
-            // Istio's proxy image is also the exact image tenants' pod security admits istio-init from.
-            references: 119,
+            // One use per image per resource: 101 of Kubeflow on prod, 16 of monitoring (kube-rbac-proxy in 4 workloads), the autoscaler's,
+            // and the Job that makes the tenants' MinIO users. Istio's proxy image is also the exact image tenants' pod security admits
+            // istio-init from.
+            references: 120,
             untagged: untagged.length,
             digestPinned: expected.filter((image) => image.includes("@sha256:")).length,
         });
-        expect(inventory.summary).toEqual({ images: 111, references: 119, untagged: 5, digestPinned: 13 });
+        expect(inventory.summary).toEqual({ images: 112, references: 120, untagged: 5, digestPinned: 13 });
     });
 
     it("records the resources that use an image: Istio's proxy in its injector, both gateways (composed references) and tenants' pod security, the training operator in its Deployment", () => {

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadBom } from "../../components/bom/load";
+import { installedImages } from "../../components/bom/schema";
 import { MIRROR_NAMESPACE, MirrorConfigSchema } from "../../components/registry/config";
 import { mirroredImage, repositoryPaths } from "../../components/registry/images";
 import { registryProgram } from "../../components/registry/registry-program";
@@ -27,10 +28,9 @@ async function reg01Violations(run: OfflineRun): Promise<string[]> {
     return report.violations.map((violation) => violation.message);
 }
 
-/** The container images the BOM of the release pins, normalized. */
-const BOM_IMAGES = [
-    ...new Set(loadBom("kubeflow-1.8.1").components.flatMap((component) => component.images.map((image) => normalizeImage(image)!.image))),
-].sort();
+/** The container images the BOM of the release pins for what it installs (the object store's pins in place of the render's MinIO), normalized. */
+const BOM = loadBom("kubeflow-1.8.1");
+const BOM_IMAGES = [...new Set(installedImages(BOM, BOM.components).map((image) => normalizeImage(image)!.image))].sort();
 
 // The inventory checks plan prod with the rendered manifests (KFSTACK_MANIFESTS_DIR), once for both.
 const skipInventory = skipWithoutFixtures("the check of the mirror example stacks' images against the prod plan");
@@ -122,9 +122,10 @@ describe("mirror stack govcloud (ECR in us-gov-west-1)", () => {
     });
 
     it("creates one ECR repository per distinct image path, named <repositoryPrefix>/<path>", () => {
-        // 106 images (the prod plan's, the cluster-autoscaler included), two of them tags of gcr.io/kubebuilder/kube-rbac-proxy.
-        expect(MIRRORED_IMAGES).toHaveLength(106);
-        expect(paths).toHaveLength(105);
+        // 107 images (the prod plan's, the cluster-autoscaler and the object store's MinIO and mc included), two of them tags of
+        // gcr.io/kubebuilder/kube-rbac-proxy.
+        expect(MIRRORED_IMAGES).toHaveLength(107);
+        expect(paths).toHaveLength(106);
         const repositories = ofType(run, TYPES.ecr);
         expect(repositories.map((repository) => repository.inputs["name"]).sort()).toEqual(paths.map((path) => `kubeflow-mirror/${path}`));
     });
