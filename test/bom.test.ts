@@ -160,12 +160,13 @@ describe("loadBom", () => {
         ]);
     });
 
-    it("pins a MinIO with IAM users and policies and the mc that makes them, each image tagged as its source, with a memory limit", () => {
+    it("pins a MinIO with IAM users and policies in place of the render's, and the mc that makes them, each image tagged as its source, with a memory limit", () => {
         expect(bom.objectStore).toEqual({
             minio: {
                 source: "minio",
                 image: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z",
                 resources: { cpuRequest: "20m", memoryRequest: "100Mi", memoryLimit: "1Gi" },
+                replaces: "gcr.io/ml-pipeline/minio:RELEASE.2019-08-14T20-37-41Z-license-compliance",
             },
             mc: {
                 source: "mc",

@@ -158,7 +158,7 @@ describe("stack airgap: two tenants on MinIO, each with its own user", () => {
         plan = await plannedStack("airgap");
     });
 
-    it("plans a generated key per tenant, kept secret, and the Job from the mirror after MinIO", () => {
+    it("plans a generated key per tenant, kept secret, and the Job from the mirror after MinIO and what it mounts", () => {
         const generated = plan.resources.filter(
             (planned) => planned.type === "random:index/randomPassword:RandomPassword" && planned.name.includes("minio-tenants"),
         );
@@ -171,7 +171,14 @@ describe("stack airgap: two tenants on MinIO, each with its own user", () => {
         const job = resource(plan, "kubernetes:batch/v1:Job", "kubeflow/kfstack-minio-tenants");
         const image = (job.inputs as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0]!.image;
         expect(image).toBe("registry.enclave.example:5000/kubeflow/minio/mc:RELEASE.2025-08-13T08-35-41Z");
-        expect(job.dependsOn).toContain(resource(plan, "kubernetes:apps/v1:Deployment", "kubeflow/minio").urn);
+        expect(job.dependsOn).toEqual(
+            expect.arrayContaining([
+                resource(plan, "kubernetes:apps/v1:Deployment", "kubeflow/minio").urn,
+                resource(plan, "kubernetes:core/v1:Secret", "kubeflow/kfstack-minio-admin").urn,
+                resource(plan, "kubernetes:core/v1:Secret", "kubeflow/kfstack-minio-tenant-keys").urn,
+                resource(plan, "kubernetes:core/v1:ConfigMap", "kubeflow/kfstack-minio-tenant-policies").urn,
+            ]),
+        );
     });
 
     it("puts each tenant's key into its namespace only after its Profile made the namespace", () => {

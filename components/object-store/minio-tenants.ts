@@ -39,10 +39,12 @@ export class MinioTenants extends pulumi.ComponentResource {
         const entries = layer.prepare(args, [], {
             layer: () => minioTenantObjects(keys, args.rootKey, args.objectStore.mc).map((object) => ({ object, group: name })),
         });
-        this.objects = layer.register(entries, new Map([[name, this]]), (object) => {
+        this.objects = layer.register(entries, new Map([[name, this]]), (object, registered) => {
             const namespace = object.metadata.namespace;
             if (namespace && namespace !== "kubeflow") return [args.tenancy.get(`kubeflow.org/Profile//${namespace}`)!];
-            return object.kind === "Job" ? [args.platform.resources.get(MINIO)!] : [];
+            // The Job runs once its MinIO and the credentials, keys and policies it mounts are there.
+            const mounted = [...registered].filter(([key]) => key.split("/")[2] === "kubeflow").map(([, resource]) => resource);
+            return object.kind === "Job" ? [args.platform.resources.get(MINIO)!, ...mounted] : [];
         }).resources;
         this.registerOutputs({ tenants: args.tenants, objects: this.objects.size });
     }
