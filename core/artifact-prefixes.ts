@@ -13,6 +13,6 @@ export function tenantArtifactPrefixes(namespace: string): string[] {
 }
 
 /** The namespace's v2 pipeline root, as its kfp-launcher ConfigMap's defaultPipelineRoot names it. */
-export function tenantPipelineRoot(namespace: string, scheme: string, bucket: string = PIPELINES_BUCKET): string {
-    return `${scheme}://${bucket}/v2/artifacts/${namespace}`;
+export function tenantPipelineRoot(namespace: string, scheme: string): string {
+    return `${scheme}://${PIPELINES_BUCKET}/v2/artifacts/${namespace}`;
 }

@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { tenantArtifactPrefixes } from "../../core/artifact-prefixes";
 import { MINIO_POLICIES_CONFIG_MAP, MINIO_POLICY_ANNOTATION } from "../../core/object-store-credentials";
 import { PREFIX_REQUESTS, type S3PolicyDocument, allowedUnder, parseS3Policy, s3PolicyAllows } from "../../core/s3-policy";
+import type { KubernetesObject } from "../../core/objects";
+import { buildRbac } from "../../core/rbac/authorizer";
 import { auditTenancy } from "../../engine/audit/tenancy-audit";
 import { type PolicyRecord, policyRecordsOf } from "../../engine/policy-check";
 import { plannedStack } from "../planned-stacks";
@@ -23,6 +25,18 @@ describe("a member of tenant vision with the key vision holds", () => {
         const policyName = (secret.props["metadata"] as { annotations: Record<string, string> }).annotations[MINIO_POLICY_ANNOTATION]!;
         const policies = record(prod, "kubernetes:core/v1:ConfigMap", `kubeflow/${MINIO_POLICIES_CONFIG_MAP}`).props["data"] as Record<string, string>;
         visionPolicy = parseS3Policy(policies[`${policyName}.json`]!)!;
+    });
+
+    it("reads its namespace's key with the rights the platform grants an editor, and cannot read nlp's", () => {
+        const rbac = buildRbac(
+            prod.filter((candidate) => candidate.type.startsWith("kubernetes:")).map((candidate) => candidate.props as unknown as KubernetesObject),
+        );
+        const read = (namespace: string) =>
+            rbac.can({ kind: "User", name: "ben@example.com" }, { verb: "get", apiGroup: "", resource: "secrets", namespace, name: KEY_SECRET }, [
+                "system:authenticated",
+            ]);
+        expect(read("vision").map((path) => path.binding)).toEqual(["RoleBinding vision/user-ben-example-com-clusterrole-kubeflow-edit"]);
+        expect(read("nlp")).toEqual([]);
     });
 
     it("holds a key of its own, confined by the MinIO policy its Secret names", () => {
