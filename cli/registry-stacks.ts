@@ -3,12 +3,17 @@
 // digest-pinned image the prod and dev stacks deploy, as `npm run images` lists
 // them. prod installs every component of the release, and dev keeps the
 // in-cluster MinIO and MySQL that prod's managed data plane (S3, RDS) replaces,
-// so together their inventories hold every other shipped stack's. `npm run docs`
-// writes the lists; test/registry/stacks.test.ts checks them against the plans.
+// so together their inventories hold every other shipped stack's; and every
+// image the release's bill of materials pins that neither deploys (mc, which
+// makes a MinIO stack's tenant users: an enclave adds tenants after it is
+// mirrored). `npm run docs` writes the lists; test/registry/stacks.test.ts
+// checks them against the plans.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ImageInventory } from "../components/images/inventory";
-import { planStack } from "../engine/plan";
+import { normalizeImage } from "../core/image-references";
+import { loadBom } from "../components/bom/load";
+import { installedImages } from "../components/bom/schema";
+import { type Plan, planStack } from "../engine/plan";
 import { projectDirectory } from "../engine/stack-file";
 import { replaceSection } from "./sections";
 
@@ -20,10 +25,18 @@ const END = "  # end:images";
 
 export const registryStackFile = (stack: string) => join(projectDirectory(), "registry", `Pulumi.${stack}.yaml`);
 
-/** The inventories' tagged and digest-pinned images, once each, sorted: an untagged one is pulled by a tag composed at run time, which the inventory cannot know. */
-export function mirroredImagesOf(...inventories: ImageInventory[]): string[] {
-    const images = inventories.flatMap((inventory) => inventory.images.filter((entry) => entry.tag !== undefined || entry.digest !== undefined));
-    return [...new Set(images.map((entry) => entry.image))].sort();
+/**
+ * The plans' tagged and digest-pinned images (an untagged one is pulled by a tag composed at run time, which the
+ * inventory cannot know) and every image their release's bill of materials pins, once each, sorted.
+ */
+export function mirroredImagesOf(plans: readonly Pick<Plan, "images" | "outputs">[]): string[] {
+    const deployed = plans.flatMap((plan) => plan.images.images.filter((entry) => entry.tag !== undefined || entry.digest !== undefined));
+    const releases = new Set(plans.map((plan) => (plan.outputs["kubeflow"] as { release: string }).release));
+    const pinned = [...releases].flatMap((release) => {
+        const bom = loadBom(release);
+        return installedImages(bom, bom.components).map((image) => normalizeImage(image)!.image);
+    });
+    return [...new Set([...deployed.map((entry) => entry.image), ...pinned])].sort();
 }
 
 /** A registry stack file's text with its generated `kfstack-mirror:images` list replaced by `images`. */
@@ -33,10 +46,9 @@ export function withImageList(text: string, file: string, images: readonly strin
 
 /** Plans the inventory stacks and rewrites every registry stack's image list; returns the files that changed. */
 export async function regenerateRegistryStacks(): Promise<string[]> {
-    const inventories: ImageInventory[] = [];
-    // One after the other: an offline run holds the process's Pulumi runtime.
-    for (const stack of INVENTORY_STACKS) inventories.push((await planStack(stack)).images);
-    const images = mirroredImagesOf(...inventories);
+    const plans: Plan[] = [];
+    for (const stack of INVENTORY_STACKS) plans.push(await planStack(stack));
+    const images = mirroredImagesOf(plans);
     const changed: string[] = [];
     for (const stack of REGISTRY_STACKS) {
         const file = registryStackFile(stack);

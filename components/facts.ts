@@ -4,7 +4,7 @@
 // to a bare list of resources.
 import type { ClusterCapabilities, ClusterFacts, KubeflowFacts } from "../core/facts";
 import { compareKubernetesVersions } from "../core/kubernetes-version";
-import type { Bom, BomComponent } from "./bom/schema";
+import { type Bom, type BomComponent, installedImages } from "./bom/schema";
 import { vpcCidrBlocks } from "./config/cloud-schema";
 import type { ClusterProvidesConfig } from "./config/existing-schema";
 import type { StackConfig } from "./config/schema";
@@ -63,8 +63,6 @@ export function kubeflowFactsOf(config: StackConfig, bom: Bom, installed: BomCom
         kubernetesVersion: config.kubernetesVersion,
         window: { min, max, tested: bom.kubernetes.tested },
         ...(acknowledged ? { acknowledgedKubernetesVersion: acknowledged } : {}),
-        images: [
-            ...new Set(installed.flatMap((component) => component.images).map((image) => (mirror ? (mirrorReference(image, mirror) ?? image) : image))),
-        ].sort(),
+        images: [...new Set(installedImages(bom, installed).map((image) => (mirror ? (mirrorReference(image, mirror) ?? image) : image)))].sort(),
     };
 }

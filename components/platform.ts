@@ -8,11 +8,13 @@ import { DataPlane } from "./data-plane/data-plane";
 import type { ManagedDataPlane } from "./data-plane/managed";
 import { dataPlaneSettingsOf } from "./data-plane/settings";
 import type { PlatformCluster } from "./cluster/platform-cluster";
+import type { Platform } from "./manifests/layer";
 import type { TenantArtifacts } from "./tenancy/artifact-access";
 import { INGRESS_GATEWAY_SERVICE, dns01Credentials, gatewayRecords } from "./kubeflow/gateway-dns";
 import { gatewaySettingsOf } from "./kubeflow/gateway-settings";
 import { Kubeflow } from "./kubeflow/kubeflow";
 import { Monitoring } from "./monitoring/monitoring";
+import { MinioTenants } from "./object-store/minio-tenants";
 import { monitoringSettingsOf } from "./monitoring/settings";
 import { readingStackFile } from "./config/load";
 import { platformName } from "./config/names";
@@ -58,6 +60,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
         {
             bom,
             components: installed.filter((component) => component.layer === "kubeflow"),
+            objectStore: bom.objectStore,
             facts: stack.facts.kubeflow,
             manifestsDir,
             identity: config.identity,
@@ -95,23 +98,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
               { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
           )
         : undefined;
-    if (config.tenants.length > 0) {
-        new Tenancy(
-            `${name}-tenancy`,
-            {
-                tenants: config.tenants,
-                acknowledge: config.tenancy.acknowledge,
-                settings: {
-                    apiServerCidrs: apiServerCidrs(config),
-                    kserve: installed.some((component) => component.name === "kserve"),
-                    monitoring: monitoring !== undefined,
-                },
-                platform,
-                ...(dataPlane?.objectStore ? { artifacts: tenantArtifacts(dataPlane) } : {}),
-            },
-            { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
-        );
-    }
+    if (config.tenants.length > 0) buildTenants(name, stack, { cluster, kubeflow, platform, monitoring: monitoring !== undefined, dataPlane });
     return {
         cloud: config.cloud,
         ...(dataPlane?.objectStore ? { artifactBucket: dataPlane.objectStore.bucket } : {}),
@@ -140,4 +127,52 @@ function managedDataPlane(name: string, stack: ResolvedStack, cluster: PlatformC
 function tenantArtifacts(dataPlane: ManagedDataPlane): Map<string, TenantArtifacts> {
     const store = dataPlane.objectStore!;
     return new Map([...dataPlane.tenantAccounts].map(([tenant, identity]) => [tenant, { identity, store }]));
+}
+
+interface TenantsPlatform {
+    readonly cluster: PlatformCluster;
+    readonly kubeflow: Kubeflow;
+    readonly platform: Platform;
+    readonly monitoring: boolean;
+    readonly dataPlane: ManagedDataPlane | undefined;
+}
+
+/**
+ * The tenants (Profiles and what their namespaces hold) and each one's own way to its artifacts: on a managed object
+ * store its cloud identity, on the in-cluster MinIO a MinIO user of its own.
+ */
+function buildTenants(name: string, stack: ResolvedStack, { cluster, kubeflow, platform, monitoring, dataPlane }: TenantsPlatform): void {
+    const { config, bom, installed, mirror } = stack;
+    const opts = { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] };
+    const tenancy = new Tenancy(
+        `${name}-tenancy`,
+        {
+            tenants: config.tenants,
+            acknowledge: config.tenancy.acknowledge,
+            settings: {
+                apiServerCidrs: apiServerCidrs(config),
+                kserve: installed.some((component) => component.name === "kserve"),
+                monitoring,
+            },
+            platform,
+            ...(dataPlane?.objectStore ? { artifacts: tenantArtifacts(dataPlane) } : {}),
+        },
+        opts,
+    );
+    if (dataPlane?.objectStore) return;
+    new MinioTenants(
+        `${name}-minio-tenants`,
+        {
+            bom,
+            manifestsDir: stack.manifestsDir(),
+            kubernetesVersion: config.kubernetesVersion,
+            mirror,
+            tenants: config.tenants.map((tenant) => tenant.name),
+            objectStore: bom.objectStore,
+            rootKey: kubeflow.objectStoreRootKey,
+            platform,
+            tenancy: tenancy.objects,
+        },
+        opts,
+    );
 }

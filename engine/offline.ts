@@ -81,11 +81,22 @@ async function withJavaScriptStructs<T>(run: () => Promise<T>): Promise<T> {
     }
 }
 
+type RunSettings = Omit<StackSettings, "file"> & { file?: string };
+
+/**
+ * The Pulumi runtime (its mocks, config, stack and settings) is the process's: two runs at once would register into
+ * each other. A run waits for the one before it to finish.
+ */
+let previousRun: Promise<unknown> = Promise.resolve();
+
 /** Runs `program` as stack `settings.stack` of project `settings.project` and returns what it registered. */
-export async function runOffline(
-    program: () => Promise<Record<string, unknown>>,
-    settings: Omit<StackSettings, "file"> & { file?: string },
-): Promise<OfflineRun> {
+export function runOffline(program: () => Promise<Record<string, unknown>>, settings: RunSettings): Promise<OfflineRun> {
+    const run = previousRun.then(() => runAlone(program, settings));
+    previousRun = run.catch(() => undefined);
+    return run;
+}
+
+async function runAlone(program: () => Promise<Record<string, unknown>>, settings: RunSettings): Promise<OfflineRun> {
     const engine = new PreviewRecord(settings);
     const invokes: string[] = [];
     await pulumi.runtime.setMocks(

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { FORBIDDEN_VERSIONS, clusterAutoscalerProblems, loadBom } from "../components/bom/load";
+import { FORBIDDEN_VERSIONS, clusterAutoscalerProblems, objectStoreProblems, loadBom } from "../components/bom/load";
 import type { KubernetesObject } from "../core/objects";
 import { type Container, podTemplates } from "../core/pod-templates";
 import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
@@ -120,6 +120,12 @@ describe("loadBom", () => {
                 commit: "1b826acc6af3079d8923bac395c3124b8861a9a6",
             },
             "dcgm-exporter": { repository: "https://github.com/NVIDIA/dcgm-exporter", tag: "4.5.3-4.8.2", commit: "691c92762eb551313c825f6efe4ceeee20982801" },
+            minio: {
+                repository: "https://github.com/minio/minio",
+                tag: "RELEASE.2025-09-07T16-13-09Z",
+                commit: "07c3a429bfed433e49018cb0f78a52145d4bedeb",
+            },
+            mc: { repository: "https://github.com/minio/mc", tag: "RELEASE.2025-08-13T08-35-41Z", commit: "7394ce0dd2a80935aded936b09fa12cbb3cb8096" },
             "cluster-autoscaler-1.33": {
                 repository: "https://github.com/kubernetes/autoscaler",
                 tag: "cluster-autoscaler-1.33.6",
@@ -150,7 +156,35 @@ describe("loadBom", () => {
         };
         expect(clusterAutoscalerProblems({ ...bom, clusterAutoscaler: { ...bom.clusterAutoscaler, releases } }, "bom.yaml")).toEqual([
             'bom.yaml: clusterAutoscaler.releases["1.33"]: the image is v1.33.5, but source "cluster-autoscaler-1.33" is tag cluster-autoscaler-1.33.6; pin both to the same release',
-            'bom.yaml: clusterAutoscaler.releases["1.32"]: source "cluster-autoscaler-1.32" is not one of kubeflow-manifests, training-operator, kube-prometheus, nvidia-device-plugin, dcgm-exporter, cluster-autoscaler-1.33',
+            'bom.yaml: clusterAutoscaler.releases["1.32"]: source "cluster-autoscaler-1.32" is not one of kubeflow-manifests, training-operator, kube-prometheus, nvidia-device-plugin, dcgm-exporter, minio, mc, cluster-autoscaler-1.33',
+        ]);
+    });
+
+    it("pins a MinIO with IAM users and policies in place of the render's, and the mc that makes them, each image tagged as its source, with a memory limit", () => {
+        expect(bom.objectStore).toEqual({
+            minio: {
+                source: "minio",
+                image: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z",
+                resources: { cpuRequest: "20m", memoryRequest: "100Mi", memoryLimit: "1Gi" },
+                replaces: "gcr.io/ml-pipeline/minio:RELEASE.2019-08-14T20-37-41Z-license-compliance",
+            },
+            mc: {
+                source: "mc",
+                image: "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z",
+                resources: { cpuRequest: "10m", memoryRequest: "32Mi", memoryLimit: "128Mi" },
+            },
+        });
+        expect(objectStoreProblems(bom, "kubeflow-1.8.1.yaml")).toEqual([]);
+    });
+
+    it("rejects an object-store image of another release than its source, or an unknown source", () => {
+        const objectStore = {
+            minio: { ...bom.objectStore.minio, image: "quay.io/minio/minio:RELEASE.2024-01-01T00-00-00Z" },
+            mc: { ...bom.objectStore.mc, source: "minio-client" },
+        };
+        expect(objectStoreProblems({ ...bom, objectStore }, "bom.yaml")).toEqual([
+            'bom.yaml: objectStore.minio: the image is tagged RELEASE.2024-01-01T00-00-00Z, but source "minio" is tag RELEASE.2025-09-07T16-13-09Z; pin both to the same release',
+            'bom.yaml: objectStore.mc: source "minio-client" is not one of kubeflow-manifests, training-operator, kube-prometheus, nvidia-device-plugin, dcgm-exporter, minio, mc, cluster-autoscaler-1.33',
         ]);
     });
 

@@ -130,9 +130,9 @@ describe("Kubeflow on the prod stack", () => {
         }
     });
 
-    it("generates the OIDC client secret, the MinIO credentials and Katib's MySQL password per stack and keeps them secret", () => {
+    it("generates the OIDC client secret, the MinIO credentials and both MySQL passwords per stack and keeps them secret", () => {
         const generated = resourcesOfType(plan, "random:index/randomPassword:RandomPassword").map((password) => password.name);
-        // Katib's MySQL password on prod is the RDS instance's (kfstack-prod-data-rds-password).
+        // The MySQL passwords of Pipelines and Katib on prod are the RDS instance's (kfstack-prod-data-rds-password).
         expect(generated.filter((name) => name.startsWith("kfstack-prod-kubeflow-")).sort()).toEqual([
             "kfstack-prod-kubeflow-minio-access-key",
             "kfstack-prod-kubeflow-minio-secret-key",
@@ -141,6 +141,11 @@ describe("Kubeflow on the prod stack", () => {
         // On prod Katib's password is the RDS instance's, generated and kept secret by the data plane (test/data-plane.test.ts).
         expect(resource(plan, "kubernetes:core/v1:Secret", "kubeflow/katib-mysql-secrets").inputs.stringData).toEqual({
             MYSQL_ROOT_PASSWORD: expect.any(Secret),
+        });
+        // Pipelines' and ML Metadata's database user is RDS's, with its password (a secret a preview cannot know).
+        expect(resource(plan, "kubernetes:core/v1:Secret", "kubeflow/mysql-secret").inputs.stringData).toEqual({
+            username: "kubeflow",
+            password: new Secret(Unknown.instance),
         });
         // Generated at deployment, so unknown to a preview: nothing default is there to leak.
         const minio = resource(plan, "kubernetes:core/v1:Secret", "kubeflow/mlpipeline-minio-artifact");

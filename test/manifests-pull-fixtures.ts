@@ -189,6 +189,10 @@ function bomOver(sources: Record<string, { url: string; tag: string; release: st
         sources: Object.fromEntries(Object.entries(sources).map(([name, { url, tag, release }]) => [name, { repository: url, tag, commit: release }])),
         components,
         clusterAutoscaler: { releases: {}, resources: { cpuRequest: "100m", memoryRequest: "600Mi", memoryLimit: "600Mi" } },
+        objectStore: {
+            minio: { source: "platform", image: "example.com/minio:v1.0.0", resources: { cpuRequest: "10m", memoryRequest: "64Mi", memoryLimit: "128Mi" } },
+            mc: { source: "platform", image: "example.com/mc:v1.0.0", resources: { cpuRequest: "10m", memoryRequest: "32Mi", memoryLimit: "64Mi" } },
+        },
     });
 }
 

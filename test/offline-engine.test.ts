@@ -210,6 +210,22 @@ describe("offline engine", () => {
         expect(second.outputs).toEqual({ answer: 42 });
     });
 
+    it("runs programs started at once one after the other, each recording only its own stack and resources", async () => {
+        const program = (name: string) => async () => {
+            new Widget(name, {});
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            new Widget(`${name}-after`, {});
+            return { stack: pulumi.getStack() };
+        };
+        const [one, two] = await Promise.all([
+            runOffline(program("one"), { ...settings(), stack: "first" }),
+            runOffline(program("two"), { ...settings(), stack: "second" }),
+        ]);
+        expect(one.resources.map((resource) => resource.name)).toEqual(["demo-first", "one", "one-after"]);
+        expect(two.resources.map((resource) => resource.name)).toEqual(["demo-second", "two", "two-after"]);
+        expect([one.outputs, two.outputs]).toEqual([{ stack: "first" }, { stack: "second" }]);
+    });
+
     it("gives the real protobuf conversion back after a run, failed runs included", async () => {
         const real = Struct.fromJavaScript;
         await runOffline(async () => ({ answer: 42 }), settings());

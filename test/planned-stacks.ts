@@ -3,20 +3,36 @@
 // by test/global-setup.ts); every other file, in any worker, reads it from
 // there. Each call decodes a fresh copy, so a file may change what it gets.
 // Files that plan with other manifests or a policy config call planStack.
-import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { inject } from "vitest";
+import { parseDocument } from "yaml";
 import { type Plan, planStack } from "../engine/plan";
+import { projectDirectory } from "../engine/stack-file";
 import { stackFixture } from "./helpers";
 import { decodePlanValue, encodePlanValue } from "./plan-codec";
 
 /** The shipped stacks (Pulumi.<name>.yaml) and the test-only stacks of test/stacks/ that several files plan. */
-export type SharedStack = "dev" | "prod" | "gke-dev" | "onprem" | "airgap" | "gke-prod";
+export type SharedStack = "dev" | "prod" | "gke-dev" | "onprem" | "airgap" | "gke-prod" | "prod-minio";
 
 const FIXTURE_STACKS: ReadonlySet<SharedStack> = new Set(["gke-prod"]);
 
+/**
+ * prod with its data plane in the cluster (MinIO and MySQL), which an AWS production stack may choose: the attacks on
+ * per-tenant MinIO keys run on it. Written from Pulumi.prod.yaml at each run, so it follows prod.
+ */
+function prodOnMinio(): string {
+    const document = parseDocument(readFileSync(join(projectDirectory(), "Pulumi.prod.yaml"), "utf8"));
+    document.setIn(["config", "kfstack:dataPlane"], document.createNode({ objectStore: "minio", database: "in-cluster" }));
+    const file = join(mkdtempSync(join(tmpdir(), "kfstack-prod-minio-")), "Pulumi.prod.yaml");
+    writeFileSync(file, document.toString());
+    return file;
+}
+
 function freshPlan(stack: SharedStack): Promise<Plan> {
+    if (stack === "prod-minio") return planStack("prod", { configFile: prodOnMinio() });
     return planStack(stack, FIXTURE_STACKS.has(stack) ? { configFile: stackFixture(stack) } : {});
 }
 

@@ -15,6 +15,7 @@ import { APIService } from "kubernetes-models/apiregistration.k8s.io/v1/APIServi
 import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { Job } from "kubernetes-models/batch/v1/Job";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
@@ -95,10 +96,7 @@ export const isBuiltIn = (object: KubernetesObject) => BUILT_IN_GROUPS.has(apiGr
 /** `apiVersion kind`, the key of {@link BUILT_IN_MODELS}. */
 export const typeKey = (object: KubernetesObject) => `${object.apiVersion} ${object.kind}`;
 
-interface KubernetesModel {
-    validate(): void;
-}
-type ModelClass = new (data: KubernetesObject) => KubernetesModel;
+type ModelClass = new (data: KubernetesObject) => { validate(): void };
 
 /**
  * The kubernetes-models class of each built-in kind kfstack plans. Its
@@ -127,6 +125,7 @@ export const BUILT_IN_MODELS: Readonly<Record<string, ModelClass>> = Object.from
         DaemonSet,
         Deployment,
         StatefulSet,
+        Job,
         HorizontalPodAutoscaler,
         PodDisruptionBudget,
         ClusterRole,
@@ -147,7 +146,7 @@ export const BUILT_IN_MODELS: Readonly<Record<string, ModelClass>> = Object.from
 );
 
 /** What a model's validate() found: the ajv errors of its ValidationError, or none. */
-function modelErrors(model: KubernetesModel): Partial<ErrorObject>[] {
+function modelErrors(model: InstanceType<ModelClass>): Partial<ErrorObject>[] {
     try {
         model.validate();
         return [];

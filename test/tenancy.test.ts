@@ -299,6 +299,8 @@ describe("kfstack audit", () => {
         }
         const output = printed.join("\n");
         expect(output).toContain("8 findings: a tenant can reach into another beyond what the stack declares.");
-        expect(output).toContain("  [unauthenticated-mlmd] Pods of tenant vision can call ML Metadata");
+        expect(output).toContain(
+            "  [unauthenticated-mlmd] Pods of tenant vision can call ML Metadata (metadata-grpc-service.kubeflow:8080) without any check of who calls",
+        );
     });
 });

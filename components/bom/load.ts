@@ -45,7 +45,20 @@ function crossCheck(bom: Bom, file: string): string[] {
                 problems.push(`${where}: version ${component.version} is forbidden: ${forbidden.reason}`);
         }
     });
-    return [...problems, ...clusterAutoscalerProblems(bom, file)];
+    return [...problems, ...clusterAutoscalerProblems(bom, file), ...objectStoreProblems(bom, file)];
+}
+
+/** Each object-store pin: a known source whose tag is the image's. */
+export function objectStoreProblems(bom: Bom, file: string): string[] {
+    return Object.entries(bom.objectStore).flatMap(([name, pin]) => {
+        const where = `${file}: objectStore.${name}`;
+        const source = bom.sources[pin.source];
+        if (!source) return [`${where}: source "${pin.source}" is not one of ${Object.keys(bom.sources).join(", ")}`];
+        const tag = normalizeImage(pin.image)?.tag;
+        return tag === source.tag
+            ? []
+            : [`${where}: the image is tagged ${tag ?? "(none)"}, but source "${pin.source}" is tag ${source.tag}; pin both to the same release`];
+    });
 }
 
 /** Each cluster-autoscaler release: a known source whose tag is the image's version, on the minor it is listed under. */

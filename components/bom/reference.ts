@@ -20,5 +20,12 @@ export function bomTable(bom: Bom): string {
         ...rows,
         "",
         `On EKS, the cluster-autoscaler (its minor matches the cluster's): ${autoscalers.join(", ")}.`,
+        "",
+        `The in-cluster object store: ${Object.entries(bom.objectStore)
+            .map(
+                ([name, pin]) =>
+                    `${name} \`${pin.image}\` (${bom.sources[pin.source]!.repository.replace("https://github.com/", "")}@${bom.sources[pin.source]!.tag}${pin.replaces ? `, in place of the render's \`${pin.replaces}\`` : ""})`,
+            )
+            .join(", ")}.`,
     ].join("\n");
 }

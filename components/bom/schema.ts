@@ -113,6 +113,25 @@ export const ClusterAutoscalerSchema = z.strictObject({
     resources: ContainerResourcesSchema,
 });
 
+/** An image kfstack runs from its own objects rather than a render: where it comes from and what it may use. */
+export const ImagePinSchema = z.strictObject({
+    /** Key into `sources`: the tag the image is released from. */
+    source: z.string().min(1),
+    image: z.string().min(1),
+    resources: ContainerResourcesSchema,
+    /** The image of a component's render this one runs in place of (it is neither installed nor mirrored). */
+    replaces: z.string().min(1).optional(),
+});
+
+/**
+ * The in-cluster object store's own pins (components/object-store): a MinIO server with IAM users and policies,
+ * replacing the one the Pipelines render runs, and the `mc` client that gives each tenant its user.
+ */
+export const ObjectStoreSchema = z.strictObject({
+    minio: ImagePinSchema,
+    mc: ImagePinSchema,
+});
+
 export const BomSchema = z.strictObject({
     release: z.string().regex(/^kubeflow-[0-9]+\.[0-9]+\.[0-9]+$/),
     kubernetes: KubernetesWindowSchema.extend({
@@ -122,12 +141,14 @@ export const BomSchema = z.strictObject({
     sources: z.record(z.string(), SourceSchema),
     components: z.array(ComponentSchema).min(1),
     clusterAutoscaler: ClusterAutoscalerSchema,
+    objectStore: ObjectStoreSchema,
 });
 
 export type Bom = z.infer<typeof BomSchema>;
 export type BomComponent = z.infer<typeof ComponentSchema>;
 export type BomSource = z.infer<typeof SourceSchema>;
 export type ClusterAutoscalerPin = z.infer<typeof ClusterAutoscalerSchema>;
+export type ImagePin = z.infer<typeof ImagePinSchema>;
 export type ContainerResources = z.infer<typeof ContainerResourcesSchema>;
 export type KubernetesWindow = z.infer<typeof KubernetesWindowSchema>;
 
@@ -151,4 +172,11 @@ export function componentFiles(component: BomComponent): ComponentFile[] {
         sha256: entry.sha256,
         rendered: false,
     }));
+}
+
+/** The images the installed components run: their renders' images, less those the object store's pins replace, plus those pins (MinIO and mc run wherever Pipelines does). */
+export function installedImages(bom: Bom, installed: readonly BomComponent[]): string[] {
+    const pins = installed.some((component) => component.name === "pipelines") ? Object.values(bom.objectStore) : [];
+    const replaced = new Set(pins.map((pin) => pin.replaces));
+    return [...installed.flatMap((component) => component.images).filter((image) => !replaced.has(image)), ...pins.map((pin) => pin.image)];
 }

@@ -15,6 +15,8 @@ export interface Credentials {
     oidcClientSecret: pulumi.Output<string>;
     minioAccessKey: pulumi.Output<string>;
     minioSecretKey: pulumi.Output<string>;
+    /** The Pipelines MySQL root password, which ML Metadata shares (upstream ships ""). */
+    pipelinesMysqlPassword: pulumi.Output<string>;
     /** Katib's MySQL root password (upstream ships "test"). */
     katibMysqlPassword: pulumi.Output<string>;
     /** The stack's identity secret: a bcrypt hash or the connector's client secret. */
@@ -74,6 +76,8 @@ const REPLACEMENTS: Record<string, Replacement> = {
         replaceSecretData(object, { CLIENT_ID: OIDC_CLIENT_ID, CLIENT_SECRET: credentials.oidcClientSecret }),
     "/Secret/kubeflow/mlpipeline-minio-artifact": (object, _identity, credentials) =>
         replaceSecretData(object, { accesskey: credentials.minioAccessKey, secretkey: credentials.minioSecretKey }),
+    "/Secret/kubeflow/mysql-secret": (object, _identity, credentials) =>
+        replaceSecretData(object, { username: "root", password: credentials.pipelinesMysqlPassword }),
     "/Secret/kubeflow/katib-mysql-secrets": (object, _identity, credentials) =>
         replaceSecretData(object, { MYSQL_ROOT_PASSWORD: credentials.katibMysqlPassword }),
 };

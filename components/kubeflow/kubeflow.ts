@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { KubeflowFacts } from "../../core/facts";
 import type { KubernetesObject } from "../../core/objects";
-import type { BomComponent } from "../bom/schema";
+import type { Bom, BomComponent } from "../bom/schema";
 import type { ManagedDataPlane } from "../data-plane/managed";
 import type { IdentityConfig } from "../config/schema";
 import { BomComponentGroup } from "../manifests/component-group";
@@ -14,16 +14,20 @@ import type { KubernetesObjectResource } from "../manifests/kubernetes-object";
 import { type Customizations, ManifestLayer, type ManifestSource } from "../manifests/layer";
 import type { BrokenCycle } from "../manifests/ordering/plan";
 import { type Credentials, exposeGateway, narrowTenantRoles, replaceDefaultCredentials } from "./customize";
+import { noEmptyDatabasePasswords } from "./databases";
 import type { GatewaySettings } from "./gateway-settings";
 import { addGatewayTls, annotateCertManager } from "./gateway-tls";
 import { useManagedStores, withoutBundledStores } from "./managed-stores";
 import { artifactRequestsByNamespace, closePlatformAuthorization, confineMeshConfig, withoutTenantIstioWrites } from "./mesh-isolation";
+import { artifactKeysByNamespace, noRootKeyCopies, runPinnedMinio } from "./object-store";
 import { setServingDomain } from "./serving-domain";
 import { restrictTenantRoles } from "./tenant-roles";
 
 export interface KubeflowArgs extends ManifestSource {
     /** The BOM's Kubeflow-layer components this stack installs (components/config/install.ts). */
     readonly components: readonly BomComponent[];
+    /** The BOM's MinIO and mc, which replace the render's MinIO. */
+    readonly objectStore: Bom["objectStore"];
     /** What the policy pack reads about this install; registered as the component's inputs. */
     readonly facts: KubeflowFacts;
     readonly identity: IdentityConfig;
@@ -36,7 +40,8 @@ export interface KubeflowArgs extends ManifestSource {
 }
 
 /**
- * kfstack's changes to the Kubeflow objects: per-stack credentials, narrow tenant roles (no Istio or NetworkPolicy
+ * kfstack's changes to the Kubeflow objects: per-stack credentials and database passwords, the pinned MinIO with
+ * artifacts under each namespace's prefix and no root key handed to tenants, narrow tenant roles (no Istio or NetworkPolicy
  * writes, view that only reads), platform services closed to callers without an identity, the gateway exposed and
  * served over HTTPS, cert-manager's DNS-01 credentials, KServe's URLs under the gateway's zone, and the managed data plane.
  */
@@ -52,6 +57,11 @@ function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): C
             closePlatformAuthorization(objects);
             restrictTenantRoles(objects);
             replaceDefaultCredentials(objects, args.identity, credentials);
+            // The bundled servers a managed data plane replaces are gone by now (withoutBundledStores).
+            if (!dataPlane?.database) noEmptyDatabasePasswords(objects);
+            if (!dataPlane?.objectStore) runPinnedMinio(objects, args.objectStore.minio);
+            artifactKeysByNamespace(objects);
+            noRootKeyCopies(objects);
             if (dataPlane) useManagedStores(objects, dataPlane);
             exposeGateway(objects, args.gateway.exposure, args.cloud);
             if (args.certManagerAnnotations) annotateCertManager(objects, args.certManagerAnnotations);
@@ -73,6 +83,8 @@ export class Kubeflow extends pulumi.ComponentResource {
     readonly objects: Map<string, KubernetesObjectResource>;
     /** Dependencies between webhooks and what they admit that were left out to avoid cycles. */
     readonly brokenCycles: BrokenCycle[];
+    /** The in-cluster MinIO's root key (Secret kubeflow/mlpipeline-minio-artifact). */
+    readonly objectStoreRootKey: { readonly user: pulumi.Output<string>; readonly password: pulumi.Output<string> };
 
     constructor(name: string, args: KubeflowArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:kubeflow:Kubeflow", name, args.facts, opts);
@@ -81,11 +93,13 @@ export class Kubeflow extends pulumi.ComponentResource {
             oidcClientSecret: generated("oidc-client-secret"),
             minioAccessKey: generated("minio-access-key"),
             minioSecretKey: generated("minio-secret-key"),
-            // Katib's root password is the managed database's when there is one.
+            // The databases' passwords are the managed database's when there is one.
+            pipelinesMysqlPassword: args.dataPlane?.database?.password ?? generated("pipelines-mysql-password"),
             katibMysqlPassword: args.dataPlane?.database?.password ?? generated("katib-mysql-password"),
             identitySecret: pulumi.secret(args.identity.staticAdmin?.passwordHash ?? args.identity.oidc?.clientSecret ?? ""),
         };
 
+        this.objectStoreRootKey = { user: credentials.minioAccessKey, password: credentials.minioSecretKey };
         const layer = new ManifestLayer();
         const entries = layer.prepare(args, args.components, kubeflowCustomizations(args, credentials));
         const groups = new Map(

@@ -108,12 +108,8 @@ function useObjectStore(objects: readonly KubernetesObject[], store: ManagedObje
         { AWS_REGION: store.region, AWS_S3_ENDPOINT: store.endpoint, AWS_SSL: "true" },
         ["MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"],
     );
-    // The Pipelines profile controller's sync.py copies MINIO_ACCESS_KEY / MINIO_SECRET_KEY into every tenant's
-    // mlpipeline-minio-artifact Secret; empty, the copies grant nothing, and each tenant reaches the bucket as its role.
-    setEnv(find(objects, "apps/Deployment/kubeflow/kubeflow-pipelines-profile-controller"), "profile-controller", {
-        MINIO_ACCESS_KEY: "",
-        MINIO_SECRET_KEY: "",
-    });
+    // The Pipelines profile controller copies no key into tenant namespaces (object-store.ts noRootKeyCopies): each tenant
+    // reaches the bucket as its own role.
     const argo = find(objects, "/ConfigMap/kubeflow/workflow-controller-configmap")["data"] as Record<string, pulumi.Input<string>>;
     argo["artifactRepository"] = pulumi.output(store.bucket).apply((bucket) => argoArtifactRepository(store, bucket));
 }

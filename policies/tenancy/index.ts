@@ -10,12 +10,14 @@ import { tenantRoles } from "./rbac-02-tenant-roles";
 import { crossTenantBindings } from "./ten-01-cross-tenant-bindings";
 import { tenantReferences } from "./ten-02-tenant-references";
 import { meshIdentity } from "./istio-01-mesh-identity";
+import { objectStoreKeyPerTenant } from "./data-02-object-store-key-per-tenant";
 
 export const TENANCY_POLICIES: readonly KfstackPolicy[] = [
     clusterAdminBindings,
     tenantRoles,
     crossTenantBindings,
     tenantReferences,
+    objectStoreKeyPerTenant,
     meshIdentity,
     tenantLimitRange,
     tenantGpuQuota,

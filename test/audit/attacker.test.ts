@@ -115,51 +115,12 @@ describe("the tenancy audit of the prod plan with a path added", () => {
         expect(findings[0]!.path.slice(1, 3)).toEqual(["RoleBinding nlp/binder", "ClusterRole binder"]);
     });
 
-    describe("the object-store key the Pipelines profile controller copies into every tenant namespace", () => {
-        // prod keeps its artifacts in S3 and its profile controller copies an empty key; on MinIO (testing stacks) it reads
-        // the key from Secret kubeflow/mlpipeline-minio-artifact, as upstream ships it.
-        const copiesMinioKey = (record: PolicyRecord): PolicyRecord => {
-            if (record.type !== "kubernetes:apps/v1:Deployment" || record.name !== "kubeflow/kubeflow-pipelines-profile-controller") return record;
-            const spec = structuredClone(record.props["spec"]) as { template: { spec: { containers: { env: { name: string }[] }[] } } };
-            const container = spec.template.spec.containers[0]!;
-            container.env = container.env.map((variable) =>
-                variable.name === "MINIO_ACCESS_KEY" || variable.name === "MINIO_SECRET_KEY"
-                    ? {
-                          name: variable.name,
-                          valueFrom: {
-                              secretKeyRef: { name: "mlpipeline-minio-artifact", key: variable.name === "MINIO_ACCESS_KEY" ? "accesskey" : "secretkey" },
-                          },
-                      }
-                    : variable,
-            );
-            return { ...record, props: { ...record.props, spec } };
-        };
+    describe("the platform services tenant pods call without an identity", () => {
         const withAcknowledgements = (acknowledge: unknown[]): PolicyRecord[] =>
-            prod.map(copiesMinioKey).map((record) => (record.type === TENANCY_FACTS_TYPE ? { ...record, props: { ...record.props, acknowledge } } : record));
-
-        it("is a path from each tenant to the other's artifacts unless the stack acknowledges it, with the chain", () => {
-            const findings = unacknowledged(auditTenancy(withAcknowledgements([]))).filter((finding) => finding.kind === "credential");
-            expect(findings.map((finding) => `${finding.id}: ${finding.message}`)).toEqual([
-                "shared-object-store-key: People of tenant vision can read Secret vision/mlpipeline-minio-artifact, the object-store key the Pipelines profile controller copies into every tenant namespace, and with it read, overwrite or delete the artifacts of nlp",
-                "shared-object-store-key: People of tenant nlp can read Secret nlp/mlpipeline-minio-artifact, the object-store key the Pipelines profile controller copies into every tenant namespace, and with it read, overwrite or delete the artifacts of vision",
-            ]);
-            expect(findings[0]!.path.slice(0, 2)).toEqual(["User ana@example.com", "RoleBinding vision/namespaceAdmin"]);
-            expect(findings[0]!.path.slice(-4)).toEqual([
-                "Secret vision/mlpipeline-minio-artifact",
-                "copied from Secret kubeflow/mlpipeline-minio-artifact by Deployment kubeflow/kubeflow-pipelines-profile-controller (env MINIO_ACCESS_KEY) into every Profile namespace",
-                "the same key in Secret nlp/mlpipeline-minio-artifact",
-                "object store bucket mlpipeline, whose artifact keys carry no namespace",
-            ]);
-        });
+            prod.map((record) => (record.type === TENANCY_FACTS_TYPE ? { ...record, props: { ...record.props, acknowledge } } : record));
 
         it("fails the audit when an acknowledgement names no finding (stale)", () => {
-            const acknowledge = [
-                "shared-object-store-key",
-                "unauthenticated-mlmd",
-                "unauthenticated-pipelines-cache",
-                "unauthenticated-katib-db-manager",
-                "unauthenticated-minio",
-            ];
+            const acknowledge = ["unauthenticated-mlmd", "unauthenticated-pipelines-cache", "unauthenticated-katib-db-manager", "unauthenticated-minio"];
             const findings = unacknowledged(auditTenancy(withAcknowledgements(acknowledge.map((finding) => ({ finding, reason: "A known limitation." })))));
             expect(findings.map((finding) => finding.message)).toEqual([
                 'kfstack:tenancy.acknowledge names finding "unauthenticated-minio", which the audit does not find; remove the entry (or fix its id as npm run audit prints it).',
@@ -167,7 +128,7 @@ describe("the tenancy audit of the prod plan with a path added", () => {
         });
 
         it("finds ML Metadata, the Pipelines cache and katib-db-manager answering any caller that tenant pods reach, and ML Metadata any signed-in user, with source → policy → destination", () => {
-            const findings = unacknowledged(auditTenancy(withAcknowledgements([{ finding: "shared-object-store-key", reason: "A known limitation." }])));
+            const findings = unacknowledged(auditTenancy(withAcknowledgements([])));
             expect(findings.map((finding) => `${finding.id}: ${finding.message}`)).toEqual([
                 "unauthenticated-mlmd: Pods of tenant vision can call ML Metadata (metadata-grpc-service.kubeflow:8080) without any check of who calls; it holds every tenant's pipeline executions and artifacts, so they can read or change those of nlp",
                 "unauthenticated-mlmd: Pods of tenant nlp can call ML Metadata (metadata-grpc-service.kubeflow:8080) without any check of who calls; it holds every tenant's pipeline executions and artifacts, so they can read or change those of vision",
@@ -195,7 +156,7 @@ describe("the tenancy audit of the prod plan with a path added", () => {
             ]);
         });
 
-        it("is no finding on prod, whose tenants reach the bucket as their own roles, so prod acknowledges no shared key", async () => {
+        it("is recorded with its reason as a plan warning when acknowledged, as the prod stack does, which acknowledges no shared key", async () => {
             expect(
                 unacknowledged(
                     auditTenancy(
@@ -204,9 +165,9 @@ describe("the tenancy audit of the prod plan with a path added", () => {
                 ).map((finding) => finding.id),
             ).not.toContain("shared-object-store-key");
             const warnings = (await plannedStack("prod")).summary.warnings.filter((warning) => warning.startsWith("Tenancy audit"));
-            expect(warnings.map((warning) => warning.split(" (")[0])).toEqual(
-                ["unauthenticated-mlmd", "unauthenticated-pipelines-cache", "unauthenticated-katib-db-manager"].map((id) => `Tenancy audit finding ${id}`),
-            );
+            expect(warnings).toHaveLength(3);
+            expect(warnings[0]).toMatch(/^Tenancy audit finding unauthenticated-mlmd \(Pods of tenant vision can call ML Metadata/);
+            expect(warnings[0]).toMatch(/; acknowledged: The v2 driver and launcher in tenant pods must reach ML Metadata's gRPC server/);
         });
     });
 

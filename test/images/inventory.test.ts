@@ -261,7 +261,7 @@ describe("imageInventory of the prod plan", () => {
         ]);
     }
 
-    it("holds every image reference MANIFEST.md lists, minus the replaced training operator, plus its v1.8.0 image and the monitoring layer's", () => {
+    it("holds every image reference MANIFEST.md lists, minus the replaced training operator and MinIO, plus their replacements, mc and the monitoring layer's", () => {
         const expected = new Set([...expectedReferences(), ...monitoringReferences()]);
         expect(expected.size).toBe(92 - 3 + 13);
         const inventoried = new Map(inventory.images.map((image) => [image.image, image]));

@@ -9,6 +9,7 @@ const DEX_HASH = "$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72";
 const OIDC_SECRET = "pUBnBOY80SnXgjibTYM9ZWNzY2xreNGQok";
 const DEX_FIX = "set a stack's own hash in kfstack:identity.staticAdmin.passwordHash (htpasswd -nbBC 12), or use an OIDC connector.";
 const OIDC_FIX = "generate a per-stack client secret (kfstack's RandomPassword) and give it to Dex and the authservice.";
+const DATABASE_FIX = "generate a per-stack password (a RandomPassword) and give it to the database and its clients";
 const MINIO_FIX = "generate a per-stack MinIO secret key (kfstack's RandomPassword) for mlpipeline-minio-artifact.";
 
 /** The credentials as kfstack writes them: per-stack values. */
@@ -114,6 +115,45 @@ describe("SEC-02 default credentials", () => {
         ]);
     });
 
+    const mysql = (env: Record<string, unknown>[]) =>
+        asRecord({
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "mysql", namespace: "kubeflow" },
+            spec: { template: { spec: { containers: [{ name: "mysql", image: "gcr.io/ml-pipeline/mysql:8.0.26", env }] } } },
+        });
+    const rootFromSecret = { name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "mysql-secret", key: "password" } } };
+
+    it("accepts a database whose root password comes from a Secret that holds one", async () => {
+        const pipelinesSecret = secret("mysql-secret", "kubeflow", { stringData: { username: "root", password: "Vb7q2LmX9sK4tR8w" } });
+        expect(await messagesOf(defaultCredentials, [mysql([rootFromSecret]), pipelinesSecret])).toEqual([]);
+    });
+
+    it("rejects a MySQL container that allows an empty root password, as upstream Pipelines' does", async () => {
+        const bad = mysql([{ name: "MYSQL_ALLOW_EMPTY_PASSWORD", value: "true" }]);
+        expect(await messagesOf(defaultCredentials, [bad])).toEqual([
+            `Container "mysql" of Deployment "kubeflow/mysql" sets MYSQL_ALLOW_EMPTY_PASSWORD, so the MySQL root user may have no password; remove it and set MYSQL_ROOT_PASSWORD from a Secret; ${DATABASE_FIX}.`,
+        ]);
+    });
+
+    it("rejects an empty or published database password written into a container's environment", async () => {
+        const empty = mysql([{ name: "MYSQL_ROOT_PASSWORD", value: "" }]);
+        const katib = changed(mysql([{ name: "DB_PASSWORD", value: "test" }]), ["props", "metadata", "name"], "katib-db-manager");
+        expect(await messagesOf(defaultCredentials, [empty, katib])).toEqual([
+            `Container "mysql" of Deployment "kubeflow/mysql" sets MYSQL_ROOT_PASSWORD to an empty password; set it from a Secret instead; ${DATABASE_FIX}.`,
+            'Container "mysql" of Deployment "kubeflow/katib-db-manager" sets DB_PASSWORD to the upstream Katib MySQL root password; generate a per-stack password (a RandomPassword) for katib-mysql-secrets.',
+        ]);
+    });
+
+    it('rejects an empty database password in a Secret: Pipelines\' mysql-secret (root with ""), or an empty MYSQL_ROOT_PASSWORD', async () => {
+        const pipelinesSecret = secret("mysql-secret", "kubeflow", { stringData: { username: "root", password: "" } });
+        const katibSecret = secret("katib-mysql-secrets", "kubeflow", { data: { MYSQL_ROOT_PASSWORD: "" } });
+        expect(await messagesOf(defaultCredentials, [pipelinesSecret, katibSecret])).toEqual([
+            `Secret "kubeflow/mysql-secret" holds an empty password in stringData["password"]; ${DATABASE_FIX}.`,
+            `Secret "kubeflow/katib-mysql-secrets" holds an empty password in data["MYSQL_ROOT_PASSWORD"]; ${DATABASE_FIX}.`,
+        ]);
+    });
+
     const grafana = (env: Record<string, unknown>[]) =>
         asRecord({
             apiVersion: "apps/v1",
@@ -175,6 +215,9 @@ describe("SEC-02 default credentials", () => {
             `Secret "istio-system/oidc-authservice-client" holds the upstream OIDC client secret of Dex and oidc-authservice in data["CLIENT_SECRET"]; ${OIDC_FIX}`,
             'Secret "kubeflow/katib-mysql-secrets" holds the upstream Katib MySQL root password in data["MYSQL_ROOT_PASSWORD"]; generate a per-stack password (a RandomPassword) for katib-mysql-secrets.',
             `Secret "kubeflow/mlpipeline-minio-artifact" holds the upstream MinIO secret key of Kubeflow Pipelines in stringData["secretkey"]; ${MINIO_FIX}`,
+            `Secret "kubeflow/mysql-secret" holds an empty password in stringData["password"]; ${DATABASE_FIX}.`,
+            `Container "katib-mysql" of Deployment "kubeflow/katib-mysql" sets MYSQL_ALLOW_EMPTY_PASSWORD, so the MySQL root user may have no password; remove it and set MYSQL_ROOT_PASSWORD from a Secret; ${DATABASE_FIX}.`,
+            `Container "mysql" of Deployment "kubeflow/mysql" sets MYSQL_ALLOW_EMPTY_PASSWORD, so the MySQL root user may have no password; remove it and set MYSQL_ROOT_PASSWORD from a Secret; ${DATABASE_FIX}.`,
         ]);
     });
 });

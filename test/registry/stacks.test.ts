@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadBom } from "../../components/bom/load";
+import { installedImages } from "../../components/bom/schema";
 import { MIRROR_NAMESPACE, MirrorConfigSchema } from "../../components/registry/config";
 import { mirroredImage, repositoryPaths } from "../../components/registry/images";
 import { registryProgram } from "../../components/registry/registry-program";
@@ -27,10 +28,9 @@ async function reg01Violations(run: OfflineRun): Promise<string[]> {
     return report.violations.map((violation) => violation.message);
 }
 
-/** The container images the BOM of the release pins, normalized. */
-const BOM_IMAGES = [
-    ...new Set(loadBom("kubeflow-1.8.1").components.flatMap((component) => component.images.map((image) => normalizeImage(image)!.image))),
-].sort();
+/** The container images the BOM of the release pins for what it installs (the object store's pins in place of the render's MinIO), normalized. */
+const BOM = loadBom("kubeflow-1.8.1");
+const BOM_IMAGES = [...new Set(installedImages(BOM, BOM.components).map((image) => normalizeImage(image)!.image))].sort();
 
 // The inventory checks plan prod with the rendered manifests (KFSTACK_MANIFESTS_DIR), once for both.
 const skipInventory = skipWithoutFixtures("the check of the mirror example stacks' images against the prod and dev plans");
@@ -79,19 +79,21 @@ describe("mirror example stacks", () => {
     });
 
     it.skipIf(skipInventory)(
-        "lists exactly the tagged and digest-pinned images the prod and dev plans deploy, custom resources' and configuration's included",
+        "lists exactly the tagged and digest-pinned images the prod and dev plans deploy, custom resources' and configuration's included, and the BOM's",
         async () => {
             const plans = await inventoryPlansOf();
             const deployed = plans.flatMap(({ images }) =>
                 images.images.filter((entry) => entry.tag !== undefined || entry.digest !== undefined).map((entry) => entry.image),
             );
-            expect(MIRRORED_IMAGES).toEqual([...new Set(deployed)].sort());
+            // mc makes a MinIO stack's tenant users; neither prod (S3) nor dev (no tenants) runs it.
+            expect(BOM_IMAGES.filter((image) => !deployed.includes(image))).toEqual(["quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z"]);
+            expect(MIRRORED_IMAGES).toEqual([...new Set([...deployed, ...BOM_IMAGES])].sort());
             expect(MIRRORED_IMAGES).toContain("quay.io/prometheus/prometheus:v3.5.0");
         },
     );
 
     it.skipIf(skipInventory)("carries in every stack file the image list npm run docs generates from the prod and dev plans", async () => {
-        const images = mirroredImagesOf(...(await inventoryPlansOf()).map((plan) => plan.images));
+        const images = mirroredImagesOf(await inventoryPlansOf());
         for (const stack of REGISTRY_STACKS) {
             const file = registryStackFile(stack);
             const text = readFileSync(file, "utf8");
@@ -125,9 +127,10 @@ describe("mirror stack govcloud (ECR in us-gov-west-1)", () => {
     });
 
     it("creates one ECR repository per distinct image path, named <repositoryPrefix>/<path>", () => {
-        // 106 images (the prod plan's, the cluster-autoscaler included), two of them tags of gcr.io/kubebuilder/kube-rbac-proxy.
-        expect(MIRRORED_IMAGES).toHaveLength(106);
-        expect(paths).toHaveLength(105);
+        // 107 images (the prod plan's, the cluster-autoscaler and the object store's MinIO and mc included), two of them tags of
+        // gcr.io/kubebuilder/kube-rbac-proxy.
+        expect(MIRRORED_IMAGES).toHaveLength(107);
+        expect(paths).toHaveLength(106);
         const repositories = ofType(run, TYPES.ecr);
         expect(repositories.map((repository) => repository.inputs["name"]).sort()).toEqual(paths.map((path) => `kubeflow-mirror/${path}`));
     });

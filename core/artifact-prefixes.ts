@@ -1,0 +1,18 @@
+// Where each tenant's pipelines write in the Pipelines bucket, whatever the
+// object store: Argo's artifacts (and archived logs) under artifacts/<ns>/,
+// KFP v2's under v2/artifacts/<ns>/. A tenant's credential is confined to
+// exactly these prefixes, so the program, the audit and the policy pack read
+// them from here.
+
+/** The bucket Kubeflow Pipelines 2.0.5 keeps its artifacts in (pipeline-install-config bucketName). */
+export const PIPELINES_BUCKET = "mlpipeline";
+
+/** The prefixes of one tenant namespace's artifacts, each ending in "/". */
+export function tenantArtifactPrefixes(namespace: string): string[] {
+    return [`artifacts/${namespace}/`, `v2/artifacts/${namespace}/`];
+}
+
+/** The namespace's v2 pipeline root, as its kfp-launcher ConfigMap's defaultPipelineRoot names it. */
+export function tenantPipelineRoot(namespace: string, scheme: string): string {
+    return `${scheme}://${PIPELINES_BUCKET}/v2/artifacts/${namespace}`;
+}
