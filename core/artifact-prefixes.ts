@@ -12,7 +12,7 @@ export function tenantArtifactPrefixes(namespace: string): string[] {
     return [`artifacts/${namespace}/`, `v2/artifacts/${namespace}/`];
 }
 
-/** The namespace's v2 pipeline root, as its kfp-launcher ConfigMap's defaultPipelineRoot names it. */
-export function tenantPipelineRoot(namespace: string, scheme: string): string {
-    return `${scheme}://${PIPELINES_BUCKET}/v2/artifacts/${namespace}`;
+/** The namespace's v2 pipeline root, as its kfp-launcher ConfigMap's defaultPipelineRoot names it: inside its v2 prefix. */
+export function tenantPipelineRoot(namespace: string, scheme: "minio" | "s3" | "gs", bucket: string = PIPELINES_BUCKET): string {
+    return `${scheme}://${bucket}/v2/artifacts/${namespace}`;
 }

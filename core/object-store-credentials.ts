@@ -10,7 +10,7 @@ import { PIPELINES_BUCKET, tenantArtifactPrefixes } from "./artifact-prefixes";
 import type { KubernetesObject } from "./objects";
 import { podTemplates } from "./pod-templates";
 import { asRecord } from "./records";
-import { PREFIX_REQUESTS, type S3PolicyDocument, allowedUnder, parseS3Policy } from "./s3-policy";
+import { PREFIX_REQUESTS, type IamPolicyDocument, allowedUnder, parseIamPolicy } from "./iam-policy";
 
 /** On a tenant's key Secret: the MinIO policy its user holds, a key of the policies ConfigMap without ".json". */
 export const MINIO_POLICY_ANNOTATION = "kfstack.io/minio-policy";
@@ -36,7 +36,7 @@ export interface TenantCredential {
     /** What makes two credentials one: the Secret it is copied from, or its known access key; undefined when the plan cannot know it. */
     identity?: string;
     /** What it may do; undefined for a key no policy confines (the root key). */
-    policy?: S3PolicyDocument;
+    policy?: IamPolicyDocument;
     /** Where the policy comes from, or why there is none. */
     policyFrom: string;
 }
@@ -79,7 +79,7 @@ function policyOf(secret: KubernetesObject, objects: readonly KubernetesObject[]
         (object) => object.kind === "ConfigMap" && object.metadata.namespace === "kubeflow" && object.metadata.name === MINIO_POLICIES_CONFIG_MAP,
     );
     const text = asRecord(policies?.["data"])[`${name}.json`];
-    const policy = typeof text === "string" ? parseS3Policy(text) : undefined;
+    const policy = typeof text === "string" ? parseIamPolicy(text) : undefined;
     return policy
         ? { policy, policyFrom: `MinIO policy ${name} (ConfigMap kubeflow/${MINIO_POLICIES_CONFIG_MAP})` }
         : { policyFrom: `its MinIO policy ${name} is not in ConfigMap kubeflow/${MINIO_POLICIES_CONFIG_MAP}, so nothing confines it` };

@@ -8,13 +8,14 @@ import { StackConfigSchema } from "../components/config/schema";
 import { irsaTrustPolicy } from "../components/cluster/aws/workload-identity";
 import { bucketPolicy } from "../components/data-plane/aws-identities";
 import { tlsOnlyPolicy } from "../components/data-plane/aws-object-store";
-import { dataPlaneSettingsOf, tenantArtifactPrefixes } from "../components/data-plane/settings";
+import { tenantArtifactPrefixes } from "../core/artifact-prefixes";
+import { dataPlaneSettingsOf } from "../components/data-plane/settings";
 import { argoArtifactRepository } from "../components/kubeflow/managed-stores";
 import type { Plan } from "../engine/plan";
 import { plannableStackSettings } from "../engine/unset-secrets";
 import { Secret, Unknown } from "../engine/values";
 import { resource, resourcesOfType } from "./helpers";
-import { allows, denies } from "./iam-evaluation";
+import { parseIamPolicy, policyAllows, policyDenies, type IamRequest } from "../core/iam-policy";
 import { plannedStack } from "./planned-stacks";
 
 const BUCKET = "arn:aws:s3:::kfstack-prod-artifacts-0123";
@@ -60,6 +61,10 @@ describe("data plane defaults", () => {
         expect(settingsOf("dev", { dataPlane: { objectStore: "s3" } })).toMatchObject({ objectStore: "s3", database: "in-cluster", highAvailability: false });
     });
 });
+
+// The policies are JSON text as the program writes them, read by the same evaluator as the audit's.
+const allows = (policy: string, request: IamRequest) => policyAllows(parseIamPolicy(policy)!, request);
+const denies = (policy: string, request: IamRequest) => policyDenies(parseIamPolicy(policy)!, request);
 
 describe("S3 policies", () => {
     it("refuses every request to the bucket made without TLS", () => {

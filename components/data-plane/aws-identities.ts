@@ -19,7 +19,8 @@ import { aws } from "../packages";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaRole, irsaTrustPolicy } from "../cluster/aws/workload-identity";
 import type { AccountKey, IdentityAnnotations } from "./managed";
-import { tenantArtifactPrefixes, tenantRoleName } from "./settings";
+import { tenantArtifactPrefixes } from "../../core/artifact-prefixes";
+import { tenantRoleName } from "./settings";
 
 /** The prefix Pipelines' API server keeps uploaded pipeline packages under (ObjectStoreConfig.PipelinePath's default). */
 const PIPELINES_PREFIX = "pipelines/";

@@ -52,8 +52,3 @@ export function dataPlaneSettingsOf(config: StackConfig): DataPlaneSettings {
 export function tenantRoleName(clusterName: string, tenant: string): string {
     return `${clusterName}-artifacts-${tenant}`;
 }
-
-/** Where a tenant's pipelines write: the Argo artifact keys (v1) and the v2 pipeline root, each under the namespace. */
-export function tenantArtifactPrefixes(namespace: string): string[] {
-    return [`artifacts/${namespace}/`, `v2/artifacts/${namespace}/`];
-}

@@ -8,7 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { PIPELINES_BUCKET, tenantArtifactPrefixes, tenantPipelineRoot } from "../../core/artifact-prefixes";
 import { MINIO_POLICIES_CONFIG_MAP, MINIO_POLICY_ANNOTATION } from "../../core/object-store-credentials";
 import type { KubernetesObject } from "../../core/objects";
-import type { S3PolicyDocument } from "../../core/s3-policy";
+import type { IamPolicyDocument } from "../../core/iam-policy";
 import type { ImagePin } from "../bom/schema";
 
 /** The Secret Argo's artifact repository, the v2 launcher and ml-pipeline-ui-artifact read in a namespace (object_store.go minioArtifactSecretName). */
@@ -27,7 +27,7 @@ export interface TenantKey {
 export const policyName = (tenant: string): string => `kfstack-tenant-${tenant}`;
 
 /** Read, write and delete under the tenant's prefixes, and list only with a prefix inside them. */
-export function tenantPolicy(tenant: string): S3PolicyDocument {
+export function tenantPolicy(tenant: string): IamPolicyDocument {
     const prefixes = tenantArtifactPrefixes(tenant);
     return {
         Version: "2012-10-17",

@@ -9,7 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesObject } from "../../core/objects";
 import { type IdentityAnnotations, type ManagedObjectStore, TENANT_ACCOUNT } from "../data-plane/managed";
-import { tenantArtifactPrefixes } from "../data-plane/settings";
+import { tenantPipelineRoot } from "../../core/artifact-prefixes";
 
 /** What a tenant's artifact access is made of: its identity and the store its pipelines write to. */
 export interface TenantArtifacts {
@@ -19,8 +19,7 @@ export interface TenantArtifacts {
 
 /** The v2 pipeline root of a namespace: `<scheme>://<bucket>/v2/artifacts/<namespace>`, inside the tenant's prefix. */
 export function pipelineRoot(store: TenantArtifacts["store"], namespace: string): pulumi.Output<string> {
-    const prefix = tenantArtifactPrefixes(namespace).find((candidate) => candidate.startsWith("v2/"))!;
-    return pulumi.interpolate`${store.kind === "s3" ? "s3" : "gs"}://${store.bucket}/${prefix.replace(/\/$/, "")}`;
+    return pulumi.output(store.bucket).apply((bucket) => tenantPipelineRoot(namespace, store.kind === "s3" ? "s3" : "gs", bucket));
 }
 
 export function tenantArtifactObjects(namespace: string, artifacts: TenantArtifacts): KubernetesObject[] {

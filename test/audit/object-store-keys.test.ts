@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { tenantArtifactPrefixes } from "../../core/artifact-prefixes";
 import { MINIO_POLICIES_CONFIG_MAP, MINIO_POLICY_ANNOTATION } from "../../core/object-store-credentials";
-import { PREFIX_REQUESTS, type S3PolicyDocument, allowedUnder, parseS3Policy, s3PolicyAllows } from "../../core/s3-policy";
+import { PREFIX_REQUESTS, type IamPolicyDocument, allowedUnder, parseIamPolicy, policyAllows } from "../../core/iam-policy";
 import type { KubernetesObject } from "../../core/objects";
 import { buildRbac } from "../../core/rbac/authorizer";
 import { auditTenancy } from "../../engine/audit/tenancy-audit";
@@ -19,13 +19,13 @@ const record = (records: PolicyRecord[], type: string, name: string) => records.
 
 describe("a member of tenant vision with the key vision holds", () => {
     let prod: PolicyRecord[];
-    let visionPolicy: S3PolicyDocument;
+    let visionPolicy: IamPolicyDocument;
     beforeAll(async () => {
         prod = policyRecordsOf((await plannedStack("prod-minio")).resources);
         const secret = record(prod, "kubernetes:core/v1:Secret", `vision/${KEY_SECRET}`);
         const policyName = (secret.props["metadata"] as { annotations: Record<string, string> }).annotations[MINIO_POLICY_ANNOTATION]!;
         const policies = record(prod, "kubernetes:core/v1:ConfigMap", `kubeflow/${MINIO_POLICIES_CONFIG_MAP}`).props["data"] as Record<string, string>;
-        visionPolicy = parseS3Policy(policies[`${policyName}.json`]!)!;
+        visionPolicy = parseIamPolicy(policies[`${policyName}.json`]!)!;
     });
 
     it("reads its namespace's key with the rights the platform grants an editor, and cannot read nlp's", () => {
@@ -61,19 +61,21 @@ describe("a member of tenant vision with the key vision holds", () => {
 
     it("cannot list the whole bucket or the shared artifacts/ folder to learn nlp's object names", () => {
         for (const prefix of ["", "artifacts/", "v2/", "v2/artifacts/", "artifacts/nlp"])
-            expect(s3PolicyAllows(visionPolicy, { action: "s3:ListBucket", resource: "arn:aws:s3:::mlpipeline", prefix }), prefix).toBe(false);
-        expect(s3PolicyAllows(visionPolicy, { action: "s3:ListBucket", resource: "arn:aws:s3:::mlpipeline" }), "no prefix").toBe(false);
+            expect(policyAllows(visionPolicy, { action: "s3:ListBucket", resource: "arn:aws:s3:::mlpipeline", context: { "s3:prefix": prefix } }), prefix).toBe(
+                false,
+            );
+        expect(policyAllows(visionPolicy, { action: "s3:ListBucket", resource: "arn:aws:s3:::mlpipeline" }), "no prefix").toBe(false);
     });
 
     it("cannot reach a tenant whose name begins with its own (vision-2): each prefix ends at the namespace's slash", () => {
         for (const prefix of tenantArtifactPrefixes("vision-2")) expect(allowedUnder(visionPolicy, "mlpipeline", prefix, "model.pt")).toEqual([]);
-        expect(s3PolicyAllows(visionPolicy, { action: "s3:GetObject", resource: "arn:aws:s3:::mlpipeline/artifacts/visionary/model.pt" })).toBe(false);
+        expect(policyAllows(visionPolicy, { action: "s3:GetObject", resource: "arn:aws:s3:::mlpipeline/artifacts/visionary/model.pt" })).toBe(false);
     });
 
     it("cannot touch another bucket or administer MinIO", () => {
-        expect(s3PolicyAllows(visionPolicy, { action: "s3:GetObject", resource: "arn:aws:s3:::other/artifacts/vision/model.pt" })).toBe(false);
-        expect(s3PolicyAllows(visionPolicy, { action: "s3:PutBucketPolicy", resource: "arn:aws:s3:::mlpipeline" })).toBe(false);
-        expect(s3PolicyAllows(visionPolicy, { action: "admin:CreateUser", resource: "arn:aws:s3:::mlpipeline" })).toBe(false);
+        expect(policyAllows(visionPolicy, { action: "s3:GetObject", resource: "arn:aws:s3:::other/artifacts/vision/model.pt" })).toBe(false);
+        expect(policyAllows(visionPolicy, { action: "s3:PutBucketPolicy", resource: "arn:aws:s3:::mlpipeline" })).toBe(false);
+        expect(policyAllows(visionPolicy, { action: "admin:CreateUser", resource: "arn:aws:s3:::mlpipeline" })).toBe(false);
     });
 
     it("gives the audit no object-store finding on the prod plan", () => {
@@ -136,7 +138,7 @@ describe("the tenancy audit of object-store keys", () => {
         const widened = prod.map((candidate) => {
             if (candidate.name !== `kubeflow/${MINIO_POLICIES_CONFIG_MAP}`) return candidate;
             const data = { ...(candidate.props["data"] as Record<string, string>) };
-            const policy = JSON.parse(data["kfstack-tenant-vision.json"]!) as S3PolicyDocument;
+            const policy = JSON.parse(data["kfstack-tenant-vision.json"]!) as IamPolicyDocument;
             (policy.Statement[0]!.Resource as string[]).push("arn:aws:s3:::mlpipeline/v2/artifacts/nlp/*");
             data["kfstack-tenant-vision.json"] = JSON.stringify(policy);
             return { ...candidate, props: { ...candidate.props, data } };
