@@ -33,6 +33,7 @@ const INSTALL: Record<string, string> = {
     promtool: "apt-get install prometheus",
     amtool: "apt-get install prometheus-alertmanager",
     kubectl: "install kubectl 1.28 or newer",
+    python3: "apt-get install python3",
 };
 
 export interface ToolsRequirement {

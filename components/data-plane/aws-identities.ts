@@ -10,10 +10,12 @@
 //   handles web identity, and takes a container URI only on loopback, with AWS_CONTAINER_AUTHORIZATION_TOKEN);
 // - Argo's executor in tenant pods (argo-workflows v3.3.10, useSDKCreds: minio-go's credentials.IAM, as above);
 // - KServe 0.11.2's storage initializer (python/kserve pyproject: boto3 ^1.21.0; 0.11.2 shipped before boto3 1.34.41).
-// ml-pipeline-ui's server (frontend/server/minio-helper.ts, as read) tries only EC2 instance-profile credentials when it
-// has no key, so it may not use its read-only role at 2.0.5; tenants' artifacts are served by each namespace's
-// ml-pipeline-ui-artifact, which runs as the tenant's default-editor (kfstack's guard refuses the central UI requests
-// that name no namespace). The workflow controller never calls S3 in v3.3 (artifact GC came in v3.4): no role.
+// - ml-pipeline-ui's server and each namespace's artifact server (frontend 2.0.5, server/minio-helper.ts
+//   createMinioClient): for an S3 endpoint, @aws-sdk/credential-providers' fromNodeProviderChain (^3.359.0), whose
+//   web identity provider reads the IRSA token. Tenants' artifacts are served by each namespace's
+//   ml-pipeline-ui-artifact, which runs as the tenant's default-editor (kfstack's guard refuses the central UI's
+//   requests that name no namespace; managed-stores.ts gives those servers the bucket's region and endpoint).
+// The workflow controller never calls S3 in v3.3 (artifact GC came in v3.4): no role.
 import type * as Aws from "@pulumi/aws";
 import { aws } from "../packages";
 import * as pulumi from "@pulumi/pulumi";

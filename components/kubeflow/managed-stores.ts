@@ -9,6 +9,7 @@ import { type KubernetesObject, objectKey } from "../../core/objects";
 import type { BomComponent } from "../bom/schema";
 import type { ManagedDataPlane, ManagedDatabase, ManagedObjectStore } from "../data-plane/managed";
 import { CustomizeError } from "../manifests/customize";
+import { patchProfileControllerHook } from "./object-store";
 
 /** The bundled MinIO's objects (pipelines) and the bundled MySQLs' (pipelines, katib), as `component:kind/name` in kubeflow. */
 const BUNDLED = {
@@ -108,10 +109,33 @@ function useObjectStore(objects: readonly KubernetesObject[], store: ManagedObje
         { AWS_REGION: store.region, AWS_S3_ENDPOINT: store.endpoint, AWS_SSL: "true" },
         ["MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"],
     );
-    // The Pipelines profile controller copies no key into tenant namespaces (object-store.ts noRootKeyCopies): each tenant
-    // reaches the bucket as its own role.
+    artifactServersUseTheirRole(objects, store);
     const argo = find(objects, "/ConfigMap/kubeflow/workflow-controller-configmap")["data"] as Record<string, pulumi.Input<string>>;
     argo["artifactRepository"] = pulumi.output(store.bucket).apply((bucket) => argoArtifactRepository(store, bucket));
+}
+
+/**
+ * Each tenant namespace's artifact server (ml-pipeline-ui-artifact, which sync.py makes running as default-editor) reads
+ * the bucket as the tenant's role. Upstream's takes its key from Secret mlpipeline-minio-artifact, which no namespace
+ * gets any more (object-store.ts noRootKeyCopies), so its pod would not start; instead it gets the bucket's region and
+ * endpoint, which the frontend server at 2.0.5 needs for S3 (configs.ts: AWS_REGION, default us-east-1; AWS_S3_ENDPOINT),
+ * and takes its credentials from the AWS SDK's default chain, which reads the web identity token IRSA mounts
+ * (minio-helper.ts createMinioClient: fromNodeProviderChain for an S3 endpoint).
+ */
+function artifactServersUseTheirRole(objects: readonly KubernetesObject[], store: ManagedObjectStore): void {
+    const { container } = patchProfileControllerHook(objects, [
+        {
+            what: "gives each namespace's artifact server the MinIO key",
+            pattern: /"env": \[\s*\{\s*"name": "MINIO_ACCESS_KEY",[\s\S]*?"name": "MINIO_SECRET_KEY",[\s\S]*?\}\s*\}\s*\}\s*\]/,
+            replacement:
+                '"env": [{"name": "AWS_REGION", "value": os.environ["AWS_REGION"]}, {"name": "AWS_S3_ENDPOINT", "value": os.environ["AWS_S3_ENDPOINT"]}]',
+        },
+    ]);
+    container["env"] = [
+        ...((container["env"] as EnvVar[] | undefined) ?? []).filter((variable) => variable.name !== "AWS_REGION" && variable.name !== "AWS_S3_ENDPOINT"),
+        { name: "AWS_REGION", value: store.region },
+        { name: "AWS_S3_ENDPOINT", value: store.endpoint },
+    ];
 }
 
 function useDatabase(objects: readonly KubernetesObject[], database: ManagedDatabase): void {

@@ -67,7 +67,7 @@ export function artifactKeysByNamespace(objects: readonly KubernetesObject[]): v
 }
 
 /** Pipelines 2.0.5's sync.py: the passages that read the root key and return it as every Profile namespace's Secret, and what replaces them. */
-const SYNC_PATCHES: { what: string; pattern: RegExp; replacement: string }[] = [
+const SYNC_PATCHES: SyncPatch[] = [
     {
         what: "reads the root key from MINIO_ACCESS_KEY",
         pattern:
@@ -103,7 +103,23 @@ const SYNC_PATCHES: { what: string; pattern: RegExp; replacement: string }[] = [
  * no controller-uid label, is never claimed.
  */
 export function noRootKeyCopies(objects: readonly KubernetesObject[]): void {
-    const controller = find(objects, PROFILE_CONTROLLER, "stops the Pipelines profile controller copying the root key");
+    const { container } = patchProfileControllerHook(objects, SYNC_PATCHES);
+    container["env"] = ((container["env"] as EnvVar[] | undefined) ?? []).filter(
+        (variable) => !["MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"].includes(variable.name),
+    );
+}
+
+/** A change to one passage of the Pipelines profile controller's sync.py, which must occur exactly once. */
+export interface SyncPatch {
+    /** What the passage does, for the error when it is not found once. */
+    what: string;
+    pattern: RegExp;
+    replacement: string;
+}
+
+/** Applies `patches` to the Pipelines profile controller's sync.py; returns its container, whose environment sync.py reads. */
+export function patchProfileControllerHook(objects: readonly KubernetesObject[], patches: readonly SyncPatch[]): { container: Container } {
+    const controller = find(objects, PROFILE_CONTROLLER, "changes what the Pipelines profile controller makes");
     const template: PodTemplate | undefined = podTemplates(controller)[0];
     const container = containerOf(controller, "profile-controller");
     const volumes = (template?.spec["volumes"] ?? []) as { name: string; configMap?: { name: string } }[];
@@ -113,12 +129,9 @@ export function noRootKeyCopies(objects: readonly KubernetesObject[]): void {
         throw new CustomizeError(
             "Deployment kubeflow/kubeflow-pipelines-profile-controller has no container with its hooks ConfigMap; update components/kubeflow/object-store.ts for this release.",
         );
-    container["env"] = ((container["env"] as EnvVar[] | undefined) ?? []).filter(
-        (variable) => !["MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"].includes(variable.name),
-    );
     const data = code["data"] as Record<string, string>;
     let sync = data["sync.py"] ?? "";
-    for (const patch of SYNC_PATCHES) {
+    for (const patch of patches) {
         const matches = sync.match(new RegExp(patch.pattern.source, "g"))?.length ?? 0;
         if (matches !== 1)
             throw new CustomizeError(
@@ -127,4 +140,5 @@ export function noRootKeyCopies(objects: readonly KubernetesObject[]): void {
         sync = sync.replace(patch.pattern, patch.replacement);
     }
     data["sync.py"] = sync;
+    return { container };
 }
