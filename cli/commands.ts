@@ -70,15 +70,17 @@ function addProjectCommands(program: Command): void {
     program
         .command("bench")
         .description(
-            "Median plan time and peak memory of the shipped stacks over several fresh processes, how plan and audit scale with tenants, the air-gap mirror's bundle and push times, and the time to the first resource under Pulumi's runner.",
+            "Time whole commands as a user starts them (npm run …), interleaved round by round, each target a ratio against a baseline from the same run: start-up against node, the plan against a bare ConfigGroup program, the air-gap bundle and push against raw skopeo, and the tenant scaling.",
         )
-        .option("--runs <n>", "runs per stack", (value) => Number.parseInt(value, 10), 5)
-        .option("--stacks <names>", "comma-separated stacks", "dev,prod")
+        .option("--runs <n>", "rounds (each job runs once per round)", (value) => Number.parseInt(value, 10), 5)
+        .option("--stacks <names>", "comma-separated stacks of the plan section", "dev,prod")
         .option(
             "--sections <names>",
-            "comma-separated sections: plan (plan time per stack), tenants (plan and audit of 2, 20 and 100 tenants), mirror (bundle and push of synthetic images; needs skopeo and docker-registry), runner (time to the first resource under Pulumi's runner, transpile-only against type-checking)",
-            "plan,tenants,mirror,runner",
+            "comma-separated sections: startup (--help against node -e 0), plan (each stack against its ConfigGroup baseline), tenants (2, 20 and 100 tenants), mirror (bundle and push of the prod inventory as synthetic images against raw skopeo; needs skopeo and docker-registry), runner (time to the first resource under Pulumi's runner)",
+            "startup,plan,tenants,mirror",
         )
+        .option("--json <file>", "also write the report as JSON")
+        .addOption(new Option("--baseline-objects <file>", "be the plan's baseline program: register these objects through ConfigGroup offline").hideHelp())
         .action(lazy(() => import("./bench.js"), "benchCommand"));
 
     program

@@ -2,6 +2,7 @@
 // stack. `pulumi up` runs it through index.ts; the offline engine runs the very
 // same program under mocks.
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { createCluster } from "./cluster/create-cluster";
 import { DataPlane } from "./data-plane/data-plane";
 import type { ManagedDataPlane } from "./data-plane/managed";
@@ -13,9 +14,27 @@ import { gatewaySettingsOf } from "./kubeflow/gateway-settings";
 import { Kubeflow } from "./kubeflow/kubeflow";
 import { Monitoring } from "./monitoring/monitoring";
 import { monitoringSettingsOf } from "./monitoring/settings";
-import { type ResolvedStack, loadStack } from "./stack";
+import { readingStackFile } from "./config/load";
+import { type ResolvedStack, resolveStack } from "./stack";
 import { Tenancy } from "./tenancy/tenancy";
 import { apiServerCidrs } from "./tenancy/settings";
+
+/**
+ * Whether Pulumi marks a config key secret (set with --secret): the SDK keeps the list it gets from the language host
+ * (PULUMI_CONFIG_SECRET_KEYS) behind this function, which its typings leave out (@internal in runtime/config.js).
+ */
+const runtimeSecrets = runtimeConfig as unknown as { isConfigSecret: (key: string) => boolean };
+
+/** The running Pulumi stack, resolved from its config. */
+function loadStack(): ResolvedStack {
+    const all = pulumi.runtime.allConfig();
+    return readingStackFile(`Pulumi.${pulumi.getStack()}.yaml`, () =>
+        resolveStack(
+            all,
+            Object.keys(all).filter((key) => runtimeSecrets.isConfigSecret(key)),
+        ),
+    );
+}
 
 /**
  * The Pulumi program: resolves the running stack from its config, then builds its

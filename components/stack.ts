@@ -1,8 +1,6 @@
 // The stack, resolved once: validated configuration, node pools, bill of
 // materials, installed components, mirror and platform facts. The program,
 // the plan, the check and the mirror commands all start from this.
-import * as pulumi from "@pulumi/pulumi";
-import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import type { ClusterFacts, KubeflowFacts } from "../core/facts";
 import type { Bom, BomComponent } from "./bom/schema";
 import { ConfigError, type ConfigIssue, type ParsedStack, parseStackConfig, rawStackConfig } from "./config/load";
@@ -12,12 +10,6 @@ import { clusterFactsOf, kubeflowFactsOf, mirrorOf } from "./facts";
 import type { Mirror } from "./images/rewrite";
 import { manifestsDirectory } from "./manifests/read";
 import { plainTextSecrets, withSetCommands } from "./config/secrets";
-
-/**
- * Whether Pulumi marks a config key secret (set with --secret): the SDK keeps the list it gets from the language host
- * (PULUMI_CONFIG_SECRET_KEYS) behind this function, which its typings leave out (@internal in runtime/config.js).
- */
-const runtimeSecrets = runtimeConfig as unknown as { isConfigSecret: (key: string) => boolean };
 
 export interface ResolvedStack {
     readonly config: StackConfig;
@@ -70,13 +62,4 @@ export function resolveStack(allConfig: Record<string, string>, secretKeys?: rea
         facts: { cluster: clusterFactsOf(config, pools), kubeflow: kubeflowFactsOf(config, bom, installed, mirror) },
         manifestsDir: () => (manifestsDir ??= manifestsDirectory(bom, config.manifestsDir)),
     };
-}
-
-/** The running Pulumi stack, resolved from its config. */
-export function loadStack(): ResolvedStack {
-    const all = pulumi.runtime.allConfig();
-    return resolveStack(
-        all,
-        Object.keys(all).filter((key) => runtimeSecrets.isConfigSecret(key)),
-    );
 }

@@ -184,6 +184,8 @@ function freeReference(token: string): ImageReference | undefined {
 }
 
 function scanText(text: string, where: string, found: FoundImage[]): void {
+    // Every text context names an image field, and a free reference has a path: most strings (names, labels, numbers) have neither.
+    if (!text.includes("/") && !/image/i.test(text)) return;
     const at = (index: number) => (text.includes("\n") ? `${where} line ${lineOf(text, index)}` : where);
     for (const pattern of TEXT_CONTEXTS) {
         for (const match of text.matchAll(pattern)) {

@@ -218,7 +218,15 @@ function stackWarnings({ config, bom, installed, pools }: ResolvedStack): string
 }
 
 /** Runs the kfstack program offline for a stack and returns its plan. Throws StackFileError or OfflineRunError. */
-export async function planStack(stack: string, options: { configFile?: string; policyConfig?: PolicyPackConfig } = {}): Promise<Plan> {
+/** How long a plan's phases took, for `plan --stats` (the benchmark). */
+export interface PlanTimings {
+    /** The policy pack over the plan. */
+    policyMs: number;
+    /** The tenancy audit over the plan. */
+    auditMs: number;
+}
+
+export async function planStack(stack: string, options: { configFile?: string; policyConfig?: PolicyPackConfig; timings?: PlanTimings } = {}): Promise<Plan> {
     const { settings, unset } = withPlaceholdersForUnsetSecrets(loadStackSettings(stack, options));
     let resolution: ResolvedStack | undefined;
     const run = await runOffline(
@@ -230,8 +238,11 @@ export async function planStack(stack: string, options: { configFile?: string; p
     const { config, pools } = resolved;
     const resources = run.resources.map(({ custom: _custom, ...resource }) => resource);
     const records = policyRecordsOf(resources);
+    const policyStarted = performance.now();
     const policy = await evaluatePolicies(records, { config: { ...stackPackConfig(config), ...options.policyConfig } });
+    const auditStarted = performance.now();
     const tenancy = auditTenancy(records);
+    if (options.timings) Object.assign(options.timings, { policyMs: auditStarted - policyStarted, auditMs: performance.now() - auditStarted });
     // One warning per acknowledged id, with its first path: the shared key is one finding per tenant, and one limitation.
     const acknowledged = tenancy.findings
         .filter((finding, index, all) => finding.acknowledged !== undefined && all.findIndex((other) => other.id === finding.id) === index)

@@ -5,7 +5,7 @@
 // gojsonschema; here ajv), so a bad value stops the check as it stops a preview.
 // `npm run check` and the analyzer test configure the pack with the same.
 import type { EnforcementLevel, PolicyPackConfig } from "@pulumi/policy";
-import { Ajv } from "ajv";
+import { ajv } from "../components/packages";
 import { ALL_POLICIES } from "../policies/all";
 import type { KfstackPolicy } from "../policies/lib/policy";
 
@@ -37,16 +37,20 @@ function defaultsOf(policy: KfstackPolicy): Record<string, unknown> {
     );
 }
 
-/** Why the pack config is wrong, a line each: settings that fail the configSchema of one of `policies`, and entries for no policy of the pack. */
+/**
+ * Why the pack config is wrong, a line each: settings that fail the configSchema of one of `policies`, and entries for no
+ * policy of the pack. Only a policy the config gives settings is validated: the schemas' own defaults are (test/policy-config.test.ts).
+ */
 export function packConfigProblems(policies: readonly KfstackPolicy[], config: PolicyPackConfig): string[] {
-    const ajv = new Ajv({ allErrors: true, strict: false });
     const names = new Set(ALL_POLICIES.map((policy) => policy.name));
     const strangers = Object.keys(config)
         .filter((name) => !names.has(name))
         .map((name) => `"${name}" is not a policy of the kfstack pack; use a name from the README's policy table.`);
-    const invalid = policies.flatMap((policy) => {
-        if (!policy.configSchema) return [];
-        const validate = ajv.compile({ type: "object", properties: policy.configSchema.properties, required: policy.configSchema.required ?? [] });
+    const configured = policies.filter((policy) => policy.configSchema && Object.keys(entryOf(policy, config).properties).length > 0);
+    const validator = configured.length > 0 ? new ajv.Ajv({ allErrors: true, strict: false }) : undefined;
+    const invalid = configured.flatMap((policy) => {
+        if (!policy.configSchema || !validator) return [];
+        const validate = validator.compile({ type: "object", properties: policy.configSchema.properties, required: policy.configSchema.required ?? [] });
         if (validate({ ...defaultsOf(policy), ...entryOf(policy, config).properties })) return [];
         return (validate.errors ?? []).map((error) => `${policy.name}${error.instancePath.replaceAll("/", ".")}: ${error.message ?? "is invalid"}.`);
     });

@@ -1,8 +1,8 @@
 // Which modules each command loads, in a real CLI process: `--help`, `--version` and argument errors load no
 // command's code, and the commands that only run skopeo or git (manifests, mirror, images lock, policies stage)
 // never load the Pulumi SDK, the cloud packages or the policy pack. A stray import would bring back seconds of start-up.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -26,7 +26,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** Runs the CLI as `npm run` does and returns its exit code and the project-relative paths of the modules it loaded. */
 function run(args: string[]): { status: number | null; stderr: string; modules: string[] } {
     const record = join(scratch, `loaded-${args.join("-").replace(/\W+/g, "_")}.json`);
-    const child = spawnSync(process.execPath, ["--import", "tsx", "--import", join(ROOT, "test/loaded-modules.mjs"), "cli/main.ts", ...args], {
+    const child = spawnSync(process.execPath, ["--import", join(ROOT, "test/loaded-modules.mjs"), "cli/run.mjs", ...args], {
         cwd: ROOT,
         env: { ...process.env, KFSTACK_LOADED_MODULES: record },
         encoding: "utf8",
@@ -38,7 +38,7 @@ function run(args: string[]): { status: number | null; stderr: string; modules: 
 
 const project = (modules: string[]) => modules.filter((file) => !file.startsWith("node_modules/") && !file.startsWith(".."));
 const pulumi = (modules: string[]) => modules.filter((file) => file.includes("node_modules/@pulumi/"));
-const DEFINITIONS = ["cli/commands.ts", "cli/errors.ts", "cli/main.ts"];
+const DEFINITIONS = ["cli/commands.ts", "cli/errors.ts", "cli/main.ts", "cli/run.mjs"];
 
 describe("help, version and argument errors", () => {
     it.each([
@@ -81,6 +81,13 @@ describe("commands that only run skopeo or git", () => {
             status: EXIT_UNREADABLE,
             stderr: "not a kfstack bundle",
         },
+        {
+            // Reads the stack's release from its settings (and finds no committed lock for it here).
+            args: ["mirror", "bundle", "--stack", "dev", "--out", join(scratch, "bundle")],
+            command: "cli/mirror.ts",
+            status: EXIT_UNREADABLE,
+            stderr: 'which stack "dev" installs',
+        },
         { args: ["images", "lock", "kubeflow-1.8.1", "--images", badJson], command: "cli/mirror.ts", status: EXIT_UNREADABLE, stderr: "is not valid JSON" },
         { args: ["policies", "stage", "--out", join(scratch, "pack")], command: "cli/policies.ts", status: 0, stderr: "" },
     ])("$args.0 $args.1 loads no Pulumi package and no policy", ({ args, command, status, stderr }) => {
@@ -100,6 +107,53 @@ describe("a command that runs the program", () => {
         expect(stderr).toContain("no-such-stack");
         expect(status).toBe(EXIT_UNREADABLE);
         expect(pulumi(modules).filter((file) => file.endsWith("node_modules/@pulumi/pulumi/index.js"))).toHaveLength(1);
+    });
+});
+
+describe("cli/run.mjs", () => {
+    const runIn = (cache: string, args: string[]) =>
+        spawn(process.execPath, ["cli/run.mjs", ...args], { cwd: ROOT, env: { ...process.env, KFSTACK_CACHE_DIR: cache } });
+    const finished = (child: ReturnType<typeof runIn>) =>
+        new Promise<{ status: number | null; stdout: string }>((done) => {
+            let stdout = "";
+            child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+            child.on("close", (status) => done({ status, stdout }));
+        });
+
+    it("transpiles into an empty cache with commands running side by side, then reuses it without writing anything", async () => {
+        const cache = join(scratch, "run-cache");
+        const first = await Promise.all([1, 2, 3].map(() => finished(runIn(cache, ["--help"]))));
+        expect(first.map((result) => result.status)).toEqual([0, 0, 0]);
+        expect(new Set(first.map((result) => result.stdout)).size).toBe(1);
+        const transpiled = readdirSync(join(cache, "js")).sort();
+        // One file per module the command loaded (main, commands, errors), none half-written.
+        expect(transpiled).toHaveLength(DEFINITIONS.length - 1);
+        expect(transpiled.every((file) => /^[0-9a-f]{64}\.js$/.test(file))).toBe(true);
+        const again = await finished(runIn(cache, ["--help"]));
+        expect(again).toEqual(first[0]);
+        expect(readdirSync(join(cache, "js")).sort()).toEqual(transpiled);
+    });
+});
+
+describe("a stack's plan", () => {
+    // Each cloud's SDK is hundreds of modules; a stack on another cloud, or an existing cluster, never needs them.
+    const cloudPackages = (modules: string[]) =>
+        [
+            ...new Set(
+                pulumi(modules)
+                    .map((file) => /node_modules\/@pulumi\/(aws|gcp)\//.exec(file)?.[1])
+                    .filter((name) => name !== undefined),
+            ),
+        ].sort();
+    it.each([
+        ["dev", ["aws"]],
+        ["gke-dev", ["gcp"]],
+        ["onprem", []],
+    ])("of %s loads the cloud packages %j", (stack, packages) => {
+        const { status, stderr, modules } = run(["plan", stack, "--quiet"]);
+        expect(stderr).toBe("");
+        expect(status).toBe(0);
+        expect(cloudPackages(modules)).toEqual(packages);
     });
 });
 

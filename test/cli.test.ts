@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { projectDirectory } from "../engine/stack-file";
 
 function kfstack(...args: string[]) {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], { cwd: projectDirectory(), encoding: "utf8" });
+    const result = spawnSync(process.execPath, ["cli/run.mjs", ...args], { cwd: projectDirectory(), encoding: "utf8" });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

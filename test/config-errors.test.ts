@@ -4,7 +4,8 @@
 // stack (a shipped Pulumi.<stack>.yaml) and makes one change.
 import { plannableStackSettings } from "../engine/unset-secrets";
 import { describe, expect, it } from "vitest";
-import { type ConfigIssue, rawStackConfig } from "../components/config/load";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, type ConfigIssue, rawStackConfig } from "../components/config/load";
 import { platformProgram } from "../components/platform";
 import { STACK_TYPE, type PlannedResource, runOffline } from "../engine/offline";
 import { type RawConfig, build, jsonParseError, rejection, set, toWire } from "./config-cases";
@@ -81,5 +82,11 @@ describe("stack configuration validation", () => {
         const { raw, issues } = rawStackConfig({ "kfstack:cloud": "aws", "kfstack:cluster": "{not json", "aws:region": "us-west-2" });
         expect(raw).toEqual({ cloud: "aws" });
         expect(issues).toEqual<ConfigIssue[]>([{ key: "kfstack:cluster", message: `is not valid structured config (${jsonParseError("{not json")})` }]);
+    });
+});
+
+describe("a ConfigError under Pulumi's runner", () => {
+    it("is a RunError to the SDK, which then prints its message without a stack trace", () => {
+        expect(pulumi.RunError.isInstance(new ConfigError([{ key: "kfstack:cloud", message: "is required" }]))).toBe(true);
     });
 });

@@ -203,7 +203,7 @@ describe("pullManifests", () => {
 
 describe("kfstack manifests pull", () => {
     it("exits 2 naming the known releases when the BOM does not exist", () => {
-        const run = spawnSync(process.execPath, ["--import", "tsx", "cli/main.ts", "manifests", "pull", "kubeflow-0.0.0"], {
+        const run = spawnSync(process.execPath, ["cli/run.mjs", "manifests", "pull", "kubeflow-0.0.0"], {
             cwd: projectDirectory(),
             encoding: "utf8",
         });

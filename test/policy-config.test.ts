@@ -21,6 +21,14 @@ describe("the pack config, validated as the Pulumi CLI validates it before it co
         expect([...config.keys()]).toEqual(ALL_POLICIES.map((policy) => policy.name));
     });
 
+    it("has schema defaults that its own schemas accept (a run validates only the settings a config gives)", () => {
+        const configurable = ALL_POLICIES.filter((policy) => policy.configSchema);
+        expect(configurable.length).toBeGreaterThan(5);
+        const defaults = resolvePackConfig(ALL_POLICIES, {});
+        const explicit = Object.fromEntries(configurable.map((policy) => [policy.name, { ...defaults.get(policy.name)!.properties }]));
+        expect(() => resolvePackConfig(ALL_POLICIES, explicit)).not.toThrow();
+    });
+
     it("refuses a setting its policy's configSchema rejects and a policy the pack does not have, naming each", () => {
         const refuse = () =>
             resolvePackConfig(ALL_POLICIES, {

@@ -16,7 +16,7 @@ const ROOT = projectDirectory();
 const scratch = () => mkdtempSync(join(tmpdir(), "kfstack-pack-stage-"));
 
 function kfstack(...args: string[]) {
-    return spawnSync(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+    return spawnSync(process.execPath, ["cli/run.mjs", ...args], { cwd: ROOT, encoding: "utf8" });
 }
 
 /** Files under a directory, relative to it, node_modules left out. */

@@ -1,8 +1,8 @@
 // Picks the cluster for the stack's cloud. The cloud provider is created here,
 // with the stack's region and tags, and handed to the cluster component, whose
 // children inherit it.
-import * as aws from "@pulumi/aws";
-import * as gcp from "@pulumi/gcp";
+import { aws } from "../packages";
+import { gcp } from "../packages";
 import type { ResolvedStack } from "../stack";
 import { deployerPrincipalArn } from "./aws/deployer";
 import { EksCluster, eksClusterArgs } from "./aws/eks-cluster";

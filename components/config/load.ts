@@ -1,7 +1,6 @@
 // Reads the `kfstack:` keys of the running stack, validates them against the
 // schema and fails with ONE error naming every bad key before any resource is
 // registered.
-import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { StackRelease } from "../bom/compatibility";
 import { type CheckedStack, checkStack } from "./rules";
@@ -16,17 +15,17 @@ export interface ConfigIssue {
     message: string;
 }
 
-/** The running stack's file, as the Pulumi CLI names it; a run outside a stack (a unit test) has none. */
-function currentStackFile(): string {
-    const stack = pulumi.getStack();
-    return stack ? `Pulumi.${stack}.yaml` : "the stack file";
-}
+/**
+ * A stack file that cannot work. Printed without a stack trace by the kfstack CLI, and by Pulumi's runner, which
+ * recognizes a RunError by its marker (RunError.isInstance): extending the SDK's class would load the SDK into
+ * every command that reads a stack's settings.
+ */
+export class ConfigError extends Error {
+    readonly __pulumiRunError = true;
 
-/** A stack file that cannot work. Printed without a stack trace by Pulumi and by the kfstack CLI. */
-export class ConfigError extends pulumi.RunError {
     constructor(
         readonly issues: ConfigIssue[],
-        readonly file: string = currentStackFile(),
+        readonly file: string = "the stack file",
     ) {
         super(
             [
@@ -41,6 +40,15 @@ export class ConfigError extends pulumi.RunError {
     /** The same problems, named in the file they came from (a stack file passed with --config). */
     inFile(file: string): ConfigError {
         return new ConfigError(this.issues, file);
+    }
+}
+
+/** What `read` returns; a ConfigError it throws names `file`, the running stack's file as the Pulumi CLI names it. */
+export function readingStackFile<T>(file: string, read: () => T): T {
+    try {
+        return read();
+    } catch (error) {
+        throw error instanceof ConfigError ? error.inFile(file) : error;
     }
 }
 

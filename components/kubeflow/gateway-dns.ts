@@ -2,12 +2,11 @@
 // gateway's load balancer (a Route 53 CNAME to its hostname, a Cloud DNS A
 // record to its address), and cert-manager's DNS-01 solver gets a cloud
 // identity that may change only that zone, bound to its ServiceAccount.
-import * as aws from "@pulumi/aws";
-import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { EksCluster } from "../cluster/aws/eks-cluster";
 import { type AwsPartition, partitionOf } from "../cluster/aws/partition";
 import { GkeCluster } from "../cluster/gcp/gke-cluster";
+import { aws, gcp } from "../packages";
 import type { PlatformCluster } from "../cluster/platform-cluster";
 import type { GatewayZone } from "./gateway-settings";
 import { CERT_MANAGER_SERVICE_ACCOUNT } from "./gateway-tls";

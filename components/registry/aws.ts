@@ -5,7 +5,8 @@
 // serves commercial regions. No ARN is built here: the key policy is KMS's
 // default (the account administers its key), so nothing depends on the partition
 // but the region, which the explicit provider carries.
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
+import { aws } from "../packages";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsMirrorConfig } from "./config";
 
@@ -13,7 +14,7 @@ export interface EcrMirror {
     /** `<account>.dkr.ecr.<region>.amazonaws.com/<repositoryPrefix>`. */
     registryPrefix: pulumi.Output<string>;
     /** Repository path → its ECR repository. */
-    repositories: Map<string, aws.ecr.Repository>;
+    repositories: Map<string, Aws.ecr.Repository>;
 }
 
 /** KMS alias names allow letters, digits, '/', '_' and '-'. */

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { partitionOf } from "../cluster/aws/partition";
 import { awsRegion } from "../config/cloud-schema";
 import { awsPartitionOf } from "../cluster/regions";
-import { CONFIG_NAMESPACE, ConfigError, type ConfigIssue, configKey, rawStackConfig } from "../config/load";
+import { CONFIG_NAMESPACE, ConfigError, type ConfigIssue, configKey, rawStackConfig, readingStackFile } from "../config/load";
 import type { ConfigProblem } from "../config/topology";
 import { mirroredImage } from "./images";
 import { normalizeImage, parseRegistryPrefix } from "../../core/image-references";
@@ -259,7 +259,9 @@ export function parseMirrorConfig(raw: Record<string, unknown>): MirrorConfig {
 
 /** The validated configuration of the running mirror stack. */
 export function loadMirrorConfig(): MirrorConfig {
-    const { raw, issues } = rawMirrorConfig(pulumi.runtime.allConfig());
-    if (issues.length > 0) throw new ConfigError(issues);
-    return parseMirrorConfig(raw);
+    return readingStackFile(`Pulumi.${pulumi.getStack()}.yaml`, () => {
+        const { raw, issues } = rawMirrorConfig(pulumi.runtime.allConfig());
+        if (issues.length > 0) throw new ConfigError(issues);
+        return parseMirrorConfig(raw);
+    });
 }

@@ -1,14 +1,15 @@
 // The mirror in Artifact Registry: one Docker repository holds every image
 // path, with immutable tags. Its address follows from the configuration, so the
 // prefix is known before anything exists.
-import * as gcp from "@pulumi/gcp";
+import type * as Gcp from "@pulumi/gcp";
+import { gcp } from "../packages";
 import type * as pulumi from "@pulumi/pulumi";
 import type { GcpMirrorConfig } from "./config";
 
 export interface ArtifactRegistryMirror {
     /** `<region>-docker.pkg.dev/<project>/<repositoryId>`. */
     registryPrefix: string;
-    repository: gcp.artifactregistry.Repository;
+    repository: Gcp.artifactregistry.Repository;
 }
 
 export function artifactRegistryPrefix(config: Pick<GcpMirrorConfig, "project" | "region" | "repositoryId">): string {

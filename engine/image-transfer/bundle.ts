@@ -262,7 +262,9 @@ class BundleCopier {
      */
     private async copyDockerList(entry: LockEntry, list: Buffer, staging: string): Promise<Descriptor> {
         const instances = (JSON.parse(list.toString("utf8")) as { manifests: Descriptor[] }).manifests;
-        for (const [position, instance] of instances.entries()) await this.copyManifest(entry, instance.digest, staging, `platform-${position}`);
+        // Its platforms at once, each into a staging layout of its own (skopeo rewrites a layout's index.json whole): each copy is a
+        // process mostly waiting on the registry, and a list should not take its platforms' times added up.
+        await Promise.all(instances.map((instance, position) => this.copyManifest(entry, instance.digest, join(staging, `platform-${position}`), "image")));
         if (!existsSync(blobPath(this.layout, entry.digest))) writeFileAtomic(blobPath(this.layout, entry.digest), list);
         return { mediaType: DOCKER_MANIFEST_LIST, digest: entry.digest, size: list.length };
     }

@@ -211,3 +211,15 @@ export async function publishSynthetic(skopeo: Skopeo, host: string, workDir: st
     });
     return built;
 }
+
+const FORMATS_IN_TURN: SyntheticImage["format"][] = ["oci", "docker", "oci", "oci-index", "docker", "oci", "docker-list", "oci"];
+
+/** Synthetic images under real tagged names (a stack's inventory): formats, shared bases and sizes in turn, mixed as SYNTHETIC_IMAGES are. */
+export function syntheticImagesNamed(names: readonly string[]): SyntheticImage[] {
+    return names.map((image, index) => ({
+        image,
+        format: FORMATS_IN_TURN[index % FORMATS_IN_TURN.length]!,
+        bases: index % 3 === 0 ? ["distroless", "python"] : index % 5 === 0 ? [] : ["distroless"],
+        ownBytes: (12 + (index % 8) * 4) * 1024,
+    }));
+}

@@ -3,7 +3,8 @@
 // it every NetworkPolicy kfstack plans is inert), CoreDNS, kube-proxy, the Pod
 // Identity agent, and the EBS CSI driver with its own role through Pod Identity
 // (never the node role).
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
+import { aws } from "../../packages";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type EksAddonName, type NodeAddonName, addonVersionsFor } from "./addon-versions";
@@ -31,7 +32,7 @@ export interface WorkloadAddonsArgs extends AddonTarget {
 }
 
 /** The EBS CSI controller's role, assumed through EKS Pod Identity by kube-system/ebs-csi-controller-sa. */
-function ebsCsiIdentity(parent: pulumi.Resource, name: string, args: WorkloadAddonsArgs): aws.eks.PodIdentityAssociation {
+function ebsCsiIdentity(parent: pulumi.Resource, name: string, args: WorkloadAddonsArgs): Aws.eks.PodIdentityAssociation {
     return podIdentity(parent, `${name}-ebs-csi`, {
         clusterName: args.clusterName,
         partition: args.partition,
@@ -66,7 +67,7 @@ function addon(
     name: string,
     args: AddonTarget,
     addonName: EksAddonName,
-    extra: Partial<aws.eks.AddonArgs>,
+    extra: Partial<Aws.eks.AddonArgs>,
     dependsOn: pulumi.Input<pulumi.Resource>[],
 ) {
     return new aws.eks.Addon(
@@ -88,7 +89,7 @@ function addon(
  * own Pod Identity role, so AmazonEKS_CNI_Policy is off the node role), kube-proxy, and the Pod
  * Identity agent the CNI's credentials come through. DaemonSets, they are healthy with no node yet.
  */
-export function nodeAddons(parent: pulumi.Resource, name: string, args: AddonTarget): Record<NodeAddonName, aws.eks.Addon> {
+export function nodeAddons(parent: pulumi.Resource, name: string, args: AddonTarget): Record<NodeAddonName, Aws.eks.Addon> {
     const cniIdentity = podIdentity(parent, `${name}-vpc-cni`, {
         clusterName: args.clusterName,
         partition: args.partition,
@@ -104,7 +105,7 @@ export function nodeAddons(parent: pulumi.Resource, name: string, args: AddonTar
 }
 
 /** The add-ons that run Deployments and so need nodes: CoreDNS, and the EBS CSI driver with its Pod Identity role. */
-export function workloadAddons(parent: pulumi.Resource, name: string, args: WorkloadAddonsArgs): Record<Exclude<EksAddonName, NodeAddonName>, aws.eks.Addon> {
+export function workloadAddons(parent: pulumi.Resource, name: string, args: WorkloadAddonsArgs): Record<Exclude<EksAddonName, NodeAddonName>, Aws.eks.Addon> {
     const ebsIdentity = ebsCsiIdentity(parent, name, args);
     return {
         coredns: addon(parent, name, args, "coredns", {}, args.nodeGroups),
@@ -117,7 +118,7 @@ export function defaultStorageClass(
     parent: pulumi.Resource,
     name: string,
     kmsKeyArn: pulumi.Input<string>,
-    csiDriver: aws.eks.Addon,
+    csiDriver: Aws.eks.Addon,
     provider: k8s.Provider,
 ): k8s.storage.v1.StorageClass {
     return new k8s.storage.v1.StorageClass(

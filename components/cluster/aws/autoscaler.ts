@@ -4,7 +4,7 @@
 // example and chart at the pinned tag (cloudprovider/aws/examples,
 // charts/cluster-autoscaler), trimmed to what this release uses; AWS access
 // through its own Pod Identity role, limited to the cluster's node groups.
-import type * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AUTOSCALER_ENABLED_TAG, autoscalerClusterTag } from "../../../core/cluster-autoscaler";
@@ -102,7 +102,7 @@ export interface ClusterAutoscalerArgs {
     /** Written into its flags and IAM policy, which the policy pack reads in the plan. */
     readonly clusterName: string;
     /** The cluster itself, so the association waits for it. */
-    readonly cluster: aws.eks.Cluster;
+    readonly cluster: Aws.eks.Cluster;
     readonly region: string;
     readonly partition: AwsPartition;
     readonly pin: AutoscalerPin;

@@ -2,7 +2,8 @@
 // through an EKS access entry: the cluster is created with
 // bootstrapClusterCreatorAdminPermissions off, so without one the deployer is
 // locked out of the cluster it just made and no Kubernetes object applies.
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
+import { aws } from "../../packages";
 
 const ASSUMED_ROLE_SESSION = /^arn:([a-z-]+):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;
 
@@ -24,7 +25,7 @@ export function principalArnOf(callerArn: string): string {
 }
 
 /** The principal running this deployment, read from STS through the stack's AWS provider. */
-export async function deployerPrincipalArn(provider: aws.Provider): Promise<string> {
+export async function deployerPrincipalArn(provider: Aws.Provider): Promise<string> {
     const caller = await aws.getCallerIdentity({}, { provider });
     return principalArnOf(caller.arn);
 }

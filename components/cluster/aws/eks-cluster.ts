@@ -1,7 +1,8 @@
 // An EKS cluster built from @pulumi/aws resources directly (not @pulumi/eks or
 // awsx, whose children are rendered inside a provider process and would be
 // invisible to the offline plan and the policy pack).
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
+import { aws } from "../../packages";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsStackConfig } from "../../config/schema";
@@ -77,17 +78,17 @@ function assumeRolePolicy(partition: AwsPartition, service: string): string {
 }
 
 export class EksCluster extends PlatformCluster {
-    readonly cluster: aws.eks.Cluster;
+    readonly cluster: Aws.eks.Cluster;
     readonly network: AwsNetwork;
-    readonly secretsKey: aws.kms.Key;
+    readonly secretsKey: Aws.kms.Key;
     readonly nodeGroups: EksNodeGroup[];
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
-    readonly addons: Record<EksAddonName, aws.eks.Addon>;
+    readonly addons: Record<EksAddonName, Aws.eks.Addon>;
     readonly storageClass: k8s.storage.v1.StorageClass;
     readonly ready: readonly pulumi.Resource[];
     readonly autoscaler?: k8s.apps.v1.Deployment;
-    private readonly identity: { readonly name: string; provider?: aws.iam.OpenIdConnectProvider };
+    private readonly identity: { readonly name: string; provider?: Aws.iam.OpenIdConnectProvider };
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:EksCluster", name, args, opts);
@@ -144,7 +145,7 @@ export class EksCluster extends PlatformCluster {
 }
 
 /** The KMS key that envelope-encrypts Kubernetes Secrets, with an alias named after the cluster. */
-function secretsKey(parent: pulumi.Resource, name: string, clusterName: string): aws.kms.Key {
+function secretsKey(parent: pulumi.Resource, name: string, clusterName: string): Aws.kms.Key {
     const key = new aws.kms.Key(
         `${name}-secrets`,
         { description: `Envelope encryption of Kubernetes Secrets in ${clusterName}`, enableKeyRotation: true, deletionWindowInDays: 30 },
@@ -155,7 +156,7 @@ function secretsKey(parent: pulumi.Resource, name: string, clusterName: string):
 }
 
 /** The EKS control plane with its log group, IAM role and API security group. */
-function controlPlane(parent: pulumi.Resource, name: string, args: EksClusterArgs, network: AwsNetwork, key: aws.kms.Key): aws.eks.Cluster {
+function controlPlane(parent: pulumi.Resource, name: string, args: EksClusterArgs, network: AwsNetwork, key: Aws.kms.Key): Aws.eks.Cluster {
     const { clusterName, endpoint } = args;
     // Created ahead of the cluster so the retention is ours, not "never expire".
     const logGroup = new aws.cloudwatch.LogGroup(
@@ -211,7 +212,7 @@ function grantClusterAdmins(
     name: string,
     args: EksClusterArgs,
     clusterName: pulumi.Output<string>,
-): aws.eks.AccessPolicyAssociation[] {
+): Aws.eks.AccessPolicyAssociation[] {
     return clusterAdminPrincipals(args.clusterAdmins, args.deployer).map((principalArn) => {
         const role = principalArn
             .split(":")

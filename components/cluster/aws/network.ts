@@ -3,7 +3,8 @@
 // gateway endpoint on every private route table, so object-storage traffic
 // (pipeline artifacts, model weights) never crosses a NAT gateway. Network
 // timeouts to object storage cause about a quarter of pipeline failures.
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
+import { aws } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_VPC_CIDR } from "../../config/cloud-schema";
 import { cidrSubnet } from "../../../core/cidr";
@@ -22,7 +23,7 @@ export interface AwsNetworkArgs {
 export class AwsNetwork extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
     readonly privateSubnetIds: pulumi.Output<string>[];
-    readonly s3Endpoint: aws.ec2.VpcEndpoint;
+    readonly s3Endpoint: Aws.ec2.VpcEndpoint;
 
     constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:AwsNetwork", name, {}, opts);
@@ -66,7 +67,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         // with the VPC CNI); public subnets are small blocks in the last /19.
         const publicBlock = cidrSubnet(vpcCidr, 3, 7);
         const natZones = args.natGateways === "perZone" ? args.zones : args.zones.slice(0, 1);
-        const natGateways = new Map<string, aws.ec2.NatGateway>();
+        const natGateways = new Map<string, Aws.ec2.NatGateway>();
         args.zones.forEach((zone, index) => {
             const subnet = new aws.ec2.Subnet(
                 `${name}-public-${zone}`,

@@ -3,7 +3,8 @@
 // only, no SSH key, an encrypted root volume, and the instance-store NVMe
 // assembled as RAID0 for kubelet and containerd (AL2023 nodeadm), so image
 // layers and emptyDir volumes land on local NVMe instead of the root EBS volume.
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
+import { aws } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodePoolPlan } from "../../config/topology";
 import { PUBLIC_REGISTRIES } from "../../images/rewrite";
@@ -110,10 +111,10 @@ export function asgTemplateTags(pool: NodePoolPlan): Record<string, string> {
 }
 
 export class EksNodeGroup extends pulumi.ComponentResource {
-    readonly launchTemplate: aws.ec2.LaunchTemplate;
-    readonly nodeGroup: aws.eks.NodeGroup;
+    readonly launchTemplate: Aws.ec2.LaunchTemplate;
+    readonly nodeGroup: Aws.eks.NodeGroup;
     /** The node-template tags on the group's ASG, by tag key. */
-    readonly asgTags: aws.autoscaling.Tag[];
+    readonly asgTags: Aws.autoscaling.Tag[];
 
     constructor(name: string, args: EksNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:EksNodeGroup", name, {}, opts);

@@ -1,7 +1,8 @@
 // An IAM role for one Kubernetes ServiceAccount through EKS Pod Identity: the
 // role trusts only the Pod Identity agent (pods.eks), and the association binds
 // it to namespace/serviceAccount, so no pod reaches the node role for AWS access.
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
+import { aws } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import { type AwsPartition, awsManagedPolicyArn } from "./partition";
 import { podIdentityTrustPolicy } from "./workload-identity";
@@ -18,7 +19,7 @@ export interface PodIdentityArgs {
 }
 
 /** The role (named `name`), its policies, and its association; the association waits for the policies, so the pod never starts without them. */
-export function podIdentity(parent: pulumi.Resource, name: string, args: PodIdentityArgs): aws.eks.PodIdentityAssociation {
+export function podIdentity(parent: pulumi.Resource, name: string, args: PodIdentityArgs): Aws.eks.PodIdentityAssociation {
     const role = new aws.iam.Role(
         name,
         {

@@ -2,7 +2,8 @@
 // Identity is the default (pod-identity.ts: the EBS CSI driver, the cluster-autoscaler); IRSA, through the cluster's
 // OIDC provider, is for clients whose AWS SDK predates Pod Identity's container
 // credentials (aws-sdk-go < v1.47.11), such as cert-manager v1.12.
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
+import { aws } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import { type AwsPartition, servicePrincipal } from "./partition";
 import type { ServiceAccountRef } from "../service-account";
@@ -17,7 +18,7 @@ export function podIdentityTrustPolicy(partition: AwsPartition): string {
 }
 
 /** The cluster's OIDC issuer registered with IAM, so its ServiceAccount tokens can be exchanged for role credentials (IRSA). */
-export function oidcProvider(parent: pulumi.Resource, name: string, cluster: aws.eks.Cluster): aws.iam.OpenIdConnectProvider {
+export function oidcProvider(parent: pulumi.Resource, name: string, cluster: Aws.eks.Cluster): Aws.iam.OpenIdConnectProvider {
     const issuer = cluster.identities.apply((identities) => identities[0]?.oidcs?.[0]?.issuer ?? "");
     return new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: issuer, clientIdLists: ["sts.amazonaws.com"] }, { parent });
 }
@@ -53,7 +54,7 @@ export function irsaTrustPolicy(
 export function irsaRole(
     parent: pulumi.Resource,
     name: string,
-    args: { readonly provider: aws.iam.OpenIdConnectProvider; readonly account: ServiceAccountRef; readonly policy: pulumi.Input<string> },
+    args: { readonly provider: Aws.iam.OpenIdConnectProvider; readonly account: ServiceAccountRef; readonly policy: pulumi.Input<string> },
 ): Record<string, pulumi.Output<string>> {
     const role = new aws.iam.Role(name, { assumeRolePolicy: irsaTrustPolicy(args.provider, args.account) }, { parent });
     new aws.iam.RolePolicy(name, { role: role.name, policy: args.policy }, { parent });

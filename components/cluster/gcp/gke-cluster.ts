@@ -1,7 +1,8 @@
 // A private, VPC-native GKE cluster: private nodes, Workload Identity, shielded
 // nodes, Dataplane V2 (which enforces NetworkPolicies, the base of tenant
 // isolation), and node pools managed separately from the cluster.
-import * as gcp from "@pulumi/gcp";
+import type * as Gcp from "@pulumi/gcp";
+import { gcp } from "../../packages";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GcpStackConfig } from "../../config/schema";
@@ -56,7 +57,7 @@ export function gkeClusterArgs(config: GcpStackConfig, cluster: Pick<GkeClusterA
 }
 
 export class GkeCluster extends PlatformCluster {
-    readonly cluster: gcp.container.Cluster;
+    readonly cluster: Gcp.container.Cluster;
     readonly network: GcpNetwork;
     readonly nodePoolResources: GkeNodePool[];
     readonly kubeconfig: pulumi.Output<string>;
@@ -113,7 +114,7 @@ export class GkeCluster extends PlatformCluster {
 }
 
 /** The nodes' own service account and its role grants (NODE_SERVICE_ACCOUNT_ROLES). */
-function nodeServiceAccount(parent: pulumi.Resource, name: string, args: GkeClusterArgs): { email: pulumi.Output<string>; roles: gcp.projects.IAMMember[] } {
+function nodeServiceAccount(parent: pulumi.Resource, name: string, args: GkeClusterArgs): { email: pulumi.Output<string>; roles: Gcp.projects.IAMMember[] } {
     const account = new gcp.serviceaccount.Account(
         `${name}-nodes`,
         { accountId: googleAccountId(args.clusterName, "nodes"), displayName: `Nodes of ${args.clusterName}` },
@@ -131,7 +132,7 @@ function nodeServiceAccount(parent: pulumi.Resource, name: string, args: GkeClus
 }
 
 /** The private, VPC-native control plane, without its default node pool. */
-function controlPlane(parent: pulumi.Resource, name: string, args: GkeClusterArgs, network: GcpNetwork): gcp.container.Cluster {
+function controlPlane(parent: pulumi.Resource, name: string, args: GkeClusterArgs, network: GcpNetwork): Gcp.container.Cluster {
     return new gcp.container.Cluster(
         name,
         {

@@ -2,7 +2,8 @@
 // and services (VPC-native), Private Google Access so nodes without public IPs
 // reach Cloud Storage and Artifact Registry without NAT, and Cloud NAT for
 // the rest of their egress.
-import * as gcp from "@pulumi/gcp";
+import type * as Gcp from "@pulumi/gcp";
+import { gcp } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 
 export const PODS_RANGE = "pods";
@@ -16,8 +17,8 @@ export interface GcpNetworkArgs {
 }
 
 export class GcpNetwork extends pulumi.ComponentResource {
-    readonly network: gcp.compute.Network;
-    readonly subnetwork: gcp.compute.Subnetwork;
+    readonly network: Gcp.compute.Network;
+    readonly subnetwork: Gcp.compute.Subnetwork;
 
     constructor(name: string, args: GcpNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:GcpNetwork", name, {}, opts);

@@ -2,7 +2,8 @@
 // (Workload Identity), local SSDs as ephemeral storage for kubelet and
 // containerd, and for GPU pools the accelerator with a pinned driver
 // installation and the nvidia.com/gpu taint.
-import * as gcp from "@pulumi/gcp";
+import type * as Gcp from "@pulumi/gcp";
+import { gcp } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodePoolPlan } from "../../config/topology";
 
@@ -21,7 +22,7 @@ export interface GkeNodePoolArgs {
 }
 
 export class GkeNodePool extends pulumi.ComponentResource {
-    readonly nodePool: gcp.container.NodePool;
+    readonly nodePool: Gcp.container.NodePool;
 
     constructor(name: string, args: GkeNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:GkeNodePool", name, {}, opts);

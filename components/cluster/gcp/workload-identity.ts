@@ -3,7 +3,7 @@
 // nodes' account. The caller grants the account what it needs, on the
 // narrowest resource it can.
 import { createHash } from "node:crypto";
-import * as gcp from "@pulumi/gcp";
+import { gcp } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceAccountRef } from "../service-account";
 
