@@ -139,7 +139,7 @@ export class EksCluster extends PlatformCluster {
     }
 
     /** The cluster's OIDC issuer registered with IAM (once, on first use), which IRSA roles trust. */
-    openIdConnectProvider(): aws.iam.OpenIdConnectProvider {
+    openIdConnectProvider(): Aws.iam.OpenIdConnectProvider {
         return (this.identity.provider ??= oidcProvider(this, this.identity.name, this.cluster));
     }
 }

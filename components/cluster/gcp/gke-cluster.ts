@@ -106,6 +106,11 @@ export class GkeCluster extends PlatformCluster {
         this.registerClusterOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig });
     }
 
+    /** The project the cluster and its service accounts are in. */
+    get project(): string {
+        return this.identity.project;
+    }
+
     /** A Google service account `account` acts as through Workload Identity; the caller grants it its roles. */
     serviceAccountIdentity(role: string, account: ServiceAccountRef): WorkloadIdentity {
         const { name, project, clusterName } = this.identity;
