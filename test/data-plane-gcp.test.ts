@@ -5,9 +5,9 @@
 // at GCS and Cloud SQL with its bundled MinIO and MySQL left out.
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { googleAccountId } from "../components/cluster/gcp/workload-identity";
-import { prefixCondition, tenantAccountId } from "../components/data-plane/gcp-identities";
-import { tenantArtifactPrefixes } from "../components/data-plane/settings";
+import { googleAccountId } from "../components/cluster/gcp/account-id";
+import { prefixCondition } from "../components/data-plane/gcp-identities";
+import { tenantAccountId, tenantArtifactPrefixes } from "../components/data-plane/settings";
 import { argoArtifactRepository } from "../components/kubeflow/managed-stores";
 import type { Plan } from "../engine/plan";
 import { Secret, Unknown } from "../engine/values";

@@ -1,7 +1,7 @@
 // The managed data plane of an aws stack: one KMS key for the bucket and the
 // database, the S3 bucket, RDS for MySQL, and the IRSA roles that reach the
 // bucket, in the cluster's VPC.
-import * as aws from "@pulumi/aws";
+import { aws } from "../packages";
 import type * as pulumi from "@pulumi/pulumi";
 import type { EksCluster } from "../cluster/aws/eks-cluster";
 import { AwsDatabase } from "./aws-database";

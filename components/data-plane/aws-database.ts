@@ -3,7 +3,8 @@
 // reachable on 3306 from the nodes' security group only, encrypted with the
 // data plane's key, backed up daily with point-in-time recovery, and kept on
 // delete (deletion protection in production, a final snapshot always).
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
+import { aws } from "../packages";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DATABASE_USER, KATIB_DATABASE, MYSQL_PORT } from "./managed";
@@ -20,7 +21,7 @@ export interface AwsDatabaseArgs {
 }
 
 export class AwsDatabase extends pulumi.ComponentResource {
-    readonly instance: aws.rds.Instance;
+    readonly instance: Aws.rds.Instance;
     /** A Pulumi secret. */
     readonly password: pulumi.Output<string>;
 

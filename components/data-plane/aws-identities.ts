@@ -14,7 +14,8 @@
 // has no key, so it may not use its read-only role at 2.0.5; tenants' artifacts are served by each namespace's
 // ml-pipeline-ui-artifact, which runs as the tenant's default-editor (kfstack's guard refuses the central UI requests
 // that name no namespace). The workflow controller never calls S3 in v3.3 (artifact GC came in v3.4): no role.
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
+import { aws } from "../packages";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaRole, irsaTrustPolicy } from "../cluster/aws/workload-identity";
 import type { AccountKey, IdentityAnnotations } from "./managed";
@@ -70,7 +71,7 @@ export function bucketPolicy(grant: BucketGrant): string {
 export interface AwsIdentitiesArgs {
     readonly clusterName: string;
     readonly region: string;
-    readonly provider: aws.iam.OpenIdConnectProvider;
+    readonly provider: Aws.iam.OpenIdConnectProvider;
     readonly bucketArn: pulumi.Output<string>;
     readonly kmsKeyArn: pulumi.Output<string>;
     readonly tenants: readonly string[];

@@ -3,7 +3,8 @@
 // public and to plain HTTP, and old versions expired so versioning does not keep
 // every intermediate artifact forever. Reached from the nodes through the VPC's
 // S3 gateway endpoint (components/cluster/aws/network.ts).
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
+import { aws } from "../packages";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface AwsObjectStoreArgs {
@@ -31,7 +32,7 @@ export function tlsOnlyPolicy(bucketArn: string): string {
 }
 
 export class AwsObjectStore extends pulumi.ComponentResource {
-    readonly bucket: aws.s3.Bucket;
+    readonly bucket: Aws.s3.Bucket;
 
     constructor(name: string, args: AwsObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:data:AwsObjectStore", name, {}, opts);

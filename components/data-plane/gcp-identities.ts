@@ -18,10 +18,11 @@
 //   default client.
 // The workflow controller never calls the store in v3.3 (artifact GC came in v3.4): no account.
 import * as pulumi from "@pulumi/pulumi";
-import { googleAccountId, workloadIdentity } from "../cluster/gcp/workload-identity";
+import { googleAccountId } from "../cluster/gcp/account-id";
+import { workloadIdentity } from "../cluster/gcp/workload-identity";
 import { gcp } from "../packages";
 import type { AccountKey, IdentityAnnotations } from "./managed";
-import { tenantArtifactPrefixes } from "./settings";
+import { tenantAccountId, tenantArtifactPrefixes } from "./settings";
 
 /** The prefix Pipelines' API server keeps uploaded pipeline packages under (ObjectStoreConfig.PipelinePath's default). */
 const PIPELINES_PREFIX = "pipelines/";
@@ -41,11 +42,6 @@ export function prefixCondition(bucket: string, prefixes: readonly string[]): st
         ...prefixes.map((prefix) => `resource.name.startsWith(${literal(`projects/_/buckets/${bucket}/objects/${prefix}`)})`),
         ...prefixes.map((prefix) => `${LIST_PREFIX}.startsWith(${literal(prefix)})`),
     ].join(" || ");
-}
-
-/** The Google service account id of a tenant's artifacts ("t-" keeps a tenant from taking a platform account's id). */
-export function tenantAccountId(clusterName: string, tenant: string): string {
-    return googleAccountId(clusterName, `t-${tenant}`);
 }
 
 export interface GcpIdentitiesArgs {

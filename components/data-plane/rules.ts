@@ -2,11 +2,11 @@
 // cloud, an existing cluster gets none (kfstack creates no cloud resources
 // there), and a tenant's IAM role name (aws) or Google service account id
 // (gcp) must be one the cloud accepts.
-import * as pulumi from "@pulumi/pulumi";
+import type * as Pulumi from "@pulumi/pulumi";
+import { createRequire } from "node:module";
 import type { StackConfig } from "../config/schema";
 import type { ConfigProblem } from "../config/topology";
-import { tenantAccountId } from "./gcp-identities";
-import { IN_CLUSTER, MANAGED, dataPlaneSettingsOf, tenantRoleName } from "./settings";
+import { IN_CLUSTER, MANAGED, dataPlaneSettingsOf, tenantAccountId, tenantRoleName } from "./settings";
 
 /** IAM role names: at most 64 of these characters (IAM CreateRole, RoleName). */
 const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -66,9 +66,12 @@ function roleNameProblems(config: StackConfig): ConfigProblem[] {
     });
 }
 
-/** The cluster's name as the program derives it (components/platform.ts). */
+/**
+ * The cluster's name as the program derives it (components/platform.ts). The stack's name comes from the Pulumi SDK,
+ * required only here: reading a stack's settings without managed tenants (mirror bundle --stack) loads no Pulumi package.
+ */
 function clusterNameOf(config: StackConfig): string {
-    return config.clusterName ?? `kfstack-${pulumi.getStack()}`;
+    return config.clusterName ?? `kfstack-${(createRequire(__filename)("@pulumi/pulumi") as typeof Pulumi).getStack()}`;
 }
 
 /**

@@ -11,7 +11,8 @@ import { PlatformCluster, type PlatformClusterArgs } from "../platform-cluster";
 import { GcpNetwork, PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePool } from "./node-pool";
 import type { ServiceAccountRef } from "../service-account";
-import { type WorkloadIdentity, googleAccountId, workloadIdentity } from "./workload-identity";
+import { googleAccountId } from "./account-id";
+import { type WorkloadIdentity, workloadIdentity } from "./workload-identity";
 
 /** What nodes need and no more: write logs and metrics, read images. */
 export const NODE_SERVICE_ACCOUNT_ROLES = [
