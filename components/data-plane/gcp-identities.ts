@@ -14,8 +14,9 @@
 //   the default client ("Assume it uses Workload Identity"); it downloads by listing under the artifact's key.
 // - The UI server (frontend/server/handlers/artifacts.ts getGCSArtifactHandler: `new Storage()`, then getFiles({ prefix }))
 //   uses application default credentials too, so on gcp its read-only account works, unlike on aws.
-// - KServe's storage initializer runs in the tenant's InferenceService pods, as default-editor: google-cloud-storage's
-//   default client.
+// - KServe's storage initializer (v0.11.2 python/kserve/kserve/storage/storage.py _download_gcs): google-cloud-storage's
+//   default client, listing under the model's path; it runs as the InferenceService's serviceAccountName, which must
+//   be default-editor to reach the tenant's prefixes.
 // The workflow controller never calls the store in v3.3 (artifact GC came in v3.4): no account.
 import * as pulumi from "@pulumi/pulumi";
 import { googleAccountId } from "../cluster/gcp/account-id";
