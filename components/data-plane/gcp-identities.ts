@@ -5,9 +5,10 @@
 //
 // As read at the pinned versions:
 // - Pipelines' API server (kubeflow/pipelines 2.0.5 backend/src/apiserver/client/minio.go) talks S3 through minio-go
-//   v6.0.57, whose credential chain knows static keys, MinIO/AWS environment variables and AWS's instance metadata, not
-//   Google's: it reaches GCS's XML API with an HMAC key of its own service account (no Workload Identity binding), and
-//   checks the bucket exists at start-up (client_manager.go createMinioBucket: storage.buckets.get).
+//   v6.0.57, whose credential chain knows static keys, MinIO/AWS environment variables and AWS's metadata and STS
+//   endpoints (pkg/credentials/iam_aws.go), not Google's metadata server: it reaches GCS's XML API (which minio-go signs
+//   with Signature V2, api.go IsGoogleEndpoint) with an HMAC key of its own service account, bound to no
+//   ServiceAccount, and checks the bucket exists at start-up (client_manager.go createMinioBucket: storage.buckets.get).
 // - The v2 launcher in tenant pods opens a gs:// pipeline root with gocloud.dev v0.22's gcsblob (backend/src/v2/objectstore/
 //   object_store.go OpenBucket: only minio:// gets a key), i.e. application default credentials: Workload Identity.
 // - Argo's executor in tenant pods (v3.3.10 workflow/artifacts/gcs/gcs.go newGCSClient): without serviceAccountKeySecret,
