@@ -251,7 +251,7 @@ describe("the prod stack's managed data plane", async () => {
     });
 
     it("keys Argo's artifacts under the workflow's namespace in the bucket, with the pod's own credentials", () => {
-        const repository = argoArtifactRepository({ endpoint: "s3.us-east-1.amazonaws.com", region: "us-east-1" }, "kfstack-prod-artifacts-0123");
+        const repository = argoArtifactRepository({ kind: "s3", endpoint: "s3.us-east-1.amazonaws.com", region: "us-east-1" }, "kfstack-prod-artifacts-0123");
         expect(repository).toContain("keyFormat: artifacts/{{workflow.namespace}}/{{workflow.name}}/");
         expect(repository).toContain("useSDKCreds: true");
         expect(repository).toContain("insecure: false");

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planStack } from "../engine/plan";
 import { plannedStack } from "./planned-stacks";
-import { googleAccountId } from "../components/cluster/gcp/workload-identity";
+import { googleAccountId } from "../components/cluster/gcp/account-id";
 import { resource } from "./helpers";
 
 const CLUSTER = "gcp:container/cluster:Cluster";

@@ -88,6 +88,12 @@ describe.skipIf(python.skip)("the Pipelines profile controller's sync.py as plan
         expect(JSON.stringify(children)).not.toContain("secretKeyRef");
     });
 
+    it("on gke-prod (GCS) hands the namespace no key, and runs its artifact server as default-editor with Google's default credentials", async () => {
+        const server = artifactServer(syncChildren(await plannedStack("gke-prod"), "vision"));
+        expect(server.spec!.template!.spec.serviceAccountName).toBe("default-editor");
+        expect(envOf(server)).toEqual([]);
+    });
+
     it("on MinIO hands the namespace no key either: its artifact server reads the namespace's own key, which kfstack plans", async () => {
         const plan = await plannedStack("prod-minio");
         const children = syncChildren(plan, "vision");

@@ -4,10 +4,10 @@
 import { aws } from "../packages";
 import type * as pulumi from "@pulumi/pulumi";
 import type { EksCluster } from "../cluster/aws/eks-cluster";
-import { AwsDatabase, DATABASE_USER, MYSQL_PORT } from "./aws-database";
+import { AwsDatabase } from "./aws-database";
 import { awsIdentities } from "./aws-identities";
 import { AwsObjectStore } from "./aws-object-store";
-import { type ManagedDataPlane, TENANT_ACCOUNT } from "./managed";
+import { DATABASE_USER, MYSQL_PORT, type ManagedDataPlane, TENANT_ACCOUNT } from "./managed";
 import type { DataPlaneSettings } from "./settings";
 
 export interface AwsDataPlaneArgs {

@@ -7,12 +7,8 @@ import type * as Aws from "@pulumi/aws";
 import { aws } from "../packages";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { DATABASE_USER, KATIB_DATABASE, MYSQL_PORT } from "./managed";
 import type { DataPlaneSettings } from "./settings";
-
-export const MYSQL_PORT = 3306;
-/** Katib's database: Katib connects to it by name and never creates it (katib v0.16.0 pkg/db/v1beta1/mysql/mysql.go). */
-export const KATIB_DATABASE = "katib";
-export const DATABASE_USER = "kubeflow";
 
 export interface AwsDatabaseArgs {
     readonly clusterName: string;

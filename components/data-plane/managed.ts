@@ -4,14 +4,24 @@
 // Each cloud's builder (aws-*.ts, and gcp-*.ts beside them) returns this shape.
 import type * as pulumi from "@pulumi/pulumi";
 
-/** A managed object store as Pipelines and Argo reach it: through the S3 API at `endpoint`, over TLS. */
+/** A managed object store as Pipelines' API server reaches it: through the S3 API at `endpoint`, over TLS. */
 export interface ManagedObjectStore {
     readonly kind: "s3" | "gcs";
     readonly bucket: pulumi.Output<string>;
-    /** The S3-API host: s3.<region>.amazonaws.com. */
+    /** The S3-API host: s3.<region>.amazonaws.com, or GCS's XML API, storage.googleapis.com. */
     readonly endpoint: string;
     readonly region: string;
+    /**
+     * The API server's own key (Pulumi secrets), where its S3 client cannot use the pod's identity: on gcs, an HMAC key of
+     * its service account. Absent, the API server's client finds credentials itself (IRSA).
+     */
+    readonly apiServerKey?: { readonly accessKey: pulumi.Output<string>; readonly secretKey: pulumi.Output<string> };
 }
+
+export const MYSQL_PORT = 3306;
+/** Katib's database: Katib connects to it by name and never creates it (katib v0.16.0 pkg/db/v1beta1/mysql/mysql.go). */
+export const KATIB_DATABASE = "katib";
+export const DATABASE_USER = "kubeflow";
 
 /** A managed MySQL 8.0 holding the Pipelines, ML Metadata and Katib databases. */
 export interface ManagedDatabase {

@@ -1,16 +1,17 @@
 // Cross-field rules of the data plane: each managed service belongs to one
 // cloud, an existing cluster gets none (kfstack creates no cloud resources
-// there), and a tenant's IAM role name must be one IAM accepts.
+// there), and a tenant's IAM role name (aws) or Google service account id
+// (gcp) must be one the cloud accepts.
 import type { StackConfig } from "../config/schema";
 import { platformName } from "../config/names";
 import type { ConfigProblem } from "../config/topology";
-import { IN_CLUSTER, MANAGED, dataPlaneSettingsOf, tenantRoleName } from "./settings";
+import { IN_CLUSTER, MANAGED, dataPlaneSettingsOf, tenantAccountId, tenantRoleName } from "./settings";
 
 /** IAM role names: at most 64 of these characters (IAM CreateRole, RoleName). */
 const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
-/** Managed services whose builder is not written yet (components/data-plane/ has aws-*.ts only). */
-const NOT_BUILT: ReadonlySet<string> = new Set(["gcs", "cloudsql"]);
+/** Google service account ids: 6 to 30 lowercase letters, digits and hyphens, starting with a letter, not ending in a hyphen. */
+const GOOGLE_ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
 const SERVICES = {
     objectStore: { s3: "aws", gcs: "gcp" },
@@ -21,10 +22,11 @@ export function dataPlaneProblems(config: StackConfig, stack: string): ConfigPro
     const settings = dataPlaneSettingsOf(config);
     const problems = (["objectStore", "database"] as const).flatMap((key) => serviceProblems(config, key, settings[key]));
     if (config.cloud === "aws" && settings.objectStore === "s3") problems.push(...roleNameProblems(config, stack));
+    if (config.cloud === "gcp" && settings.objectStore === "gcs") problems.push(...accountIdProblems(config, stack));
     return problems;
 }
 
-/** A managed service of another cloud, any on an existing cluster, or one whose builder does not exist yet. */
+/** A managed service of another cloud, or any on an existing cluster. */
 function serviceProblems(config: StackConfig, key: "objectStore" | "database", value: string): ConfigProblem[] {
     const path = ["dataPlane", key];
     const cloud = (SERVICES[key] as Record<string, "aws" | "gcp">)[value];
@@ -37,10 +39,14 @@ function serviceProblems(config: StackConfig, key: "objectStore" | "database", v
             },
         ];
     if (cloud !== config.cloud) {
-        const choices = [MANAGED[config.cloud][key], IN_CLUSTER[key]].filter((choice) => !NOT_BUILT.has(choice));
-        return [{ path, message: `is ${value}, which only ${cloud} provides, but this stack's cloud is ${config.cloud}; use ${choices.join(" or ")}` }];
+        return [
+            {
+                path,
+                message: `is ${value}, which only ${cloud} provides, but this stack's cloud is ${config.cloud}; use ${MANAGED[config.cloud][key]} or ${IN_CLUSTER[key]}`,
+            },
+        ];
     }
-    return NOT_BUILT.has(value) ? [{ path, message: `is ${value}, which kfstack cannot create yet; set ${IN_CLUSTER[key]} until it can` }] : [];
+    return [];
 }
 
 /** Each tenant's artifacts role is named after the cluster and the tenant (tenantRoleName); IAM refuses names over 64 characters. */
@@ -55,6 +61,29 @@ function roleNameProblems(config: StackConfig, stack: string): ConfigProblem[] {
             {
                 path: ["tenants", index, "name"],
                 message: `cannot end the IAM role name ${role} (${role.length} characters; IAM allows 64 of letters, digits and +=,.@_-): with cluster name ${clusterName}, use a tenant name of at most ${room} characters or a shorter clusterName`,
+            },
+        ];
+    });
+}
+
+/**
+ * The cluster's name as the program derives it (components/platform.ts). The stack's name comes from the Pulumi SDK,
+ * required only here: reading a stack's settings without managed tenants (mirror bundle --stack) loads no Pulumi package.
+ */
+
+/**
+ * Each tenant's Google service account id is the cluster's name, shortened with a hash where needed, and "t-<tenant>"
+ * (tenantAccountId); GCP allows 30 characters, so the tenant's part must leave room for a hash and one character of the cluster's.
+ */
+function accountIdProblems(config: StackConfig, stack: string): ConfigProblem[] {
+    const clusterName = config.clusterName ?? platformName(stack);
+    return config.tenants.flatMap((tenant, index): ConfigProblem[] => {
+        const id = tenantAccountId(clusterName, tenant.name);
+        if (GOOGLE_ACCOUNT_ID.test(id)) return [];
+        return [
+            {
+                path: ["tenants", index, "name"],
+                message: `cannot end the Google service account id of its artifacts (t-${tenant.name}; GCP allows 30 characters for the whole id, and kfstack adds the cluster's name or a hash of it): use a tenant name of at most 19 characters`,
             },
         ];
     });

@@ -1,6 +1,7 @@
 // The data plane of a stack with every default applied, here and only here:
 // testing stacks and existing clusters keep MinIO and MySQL in the cluster,
 // production stacks on a cloud use its managed object store and database.
+import { googleAccountId } from "../cluster/gcp/account-id";
 import type { StackConfig } from "../config/schema";
 
 export type ObjectStoreKind = "minio" | "s3" | "gcs";
@@ -51,4 +52,9 @@ export function dataPlaneSettingsOf(config: StackConfig): DataPlaneSettings {
 /** The IAM role (aws) of a tenant's artifacts: the cluster's name with the tenant's as its suffix. */
 export function tenantRoleName(clusterName: string, tenant: string): string {
     return `${clusterName}-artifacts-${tenant}`;
+}
+
+/** The Google service account (gcp) of a tenant's artifacts ("t-" keeps a tenant from taking a platform account's id). */
+export function tenantAccountId(clusterName: string, tenant: string): string {
+    return googleAccountId(clusterName, `t-${tenant}`);
 }

@@ -75,38 +75,45 @@ function setEnv(deployment: KubernetesObject, container: string, values: Record<
 }
 
 /**
- * Argo's artifact repository on the bucket, with the SDK's credentials (the pod's ServiceAccount role) and keys under
- * `artifacts/<namespace>/`, the prefix each tenant's role is limited to.
+ * Argo's artifact repository on the bucket, with the pod's own credentials (its ServiceAccount's identity: IRSA's role
+ * through the SDK, GKE's service account through application default credentials) and keys under
+ * `artifacts/<namespace>/`, the prefix each tenant's identity is limited to.
  */
-export function argoArtifactRepository(store: Pick<ManagedObjectStore, "endpoint" | "region">, bucket: string): string {
+export function argoArtifactRepository(store: Pick<ManagedObjectStore, "kind" | "endpoint" | "region">, bucket: string): string {
+    const keyFormat =
+        "artifacts/{{workflow.namespace}}/{{workflow.name}}/{{workflow.creationTimestamp.Y}}/{{workflow.creationTimestamp.m}}/{{workflow.creationTimestamp.d}}/{{pod.name}}";
     return stringify({
         archiveLogs: true,
-        s3: {
-            endpoint: store.endpoint,
-            bucket,
-            region: store.region,
-            insecure: false,
-            useSDKCreds: true,
-            keyFormat:
-                "artifacts/{{workflow.namespace}}/{{workflow.name}}/{{workflow.creationTimestamp.Y}}/{{workflow.creationTimestamp.m}}/{{workflow.creationTimestamp.d}}/{{pod.name}}",
-        },
+        // gcs without serviceAccountKeySecret: Argo v3.3's GCS driver then uses the default client (Workload Identity).
+        ...(store.kind === "gcs"
+            ? { gcs: { bucket, keyFormat } }
+            : { s3: { endpoint: store.endpoint, bucket, region: store.region, insecure: false, useSDKCreds: true, keyFormat } }),
     });
 }
 
 function useObjectStore(objects: readonly KubernetesObject[], store: ManagedObjectStore): void {
     const install = find(objects, "/ConfigMap/kubeflow/pipeline-install-config")["data"] as Record<string, pulumi.Input<string>>;
     install["bucketName"] = store.bucket;
-    // Empty keys make the API server's minio-go fall back to its IAM chain (web identity); the host takes no port (443).
-    setEnv(
-        find(objects, "apps/Deployment/kubeflow/ml-pipeline"),
-        "ml-pipeline-api-server",
-        { OBJECTSTORECONFIG_HOST: store.endpoint, OBJECTSTORECONFIG_REGION: store.region, OBJECTSTORECONFIG_SECURE: "true" },
-        ["OBJECTSTORECONFIG_ACCESSKEY", "OBJECTSTORECONFIG_SECRETACCESSKEY"],
-    );
+    const apiServer = { OBJECTSTORECONFIG_HOST: store.endpoint, OBJECTSTORECONFIG_REGION: store.region, OBJECTSTORECONFIG_SECURE: "true" };
+    if (store.apiServerKey) {
+        // The API server reads its key from mlpipeline-minio-artifact (OBJECTSTORECONFIG_ACCESSKEY / _SECRETACCESSKEY); nothing
+        // else reads it once the UI's and the profile controller's references below are gone.
+        const secret = find(objects, "/Secret/kubeflow/mlpipeline-minio-artifact");
+        delete secret["data"];
+        secret["stringData"] = { accesskey: store.apiServerKey.accessKey, secretkey: store.apiServerKey.secretKey };
+        setEnv(find(objects, "apps/Deployment/kubeflow/ml-pipeline"), "ml-pipeline-api-server", apiServer);
+    } else {
+        // Empty keys make the API server's minio-go fall back to its IAM chain (web identity); the host takes no port (443).
+        setEnv(find(objects, "apps/Deployment/kubeflow/ml-pipeline"), "ml-pipeline-api-server", apiServer, [
+            "OBJECTSTORECONFIG_ACCESSKEY",
+            "OBJECTSTORECONFIG_SECRETACCESSKEY",
+        ]);
+    }
+    // The UI reads s3:// artifacts through its AWS settings and gs:// ones through application default credentials.
     setEnv(
         find(objects, "apps/Deployment/kubeflow/ml-pipeline-ui"),
         "ml-pipeline-ui",
-        { AWS_REGION: store.region, AWS_S3_ENDPOINT: store.endpoint, AWS_SSL: "true" },
+        store.kind === "s3" ? { AWS_REGION: store.region, AWS_S3_ENDPOINT: store.endpoint, AWS_SSL: "true" } : {},
         ["MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"],
     );
     artifactServersUseTheirRole(objects, store);
@@ -116,21 +123,25 @@ function useObjectStore(objects: readonly KubernetesObject[], store: ManagedObje
 
 /**
  * Each tenant namespace's artifact server (ml-pipeline-ui-artifact, which sync.py makes running as default-editor) reads
- * the bucket as the tenant's role. Upstream's takes its key from Secret mlpipeline-minio-artifact, which no namespace
- * gets any more (object-store.ts noRootKeyCopies), so its pod would not start; instead it gets the bucket's region and
- * endpoint, which the frontend server at 2.0.5 needs for S3 (configs.ts: AWS_REGION, default us-east-1; AWS_S3_ENDPOINT),
- * and takes its credentials from the AWS SDK's default chain, which reads the web identity token IRSA mounts
- * (minio-helper.ts createMinioClient: fromNodeProviderChain for an S3 endpoint).
+ * the bucket as the tenant's identity. Upstream's takes its key from Secret mlpipeline-minio-artifact, which no namespace
+ * gets any more (object-store.ts noRootKeyCopies), so its pod would not start; instead it gets no key. The frontend
+ * server at 2.0.5 reads gs:// with Google's application default credentials (handlers/artifacts.ts, new Storage()),
+ * which Workload Identity answers, and an S3 endpoint with the AWS SDK's default chain (minio-helper.ts
+ * createMinioClient, fromNodeProviderChain), which reads the token IRSA mounts, given the bucket's region and endpoint
+ * (configs.ts: AWS_REGION, default us-east-1; AWS_S3_ENDPOINT).
  */
 function artifactServersUseTheirRole(objects: readonly KubernetesObject[], store: ManagedObjectStore): void {
+    const s3 = store.kind === "s3";
     const { container } = patchProfileControllerHook(objects, [
         {
             what: "gives each namespace's artifact server the MinIO key",
             pattern: /"env": \[\s*\{\s*"name": "MINIO_ACCESS_KEY",[\s\S]*?"name": "MINIO_SECRET_KEY",[\s\S]*?\}\s*\}\s*\}\s*\]/,
-            replacement:
-                '"env": [{"name": "AWS_REGION", "value": os.environ["AWS_REGION"]}, {"name": "AWS_S3_ENDPOINT", "value": os.environ["AWS_S3_ENDPOINT"]}]',
+            replacement: s3
+                ? '"env": [{"name": "AWS_REGION", "value": os.environ["AWS_REGION"]}, {"name": "AWS_S3_ENDPOINT", "value": os.environ["AWS_S3_ENDPOINT"]}]'
+                : '"env": []',
         },
     ]);
+    if (!s3) return;
     container["env"] = [
         ...((container["env"] as EnvVar[] | undefined) ?? []).filter((variable) => variable.name !== "AWS_REGION" && variable.name !== "AWS_S3_ENDPOINT"),
         { name: "AWS_REGION", value: store.region },

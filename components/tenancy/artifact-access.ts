@@ -4,8 +4,11 @@
 // those prefixes. The profile controller creates default-editor only when it
 // is missing and never updates it (kubeflow/kubeflow v1.8.0 profile_controller.go
 // updateServiceAccount), so the annotation applied here survives its
-// reconciles; the Profile's AwsIamForServiceAccount plugin is not used, as it
-// rewrites the role's trust policy through IAM and needs IAM rights to do so.
+// reconciles. The Profile's AwsIamForServiceAccount and WorkloadIdentity plugins
+// are not used: they rewrite the role's trust policy or the Google service
+// account's IAM policy (plugin_workload_identity.go: SetIamPolicy appending a
+// workloadIdentityUser binding) and need IAM admin rights to do so; kfstack
+// makes that binding itself.
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesObject } from "../../core/objects";
 import { type IdentityAnnotations, type ManagedObjectStore, TENANT_ACCOUNT } from "../data-plane/managed";

@@ -1,5 +1,6 @@
 // Policies on the cloud infrastructure: clusters, node pools, registries.
 import type { KfstackPolicy } from "../lib/policy";
+import { managedStores } from "./data-01-managed-stores";
 import { eksApiEndpoint } from "./eks-01-api-endpoint";
 import { eksSecretsEncryption } from "./eks-02-secrets-encryption";
 import { eksControlPlaneLogs } from "./eks-03-control-plane-logs";
@@ -32,4 +33,5 @@ export const CLOUD_POLICIES: readonly KfstackPolicy[] = [
     networkPolicyEnforcement,
     scaleFromZero,
     deployerAccess,
+    managedStores,
 ];

@@ -21,6 +21,13 @@ export const ECR_REPOSITORY = "aws:ecr/repository:Repository";
 export const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
 export const GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork";
 export const ARTIFACT_REGISTRY_REPOSITORY = "gcp:artifactregistry/repository:Repository";
+export const S3_BUCKET = "aws:s3/bucket:Bucket";
+export const S3_ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+export const S3_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning";
+export const S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+export const RDS_INSTANCE = "aws:rds/instance:Instance";
+export const GCS_BUCKET = "gcp:storage/bucket:Bucket";
+export const CLOUD_SQL_INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance";
 
 const LABELS: Readonly<Record<string, string>> = {
     [EKS_CLUSTER]: "EKS cluster",
@@ -38,6 +45,10 @@ const LABELS: Readonly<Record<string, string>> = {
     [GKE_NODE_POOL]: "GKE node pool",
     [GCP_SUBNETWORK]: "Subnetwork",
     [ARTIFACT_REGISTRY_REPOSITORY]: "Artifact Registry repository",
+    [S3_BUCKET]: "S3 bucket",
+    [RDS_INSTANCE]: "RDS instance",
+    [GCS_BUCKET]: "GCS bucket",
+    [CLOUD_SQL_INSTANCE]: "Cloud SQL instance",
 };
 
 /** `EKS cluster "kfstack-prod"`: a cloud resource by its Pulumi name, which is always known during preview. */

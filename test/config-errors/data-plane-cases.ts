@@ -1,8 +1,8 @@
 // Stack-file cases of the data plane: a managed service of another cloud, any
-// managed service on an existing cluster, one kfstack cannot build yet, and a
-// tenant whose IAM role name would be too long. Each starts from a shipped
+// managed service on an existing cluster, and a tenant whose IAM role name
+// (aws) or Google service account id (gcp) would be too long. Each starts from a shipped
 // stack (run as stack "bad", so the default cluster name is kfstack-bad).
-import { set } from "../config-cases";
+import { combined, set } from "../config-cases";
 import type { StackCase } from "./cluster-cases";
 
 const LONG_TENANT = "computer-vision-research-and-development-emea"; // 45 characters
@@ -13,7 +13,7 @@ export const DATA_PLANE_CASES: StackCase[] = [
         base: "gcp dev",
         change: set("dataPlane", { objectStore: "s3" }),
         key: "kfstack:dataPlane.objectStore",
-        message: "is s3, which only aws provides, but this stack's cloud is gcp; use minio",
+        message: "is s3, which only aws provides, but this stack's cloud is gcp; use gcs or minio",
     },
     {
         name: "rejects cloudsql on aws",
@@ -39,11 +39,18 @@ export const DATA_PLANE_CASES: StackCase[] = [
             "is s3, a managed aws service, but kfstack creates cloud services only beside a cluster it creates; an existing cluster uses minio: remove the key",
     },
     {
-        name: "rejects gcs, which kfstack cannot create yet",
+        name: "rejects a tenant name that leaves its Google service account id over 30 characters",
         base: "gcp dev",
-        change: set("dataPlane", { objectStore: "gcs" }),
-        key: "kfstack:dataPlane.objectStore",
-        message: "is gcs, which kfstack cannot create yet; set minio until it can",
+        change: combined(
+            set("dataPlane", { objectStore: "gcs" }),
+            set("tenants", [
+                { name: "vision", owner: "ana@example.com", quotas: { gpus: 0, cpu: "8", memory: "32Gi", storage: "100Gi", pvcs: 5 } },
+                { name: "speech-recognition-emea", owner: "dara@example.com", quotas: { gpus: 0, cpu: "8", memory: "32Gi", storage: "100Gi", pvcs: 5 } },
+            ]),
+        ),
+        key: "kfstack:tenants[1].name",
+        message:
+            "cannot end the Google service account id of its artifacts (t-speech-recognition-emea; GCP allows 30 characters for the whole id, and kfstack adds the cluster's name or a hash of it): use a tenant name of at most 19 characters",
     },
     {
         name: "rejects a tenant name that makes its IAM role name longer than 64 characters",

@@ -58,6 +58,7 @@ describe("stack policies on components whose outputs lack the facts they read", 
             ["size-01-topology-minimums", cluster],
             ["plat-01-storage-classes", cluster],
             ["plat-03-scale-from-zero", cluster],
+            ["data-01-managed-stores", cluster],
         ]);
     });
 

@@ -11,7 +11,8 @@ import { PlatformCluster, type PlatformClusterArgs } from "../platform-cluster";
 import { GcpNetwork, PODS_RANGE, SERVICES_RANGE } from "./network";
 import { GkeNodePool } from "./node-pool";
 import type { ServiceAccountRef } from "../service-account";
-import { type WorkloadIdentity, googleAccountId, workloadIdentity } from "./workload-identity";
+import { googleAccountId } from "./account-id";
+import { type WorkloadIdentity, workloadIdentity } from "./workload-identity";
 
 /** What nodes need and no more: write logs and metrics, read images. */
 export const NODE_SERVICE_ACCOUNT_ROLES = [
@@ -104,6 +105,11 @@ export class GkeCluster extends PlatformCluster {
         });
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });
         this.registerClusterOutputs({ clusterName: this.cluster.name, kubeconfig: this.kubeconfig });
+    }
+
+    /** The project the cluster and its service accounts are in. */
+    get project(): string {
+        return this.identity.project;
     }
 
     /** A Google service account `account` acts as through Workload Identity; the caller grants it its roles. */

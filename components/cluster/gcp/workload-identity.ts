@@ -2,7 +2,6 @@
 // Identity (the cluster's workload pool is <project>.svc.id.goog), never the
 // nodes' account. The caller grants the account what it needs, on the
 // narrowest resource it can.
-import { createHash } from "node:crypto";
 import { gcp } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceAccountRef } from "../service-account";
@@ -12,21 +11,6 @@ export interface WorkloadIdentity {
     readonly member: pulumi.Output<string>;
     /** The annotation the Kubernetes ServiceAccount must carry. */
     readonly annotations: Record<string, pulumi.Output<string>>;
-}
-
-const ACCOUNT_ID_MAX = 30;
-
-/**
- * The id of a cluster's Google service account for `role`: `<cluster>-<role>` when that fits GCP's 30
- * characters, else the cluster name cut short with a hash of it, so two clusters or two roles never
- * share an id and the id never ends in "-".
- */
-export function googleAccountId(clusterName: string, role: string): string {
-    const plain = `${clusterName}-${role}`;
-    if (plain.length <= ACCOUNT_ID_MAX) return plain;
-    const hash = createHash("sha256").update(clusterName).digest("hex").slice(0, 6);
-    const prefix = clusterName.slice(0, ACCOUNT_ID_MAX - role.length - hash.length - 2).replace(/-+$/, "");
-    return `${prefix}-${hash}-${role}`;
 }
 
 /** A Google service account only `account` may act as. */
