@@ -1,0 +1,18 @@
+// The volumes that hold the in-cluster data plane's data: MinIO's bucket
+// (Pipelines 2.0.5's minio-pvc) and the MySQL servers of Pipelines
+// (mysql-pv-claim, with ML Metadata and the cache) and Katib (katib-mysql). On a
+// production stack Pulumi leaves them in the cluster when it deletes them
+// (`pulumi destroy`, or a change that replaces one), so no run loses that data.
+import { objectKey } from "../../core/objects";
+import type { ObjectOptions } from "../manifests/layer";
+
+export const DATA_VOLUMES: readonly string[] = [
+    "/PersistentVolumeClaim/kubeflow/minio-pvc",
+    "/PersistentVolumeClaim/kubeflow/mysql-pv-claim",
+    "/PersistentVolumeClaim/kubeflow/katib-mysql",
+];
+
+export const retainDataVolumes =
+    (production: boolean): ObjectOptions =>
+    (object) =>
+        production && DATA_VOLUMES.includes(objectKey(object)) ? { retainOnDelete: true } : {};
