@@ -32,7 +32,7 @@ const cronJob = (plan: Plan) => planned(plan, "kubernetes:batch/v1:CronJob", "ku
 const job = (plan: Plan, name: string) => planned(plan, "kubernetes:batch/v1:Job", `kubeflow/${name}`);
 const templateOf = (object: KubernetesObject): PodTemplate => podTemplates(object)[0]!;
 const scriptOf = (container: Container) => (container["command"] as string[])[2]!;
-const allContainers = (template: PodTemplate) => [...((template.spec["initContainers"] ?? [])), ...template.spec.containers];
+const allContainers = (template: PodTemplate) => [...(template.spec["initContainers"] ?? []), ...template.spec.containers];
 
 /** The statements between `<<SQL` and `SQL` of a script, one list per server, with the host each is run against. */
 function sqlBlocks(script: string): { host: string; statements: string[] }[] {
