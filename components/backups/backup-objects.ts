@@ -12,13 +12,13 @@ import type { KubernetesObject } from "../../core/objects";
 import type { ImagePin } from "../bom/schema";
 import { MINIO_ENDPOINT, mcJob } from "../object-store/minio-objects";
 
-export const BACKUP_NAME = "kfstack-database-backup";
+const BACKUP_NAME = "kfstack-database-backup";
 /** The MySQL user of the dumps, on each server. */
-export const BACKUP_DATABASE_USER = "kfstack-backup";
+const BACKUP_DATABASE_USER = "kfstack-backup";
 const POLICY_CONFIG_MAP = `${BACKUP_NAME}-policy`;
 /** What mysqldump --single-transaction --triggers --events needs: PROCESS for its tablespace query (MySQL 8.0.21+), the rest per database. */
-export const DATABASE_PRIVILEGES = ["SELECT", "LOCK TABLES", "SHOW VIEW", "EVENT", "TRIGGER"] as const;
-export const GLOBAL_PRIVILEGES = ["PROCESS"] as const;
+const DATABASE_PRIVILEGES = ["SELECT", "LOCK TABLES", "SHOW VIEW", "EVENT", "TRIGGER"] as const;
+const GLOBAL_PRIVILEGES = ["PROCESS"] as const;
 
 /** One in-cluster MySQL server: its Service (named as its Deployment), the databases it holds and the Secret key of its root password. */
 export interface DatabaseServer {

@@ -6,7 +6,7 @@
 import { objectKey } from "../../core/objects";
 import type { ObjectOptions } from "../manifests/layer";
 
-export const DATA_VOLUMES: readonly string[] = [
+const DATA_VOLUMES: readonly string[] = [
     "/PersistentVolumeClaim/kubeflow/minio-pvc",
     "/PersistentVolumeClaim/kubeflow/mysql-pv-claim",
     "/PersistentVolumeClaim/kubeflow/katib-mysql",

@@ -79,7 +79,7 @@ function tenantNamespaceObjects(key: TenantKey): KubernetesObject[] {
 }
 
 /** What an `mc` Job runs: its script, environment and the volumes it reads besides its scratch space. */
-export interface McJob {
+interface McJob {
     readonly name: string;
     readonly script: string;
     readonly env: readonly Record<string, unknown>[];
