@@ -160,8 +160,9 @@ describe("the in-cluster database backup of an existing-cluster production stack
         ]);
     });
 
-    it("keeps the MinIO and MySQL volumes on delete, and nothing else", () => {
+    it("keeps the MinIO and MySQL volumes on delete, and their namespace, whose deletion would take them along; nothing else", () => {
         expect(plan.resources.filter((candidate) => candidate.retainOnDelete).map((candidate) => `${candidate.type} ${candidate.name}`)).toEqual([
+            "kubernetes:core/v1:Namespace kubeflow",
             "kubernetes:core/v1:PersistentVolumeClaim kubeflow/minio-pvc",
             "kubernetes:core/v1:PersistentVolumeClaim kubeflow/mysql-pv-claim",
             "kubernetes:core/v1:PersistentVolumeClaim kubeflow/katib-mysql",

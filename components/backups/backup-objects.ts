@@ -99,12 +99,15 @@ export function grantsScript(servers: readonly DatabaseServer[]): string {
     ].join("\n");
 }
 
-/** The backup's script: each server's databases in one consistent dump, uploaded as .partial and renamed once complete, then the prune. */
+/**
+ * The backup's script: each server's databases in one consistent dump, uploaded as .partial and renamed once complete,
+ * then the prune. `--api S3v4` spares mc its signature probe of the whole store, which a user confined to backups/ may fail.
+ */
 export function backupScript(servers: readonly DatabaseServer[]): string {
     return `set -euo pipefail
 ${STOP_SIDECAR}
 printf '[client]\\nuser=${BACKUP_DATABASE_USER}\\npassword=%s\\n' "$MYSQL_PASSWORD" > /tmp/backup.cnf
-/tools/mc alias set backup ${MINIO_ENDPOINT} "$MINIO_ACCESS_KEY" "$MINIO_SECRET_KEY" >/dev/null
+/tools/mc alias set backup ${MINIO_ENDPOINT} "$MINIO_ACCESS_KEY" "$MINIO_SECRET_KEY" --api S3v4 >/dev/null
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 dump() {
   local host="$1"; shift
