@@ -4,13 +4,15 @@
 // read privileges mysqldump needs; the MinIO user reaches backups/ and nothing
 // of a tenant's (and no tenant reaches backups/); production keeps the data
 // volumes on delete; the README's restore commands name planned objects.
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { backupPolicy, grantStatements } from "../components/backups/backup-objects";
 import { databaseServers } from "../components/backups/database-backup";
 import { backupProblems, loadBom } from "../components/bom/load";
-import { tenantPolicy } from "../components/object-store/minio-objects";
+import { ATTACH_POLICY, tenantPolicy } from "../components/object-store/minio-objects";
 import { BACKUP_PREFIX, PIPELINES_BUCKET, tenantArtifactPrefixes } from "../core/artifact-prefixes";
 import { allowedUnder, parseIamPolicy, PREFIX_REQUESTS } from "../core/iam-policy";
 import { type KubernetesObject, objectKey } from "../core/objects";
@@ -32,6 +34,8 @@ const cronJob = (plan: Plan) => planned(plan, "kubernetes:batch/v1:CronJob", "ku
 const job = (plan: Plan, name: string) => planned(plan, "kubernetes:batch/v1:Job", `kubeflow/${name}`);
 const templateOf = (object: KubernetesObject): PodTemplate => podTemplates(object)[0]!;
 const scriptOf = (container: Container) => (container["command"] as string[])[2]!;
+/** The grants Job's trap that stops the sidecar (the CronJob's script has the same one). */
+const stopSidecar = (plan: Plan) => scriptOf(templateOf(job(plan, "kfstack-database-backup-grants")).spec.containers[0]!).split("\n")[1]!;
 const allContainers = (template: PodTemplate) => [...(template.spec["initContainers"] ?? []), ...template.spec.containers];
 
 /** The statements between `<<SQL` and `SQL` of a script, one list per server, with the host each is run against. */
@@ -103,7 +107,7 @@ describe("the in-cluster database backup of an existing-cluster production stack
         const dump = templateOf(cronJob(plan));
         expect(dump.metadata?.annotations).toEqual({ "proxy.istio.io/config": '{"holdApplicationUntilProxyStarts": true}' });
         expect(dump.spec["serviceAccountName"]).toBe("kfstack-database-backup");
-        expect(scriptOf(dump.spec.containers[0]!)).toContain("trap 'exec 3<>/dev/tcp/127.0.0.1/15020 && printf \"POST /quitquitquit HTTP/1.1");
+        expect(scriptOf(dump.spec.containers[0]!).split("\n")[1]).toBe(stopSidecar(plan));
         // Upstream's mysql AuthorizationPolicy admits listed Pipelines identities only; the backup's own one adds its ServiceAccount, on 3306.
         expect(planned(plan, "kubernetes:security.istio.io/v1beta1:AuthorizationPolicy", "kubeflow/kfstack-database-backup")["spec"]).toEqual({
             action: "ALLOW",
@@ -157,6 +161,53 @@ describe("the in-cluster database backup of an existing-cluster production stack
             { name: "MYSQL_PASSWORD", valueFrom: { secretKeyRef: { name: "kfstack-database-backup", key: "MYSQL_PASSWORD" } } },
             { name: "ROOT_PASSWORD_MYSQL", valueFrom: { secretKeyRef: { name: "mysql-secret", key: "password" } } },
             { name: "ROOT_PASSWORD_KATIB_MYSQL", valueFrom: { secretKeyRef: { name: "katib-mysql-secrets", key: "MYSQL_ROOT_PASSWORD" } } },
+        ]);
+    });
+
+    it("stops the sidecar through pilot-agent when the script ends, keeping the script's exit status, even if the agent hangs up", async () => {
+        const requests: string[] = [];
+        const agent = createServer((socket) => socket.once("data", (data) => (requests.push(data.toString().split("\r\n")[0]!), socket.destroy())));
+        await new Promise<void>((listening) => agent.listen(0, "127.0.0.1", listening));
+        const trap = stopSidecar(plan).replace("/15020", `/${(agent.address() as AddressInfo).port}`);
+        const run = (body: string) =>
+            new Promise<number | null>((done) => spawn("/bin/bash", ["-c", `set -euo pipefail\n${trap}\n${body}`], { stdio: "ignore" }).on("exit", done));
+        expect(await run("true")).toBe(0);
+        expect(await run("mysqldump() { return 3; }; mysqldump")).toBe(3);
+        agent.close();
+        expect(requests).toEqual(["POST /quitquitquit HTTP/1.1", "POST /quitquitquit HTTP/1.1"]);
+        // No agent listening (the sidecar already gone): the status is still the script's.
+        expect(await run("true")).toBe(0);
+    });
+
+    it("writes scripts their shells parse: bash for the mysql image's, sh for mc's", () => {
+        const syntax = (shell: string, script: string) => spawnSync(shell, ["-n", "-c", script], { encoding: "utf8" });
+        expect(syntax("/bin/bash", scriptOf(templateOf(cronJob(plan)).spec.containers[0]!))).toMatchObject({ status: 0, stderr: "" });
+        expect(syntax("/bin/bash", scriptOf(templateOf(job(plan, "kfstack-database-backup-grants")).spec.containers[0]!))).toMatchObject({
+            status: 0,
+            stderr: "",
+        });
+        expect(syntax("/bin/sh", scriptOf(templateOf(job(plan, "kfstack-database-backup-minio-user")).spec.containers[0]!))).toMatchObject({
+            status: 0,
+            stderr: "",
+        });
+        expect(syntax("/bin/bash", "dump() {\n")).toMatchObject({ status: 2 });
+    });
+
+    it("makes its MinIO user with upserts only, from MinIO's root key, so the Job can run again", () => {
+        const mc = templateOf(job(plan, "kfstack-database-backup-minio-user")).spec.containers[0]!;
+        const script = scriptOf(mc);
+        expect(script.startsWith(`set -eu\n${ATTACH_POLICY}\n`)).toBe(true);
+        expect(script.split("\n").slice(ATTACH_POLICY.split("\n").length + 1)).toEqual([
+            'until mc alias set kfstack http://minio-service.kubeflow:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null; do sleep 5; done',
+            "mc mb --ignore-existing kfstack/mlpipeline",
+            "mc admin policy create kfstack kfstack-database-backup /policies/kfstack-database-backup.json",
+            'printf \'%s\\n%s\\n\' "$MINIO_ACCESS_KEY" "$MINIO_SECRET_KEY" | mc admin user add kfstack',
+            'attach kfstack-database-backup "$MINIO_ACCESS_KEY"',
+            "",
+        ]);
+        expect((mc["env"] as { name: string; valueFrom?: unknown }[]).slice(0, 2)).toEqual([
+            { name: "MINIO_ROOT_USER", valueFrom: { secretKeyRef: { name: "mlpipeline-minio-artifact", key: "accesskey" } } },
+            { name: "MINIO_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "mlpipeline-minio-artifact", key: "secretkey" } } },
         ]);
     });
 

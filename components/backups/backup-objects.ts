@@ -10,7 +10,7 @@ import { BACKUP_PREFIX, PIPELINES_BUCKET } from "../../core/artifact-prefixes";
 import type { IamPolicyDocument } from "../../core/iam-policy";
 import type { KubernetesObject } from "../../core/objects";
 import type { ImagePin } from "../bom/schema";
-import { MINIO_ENDPOINT, mcJob } from "../object-store/minio-objects";
+import { ATTACH_POLICY, MINIO_ENDPOINT, mcJob } from "../object-store/minio-objects";
 
 const BACKUP_NAME = "kfstack-database-backup";
 /** The MySQL user of the dumps, on each server. */
@@ -79,9 +79,10 @@ const variable = (host: string) => `ROOT_PASSWORD_${host.toUpperCase().replace(/
 
 /**
  * Both Jobs of the mysql image run with the Istio sidecar (Pipelines' MySQL admits listed identities only) and stop it when
- * they end, however they end: pilot-agent's /quitquitquit, over bash's /dev/tcp since the image has no curl.
+ * they end, however they end: pilot-agent's /quitquitquit, over bash's /dev/tcp since the image has no curl. In a subshell,
+ * so a closed connection (SIGPIPE) cannot change the script's own exit status, which the trap keeps.
  */
-const STOP_SIDECAR = `trap 'exec 3<>/dev/tcp/127.0.0.1/15020 && printf "POST /quitquitquit HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n" >&3 || true' EXIT`;
+const STOP_SIDECAR = `trap 'status=$?; (exec 3<>/dev/tcp/127.0.0.1/15020 && printf "POST /quitquitquit HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n" >&3) 2>/dev/null || true; exit $status' EXIT`;
 
 /** The grants Job's script: per server, wait for it, then run its statements as root (passwords through a defaults file, not argv). */
 export function grantsScript(servers: readonly DatabaseServer[]): string {
@@ -207,11 +208,12 @@ function grantsJob(settings: BackupSettings): KubernetesObject {
 /** The MinIO user's Job: the BOM's mc with MinIO's root key, as the tenants' Job; policy and user are upserts. */
 function minioUserJob(settings: BackupSettings): KubernetesObject {
     const script = `set -eu
+${ATTACH_POLICY}
 until mc alias set kfstack ${MINIO_ENDPOINT} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null; do sleep 5; done
 mc mb --ignore-existing kfstack/${PIPELINES_BUCKET}
 mc admin policy create kfstack ${BACKUP_NAME} /policies/${BACKUP_NAME}.json
 printf '%s\\n%s\\n' "$MINIO_ACCESS_KEY" "$MINIO_SECRET_KEY" | mc admin user add kfstack
-mc admin policy attach kfstack ${BACKUP_NAME} --user "$MINIO_ACCESS_KEY"
+attach ${BACKUP_NAME} "$MINIO_ACCESS_KEY"
 `;
     return mcJob(
         {

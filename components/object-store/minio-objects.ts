@@ -48,14 +48,25 @@ export function tenantPolicy(tenant: string): IamPolicyDocument {
     };
 }
 
+/**
+ * `attach <policy> <user>` for the mc Jobs' scripts: MinIO answers an attachment already made with "The specified policy
+ * change is already in effect." and mc exits 1 (minio/mc#4863), which would fail every run after the first; a shell
+ * function, as the mc image has no grep.
+ */
+export const ATTACH_POLICY = `attach() {
+  if out="$(mc admin policy attach kfstack "$1" --user "$2" 2>&1)"; then return 0; fi
+  case "$out" in *"already in effect"*) ;; *) echo "$out" >&2; return 1 ;; esac
+}`;
+
 /** The Job's script: wait for MinIO, make the bucket, then for each tenant its policy, its user (secret read from stdin, not argv) and the attachment. */
 const SCRIPT = `set -eu
+${ATTACH_POLICY}
 until mc alias set kfstack ${MINIO_ENDPOINT} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null; do sleep 5; done
 mc mb --ignore-existing kfstack/${PIPELINES_BUCKET}
 for tenant in $TENANTS; do
   mc admin policy create kfstack "kfstack-tenant-$tenant" "/policies/kfstack-tenant-$tenant.json"
   printf '%s\\n%s\\n' "$(cat "/keys/$tenant.accesskey")" "$(cat "/keys/$tenant.secretkey")" | mc admin user add kfstack
-  mc admin policy attach kfstack "kfstack-tenant-$tenant" --user "$(cat "/keys/$tenant.accesskey")"
+  attach "kfstack-tenant-$tenant" "$(cat "/keys/$tenant.accesskey")"
 done
 `;
 
