@@ -85,7 +85,7 @@ const variable = (host: string) => `ROOT_PASSWORD_${host.toUpperCase().replace(/
 const STOP_SIDECAR = `trap 'status=$?; (exec 3<>/dev/tcp/127.0.0.1/15020 && printf "POST /quitquitquit HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n" >&3) 2>/dev/null || true; exit $status' EXIT`;
 
 /** The grants Job's script: per server, wait for it, then run its statements as root (passwords through a defaults file, not argv). */
-export function grantsScript(servers: readonly DatabaseServer[]): string {
+function grantsScript(servers: readonly DatabaseServer[]): string {
     return [
         "set -euo pipefail",
         STOP_SIDECAR,
@@ -104,7 +104,7 @@ export function grantsScript(servers: readonly DatabaseServer[]): string {
  * The backup's script: each server's databases in one consistent dump, uploaded as .partial and renamed once complete,
  * then the prune. `--api S3v4` spares mc its signature probe of the whole store, which a user confined to backups/ may fail.
  */
-export function backupScript(servers: readonly DatabaseServer[]): string {
+function backupScript(servers: readonly DatabaseServer[]): string {
     return `set -euo pipefail
 ${STOP_SIDECAR}
 printf '[client]\\nuser=${BACKUP_DATABASE_USER}\\npassword=%s\\n' "$MYSQL_PASSWORD" > /tmp/backup.cnf
