@@ -3,6 +3,7 @@
 // same program under mocks.
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
+import { DatabaseBackup } from "./backups/database-backup";
 import { createCluster } from "./cluster/create-cluster";
 import { DataPlane } from "./data-plane/data-plane";
 import type { ManagedDataPlane } from "./data-plane/managed";
@@ -69,6 +70,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
             cloud: config.cloud,
             gateway,
             ...(dataPlane ? { dataPlane } : {}),
+            retainDataVolumes: config.topology === "production",
             ...(gateway.zone && gateway.tls.mode === "acme"
                 ? { certManagerAnnotations: dns01Credentials(`${name}-gateway`, cluster, gateway.zone, gateway.hosts) }
                 : {}),
@@ -99,6 +101,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
           )
         : undefined;
     if (config.tenants.length > 0) buildTenants(name, stack, { cluster, kubeflow, platform, monitoring: monitoring !== undefined, dataPlane });
+    databaseBackup(`${name}-backup`, stack, cluster, platform);
     return {
         cloud: config.cloud,
         ...(dataPlane?.objectStore ? { artifactBucket: dataPlane.objectStore.bucket } : {}),
@@ -122,6 +125,21 @@ function managedDataPlane(name: string, stack: ResolvedStack, cluster: PlatformC
     if (config.cloud === "existing" || (settings.objectStore === "minio" && settings.database === "in-cluster")) return undefined;
     const tenants = config.tenants.map((tenant) => tenant.name);
     return new DataPlane(name, { settings, cluster, clusterName, region: config.region, tenants }, { parent: cluster }).managed;
+}
+
+/**
+ * The daily dump of the in-cluster MySQL servers into the in-cluster MinIO, wherever Pipelines keeps both in the cluster
+ * (a managed database has the cloud's automated backups instead).
+ */
+function databaseBackup(name: string, stack: ResolvedStack, cluster: PlatformCluster, platform: Platform): void {
+    const { config, bom, installed, mirror } = stack;
+    const settings = dataPlaneSettingsOf(config);
+    if (settings.database !== "in-cluster" || settings.objectStore !== "minio" || !installed.some((component) => component.name === "pipelines")) return;
+    new DatabaseBackup(
+        name,
+        { bom, manifestsDir: stack.manifestsDir(), kubernetesVersion: config.kubernetesVersion, mirror, retentionDays: settings.backupRetentionDays, platform },
+        { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
+    );
 }
 
 function tenantArtifacts(dataPlane: ManagedDataPlane): Map<string, TenantArtifacts> {

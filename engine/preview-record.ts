@@ -35,6 +35,8 @@ export interface PlannedResource {
     outputs?: Record<string, PlanValue>;
     /** Present on a resource the program reads from the cluster (`Resource.get`) instead of creating: the id it reads. */
     read?: { id: string };
+    /** Present (true) when the program asks the engine to leave the resource in place on delete (RegisterResourceRequest.retainOnDelete). */
+    retainOnDelete?: true;
 }
 
 export function decodeStruct(value: Record<string, unknown> | undefined): Record<string, PlanValue> {
@@ -56,6 +58,7 @@ function record(request: RegisterResourceRequest | ReadResourceRequest, urn: str
         }
     }
     const custom = read || request.getCustom();
+    const retained = !read && request.getRetainondelete() === true;
     return {
         urn,
         type: request.getType(),
@@ -67,6 +70,7 @@ function record(request: RegisterResourceRequest | ReadResourceRequest, urn: str
         inputs: decodeStruct(inputs),
         ...(custom ? {} : { outputs: {} }),
         ...(read ? { read: { id: request.getId() } } : {}),
+        ...(retained ? { retainOnDelete: true as const } : {}),
     };
 }
 

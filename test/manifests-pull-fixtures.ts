@@ -193,6 +193,9 @@ function bomOver(sources: Record<string, { url: string; tag: string; release: st
             minio: { source: "platform", image: "example.com/minio:v1.0.0", resources: { cpuRequest: "10m", memoryRequest: "64Mi", memoryLimit: "128Mi" } },
             mc: { source: "platform", image: "example.com/mc:v1.0.0", resources: { cpuRequest: "10m", memoryRequest: "32Mi", memoryLimit: "64Mi" } },
         },
+        backup: {
+            mysql: { source: "platform", image: "example.com/mysql:8.0.0", resources: { cpuRequest: "10m", memoryRequest: "64Mi", memoryLimit: "128Mi" } },
+        },
     });
 }
 

@@ -2,11 +2,12 @@
 // the render's, Argo's keys and each namespace's v2 pipeline root under the
 // namespace's prefix, no root key handed out by the Pipelines profile controller,
 // and a MinIO user per tenant made by a pinned mc Job.
+import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadBom } from "../components/bom/load";
 import { artifactKeysByNamespace, noRootKeyCopies, runPinnedMinio } from "../components/kubeflow/object-store";
 import { noEmptyDatabasePasswords } from "../components/kubeflow/databases";
-import { minioTenantObjects } from "../components/object-store/minio-objects";
+import { ATTACH_POLICY, minioTenantObjects } from "../components/object-store/minio-objects";
 import { type KubernetesObject, objectKey } from "../core/objects";
 import { podTemplates } from "../core/pod-templates";
 import type { Plan } from "../engine/plan";
@@ -89,6 +90,35 @@ describe.skipIf(SKIP_UPSTREAM)("kfstack's changes to Pipelines 2.0.5's object st
     });
 });
 
+describe("attaching a MinIO policy in the mc Jobs", () => {
+    /** Runs `attach policy user` under `set -eu` with an mc that prints `output` and exits with `status`; the script's exit status and stderr. */
+    const attachWith = (output: string, status: number) =>
+        spawnSync(
+            "/bin/sh",
+            ["-c", `set -eu\nmc() { echo "$MC_OUTPUT"; return ${status}; }\n${ATTACH_POLICY}\nattach kfstack-tenant-vision vision-access\necho done`],
+            {
+                env: { MC_OUTPUT: output },
+                encoding: "utf8",
+            },
+        );
+
+    it("counts MinIO's answer to an attachment already made as done, so a second run succeeds", () => {
+        expect(attachWith("mc: <ERROR> Unable to make user/group policy association. The specified policy change is already in effect.", 1)).toMatchObject({
+            status: 0,
+            stdout: "done\n",
+        });
+        expect(attachWith("Attached Policies: [kfstack-tenant-vision]", 0)).toMatchObject({ status: 0, stdout: "done\n" });
+    });
+
+    it("stops the Job on any other failure, with mc's message", () => {
+        expect(attachWith("mc: <ERROR> Unable to make user/group policy association. The specified user does not exist.", 1)).toMatchObject({
+            status: 1,
+            stdout: "",
+            stderr: "mc: <ERROR> Unable to make user/group policy association. The specified user does not exist.\n",
+        });
+    });
+});
+
 describe("the objects of the MinIO tenant users", () => {
     const objects = minioTenantObjects(
         [
@@ -132,12 +162,13 @@ describe("the objects of the MinIO tenant users", () => {
 
     it("only upserts: creates each policy and user and attaches them, so it can run again", () => {
         const script = (podTemplates(find(objects, "batch/Job/kubeflow/kfstack-minio-tenants"))[0]!.spec.containers[0]!["command"] as string[])[2]!;
-        expect(script.split("\n").filter((line) => line.includes("mc "))).toEqual([
+        expect(script.split("\n").filter((line) => line.includes("mc ") || line.includes("attach "))).toEqual([
+            '  if out="$(mc admin policy attach kfstack "$1" --user "$2" 2>&1)"; then return 0; fi',
             'until mc alias set kfstack http://minio-service.kubeflow:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null; do sleep 5; done',
             "mc mb --ignore-existing kfstack/mlpipeline",
             '  mc admin policy create kfstack "kfstack-tenant-$tenant" "/policies/kfstack-tenant-$tenant.json"',
             '  printf \'%s\\n%s\\n\' "$(cat "/keys/$tenant.accesskey")" "$(cat "/keys/$tenant.secretkey")" | mc admin user add kfstack',
-            '  mc admin policy attach kfstack "kfstack-tenant-$tenant" --user "$(cat "/keys/$tenant.accesskey")"',
+            '  attach "kfstack-tenant-$tenant" "$(cat "/keys/$tenant.accesskey")"',
         ]);
         expect(Object.keys(find(objects, "/Secret/kubeflow/kfstack-minio-tenant-keys")["stringData"] as object)).toEqual([
             "nlp.accesskey",

@@ -15,6 +15,7 @@ import { APIService } from "kubernetes-models/apiregistration.k8s.io/v1/APIServi
 import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { CronJob } from "kubernetes-models/batch/v1/CronJob";
 import { Job } from "kubernetes-models/batch/v1/Job";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
@@ -125,6 +126,7 @@ export const BUILT_IN_MODELS: Readonly<Record<string, ModelClass>> = Object.from
         DaemonSet,
         Deployment,
         StatefulSet,
+        CronJob,
         Job,
         HorizontalPodAutoscaler,
         PodDisruptionBudget,

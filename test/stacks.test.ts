@@ -217,7 +217,7 @@ describe("stack onprem (existing cluster, production topology)", () => {
     });
 
     it("creates no infrastructure, only a Kubernetes provider for the kubeconfig's context and what runs in the cluster", () => {
-        const infrastructure = plan.resources.filter((candidate) => !/^(kubernetes:|kfstack:(kubeflow|monitoring):|random:)/.test(candidate.type));
+        const infrastructure = plan.resources.filter((candidate) => !/^(kubernetes:|kfstack:(kubeflow|monitoring|backups):|random:)/.test(candidate.type));
         expect(infrastructure.map((candidate) => candidate.type)).toEqual([
             "pulumi:pulumi:Stack",
             "kfstack:cluster:ExistingCluster",

@@ -45,7 +45,7 @@ function crossCheck(bom: Bom, file: string): string[] {
                 problems.push(`${where}: version ${component.version} is forbidden: ${forbidden.reason}`);
         }
     });
-    return [...problems, ...clusterAutoscalerProblems(bom, file), ...objectStoreProblems(bom, file)];
+    return [...problems, ...clusterAutoscalerProblems(bom, file), ...objectStoreProblems(bom, file), ...backupProblems(bom, file)];
 }
 
 /** Each object-store pin: a known source whose tag is the image's. */
@@ -58,6 +58,16 @@ export function objectStoreProblems(bom: Bom, file: string): string[] {
         return tag === source.tag
             ? []
             : [`${where}: the image is tagged ${tag ?? "(none)"}, but source "${pin.source}" is tag ${source.tag}; pin both to the same release`];
+    });
+}
+
+/** Each backup pin: a known source, and an image a component's render runs, so the client is a bundled server's release. */
+export function backupProblems(bom: Bom, file: string): string[] {
+    const rendered = new Set(bom.components.flatMap((component) => component.images));
+    return Object.entries(bom.backup).flatMap(([name, pin]) => {
+        const where = `${file}: backup.${name}`;
+        if (!bom.sources[pin.source]) return [`${where}: source "${pin.source}" is not one of ${Object.keys(bom.sources).join(", ")}`];
+        return rendered.has(pin.image) ? [] : [`${where}: ${pin.image} is no component's image; pin the MySQL release a component runs`];
     });
 }
 

@@ -27,5 +27,9 @@ export function bomTable(bom: Bom): string {
                     `${name} \`${pin.image}\` (${bom.sources[pin.source]!.repository.replace("https://github.com/", "")}@${bom.sources[pin.source]!.tag}${pin.replaces ? `, in place of the render's \`${pin.replaces}\`` : ""})`,
             )
             .join(", ")}.`,
+        "",
+        `The in-cluster databases' backup: ${Object.entries(bom.backup)
+            .map(([name, pin]) => `${name} \`${pin.image}\` (a component's own image)`)
+            .join(", ")}.`,
     ].join("\n");
 }

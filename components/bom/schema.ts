@@ -132,6 +132,11 @@ export const ObjectStoreSchema = z.strictObject({
     mc: ImagePinSchema,
 });
 
+/** The in-cluster databases' backup (components/backups): a MySQL client image, one a component's render already runs. */
+export const BackupSchema = z.strictObject({
+    mysql: ImagePinSchema,
+});
+
 export const BomSchema = z.strictObject({
     release: z.string().regex(/^kubeflow-[0-9]+\.[0-9]+\.[0-9]+$/),
     kubernetes: KubernetesWindowSchema.extend({
@@ -142,6 +147,7 @@ export const BomSchema = z.strictObject({
     components: z.array(ComponentSchema).min(1),
     clusterAutoscaler: ClusterAutoscalerSchema,
     objectStore: ObjectStoreSchema,
+    backup: BackupSchema,
 });
 
 export type Bom = z.infer<typeof BomSchema>;
@@ -174,9 +180,12 @@ export function componentFiles(component: BomComponent): ComponentFile[] {
     }));
 }
 
-/** The images the installed components run: their renders' images, less those the object store's pins replace, plus those pins (MinIO and mc run wherever Pipelines does). */
+/**
+ * The images the installed components run, once each: their renders' images, less those the object store's pins replace,
+ * plus those pins and the backup's (MinIO, mc and the database backup run wherever Pipelines does).
+ */
 export function installedImages(bom: Bom, installed: readonly BomComponent[]): string[] {
-    const pins = installed.some((component) => component.name === "pipelines") ? Object.values(bom.objectStore) : [];
+    const pins = installed.some((component) => component.name === "pipelines") ? [...Object.values(bom.objectStore), ...Object.values(bom.backup)] : [];
     const replaced = new Set(pins.map((pin) => pin.replaces));
-    return [...installed.flatMap((component) => component.images).filter((image) => !replaced.has(image)), ...pins.map((pin) => pin.image)];
+    return [...new Set([...installed.flatMap((component) => component.images).filter((image) => !replaced.has(image)), ...pins.map((pin) => pin.image)])];
 }

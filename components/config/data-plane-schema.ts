@@ -25,7 +25,9 @@ export const dataPlane = z
             .min(7, { error: "must be at least 7: fewer days of automated backups leave no week to notice a bad run" })
             .max(35, { error: "must be at most 35, the longest automated backup retention RDS offers" })
             .optional()
-            .describe("Days of automated backups (and point-in-time recovery) of a managed database (default: 7 testing, 14 production)."),
+            .describe(
+                "Days of backups kept: a managed database's automated backups (and point-in-time recovery), or the in-cluster databases' daily dumps in MinIO (default: 7 testing, 14 production).",
+            ),
         deletionProtection: z.boolean().optional().describe("Refuse to delete the managed database (default: on in production)."),
         highAvailability: z
             .boolean()

@@ -13,15 +13,15 @@ interface EnvVar {
     [key: string]: unknown;
 }
 
-/** Each MySQL Deployment, and the Secret key its root password comes from. */
-const SERVERS: Record<string, { secret: string; key: string }> = {
+/** Each MySQL Deployment (its Service has the same name), and the Secret key its root password comes from. */
+export const DATABASE_SERVERS: Readonly<Record<string, { readonly secret: string; readonly key: string }>> = {
     "apps/Deployment/kubeflow/mysql": { secret: "mysql-secret", key: "password" },
     "apps/Deployment/kubeflow/katib-mysql": { secret: "katib-mysql-secrets", key: "MYSQL_ROOT_PASSWORD" },
 };
 
 /** Takes MYSQL_ALLOW_EMPTY_PASSWORD out of each server and sets MYSQL_ROOT_PASSWORD from its Secret; each server must be found. */
 export function noEmptyDatabasePasswords(objects: readonly KubernetesObject[]): void {
-    for (const [key, { secret, key: secretKey }] of Object.entries(SERVERS)) {
+    for (const [key, { secret, key: secretKey }] of Object.entries(DATABASE_SERVERS)) {
         const container = objects
             .filter((object) => objectKey(object) === key)
             .flatMap((object) => podTemplates(object))

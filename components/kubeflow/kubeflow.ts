@@ -14,6 +14,7 @@ import type { KubernetesObjectResource } from "../manifests/kubernetes-object";
 import { type Customizations, ManifestLayer, type ManifestSource } from "../manifests/layer";
 import type { BrokenCycle } from "../manifests/ordering/plan";
 import { type Credentials, exposeGateway, narrowTenantRoles, replaceDefaultCredentials } from "./customize";
+import { retainDataVolumes } from "./data-volumes";
 import { noEmptyDatabasePasswords } from "./databases";
 import type { GatewaySettings } from "./gateway-settings";
 import { addGatewayTls, annotateCertManager } from "./gateway-tls";
@@ -37,6 +38,8 @@ export interface KubeflowArgs extends ManifestSource {
     readonly certManagerAnnotations?: Readonly<Record<string, pulumi.Input<string>>>;
     /** The cloud's bucket and database, when the stack's data plane is managed; otherwise the bundled MinIO and MySQL stay. */
     readonly dataPlane?: ManagedDataPlane;
+    /** Production: the bundled MinIO's and MySQL servers' volumes stay in the cluster when Pulumi deletes them. */
+    readonly retainDataVolumes: boolean;
 }
 
 /**
@@ -105,7 +108,7 @@ export class Kubeflow extends pulumi.ComponentResource {
         const groups = new Map(
             args.components.map((component) => [component.name, new BomComponentGroup(`${name}-${component.name}`, { component }, { parent: this })]),
         );
-        const registered = layer.register(entries, groups);
+        const registered = layer.register(entries, groups, undefined, retainDataVolumes(args.retainDataVolumes));
         this.installed = registered.installed;
         this.objects = registered.resources;
         this.brokenCycles = registered.brokenCycles;

@@ -49,6 +49,9 @@ export interface Customizations {
 /** Dependencies an object has beyond its install plan's, given the layer's resources registered so far. */
 export type ExtraDependencies = (object: KubernetesObject, registered: ReadonlyMap<string, KubernetesObjectResource>) => pulumi.Resource[];
 
+/** Resource options an object gets beyond its parent and dependencies (say, retainOnDelete for data that must outlive the stack). */
+export type ObjectOptions = (object: KubernetesObject) => Pick<pulumi.CustomResourceOptions, "retainOnDelete">;
+
 export interface RegisteredLayer {
     /** The layer's objects in install order. */
     readonly installed: KubernetesObject[];
@@ -88,7 +91,12 @@ export class ManifestLayer {
      * group, depending on what it needs first, among the platform's objects or
      * the layer's own.
      */
-    register(entries: readonly LayerObject[], groups: ReadonlyMap<string, pulumi.Resource>, extraDependencies: ExtraDependencies = () => []): RegisteredLayer {
+    register(
+        entries: readonly LayerObject[],
+        groups: ReadonlyMap<string, pulumi.Resource>,
+        extraDependencies: ExtraDependencies = () => [],
+        options: ObjectOptions = () => ({}),
+    ): RegisteredLayer {
         const groupOf = new Map(entries.map(({ object, group }) => [objectKey(object), group]));
         const plan = planInstall([...this.platform.objects, ...entries.map((entry) => entry.object)]);
         const installed: KubernetesObject[] = [];
@@ -101,7 +109,7 @@ export class ManifestLayer {
                 ...(plan.dependencies.get(key) ?? []).map((dependency) => this.platform.resources.get(dependency.on) ?? resources.get(dependency.on)!),
                 ...extraDependencies(object, resources),
             ];
-            resources.set(key, new KubernetesObjectResource(object, { parent: groups.get(group), dependsOn }));
+            resources.set(key, new KubernetesObjectResource(object, { ...options(object), parent: groups.get(group), dependsOn }));
             installed.push(object);
         }
         return { installed, resources, brokenCycles: plan.brokenCycles };

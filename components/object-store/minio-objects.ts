@@ -16,7 +16,8 @@ export const TENANT_KEY_SECRET = "mlpipeline-minio-artifact";
 const KEYS_SECRET = "kfstack-minio-tenant-keys";
 const ADMIN_SECRET = "kfstack-minio-admin";
 const JOB = "kfstack-minio-tenants";
-const ENDPOINT = "http://minio-service.kubeflow:9000";
+/** The in-cluster MinIO, as the Pipelines API server reaches it. */
+export const MINIO_ENDPOINT = "http://minio-service.kubeflow:9000";
 
 export interface TenantKey {
     readonly tenant: string;
@@ -47,14 +48,25 @@ export function tenantPolicy(tenant: string): IamPolicyDocument {
     };
 }
 
+/**
+ * `attach <policy> <user>` for the mc Jobs' scripts: MinIO answers an attachment already made with "The specified policy
+ * change is already in effect." and mc exits 1 (minio/mc#4863), which would fail every run after the first; a shell
+ * function, as the mc image has no grep.
+ */
+export const ATTACH_POLICY = `attach() {
+  if out="$(mc admin policy attach kfstack "$1" --user "$2" 2>&1)"; then return 0; fi
+  case "$out" in *"already in effect"*) ;; *) echo "$out" >&2; return 1 ;; esac
+}`;
+
 /** The Job's script: wait for MinIO, make the bucket, then for each tenant its policy, its user (secret read from stdin, not argv) and the attachment. */
 const SCRIPT = `set -eu
-until mc alias set kfstack ${ENDPOINT} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null; do sleep 5; done
+${ATTACH_POLICY}
+until mc alias set kfstack ${MINIO_ENDPOINT} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null; do sleep 5; done
 mc mb --ignore-existing kfstack/${PIPELINES_BUCKET}
 for tenant in $TENANTS; do
   mc admin policy create kfstack "kfstack-tenant-$tenant" "/policies/kfstack-tenant-$tenant.json"
   printf '%s\\n%s\\n' "$(cat "/keys/$tenant.accesskey")" "$(cat "/keys/$tenant.secretkey")" | mc admin user add kfstack
-  mc admin policy attach kfstack "kfstack-tenant-$tenant" --user "$(cat "/keys/$tenant.accesskey")"
+  attach "kfstack-tenant-$tenant" "$(cat "/keys/$tenant.accesskey")"
 done
 `;
 
@@ -77,13 +89,21 @@ function tenantNamespaceObjects(key: TenantKey): KubernetesObject[] {
     ];
 }
 
-function job(tenants: readonly string[], mc: ImagePin): KubernetesObject {
+/** What an `mc` Job runs: its script, environment and the volumes it reads besides its scratch space. */
+interface McJob {
+    readonly name: string;
+    readonly script: string;
+    readonly env: readonly Record<string, unknown>[];
+    readonly volumes: readonly { readonly name: string; readonly mountPath: string; readonly source: Record<string, unknown> }[];
+}
+
+/** A Job in kubeflow running the BOM's `mc` against the in-cluster MinIO, non-root, read-only, with memory limits. */
+export function mcJob(job: McJob, mc: ImagePin): KubernetesObject {
     const { cpuRequest, memoryRequest, memoryLimit } = mc.resources;
-    const fromAdmin = (name: string) => ({ name, valueFrom: { secretKeyRef: { name: ADMIN_SECRET, key: name } } });
     return {
         apiVersion: "batch/v1",
         kind: "Job",
-        metadata: { name: JOB, namespace: "kubeflow" },
+        metadata: { name: job.name, namespace: "kubeflow" },
         spec: {
             backoffLimit: 6,
             activeDeadlineSeconds: 900,
@@ -98,31 +118,40 @@ function job(tenants: readonly string[], mc: ImagePin): KubernetesObject {
                         {
                             name: "mc",
                             image: mc.image,
-                            command: ["/bin/sh", "-c", SCRIPT],
-                            env: [
-                                fromAdmin("MINIO_ROOT_USER"),
-                                fromAdmin("MINIO_ROOT_PASSWORD"),
-                                { name: "TENANTS", value: tenants.join(" ") },
-                                { name: "MC_CONFIG_DIR", value: "/tmp/mc" },
-                            ],
+                            command: ["/bin/sh", "-c", job.script],
+                            env: [...job.env, { name: "MC_CONFIG_DIR", value: "/tmp/mc" }],
                             resources: { requests: { cpu: cpuRequest, memory: memoryRequest }, limits: { memory: memoryLimit } },
                             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
                             volumeMounts: [
-                                { name: "keys", mountPath: "/keys", readOnly: true },
-                                { name: "policies", mountPath: "/policies", readOnly: true },
+                                ...job.volumes.map((volume) => ({ name: volume.name, mountPath: volume.mountPath, readOnly: true })),
                                 { name: "tmp", mountPath: "/tmp" },
                             ],
                         },
                     ],
                     volumes: [
-                        { name: "keys", secret: { secretName: KEYS_SECRET } },
-                        { name: "policies", configMap: { name: MINIO_POLICIES_CONFIG_MAP } },
+                        ...job.volumes.map((volume) => ({ name: volume.name, ...volume.source })),
                         { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
                     ],
                 },
             },
         },
     };
+}
+
+function job(tenants: readonly string[], mc: ImagePin): KubernetesObject {
+    const fromAdmin = (name: string) => ({ name, valueFrom: { secretKeyRef: { name: ADMIN_SECRET, key: name } } });
+    return mcJob(
+        {
+            name: JOB,
+            script: SCRIPT,
+            env: [fromAdmin("MINIO_ROOT_USER"), fromAdmin("MINIO_ROOT_PASSWORD"), { name: "TENANTS", value: tenants.join(" ") }],
+            volumes: [
+                { name: "keys", mountPath: "/keys", source: { secret: { secretName: KEYS_SECRET } } },
+                { name: "policies", mountPath: "/policies", source: { configMap: { name: MINIO_POLICIES_CONFIG_MAP } } },
+            ],
+        },
+        mc,
+    );
 }
 
 /**
