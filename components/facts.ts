@@ -5,7 +5,8 @@
 import type { ClusterCapabilities, ClusterFacts, KubeflowFacts } from "../core/facts";
 import { compareKubernetesVersions } from "../core/kubernetes-version";
 import { type Bom, type BomComponent, installedImages } from "./bom/schema";
-import { vpcCidrBlocks } from "./config/cloud-schema";
+import { DEFAULT_VPC_CIDR } from "./config/cloud-schema";
+import { privateSubnetCidrs } from "./cluster/aws/subnets";
 import type { ClusterProvidesConfig } from "./config/existing-schema";
 import type { StackConfig } from "./config/schema";
 import type { NodePoolPlan } from "./config/topology";
@@ -24,11 +25,16 @@ export function clusterFactsOf(config: StackConfig, pools: NodePoolPlan[]): Clus
     };
 }
 
-/** Where pods take their addresses (ClusterFacts.podCidrs): the VPC CNI gives them the VPC's, GKE its pods range. */
+/**
+ * Where pods take their addresses (ClusterFacts.podCidrs): the VPC CNI gives them the node subnets' (a VPC kfstack creates
+ * has them apart from its public and endpoint subnets; of an existing VPC only its blocks are known), GKE its pods range.
+ */
 function podCidrsOf(config: StackConfig): string[] {
     switch (config.cloud) {
         case "aws":
-            return vpcCidrBlocks(config.network);
+            return config.network.existingVpc
+                ? config.network.existingVpc.cidrBlocks
+                : privateSubnetCidrs(config.network.vpcCidr ?? DEFAULT_VPC_CIDR, config.zones);
         case "gcp":
             return [config.network.podsCidr];
         case "existing":
