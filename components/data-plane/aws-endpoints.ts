@@ -53,5 +53,5 @@ export function awsEndpoints(parent: pulumi.Resource, name: string, args: AwsEnd
             { parent },
         );
     }
-    return [{ cidrs: args.subnets.map((subnet) => subnet.cidr), port: HTTPS_PORT, reason: "STS and S3 interface endpoints" }];
+    return [{ cidrs: args.subnets.map((subnet) => subnet.cidr), port: HTTPS_PORT }];
 }

@@ -21,16 +21,16 @@ export interface GcpDataPlaneArgs {
 const NONCURRENT_VERSION_DAYS = 30;
 
 /**
- * Where a tenant's pods get Workload Identity tokens and use them. The GKE metadata server answers on 169.254.169.254:80;
- * on Dataplane V2 the node redirects that to the metadata server's own address, 169.254.169.252:988, and NetworkPolicy
- * sees the redirected connection, so both must be allowed (cloud.google.com/kubernetes-engine/docs/concepts/workload-identity,
- * "Limitations" and the network policy note of the metadata server). Google APIs, Cloud Storage's among them, answer on
- * private.googleapis.com, where the VPC's private zone sends every *.googleapis.com name (components/cluster/gcp/network.ts).
+ * Where a tenant's pods get Workload Identity tokens and use them. Under NetworkPolicy, GKE's Workload Identity page
+ * (cloud.google.com/kubernetes-engine/docs/concepts/workload-identity, "Restrictions") has pods allowed to the GKE
+ * metadata server at 169.254.169.252:988 (GKE 1.21.0-gke.1000 and later), and on Dataplane V2, which kfstack's clusters
+ * run, at 169.254.169.254:80 as well. Google APIs, Cloud Storage's among them, answer on private.googleapis.com, where
+ * the VPC's private zone sends every *.googleapis.com name (components/cluster/gcp/network.ts).
  */
 export const GCP_TENANT_EGRESS: DataPlaneEgress = [
-    { cidrs: ["169.254.169.254/32"], port: 80, reason: "GKE metadata server" },
-    { cidrs: ["169.254.169.252/32"], port: 988, reason: "GKE metadata server (Dataplane V2)" },
-    { cidrs: [GOOGLE_APIS_CIDR], port: HTTPS_PORT, reason: "Google APIs (private.googleapis.com)" },
+    { cidrs: ["169.254.169.254/32"], port: 80 },
+    { cidrs: ["169.254.169.252/32"], port: 988 },
+    { cidrs: [GOOGLE_APIS_CIDR], port: HTTPS_PORT },
 ];
 
 export function gcpDataPlane(parent: pulumi.Resource, name: string, args: GcpDataPlaneArgs): ManagedDataPlane {

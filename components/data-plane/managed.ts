@@ -25,7 +25,7 @@ export const HTTPS_PORT = 443;
  * What a tenant's pods reach outside the cluster to use the managed object store: the cloud's identity endpoint (to trade
  * their ServiceAccount token for cloud credentials) and the object store, as address blocks and a TCP port each.
  */
-export type DataPlaneEgress = readonly { readonly cidrs: readonly string[]; readonly port: number; readonly reason: string }[];
+export type DataPlaneEgress = readonly { readonly cidrs: readonly string[]; readonly port: number }[];
 /** Katib's database: Katib connects to it by name and never creates it (katib v0.16.0 pkg/db/v1beta1/mysql/mysql.go). */
 export const KATIB_DATABASE = "katib";
 export const DATABASE_USER = "kubeflow";

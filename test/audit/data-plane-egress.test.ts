@@ -121,7 +121,7 @@ describe("tenant egress to the GCS data plane of gke-prod", () => {
         gke = await planned("gke-prod");
     });
 
-    it("lets every tenant's pods reach the GKE metadata server (80, and 988 on Dataplane V2) and private.googleapis.com on 443, outside the pod network", () => {
+    it("lets every tenant's pods reach the GKE metadata server (988, and 80 on Dataplane V2) and private.googleapis.com on 443, outside the pod network", () => {
         expectDataPlaneEgress(gke, [
             { cidrs: ["169.254.169.254/32"], port: 80 },
             { cidrs: ["169.254.169.252/32"], port: 988 },
