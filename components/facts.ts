@@ -2,6 +2,7 @@
 // stack by its resolution (stack.ts). The cluster and Kubeflow components
 // register them as their inputs; `npm run check -- --stack-config` adds them
 // to a bare list of resources.
+import { ipv4Blocks, parseCidr, subtract } from "../core/cidr";
 import type { ClusterCapabilities, ClusterFacts, KubeflowFacts } from "../core/facts";
 import { compareKubernetesVersions } from "../core/kubernetes-version";
 import { type Bom, type BomComponent, installedImages } from "./bom/schema";
@@ -27,14 +28,17 @@ export function clusterFactsOf(config: StackConfig, pools: NodePoolPlan[]): Clus
 
 /**
  * Where pods take their addresses (ClusterFacts.podCidrs): the VPC CNI gives them the node subnets' (a VPC kfstack creates
- * has them apart from its public and endpoint subnets; of an existing VPC only its blocks are known), GKE its pods range.
+ * has them apart from its public and endpoint subnets; of an existing VPC its blocks but the endpoint subnets, which hold
+ * no nodes), GKE its pods range.
  */
 function podCidrsOf(config: StackConfig): string[] {
     switch (config.cloud) {
-        case "aws":
-            return config.network.existingVpc
-                ? config.network.existingVpc.cidrBlocks
-                : privateSubnetCidrs(config.network.vpcCidr ?? DEFAULT_VPC_CIDR, config.zones);
+        case "aws": {
+            const existing = config.network.existingVpc;
+            if (!existing) return privateSubnetCidrs(config.network.vpcCidr ?? DEFAULT_VPC_CIDR, config.zones);
+            const blocks = (list: string[]) => list.map((cidr) => parseCidr(cidr)!);
+            return subtract(blocks(existing.cidrBlocks), blocks((existing.endpointSubnets ?? []).map((subnet) => subnet.cidr))).flatMap(ipv4Blocks);
+        }
         case "gcp":
             return [config.network.podsCidr];
         case "existing":
