@@ -5,8 +5,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { nodeadmUserData } from "../components/cluster/aws/node-group";
 import { stackConfigOf } from "../components/stack";
 import { apiServerCidrs } from "../components/tenancy/settings";
-import { clusterFactsOf } from "../components/facts";
-import { ipv4Blocks, overlaps, parseCidr, subtract } from "../core/cidr";
 import { type Plan, planStack } from "../engine/plan";
 import { plannedStack } from "./planned-stacks";
 import { Secret, Unknown } from "../engine/values";
@@ -350,29 +348,6 @@ describe("stack in an existing VPC (test fixture)", () => {
 
     it("records the VPC's CIDR blocks, secondary included, as the pod network the VPC CNI gives addresses from", () => {
         expect(resource(plan, "kfstack:cluster:EksCluster", "kfstack-existing-vpc").inputs["podCidrs"]).toEqual(["10.50.0.0/16", "100.64.0.0/16"]);
-    });
-
-    it("leaves the endpoint subnets an s3 stack names out of the pod network, so allow-data-plane's ipBlocks name no pod", () => {
-        const settings = plannableStackSettings("existing-vpc", { configFile: stackFixture("existing-vpc") }).config;
-        const network = JSON.parse(settings["kfstack:network"]!) as { existingVpc: Record<string, unknown> };
-        const endpointSubnets = [
-            { id: "subnet-2a1b2c3d4e5f60718", cidr: "10.50.240.0/28" },
-            { id: "subnet-3a1b2c3d4e5f60718", cidr: "10.50.240.16/28" },
-        ];
-        const { config } = stackConfigOf({
-            stack: "existing-vpc",
-            config: {
-                ...settings,
-                "kfstack:dataPlane": JSON.stringify({ objectStore: "s3" }),
-                "kfstack:network": JSON.stringify({ existingVpc: { ...network.existingVpc, endpointSubnets } }),
-            },
-        });
-        const podCidrs = clusterFactsOf(config, []).podCidrs;
-        expect(podCidrs).toContain("100.64.0.0/16");
-        const pods = podCidrs.map((cidr) => parseCidr(cidr)!);
-        for (const { cidr } of endpointSubnets) expect(overlaps(pods, parseCidr(cidr)!)).toBe(false);
-        // The VPC's primary block holds the pods everywhere but in the two endpoint subnets.
-        expect(subtract([parseCidr("10.50.0.0/16")!], pods).flatMap(ipv4Blocks)).toEqual(["10.50.240.0/27"]);
     });
 
     it("lets tenant pods reach the API server in the VPC's CIDR blocks unless tenancy.apiServerCidrs says otherwise", () => {

@@ -2,14 +2,17 @@
 // VPC's endpoint subnets on 443, on gke-prod (GCS) the GKE metadata server and private.googleapis.com; no ipBlock of it
 // overlaps the pod network, so the tenancy audit finds no new path between tenants, and nothing else opens.
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseCidr, overlaps } from "../../core/cidr";
+import { ipv4Blocks, overlaps, parseCidr, subtract } from "../../core/cidr";
+import { clusterFactsOf } from "../../components/facts";
+import { stackConfigOf } from "../../components/stack";
+import { plannableStackSettings } from "../../engine/unset-secrets";
 import { clusterFacts } from "../../core/facts";
 import { type Network, buildNetwork } from "../../core/network-policy/network";
 import type { KubernetesObject } from "../../core/objects";
 import { auditTenancy, unacknowledged } from "../../engine/audit/tenancy-audit";
 import { policyRecordsOf } from "../../engine/policy-check";
 import type { Plan } from "../../engine/plan";
-import { resource } from "../helpers";
+import { resource, stackFixture } from "../helpers";
 import { type SharedStack, plannedStack } from "../planned-stacks";
 import { tenantNamespace } from "./network-fixtures";
 
@@ -149,5 +152,30 @@ describe("tenant egress to the GCS data plane of gke-prod", () => {
 
     it("opens nothing else: the internet and Google's public API addresses stay closed, and the audit finds no path between tenants", () => {
         expectNothingElseNew(gke, ["8.8.8.8/32", "142.250.0.0/15", "199.36.153.4/30"]);
+    });
+});
+
+describe("the pod network of an s3 stack in an existing VPC", () => {
+    it("leaves the endpoint subnets an s3 stack names out of the pod network, so allow-data-plane's ipBlocks name no pod", () => {
+        const settings = plannableStackSettings("existing-vpc", { configFile: stackFixture("existing-vpc") }).config;
+        const network = JSON.parse(settings["kfstack:network"]!) as { existingVpc: Record<string, unknown> };
+        const endpointSubnets = [
+            { id: "subnet-2a1b2c3d4e5f60718", cidr: "10.50.240.0/28" },
+            { id: "subnet-3a1b2c3d4e5f60718", cidr: "10.50.240.16/28" },
+        ];
+        const { config } = stackConfigOf({
+            stack: "existing-vpc",
+            config: {
+                ...settings,
+                "kfstack:dataPlane": JSON.stringify({ objectStore: "s3" }),
+                "kfstack:network": JSON.stringify({ existingVpc: { ...network.existingVpc, endpointSubnets } }),
+            },
+        });
+        const podCidrs = clusterFactsOf(config, []).podCidrs;
+        expect(podCidrs).toContain("100.64.0.0/16");
+        const pods = podCidrs.map((cidr) => parseCidr(cidr)!);
+        for (const { cidr } of endpointSubnets) expect(overlaps(pods, parseCidr(cidr)!)).toBe(false);
+        // The VPC's primary block holds the pods everywhere but in the two endpoint subnets.
+        expect(subtract([parseCidr("10.50.0.0/16")!], pods).flatMap(ipv4Blocks)).toEqual(["10.50.240.0/27"]);
     });
 });
