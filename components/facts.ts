@@ -2,10 +2,12 @@
 // stack by its resolution (stack.ts). The cluster and Kubeflow components
 // register them as their inputs; `npm run check -- --stack-config` adds them
 // to a bare list of resources.
+import { ipv4Blocks, parseCidr, subtract } from "../core/cidr";
 import type { ClusterCapabilities, ClusterFacts, KubeflowFacts } from "../core/facts";
 import { compareKubernetesVersions } from "../core/kubernetes-version";
 import { type Bom, type BomComponent, installedImages } from "./bom/schema";
-import { vpcCidrBlocks } from "./config/cloud-schema";
+import { DEFAULT_VPC_CIDR } from "./config/cloud-schema";
+import { privateSubnetCidrs } from "./cluster/aws/subnets";
 import type { ClusterProvidesConfig } from "./config/existing-schema";
 import type { StackConfig } from "./config/schema";
 import type { NodePoolPlan } from "./config/topology";
@@ -24,11 +26,19 @@ export function clusterFactsOf(config: StackConfig, pools: NodePoolPlan[]): Clus
     };
 }
 
-/** Where pods take their addresses (ClusterFacts.podCidrs): the VPC CNI gives them the VPC's, GKE its pods range. */
+/**
+ * Where pods take their addresses (ClusterFacts.podCidrs): the VPC CNI gives them the node subnets' (a VPC kfstack creates
+ * has them apart from its public and endpoint subnets; of an existing VPC its blocks but the endpoint subnets, which hold
+ * no nodes), GKE its pods range.
+ */
 function podCidrsOf(config: StackConfig): string[] {
     switch (config.cloud) {
-        case "aws":
-            return vpcCidrBlocks(config.network);
+        case "aws": {
+            const existing = config.network.existingVpc;
+            if (!existing) return privateSubnetCidrs(config.network.vpcCidr ?? DEFAULT_VPC_CIDR, config.zones);
+            const blocks = (list: string[]) => list.map((cidr) => parseCidr(cidr)!);
+            return subtract(blocks(existing.cidrBlocks), blocks((existing.endpointSubnets ?? []).map((subnet) => subnet.cidr))).flatMap(ipv4Blocks);
+        }
         case "gcp":
             return [config.network.podsCidr];
         case "existing":

@@ -171,6 +171,7 @@ function buildTenants(name: string, stack: ResolvedStack, { cluster, kubeflow, p
                 apiServerCidrs: apiServerCidrs(config),
                 kserve: installed.some((component) => component.name === "kserve"),
                 monitoring,
+                dataPlaneEgress: dataPlane?.tenantEgress ?? [],
             },
             platform,
             ...(dataPlane?.objectStore ? { artifacts: tenantArtifacts(dataPlane) } : {}),

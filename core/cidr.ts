@@ -79,6 +79,20 @@ export function prefixLength(cidr: string): number | undefined {
     }
 }
 
+/** The fewest IPv4 CIDR blocks that hold exactly the addresses of `range`, as text. */
+export function ipv4Blocks(range: AddressRange): string[] {
+    if (range.v6) throw new Error("ipv4Blocks: the range is IPv6");
+    const blocks: string[] = [];
+    for (let start = range.start; start <= range.end;) {
+        // The largest aligned block at `start` that ends inside the range.
+        let size = 1n;
+        while (size < 1n << 32n && start % (size * 2n) === 0n && start + size * 2n - 1n <= range.end) size *= 2n;
+        blocks.push(format(Number(start), 32 - (size.toString(2).length - 1)));
+        start += size;
+    }
+    return blocks;
+}
+
 /** The `netnum`-th block of size /(prefix + newbits) inside `cidr`. */
 export function cidrSubnet(cidr: string, newbits: number, netnum: number): string {
     const { address, prefix } = parseIpv4(cidr);

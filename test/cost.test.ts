@@ -77,6 +77,15 @@ describe("the plan's cost estimate", () => {
             // The data plane's key beside the cluster's; S3 and RDS replace the MinIO and MySQL claims (priced by neither yet).
             line("KMS key × 2 (kfstack-prod-secrets, kfstack-prod-data-key)", 2, "key-month", 1, 2, AWS("kms/pricing")),
             awsExtras("prod")[1]!,
+            // The STS and S3 interface endpoints tenant pods reach (components/data-plane/aws-endpoints.ts), priced by no table yet.
+            line(
+                "interface VPC endpoint × 2 (kfstack-prod-data-sts, kfstack-prod-data-s3)",
+                2,
+                "endpoint",
+                null,
+                null,
+                "not priced: interface endpoints are not in the price table",
+            ),
             ebs("PersistentVolumeClaim istio-system/authservice-pvc", "10Gi", 10),
             ebs("Prometheus monitoring/k8s", "2 × 200Gi", 400),
         ]);

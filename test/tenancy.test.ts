@@ -120,12 +120,13 @@ describe("tenants of the prod stack", () => {
         });
     });
 
-    it("denies all traffic by default and allows only the namespace itself, the platform, DNS, platform services and object storage", () => {
+    it("denies all traffic by default and allows only the namespace itself, the platform, DNS, platform services, the data plane and object storage", () => {
         const names = (tenant: string) =>
             resourcesOfType(plan, NETWORK_POLICY)
                 .filter((policy) => policy.name.startsWith(`${tenant}/`))
                 .map((policy) => policy.name);
         expect(names("vision").sort()).toEqual([
+            "vision/allow-data-plane",
             "vision/allow-dns",
             "vision/allow-from-platform",
             "vision/allow-object-storage",
@@ -134,6 +135,7 @@ describe("tenants of the prod stack", () => {
             "vision/default-deny",
         ]);
         expect(names("nlp").sort()).toEqual([
+            "nlp/allow-data-plane",
             "nlp/allow-dns",
             "nlp/allow-from-platform",
             "nlp/allow-platform-services",

@@ -66,6 +66,18 @@ export const awsNetwork = z
                     .describe(
                         "The VPC's IPv4 CIDR blocks, primary and secondary: the VPC CNI gives pods addresses from them (the pod network the tenancy audit matches ipBlocks against), and the API server's network interfaces sit in them.",
                     ),
+                endpointSubnets: z
+                    .array(
+                        z.strictObject({
+                            id: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "must be a subnet id such as subnet-0abc1234" }),
+                            cidr: ipv4Cidr,
+                        }),
+                    )
+                    .min(2, { error: "needs a subnet in at least 2 zones" })
+                    .optional()
+                    .describe(
+                        "Small subnets (a /28 or more per zone) holding no nodes, by id and CIDR, where kfstack puts the STS and S3 interface endpoints tenant pods reach; required when the object store is s3.",
+                    ),
             })
             .optional()
             .describe("Use this VPC instead of creating one."),

@@ -1,10 +1,12 @@
 // The managed data plane of an aws stack: one KMS key for the bucket and the
 // database, the S3 bucket, RDS for MySQL, and the IRSA roles that reach the
-// bucket, in the cluster's VPC.
+// bucket, in the cluster's VPC, with the STS and S3 interface endpoints
+// tenant pods reach (aws-endpoints.ts).
 import { aws } from "../packages";
 import type * as pulumi from "@pulumi/pulumi";
 import type { EksCluster } from "../cluster/aws/eks-cluster";
 import { AwsDatabase } from "./aws-database";
+import { awsEndpoints } from "./aws-endpoints";
 import { awsIdentities } from "./aws-identities";
 import { AwsObjectStore } from "./aws-object-store";
 import { DATABASE_USER, MYSQL_PORT, type ManagedDataPlane, TENANT_ACCOUNT } from "./managed";
@@ -60,11 +62,16 @@ export function awsDataPlane(parent: pulumi.Resource, name: string, args: AwsDat
               tenantAccount: TENANT_ACCOUNT,
           })
         : { platformAccounts: new Map(), tenantAccounts: new Map() };
+    const network = cluster.network;
+    const tenantEgress = store
+        ? awsEndpoints(parent, name, { clusterName, region, vpcId: network.vpcId, vpcCidrs: network.cidrBlocks, subnets: network.endpointSubnets })
+        : [];
     return {
         ...(store ? { objectStore: { kind: "s3", bucket: store.bucket.bucket, endpoint: `s3.${region}.amazonaws.com`, region } } : {}),
         ...(database
             ? { database: { kind: "rds", host: database.instance.address, port: MYSQL_PORT, username: DATABASE_USER, password: database.password } }
             : {}),
         ...identities,
+        tenantEgress,
     };
 }

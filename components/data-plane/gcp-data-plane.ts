@@ -1,11 +1,12 @@
 // The managed data plane of a gcp stack: the GCS bucket, Cloud SQL for MySQL
 // on the cluster's VPC, and the Google service accounts that reach the bucket.
 import type * as pulumi from "@pulumi/pulumi";
+import { GOOGLE_APIS_CIDR } from "../cluster/gcp/network";
 import type { GkeCluster } from "../cluster/gcp/gke-cluster";
 import { GcpDatabase } from "./gcp-database";
 import { gcpIdentities } from "./gcp-identities";
 import { GcpObjectStore } from "./gcp-object-store";
-import { DATABASE_USER, MYSQL_PORT, type ManagedDataPlane, TENANT_ACCOUNT } from "./managed";
+import { DATABASE_USER, type DataPlaneEgress, HTTPS_PORT, MYSQL_PORT, type ManagedDataPlane, TENANT_ACCOUNT } from "./managed";
 import type { DataPlaneSettings } from "./settings";
 
 export interface GcpDataPlaneArgs {
@@ -18,6 +19,19 @@ export interface GcpDataPlaneArgs {
 
 /** Days an overwritten or deleted artifact version stays recoverable (as on aws). */
 const NONCURRENT_VERSION_DAYS = 30;
+
+/**
+ * Where a tenant's pods get Workload Identity tokens and use them. Under NetworkPolicy, GKE's Workload Identity page
+ * (cloud.google.com/kubernetes-engine/docs/concepts/workload-identity, "Restrictions") has pods allowed to the GKE
+ * metadata server at 169.254.169.252:988 (GKE 1.21.0-gke.1000 and later), and on Dataplane V2, which kfstack's clusters
+ * run, at 169.254.169.254:80 as well. Google APIs, Cloud Storage's among them, answer on private.googleapis.com, where
+ * the VPC's private zone sends every *.googleapis.com name (components/cluster/gcp/network.ts).
+ */
+export const GCP_TENANT_EGRESS: DataPlaneEgress = [
+    { cidrs: ["169.254.169.254/32"], port: 80 },
+    { cidrs: ["169.254.169.252/32"], port: 988 },
+    { cidrs: [GOOGLE_APIS_CIDR], port: HTTPS_PORT },
+];
 
 export function gcpDataPlane(parent: pulumi.Resource, name: string, args: GcpDataPlaneArgs): ManagedDataPlane {
     const { settings, cluster, clusterName, region } = args;
@@ -64,5 +78,6 @@ export function gcpDataPlane(parent: pulumi.Resource, name: string, args: GcpDat
             : {}),
         platformAccounts: identities?.platformAccounts ?? new Map(),
         tenantAccounts: identities?.tenantAccounts ?? new Map(),
+        tenantEgress: store ? GCP_TENANT_EGRESS : [],
     };
 }

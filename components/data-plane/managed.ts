@@ -19,6 +19,13 @@ export interface ManagedObjectStore {
 }
 
 export const MYSQL_PORT = 3306;
+export const HTTPS_PORT = 443;
+
+/**
+ * What a tenant's pods reach outside the cluster to use the managed object store: the cloud's identity endpoint (to trade
+ * their ServiceAccount token for cloud credentials) and the object store, as address blocks and a TCP port each.
+ */
+export type DataPlaneEgress = readonly { readonly cidrs: readonly string[]; readonly port: number }[];
 /** Katib's database: Katib connects to it by name and never creates it (katib v0.16.0 pkg/db/v1beta1/mysql/mysql.go). */
 export const KATIB_DATABASE = "katib";
 export const DATABASE_USER = "kubeflow";
@@ -47,6 +54,8 @@ export interface ManagedDataPlane {
     readonly platformAccounts: ReadonlyMap<AccountKey, IdentityAnnotations>;
     /** Tenant → the annotations of its default-editor ServiceAccount, which its pipeline steps, artifact server and models run as. */
     readonly tenantAccounts: ReadonlyMap<string, IdentityAnnotations>;
+    /** Where tenant pods must reach with those identities; empty without a managed object store. */
+    readonly tenantEgress: DataPlaneEgress;
 }
 
 /** The ServiceAccount a tenant's pipeline steps (Argo's executor), artifact server and InferenceServices run as. */

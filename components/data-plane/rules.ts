@@ -21,7 +21,7 @@ const SERVICES = {
 export function dataPlaneProblems(config: StackConfig, stack: string): ConfigProblem[] {
     const settings = dataPlaneSettingsOf(config);
     const problems = (["objectStore", "database"] as const).flatMap((key) => serviceProblems(config, key, settings[key]));
-    if (config.cloud === "aws" && settings.objectStore === "s3") problems.push(...roleNameProblems(config, stack));
+    if (config.cloud === "aws" && settings.objectStore === "s3") problems.push(...roleNameProblems(config, stack), ...endpointSubnetProblems(config));
     if (config.cloud === "gcp" && settings.objectStore === "gcs") problems.push(...accountIdProblems(config, stack));
     return problems;
 }
@@ -47,6 +47,18 @@ function serviceProblems(config: StackConfig, key: "objectStore" | "database", v
         ];
     }
     return [];
+}
+
+/** Tenant pods reach STS and S3 through interface endpoints in subnets of their own: an existing VPC must name them. */
+function endpointSubnetProblems(config: StackConfig): ConfigProblem[] {
+    if (config.cloud !== "aws" || !config.network.existingVpc || config.network.existingVpc.endpointSubnets) return [];
+    return [
+        {
+            path: ["network", "existingVpc", "endpointSubnets"],
+            message:
+                "is required with an existing VPC when the object store is s3: list a subnet per zone that holds no nodes ({ id: subnet-..., cidr: ... }, a /28 is enough), where kfstack puts the STS and S3 interface endpoints tenant pods may reach, or set dataPlane.objectStore: minio",
+        },
+    ];
 }
 
 /** Each tenant's artifacts role is named after the cluster and the tenant (tenantRoleName); IAM refuses names over 64 characters. */

@@ -3,6 +3,7 @@
 // everything but what the platform needs. The audit reads the same objects.
 import type { TenantConfig } from "../config/schema";
 import type { KubernetesObject } from "../../core/objects";
+import type { DataPlaneEgress } from "../data-plane/managed";
 import { KUBEFLOW_USER_HEADER } from "../../core/istio";
 import { EGRESS_FLOWS, INGRESS_FLOWS, flowsFor } from "../../core/kubeflow-flows";
 import { containerLimits, resourceQuotaHard } from "./quota";
@@ -15,6 +16,8 @@ export interface TenancySettings {
     kserve: boolean;
     /** Whether Prometheus scrapes the model servers' queue-proxy (kfstack:monitoring). */
     monitoring: boolean;
+    /** The cloud identity endpoint and object store of a managed data plane (allow-data-plane); empty without one. */
+    dataPlaneEgress: DataPlaneEgress;
 }
 
 /** Knative's queue-proxy serves request metrics on this port (http-usermetric). */
@@ -157,6 +160,16 @@ function networkPolicies(tenant: TenantConfig, settings: TenancySettings): Kuber
                       podSelector: allPods,
                       policyTypes: ["Egress"],
                       egress: [{ to: cidrs(tenant.egress.objectStorageCidrs), ports: [{ protocol: "TCP", port: 443 }] }],
+                  }),
+              ]
+            : []),
+        // Pipeline steps, the artifact server and model servers reach the managed object store as the tenant's cloud identity.
+        ...(settings.dataPlaneEgress.length
+            ? [
+                  networkPolicy(namespace, "allow-data-plane", {
+                      podSelector: allPods,
+                      policyTypes: ["Egress"],
+                      egress: settings.dataPlaneEgress.map(({ cidrs: blocks, port }) => ({ to: cidrs(blocks), ports: [{ protocol: "TCP", port }] })),
                   }),
               ]
             : []),

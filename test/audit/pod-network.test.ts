@@ -7,12 +7,12 @@ import { type PolicyRecord, policyRecordsOf } from "../../engine/policy-check";
 import { type SharedStack, plannedStack } from "../planned-stacks";
 
 describe.each<[SharedStack, string[]]>([
-    ["prod", ["10.40.0.0/16"]],
+    ["prod", ["10.40.0.0/19", "10.40.32.0/19", "10.40.64.0/19"]],
     ["gke-dev", ["10.16.0.0/14"]],
     ["onprem", ["192.168.0.0/16"]],
     ["airgap", ["10.0.0.0/8"]],
 ])("the cluster facts of stack %s", (stack, podCidrs) => {
-    it("record the pod network: the VPC on EKS, the pods range on GKE, the declared blocks on an existing cluster", async () => {
+    it("record the pod network: the node subnets of a VPC kfstack creates on EKS, the pods range on GKE, the declared blocks on an existing cluster", async () => {
         expect(clusterFacts(policyRecordsOf((await plannedStack(stack)).resources))?.podCidrs).toEqual(podCidrs);
     });
 });
@@ -29,7 +29,7 @@ const ALLOW_FROM_VPC: PolicyRecord = {
     },
 };
 
-describe("the tenancy audit of the prod plan, where the VPC CNI gives pods VPC addresses", () => {
+describe("the tenancy audit of the prod plan, where the VPC CNI gives pods addresses of the node subnets", () => {
     let prod: PolicyRecord[];
     beforeAll(async () => {
         prod = policyRecordsOf((await plannedStack("prod")).resources);
@@ -59,9 +59,9 @@ describe("the tenancy audit of the prod plan, where the VPC CNI gives pods VPC a
         expect(nlp.path).toEqual([
             "a pod of nlp with no labels → a pod of vision with no labels",
             "NetworkPolicy nlp/default-deny selects every pod of nlp for egress",
-            "NetworkPolicy nlp/allow-platform-services allows egress to ipBlock 10.40.0.0/16 (overlapping the pod network 10.40.0.0/16) on TCP 443, TCP 6443",
+            "NetworkPolicy nlp/allow-platform-services allows egress to ipBlock 10.40.0.0/16 (overlapping the pod network 10.40.0.0/19, 10.40.32.0/19, 10.40.64.0/19) on TCP 443, TCP 6443",
             "NetworkPolicy vision/default-deny selects every pod of vision for ingress",
-            "NetworkPolicy vision/allow-from-vpc allows ingress from ipBlock 10.40.0.0/16 (overlapping the pod network 10.40.0.0/16) on all ports",
+            "NetworkPolicy vision/allow-from-vpc allows ingress from ipBlock 10.40.0.0/16 (overlapping the pod network 10.40.0.0/19, 10.40.32.0/19, 10.40.64.0/19) on all ports",
         ]);
         // Every namespace without an egress policy reaches vision the same way; nlp stays closed.
         expect(findings.map((finding) => finding.id)).toContain("network:kube-system:vision");

@@ -39,6 +39,22 @@ export const DATA_PLANE_CASES: StackCase[] = [
             "is s3, a managed aws service, but kfstack creates cloud services only beside a cluster it creates; an existing cluster uses minio: remove the key",
     },
     {
+        name: "rejects s3 in an existing VPC that names no endpoint subnets, where tenant pods reach STS and S3",
+        base: "aws dev",
+        change: combined(
+            set("dataPlane", { objectStore: "s3" }),
+            set("network.existingVpc", {
+                vpcId: "vpc-0abc1234",
+                privateSubnetIds: ["subnet-0abc1231", "subnet-0abc1232", "subnet-0abc1233"],
+                routeTableIds: ["rtb-0abc1234"],
+                cidrBlocks: ["10.50.0.0/16"],
+            }),
+        ),
+        key: "kfstack:network.existingVpc.endpointSubnets",
+        message:
+            "is required with an existing VPC when the object store is s3: list a subnet per zone that holds no nodes ({ id: subnet-..., cidr: ... }, a /28 is enough), where kfstack puts the STS and S3 interface endpoints tenant pods may reach, or set dataPlane.objectStore: minio",
+    },
+    {
         name: "rejects a tenant name that leaves its Google service account id over 30 characters",
         base: "gcp dev",
         change: combined(

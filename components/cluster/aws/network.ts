@@ -3,11 +3,22 @@
 // gateway endpoint on every private route table, so object-storage traffic
 // (pipeline artifacts, model weights) never crosses a NAT gateway. Network
 // timeouts to object storage cause about a quarter of pipeline failures.
+// Small endpoint subnets, apart from the node subnets, hold the interface
+// endpoints (STS, S3) tenant pods reach: the VPC CNI gives pods addresses from
+// the node subnets, so a NetworkPolicy may name the endpoint subnets without
+// naming any pod.
 import type * as Aws from "@pulumi/aws";
 import { aws } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_VPC_CIDR } from "../../config/cloud-schema";
 import { cidrSubnet } from "../../../core/cidr";
+import { endpointSubnetCidrs, privateSubnetCidrs, smallSubnetsBlock } from "./subnets";
+
+/** A subnet for interface endpoints, by id and address block. */
+export interface EndpointSubnet {
+    readonly id: pulumi.Input<string>;
+    readonly cidr: string;
+}
 
 export interface AwsNetworkArgs {
     readonly region: string;
@@ -17,13 +28,23 @@ export interface AwsNetworkArgs {
     readonly vpcCidr?: string;
     readonly natGateways?: "single" | "perZone";
     /** ...or use an existing one. */
-    readonly existingVpc?: { vpcId: string; privateSubnetIds: string[]; routeTableIds: string[] };
+    readonly existingVpc?: {
+        vpcId: string;
+        privateSubnetIds: string[];
+        routeTableIds: string[];
+        cidrBlocks: string[];
+        endpointSubnets?: { id: string; cidr: string }[];
+    };
 }
 
 export class AwsNetwork extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
     readonly privateSubnetIds: pulumi.Output<string>[];
     readonly s3Endpoint: Aws.ec2.VpcEndpoint;
+    /** The VPC's address blocks. */
+    readonly cidrBlocks: readonly string[];
+    /** Where interface endpoints go: created with the VPC, or named by network.existingVpc.endpointSubnets (empty when it names none). */
+    readonly endpointSubnets: readonly EndpointSubnet[];
 
     constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:AwsNetwork", name, {}, opts);
@@ -31,6 +52,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
         this.vpcId = created?.vpcId ?? pulumi.output(args.existingVpc!.vpcId);
         this.privateSubnetIds = created?.privateSubnetIds ?? args.existingVpc!.privateSubnetIds.map((id) => pulumi.output(id));
         const routeTableIds = created?.routeTableIds ?? args.existingVpc!.routeTableIds.map((id) => pulumi.output(id));
+        this.cidrBlocks = args.existingVpc?.cidrBlocks ?? [args.vpcCidr ?? DEFAULT_VPC_CIDR];
+        this.endpointSubnets = created?.endpointSubnets ?? args.existingVpc!.endpointSubnets ?? [];
 
         this.s3Endpoint = new aws.ec2.VpcEndpoint(
             `${name}-s3`,
@@ -65,7 +88,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
 
         // Private subnets take the first /19s of a /16 (8,190 pod and node IPs per zone
         // with the VPC CNI); public subnets are small blocks in the last /19.
-        const publicBlock = cidrSubnet(vpcCidr, 3, 7);
+        const publicBlock = smallSubnetsBlock(vpcCidr);
         const natZones = args.natGateways === "perZone" ? args.zones : args.zones.slice(0, 1);
         const natGateways = new Map<string, Aws.ec2.NatGateway>();
         args.zones.forEach((zone, index) => {
@@ -96,6 +119,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
 
         const privateSubnetIds: pulumi.Output<string>[] = [];
         const routeTableIds: pulumi.Output<string>[] = [];
+        const privateCidrs = privateSubnetCidrs(vpcCidr, args.zones);
         args.zones.forEach((zone, index) => {
             const nat = natGateways.get(zone) ?? natGateways.get(natZones[0]!)!;
             const subnet = new aws.ec2.Subnet(
@@ -103,7 +127,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 {
                     vpcId: vpc.id,
                     availabilityZone: zone,
-                    cidrBlock: cidrSubnet(vpcCidr, 3, index),
+                    cidrBlock: privateCidrs[index]!,
                     tags: { Name: `${args.clusterName}-private-${zone}`, "kubernetes.io/role/internal-elb": "1", ...clusterTag },
                 },
                 parent,
@@ -117,6 +141,13 @@ export class AwsNetwork extends pulumi.ComponentResource {
             privateSubnetIds.push(subnet.id);
             routeTableIds.push(routes.id);
         });
-        return { vpcId: vpc.id, privateSubnetIds, routeTableIds };
+        // Endpoint subnets need no route beyond the VPC's local one: endpoints only answer.
+        const endpointSubnets = endpointSubnetCidrs(vpcCidr, args.zones).map((cidr, index) => {
+            const zone = args.zones[index]!;
+            const tags = { Name: `${args.clusterName}-endpoints-${zone}` };
+            const subnet = new aws.ec2.Subnet(`${name}-endpoints-${zone}`, { vpcId: vpc.id, availabilityZone: zone, cidrBlock: cidr, tags }, parent);
+            return { id: subnet.id, cidr };
+        });
+        return { vpcId: vpc.id, privateSubnetIds, routeTableIds, endpointSubnets };
     }
 }
