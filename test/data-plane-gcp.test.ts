@@ -14,6 +14,7 @@ import type { Plan } from "../engine/plan";
 import { Secret, Unknown } from "../engine/values";
 import { resource, resourcesOfType } from "./helpers";
 import { conditionHolds } from "./iam-condition-evaluation";
+import { envOf, expectManagedDatabaseAndKeys, expectNoBundledStores } from "./managed-data-plane";
 import { plannedStack } from "./planned-stacks";
 
 const BUCKET = "kfstack-gke-prod-data-gcs-1a2b3c4";
@@ -92,18 +93,6 @@ const type = {
     serviceAccount: "kubernetes:core/v1:ServiceAccount",
     deployment: "kubernetes:apps/v1:Deployment",
 };
-
-interface Container {
-    name: string;
-    image: string;
-    env?: { name: string; value?: unknown; valueFrom?: unknown }[];
-}
-
-function envOf(plan: Plan, deployment: string, container: string): Record<string, unknown> {
-    const spec = resource(plan, type.deployment, deployment).inputs["spec"] as unknown as { template: { spec: { containers: Container[] } } };
-    const env = spec.template.spec.containers.find((candidate) => candidate.name === container)!.env ?? [];
-    return Object.fromEntries(env.map((variable) => [variable.name, variable.value ?? variable.valueFrom]));
-}
 
 function annotationsOf(plan: Plan, account: string): Record<string, unknown> | undefined {
     return (resource(plan, type.serviceAccount, account).inputs["metadata"] as { annotations?: Record<string, unknown> }).annotations;
@@ -210,11 +199,7 @@ describe("the gke-prod stack's managed data plane", async () => {
     });
 
     it("points Pipelines, ML Metadata and Katib at Cloud SQL and the API server at GCS's XML API with its key", () => {
-        const install = resource(plan, type.configMap, "kubeflow/pipeline-install-config").inputs["data"] as Record<string, unknown>;
-        expect(install).toMatchObject({ dbHost: Unknown.instance, mysqlHost: Unknown.instance, dbPort: "3306", bucketName: Unknown.instance });
-        const mysql = resource(plan, type.secret, "kubeflow/mysql-secret").inputs["stringData"] as Record<string, unknown>;
-        expect(mysql["username"]).toBe("kubeflow");
-        expect(mysql["password"]).toBeInstanceOf(Secret);
+        expectManagedDatabaseAndKeys(plan);
         const apiServer = envOf(plan, "kubeflow/ml-pipeline", "ml-pipeline-api-server");
         expect(apiServer).toMatchObject({
             OBJECTSTORECONFIG_HOST: "storage.googleapis.com",
@@ -227,18 +212,9 @@ describe("the gke-prod stack's managed data plane", async () => {
         const stringData = key["stringData"] as Record<string, unknown>;
         expect(stringData["accesskey"]).toBeInstanceOf(Secret);
         expect(stringData["secretkey"]).toBeInstanceOf(Secret);
-        // Neither the UI nor the profile controller (whose sync.py copied its keys into every tenant) reads that key.
+        // The UI does not read that key either (expectManagedDatabaseAndKeys: nor does the profile controller).
         const ui = envOf(plan, "kubeflow/ml-pipeline-ui", "ml-pipeline-ui");
-        const profileController = envOf(plan, "kubeflow/kubeflow-pipelines-profile-controller", "profile-controller");
-        for (const name of ["MINIO_ACCESS_KEY", "MINIO_SECRET_KEY", "AWS_S3_ENDPOINT"]) {
-            expect(ui, name).not.toHaveProperty(name);
-            expect(profileController, name).not.toHaveProperty(name);
-        }
-        expect(envOf(plan, "kubeflow/katib-db-manager", "katib-db-manager")).toMatchObject({
-            DB_USER: "kubeflow",
-            KATIB_MYSQL_DB_HOST: Unknown.instance,
-            KATIB_MYSQL_DB_PORT: "3306",
-        });
+        for (const name of ["MINIO_ACCESS_KEY", "MINIO_SECRET_KEY", "AWS_S3_ENDPOINT"]) expect(ui, name).not.toHaveProperty(name);
         const argo = resource(plan, type.configMap, "kubeflow/workflow-controller-configmap").inputs["data"] as Record<string, unknown>;
         expect(argo["artifactRepository"]).toEqual(Unknown.instance);
     });
@@ -259,21 +235,6 @@ describe("the gke-prod stack's managed data plane", async () => {
     });
 
     it("installs no MinIO or MySQL workload, volume or Service", () => {
-        const names = plan.resources.filter((planned) => planned.type.startsWith("kubernetes:")).map((planned) => planned.name);
-        for (const name of [
-            "kubeflow/minio",
-            "kubeflow/minio-service",
-            "kubeflow/minio-pvc",
-            "kubeflow/mysql",
-            "kubeflow/mysql-pv-claim",
-            "kubeflow/katib-mysql",
-        ]) {
-            expect(names, name).not.toContain(name);
-        }
-        const images = plan.resources
-            .filter((planned) => planned.type.startsWith("kubernetes:apps/v1:"))
-            .flatMap((planned) => (planned.inputs["spec"] as { template?: { spec?: { containers?: Container[] } } }).template?.spec?.containers ?? [])
-            .map((container) => container.image);
-        expect(images.filter((image) => /minio|mysql/.test(image))).toEqual([]);
+        expectNoBundledStores(plan);
     });
 });

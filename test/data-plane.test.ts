@@ -11,11 +11,11 @@ import { tlsOnlyPolicy } from "../components/data-plane/aws-object-store";
 import { tenantArtifactPrefixes } from "../core/artifact-prefixes";
 import { dataPlaneSettingsOf } from "../components/data-plane/settings";
 import { argoArtifactRepository } from "../components/kubeflow/managed-stores";
-import type { Plan } from "../engine/plan";
 import { plannableStackSettings } from "../engine/unset-secrets";
 import { Secret, Unknown } from "../engine/values";
 import { resource, resourcesOfType } from "./helpers";
 import { parseIamPolicy, policyAllows, policyDenies, type IamRequest } from "../core/iam-policy";
+import { envOf, expectManagedDatabaseAndKeys, expectNoBundledStores } from "./managed-data-plane";
 import { plannedStack } from "./planned-stacks";
 
 const BUCKET = "arn:aws:s3:::kfstack-prod-artifacts-0123";
@@ -136,27 +136,6 @@ const type = {
     deployment: "kubernetes:apps/v1:Deployment",
 };
 
-interface Container {
-    name: string;
-    image: string;
-    env?: { name: string; value?: unknown; valueFrom?: unknown }[];
-}
-
-function containersOf(plan: Plan): Container[] {
-    return plan.resources
-        .filter((planned) => planned.type.startsWith("kubernetes:apps/v1:") || planned.type === "kubernetes:batch/v1:CronJob")
-        .flatMap((planned) => {
-            const spec = planned.inputs["spec"] as { template?: { spec?: { containers?: Container[] } } } | undefined;
-            return spec?.template?.spec?.containers ?? [];
-        });
-}
-
-function envOf(plan: Plan, deployment: string, container: string): Record<string, unknown> {
-    const spec = resource(plan, type.deployment, deployment).inputs["spec"] as unknown as { template: { spec: { containers: Container[] } } };
-    const env = spec.template.spec.containers.find((candidate) => candidate.name === container)!.env ?? [];
-    return Object.fromEntries(env.map((variable) => [variable.name, variable.value ?? variable.valueFrom]));
-}
-
 describe("the prod stack's managed data plane", async () => {
     const plan = await plannedStack("prod");
 
@@ -227,11 +206,7 @@ describe("the prod stack's managed data plane", async () => {
     });
 
     it("points Pipelines, ML Metadata and Katib at RDS and S3", () => {
-        const install = resource(plan, type.configMap, "kubeflow/pipeline-install-config").inputs["data"] as Record<string, unknown>;
-        expect(install).toMatchObject({ dbHost: Unknown.instance, mysqlHost: Unknown.instance, dbPort: "3306", bucketName: Unknown.instance });
-        const secret = resource(plan, type.secret, "kubeflow/mysql-secret").inputs["stringData"] as Record<string, unknown>;
-        expect(secret["username"]).toBe("kubeflow");
-        expect(secret["password"]).toBeInstanceOf(Secret);
+        expectManagedDatabaseAndKeys(plan);
         const apiServer = envOf(plan, "kubeflow/ml-pipeline", "ml-pipeline-api-server");
         expect(apiServer).toMatchObject({
             OBJECTSTORECONFIG_HOST: "s3.us-east-1.amazonaws.com",
@@ -239,15 +214,6 @@ describe("the prod stack's managed data plane", async () => {
             OBJECTSTORECONFIG_SECURE: "true",
         });
         expect(apiServer).not.toHaveProperty("OBJECTSTORECONFIG_ACCESSKEY");
-        expect(envOf(plan, "kubeflow/katib-db-manager", "katib-db-manager")).toMatchObject({
-            DB_USER: "kubeflow",
-            KATIB_MYSQL_DB_HOST: Unknown.instance,
-            KATIB_MYSQL_DB_PORT: "3306",
-        });
-        // The profile controller hands tenants no object-store key (components/kubeflow/object-store.ts): each uses its role.
-        const profileController = envOf(plan, "kubeflow/kubeflow-pipelines-profile-controller", "profile-controller");
-        expect(profileController).not.toHaveProperty("MINIO_ACCESS_KEY");
-        expect(profileController).not.toHaveProperty("MINIO_SECRET_KEY");
     });
 
     it("keys Argo's artifacts under the workflow's namespace in the bucket, with the pod's own credentials", () => {
@@ -260,22 +226,7 @@ describe("the prod stack's managed data plane", async () => {
     });
 
     it("installs no MinIO or MySQL workload, volume or Service", () => {
-        const names = plan.resources.filter((planned) => planned.type.startsWith("kubernetes:")).map((planned) => planned.name);
-        for (const name of [
-            "kubeflow/minio",
-            "kubeflow/minio-service",
-            "kubeflow/minio-pvc",
-            "kubeflow/mysql",
-            "kubeflow/mysql-pv-claim",
-            "kubeflow/katib-mysql",
-        ]) {
-            expect(names, name).not.toContain(name);
-        }
-        expect(
-            containersOf(plan)
-                .map((container) => container.image)
-                .filter((image) => /minio|mysql/.test(image)),
-        ).toEqual([]);
+        expectNoBundledStores(plan);
     });
 });
 
