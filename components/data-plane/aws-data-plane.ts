@@ -9,19 +9,11 @@ import { AwsDatabase } from "./aws-database";
 import { awsEndpoints } from "./aws-endpoints";
 import { awsIdentities } from "./aws-identities";
 import { AwsObjectStore } from "./aws-object-store";
-import { DATABASE_USER, MYSQL_PORT, type ManagedDataPlane, TENANT_ACCOUNT } from "./managed";
-import type { DataPlaneSettings } from "./settings";
+import { DATABASE_USER, MYSQL_PORT, type DataPlaneScope, type ManagedDataPlane, NONCURRENT_VERSION_DAYS, TENANT_ACCOUNT } from "./managed";
 
-export interface AwsDataPlaneArgs {
-    readonly settings: DataPlaneSettings;
+export interface AwsDataPlaneArgs extends DataPlaneScope {
     readonly cluster: EksCluster;
-    readonly clusterName: string;
-    readonly region: string;
-    readonly tenants: readonly string[];
 }
-
-/** Days an overwritten or deleted artifact version stays recoverable. */
-const NONCURRENT_VERSION_DAYS = 30;
 
 export function awsDataPlane(parent: pulumi.Resource, name: string, args: AwsDataPlaneArgs): ManagedDataPlane {
     const { settings, cluster, clusterName, region } = args;

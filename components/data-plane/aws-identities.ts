@@ -20,7 +20,7 @@ import type * as Aws from "@pulumi/aws";
 import { aws } from "../packages";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaRole, irsaTrustPolicy } from "../cluster/aws/workload-identity";
-import type { AccountKey, IdentityAnnotations } from "./managed";
+import type { AccountKey, IdentityAnnotations, IdentityBindings } from "./managed";
 import { tenantArtifactPrefixes } from "../../core/artifact-prefixes";
 import { tenantRoleName } from "./settings";
 
@@ -81,17 +81,12 @@ export interface AwsIdentitiesArgs {
     readonly tenantAccount: string;
 }
 
-export interface AwsIdentities {
-    readonly platformAccounts: Map<AccountKey, IdentityAnnotations>;
-    readonly tenantAccounts: Map<string, IdentityAnnotations>;
-}
-
 const PLATFORM_READERS: readonly { account: AccountKey; prefixes: Readonly<Record<string, readonly string[]>> }[] = [
     { account: "kubeflow/ml-pipeline", prefixes: { [PIPELINES_PREFIX]: READ_WRITE, ...Object.fromEntries(ALL_ARTIFACTS.map((p) => [p, READ])) } },
     { account: "kubeflow/ml-pipeline-ui", prefixes: Object.fromEntries(ALL_ARTIFACTS.map((p) => [p, READ])) },
 ];
 
-export function awsIdentities(parent: pulumi.Resource, name: string, args: AwsIdentitiesArgs): AwsIdentities {
+export function awsIdentities(parent: pulumi.Resource, name: string, args: AwsIdentitiesArgs): IdentityBindings {
     const policyOf = (prefixes: BucketGrant["prefixes"]) =>
         pulumi.all([args.bucketArn, args.kmsKeyArn]).apply(([bucketArn, kmsKeyArn]) => bucketPolicy({ bucketArn, kmsKeyArn, region: args.region, prefixes }));
     const platformAccounts = new Map<AccountKey, IdentityAnnotations>(

@@ -9,15 +9,10 @@ import { EksCluster } from "../cluster/aws/eks-cluster";
 import { GkeCluster } from "../cluster/gcp/gke-cluster";
 import { awsDataPlane } from "./aws-data-plane";
 import { gcpDataPlane } from "./gcp-data-plane";
-import type { ManagedDataPlane } from "./managed";
-import type { DataPlaneSettings } from "./settings";
+import type { DataPlaneScope, ManagedDataPlane } from "./managed";
 
-export interface DataPlaneArgs {
-    readonly settings: DataPlaneSettings;
+export interface DataPlaneArgs extends DataPlaneScope {
     readonly cluster: PlatformCluster;
-    readonly clusterName: string;
-    readonly region: string;
-    readonly tenants: readonly string[];
 }
 
 export class DataPlane extends pulumi.ComponentResource {

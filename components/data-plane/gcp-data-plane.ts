@@ -6,19 +6,20 @@ import type { GkeCluster } from "../cluster/gcp/gke-cluster";
 import { GcpDatabase } from "./gcp-database";
 import { gcpIdentities } from "./gcp-identities";
 import { GcpObjectStore } from "./gcp-object-store";
-import { DATABASE_USER, type DataPlaneEgress, HTTPS_PORT, MYSQL_PORT, type ManagedDataPlane, TENANT_ACCOUNT } from "./managed";
-import type { DataPlaneSettings } from "./settings";
+import {
+    DATABASE_USER,
+    type DataPlaneEgress,
+    HTTPS_PORT,
+    MYSQL_PORT,
+    type DataPlaneScope,
+    type ManagedDataPlane,
+    NONCURRENT_VERSION_DAYS,
+    TENANT_ACCOUNT,
+} from "./managed";
 
-export interface GcpDataPlaneArgs {
-    readonly settings: DataPlaneSettings;
+export interface GcpDataPlaneArgs extends DataPlaneScope {
     readonly cluster: GkeCluster;
-    readonly clusterName: string;
-    readonly region: string;
-    readonly tenants: readonly string[];
 }
-
-/** Days an overwritten or deleted artifact version stays recoverable (as on aws). */
-const NONCURRENT_VERSION_DAYS = 30;
 
 /**
  * Where a tenant's pods get Workload Identity tokens and use them. Under NetworkPolicy, GKE's Workload Identity page

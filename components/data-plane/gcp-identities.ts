@@ -23,7 +23,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { googleAccountId } from "../cluster/gcp/account-id";
 import { workloadIdentity } from "../cluster/gcp/workload-identity";
 import { gcp } from "../packages";
-import type { AccountKey, IdentityAnnotations } from "./managed";
+import type { AccountKey, IdentityAnnotations, IdentityBindings } from "./managed";
 import { tenantArtifactPrefixes } from "../../core/artifact-prefixes";
 import { tenantAccountId } from "./settings";
 
@@ -55,9 +55,7 @@ export interface GcpIdentitiesArgs {
     readonly tenantAccount: string;
 }
 
-export interface GcpIdentities {
-    readonly platformAccounts: Map<AccountKey, IdentityAnnotations>;
-    readonly tenantAccounts: Map<string, IdentityAnnotations>;
+export interface GcpIdentities extends IdentityBindings {
     /** The API server's HMAC key (secrets). */
     readonly apiServerKey: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
 }

@@ -3,6 +3,7 @@
 // and the identities through which the platform and each tenant reach them.
 // Each cloud's builder (aws-*.ts, and gcp-*.ts beside them) returns this shape.
 import type * as pulumi from "@pulumi/pulumi";
+import type { DataPlaneSettings } from "./settings";
 
 /** A managed object store as Pipelines' API server reaches it: through the S3 API at `endpoint`, over TLS. */
 export interface ManagedObjectStore {
@@ -46,14 +47,29 @@ export type IdentityAnnotations = Readonly<Record<string, pulumi.Input<string>>>
 /** A ServiceAccount as `namespace/name`. */
 export type AccountKey = `${string}/${string}`;
 
-/** What the managed services give Kubeflow and the tenants; absent parts stay in the cluster. */
-export interface ManagedDataPlane {
-    readonly objectStore?: ManagedObjectStore;
-    readonly database?: ManagedDatabase;
+/** Which ServiceAccounts get which cloud identity: what each cloud's identities builder returns. */
+export interface IdentityBindings {
     /** Platform ServiceAccounts (Pipelines' API server and UI) → the annotations that bind their identities. */
     readonly platformAccounts: ReadonlyMap<AccountKey, IdentityAnnotations>;
     /** Tenant → the annotations of its default-editor ServiceAccount, which its pipeline steps, artifact server and models run as. */
     readonly tenantAccounts: ReadonlyMap<string, IdentityAnnotations>;
+}
+
+/** What each cloud's builder is given besides its cluster. */
+export interface DataPlaneScope {
+    readonly settings: DataPlaneSettings;
+    readonly clusterName: string;
+    readonly region: string;
+    readonly tenants: readonly string[];
+}
+
+/** Days an overwritten or deleted artifact version stays recoverable, on every cloud. */
+export const NONCURRENT_VERSION_DAYS = 30;
+
+/** What the managed services give Kubeflow and the tenants; absent parts stay in the cluster. */
+export interface ManagedDataPlane extends IdentityBindings {
+    readonly objectStore?: ManagedObjectStore;
+    readonly database?: ManagedDatabase;
     /** Where tenant pods must reach with those identities; empty without a managed object store. */
     readonly tenantEgress: DataPlaneEgress;
 }
