@@ -83,6 +83,13 @@ describe.skipIf(SKIP_UPSTREAM)("kfstack's changes to Pipelines 2.0.5's object st
         expect(envNames(find(objects, "apps/Deployment/kubeflow/katib-mysql"))).toEqual(["MYSQL_ROOT_PASSWORD", "MYSQL_DATABASE"]);
     });
 
+    it("stops the install when the MinIO it pins is missing from the render", () => {
+        const withoutMinio = pipelines().filter((object) => objectKey(object) !== "apps/Deployment/kubeflow/minio");
+        expect(() => runPinnedMinio(withoutMinio, loadBom("kubeflow-1.8.1").objectStore.minio)).toThrow(
+            "kfstack changes Deployment kubeflow/minio (apps), but the rendered manifests have no such object; update components/kubeflow/object-store.ts for this release.",
+        );
+    });
+
     it("stops the install when a MySQL server it sets the password of is missing", () => {
         expect(() => noEmptyDatabasePasswords(pipelines())).toThrow(
             "kfstack sets the root password of Deployment kubeflow/katib-mysql, but the rendered manifests have no such object; update components/kubeflow/databases.ts for this release.",

@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { type KubernetesObject, objectKey } from "../../core/objects";
 import type { BomComponent } from "../bom/schema";
 import type { ManagedDataPlane, ManagedDatabase, ManagedObjectStore } from "../data-plane/managed";
-import { CustomizeError } from "../manifests/customize";
+import { CustomizeError, requiredObject } from "../manifests/customize";
 import { patchProfileControllerHook } from "./object-store";
 
 /** The bundled MinIO's objects (pipelines) and the bundled MySQLs' (pipelines, katib), as `component:kind/name` in kubeflow. */
@@ -55,14 +55,7 @@ interface EnvVar {
     valueFrom?: unknown;
 }
 
-function find(objects: readonly KubernetesObject[], key: string): KubernetesObject {
-    const object = objects.find((candidate) => objectKey(candidate) === key);
-    if (!object)
-        throw new CustomizeError(
-            `kfstack configures ${key} for the managed data plane, but the rendered manifests have no such object; update components/kubeflow/managed-stores.ts for this release.`,
-        );
-    return object;
-}
+const find = (objects: readonly KubernetesObject[], key: string) => requiredObject(objects, key, "components/kubeflow/managed-stores.ts");
 
 /** Sets `values` in the named container's env (replacing variables of the same name) and removes `removed`. */
 function setEnv(deployment: KubernetesObject, container: string, values: Record<string, pulumi.Input<string>>, removed: readonly string[] = []): void {

@@ -4,10 +4,10 @@
 // policies (components/object-store gives each tenant its user), Argo's keys
 // start with the workflow's namespace, and the Pipelines profile controller no
 // longer copies the root key into every Profile namespace.
-import { type KubernetesObject, objectKey } from "../../core/objects";
+import type { KubernetesObject } from "../../core/objects";
 import { type Container, type PodTemplate, podTemplates } from "../../core/pod-templates";
 import type { ImagePin } from "../bom/schema";
-import { CustomizeError } from "../manifests/customize";
+import { CustomizeError, requiredObject } from "../manifests/customize";
 
 const MINIO = "apps/Deployment/kubeflow/minio";
 const WORKFLOW_CONTROLLER_CONFIG = "/ConfigMap/kubeflow/workflow-controller-configmap";
@@ -15,16 +15,7 @@ const PROFILE_CONTROLLER = "apps/Deployment/kubeflow/kubeflow-pipelines-profile-
 /** The key Secret upstream's MinIO, API server, UI and profile controller read. */
 export const ROOT_KEY_SECRET = "mlpipeline-minio-artifact";
 
-function find(objects: readonly KubernetesObject[], key: string, what: string): KubernetesObject {
-    const object = objects.find((candidate) => objectKey(candidate) === key);
-    if (!object) {
-        const [, kind, namespace, name] = key.split("/");
-        throw new CustomizeError(
-            `kfstack ${what} in ${kind} ${namespace}/${name}, but the rendered manifests have no such object; update components/kubeflow/object-store.ts for this release.`,
-        );
-    }
-    return object;
-}
+const find = (objects: readonly KubernetesObject[], key: string) => requiredObject(objects, key, "components/kubeflow/object-store.ts");
 
 interface EnvVar {
     name: string;
@@ -39,7 +30,7 @@ const containerOf = (object: KubernetesObject, name: string): Container | undefi
  * (MINIO_ACCESS_KEY and MINIO_SECRET_KEY are deprecated aliases), from the same root key Secret.
  */
 export function runPinnedMinio(objects: readonly KubernetesObject[], minio: ImagePin): void {
-    const deployment = find(objects, MINIO, "runs its pinned MinIO");
+    const deployment = find(objects, MINIO);
     const container = containerOf(deployment, "minio");
     if (!container) throw new CustomizeError("Deployment kubeflow/minio has no container minio; update components/kubeflow/object-store.ts for this release.");
     container["image"] = minio.image;
@@ -56,7 +47,7 @@ const TENANT_KEY_FORMAT = 'keyFormat: "artifacts/{{workflow.namespace}}/{{workfl
  * key may use; the rest of upstream's format (name, creation date, pod) stays.
  */
 export function artifactKeysByNamespace(objects: readonly KubernetesObject[]): void {
-    const config = find(objects, WORKFLOW_CONTROLLER_CONFIG, "puts the namespace into Argo's artifact keys");
+    const config = find(objects, WORKFLOW_CONTROLLER_CONFIG);
     const data = config["data"] as Record<string, string>;
     const repository = data["artifactRepository"] ?? "";
     if (repository.split(UPSTREAM_KEY_FORMAT).length !== 2)
@@ -119,7 +110,7 @@ export interface SyncPatch {
 
 /** Applies `patches` to the Pipelines profile controller's sync.py; returns its container, whose environment sync.py reads. */
 export function patchProfileControllerHook(objects: readonly KubernetesObject[], patches: readonly SyncPatch[]): { container: Container } {
-    const controller = find(objects, PROFILE_CONTROLLER, "changes what the Pipelines profile controller makes");
+    const controller = find(objects, PROFILE_CONTROLLER);
     const template: PodTemplate | undefined = podTemplates(controller)[0];
     const container = containerOf(controller, "profile-controller");
     const volumes = (template?.spec["volumes"] ?? []) as { name: string; configMap?: { name: string } }[];

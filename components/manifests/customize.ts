@@ -4,13 +4,26 @@
 import type { BomComponent, ContainerResources } from "../bom/schema";
 import { type Container, podTemplates } from "../../core/pod-templates";
 import { parseQuantity } from "../../core/quantity";
-import type { KubernetesObject } from "../../core/objects";
+import { type KubernetesObject, objectKey } from "../../core/objects";
 
 export class CustomizeError extends Error {
     constructor(message: string) {
         super(message);
         this.name = "CustomizeError";
     }
+}
+
+/**
+ * The object with `key` (core/objects.ts objectKey) among the rendered ones; throws CustomizeError naming it and the
+ * `file` whose changes expect it, so a release that drops it stops the install instead of shipping it unchanged.
+ */
+export function requiredObject(objects: readonly KubernetesObject[], key: string, file: string): KubernetesObject {
+    const object = objects.find((candidate) => objectKey(candidate) === key);
+    if (object) return object;
+    const [group, kind, namespace, name] = key.split("/");
+    throw new CustomizeError(
+        `kfstack changes ${kind} ${namespace ? `${namespace}/` : ""}${name} (${group || "core"}), but the rendered manifests have no such object; update ${file} for this release.`,
+    );
 }
 
 function memoryOf(value: string | number | undefined): number {

@@ -11,23 +11,14 @@ import type { AlertRouting } from "../config/schema";
 import { GPU_PRODUCT_LABEL, GPU_TAINT } from "../../core/gpu";
 import { type KubernetesObject, objectKey } from "../../core/objects";
 import { MONITORING_NAMESPACE, type MonitoringSettings } from "./settings";
-import { CustomizeError } from "../manifests/customize";
+import { CustomizeError, requiredObject } from "../manifests/customize";
 
 /** The one data source Grafana is provisioned with; dashboards refer to it by this uid. */
 export const PROMETHEUS_DATASOURCE = { type: "prometheus", uid: "prometheus" } as const;
 export const GRAFANA_PATH_PREFIX = "/grafana/";
 const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
-function find(objects: KubernetesObject[], key: string): KubernetesObject {
-    const object = objects.find((candidate) => objectKey(candidate) === key);
-    if (!object) {
-        const [group, kind, namespace, name] = key.split("/");
-        throw new CustomizeError(
-            `kfstack changes ${kind} ${namespace}/${name} (${group || "core"}) of kube-prometheus, but the manifests have no such object; update components/monitoring/customize.ts for this release.`,
-        );
-    }
-    return object;
-}
+const find = (objects: readonly KubernetesObject[], key: string) => requiredObject(objects, key, "components/monitoring/customize.ts");
 
 const spec = (object: KubernetesObject) => object["spec"] as Record<string, unknown>;
 
