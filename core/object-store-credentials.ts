@@ -8,7 +8,7 @@
 // both read credentials through this model.
 import { PIPELINES_BUCKET, tenantArtifactPrefixes } from "./artifact-prefixes";
 import type { KubernetesObject } from "./objects";
-import { podTemplates } from "./pod-templates";
+import { type EnvVar, podTemplates } from "./pod-templates";
 import { asRecord } from "./records";
 import { PREFIX_REQUESTS, type IamPolicyDocument, allowedUnder, parseIamPolicy } from "./iam-policy";
 
@@ -39,11 +39,6 @@ export interface TenantCredential {
     policy?: IamPolicyDocument;
     /** Where the policy comes from, or why there is none. */
     policyFrom: string;
-}
-
-interface EnvVar {
-    name?: string;
-    valueFrom?: { secretKeyRef?: { name?: string } };
 }
 
 /** The Secret the Pipelines profile controller copies into every Profile namespace, when its environment holds that key. */

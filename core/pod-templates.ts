@@ -3,6 +3,13 @@
 // a published pack can only use code inside its own directory.
 import { isRecord } from "./records";
 
+/** A container's environment variable: a literal value, or where the value comes from (a Secret's or ConfigMap's key). */
+export interface EnvVar {
+    name: string;
+    value?: unknown;
+    valueFrom?: { secretKeyRef?: { name?: string; key?: string }; configMapKeyRef?: { name?: string; key?: string }; [source: string]: unknown };
+}
+
 export interface Container {
     name: string;
     image?: string;

@@ -5,13 +5,8 @@
 // DBCONFIG_USER / DBCONFIG_PASSWORD) holds root with "" (customize.ts replaces
 // it); Katib's sets the flag next to its MYSQL_ROOT_PASSWORD.
 import { type KubernetesObject, objectKey } from "../../core/objects";
-import { podTemplates } from "../../core/pod-templates";
+import { type EnvVar, podTemplates } from "../../core/pod-templates";
 import { CustomizeError } from "../manifests/customize";
-
-interface EnvVar {
-    name: string;
-    [key: string]: unknown;
-}
 
 /** Each MySQL Deployment (its Service has the same name), and the Secret key its root password comes from. */
 export const DATABASE_SERVERS: Readonly<Record<string, { readonly secret: string; readonly key: string }>> = {

@@ -9,6 +9,7 @@ import { type KubernetesObject, objectKey } from "../../core/objects";
 import type { BomComponent } from "../bom/schema";
 import type { ManagedDataPlane, ManagedDatabase, ManagedObjectStore } from "../data-plane/managed";
 import { CustomizeError, requiredObject } from "../manifests/customize";
+import type { EnvVar } from "../../core/pod-templates";
 import { patchProfileControllerHook } from "./object-store";
 
 /** The bundled MinIO's objects (pipelines) and the bundled MySQLs' (pipelines, katib), as `component:kind/name` in kubeflow. */
@@ -47,12 +48,6 @@ export function withoutBundledStores(component: BomComponent, objects: Kubernete
             `kfstack leaves out ${missing.join(", ")} on a managed data plane, but the rendered manifests have none; update components/kubeflow/managed-stores.ts for this release.`,
         );
     return kept;
-}
-
-interface EnvVar {
-    name: string;
-    value?: pulumi.Input<string>;
-    valueFrom?: unknown;
 }
 
 const find = (objects: readonly KubernetesObject[], key: string) => requiredObject(objects, key, "components/kubeflow/managed-stores.ts");

@@ -5,7 +5,7 @@
 // start with the workflow's namespace, and the Pipelines profile controller no
 // longer copies the root key into every Profile namespace.
 import type { KubernetesObject } from "../../core/objects";
-import { type Container, type PodTemplate, podTemplates } from "../../core/pod-templates";
+import { type Container, type EnvVar, type PodTemplate, podTemplates } from "../../core/pod-templates";
 import type { ImagePin } from "../bom/schema";
 import { CustomizeError, requiredObject } from "../manifests/customize";
 
@@ -16,11 +16,6 @@ const PROFILE_CONTROLLER = "apps/Deployment/kubeflow/kubeflow-pipelines-profile-
 export const ROOT_KEY_SECRET = "mlpipeline-minio-artifact";
 
 const find = (objects: readonly KubernetesObject[], key: string) => requiredObject(objects, key, "components/kubeflow/object-store.ts");
-
-interface EnvVar {
-    name: string;
-    [key: string]: unknown;
-}
 
 const containerOf = (object: KubernetesObject, name: string): Container | undefined =>
     podTemplates(object)[0]?.spec.containers.find((container) => container.name === name);
