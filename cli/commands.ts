@@ -94,9 +94,11 @@ function addProjectCommands(program: Command): void {
 
     manifests
         .command("pull")
-        .description("Fetch every source of a BOM at its pinned commit, render each component with kustomize, check its sha256, and write the manifests cache.")
+        .description(
+            "Fetch every source of a BOM at its pinned commit, render each component with kustomize, check its sha256, and write the manifests directory (replacing the files it had).",
+        )
         .argument("<bom>", "release name: reads components/bom/<bom>.yaml, e.g. kubeflow-1.8.1")
-        .option("--out <dir>", "cache directory to write", "./manifests-cache")
+        .option("--out <dir>", "directory to write (default: the default cache every run reads, ${XDG_CACHE_HOME:-~/.cache}/kfstack/manifests)")
         .action(lazy(() => import("./manifests.js"), "manifestsPullCommand"));
 }
 

@@ -2,10 +2,13 @@
 // manifests of a bill of materials into a cache directory.
 import { loadBom } from "../components/bom/load";
 import { type PullResult, pullManifests } from "../components/bom/pull";
+import { defaultManifestsDirectory } from "../components/manifests/location";
+import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
 import { integer, markdownTable } from "./format";
 
 export interface ManifestsPullOptions {
-    out: string;
+    /** The default cache when not given. */
+    out?: string;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -30,10 +33,14 @@ export function renderPullSummary(result: PullResult): string {
 
 export async function manifestsPullCommand(release: string, options: ManifestsPullOptions): Promise<void> {
     const bom = loadBom(release);
-    const result = await pullManifests(bom, options.out);
+    const result = await pullManifests(bom, options.out ?? defaultManifestsDirectory());
     console.log(renderPullSummary(result));
     console.log(
         `\nWrote the ${result.files.length} rendered manifests of ${bom.release} (rendered by ${result.renderer}, every sha256 matching the BOM) to ${result.outDir}.`,
     );
-    console.log(`Point kfstack:manifestsDir or KFSTACK_MANIFESTS_DIR at it (carry it along into an air-gapped site).`);
+    console.log(
+        options.out === undefined
+            ? `It is the default cache: every plan and \`pulumi up\` reads it unless ${MANIFESTS_DIR_ENV} or kfstack:manifestsDir names another directory.`
+            : `Point ${MANIFESTS_DIR_ENV} or kfstack:manifestsDir at it, or copy its folders into the default cache ${defaultManifestsDirectory()} (carry it along into an air-gapped site).`,
+    );
 }

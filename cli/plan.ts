@@ -1,6 +1,7 @@
 // `kfstack plan <stack>`: the offline plan of a stack, as a readable summary
 // and optionally as the plan JSON.
 import { writeFileSync } from "node:fs";
+import { describeLocation, type ManifestsLocation } from "../components/manifests/location";
 import { type Plan, type PlanTimings, planStack } from "../engine/plan";
 import { integer, markdownTable, usd } from "./format";
 
@@ -44,7 +45,8 @@ export function costTable(cost: Plan["summary"]["cost"]): string {
     );
 }
 
-export function renderSummary(plan: Plan): string {
+/** The plan as text; `manifests` (where the run read them) goes in its header. */
+export function renderSummary(plan: Plan, manifests?: ManifestsLocation): string {
     const { summary } = plan;
     const components = markdownTable(
         ["component", "type", "resources"],
@@ -91,6 +93,7 @@ export function renderSummary(plan: Plan): string {
     );
     return [
         `Plan of stack ${plan.stack} (project ${plan.project}): ${summary.resourceCount} resources, computed offline.`,
+        ...(manifests ? [describeLocation(manifests)] : []),
         "",
         components,
         "",
@@ -119,7 +122,8 @@ export function renderSummary(plan: Plan): string {
 export async function planCommand(stack: string, options: PlanOptions): Promise<void> {
     const started = performance.now();
     const timings: PlanTimings = { policyMs: 0, auditMs: 0 };
-    const plan = await planStack(stack, { configFile: options.config, timings });
+    let manifests: ManifestsLocation | undefined;
+    const plan = await planStack(stack, { configFile: options.config, timings, onManifests: (location) => (manifests = location) });
     if (options.stats) {
         const stats: PlanStats = {
             planMs: performance.now() - started,
@@ -130,6 +134,6 @@ export async function planCommand(stack: string, options: PlanOptions): Promise<
         writeFileSync(options.stats, JSON.stringify(stats));
     }
     if (options.json) writeFileSync(options.json, `${JSON.stringify(plan, null, 2)}\n`);
-    if (!options.quiet) console.log(renderSummary(plan));
+    if (!options.quiet) console.log(renderSummary(plan, manifests));
     if (options.json && !options.quiet) console.log(`\nWrote the plan JSON to ${options.json}.`);
 }

@@ -52,8 +52,9 @@ export function platformProgram(onResolved?: (stack: ResolvedStack) => void): ()
 export async function buildPlatform(stack: ResolvedStack): Promise<Record<string, unknown>> {
     const { config, bom, installed, mirror } = stack;
     const name = platformName(pulumi.getStack());
+    // Before any resource: a run that cannot read (or pull) the manifests registers nothing.
+    const manifestsDir = (await stack.manifests()).directory;
     const cluster = await createCluster(name, stack);
-    const manifestsDir = stack.manifestsDir();
     const gateway = gatewaySettingsOf(config);
     const dataPlane = managedDataPlane(`${name}-data`, stack, cluster, config.clusterName ?? name);
     const kubeflow = new Kubeflow(
@@ -100,8 +101,8 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
               { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
           )
         : undefined;
-    if (config.tenants.length > 0) buildTenants(name, stack, { cluster, kubeflow, platform, monitoring: monitoring !== undefined, dataPlane });
-    databaseBackup(`${name}-backup`, stack, cluster, platform);
+    if (config.tenants.length > 0) buildTenants(name, stack, { cluster, kubeflow, platform, monitoring: monitoring !== undefined, dataPlane, manifestsDir });
+    databaseBackup(`${name}-backup`, stack, cluster, platform, manifestsDir);
     return {
         cloud: config.cloud,
         ...(dataPlane?.objectStore ? { artifactBucket: dataPlane.objectStore.bucket } : {}),
@@ -131,13 +132,13 @@ function managedDataPlane(name: string, stack: ResolvedStack, cluster: PlatformC
  * The daily dump of the in-cluster MySQL servers into the in-cluster MinIO, wherever Pipelines keeps both in the cluster
  * (a managed database has the cloud's automated backups instead).
  */
-function databaseBackup(name: string, stack: ResolvedStack, cluster: PlatformCluster, platform: Platform): void {
+function databaseBackup(name: string, stack: ResolvedStack, cluster: PlatformCluster, platform: Platform, manifestsDir: string): void {
     const { config, bom, installed, mirror } = stack;
     const settings = dataPlaneSettingsOf(config);
     if (settings.database !== "in-cluster" || settings.objectStore !== "minio" || !installed.some((component) => component.name === "pipelines")) return;
     new DatabaseBackup(
         name,
-        { bom, manifestsDir: stack.manifestsDir(), kubernetesVersion: config.kubernetesVersion, mirror, retentionDays: settings.backupRetentionDays, platform },
+        { bom, manifestsDir, kubernetesVersion: config.kubernetesVersion, mirror, retentionDays: settings.backupRetentionDays, platform },
         { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] },
     );
 }
@@ -153,13 +154,14 @@ interface TenantsPlatform {
     readonly platform: Platform;
     readonly monitoring: boolean;
     readonly dataPlane: ManagedDataPlane | undefined;
+    readonly manifestsDir: string;
 }
 
 /**
  * The tenants (Profiles and what their namespaces hold) and each one's own way to its artifacts: on a managed object
  * store its cloud identity, on the in-cluster MinIO a MinIO user of its own.
  */
-function buildTenants(name: string, stack: ResolvedStack, { cluster, kubeflow, platform, monitoring, dataPlane }: TenantsPlatform): void {
+function buildTenants(name: string, stack: ResolvedStack, { cluster, kubeflow, platform, monitoring, dataPlane, manifestsDir }: TenantsPlatform): void {
     const { config, bom, installed, mirror } = stack;
     const opts = { providers: { kubernetes: cluster.provider }, dependsOn: [...cluster.ready] };
     const tenancy = new Tenancy(
@@ -183,7 +185,7 @@ function buildTenants(name: string, stack: ResolvedStack, { cluster, kubeflow, p
         `${name}-minio-tenants`,
         {
             bom,
-            manifestsDir: stack.manifestsDir(),
+            manifestsDir,
             kubernetesVersion: config.kubernetesVersion,
             mirror,
             tenants: config.tenants.map((tenant) => tenant.name),

@@ -8,7 +8,7 @@ import type { StackConfig } from "./config/schema";
 import type { NodePoolPlan } from "./config/topology";
 import { clusterFactsOf, kubeflowFactsOf, mirrorOf } from "./facts";
 import type { Mirror } from "./images/rewrite";
-import { manifestsDirectory } from "./manifests/read";
+import { type ManifestsLocation, locateManifests } from "./manifests/location";
 import { plainTextSecrets, withSetCommands } from "./config/secrets";
 
 export interface ResolvedStack {
@@ -19,8 +19,11 @@ export interface ResolvedStack {
     readonly installed: BomComponent[];
     readonly mirror: Mirror | undefined;
     readonly facts: { readonly cluster: ClusterFacts; readonly kubeflow: KubeflowFacts };
-    /** Looked up on first use: only a run that installs manifests needs the directory (checking a stack file does not). */
-    manifestsDir(): string;
+    /**
+     * The manifests directory, looked up on first use (only a run that installs manifests needs it; checking a stack file
+     * does not), and filled then when it is the default cache and lacks files of the installed components.
+     */
+    manifests(): Promise<ManifestsLocation>;
 }
 
 /** A stack's settings as Pulumi hands them to a program: its name, its `namespace:key` config values, and the keys it marks secret. */
@@ -56,7 +59,7 @@ export function resolveStack(input: StackInput): ResolvedStack {
         release: { bom, installed },
     } = stackConfigOf(input);
     const mirror = mirrorOf(config, bom.release);
-    let manifestsDir: string | undefined;
+    let manifests: Promise<ManifestsLocation> | undefined;
     return {
         config,
         pools,
@@ -64,6 +67,6 @@ export function resolveStack(input: StackInput): ResolvedStack {
         installed,
         mirror,
         facts: { cluster: clusterFactsOf(config, pools), kubeflow: kubeflowFactsOf(config, bom, installed, mirror) },
-        manifestsDir: () => (manifestsDir ??= manifestsDirectory(bom, config.manifestsDir)),
+        manifests: () => (manifests ??= locateManifests(bom, installed, config.manifestsDir)),
     };
 }

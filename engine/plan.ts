@@ -6,6 +6,7 @@ import { PRICE_REGIONS } from "../components/cluster/machine-types";
 import type { StackConfig } from "../components/config/schema";
 import type { NodePoolPlan } from "../components/config/topology";
 import { platformProgram } from "../components/platform";
+import type { ManifestsLocation } from "../components/manifests/location";
 import type { ResolvedStack } from "../components/stack";
 import { gpuOvercommit } from "../components/tenancy/quota-rules";
 import type { PolicyPackConfig } from "@pulumi/policy";
@@ -226,7 +227,15 @@ export interface PlanTimings {
     auditMs: number;
 }
 
-export async function planStack(stack: string, options: { configFile?: string; policyConfig?: PolicyPackConfig; timings?: PlanTimings } = {}): Promise<Plan> {
+export interface PlanStackOptions {
+    configFile?: string;
+    policyConfig?: PolicyPackConfig;
+    timings?: PlanTimings;
+    /** Told where the run read the manifests and why (the text plan says so; the plan JSON stays the same on every machine). */
+    onManifests?: (location: ManifestsLocation) => void;
+}
+
+export async function planStack(stack: string, options: PlanStackOptions = {}): Promise<Plan> {
     const { settings, unset } = withPlaceholdersForUnsetSecrets(loadStackSettings(stack, options));
     let resolution: ResolvedStack | undefined;
     const run = await runOffline(
@@ -236,6 +245,8 @@ export async function planStack(stack: string, options: { configFile?: string; p
     // runOffline throws unless the program ran, and the program resolves the stack first.
     const resolved = resolution!;
     const { config, pools } = resolved;
+    // Already settled: the program awaited it before registering anything.
+    options.onManifests?.(await resolved.manifests());
     const resources = run.resources.map(({ custom: _custom, ...resource }) => resource);
     const records = policyRecordsOf(resources);
     const policyStarted = performance.now();

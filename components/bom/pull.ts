@@ -1,10 +1,11 @@
 // Pulls the pinned manifests of a bill of materials on a connected machine:
 // fetches every source at its commit, checks the commit against the tag,
 // renders every component with kustomize, checks each render against the BOM's
-// sha256, and only then writes the cache directory, so it is never half-written.
+// sha256, and only then moves the files into the cache directory: a source's
+// folder in one rename, so no reader (nor a run side by side) sees half of it.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -25,6 +26,10 @@ export interface PullOptions {
     env?: NodeJS.ProcessEnv;
     /** Receives one line per fetched source and rendered component; stderr by default. */
     onProgress?: (line: string) => void;
+    /** Only these sources (and their components); every source of the BOM by default. */
+    sources?: readonly string[];
+    /** Leave the files outDir already has as they are (a first-use pull fills in what is missing, never repairs); replaced by default. */
+    keepExisting?: boolean;
 }
 
 export interface PulledSource {
@@ -158,12 +163,54 @@ async function pullComponent(bom: Bom, component: BomComponent, checkout: string
     return pulled;
 }
 
-/** Moves the staged files into outDir; the whole staging directory when outDir does not exist yet. */
-function moveIntoPlace(staging: string, outDir: string, files: string[]): void {
-    if (!existsSync(outDir)) return renameSync(staging, outDir);
-    for (const file of files) {
-        mkdirSync(dirname(join(outDir, file)), { recursive: true });
-        renameSync(join(staging, file), join(outDir, file));
+const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code;
+
+/**
+ * Moves the staged files into outDir: a folder outDir lacks in one rename, so a reader sees all of it or none;
+ * else file by file, each replaced in one rename (or kept, with `keepExisting`). Runs side by side each stage
+ * apart and move checked, identical files, so neither can corrupt the other.
+ */
+function moveIntoPlace(staging: string, outDir: string, files: string[], keepExisting: boolean): void {
+    mkdirSync(outDir, { recursive: true });
+    const topOf = (file: string) => file.split("/")[0]!;
+    for (const top of new Set(files.map(topOf))) {
+        if (!existsSync(join(outDir, top))) {
+            try {
+                renameSync(join(staging, top), join(outDir, top));
+                continue;
+            } catch (error) {
+                // Another run moved its copy in first: fill in file by file below.
+                if (errorCode(error) !== "ENOTEMPTY" && errorCode(error) !== "EEXIST") throw error;
+            }
+        }
+        for (const file of files.filter((candidate) => topOf(candidate) === top)) {
+            if (keepExisting && existsSync(join(outDir, file))) continue;
+            mkdirSync(dirname(join(outDir, file)), { recursive: true });
+            renameSync(join(staging, file), join(outDir, file));
+        }
+    }
+}
+
+/** Removes the staging folders of pulls that were killed before they could clean up (their process is gone). */
+function removeAbandonedStaging(parent: string, prefix: string): void {
+    let entries: string[];
+    try {
+        entries = readdirSync(parent);
+    } catch {
+        return;
+    }
+    for (const entry of entries) {
+        const pid = entry.startsWith(prefix) ? Number(entry.slice(prefix.length).split("-")[0]) : NaN;
+        if (Number.isInteger(pid) && !isRunning(pid)) rmSync(join(parent, entry), { recursive: true, force: true });
+    }
+}
+
+function isRunning(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        return errorCode(error) === "EPERM";
     }
 }
 
@@ -171,6 +218,7 @@ function moveIntoPlace(staging: string, outDir: string, files: string[]): void {
  * Fetches, renders and checks every component of `bom`, then writes each render to
  * `<outDir>/<component.file>`. Components with `skip` are rendered and checked too:
  * they are part of the pinned release. Throws PullError or RendererError, writing nothing.
+ * A pull killed midway leaves only a staging folder beside outDir, which the next pull removes.
  */
 export async function pullManifests(bom: Bom, outDir: string, options: PullOptions = {}): Promise<PullResult> {
     const started = performance.now();
@@ -182,13 +230,15 @@ export async function pullManifests(bom: Bom, outDir: string, options: PullOptio
     await requireGit(env);
 
     const createdParent = mkdirSync(dirname(target), { recursive: true });
-    const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.partial-`));
+    const stagingPrefix = `.${basename(target)}.partial-`;
+    removeAbandonedStaging(dirname(target), stagingPrefix);
+    const staging = mkdtempSync(join(dirname(target), `${stagingPrefix}${process.pid}-`));
     const checkouts = mkdtempSync(join(tmpdir(), "kfstack-pull-"));
     let succeeded = false;
     try {
         const sources: PulledSource[] = [];
         const files: string[] = [];
-        for (const [name, source] of Object.entries(bom.sources)) {
+        for (const [name, source] of Object.entries(bom.sources).filter(([name]) => !options.sources || options.sources.includes(name))) {
             const sourceStarted = performance.now();
             const checkout = join(checkouts, name);
             await fetchSource(name, source, checkout, bom, env);
@@ -214,7 +264,7 @@ export async function pullManifests(bom: Bom, outDir: string, options: PullOptio
             pulled.ms = performance.now() - sourceStarted;
             sources.push(pulled);
         }
-        moveIntoPlace(staging, target, files);
+        moveIntoPlace(staging, target, files, options.keepExisting ?? false);
         succeeded = true;
         const bytes = sources.reduce((sum, source) => sum + source.bytes, 0);
         return { outDir: target, renderer: renderer.description, files, sources, bytes, ms: performance.now() - started };

@@ -13,10 +13,14 @@ export const CACHE_DIR_ENV = "KFSTACK_CACHE_DIR";
 /** Changes when what read.ts makes of a YAML file changes, so entries written by an older kfstack are not read. */
 const FORMAT = "kfstack-parsed-manifests/1";
 
-/** `$KFSTACK_CACHE_DIR/manifests`, else the user's cache folder (`$XDG_CACHE_HOME` or `~/.cache`) `/kfstack/manifests`. */
-export function manifestsCacheDirectory(environment: NodeJS.ProcessEnv = process.env): string {
-    const base = environment[CACHE_DIR_ENV] || join(environment["XDG_CACHE_HOME"] || join(homedir(), ".cache"), "kfstack");
-    return join(base, "manifests");
+/** kfstack's cache folder: `$KFSTACK_CACHE_DIR`, else the user's cache folder (`$XDG_CACHE_HOME` or `~/.cache`) `/kfstack`. */
+export function kfstackCacheDirectory(environment: NodeJS.ProcessEnv = process.env): string {
+    return environment[CACHE_DIR_ENV] || join(environment["XDG_CACHE_HOME"] || join(homedir(), ".cache"), "kfstack");
+}
+
+/** Where the parsed entries live: beside the default manifests directory (`<cache>/manifests`), never in it. */
+export function parsedCacheDirectory(environment: NodeJS.ProcessEnv = process.env): string {
+    return join(kfstackCacheDirectory(environment), "parsed");
 }
 
 const sha256Of = (text: string) => createHash("sha256").update(text).digest("hex");

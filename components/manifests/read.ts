@@ -1,14 +1,14 @@
 // Reads the rendered manifests of a BOM's components from the manifests
-// directory (written by `npm run manifests -- pull`, carried into air-gapped
-// enclaves), checking each file against the BOM's sha256 before trusting it;
+// directory (location.ts: written by `npm run manifests -- pull`, or carried into
+// air-gapped enclaves), checking each file against the BOM's sha256 on every read;
 // each file is parsed once, then read as JSON from the cache (parsed-cache.ts).
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { join } from "node:path";
 import { loadAll } from "js-yaml";
 import type { KubernetesObject } from "../../core/objects";
 import { type Bom, type BomComponent, type ComponentFile, componentFiles } from "../bom/schema";
-import { ParsedManifestCache, manifestsCacheDirectory } from "./parsed-cache";
+import { ParsedManifestCache, parsedCacheDirectory } from "./parsed-cache";
 
 export const MANIFESTS_DIR_ENV = "KFSTACK_MANIFESTS_DIR";
 
@@ -17,24 +17,6 @@ export class ManifestsError extends Error {
         super(message);
         this.name = "ManifestsError";
     }
-}
-
-/** The manifests directory: KFSTACK_MANIFESTS_DIR, else kfstack:manifestsDir; an error says how to get one. */
-export function manifestsDirectory(bom: Pick<Bom, "release">, configured: string | undefined, environment: NodeJS.ProcessEnv = process.env): string {
-    const chosen = environment[MANIFESTS_DIR_ENV] || configured;
-    if (!chosen) {
-        throw new ManifestsError(
-            `No rendered manifests for ${bom.release}: set ${MANIFESTS_DIR_ENV} or kfstack:manifestsDir to a directory made by ` +
-                `\`npm run manifests -- pull ${bom.release} --out <dir>\` (on a connected machine; carry the directory into an air-gapped site).`,
-        );
-    }
-    const directory = isAbsolute(chosen) ? chosen : resolve(chosen);
-    if (!existsSync(directory)) {
-        throw new ManifestsError(
-            `The manifests directory ${directory} does not exist; create it with \`npm run manifests -- pull ${bom.release} --out ${directory}\`.`,
-        );
-    }
-    return directory;
 }
 
 function isObject(value: unknown): value is KubernetesObject {
@@ -47,7 +29,7 @@ let sharedCache: ParsedManifestCache | undefined;
 
 /** The cache every read of this process shares, in the cache folder the environment names when it is first used. */
 function parsedManifests(): ParsedManifestCache {
-    return (sharedCache ??= new ParsedManifestCache(manifestsCacheDirectory()));
+    return (sharedCache ??= new ParsedManifestCache(parsedCacheDirectory()));
 }
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BomComponent } from "../../components/bom/schema";
-import { CACHE_DIR_ENV, ParsedManifestCache, manifestsCacheDirectory } from "../../components/manifests/parsed-cache";
+import { CACHE_DIR_ENV, ParsedManifestCache, parsedCacheDirectory } from "../../components/manifests/parsed-cache";
 import { readComponent } from "../../components/manifests/read";
 
 const BOM = { release: "kubeflow-test" };
@@ -119,8 +119,8 @@ describe("the parsed-manifest cache", () => {
         chmodSync(join(directory, "demo"), 0o755);
     });
 
-    it("lives in KFSTACK_CACHE_DIR, else the user's cache folder", () => {
-        expect(manifestsCacheDirectory({ [CACHE_DIR_ENV]: "/var/cache/ci", XDG_CACHE_HOME: "/home/u/.xdg" })).toBe("/var/cache/ci/manifests");
-        expect(manifestsCacheDirectory({ XDG_CACHE_HOME: "/home/u/.xdg" })).toBe("/home/u/.xdg/kfstack/manifests");
+    it("lives in KFSTACK_CACHE_DIR, else the user's cache folder, beside the default manifests directory", () => {
+        expect(parsedCacheDirectory({ [CACHE_DIR_ENV]: "/var/cache/ci", XDG_CACHE_HOME: "/home/u/.xdg" })).toBe("/var/cache/ci/parsed");
+        expect(parsedCacheDirectory({ XDG_CACHE_HOME: "/home/u/.xdg" })).toBe("/home/u/.xdg/kfstack/parsed");
     });
 });
