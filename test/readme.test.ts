@@ -33,6 +33,18 @@ describe("README", () => {
         expect([...new Set(keys)].filter((key) => !readme.includes(`| \`${key}\` |`))).toEqual([]);
     });
 
+    it("starts with a quick start a fresh machine runs as it is: npm ci, npm run plan -- dev, npm test", () => {
+        const readme = readFileSync(readmePath(), "utf8");
+        const quickStart = /\n## Quick start[^\n]*\n([\s\S]*?)\n##/.exec(readme)![1]!;
+        const commands = /```sh\n([\s\S]*?)```/.exec(quickStart)![1]!.split("\n").filter(Boolean);
+        expect(commands.map((line) => line.replace(/\s+#.*$/, ""))).toEqual(["npm ci", "npm run plan -- dev", "npm test"]);
+        // Nothing to set first: the shared fixtures are the repository's own tests' business, said once, where the tests are.
+        expect(quickStart).not.toContain("KFSTACK_MANIFESTS_DIR");
+        const testsAndCi = readme.slice(readme.indexOf("\n## Tests and CI"));
+        expect(readme.split("../shared/fixtures").length - 1).toBe(1);
+        expect(testsAndCi).toContain("KFSTACK_MANIFESTS_DIR=../shared/fixtures");
+    });
+
     it("names the test command that CI runs", () => {
         expect(readFileSync(readmePath(), "utf8")).toContain("npm test");
         expect(readFileSync(readmePath().replace("README.md", ".ci/run"), "utf8")).toContain("\nnpm test\n");

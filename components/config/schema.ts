@@ -183,7 +183,13 @@ const common = {
     tenancy,
     monitoring,
     dataPlane,
-    manifestsDir: z.string().min(1).optional().describe("Directory of rendered manifests (npm run manifests -- pull); KFSTACK_MANIFESTS_DIR overrides it."),
+    manifestsDir: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+            "Directory of rendered manifests (npm run manifests -- pull); KFSTACK_MANIFESTS_DIR overrides it; unset, the default cache ~/.cache/kfstack/manifests, pulled on first use.",
+        ),
     topology: z.enum(["testing", "production"]).describe(topologyDescription()),
     kubernetesVersion,
     clusterName: dnsLabel.optional().describe("Cluster name; defaults to kfstack-<stack>."),
