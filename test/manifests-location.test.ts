@@ -104,6 +104,9 @@ describe("locateManifests", () => {
         kubectl.assert();
         const { cache, locate } = emptyCache();
         await locate();
+        // Read once, so the parsed cache holds the intact file: it must not stand in for the check of the changed one.
+        const parsed = new ParsedManifestCache(join(scratch(), "parsed"));
+        const settingsObjects = readComponent(cache, bom, bom.components[0]!, parsed);
         const settings = join(cache, "platform-v1.0.0/01-settings.yaml");
         const tampered = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: changed\n";
         writeFileSync(settings, tampered);
@@ -114,7 +117,6 @@ describe("locateManifests", () => {
         expect(statSync(join(cache, "serving-0.2.0/serving.yaml")).mtimeMs).toBe(serving.mtimeMs);
 
         // The changed file is not fetched over: reading refuses it with the command that repairs it.
-        const parsed = new ParsedManifestCache(join(scratch(), "parsed"));
         expect(readFileSync(settings, "utf8")).toBe(tampered);
         expect(() => readComponent(cache, bom, bom.components[0]!, parsed)).toThrow(
             `${settings} does not match the bill of materials kubeflow-0.0.1: its sha256 is ${sha256(tampered)}, the BOM pins ${sha256(RENDERED.settings)}. ` +
@@ -122,7 +124,8 @@ describe("locateManifests", () => {
         );
         // That command (the pull `npm run manifests -- pull` runs) replaces it.
         await pullManifests(bom, cache, { onProgress: () => {} });
-        expect(readComponent(cache, bom, bom.components[0]!, parsed)).toEqual([
+        expect(readComponent(cache, bom, bom.components[0]!, parsed)).toEqual(settingsObjects);
+        expect(settingsObjects).toEqual([
             { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "platform" }, data: { level: "info" } },
         ]);
     });
