@@ -211,4 +211,24 @@ describe("kfstack manifests pull", () => {
         expect(run.status).toBe(2);
         expect(run.stdout).toBe("");
     });
+
+    itRenders("writes the default cache without --out (here unreachable: nothing is written)", () => {
+        needKubectl();
+        const home = scratch();
+        // git sends GitHub URLs to a folder that does not exist, as an unreachable host would fail.
+        const offline = {
+            GIT_CONFIG_COUNT: "1",
+            GIT_CONFIG_KEY_0: `url.file://${join(home, "offline")}/.insteadOf`,
+            GIT_CONFIG_VALUE_0: "https://github.com/",
+        };
+        const run = spawnSync(process.execPath, ["cli/run.mjs", "manifests", "pull", "kubeflow-1.8.1"], {
+            cwd: projectDirectory(),
+            env: { ...process.env, KFSTACK_CACHE_DIR: "", XDG_CACHE_HOME: home, ...offline },
+            encoding: "utf8",
+        });
+        expect(run.stderr).toMatch(/^Could not list the tags of source "kubeflow-manifests" \(https:\/\/github\.com\/kubeflow\/manifests\): /);
+        expect(run.stderr).toContain(`Nothing was written to ${join(home, "kfstack", "manifests")}.`);
+        expect(run.status).toBe(1);
+        expect(readdirSync(home)).toEqual([]);
+    });
 });
