@@ -3,7 +3,7 @@
 // Every test gives the code its own XDG_CACHE_HOME: none reads or writes the user's cache.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadBom } from "../components/bom/load";
 import { pullManifests } from "../components/bom/pull";
@@ -142,6 +142,22 @@ describe("locateManifests", () => {
         });
         await expect(interrupted).rejects.toThrow("interrupted");
         expect(filesUnder(home)).toEqual([]);
+
+        // A failing pull that made the cache folder removes only what it made: here a run side by side moves a folder in meanwhile.
+        const other = join(cache, "other-1.0.0", "other.yaml");
+        const failing = locateManifests(bom, bom.components, undefined, {
+            env,
+            onProgress: (line) => {
+                if (line.startsWith("fetched platform")) {
+                    mkdirSync(dirname(other), { recursive: true });
+                    writeFileSync(other, "kind: Other\n");
+                }
+                if (line.startsWith("fetched serving")) throw new Error("interrupted");
+            },
+        });
+        await expect(failing).rejects.toThrow("interrupted");
+        expect(filesUnder(home)).toEqual(["kfstack/manifests/other-1.0.0/other.yaml"]);
+        rmSync(join(home, "kfstack"), { recursive: true });
 
         // A pull killed outright leaves its staging folder beside the cache (its process is gone): it is never read, and the next pull removes it.
         const dead = spawnSync("true").pid;

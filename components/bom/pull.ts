@@ -5,7 +5,7 @@
 // folder in one rename, so no reader (nor a run side by side) sees half of it.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -205,6 +205,17 @@ function removeAbandonedStaging(parent: string, prefix: string): void {
     }
 }
 
+/** Removes the folders from `folder` up to `top` that a failed pull created, unless a run side by side has put something in them since. */
+function removeEmptyFolders(folder: string, top: string): void {
+    for (let current = folder; current.startsWith(top); current = dirname(current)) {
+        try {
+            rmdirSync(current);
+        } catch {
+            return;
+        }
+    }
+}
+
 function isRunning(pid: number): boolean {
     try {
         process.kill(pid, 0);
@@ -274,6 +285,6 @@ export async function pullManifests(bom: Bom, outDir: string, options: PullOptio
     } finally {
         rmSync(checkouts, { recursive: true, force: true });
         rmSync(staging, { recursive: true, force: true });
-        if (!succeeded && createdParent) rmSync(createdParent, { recursive: true, force: true });
+        if (!succeeded && createdParent) removeEmptyFolders(dirname(target), createdParent);
     }
 }
