@@ -161,7 +161,7 @@ function addImageCommands(program: Command): void {
         .option("--stack <stack>", "bundle the committed lock of the release this stack installs")
         .option("--lock <file>", "bundle this lock file instead")
         .requiredOption("--out <dir>", "bundle directory to write or resume")
-        .option("--manifests <dir>", "rendered manifests to include (default: $KFSTACK_MANIFESTS_DIR)")
+        .option("--manifests <dir>", "rendered manifests to include (default: where the plan reads them: $KFSTACK_MANIFESTS_DIR, else the default cache)")
         .option("--registries-conf <file>", "containers-registries.conf(5) file for skopeo: mirrors and insecure registries")
         .addOption(parallel(4))
         .action(lazy(() => import("./mirror.js"), "mirrorBundleCommand"));

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { loadBom } from "../components/bom/load";
 import { imageInventory } from "../components/images/inventory";
-import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
+import { locateManifests } from "../components/manifests/location";
 import { listStacks, loadStackSettings } from "../engine/stack-file";
 import { type BundleResult, bundleImages, type ImageEvent } from "../engine/image-transfer/bundle";
 import { MirrorInputError } from "../engine/image-transfer/errors";
@@ -247,12 +247,9 @@ export function renderBundleSummary(result: BundleResult): string {
 export async function mirrorBundleCommand(options: MirrorBundleOptions): Promise<void> {
     checkParallel(options.parallel);
     const lock = await bundleLock(options);
-    const manifests = options.manifests ?? process.env[MANIFESTS_DIR_ENV];
-    if (!manifests) {
-        throw new MirrorInputError(
-            `No rendered manifests to put in the bundle: pass --manifests <dir> or set ${MANIFESTS_DIR_ENV} to a directory made by \`npm run manifests -- pull ${lock.release} --out <dir>\`.`,
-        );
-    }
+    // The same directory the plan reads (KFSTACK_MANIFESTS_DIR, else the default cache, pulled on first use), unless named.
+    const bom = loadBom(lock.release);
+    const manifests = options.manifests ?? (await locateManifests(bom, bom.components, undefined)).directory;
     const skopeo = new Skopeo(options.registriesConf ? { registriesConf: resolve(options.registriesConf) } : {});
     const tracker = trackImages(Object.keys(lock.images).length, "bundled");
     let result: BundleResult;
