@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesObject } from "../../core/objects";
 import { parseRegistryPrefix } from "../../core/image-references";
-import { type PodCarrier, podTemplates } from "../../core/pod-templates";
+import { podTemplates } from "../../core/pod-templates";
 import type { Mirror } from "./rewrite";
 
 /** The Secret's name in every namespace. */
@@ -60,7 +60,7 @@ export function entriesWithPullSecret<E extends { readonly object: KubernetesObj
         .map((entry) => ({ object: pullSecretObject(entry.object.metadata.name, mirror), group: entry.group }));
     for (const { object } of entries) {
         if (object.kind === "ServiceAccount") namePullSecret(object);
-        else for (const template of podTemplates(object as PodCarrier)) namePullSecret(template.spec);
+        else for (const template of podTemplates(object)) namePullSecret(template.spec);
     }
     return [...entries, ...secrets];
 }

@@ -7,9 +7,14 @@
 import type * as Aws from "@pulumi/aws";
 import { aws } from "../../packages";
 import type * as pulumi from "@pulumi/pulumi";
-import type { EndpointSubnet } from "./network";
 
 export const HTTPS_PORT = 443;
+
+/** A subnet for interface endpoints, by id and address block. */
+export interface EndpointSubnet {
+    readonly id: pulumi.Input<string>;
+    readonly cidr: string;
+}
 
 /** The services tenant pods reach on an s3 data plane: STS (IRSA's AssumeRoleWithWebIdentity) and S3. */
 export const DATA_PLANE_ENDPOINT_SERVICES = ["sts", "s3"] as const;

@@ -14,13 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_VPC_CIDR } from "../../config/cloud-schema";
 import { cidrSubnet } from "../../../core/cidr";
 import { endpointSubnetCidrs, privateSubnetCidrs, smallSubnetsBlock } from "./subnets";
-import { interfaceEndpoints } from "./endpoints";
-
-/** A subnet for interface endpoints, by id and address block. */
-export interface EndpointSubnet {
-    readonly id: pulumi.Input<string>;
-    readonly cidr: string;
-}
+import { type EndpointSubnet, interfaceEndpoints } from "./endpoints";
 
 export interface AwsNetworkArgs {
     readonly region: string;
