@@ -59,7 +59,9 @@ function capabilitiesOf(provides: ClusterProvidesConfig): ClusterCapabilities {
 
 /** The mirror an air-gapped stack pulls from, with the release's locked digests. */
 export function mirrorOf(config: StackConfig, release: string): Mirror | undefined {
-    return config.airGap.enabled ? { prefix: config.airGap.registry!, digests: loadImageLock(release) } : undefined;
+    if (!config.airGap.enabled) return undefined;
+    const { registry, pullSecret } = config.airGap;
+    return { prefix: registry!, digests: loadImageLock(release), ...(pullSecret ? { pullCredentials: pullSecret } : {}) };
 }
 
 /** Facts of the release's install (Kubeflow and monitoring); on an air-gapped stack the pinned images are the mirror's. */

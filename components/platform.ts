@@ -177,6 +177,7 @@ function buildTenants(name: string, stack: ResolvedStack, { cluster, kubeflow, p
             },
             platform,
             ...(dataPlane?.objectStore ? { artifacts: tenantArtifacts(dataPlane) } : {}),
+            ...(mirror ? { mirror } : {}),
         },
         opts,
     );

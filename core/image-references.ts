@@ -125,6 +125,15 @@ export function parseRegistryPrefix(text: string): RegistryPrefix | undefined {
     return { host: match[1]!, ...(match[2] !== undefined ? { port: match[2] } : {}), path: path.join("/") };
 }
 
+/**
+ * The region of a private ECR registry prefix (`<account>.dkr.ecr.<region>.amazonaws.com[/path]`), or undefined for any
+ * other registry: the hosts kubelet's ECR credential provider answers with the node role (its match list,
+ * `*.dkr.ecr.*.amazonaws.com`, covers GovCloud's).
+ */
+export function ecrRegion(prefix: string): string | undefined {
+    return /^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$/.exec(prefix.split("/")[0]!)?.[1];
+}
+
 /** The prefix without trailing slashes, as images are written under it: `<prefix>/<path>`. */
 export const withoutTrailingSlash = (prefix: string) => prefix.replace(/\/+$/, "");
 

@@ -185,7 +185,7 @@ export function stackPackConfig(config: StackConfig): PolicyPackConfig {
     if (!config.airGap.enabled) return {};
     return {
         "img-02-image-mirror": { enforcementLevel: "mandatory", airGapped: true, mirrorPrefix: config.airGap.registry },
-        "reg-01-registry-mirror": { airGapped: true },
+        "reg-01-registry-mirror": { airGapped: true, mirrorPrefix: config.airGap.registry },
     };
 }
 

@@ -1,5 +1,6 @@
-// The shipped air-gapped stack: an existing cluster whose every image comes from
-// the enclave's mirror, references in ConfigMaps and custom resources included.
+// The shipped air-gapped stacks: an existing cluster whose every image comes from
+// the enclave's mirror, references in ConfigMaps and custom resources included,
+// pulled with the mirror's credentials; and EKS in GovCloud with its mirror in ECR.
 import { plannableStackSettings } from "../engine/unset-secrets";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../cli/commands";
@@ -10,13 +11,17 @@ import { type Plan, stackPackConfig } from "../engine/plan";
 import { evaluatePolicies } from "../engine/policy-check";
 import { imageMirror } from "../policies/workloads/img-02-image-mirror";
 import { plannedStack } from "./planned-stacks";
+import { PULL_SECRET, TENANT_PULL_ACCOUNTS } from "../components/images/pull-secret";
+import { type PodCarrier, podTemplates } from "../core/pod-templates";
+import { Secret } from "../engine/values";
+import { resource } from "./helpers";
 
 const MIRROR = "registry.enclave.example:5000/kubeflow";
 
-describe("stack airgap (existing cluster, every image from the mirror)", () => {
+describe.each(["airgap", "govcloud-airgap"] as const)("air-gapped stack %s", (stack) => {
     let plan: Plan;
     beforeAll(async () => {
-        plan = await plannedStack("airgap");
+        plan = await plannedStack(stack);
     });
 
     it("names no public registry and no bare Docker Hub image anywhere in the plan", () => {
@@ -24,6 +29,79 @@ describe("stack airgap (existing cluster, every image from the mirror)", () => {
             publicRegistryMentions(plainValue(resource.inputs)).map((mention) => `${resource.name} ${mention.where}: ${mention.text}`),
         );
         expect(mentions).toEqual([]);
+    });
+
+    it("passes the policy pack with no mandatory violation", () => {
+        expect(plan.policy.violations.filter((violation) => violation.enforcement === "mandatory")).toEqual([]);
+        expect(plan.policy.evaluated.policies).toBeGreaterThan(25);
+    });
+});
+
+type Inputs = { metadata?: { name?: string; namespace?: string }; imagePullSecrets?: { name?: string }[]; type?: string; stringData?: unknown };
+
+/** Every planned pod template, with where it runs and whether it can pull from the mirror: by its own imagePullSecrets or its ServiceAccount's. */
+function podPulls(plan: Plan) {
+    const inputsOf = (type: string) => plan.resources.filter((planned) => planned.type === type).map((planned) => planned.inputs as Inputs);
+    const at = (inputs: Inputs) => `${inputs.metadata?.namespace}/${inputs.metadata?.name}`;
+    const secrets = new Set(
+        inputsOf("kubernetes:core/v1:Secret")
+            .filter((secret) => secret.metadata?.name === PULL_SECRET)
+            .map(at),
+    );
+    const accountsNaming = new Set(
+        inputsOf("kubernetes:core/v1:ServiceAccount")
+            .filter((account) => account.imagePullSecrets?.some((secret) => secret.name === PULL_SECRET))
+            .map(at),
+    );
+    return plan.resources.flatMap((planned) => {
+        const inputs = planned.inputs as unknown as Inputs & PodCarrier;
+        if (typeof inputs.kind !== "string") return [];
+        return podTemplates(inputs).map((template) => {
+            const namespace = inputs.metadata?.namespace ?? "";
+            const account = typeof template.spec["serviceAccountName"] === "string" ? template.spec["serviceAccountName"] : "default";
+            const named = (template.spec["imagePullSecrets"] as { name?: string }[] | undefined)?.some((secret) => secret.name === PULL_SECRET) ?? false;
+            return {
+                pod: `${inputs.kind} ${namespace}/${inputs.metadata?.name}`,
+                secretInNamespace: secrets.has(`${namespace}/${PULL_SECRET}`),
+                names: named || accountsNaming.has(`${namespace}/${account}`),
+            };
+        });
+    });
+}
+
+describe("stack airgap (existing cluster, every image from the mirror, pulled with its credentials)", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await plannedStack("airgap");
+    });
+
+    it("lets every pod it plans pull from the mirror: the pull secret is in the pod's namespace and its pod spec or ServiceAccount names it", () => {
+        const pulls = podPulls(plan);
+        expect(pulls.length).toBeGreaterThan(50);
+        expect(pulls.filter((pull) => !pull.secretInNamespace || !pull.names)).toEqual([]);
+    });
+
+    it("gives each tenant the pull secret, named by the ServiceAccounts pods created at run time use (notebooks, pipeline steps, models, trials)", () => {
+        for (const tenant of ["imagery", "signals"]) {
+            const secret = resource(plan, "kubernetes:core/v1:Secret", `${tenant}/${PULL_SECRET}`).inputs as Inputs;
+            expect(secret.type).toBe("kubernetes.io/dockerconfigjson");
+            for (const account of TENANT_PULL_ACCOUNTS) {
+                expect((resource(plan, "kubernetes:core/v1:ServiceAccount", `${tenant}/${account}`).inputs as Inputs).imagePullSecrets).toEqual([
+                    { name: PULL_SECRET },
+                ]);
+            }
+        }
+    });
+
+    it("keeps the mirror's credentials a Pulumi secret, for the mirror's host and port", () => {
+        const secret = resource(plan, "kubernetes:core/v1:Secret", `kubeflow/${PULL_SECRET}`).inputs as Inputs;
+        const config = (secret.stringData as Record<string, unknown>)[".dockerconfigjson"];
+        expect(config).toBeInstanceOf(Secret);
+        const auths = (JSON.parse((config as Secret).value as string) as { auths: Record<string, { username: string; auth: string }> }).auths;
+        expect(Object.keys(auths)).toEqual(["registry.enclave.example:5000"]);
+        expect(Buffer.from(auths["registry.enclave.example:5000"]!.auth, "base64").toString()).toBe(
+            "robot-kubeflow-pull:[secret kfstack:airGap.pullSecret.password]",
+        );
     });
 
     it("lists every image reference it deploys, each from the mirror", () => {
@@ -40,11 +118,6 @@ describe("stack airgap (existing cluster, every image from the mirror)", () => {
         );
         expect(strings).toContain(`${MIRROR}/kserve/storage-initializer:v0.11.2`);
         expect(strings).toContain(`${MIRROR}/istio`);
-    });
-
-    it("passes the policy pack with no mandatory violation", () => {
-        expect(plan.policy.violations.filter((violation) => violation.enforcement === "mandatory")).toEqual([]);
-        expect(plan.policy.evaluated.policies).toBeGreaterThan(25);
     });
 
     it("makes IMG-02 mandatory for the mirror: a Deployment added with a Docker Hub image fails the check", async () => {

@@ -95,7 +95,7 @@ describe("kfstack plan", () => {
         const run = kfstack("plan", "staging");
         expect(run.status).toBe(2);
         expect(run.stderr).toBe(
-            `There is no stack "staging": ${join(projectDirectory(), "Pulumi.staging.yaml")} does not exist. Stacks here: airgap, dev, gke-dev, onprem, prod.\n`,
+            `There is no stack "staging": ${join(projectDirectory(), "Pulumi.staging.yaml")} does not exist. Stacks here: airgap, dev, gke-dev, govcloud-airgap, onprem, prod.\n`,
         );
     });
 });

@@ -11,6 +11,7 @@ import { STACK_TYPE, type PlannedResource, runOffline } from "../engine/offline"
 import { type RawConfig, build, jsonParseError, rejection, set, toWire } from "./config-cases";
 import { type BaseStack, CLUSTER_CASES, type StackCase } from "./config-errors/cluster-cases";
 import { DATA_PLANE_CASES } from "./config-errors/data-plane-cases";
+import { AIR_GAP_CASES } from "./config-errors/air-gap-cases";
 import { GATEWAY_CASES } from "./config-errors/gateway-cases";
 import { EXISTING_CASES } from "./config-errors/existing-cases";
 import { PLATFORM_CASES } from "./config-errors/platform-cases";
@@ -40,7 +41,7 @@ function resourceTypes(resources: PlannedResource[]): string[] {
     return resources.map((resource) => resource.type);
 }
 
-const CASES: StackCase[] = [...CLUSTER_CASES, ...EXISTING_CASES, ...PLATFORM_CASES, ...GATEWAY_CASES, ...TENANT_CASES, ...DATA_PLANE_CASES];
+const CASES: StackCase[] = [...CLUSTER_CASES, ...EXISTING_CASES, ...PLATFORM_CASES, ...GATEWAY_CASES, ...TENANT_CASES, ...DATA_PLANE_CASES, ...AIR_GAP_CASES];
 
 describe("stack configuration validation", () => {
     it.each(Object.entries(BASES))("accepts the unchanged %s stack the cases start from", async (_name, base) => {

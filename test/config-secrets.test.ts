@@ -21,6 +21,7 @@ const run = (raw: RawConfig, secretKeys: string[]) =>
 describe("secret settings", () => {
     it("are found in the schema, wherever a setting is a secretValue", () => {
         expect([...secretPaths()].sort()).toEqual([
+            "airGap.pullSecret.password",
             "identity.oidc.clientSecret",
             "identity.staticAdmin.passwordHash",
             "monitoring.alertRouting.pagerDuty.routingKey",

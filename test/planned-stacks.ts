@@ -15,7 +15,7 @@ import { stackFixture } from "./helpers";
 import { decodePlanValue, encodePlanValue } from "./plan-codec";
 
 /** The shipped stacks (Pulumi.<name>.yaml) and the test-only stacks of test/stacks/ that several files plan. */
-export type SharedStack = "dev" | "prod" | "gke-dev" | "onprem" | "airgap" | "gke-prod" | "prod-minio";
+export type SharedStack = "dev" | "prod" | "gke-dev" | "onprem" | "airgap" | "govcloud-airgap" | "gke-prod" | "prod-minio";
 
 const FIXTURE_STACKS: ReadonlySet<SharedStack> = new Set(["gke-prod"]);
 

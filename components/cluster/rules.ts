@@ -2,6 +2,7 @@
 // AWS partition, who may reach the API and the VPC layout. They run inside the
 // config parse, so they must not assume formats (a malformed CIDR is still a string).
 import { prefixLength } from "../../core/cidr";
+import { ecrRegion } from "../../core/image-references";
 import type { StackConfig } from "../config/schema";
 import type { ConfigProblem } from "../config/topology";
 import { partitionOf } from "./aws/partition";
@@ -10,7 +11,39 @@ const OPEN_TO_INTERNET = "0.0.0.0/0";
 const MAX_CREATED_VPC_ZONES = 6;
 
 export function clusterProblems(config: StackConfig): ConfigProblem[] {
-    return [...zoneProblems(config), ...cloudProblems(config), ...endpointProblems(config)];
+    return [...zoneProblems(config), ...cloudProblems(config), ...endpointProblems(config), ...airGapProblems(config)];
+}
+
+/**
+ * An air-gapped aws stack's VPC has no route out: the API is private, the mirror is ECR in the stack's region (reached
+ * through the VPC's ECR endpoints, pulled with the node role), and an existing VPC names where the endpoints go.
+ */
+function airGapProblems(config: StackConfig): ConfigProblem[] {
+    if (config.cloud !== "aws" || !config.airGap.enabled) return [];
+    const problems: ConfigProblem[] = [];
+    if (!config.privateEndpoint.enabled) {
+        problems.push({
+            path: ["privateEndpoint", "enabled"],
+            message: "is false, but an air-gapped cluster has no public API endpoint; set it to true and list your networks in privateEndpoint.allowedCidrs",
+        });
+    }
+    const { existingVpc, natGateways } = config.network;
+    if (!existingVpc && natGateways !== undefined) {
+        problems.push({ path: ["network", "natGateways"], message: "is set, but an air-gapped stack's VPC has no internet gateway or NAT; remove it" });
+    }
+    if (existingVpc && !existingVpc.endpointSubnets) {
+        problems.push({
+            path: ["network", "existingVpc", "endpointSubnets"],
+            message: "is required on an air-gapped stack: kfstack puts the interface endpoints of ECR, STS, EKS and the other AWS APIs the nodes call there",
+        });
+    }
+    if (config.airGap.registry !== undefined && ecrRegion(config.airGap.registry) !== config.region) {
+        problems.push({
+            path: ["airGap", "registry"],
+            message: `${config.airGap.registry} is not an ECR registry in ${config.region}, which is all an air-gapped VPC reaches; use the registryPrefix output of the mirror stack (registry/) in the same region, <account>.dkr.ecr.${config.region}.amazonaws.com/<repositoryPrefix>`,
+        });
+    }
+    return problems;
 }
 
 function zoneProblems(config: StackConfig): ConfigProblem[] {

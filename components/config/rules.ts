@@ -35,6 +35,7 @@ export function checkStack(config: StackConfig, ctx: z.RefinementCtx, stack: str
                   },
               ]
             : []),
+        ...pullSecretProblems(config),
         ...tenantProblems(config),
         ...dataPlaneProblems(config, stack),
         ...quotaProblems(config, gpu),
@@ -58,5 +59,25 @@ function identityProblems(config: StackConfig): ConfigProblem[] {
     if (oidc && staticAdmin) return [{ path: ["identity", "staticAdmin"], message: "cannot be set together with identity.oidc; choose one way to log in" }];
     if (!oidc && !staticAdmin)
         return [{ path: ["identity"], message: "sets neither oidc nor staticAdmin; choose one way to log in, kfstack installs no default login" }];
+    return [];
+}
+
+/** Pull credentials are for an existing cluster's mirror; cloud nodes pull from their cloud's registry with their own identity. */
+function pullSecretProblems(config: StackConfig): ConfigProblem[] {
+    if (!config.airGap.pullSecret) return [];
+    const path = ["airGap", "pullSecret"];
+    if (!config.airGap.enabled) return [{ path, message: "is set, but airGap.enabled is false; enable the air gap or remove it" }];
+    if (config.cloud === "aws") {
+        return [
+            {
+                path,
+                message:
+                    "is for an existing cluster's registry; EKS nodes pull from the ECR mirror with the node role (kubelet's ECR credential provider), and an ECR token would expire in 12 hours: remove it",
+            },
+        ];
+    }
+    if (config.cloud === "gcp") {
+        return [{ path, message: "is for an existing cluster's registry; GKE nodes pull from Artifact Registry with their service account: remove it" }];
+    }
     return [];
 }

@@ -164,6 +164,17 @@ const airGap = z
             })
             .optional()
             .describe("The mirror's prefix: the registryPrefix output of the registry stack (registry/)."),
+        pullSecret: z
+            .strictObject({
+                username: z.string().min(1).describe("The user (or robot account) that pulls from the mirror."),
+                password: secretValue.describe(
+                    "Its password or token, as a secret: pulumi config set --secret --path 'kfstack:airGap.pullSecret.password' '<token>'.",
+                ),
+            })
+            .optional()
+            .describe(
+                "Existing clusters whose mirror asks for credentials: kfstack creates a kubernetes.io/dockerconfigjson Secret kfstack-mirror-pull in every namespace it creates and every tenant's, and names it in every pod and ServiceAccount it installs (tenants' default-editor, default-viewer and default included). EKS and GKE nodes pull with their own identity instead.",
+            ),
     })
     .default({ enabled: false })
     .describe("Air-gapped installs: images come only from a private mirror (npm run mirror -- bundle / push).");

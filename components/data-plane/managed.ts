@@ -20,7 +20,7 @@ export interface ManagedObjectStore {
 }
 
 export const MYSQL_PORT = 3306;
-export const HTTPS_PORT = 443;
+export { HTTPS_PORT } from "../cluster/aws/endpoints";
 
 /**
  * What a tenant's pods reach outside the cluster to use the managed object store: the cloud's identity endpoint (to trade

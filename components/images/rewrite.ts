@@ -10,6 +10,8 @@ export interface Mirror {
     prefix: string;
     /** The image lock: normalized image ("docker.io/kserve/agent:v0.11.2") → "sha256:…". */
     digests: ReadonlyMap<string, string>;
+    /** Existing clusters: who pulls from a mirror that asks (airGap.pullSecret); pods name the Secret pull-secret.ts makes of it. */
+    pullCredentials?: { readonly username: string; readonly password: string };
 }
 
 /**

@@ -9,6 +9,7 @@ import { clearClusterScopedNamespaces } from "../../core/kinds";
 import { type KubernetesObject, describeObject, objectKey } from "../../core/objects";
 import type { Bom, BomComponent } from "../bom/schema";
 import { type Mirror, entriesAtMirror } from "../images/rewrite";
+import { entriesWithPullSecret } from "../images/pull-secret";
 import { assertServed } from "./api-removals";
 import { CustomizeError, applyContainerResources } from "./customize";
 import { KubernetesObjectResource } from "./kubernetes-object";
@@ -82,8 +83,8 @@ export class ManifestLayer {
             source.kubernetesVersion,
             source.bom.release,
         );
-        // Last, so references kfstack itself wrote are rewritten too.
-        return entriesAtMirror(entries, source.mirror);
+        // Last, so references kfstack itself wrote are rewritten too; a mirror that asks for credentials gets its pull secret.
+        return entriesWithPullSecret(entriesAtMirror(entries, source.mirror), source.mirror);
     }
 
     /**

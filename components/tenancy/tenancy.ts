@@ -8,6 +8,8 @@ import type { TenancyAcknowledgement, TenantFacts } from "../../core/facts";
 import { type KubernetesObject, objectKey } from "../../core/objects";
 import type { TenantConfig } from "../config/schema";
 import type { KubernetesObjectResource } from "../manifests/kubernetes-object";
+import type { Mirror } from "../images/rewrite";
+import { entriesWithPullSecret, needsPullSecret, tenantPullObjects } from "../images/pull-secret";
 import { type ExtraDependencies, type LayerObject, ManifestLayer, type Platform } from "../manifests/layer";
 import { type TenantArtifacts, tenantArtifactObjects } from "./artifact-access";
 import { type TenancySettings, tenantObjects } from "./objects";
@@ -27,15 +29,19 @@ export interface TenancyArgs {
     readonly platform: Platform;
     /** Tenant → its identity and store, when artifacts live in a managed object store. */
     readonly artifacts?: ReadonlyMap<string, TenantArtifacts>;
+    /** Air-gapped: the mirror, whose pull secret (when it asks for credentials) each tenant namespace gets. */
+    readonly mirror?: Mirror;
 }
 
 /** Every tenant's objects, each once: a reader who is also a member gets the same binding twice, and one object is enough. */
-function uniqueTenantObjects(args: Pick<TenancyArgs, "tenants" | "settings" | "artifacts">): LayerObject[] {
+function uniqueTenantObjects(args: Pick<TenancyArgs, "tenants" | "settings" | "artifacts" | "mirror">): LayerObject[] {
     const unique = new Map<string, LayerObject>();
+    const mirror = args.mirror;
     for (const tenant of args.tenants) {
         const { profile, namespaced } = tenantObjects(tenant, args.settings);
         const artifacts = args.artifacts?.get(tenant.name);
-        for (const object of [profile, ...namespaced, ...(artifacts ? tenantArtifactObjects(tenant.name, artifacts) : [])])
+        const pull = needsPullSecret(mirror) ? tenantPullObjects(tenant.name, mirror) : [];
+        for (const object of [profile, ...namespaced, ...(artifacts ? tenantArtifactObjects(tenant.name, artifacts) : []), ...pull])
             if (!unique.has(objectKey(object))) unique.set(objectKey(object), { object, group: tenant.name });
     }
     return [...unique.values()];
@@ -76,7 +82,8 @@ export class Tenancy extends ComponentResource {
         const admission = [...podSecurityObjects(istioInitImage(args.platform.objects)), ...referenceObjects(sharedTrialTemplates(args.platform.objects))].map(
             (object) => ({ object, group: ADMISSION_GROUP }),
         );
-        const entries = [...admission, ...uniqueTenantObjects(args)];
+        // A default-editor that carries the tenant's identity names the pull secret too.
+        const entries = entriesWithPullSecret([...admission, ...uniqueTenantObjects(args)], args.mirror);
         const groups = new Map<string, pulumi.Resource>(
             args.tenants.map((tenant) => [tenant.name, new Tenant(`${name}-${tenant.name}`, { tenant: tenant.name }, { parent: this })]),
         );

@@ -17,6 +17,11 @@ export const IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 export const IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 export const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 export const VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
+export const INTERNET_GATEWAY = "aws:ec2/internetGateway:InternetGateway";
+export const EGRESS_ONLY_INTERNET_GATEWAY = "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway";
+/** The gateways that route a VPC to the internet (IPv4 and IPv6). */
+export const INTERNET_GATEWAYS: readonly string[] = [INTERNET_GATEWAY, EGRESS_ONLY_INTERNET_GATEWAY];
+export const NAT_GATEWAY = "aws:ec2/natGateway:NatGateway";
 export const ECR_REPOSITORY = "aws:ecr/repository:Repository";
 export const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
 export const GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork";
@@ -40,6 +45,9 @@ const LABELS: Readonly<Record<string, string>> = {
     [IAM_ROLE_POLICY_ATTACHMENT]: "IAM role policy attachment",
     [LAUNCH_TEMPLATE]: "Launch template",
     [VPC_ENDPOINT]: "VPC endpoint",
+    [INTERNET_GATEWAY]: "internet gateway",
+    [EGRESS_ONLY_INTERNET_GATEWAY]: "egress-only internet gateway",
+    [NAT_GATEWAY]: "NAT gateway",
     [ECR_REPOSITORY]: "ECR repository",
     [GKE_CLUSTER]: "GKE cluster",
     [GKE_NODE_POOL]: "GKE node pool",

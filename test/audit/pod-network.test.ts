@@ -11,6 +11,7 @@ describe.each<[SharedStack, string[]]>([
     ["gke-dev", ["10.16.0.0/14"]],
     ["onprem", ["192.168.0.0/16"]],
     ["airgap", ["10.0.0.0/8"]],
+    ["govcloud-airgap", ["10.50.0.0/19", "10.50.32.0/19", "10.50.64.0/19"]],
 ])("the cluster facts of stack %s", (stack, podCidrs) => {
     it("record the pod network: the node subnets of a VPC kfstack creates on EKS, the pods range on GKE, the declared blocks on an existing cluster", async () => {
         expect(clusterFacts(policyRecordsOf((await plannedStack(stack)).resources))?.podCidrs).toEqual(podCidrs);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { registryMirror } from "../../policies/cloud/reg-01-registry-mirror";
-import { messagesOf, violationsOf, mandatoryViolation } from "./fixtures";
+import { messagesOf, violationsOf, mandatoryViolation, record } from "./fixtures";
 import {
     artifactRegistryRepository,
     changed,
@@ -14,7 +14,11 @@ import {
 } from "./fixtures-cloud";
 
 const AIR_GAPPED = { "reg-01-registry-mirror": { airGapped: true } };
-const awsStack = () => [clusterFactsRecord(), eksCluster(), vpcEndpoint("s3"), vpcEndpoint("ecr.api"), vpcEndpoint("ecr.dkr"), ecrRepository()];
+/** Every endpoint an EKS cluster without a way out needs (components/cluster/aws/endpoints.ts), S3 as a gateway. */
+const SERVICES = ["ecr.api", "ecr.dkr", "sts", "eks", "eks-auth", "ec2", "elasticloadbalancing", "autoscaling", "logs", "kms", "s3"];
+const awsStack = () => [clusterFactsRecord(), eksCluster(), ...SERVICES.map((service) => vpcEndpoint(service)), ecrRepository()];
+const ECR_MIRROR = "111122223333.dkr.ecr.us-east-1.amazonaws.com/kubeflow-mirror";
+const withMirror = (mirrorPrefix: string) => ({ "reg-01-registry-mirror": { airGapped: true, mirrorPrefix } });
 const gcpStack = () => [clusterFactsRecord({ cloud: "gcp" }, "kfstack-gke-prod"), gkeCluster(), subnetwork(), artifactRegistryRepository()];
 const without = (records: ReturnType<typeof awsStack>, name: string) => records.filter((record) => record.name !== name);
 
@@ -65,23 +69,14 @@ describe("REG-01 registry mirror", () => {
         expect(await messagesOf(registryMirror, [remote])).toEqual([]);
     });
 
-    it.each([
-        ["ecr.api", "kfstack-prod-net-ecr-api"],
-        ["ecr.dkr", "kfstack-prod-net-ecr-dkr"],
-        ["s3", "kfstack-prod-net-s3"],
-    ])("rejects an air-gapped AWS stack without the %s endpoint", async (service, name) => {
-        expect(await messagesOf(registryMirror, without(awsStack(), name), AIR_GAPPED)).toEqual([
+    it.each(SERVICES)("rejects an air-gapped AWS stack without the %s endpoint", async (service) => {
+        expect(await messagesOf(registryMirror, without(awsStack(), vpcEndpoint(service).name), AIR_GAPPED)).toEqual([
             `The air-gapped stack has no VPC endpoint for ${service}, so its nodes cannot reach it without the internet; create com.amazonaws.<region>.${service} in the cluster's VPC (interface endpoints with private DNS; S3 as a gateway endpoint on the private route tables).`,
         ]);
     });
 
     it("reads endpoints of the GovCloud partition", async () => {
-        const govcloud = [
-            clusterFactsRecord(),
-            eksCluster(),
-            ...["s3", "ecr.api", "ecr.dkr"].map((service) => vpcEndpoint(service, "us-gov-west-1")),
-            ecrRepository(),
-        ];
+        const govcloud = [clusterFactsRecord(), eksCluster(), ...SERVICES.map((service) => vpcEndpoint(service, "us-gov-west-1")), ecrRepository()];
         expect(await messagesOf(registryMirror, govcloud, AIR_GAPPED)).toEqual([]);
     });
 
@@ -100,15 +95,67 @@ describe("REG-01 registry mirror", () => {
     });
 
     it("takes the endpoints an air-gapped AWS stack needs from the pack config", async () => {
-        const config = { "reg-01-registry-mirror": { airGapped: true, awsEndpoints: ["ecr.api", "ecr.dkr", "s3", "sts"] } };
+        const config = { "reg-01-registry-mirror": { airGapped: true, awsEndpoints: [...SERVICES, "ssm"] } };
         expect(await messagesOf(registryMirror, awsStack(), config)).toEqual([
-            "The air-gapped stack has no VPC endpoint for sts, so its nodes cannot reach it without the internet; create com.amazonaws.<region>.sts in the cluster's VPC (interface endpoints with private DNS; S3 as a gateway endpoint on the private route tables).",
+            "The air-gapped stack has no VPC endpoint for ssm, so its nodes cannot reach it without the internet; create com.amazonaws.<region>.ssm in the cluster's VPC (interface endpoints with private DNS; S3 as a gateway endpoint on the private route tables).",
+        ]);
+    });
+
+    it("rejects an air-gapped AWS stack whose only S3 endpoint is an interface endpoint", async () => {
+        const s3Interface = changed(vpcEndpoint("s3"), ["props", "vpcEndpointType"], "Interface");
+        expect(await messagesOf(registryMirror, [...without(awsStack(), s3Interface.name), s3Interface], AIR_GAPPED)).toEqual([
+            "The air-gapped stack reaches S3 only through an interface endpoint, which resolves only where its private DNS answers; ECR's image layers come from S3, so add an S3 gateway endpoint (vpcEndpointType \"Gateway\") on the private subnets' route tables.",
+        ]);
+    });
+
+    it.each([
+        [
+            "an internet gateway",
+            record("aws:ec2/internetGateway:InternetGateway", { vpcId: "vpc-1" }, "kfstack-prod-net-igw"),
+            'internet gateway "kfstack-prod-net-igw"',
+        ],
+        [
+            "an egress-only internet gateway",
+            record("aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway", { vpcId: "vpc-1" }, "kfstack-prod-net-eigw"),
+            'egress-only internet gateway "kfstack-prod-net-eigw"',
+        ],
+    ])("rejects an air-gapped AWS stack with %s", async (_what, gateway, described) => {
+        expect(await violationsOf(registryMirror, [...awsStack(), gateway], AIR_GAPPED)).toEqual([
+            mandatoryViolation(
+                { policy: "reg-01-registry-mirror", id: "REG-01" },
+                gateway,
+                `The air-gapped stack creates ${described}, a route to the internet; remove it (and the public subnets and routes that use it).`,
+            ),
+        ]);
+    });
+
+    it("rejects an air-gapped AWS stack with a NAT gateway", async () => {
+        const nat = record("aws:ec2/natGateway:NatGateway", { subnetId: "subnet-1", allocationId: "eipalloc-1" }, "kfstack-prod-net-nat-us-east-1a");
+        expect(await messagesOf(registryMirror, [...awsStack(), nat], AIR_GAPPED)).toEqual([
+            'The air-gapped stack creates NAT gateway "kfstack-prod-net-nat-us-east-1a", a route to the internet; remove it and reach AWS through VPC endpoints.',
+        ]);
+    });
+
+    it("accepts the ECR mirror of the mirror stack, in the region of the stack's ECR endpoints, for repositories of its own", async () => {
+        await expectAcceptedOutright(registryMirror, without(awsStack(), ecrRepository().name), withMirror(ECR_MIRROR));
+    });
+
+    it("rejects an ECR mirror in a region the stack has no ECR endpoint in", async () => {
+        const mirror = "111122223333.dkr.ecr.us-west-2.amazonaws.com/kubeflow-mirror";
+        expect(await messagesOf(registryMirror, without(awsStack(), ecrRepository().name), withMirror(mirror))).toEqual([
+            `The air-gapped stack's mirror "${mirror}" is ECR in us-west-2, but the stack has no ecr.dkr endpoint in us-west-2, so its nodes cannot reach the mirror; create the mirror in the cluster's region.`,
+        ]);
+    });
+
+    it("rejects a mirror outside ECR when the stack creates no repository", async () => {
+        expect(await messagesOf(registryMirror, without(awsStack(), ecrRepository().name), withMirror("registry.enclave.example:5000/kubeflow"))).toEqual([
+            'The air-gapped stack creates no ECR mirror repository and its mirror "registry.enclave.example:5000/kubeflow" is not an ECR registry, so its images have nowhere to come from; create the mirror repositories (aws:ecr/repository:Repository) in the stack, or point it at the ECR mirror stack\'s registryPrefix (registry/).',
         ]);
     });
 
     it("rejects an air-gapped AWS stack without a mirror repository", async () => {
         expect(await messagesOf(registryMirror, without(awsStack(), ecrRepository().name), AIR_GAPPED)).toEqual([
-            "The air-gapped stack creates no ECR mirror repository, so its images have nowhere to come from; create the mirror repositories (aws:ecr/repository:Repository) in the stack.",
+            "The air-gapped stack creates no ECR mirror repository, so its images have nowhere to come from; create the mirror repositories (aws:ecr/repository:Repository) in the stack, or point it at the ECR mirror stack's registryPrefix (registry/).",
         ]);
     });
 
@@ -126,8 +173,8 @@ describe("REG-01 registry mirror", () => {
     });
 
     it("tells the cloud from the cluster resource when the stack records no facts", async () => {
-        expect(await messagesOf(registryMirror, [eksCluster(), vpcEndpoint("s3"), vpcEndpoint("ecr.api"), vpcEndpoint("ecr.dkr")], AIR_GAPPED)).toEqual([
-            "The air-gapped stack creates no ECR mirror repository, so its images have nowhere to come from; create the mirror repositories (aws:ecr/repository:Repository) in the stack.",
+        expect(await messagesOf(registryMirror, [eksCluster(), ...SERVICES.map((service) => vpcEndpoint(service))], AIR_GAPPED)).toEqual([
+            "The air-gapped stack creates no ECR mirror repository, so its images have nowhere to come from; create the mirror repositories (aws:ecr/repository:Repository) in the stack, or point it at the ECR mirror stack's registryPrefix (registry/).",
         ]);
     });
 

@@ -20,6 +20,8 @@ import type { Mirror } from "../../images/rewrite";
 import { type AwsPartition, awsManagedPolicyArn, eksAccessPolicyArn, servicePrincipal } from "./partition";
 import type { ServiceAccountRef } from "../service-account";
 import { irsaRole, oidcProvider } from "./workload-identity";
+import { AIR_GAP_ENDPOINT_SERVICES, DATA_PLANE_ENDPOINT_SERVICES } from "./endpoints";
+import { dataPlaneSettingsOf } from "../../data-plane/settings";
 
 /** Control-plane logs kfstack always keeps: who called the API, what they did, how they authenticated. */
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator"];
@@ -59,8 +61,11 @@ export function eksClusterArgs(
             clusterName: cluster.clusterName,
             vpcCidr: config.network.vpcCidr,
             natGateways: config.network.natGateways ?? (config.topology === "production" ? "perZone" : "single"),
+            internetAccess: !config.airGap.enabled,
+            interfaceEndpoints: airGapEndpoints(config),
             existingVpc: config.network.existingVpc,
         },
+        // The config rules keep an air-gapped stack's endpoint private.
         endpoint: { private: config.privateEndpoint.enabled, allowedCidrs: config.privateEndpoint.allowedCidrs },
         clusterAdmins: config.aws.clusterAdmins,
         supportType: config.aws.supportType,
@@ -68,6 +73,13 @@ export function eksClusterArgs(
         registryMirror: config.airGap.enabled ? config.airGap.registry : undefined,
         autoscaler: wantsAutoscaler(cluster.pools) ? autoscalerPin(release.bom, config.kubernetesVersion, release.mirror) : undefined,
     };
+}
+
+/** The interface endpoints an air-gapped network creates: every one its nodes need but those the s3 data plane creates (one endpoint per service and VPC). */
+function airGapEndpoints(config: AwsStackConfig): string[] {
+    if (!config.airGap.enabled) return [];
+    const fromDataPlane: readonly string[] = dataPlaneSettingsOf(config).objectStore === "s3" ? DATA_PLANE_ENDPOINT_SERVICES : [];
+    return AIR_GAP_ENDPOINT_SERVICES.filter((service) => !fromDataPlane.includes(service));
 }
 
 function assumeRolePolicy(partition: AwsPartition, service: string): string {

@@ -6,19 +6,15 @@
 // Small endpoint subnets, apart from the node subnets, hold the interface
 // endpoints (STS, S3) tenant pods reach: the VPC CNI gives pods addresses from
 // the node subnets, so a NetworkPolicy may name the endpoint subnets without
-// naming any pod.
+// naming any pod. An air-gapped VPC has no internet gateway, NAT or public
+// subnet: the AWS APIs its nodes call are interface endpoints there (endpoints.ts).
 import type * as Aws from "@pulumi/aws";
 import { aws } from "../../packages";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_VPC_CIDR } from "../../config/cloud-schema";
 import { cidrSubnet } from "../../../core/cidr";
 import { endpointSubnetCidrs, privateSubnetCidrs, smallSubnetsBlock } from "./subnets";
-
-/** A subnet for interface endpoints, by id and address block. */
-export interface EndpointSubnet {
-    readonly id: pulumi.Input<string>;
-    readonly cidr: string;
-}
+import { type EndpointSubnet, interfaceEndpoints } from "./endpoints";
 
 export interface AwsNetworkArgs {
     readonly region: string;
@@ -26,7 +22,12 @@ export interface AwsNetworkArgs {
     readonly clusterName: string;
     /** Create a VPC with this CIDR... */
     readonly vpcCidr?: string;
+    /** NAT gateways of a VPC with internet access; none when `internetAccess` is false. */
     readonly natGateways?: "single" | "perZone";
+    /** False for an air-gapped VPC: no internet gateway, NAT or public subnets. */
+    readonly internetAccess: boolean;
+    /** Interface endpoints (service suffixes) the network creates for its nodes, in the endpoint subnets. */
+    readonly interfaceEndpoints: readonly string[];
     /** ...or use an existing one. */
     readonly existingVpc?: {
         vpcId: string;
@@ -45,6 +46,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
     readonly cidrBlocks: readonly string[];
     /** Where interface endpoints go: created with the VPC, or named by network.existingVpc.endpointSubnets (empty when it names none). */
     readonly endpointSubnets: readonly EndpointSubnet[];
+    /** The interface endpoints of `interfaceEndpoints`. */
+    readonly interfaceEndpoints: readonly Aws.ec2.VpcEndpoint[];
 
     constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:cluster:AwsNetwork", name, {}, opts);
@@ -66,6 +69,17 @@ export class AwsNetwork extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        this.interfaceEndpoints = args.interfaceEndpoints.length
+            ? interfaceEndpoints(this, name, {
+                  clusterName: args.clusterName,
+                  region: args.region,
+                  vpcId: this.vpcId,
+                  vpcCidrs: this.cidrBlocks,
+                  subnets: this.endpointSubnets,
+                  services: args.interfaceEndpoints,
+                  purpose: "Interface endpoints of the AWS APIs the nodes call",
+              })
+            : [];
 
         this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, s3EndpointId: this.s3Endpoint.id });
     }
@@ -79,10 +93,55 @@ export class AwsNetwork extends pulumi.ComponentResource {
             { cidrBlock: vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: args.clusterName } },
             parent,
         );
-        const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: args.clusterName } }, parent);
+        const nat = args.internetAccess ? this.publicSubnets(name, args, vpc.id, clusterTag) : undefined;
+
+        const privateSubnetIds: pulumi.Output<string>[] = [];
+        const routeTableIds: pulumi.Output<string>[] = [];
+        const privateCidrs = privateSubnetCidrs(vpcCidr, args.zones);
+        args.zones.forEach((zone, index) => {
+            const natGateway = nat?.natGateways.get(zone) ?? nat?.natGateways.get(nat.natZones[0]!);
+            const subnet = new aws.ec2.Subnet(
+                `${name}-private-${zone}`,
+                {
+                    vpcId: vpc.id,
+                    availabilityZone: zone,
+                    cidrBlock: privateCidrs[index]!,
+                    tags: { Name: `${args.clusterName}-private-${zone}`, "kubernetes.io/role/internal-elb": "1", ...clusterTag },
+                },
+                parent,
+            );
+            const routes = new aws.ec2.RouteTable(
+                `${name}-private-${zone}`,
+                {
+                    vpcId: vpc.id,
+                    // Air-gapped, the VPC's local route and the S3 gateway endpoint's only (routes left unmanaged here).
+                    ...(natGateway ? { routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateway.id }] } : {}),
+                    tags: { Name: `${args.clusterName}-private-${zone}` },
+                },
+                parent,
+            );
+            new aws.ec2.RouteTableAssociation(`${name}-private-${zone}`, { subnetId: subnet.id, routeTableId: routes.id }, parent);
+            privateSubnetIds.push(subnet.id);
+            routeTableIds.push(routes.id);
+        });
+        // Endpoint subnets need no route beyond the VPC's local one: endpoints only answer.
+        const endpointSubnets = endpointSubnetCidrs(vpcCidr, args.zones).map((cidr, index) => {
+            const zone = args.zones[index]!;
+            const tags = { Name: `${args.clusterName}-endpoints-${zone}` };
+            const subnet = new aws.ec2.Subnet(`${name}-endpoints-${zone}`, { vpcId: vpc.id, availabilityZone: zone, cidrBlock: cidr, tags }, parent);
+            return { id: subnet.id, cidr };
+        });
+        return { vpcId: vpc.id, privateSubnetIds, routeTableIds, endpointSubnets };
+    }
+
+    /** The internet gateway, public subnets (NAT, internet-facing load balancers) and NAT gateways of a VPC with internet access. */
+    private publicSubnets(name: string, args: AwsNetworkArgs, vpcId: pulumi.Output<string>, clusterTag: Record<string, string>) {
+        const parent = { parent: this };
+        const vpcCidr = args.vpcCidr ?? DEFAULT_VPC_CIDR;
+        const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId, tags: { Name: args.clusterName } }, parent);
         const publicRoutes = new aws.ec2.RouteTable(
             `${name}-public`,
-            { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id }], tags: { Name: `${args.clusterName}-public` } },
+            { vpcId, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id }], tags: { Name: `${args.clusterName}-public` } },
             parent,
         );
 
@@ -95,7 +154,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
             const subnet = new aws.ec2.Subnet(
                 `${name}-public-${zone}`,
                 {
-                    vpcId: vpc.id,
+                    vpcId,
                     availabilityZone: zone,
                     cidrBlock: cidrSubnet(publicBlock, 5, index),
                     mapPublicIpOnLaunch: false,
@@ -117,37 +176,6 @@ export class AwsNetwork extends pulumi.ComponentResource {
             }
         });
 
-        const privateSubnetIds: pulumi.Output<string>[] = [];
-        const routeTableIds: pulumi.Output<string>[] = [];
-        const privateCidrs = privateSubnetCidrs(vpcCidr, args.zones);
-        args.zones.forEach((zone, index) => {
-            const nat = natGateways.get(zone) ?? natGateways.get(natZones[0]!)!;
-            const subnet = new aws.ec2.Subnet(
-                `${name}-private-${zone}`,
-                {
-                    vpcId: vpc.id,
-                    availabilityZone: zone,
-                    cidrBlock: privateCidrs[index]!,
-                    tags: { Name: `${args.clusterName}-private-${zone}`, "kubernetes.io/role/internal-elb": "1", ...clusterTag },
-                },
-                parent,
-            );
-            const routes = new aws.ec2.RouteTable(
-                `${name}-private-${zone}`,
-                { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }], tags: { Name: `${args.clusterName}-private-${zone}` } },
-                parent,
-            );
-            new aws.ec2.RouteTableAssociation(`${name}-private-${zone}`, { subnetId: subnet.id, routeTableId: routes.id }, parent);
-            privateSubnetIds.push(subnet.id);
-            routeTableIds.push(routes.id);
-        });
-        // Endpoint subnets need no route beyond the VPC's local one: endpoints only answer.
-        const endpointSubnets = endpointSubnetCidrs(vpcCidr, args.zones).map((cidr, index) => {
-            const zone = args.zones[index]!;
-            const tags = { Name: `${args.clusterName}-endpoints-${zone}` };
-            const subnet = new aws.ec2.Subnet(`${name}-endpoints-${zone}`, { vpcId: vpc.id, availabilityZone: zone, cidrBlock: cidr, tags }, parent);
-            return { id: subnet.id, cidr };
-        });
-        return { vpcId: vpc.id, privateSubnetIds, routeTableIds, endpointSubnets };
+        return { natGateways, natZones };
     }
 }
