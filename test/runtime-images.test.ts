@@ -2,8 +2,9 @@
 // (`images`) or listed in `runtimeImages`, and every listed runtime image is where the BOM says, in the upstream render
 // or, compiled in upstream, where kfstack writes it; the plans then name each (on the mirror when air-gapped).
 import { beforeAll, describe, expect, it } from "vitest";
+import { imagesToLock } from "../cli/mirror";
 import { loadBom } from "../components/bom/load";
-import type { BomComponent, RuntimeImage } from "../components/bom/schema";
+import { type BomComponent, type RuntimeImage, runtimeImagesOf } from "../components/bom/schema";
 import { NON_CARRIER_KINDS } from "../components/images/inventory";
 import { loadImageLock } from "../components/images/lock";
 import { plainValue } from "../components/images/plain-values";
@@ -206,5 +207,15 @@ describe.each([
                 !plan.images.images.some((entry) => pulls(entry.image, expected(image)) && entry.usedBy.some(({ resource }) => resource === via.object)),
         );
         expect(missing.map(({ image }) => image)).toEqual([]);
+    });
+});
+
+describe("the images `images lock` resolves for the bundle", () => {
+    it("takes every runtime image by the tag it is pulled with, leaving unlocked only untagged references no runtime image pins", async () => {
+        const { images, untagged } = imagesToLock([(await plannedStack("prod")).images], bom.components);
+        expect(runtimeImagesOf(bom.components).filter((image) => !images.includes(image))).toEqual([]);
+        expect(images).toContain("docker.io/kserve/alibi-explainer:latest");
+        // The profile controller composes these two with KFP_VERSION (2.0.5), which the BOM's images hold.
+        expect(untagged.sort()).toEqual(["gcr.io/ml-pipeline/frontend", "gcr.io/ml-pipeline/visualization-server"]);
     });
 });
