@@ -14,6 +14,7 @@ import { readComponent } from "../components/manifests/read";
 import { type FoundImage, imageReferencesIn, normalizeImage, repositoryOf } from "../core/image-references";
 import { kubernetesKind } from "../core/kubernetes-resources";
 import { type KubernetesObject, describeObject } from "../core/objects";
+import { podTemplates } from "../core/pod-templates";
 import type { Plan } from "../engine/plan";
 import { plannedStack } from "./planned-stacks";
 import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
@@ -63,11 +64,13 @@ function isAt(via: RuntimeImage["via"], candidate: Candidate): boolean {
             return candidate.where === key || [" line ", ".", "["].some((next) => candidate.where.startsWith(`${key}${next}`));
         }
         case "arg": {
-            const index = new RegExp(`^${containerPath(via.container).replace(/[[\]."]/g, "\\$&")}\\.args\\[(\\d+)\\]$`).exec(candidate.where)?.[1];
-            const container = (candidate.object["spec"] as { template: { spec: { containers: { name: string; args?: string[] }[] } } }).template.spec
-                .containers;
-            const args = container.find(({ name }) => name === via.container)?.args ?? [];
-            return index !== undefined && (args[Number(index)]!.startsWith(`${via.flag}=`) || args[Number(index) - 1] === via.flag);
+            // `--flag=image`, or `--flag` then `image`.
+            const prefix = `${containerPath(via.container)}.args[`;
+            if (!candidate.where.startsWith(prefix)) return false;
+            const index = Number(candidate.where.slice(prefix.length, -1));
+            const args =
+                (podTemplates(candidate.object)[0]?.spec.containers.find(({ name }) => name === via.container)?.["args"] as string[] | undefined) ?? [];
+            return args[index]?.startsWith(`${via.flag}=`) === true || args[index - 1] === via.flag;
         }
     }
 }
