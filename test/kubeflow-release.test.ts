@@ -74,4 +74,34 @@ describe("prod on kubeflow-1.9.1", () => {
         expect(Object.keys(current).filter((component) => !(component in next))).toEqual(["oidc-authservice", "knative-eventing"]);
         expect(Object.keys(next).filter((component) => !(component in current))).toEqual(["oauth2-proxy"]);
     });
+
+    it("lets Prometheus through the NetworkPolicies 1.9.1 puts on the kubeflow namespace, to the scraped ports and Envoy's, and nowhere 1.8.1 leaves open", async () => {
+        const allowances = (plan: Awaited<ReturnType<typeof plannedStack>>) =>
+            plan.resources.filter(
+                (planned) => planned.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && planned.name.endsWith("/allow-prometheus-scrape"),
+            );
+        expect(allowances(await plannedStack("prod"))).toEqual([]);
+        const [kubeflow] = allowances(await plannedStack("prod-kubeflow-1.9.1"));
+        expect(kubeflow?.name).toBe("kubeflow/allow-prometheus-scrape");
+        expect(kubeflow?.inputs["spec"]).toEqual({
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+                            podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "k8s" } },
+                        },
+                    ],
+                    // katib-controller's and the training operator's metrics, the kube-rbac-proxies' https, Envoy's.
+                    ports: [
+                        { protocol: "TCP", port: 8080 },
+                        { protocol: "TCP", port: "https" },
+                        { protocol: "TCP", port: 15090 },
+                    ],
+                },
+            ],
+        });
+    });
 });
