@@ -9,7 +9,8 @@ import { KUBEFLOW_FACTS_TYPE } from "../core/facts";
 import { projectDirectory } from "../engine/stack-file";
 import { Secret, Unknown } from "../engine/values";
 import { type PlannedResource, resource } from "./helpers";
-import { type SharedStack, plannedStack } from "./planned-stacks";
+import { planStack } from "../engine/plan";
+import { type SharedStack, plannedStack, stackFileWith } from "./planned-stacks";
 
 const SHIPPED = ["dev", "prod", "gke-dev", "onprem", "airgap"] as const;
 
@@ -36,6 +37,15 @@ describe("kfstack:kubeflow.release", () => {
     it("plans prod on kubeflow-1.8.1 by default, and on kubeflow-1.9.1 when the stack says so", async () => {
         expect((await kubeflowOutputs("prod")).release).toBe("kubeflow-1.8.1");
         expect((await kubeflowOutputs("prod-kubeflow-1.9.1")).release).toBe("kubeflow-1.9.1");
+    });
+});
+
+describe("the other shipped stacks on kubeflow-1.9.1", () => {
+    it.each(SHIPPED.filter((stack) => stack !== "prod"))("plan %s with the policy pack passing and no tenancy finding left unacknowledged", async (stack) => {
+        const plan = await planStack(stack, { configFile: stackFileWith(stack, "kubeflow.release", "kubeflow-1.9.1") });
+        expect(plan.resources.find((planned) => planned.type === KUBEFLOW_FACTS_TYPE)?.outputs?.["release"]).toBe("kubeflow-1.9.1");
+        expect(plan.policy.violations).toEqual([]);
+        expect(plan.tenancy.findings.filter((finding) => finding.acknowledged === undefined)).toEqual([]);
     });
 });
 
