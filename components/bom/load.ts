@@ -10,7 +10,7 @@ const BOM_DIRECTORY = __dirname;
 
 /** A release kfstack must never install, with the reason. */
 export const FORBIDDEN_VERSIONS: { component: string; pattern: RegExp; reason: string }[] = [
-    { component: "training-operator", pattern: /^v?1\.9\./, reason: "Training Operator 1.9 broke distributed training; kfstack pins v1.8.0" },
+    { component: "training-operator", pattern: /^v?1\.9\./, reason: "Training Operator 1.9 broke distributed training" },
 ];
 
 export class BomError extends Error {
@@ -41,6 +41,8 @@ function crossCheck(bom: Bom, file: string): string[] {
         }
         seenNames.add(component.name);
         problems.push(...runtimeImageProblems(bom, component, where));
+        const present = (component.replaces ?? []).filter((name) => bom.components.some((other) => other.name === name));
+        if (present.length) problems.push(`${where}: replaces ${present.join(", ")}, which this release still has`);
         for (const forbidden of FORBIDDEN_VERSIONS) {
             if (component.name === forbidden.component && forbidden.pattern.test(component.version))
                 problems.push(`${where}: version ${component.version} is forbidden: ${forbidden.reason}`);

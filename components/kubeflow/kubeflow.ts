@@ -59,7 +59,7 @@ function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): C
             confineMeshConfig(objects);
             closePlatformAuthorization(objects);
             restrictTenantRoles(objects);
-            replaceDefaultCredentials(objects, args.identity, credentials);
+            replaceDefaultCredentials(objects, args.bom.release, args.identity, credentials);
             // The bundled servers a managed data plane replaces are gone by now (withoutBundledStores).
             if (!dataPlane?.database) noEmptyDatabasePasswords(objects);
             if (!dataPlane?.objectStore) runPinnedMinio(objects, args.objectStore.minio);
@@ -86,6 +86,8 @@ export class Kubeflow extends pulumi.ComponentResource {
     readonly objects: Map<string, KubernetesObjectResource>;
     /** Dependencies between webhooks and what they admit that were left out to avoid cycles. */
     readonly brokenCycles: BrokenCycle[];
+    /** BOM component → the keys of its rendered objects kfstack changes or drops: what the stack needs the release to keep rendering. */
+    readonly customized: ReadonlyMap<string, readonly string[]>;
     /** The in-cluster MinIO's root key (Secret kubeflow/mlpipeline-minio-artifact). */
     readonly objectStoreRootKey: { readonly user: pulumi.Output<string>; readonly password: pulumi.Output<string> };
 
@@ -94,6 +96,8 @@ export class Kubeflow extends pulumi.ComponentResource {
         const generated = (role: string) => new random.RandomPassword(`${name}-${role}`, { length: 32, special: false }, { parent: this }).result;
         const credentials: Credentials = {
             oidcClientSecret: generated("oidc-client-secret"),
+            // 32 characters: an AES-256 key, as oauth2-proxy requires of its cookie secret.
+            ...(args.components.some((component) => component.name === "oauth2-proxy") ? { cookieSecret: generated("oauth2-proxy-cookie-secret") } : {}),
             minioAccessKey: generated("minio-access-key"),
             minioSecretKey: generated("minio-secret-key"),
             // The databases' passwords are the managed database's when there is one.
@@ -112,8 +116,10 @@ export class Kubeflow extends pulumi.ComponentResource {
         this.installed = registered.installed;
         this.objects = registered.resources;
         this.brokenCycles = registered.brokenCycles;
+        this.customized = layer.customized;
 
-        // The Kubeflow facts (release, window, images) are outputs too: stack policies read a component's outputs.
-        this.registerOutputs({ ...args.facts, objects: this.objects.size });
+        // The Kubeflow facts (release, window, images) are outputs too: stack policies read a component's outputs. `customized`
+        // tells an upgrade preview which components the stack changes, so it can name those a later release no longer has.
+        this.registerOutputs({ ...args.facts, objects: this.objects.size, customized: Object.fromEntries(this.customized) });
     }
 }
