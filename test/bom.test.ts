@@ -8,7 +8,7 @@ import { FORBIDDEN_VERSIONS, clusterAutoscalerProblems, objectStoreProblems, loa
 import type { KubernetesObject } from "../core/objects";
 import { type Container, podTemplates } from "../core/pod-templates";
 import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
-import { type BomComponent, type ContainerResources, componentFiles } from "../components/bom/schema";
+import { type Bom, type BomComponent, type ContainerResources, componentFiles } from "../components/bom/schema";
 
 // The rendered manifests (the read-only fixtures) live outside the repository.
 const skipFixtures = skipWithoutFixtures("the bill of materials' checks against the rendered manifests");
@@ -25,7 +25,8 @@ const rendered = new Map<string, { files: { file: string; sha256: string; actual
 
 /** Each file of a component with its pinned and actual sha256, and every container/initContainer of its workloads. */
 function render(component: BomComponent): { files: { file: string; sha256: string; actual: string }[]; containers: RenderedContainer[] } {
-    const cached = rendered.get(component.name);
+    const key = componentFiles(component)[0]!.file;
+    const cached = rendered.get(key);
     if (cached) return cached;
     const files = componentFiles(component).map(({ file, sha256 }) => ({ file, sha256, bytes: readFileSync(join(fixturesDirectory(), file)) }));
     const documents = files.filter(({ file }) => /\.ya?ml$/.test(file)).flatMap(({ bytes }) => parseAllDocuments(bytes.toString("utf8")));
@@ -42,7 +43,7 @@ function render(component: BomComponent): { files: { file: string; sha256: strin
             ),
         );
     const result = { files: files.map(({ file, sha256, bytes }) => ({ file, sha256, actual: createHash("sha256").update(bytes).digest("hex") })), containers };
-    rendered.set(component.name, result);
+    rendered.set(key, result);
     return result;
 }
 
@@ -256,7 +257,7 @@ describe("loadBom", () => {
     });
 
     it("names the known releases when asked for an unknown one", () => {
-        expect(() => loadBom("kubeflow-9.9.9")).toThrow('There is no bill of materials "kubeflow-9.9.9"; known releases: kubeflow-1.8.1.');
+        expect(() => loadBom("kubeflow-9.9.9")).toThrow('There is no bill of materials "kubeflow-9.9.9"; known releases: kubeflow-1.8.1, kubeflow-1.9.1.');
     });
 
     it("loads a release once per process and freezes it, so no caller can change what the next one reads", () => {
@@ -284,50 +285,56 @@ describe("loadBom", () => {
     });
 });
 
-describe.skipIf(skipFixtures)("the kubeflow-1.8.1 bill of materials against the rendered manifests", () => {
-    it.each(bom.components.map((component) => [component.name, component] as const))(
-        "pins %s to the sha256 and images of its rendered file",
-        (_name, component) => {
-            const { files, containers } = render(component);
-            expect(files.map(({ file, actual }) => ({ file, sha256: actual }))).toEqual(files.map(({ file, sha256 }) => ({ file, sha256 })));
-            const images = [...new Set(containers.map(({ container }) => container.image).filter((image): image is string => image !== undefined))].sort();
-            expect(images).toEqual(component.images);
-        },
-    );
+const RELEASES: Bom[] = [bom, loadBom("kubeflow-1.9.1")];
 
-    it.each(bom.components.map((component) => [component.name, component] as const))(
-        "sizes only containers that exist in %s, agreeing with upstream and never limiting below an upstream request",
-        (_name, component) => {
-            const { containers } = render(component);
-            const keys = new Set(containers.map(({ key }) => key));
-            expect(Object.keys(component.resources.containers).filter((key) => !keys.has(key))).toEqual([]);
+describe.skipIf(skipFixtures).each(RELEASES.map((release) => [release.release, release] as const))(
+    "the %s bill of materials against the rendered manifests",
+    (_release, bom) => {
+        it.each(bom.components.map((component) => [component.name, component] as const))(
+            "pins %s to the sha256 and images of its rendered file",
+            (_name, component) => {
+                const { files, containers } = render(component);
+                expect(files.map(({ file, actual }) => ({ file, sha256: actual }))).toEqual(files.map(({ file, sha256 }) => ({ file, sha256 })));
+                const images = [...new Set(containers.map(({ container }) => container.image).filter((image): image is string => image !== undefined))].sort();
+                expect(images).toEqual(component.images);
+            },
+        );
 
-            const problems = containers.flatMap(({ key, container }) => {
-                const override = component.resources.containers[key];
-                const ours: ContainerResources = override ?? component.resources.default;
-                const requests = container.resources?.requests ?? {};
-                const limits = container.resources?.limits ?? {};
-                const found: string[] = [];
-                // An override restates what upstream already sets; kfstack only fills gaps.
-                if (override && requests.cpu !== undefined && quantity(requests.cpu) !== quantity(override.cpuRequest))
-                    found.push(`${key}: cpuRequest ${override.cpuRequest}, upstream ${requests.cpu}`);
-                if (override && requests.memory !== undefined && quantity(requests.memory) !== quantity(override.memoryRequest))
-                    found.push(`${key}: memoryRequest ${override.memoryRequest}, upstream ${requests.memory}`);
-                if (override && !override.raisesUpstreamLimit && limits.memory !== undefined && quantity(limits.memory) !== quantity(override.memoryLimit))
-                    found.push(`${key}: memoryLimit ${override.memoryLimit}, upstream ${limits.memory}`);
-                // A raised limit must raise something: above what upstream sets.
-                if (override?.raisesUpstreamLimit && (limits.memory === undefined || quantity(override.memoryLimit) <= quantity(limits.memory)))
-                    found.push(`${key}: raisesUpstreamLimit, but ${override.memoryLimit} is not above upstream's ${limits.memory ?? "unset"} limit`);
-                // What actually runs: upstream's value where it sets one (unless raised), ours otherwise.
-                const memoryRequest = requests.memory ?? ours.memoryRequest;
-                const memoryLimit = override?.raisesUpstreamLimit ? ours.memoryLimit : (limits.memory ?? ours.memoryLimit);
-                const cpuRequest = requests.cpu ?? ours.cpuRequest;
-                if (quantity(memoryLimit) < quantity(memoryRequest)) found.push(`${key}: memory limit ${memoryLimit} is below the request ${memoryRequest}`);
-                if (limits.cpu !== undefined && quantity(cpuRequest) > quantity(limits.cpu))
-                    found.push(`${key}: cpu request ${cpuRequest} is above the limit ${limits.cpu}`);
-                return found;
-            });
-            expect(problems).toEqual([]);
-        },
-    );
-});
+        it.each(bom.components.map((component) => [component.name, component] as const))(
+            "sizes only containers that exist in %s, agreeing with upstream and never limiting below an upstream request",
+            (_name, component) => {
+                const { containers } = render(component);
+                const keys = new Set(containers.map(({ key }) => key));
+                expect(Object.keys(component.resources.containers).filter((key) => !keys.has(key))).toEqual([]);
+
+                const problems = containers.flatMap(({ key, container }) => {
+                    const override = component.resources.containers[key];
+                    const ours: ContainerResources = override ?? component.resources.default;
+                    const requests = container.resources?.requests ?? {};
+                    const limits = container.resources?.limits ?? {};
+                    const found: string[] = [];
+                    // An override restates what upstream already sets; kfstack only fills gaps.
+                    if (override && requests.cpu !== undefined && quantity(requests.cpu) !== quantity(override.cpuRequest))
+                        found.push(`${key}: cpuRequest ${override.cpuRequest}, upstream ${requests.cpu}`);
+                    if (override && requests.memory !== undefined && quantity(requests.memory) !== quantity(override.memoryRequest))
+                        found.push(`${key}: memoryRequest ${override.memoryRequest}, upstream ${requests.memory}`);
+                    if (override && !override.raisesUpstreamLimit && limits.memory !== undefined && quantity(limits.memory) !== quantity(override.memoryLimit))
+                        found.push(`${key}: memoryLimit ${override.memoryLimit}, upstream ${limits.memory}`);
+                    // A raised limit must raise something: above what upstream sets.
+                    if (override?.raisesUpstreamLimit && (limits.memory === undefined || quantity(override.memoryLimit) <= quantity(limits.memory)))
+                        found.push(`${key}: raisesUpstreamLimit, but ${override.memoryLimit} is not above upstream's ${limits.memory ?? "unset"} limit`);
+                    // What actually runs: upstream's value where it sets one (unless raised), ours otherwise.
+                    const memoryRequest = requests.memory ?? ours.memoryRequest;
+                    const memoryLimit = override?.raisesUpstreamLimit ? ours.memoryLimit : (limits.memory ?? ours.memoryLimit);
+                    const cpuRequest = requests.cpu ?? ours.cpuRequest;
+                    if (quantity(memoryLimit) < quantity(memoryRequest))
+                        found.push(`${key}: memory limit ${memoryLimit} is below the request ${memoryRequest}`);
+                    if (limits.cpu !== undefined && quantity(cpuRequest) > quantity(limits.cpu))
+                        found.push(`${key}: cpu request ${cpuRequest} is above the limit ${limits.cpu}`);
+                    return found;
+                });
+                expect(problems).toEqual([]);
+            },
+        );
+    },
+);

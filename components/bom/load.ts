@@ -10,7 +10,7 @@ const BOM_DIRECTORY = __dirname;
 
 /** A release kfstack must never install, with the reason. */
 export const FORBIDDEN_VERSIONS: { component: string; pattern: RegExp; reason: string }[] = [
-    { component: "training-operator", pattern: /^v?1\.9\./, reason: "Training Operator 1.9 broke distributed training; kfstack pins v1.8.0" },
+    { component: "training-operator", pattern: /^v?1\.9\./, reason: "Training Operator 1.9 broke distributed training" },
 ];
 
 export class BomError extends Error {

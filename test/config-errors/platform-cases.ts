@@ -46,7 +46,17 @@ export const PLATFORM_CASES: StackCase[] = [
         base: "aws dev",
         change: set("kubeflow.release", "kubeflow-9.9.9"),
         key: "kfstack:kubeflow.release",
-        message: 'There is no bill of materials "kubeflow-9.9.9"; known releases: kubeflow-1.8.1.',
+        message: 'There is no bill of materials "kubeflow-9.9.9"; known releases: kubeflow-1.8.1, kubeflow-1.9.1.',
+    },
+    {
+        name: "rejects a Kubernetes version outside kubeflow-1.9.1's window without an acknowledgement, naming the release's own windows",
+        base: "onprem",
+        change: combined(set("kubeflow.release", "kubeflow-1.9.1"), unset("kubeflow.acknowledgeKubernetesVersion")),
+        key: "kfstack:kubernetesVersion",
+        message:
+            "1.33 is outside the Kubernetes window of kubeflow-1.9.1: kubeflow-1.9.1 supports 1.29–1.30 (upstream also tested 1.31); istio-crds 1.22.1 supports 1.27–1.30; " +
+            "istio-install 1.22.1 supports 1.27–1.30; knative-serving 1.12.4 supports 1.26–1.30; cluster-local-gateway 1.22.1 supports 1.27–1.30. " +
+            "Choose a version inside it, or set kfstack:kubeflow.acknowledgeKubernetesVersion (version 1.33 and a reason) to run it anyway",
     },
     {
         name: "rejects a Kubernetes version outside the release's window without an acknowledgement",

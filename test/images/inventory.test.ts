@@ -9,6 +9,7 @@ import { Secret, Unknown } from "../../engine/values";
 import { fixturesDirectory } from "../requirements";
 import { normalizeImage } from "../../core/image-references";
 import { loadBom } from "../../components/bom/load";
+import { listedImages } from "../manifest-reference";
 
 const DIGEST = "sha256:dabaecec38860ca4c972e6821d5dc825549faf50c6feb8feb4c04802f2338b8a";
 
@@ -186,32 +187,6 @@ describe("imageInventory", () => {
         ]);
     });
 });
-
-// The image lists of MANIFEST.md: the code block (or table) under a heading like
-// "Container images (52)" in the section of one rendered file.
-function manifestSection(folder: string, file: string): string[] {
-    const lines = readFileSync(join(fixturesDirectory(), folder, "MANIFEST.md"), "utf8").split("\n");
-    const start = lines.findIndex((line) => /^#{2,3} /.test(line) && line.includes(`${file} `) && !line.includes("Summary"));
-    if (start < 0) throw new Error(`${folder}/MANIFEST.md has no section for ${file}`);
-    const end = lines.findIndex((line, index) => index > start && /^#{2,3} \S+\.yaml /.test(line));
-    return lines.slice(start, end < 0 ? undefined : end);
-}
-
-function listedImages(folder: string, file: string, heading: string): string[] {
-    const lines = manifestSection(folder, file);
-    const at = lines.findIndex((line) => line.startsWith("####") && line.includes(` ${heading} (`));
-    const count = Number(/\((\d+)\)$/.exec(lines[at] ?? "")?.[1]);
-    if (at < 0 || Number.isNaN(count)) throw new Error(`${folder}/MANIFEST.md has no "${heading}" list for ${file}`);
-    const next = lines.findIndex((line, index) => index > at && line.startsWith("####"));
-    const body = lines.slice(at + 1, next);
-    const block = body.indexOf("```text");
-    const images =
-        block >= 0
-            ? body.slice(block + 1, body.indexOf("```", block + 1))
-            : body.flatMap((line) => /^\| `([^`]+)` \|/.exec(line)?.[1] ?? []).filter((image, index, all) => all.indexOf(image) === index);
-    expect(images, `${heading} of ${file}`).toHaveLength(count);
-    return images;
-}
 
 const LISTS = ["Container images", "Images in custom-resource image fields", "Image references embedded in configuration"];
 const imagesOf = (folder: string, file: string) => new Set(LISTS.flatMap((heading) => listedImages(folder, file, heading)));
