@@ -16,8 +16,8 @@ export interface UpgradeOptions {
 /** Lists longer than this are cut, ending with "and N more" (the JSON has them all). */
 const SHOWN = 8;
 
-function truncated<T>(items: readonly T[], show: (item: T) => string, limit = SHOWN): string[] {
-    return [...items.slice(0, limit).map(show), ...(items.length > limit ? [`and ${items.length - limit} more`] : [])];
+function truncated<T>(items: readonly T[], show: (item: T) => string, limit = SHOWN, noun = ""): string[] {
+    return [...items.slice(0, limit).map(show), ...(items.length > limit ? [`and ${items.length - limit} more${noun}`] : [])];
 }
 
 const named = (object: ObjectRef) => `${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`;
@@ -38,6 +38,7 @@ function objectSection<T extends ObjectRef>(title: string, objects: readonly T[]
             groups,
             ([component, members]) => [`  ${component} (${members.length}):`, ...truncated(members, show).map((line) => `    ${line}`)].join("\n"),
             12,
+            " components",
         ),
     ];
 }

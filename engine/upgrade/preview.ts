@@ -71,6 +71,13 @@ async function releaseSide(
     };
 }
 
+/** A failure to plan the target release, said to be one (kfstack's customizations that the release breaks end up here): the error keeps its class, so its exit code. */
+function onTarget(error: unknown, stack: string, release: string): unknown {
+    const cause = error instanceof Error && error.name === "OfflineRunError" ? error.cause : error;
+    if (cause instanceof Error) cause.message = `Stack ${stack} cannot be planned on ${release}, so there is no preview: ${cause.message}`;
+    return error;
+}
+
 /**
  * The preview of moving `stack` to release `to`. Throws StackFileError (no such stack), ConfigError (the stack, or the
  * stack on `to`, is not valid), BomError (no such release) or UpgradeInputError (`to` is the stack's release) before planning.
@@ -85,7 +92,9 @@ export async function previewUpgrade(stack: string, to: string, options: { confi
         );
     }
     const from = await releaseSide(stack, options.configFile, {});
-    const target = await releaseSide(stack, options.configFile, { [RELEASE_KEY]: to });
+    const target = await releaseSide(stack, options.configFile, { [RELEASE_KEY]: to }).catch((error: unknown) => {
+        throw onTarget(error, stack, to);
+    });
     const { config } = target.stack;
     return upgradeDiff({
         stack,
