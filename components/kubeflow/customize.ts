@@ -11,8 +11,10 @@ import type { GatewayExposure } from "./gateway-settings";
 
 /** Per-stack values the upstream defaults are replaced with; secrets stay Pulumi secrets. */
 export interface Credentials {
-    /** Shared by Dex (static client) and oidc-authservice. */
+    /** Shared by Dex (static client) and the gateway's authenticator (oidc-authservice, or oauth2-proxy from 1.9.1). */
     oidcClientSecret: pulumi.Output<string>;
+    /** The key oauth2-proxy encrypts its session cookie with; only a release that installs oauth2-proxy has one. */
+    cookieSecret?: pulumi.Output<string>;
     minioAccessKey: pulumi.Output<string>;
     minioSecretKey: pulumi.Output<string>;
     /** The Pipelines MySQL root password, which ML Metadata shares (upstream ships ""). */
@@ -64,37 +66,99 @@ function replaceSecretData(object: KubernetesObject, stringData: Record<string, 
     object["stringData"] = stringData;
 }
 
-const REPLACEMENTS: Record<string, Replacement> = {
-    "/ConfigMap/auth/dex": (object, identity) => dexConfig(object, identity),
-    "/Secret/auth/dex-oidc-client": (object, identity, credentials) =>
-        replaceSecretData(object, {
-            OIDC_CLIENT_ID: OIDC_CLIENT_ID,
-            OIDC_CLIENT_SECRET: credentials.oidcClientSecret,
-            [identity.staticAdmin ? ADMIN_HASH_ENV : CONNECTOR_SECRET_ENV]: credentials.identitySecret,
-        }),
-    "/Secret/istio-system/oidc-authservice-client": (object, _identity, credentials) =>
-        replaceSecretData(object, { CLIENT_ID: OIDC_CLIENT_ID, CLIENT_SECRET: credentials.oidcClientSecret }),
-    "/Secret/kubeflow/mlpipeline-minio-artifact": (object, _identity, credentials) =>
-        replaceSecretData(object, { accesskey: credentials.minioAccessKey, secretkey: credentials.minioSecretKey }),
-    "/Secret/kubeflow/mysql-secret": (object, _identity, credentials) =>
-        replaceSecretData(object, { username: "root", password: credentials.pipelinesMysqlPassword }),
-    "/Secret/kubeflow/katib-mysql-secrets": (object, _identity, credentials) =>
-        replaceSecretData(object, { MYSQL_ROOT_PASSWORD: credentials.katibMysqlPassword }),
-};
+/** An upstream object that carries a default credential: the BOM component that renders it, its objectKey, and what replaces the credential. */
+interface CredentialReplacement {
+    readonly component: string;
+    readonly object: string;
+    readonly replace: Replacement;
+}
+
+/** Objects every release has. */
+const SHARED_REPLACEMENTS: readonly CredentialReplacement[] = [
+    { component: "dex", object: "/ConfigMap/auth/dex", replace: (object, identity) => dexConfig(object, identity) },
+    {
+        component: "dex",
+        object: "/Secret/auth/dex-oidc-client",
+        replace: (object, identity, credentials) =>
+            replaceSecretData(object, {
+                OIDC_CLIENT_ID: OIDC_CLIENT_ID,
+                OIDC_CLIENT_SECRET: credentials.oidcClientSecret,
+                [identity.staticAdmin ? ADMIN_HASH_ENV : CONNECTOR_SECRET_ENV]: credentials.identitySecret,
+            }),
+    },
+    {
+        component: "pipelines",
+        object: "/Secret/kubeflow/mlpipeline-minio-artifact",
+        replace: (object, _identity, credentials) =>
+            replaceSecretData(object, { accesskey: credentials.minioAccessKey, secretkey: credentials.minioSecretKey }),
+    },
+    {
+        component: "pipelines",
+        object: "/Secret/kubeflow/mysql-secret",
+        replace: (object, _identity, credentials) => replaceSecretData(object, { username: "root", password: credentials.pipelinesMysqlPassword }),
+    },
+    {
+        component: "katib",
+        object: "/Secret/kubeflow/katib-mysql-secrets",
+        replace: (object, _identity, credentials) => replaceSecretData(object, { MYSQL_ROOT_PASSWORD: credentials.katibMysqlPassword }),
+    },
+];
 
 /**
- * Replaces every upstream default credential. Each replacement must find its
+ * What differs by release. 1.9.1 replaces oidc-authservice by oauth2-proxy, whose Secret kustomize names with a hash of
+ * its (pinned) content, and moves Dex's example password hash into a Secret of its own that Dex reads through envFrom;
+ * kfstack's Dex configuration no longer reads it, so it is emptied rather than removed (the Deployment still names it).
+ */
+const RELEASE_REPLACEMENTS: Readonly<Record<string, readonly CredentialReplacement[]>> = {
+    "kubeflow-1.8.1": [
+        {
+            component: "oidc-authservice",
+            object: "/Secret/istio-system/oidc-authservice-client",
+            replace: (object, _identity, credentials) => replaceSecretData(object, { CLIENT_ID: OIDC_CLIENT_ID, CLIENT_SECRET: credentials.oidcClientSecret }),
+        },
+    ],
+    "kubeflow-1.9.1": [
+        {
+            component: "oauth2-proxy",
+            object: "/Secret/oauth2-proxy/oauth2-proxy-h675gf55ht",
+            replace: (object, _identity, credentials) =>
+                replaceSecretData(object, {
+                    "client-id": OIDC_CLIENT_ID,
+                    "client-secret": credentials.oidcClientSecret,
+                    "cookie-secret": credentials.cookieSecret ?? missingCredential("oauth2-proxy's cookie secret"),
+                }),
+        },
+        { component: "dex", object: "/Secret/auth/dex-passwords", replace: (object) => replaceSecretData(object, {}) },
+    ],
+};
+
+function missingCredential(what: string): never {
+    throw new CustomizeError(`kfstack has no ${what} to install; components/kubeflow/kubeflow.ts generates it for a release that installs its component.`);
+}
+
+/** The default credentials `release` ships, by component: what kfstack replaces, and so which components it customizes for them. */
+export function credentialReplacements(release: string): readonly CredentialReplacement[] {
+    const own = RELEASE_REPLACEMENTS[release];
+    if (!own)
+        throw new CustomizeError(
+            `kfstack does not know where ${release} keeps its default credentials (known: ${Object.keys(RELEASE_REPLACEMENTS).join(", ")}); add the release to components/kubeflow/customize.ts.`,
+        );
+    return [...SHARED_REPLACEMENTS, ...own];
+}
+
+/**
+ * Replaces every default credential of `release`. Each replacement must find its
  * object: if an upstream release moves one, the install stops rather than
  * shipping the default.
  */
-export function replaceDefaultCredentials(objects: KubernetesObject[], identity: IdentityConfig, credentials: Credentials): void {
+export function replaceDefaultCredentials(objects: KubernetesObject[], release: string, identity: IdentityConfig, credentials: Credentials): void {
     const byKey = new Map(objects.map((object) => [objectKey(object), object]));
-    for (const [key, replace] of Object.entries(REPLACEMENTS)) {
+    for (const { component, object: key, replace } of credentialReplacements(release)) {
         const object = byKey.get(key);
         if (!object) {
             const [, kind, namespace, name] = key.split("/");
             throw new CustomizeError(
-                `kfstack replaces the default credentials in ${kind} ${namespace}/${name}, but the rendered manifests have no such object; update components/kubeflow/customize.ts for this release.`,
+                `kfstack replaces the default credentials in ${kind} ${namespace}/${name} (${component}), but the rendered manifests have no such object; update components/kubeflow/customize.ts for this release.`,
             );
         }
         replace(object, identity, credentials);

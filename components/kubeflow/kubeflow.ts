@@ -59,7 +59,7 @@ function kubeflowCustomizations(args: KubeflowArgs, credentials: Credentials): C
             confineMeshConfig(objects);
             closePlatformAuthorization(objects);
             restrictTenantRoles(objects);
-            replaceDefaultCredentials(objects, args.identity, credentials);
+            replaceDefaultCredentials(objects, args.bom.release, args.identity, credentials);
             // The bundled servers a managed data plane replaces are gone by now (withoutBundledStores).
             if (!dataPlane?.database) noEmptyDatabasePasswords(objects);
             if (!dataPlane?.objectStore) runPinnedMinio(objects, args.objectStore.minio);
@@ -94,6 +94,8 @@ export class Kubeflow extends pulumi.ComponentResource {
         const generated = (role: string) => new random.RandomPassword(`${name}-${role}`, { length: 32, special: false }, { parent: this }).result;
         const credentials: Credentials = {
             oidcClientSecret: generated("oidc-client-secret"),
+            // 32 characters: an AES-256 key, as oauth2-proxy requires of its cookie secret.
+            ...(args.components.some((component) => component.name === "oauth2-proxy") ? { cookieSecret: generated("oauth2-proxy-cookie-secret") } : {}),
             minioAccessKey: generated("minio-access-key"),
             minioSecretKey: generated("minio-secret-key"),
             // The databases' passwords are the managed database's when there is one.

@@ -15,9 +15,15 @@ interface MetricsEndpoint {
     port: string;
     /** kube-rbac-proxy fronts these: HTTPS with the Prometheus service account's token. */
     rbacProxy?: boolean;
+    /** Only these releases render the Service; without it, every release does. */
+    releases?: readonly string[];
 }
 
-/** Every metrics port of the Kubeflow 1.8.1 manifests (Services with a metrics or monitoring port). */
+/**
+ * Every metrics port of the Kubeflow manifests (Services with a metrics or monitoring port). Kubeflow 1.9.1 has two
+ * fewer: Knative Serving 1.12 no longer has a separate domain-mapping webhook, and Pipelines 2.3.0 renders no
+ * workflow-controller-metrics Service.
+ */
 export const KUBEFLOW_METRICS_ENDPOINTS: MetricsEndpoint[] = [
     { component: "cert-manager", namespace: "cert-manager", service: "cert-manager", port: "tcp-prometheus-servicemonitor" },
     { component: "istio", namespace: "istio-system", service: "istiod", port: "http-monitoring" },
@@ -25,9 +31,9 @@ export const KUBEFLOW_METRICS_ENDPOINTS: MetricsEndpoint[] = [
     { component: "knative-serving", namespace: "knative-serving", service: "autoscaler", port: "http-metrics" },
     { component: "knative-serving", namespace: "knative-serving", service: "controller", port: "http-metrics" },
     { component: "knative-serving", namespace: "knative-serving", service: "webhook", port: "http-metrics" },
-    { component: "knative-serving", namespace: "knative-serving", service: "domainmapping-webhook", port: "http-metrics" },
+    { component: "knative-serving", namespace: "knative-serving", service: "domainmapping-webhook", port: "http-metrics", releases: ["kubeflow-1.8.1"] },
     { component: "knative-serving", namespace: "knative-serving", service: "net-istio-webhook", port: "http-metrics" },
-    { component: "pipelines", namespace: "kubeflow", service: "workflow-controller-metrics", port: "metrics" },
+    { component: "pipelines", namespace: "kubeflow", service: "workflow-controller-metrics", port: "metrics", releases: ["kubeflow-1.8.1"] },
     { component: "katib", namespace: "kubeflow", service: "katib-controller", port: "metrics" },
     { component: "training-operator", namespace: "kubeflow", service: "training-operator", port: "monitoring-port" },
     { component: "kserve", namespace: "kubeflow", service: "kserve-controller-manager-metrics-service", port: "https", rbacProxy: true },
@@ -143,7 +149,12 @@ function discoveryAccess(): KubernetesObject[] {
     ];
 }
 
-/** The scrape configuration of Kubeflow: checked against the installed `platform` objects. */
-export function kubeflowScrapeTargets(platform: readonly KubernetesObject[]): KubernetesObject[] {
-    return [...KUBEFLOW_METRICS_ENDPOINTS.map((endpoint) => serviceMonitor(endpoint, platform)), ...podMonitors(), ...discoveryAccess()];
+/** The metrics ports `release` renders. */
+export function metricsEndpoints(release: string): MetricsEndpoint[] {
+    return KUBEFLOW_METRICS_ENDPOINTS.filter((endpoint) => endpoint.releases?.includes(release) ?? true);
+}
+
+/** The scrape configuration of Kubeflow `release`: checked against the installed `platform` objects. */
+export function kubeflowScrapeTargets(platform: readonly KubernetesObject[], release: string): KubernetesObject[] {
+    return [...metricsEndpoints(release).map((endpoint) => serviceMonitor(endpoint, platform)), ...podMonitors(), ...discoveryAccess()];
 }

@@ -28,6 +28,12 @@ export const KNOWN_DEFAULTS: readonly KnownDefault[] = [
         fix: "generate a per-stack client secret (kfstack's RandomPassword) and give it to Dex and the authservice",
     },
     {
+        // Kubeflow 1.9.1: whoever knows it can forge any user's oauth2-proxy session cookie.
+        name: "the upstream oauth2-proxy cookie secret",
+        value: "7d16fee92f8d11b8940b081b3f8b8acb",
+        fix: "generate a per-stack cookie secret (kfstack's RandomPassword, 32 characters) for oauth2-proxy",
+    },
+    {
         name: "the upstream MinIO secret key of Kubeflow Pipelines",
         value: "minio123",
         fix: "generate a per-stack MinIO secret key (kfstack's RandomPassword) for mlpipeline-minio-artifact",
@@ -99,7 +105,7 @@ export const defaultCredentials = resourcePolicy({
     id: "SEC-02",
     slug: "default-credentials",
     description:
-        "No Secret or ConfigMap holds a credential published in upstream manifests: the Dex static password hash, the Dex/oidc-authservice client secret, the MinIO secret key minio123, Grafana's admin password admin or the Katib MySQL root password; checked in Secret data (base64-decoded) and stringData, ConfigMap data and binaryData, and inside the configuration text they hold. No Grafana container starts without GF_SECURITY_ADMIN_PASSWORD (or its __FILE form), which leaves admin/admin. No database password is empty or published: no container sets MYSQL_ALLOW_EMPTY_PASSWORD or writes an empty or published MYSQL_ROOT_PASSWORD, MYSQL_PASSWORD, DB_PASSWORD or DBCONFIG_PASSWORD, and no Secret holds an empty value under those keys or an empty `password` beside a `username` (the Pipelines mysql-secret).",
+        "No Secret or ConfigMap holds a credential published in upstream manifests: the Dex static password hash, the Dex/oidc-authservice client secret (oauth2-proxy's from Kubeflow 1.9.1), oauth2-proxy's cookie secret, the MinIO secret key minio123, Grafana's admin password admin or the Katib MySQL root password; checked in Secret data (base64-decoded) and stringData, ConfigMap data and binaryData, and inside the configuration text they hold. No Grafana container starts without GF_SECURITY_ADMIN_PASSWORD (or its __FILE form), which leaves admin/admin. No database password is empty or published: no container sets MYSQL_ALLOW_EMPTY_PASSWORD or writes an empty or published MYSQL_ROOT_PASSWORD, MYSQL_PASSWORD, DB_PASSWORD or DBCONFIG_PASSWORD, and no Secret holds an empty value under those keys or an empty `password` beside a `username` (the Pipelines mysql-secret).",
     reason: "These values are in every copy of kubeflow/manifests and Grafana's documentation: a platform that keeps one lets anyone log in as the example user or Grafana's admin, impersonate the authservice, or read and overwrite every pipeline artifact.",
     remediation:
         "Replace the value with a per-stack secret: kfstack:identity for the Dex password or OIDC connector, and generated RandomPasswords for client secrets and service passwords (components/kubeflow/customize.ts).",

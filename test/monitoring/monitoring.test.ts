@@ -313,7 +313,7 @@ describeWithManifests("monitoring elsewhere", () => {
 
 describe("monitoring customizations on their own", () => {
     it("refuses a Kubeflow release whose metrics Service is gone, naming the table to fix", () => {
-        expect(() => kubeflowScrapeTargets([])).toThrow(
+        expect(() => kubeflowScrapeTargets([], "kubeflow-1.8.1")).toThrow(
             new CustomizeError(
                 "kfstack scrapes cert-manager at Service cert-manager/cert-manager port tcp-prometheus-servicemonitor, but the installed manifests have no such Service; update KUBEFLOW_METRICS_ENDPOINTS in components/monitoring/scrape-targets.ts.",
             ),

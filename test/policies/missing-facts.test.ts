@@ -50,6 +50,7 @@ describe("stack policies on components whose outputs lack the facts they read", 
         const tenancy = `The tenancy facts of ${urnOf(plan, [TENANCY_FACTS_TYPE])} lack tenants[0] and tenants[1], ${ENDING}`;
         expect(undecided.map(({ policy, reason }) => [policy, reason])).toEqual([
             ["mem-02-memory-limit-range", cluster],
+            ["ver-01-training-operator", kubeflow],
             ["ver-02-bom-images", kubeflow],
             ["ver-03-kubernetes-window", kubeflow],
             ["ten-01-cross-tenant-bindings", tenancy],

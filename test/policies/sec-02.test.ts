@@ -61,6 +61,13 @@ describe("SEC-02 default credentials", () => {
         ]);
     });
 
+    it("rejects the upstream oauth2-proxy cookie secret, base64-encoded in data as Kubeflow 1.9.1 ships it", async () => {
+        const proxy = secret("oauth2-proxy-h675gf55ht", "oauth2-proxy", { data: { "cookie-secret": base64("7d16fee92f8d11b8940b081b3f8b8acb") } });
+        expect(await messagesOf(defaultCredentials, [proxy])).toEqual([
+            'Secret "oauth2-proxy/oauth2-proxy-h675gf55ht" holds the upstream oauth2-proxy cookie secret in data["cookie-secret"]; generate a per-stack cookie secret (kfstack\'s RandomPassword, 32 characters) for oauth2-proxy.',
+        ]);
+    });
+
     it("rejects the upstream Dex password hash as a stack's own admin hash", async () => {
         const bad = changed(oidcClient(), ["props", "stringData", "DEX_ADMIN_PASSWORD_HASH"], DEX_HASH);
         expect(await messagesOf(defaultCredentials, [bad])).toEqual([
@@ -220,4 +227,21 @@ describe("SEC-02 default credentials", () => {
             `Container "mysql" of Deployment "kubeflow/mysql" sets MYSQL_ALLOW_EMPTY_PASSWORD, so the MySQL root user may have no password; remove it and set MYSQL_ROOT_PASSWORD from a Secret; ${DATABASE_FIX}.`,
         ]);
     });
+
+    it.skipIf(SKIP_UPSTREAM)(
+        "finds every default credential of upstream Kubeflow 1.9.1 (oauth2-proxy's client and cookie secrets; Dex's hash now in a Secret of its own)",
+        async () => {
+            expect(await messagesOf(defaultCredentials, upstreamObjects("kubeflow-v1.9.1/example.yaml.gz"))).toEqual([
+                `Secret "auth/dex-oidc-client" holds the upstream OIDC client secret of Dex and oidc-authservice in data["OIDC_CLIENT_SECRET"]; ${OIDC_FIX}`,
+                `Secret "auth/dex-passwords" holds the upstream Dex static password hash (user@example.com / 12341234) in stringData["DEX_USER_PASSWORD"]; ${DEX_FIX}`,
+                'Secret "kubeflow/katib-mysql-secrets" holds the upstream Katib MySQL root password in data["MYSQL_ROOT_PASSWORD"]; generate a per-stack password (a RandomPassword) for katib-mysql-secrets.',
+                `Secret "kubeflow/mlpipeline-minio-artifact" holds the upstream MinIO secret key of Kubeflow Pipelines in stringData["secretkey"]; ${MINIO_FIX}`,
+                `Secret "kubeflow/mysql-secret" holds an empty password in stringData["password"]; ${DATABASE_FIX}.`,
+                `Secret "oauth2-proxy/oauth2-proxy-h675gf55ht" holds the upstream OIDC client secret of Dex and oidc-authservice in data["client-secret"]; ${OIDC_FIX}`,
+                'Secret "oauth2-proxy/oauth2-proxy-h675gf55ht" holds the upstream oauth2-proxy cookie secret in data["cookie-secret"]; generate a per-stack cookie secret (kfstack\'s RandomPassword, 32 characters) for oauth2-proxy.',
+                `Container "katib-mysql" of Deployment "kubeflow/katib-mysql" sets MYSQL_ALLOW_EMPTY_PASSWORD, so the MySQL root user may have no password; remove it and set MYSQL_ROOT_PASSWORD from a Secret; ${DATABASE_FIX}.`,
+                `Container "mysql" of Deployment "kubeflow/mysql" sets MYSQL_ALLOW_EMPTY_PASSWORD, so the MySQL root user may have no password; remove it and set MYSQL_ROOT_PASSWORD from a Secret; ${DATABASE_FIX}.`,
+            ]);
+        },
+    );
 });
