@@ -2,7 +2,7 @@
 // release would change, grouped and counted for a person (or as JSON), and
 // exit 1 when anything blocks the upgrade.
 import { writeFileSync } from "node:fs";
-import type { ChangedObject, ObjectRef, UpgradePreview } from "../engine/upgrade/diff";
+import type { ChangedObject, ImageChange, ObjectRef, UpgradePreview } from "../engine/upgrade/diff";
 import { previewUpgrade } from "../engine/upgrade/preview";
 import { EXIT_INVALID } from "./errors";
 import { markdownTable } from "./format";
@@ -53,11 +53,33 @@ function componentTable(preview: UpgradePreview): string[] {
     const differing = names.filter((name) => before.get(name) !== after.get(name));
     return [
         `Components: ${differing.length} differ, ${names.length - differing.length} unchanged.`,
-        markdownTable(
-            ["component", preview.from.release, preview.to.release],
-            differing.map((name) => [name, before.get(name) ?? "-", after.get(name) ?? "-"]),
-        ),
+        ...(differing.length
+            ? [
+                  markdownTable(
+                      ["component", preview.from.release, preview.to.release],
+                      differing.map((name) => [name, before.get(name) ?? "-", after.get(name) ?? "-"]),
+                  ),
+              ]
+            : []),
     ];
+}
+
+/** A tag, or a digest cut to a length a person compares by eye. */
+const version = (tag: string) => (tag.startsWith("sha256:") ? `${tag.slice(0, 19)}…` : tag);
+const transition = (change: ImageChange) => `${change.from.map(version).join(", ") || "-"} → ${change.to.map(version).join(", ") || "-"}`;
+
+/** Image changes by the folder of their repositories, one line per move: KFP's repositories that go 2.0.5 → 2.3.0 are one line. */
+function imageLines(images: readonly ImageChange[]): string[] {
+    const moves = new Map<string, { folder: string; names: string[]; move: string }>();
+    for (const change of images) {
+        const cut = change.repository.lastIndexOf("/");
+        const [folder, name, move] = [change.repository.slice(0, cut), change.repository.slice(cut + 1), transition(change)];
+        const entry = moves.get(`${folder} ${move}`) ?? { folder, names: [], move };
+        moves.set(`${folder} ${move}`, { ...entry, names: [...entry.names, name] });
+    }
+    return [...moves.values()].map(({ folder, names, move }) =>
+        names.length === 1 ? `  ${folder}/${names[0]}: ${move}` : `  ${folder}/{${truncated(names, (name) => name, 4).join(", ")}}: ${move}`,
+    );
 }
 
 function crdAndImageSections(preview: UpgradePreview): string[] {
@@ -68,13 +90,13 @@ function crdAndImageSections(preview: UpgradePreview): string[] {
         crd.versionsRemoved.join(", ") || "-",
         crd.storage.from === crd.storage.to ? (crd.storage.to ?? "-") : `${crd.storage.from ?? "-"} → ${crd.storage.to ?? "-"}`,
     ]);
-    const imageRows = preview.images.map((image) => [image.repository, image.from.join(", ") || "-", image.to.join(", ") || "-"]);
-    const table = (header: string[], rows: string[][]) => markdownTable(header, rows.slice(0, 30)) + (rows.length > 30 ? `\nand ${rows.length - 30} more` : "");
     return [
-        ...(crdRows.length ? ["", `CRDs (${crdRows.length}):`, table(["CRD", "change", "versions added", "versions removed", "storage"], crdRows)] : []),
+        ...(crdRows.length
+            ? ["", `CRDs (${crdRows.length}):`, markdownTable(["CRD", "change", "versions added", "versions removed", "storage"], crdRows)]
+            : []),
         ...preview.crds.filter((crd) => crd.migration && !crd.storedVersionRemoved).map((crd) => `  ${crd.name}: ${crd.migration}`),
-        ...(imageRows.length
-            ? ["", `Images (${imageRows.length} repositories change):`, table(["repository", preview.from.release, preview.to.release], imageRows)]
+        ...(preview.images.length
+            ? ["", `Images (${preview.images.length} repositories change, ${preview.from.release} → ${preview.to.release}):`, ...imageLines(preview.images)]
             : []),
     ];
 }
@@ -82,7 +104,7 @@ function crdAndImageSections(preview: UpgradePreview): string[] {
 function kubernetesLine({ kubernetes, from, to }: UpgradePreview): string {
     const window = kubernetes.insideWindow
         ? `inside it`
-        : `outside it (${kubernetes.windowsMissed.join("; ")})${kubernetes.acknowledged ? `; acknowledged: ${kubernetes.acknowledged}` : ""}`;
+        : `outside it (${kubernetes.windowsMissed.join("; ")})${kubernetes.acknowledged ? `; acknowledged: ${kubernetes.acknowledged.replace(/\.$/, "")}` : ""}`;
     return `Kubernetes: the stack runs ${kubernetes.version}; ${from.release} supports ${kubernetes.from.min}–${kubernetes.from.max}, ${to.release} supports ${kubernetes.to.min}–${kubernetes.to.max}: ${window}.`;
 }
 
