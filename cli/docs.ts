@@ -20,6 +20,7 @@ export const GENERATED_SECTIONS: Record<string, () => string> = {
     "machine-types": machineTypeTable,
     prices: priceTable,
     "bom-kubeflow-1.8.1": () => bomTable(loadBom("kubeflow-1.8.1")),
+    "bom-kubeflow-1.9.1": () => bomTable(loadBom("kubeflow-1.9.1")),
     policies: policyTable,
 };
 

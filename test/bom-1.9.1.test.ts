@@ -92,9 +92,12 @@ describe("the kubeflow-1.9.1 bill of materials", () => {
         expect(named("kserve")).toMatchObject({ version: "v0.13.1", path: "contrib/kserve/kserve", file: "kubeflow-v1.9.1/27-kserve.yaml" });
     });
 
-    it("replaces oidc-authservice by oauth2-proxy and no longer has Knative Eventing", () => {
+    it("replaces oidc-authservice by oauth2-proxy, saying so, and no longer has Knative Eventing", () => {
         const names = new Set(next.components.map((component) => component.name));
         expect(["oidc-authservice", "knative-eventing"].filter((name) => names.has(name))).toEqual([]);
+        expect(next.components.filter((component) => component.replaces).map(({ name, replaces }) => ({ name, replaces }))).toEqual([
+            { name: "oauth2-proxy", replaces: ["oidc-authservice"] },
+        ]);
         expect(named("oauth2-proxy")).toMatchObject({
             version: "v7.6.0",
             path: "common/oauth2-proxy/overlays/m2m-dex-only",
@@ -113,6 +116,17 @@ describe("the kubeflow-1.9.1 bill of materials", () => {
             expect(() => loadBom("kubeflow-1.9.1", directory)).toThrow(
                 "(training-operator): version v1.9.0 is forbidden: Training Operator 1.9 broke distributed training",
             );
+        } finally {
+            rmSync(directory, { recursive: true, force: true });
+        }
+    });
+
+    it("refuses a component that replaces one the release still has", () => {
+        const directory = mkdtempSync(join(tmpdir(), "kfstack-bom-"));
+        try {
+            const original = readFileSync(join(__dirname, "../components/bom/kubeflow-1.9.1.yaml"), "utf8");
+            writeFileSync(join(directory, "kubeflow-1.9.1.yaml"), original.replace("replaces: [oidc-authservice]", "replaces: [dex]"));
+            expect(() => loadBom("kubeflow-1.9.1", directory)).toThrow("(oauth2-proxy): replaces dex, which this release still has");
         } finally {
             rmSync(directory, { recursive: true, force: true });
         }

@@ -15,24 +15,32 @@ import { stackFixture } from "./helpers";
 import { decodePlanValue, encodePlanValue } from "./plan-codec";
 
 /** The shipped stacks (Pulumi.<name>.yaml) and the test-only stacks of test/stacks/ that several files plan. */
-export type SharedStack = "dev" | "prod" | "gke-dev" | "onprem" | "airgap" | "gke-prod" | "prod-minio";
+export type SharedStack = "dev" | "prod" | "gke-dev" | "onprem" | "airgap" | "gke-prod" | "prod-minio" | "prod-kubeflow-1.9.1";
 
 const FIXTURE_STACKS: ReadonlySet<SharedStack> = new Set(["gke-prod"]);
 
-/**
- * prod with its data plane in the cluster (MinIO and MySQL), which an AWS production stack may choose: the attacks on
- * per-tenant MinIO keys run on it. Written from Pulumi.prod.yaml at each run, so it follows prod.
- */
-function prodOnMinio(): string {
-    const document = parseDocument(readFileSync(join(projectDirectory(), "Pulumi.prod.yaml"), "utf8"));
-    document.setIn(["config", "kfstack:dataPlane"], document.createNode({ objectStore: "minio", database: "in-cluster" }));
-    const file = join(mkdtempSync(join(tmpdir(), "kfstack-prod-minio-")), "Pulumi.prod.yaml");
+/** A copy of the shipped stack file Pulumi.<stack>.yaml with one kfstack setting replaced, written at each run so it follows the stack. */
+export function stackFileWith(stack: string, key: string, value: unknown): string {
+    const document = parseDocument(readFileSync(join(projectDirectory(), `Pulumi.${stack}.yaml`), "utf8"));
+    document.setIn(["config", ...key.split(".").map((part, index) => (index === 0 ? `kfstack:${part}` : part))], document.createNode(value));
+    const file = join(mkdtempSync(join(tmpdir(), `kfstack-${stack}-`)), `Pulumi.${stack}.yaml`);
     writeFileSync(file, document.toString());
     return file;
 }
 
+/**
+ * Test-only variants of shipped stacks, each one setting changed. prod-minio: prod with its data plane in the cluster
+ * (MinIO and MySQL), which an AWS production stack may choose; the attacks on per-tenant MinIO keys run on it.
+ * prod-kubeflow-1.9.1: prod on the second release.
+ */
+const VARIANTS: Partial<Record<SharedStack, { stack: string; key: string; value: unknown }>> = {
+    "prod-minio": { stack: "prod", key: "dataPlane", value: { objectStore: "minio", database: "in-cluster" } },
+    "prod-kubeflow-1.9.1": { stack: "prod", key: "kubeflow.release", value: "kubeflow-1.9.1" },
+};
+
 function freshPlan(stack: SharedStack): Promise<Plan> {
-    if (stack === "prod-minio") return planStack("prod", { configFile: prodOnMinio() });
+    const variant = VARIANTS[stack];
+    if (variant) return planStack(variant.stack, { configFile: stackFileWith(variant.stack, variant.key, variant.value) });
     return planStack(stack, FIXTURE_STACKS.has(stack) ? { configFile: stackFixture(stack) } : {});
 }
 

@@ -40,6 +40,8 @@ function crossCheck(bom: Bom, file: string): string[] {
             seenFiles.add(file);
         }
         seenNames.add(component.name);
+        const present = (component.replaces ?? []).filter((name) => bom.components.some((other) => other.name === name));
+        if (present.length) problems.push(`${where}: replaces ${present.join(", ")}, which this release still has`);
         for (const forbidden of FORBIDDEN_VERSIONS) {
             if (component.name === forbidden.component && forbidden.pattern.test(component.version))
                 problems.push(`${where}: version ${component.version} is forbidden: ${forbidden.reason}`);

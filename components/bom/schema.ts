@@ -82,6 +82,11 @@ export const ComponentSchema = z
             default: ContainerResourcesSchema,
             containers: z.record(z.string(), ContainerResourcesSchema).default({}),
         }),
+        /**
+         * Components of earlier releases whose place this one takes (oauth2-proxy for oidc-authservice): an upgrade
+         * preview reports those as replaced, where a component the stack customizes and the new release lacks blocks.
+         */
+        replaces: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)).optional(),
         /** Rendered and checked, but not installed; says why. */
         skip: z.string().min(1).optional(),
         /** What this entry changes relative to the upstream release, and why. */

@@ -137,7 +137,10 @@ const identity = z
 
 const kubeflow = z
     .strictObject({
-        release: z.string().default("kubeflow-1.8.1").describe("Bill of materials to install (components/bom/<release>.yaml)."),
+        release: z
+            .string()
+            .default("kubeflow-1.8.1")
+            .describe("Bill of materials to install (components/bom/<release>.yaml): kubeflow-1.8.1 (the default) or kubeflow-1.9.1."),
         acknowledgeKubernetesVersion: z
             .strictObject({
                 version: kubernetesVersion,

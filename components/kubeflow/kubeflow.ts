@@ -86,6 +86,8 @@ export class Kubeflow extends pulumi.ComponentResource {
     readonly objects: Map<string, KubernetesObjectResource>;
     /** Dependencies between webhooks and what they admit that were left out to avoid cycles. */
     readonly brokenCycles: BrokenCycle[];
+    /** BOM component → the keys of its rendered objects kfstack changes or drops: what the stack needs the release to keep rendering. */
+    readonly customized: ReadonlyMap<string, readonly string[]>;
     /** The in-cluster MinIO's root key (Secret kubeflow/mlpipeline-minio-artifact). */
     readonly objectStoreRootKey: { readonly user: pulumi.Output<string>; readonly password: pulumi.Output<string> };
 
@@ -114,8 +116,10 @@ export class Kubeflow extends pulumi.ComponentResource {
         this.installed = registered.installed;
         this.objects = registered.resources;
         this.brokenCycles = registered.brokenCycles;
+        this.customized = layer.customized;
 
-        // The Kubeflow facts (release, window, images) are outputs too: stack policies read a component's outputs.
-        this.registerOutputs({ ...args.facts, objects: this.objects.size });
+        // The Kubeflow facts (release, window, images) are outputs too: stack policies read a component's outputs. `customized`
+        // tells an upgrade preview which components the stack changes, so it can name those a later release no longer has.
+        this.registerOutputs({ ...args.facts, objects: this.objects.size, customized: Object.fromEntries(this.customized) });
     }
 }

@@ -4,6 +4,7 @@
 // by their install dependencies and register each as its own resource.
 // Not a Pulumi component: the layer's own component stays every object's
 // grandparent, so URNs do not depend on this pipeline.
+import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import { clearClusterScopedNamespaces } from "../../core/kinds";
 import { type KubernetesObject, describeObject, objectKey } from "../../core/objects";
@@ -64,18 +65,31 @@ export interface RegisteredLayer {
 const NO_PLATFORM: Platform = { objects: [], resources: new Map() };
 
 export class ManifestLayer {
+    /**
+     * After prepare: component name → the keys of its rendered objects the layer's customizations changed or
+     * dropped (container resources from the BOM aside), in render order. What a release must still render for
+     * the stack's customizations to apply, which an upgrade to a release without the component loses.
+     */
+    readonly customized = new Map<string, string[]>();
+
     constructor(private readonly platform: Platform = NO_PLATFORM) {}
 
     /** Read → customize → check → rewrite for the mirror: the objects of `components` as kfstack installs them. */
     prepare(source: ManifestSource, components: readonly BomComponent[], customizations: Customizations = {}): LayerObject[] {
+        const asRead = new Map<string, { component: BomComponent; key: string; copy: KubernetesObject }[]>();
         const entries = components.flatMap((component) => {
             const objects = readComponent(source.manifestsDir, source.bom, component);
             clearClusterScopedNamespaces(objects);
+            asRead.set(
+                component.name,
+                objects.map((object) => ({ component, key: objectKey(object), copy: structuredClone(object) })),
+            );
             const customized = customizations.component?.(component, objects) ?? objects;
             applyContainerResources(component, customized);
             return customized.map((object) => ({ object, group: component.name }));
         });
         entries.push(...(customizations.layer?.(entries) ?? []));
+        this.recordCustomized(asRead, entries);
         assertUnique(entries);
         assertServed(
             entries.map((entry) => entry.object),
@@ -84,6 +98,22 @@ export class ManifestLayer {
         );
         // Last, so references kfstack itself wrote are rewritten too.
         return entriesAtMirror(entries, source.mirror);
+    }
+
+    /** Which rendered objects differ from their render with only the BOM's container resources applied, or are gone. */
+    private recordCustomized(
+        asRead: ReadonlyMap<string, { component: BomComponent; key: string; copy: KubernetesObject }[]>,
+        entries: readonly LayerObject[],
+    ): void {
+        const now = new Map(entries.map(({ object }) => [objectKey(object), object]));
+        for (const [name, objects] of asRead) {
+            const changed = objects.flatMap(({ component, key, copy }) => {
+                applyContainerResources(component, [copy]);
+                // Deep equality, not JSON: a customization may have put a Pulumi Output in, which must not be serialized.
+                return isDeepStrictEqual(now.get(key), copy) ? [] : [key];
+            });
+            if (changed.length > 0) this.customized.set(name, changed);
+        }
     }
 
     /**

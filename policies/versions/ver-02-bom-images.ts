@@ -9,8 +9,8 @@ export interface BomImagesConfig {
     namespaces: string[];
 }
 
-/** The namespaces of Kubeflow 1.8.1's components as kfstack installs them. */
-export const KUBEFLOW_NAMESPACES = ["kubeflow", "istio-system", "auth", "cert-manager", "knative-serving", "knative-eventing"];
+/** The namespaces of the Kubeflow releases' components as kfstack installs them (oauth2-proxy's from 1.9.1). */
+export const KUBEFLOW_NAMESPACES = ["kubeflow", "istio-system", "auth", "cert-manager", "knative-serving", "knative-eventing", "oauth2-proxy"];
 
 /** The workload kinds the BOM lists images of (components/bom/<release>.yaml). */
 const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]);

@@ -115,6 +115,13 @@ describe("VER-02 BOM images", () => {
         ]);
     });
 
+    it("checks oauth2-proxy's namespace, where Kubeflow 1.9.1 runs its authenticator", async () => {
+        const proxy = changed(workload("oauth2-proxy"), IMAGE, "quay.io/oauth2-proxy/oauth2-proxy:v7.7.0");
+        expect(await messagesOf(bomImages, [facts(), proxy])).toEqual([
+            'Container "jupyter-web-app" in Deployment "oauth2-proxy/jupyter-web-app-deployment" runs quay.io/oauth2-proxy/oauth2-proxy:v7.7.0, which is not in the kubeflow-1.8.1 bill of materials; use the image the BOM pins for this component, or add it to components/bom/kubeflow-1.8.1.yaml with a note.',
+        ]);
+    });
+
     it("has nothing to check without the Kubeflow facts", async () => {
         expect(await messagesOf(bomImages, [changed(workload(), IMAGE, "nginx:latest")])).toEqual([]);
     });

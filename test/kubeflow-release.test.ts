@@ -1,0 +1,77 @@
+// The Kubeflow release a stack installs (kfstack:kubeflow.release): every shipped stack stays on kubeflow-1.8.1, and
+// prod planned on kubeflow-1.9.1 keeps its guarantees: the policy pack passes, the tenancy audit finds nothing new,
+// no default credential survives, and the gateway authenticates through oauth2-proxy where 1.8.1 used oidc-authservice.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { KUBEFLOW_FACTS_TYPE } from "../core/facts";
+import { projectDirectory } from "../engine/stack-file";
+import { Secret, Unknown } from "../engine/values";
+import { type PlannedResource, resource } from "./helpers";
+import { type SharedStack, plannedStack } from "./planned-stacks";
+
+const SHIPPED = ["dev", "prod", "gke-dev", "onprem", "airgap"] as const;
+
+const kubeflowOutputs = async (stack: SharedStack) =>
+    (await plannedStack(stack)).resources.find((planned) => planned.type === KUBEFLOW_FACTS_TYPE)!.outputs as {
+        release: string;
+        customized: Record<string, string[]>;
+    };
+
+/** What a Secret's stringData holds once planned: per-stack values are generated, so unknown (and secret) until deployment. */
+function stringData(planned: PlannedResource): Record<string, unknown> {
+    return planned.inputs["stringData"] as Record<string, unknown>;
+}
+
+const generated = (value: unknown) => value instanceof Unknown || (value instanceof Secret && value.value instanceof Unknown);
+
+describe("kfstack:kubeflow.release", () => {
+    it.each(SHIPPED)("leaves the shipped %s stack on kubeflow-1.8.1, the default", (stack) => {
+        const config = (parse(readFileSync(join(projectDirectory(), `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, { release?: string }> })
+            .config;
+        expect(config["kfstack:kubeflow"]?.release).toBeUndefined();
+    });
+
+    it("plans prod on kubeflow-1.8.1 by default, and on kubeflow-1.9.1 when the stack says so", async () => {
+        expect((await kubeflowOutputs("prod")).release).toBe("kubeflow-1.8.1");
+        expect((await kubeflowOutputs("prod-kubeflow-1.9.1")).release).toBe("kubeflow-1.9.1");
+    });
+});
+
+describe("prod on kubeflow-1.9.1", () => {
+    it("passes the policy pack, and the tenancy audit finds exactly what it finds on 1.8.1", async () => {
+        const [current, next] = [await plannedStack("prod"), await plannedStack("prod-kubeflow-1.9.1")];
+        expect(next.policy.violations).toEqual([]);
+        const findings = (plan: typeof next) =>
+            [...new Set(plan.tenancy.findings.map(({ id, acknowledged }) => `${id}${acknowledged ? " (acknowledged)" : ""}`))].sort();
+        expect(findings(next)).toEqual(findings(current));
+        expect(next.tenancy.findings.filter((finding) => finding.acknowledged === undefined)).toEqual([]);
+    });
+
+    it("authenticates through oauth2-proxy with a generated client secret and cookie key, and installs no oidc-authservice", async () => {
+        const plan = await plannedStack("prod-kubeflow-1.9.1");
+        const proxy = stringData(resource(plan, "kubernetes:core/v1:Secret", "oauth2-proxy/oauth2-proxy-h675gf55ht"));
+        expect(proxy["client-id"]).toBe("kubeflow-oidc-authservice");
+        expect([proxy["client-secret"], proxy["cookie-secret"]].every(generated)).toBe(true);
+        expect(plan.resources.filter((planned) => planned.name.includes("oidc-authservice")).map((planned) => planned.name)).toEqual([]);
+        // Dex's example password hash moved into a Secret of its own in 1.9.1; kfstack's Dex configuration does not read it.
+        expect(stringData(resource(plan, "kubernetes:core/v1:Secret", "auth/dex-passwords"))).toEqual({});
+    });
+
+    it("runs the Training Operator and KServe the release ships", async () => {
+        const images = (await plannedStack("prod-kubeflow-1.9.1")).images.images.map((entry) => entry.image);
+        expect(images.filter((image) => /training-operator|kserve-controller/.test(image)).sort()).toEqual([
+            "docker.io/kserve/kserve-controller:v0.13.1",
+            "docker.io/kubeflow/training-operator:v1-04f9f13",
+        ]);
+    });
+
+    it("records the components the stack customizes on each release: oauth2-proxy's Secret in place of oidc-authservice's, and no Knative Eventing", async () => {
+        const [current, next] = [(await kubeflowOutputs("prod")).customized, (await kubeflowOutputs("prod-kubeflow-1.9.1")).customized];
+        expect(current["oidc-authservice"]).toEqual(["/Secret/istio-system/oidc-authservice-client"]);
+        expect(next["oauth2-proxy"]).toEqual(["/Secret/oauth2-proxy/oauth2-proxy-h675gf55ht"]);
+        expect(Object.keys(current).filter((component) => !(component in next))).toEqual(["oidc-authservice", "knative-eventing"]);
+        expect(Object.keys(next).filter((component) => !(component in current))).toEqual(["oauth2-proxy"]);
+    });
+});
