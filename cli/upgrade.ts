@@ -48,7 +48,12 @@ const changeLine = (object: ChangedObject) =>
 
 function componentTable(preview: UpgradePreview): string[] {
     const before = new Map(preview.from.components.map((component) => [component.name, component.version]));
-    const after = new Map(preview.to.components.map((component) => [component.name, component.version]));
+    const after = new Map(
+        preview.to.components.map((component) => [
+            component.name,
+            `${component.version}${component.replaces ? ` (replaces ${component.replaces.join(", ")})` : ""}`,
+        ]),
+    );
     const names = [...new Set([...before.keys(), ...after.keys()])];
     const differing = names.filter((name) => before.get(name) !== after.get(name));
     return [

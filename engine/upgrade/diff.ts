@@ -7,6 +7,7 @@
 import { immutableFieldsChanged } from "../../core/immutable-fields";
 import { normalizeImage } from "../../core/image-references";
 import { type KubernetesObject, apiGroup, describeObject, objectKey } from "../../core/objects";
+import { listOf } from "../../core/text";
 import { volumeClaimsOf } from "../../core/volume-claims";
 import { type CrdChange, crdChanges } from "./crd-versions";
 import { changedPaths } from "./object-diff";
@@ -18,8 +19,11 @@ export interface ReleaseSide {
     kubernetes: { min: string; max: string };
     /** Windows of the release and its installed components that the stack's Kubernetes version falls outside, described for people. */
     windowsMissed: string[];
-    /** The installed components, with what kfstack customizes in each (container keys `<namespace>/<Kind>/<name>/<container>` it sizes itself). */
-    components: { name: string; version: string; customizations: string[] }[];
+    /**
+     * The installed components: the keys of the rendered objects the stack's customizations change or drop in each (the
+     * plan's record, beside container resources), and the components of earlier releases each takes the place of.
+     */
+    components: { name: string; version: string; customizations: string[]; replaces: string[] }[];
     /** The Kubernetes objects the plan registers, each with the component it belongs to (null for kfstack's own). */
     objects: { object: KubernetesObject; component: string | null }[];
     /** Every image the plan deploys, normalized. */
@@ -74,11 +78,18 @@ export interface BlockingItem {
     message: string;
 }
 
+export interface ComponentVersion {
+    name: string;
+    version: string;
+    /** Components of the other release whose place this one takes; absent when none. */
+    replaces?: string[];
+}
+
 /** `npm run upgrade -- <stack> --to <release> --json`: exactly these keys. */
 export interface UpgradePreview {
     stack: string;
-    from: { release: string; components: { name: string; version: string }[] };
-    to: { release: string; components: { name: string; version: string }[] };
+    from: { release: string; components: ComponentVersion[] };
+    to: { release: string; components: ComponentVersion[] };
     added: ObjectRef[];
     removed: ObjectRef[];
     changed: ChangedObject[];
@@ -95,6 +106,10 @@ export interface UpgradePreview {
     };
     blocking: BlockingItem[];
 }
+
+/** The first `shown` items, then how many more. */
+const truncatedList = (items: readonly string[], shown: number) =>
+    items.length > shown ? [...items.slice(0, shown), `${items.length - shown} more`] : [...items];
 
 function refOf(object: KubernetesObject, component: string | null): ObjectRef {
     const { namespace, name } = object.metadata;
@@ -160,7 +175,7 @@ export function imageChanges(from: readonly string[], to: readonly string[]): Im
 }
 
 function blockingItems(input: UpgradeInput, replaced: ReplacedObject[], crds: CrdChange[]): BlockingItem[] {
-    const shipped = new Set(input.to.components.map((component) => component.name));
+    const shipped = new Set(input.to.components.flatMap((component) => [component.name, ...component.replaces]));
     return [
         ...replaced
             .filter((object) => object.dataAtRisk !== null)
@@ -177,7 +192,7 @@ function blockingItems(input: UpgradeInput, replaced: ReplacedObject[], crds: Cr
             .map((component) => ({
                 reason: "customized-component-removed" as const,
                 subject: component.name,
-                message: `kfstack customizes ${component.name} ${component.version} (${component.customizations.join(", ")}), but ${input.to.release} does not ship ${component.name}; move what the customization does to what replaces it, or drop it, before upgrading.`,
+                message: `The stack customizes ${component.customizations.length} object${component.customizations.length === 1 ? "" : "s"} of ${component.name} ${component.version} (${listOf(truncatedList(component.customizations, 3))}), but ${input.to.release} ships no ${component.name} and nothing that replaces it; carry the customization over to what takes its place, or drop it, before upgrading.`,
             })),
     ];
 }
@@ -187,7 +202,10 @@ export function upgradeDiff(input: UpgradeInput): UpgradePreview {
     const objects = objectChanges(input.from.objects, input.to.objects);
     const kubeObjects = (side: ReleaseSide) => side.objects.map((entry) => entry.object);
     const crds = crdChanges(kubeObjects(input.from), kubeObjects(input.to));
-    const components = (side: ReleaseSide) => ({ release: side.release, components: side.components.map(({ name, version }) => ({ name, version })) });
+    const components = (side: ReleaseSide) => ({
+        release: side.release,
+        components: side.components.map(({ name, version, replaces }) => ({ name, version, ...(replaces.length ? { replaces } : {}) })),
+    });
     return {
         stack: input.stack,
         from: components(input.from),

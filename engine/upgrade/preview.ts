@@ -46,6 +46,13 @@ function plannedObjects(resources: readonly Omit<PlannedResource, "custom">[]): 
     });
 }
 
+/** What the Kubeflow component records it customized: BOM component → the keys of its rendered objects the stack's customizations change or drop. */
+function customizedObjects(plan: Plan): Record<string, string[]> {
+    const recorded = plan.resources.find((resource) => resource.type === "kfstack:kubeflow:Kubeflow")?.outputs?.["customized"];
+    if (!isRecord(recorded)) return {};
+    return Object.fromEntries(Object.entries(recorded).map(([component, keys]) => [component, Array.isArray(keys) ? keys.map(String) : []]));
+}
+
 async function releaseSide(
     stack: string,
     configFile: string | undefined,
@@ -54,6 +61,7 @@ async function releaseSide(
     let resolved: ResolvedStack | undefined;
     const plan = await planStack(stack, { ...(configFile ? { configFile } : {}), overrides, onResolved: (resolution) => (resolved = resolution) });
     const { bom, installed, config } = resolved!;
+    const customized = customizedObjects(plan);
     return {
         stack: resolved!,
         side: {
@@ -63,7 +71,8 @@ async function releaseSide(
             components: installed.map((component) => ({
                 name: component.name,
                 version: component.version,
-                customizations: Object.keys(component.resources.containers),
+                customizations: customized[component.name] ?? [],
+                replaces: component.replaces ?? [],
             })),
             objects: plannedObjects(plan.resources),
             images: plan.images.images.map((image) => image.image),

@@ -253,34 +253,41 @@ describe("CRD versions", () => {
     });
 });
 
-describe("blocking: a component kfstack customizes that the target no longer ships", () => {
-    const authservice = { name: "oidc-authservice", version: "e236439", customizations: ["istio-system/StatefulSet/authservice/authservice"] };
+describe("blocking: a component the stack customizes that the target no longer ships", () => {
+    const authservice: Component = {
+        name: "oidc-authservice",
+        version: "e236439",
+        customizations: ["/Secret/istio-system/oidc-authservice-client", "/ConfigMap/istio-system/oidc-authservice-parameters"],
+        replaces: [],
+    };
+    const proxy: Component = { name: "oauth2-proxy", version: "v7.6.0", customizations: [], replaces: [] };
 
     function withComponents(from: Component[], to: Component[]) {
         return diff([], [], { from: side("kubeflow-1.8.1", [], from), to: side("kubeflow-1.9.1", [], to) });
     }
 
-    it("blocks when the customized component is gone", () => {
-        expect(withComponents([authservice], [{ name: "oauth2-proxy", version: "v7.5.1", customizations: [] }]).blocking).toEqual([
+    it("blocks when the customized component is gone and nothing takes its place", () => {
+        expect(withComponents([authservice], [proxy]).blocking).toEqual([
             {
                 reason: "customized-component-removed",
                 subject: "oidc-authservice",
                 message:
-                    "kfstack customizes oidc-authservice e236439 (istio-system/StatefulSet/authservice/authservice), but kubeflow-1.9.1 does not ship oidc-authservice; move what the customization does to what replaces it, or drop it, before upgrading.",
+                    "The stack customizes 2 objects of oidc-authservice e236439 (/Secret/istio-system/oidc-authservice-client and /ConfigMap/istio-system/oidc-authservice-parameters), but kubeflow-1.9.1 ships no oidc-authservice and nothing that replaces it; carry the customization over to what takes its place, or drop it, before upgrading.",
             },
         ]);
     });
 
-    it("does not block when the customized component stays, or when a removed one was not customized", () => {
+    it("does not block when a component of the target replaces it, when it stays, or when a removed one was not customized", () => {
+        expect(withComponents([authservice], [{ ...proxy, replaces: ["oidc-authservice"] }]).blocking).toEqual([]);
         expect(withComponents([authservice], [{ ...authservice, version: "f9a1c3b" }]).blocking).toEqual([]);
         expect(withComponents([{ ...authservice, customizations: [] }], []).blocking).toEqual([]);
     });
 
-    it("lists the components whose versions differ on each side", () => {
-        const preview = withComponents([authservice], [{ name: "oauth2-proxy", version: "v7.5.1", customizations: [] }]);
+    it("lists each side's components with what each replaces", () => {
+        const preview = withComponents([authservice], [{ ...proxy, replaces: ["oidc-authservice"] }]);
         expect([preview.from, preview.to]).toEqual([
             { release: "kubeflow-1.8.1", components: [{ name: "oidc-authservice", version: "e236439" }] },
-            { release: "kubeflow-1.9.1", components: [{ name: "oauth2-proxy", version: "v7.5.1" }] },
+            { release: "kubeflow-1.9.1", components: [{ name: "oauth2-proxy", version: "v7.6.0", replaces: ["oidc-authservice"] }] },
         ]);
     });
 });

@@ -26,10 +26,12 @@ export function fixtureSide(release: string, kubernetesVersion: string): Release
         release,
         kubernetes: { min: bom.kubernetes.min, max: bom.kubernetes.max },
         windowsMissed: windowsMissed(bom, components, kubernetesVersion),
+        // Renders as upstream ships them: nothing customized.
         components: components.map((component) => ({
             name: component.name,
             version: component.version,
-            customizations: Object.keys(component.resources.containers),
+            customizations: [],
+            replaces: component.replaces ?? [],
         })),
         objects,
         images: imageInventory(records).images.map((image) => image.image),

@@ -46,7 +46,9 @@ describe("npm run upgrade -- prod --to kubeflow-1.9.1", () => {
             to: [],
         });
         expect(run.stdout).toMatch(/\n\| oidc-authservice +\| e236439 +\| - +\|\n/);
-        expect(run.stdout).toMatch(/\n\| oauth2-proxy +\| - +\| v7\.6\.0 +\|\n/);
+        expect(run.stdout).toMatch(/\n\| oauth2-proxy +\| - +\| v7\.6\.0 \(replaces oidc-authservice\) +\|\n/);
+        // The stack customizes oidc-authservice's client Secret, but oauth2-proxy takes its place (and its own client): nothing to carry over.
+        expect(preview.blocking.filter((item) => item.subject === "oidc-authservice")).toEqual([]);
     });
 
     it("shows Istio's move from 1.17.5 to 1.22.1 and its CRDs' storage versions", () => {
@@ -62,10 +64,11 @@ describe("npm run upgrade -- prod --to kubeflow-1.9.1", () => {
         expect(run.stdout).toContain("\n  docker.io/kserve/{agent, kserve-controller, lgbserver, paddleserver, and 5 more}: v0.11.2 → v0.13.1\n");
     });
 
-    it("blocks on what loses data: Knative Eventing's CRDs and DomainMapping's stored version", () => {
+    it("blocks on what loses data or a customization: Knative Eventing's CRDs and narrowed tenant roles, DomainMapping's stored version", () => {
         expect(preview.blocking.filter((item) => item.reason === "stored-crd-version-removed").map((item) => item.subject)).toEqual(
             expect.arrayContaining(["brokers.eventing.knative.dev", "triggers.eventing.knative.dev", "domainmappings.serving.knative.dev"]),
         );
+        expect(preview.blocking.filter((item) => item.reason === "customized-component-removed").map((item) => item.subject)).toEqual(["knative-eventing"]);
         expect(preview.replaced.filter((object) => object.dataAtRisk !== null)).toEqual([]);
     });
 
