@@ -9,7 +9,8 @@ import { KUBEFLOW_FACTS_TYPE } from "../core/facts";
 import { projectDirectory } from "../engine/stack-file";
 import { Secret, Unknown } from "../engine/values";
 import { type PlannedResource, resource } from "./helpers";
-import { type SharedStack, plannedStack } from "./planned-stacks";
+import { planStack } from "../engine/plan";
+import { type SharedStack, plannedStack, stackFileWith } from "./planned-stacks";
 
 const SHIPPED = ["dev", "prod", "gke-dev", "onprem", "airgap"] as const;
 
@@ -36,6 +37,15 @@ describe("kfstack:kubeflow.release", () => {
     it("plans prod on kubeflow-1.8.1 by default, and on kubeflow-1.9.1 when the stack says so", async () => {
         expect((await kubeflowOutputs("prod")).release).toBe("kubeflow-1.8.1");
         expect((await kubeflowOutputs("prod-kubeflow-1.9.1")).release).toBe("kubeflow-1.9.1");
+    });
+});
+
+describe("the other shipped stacks on kubeflow-1.9.1", () => {
+    it.each(SHIPPED.filter((stack) => stack !== "prod"))("plan %s with the policy pack passing and no tenancy finding left unacknowledged", async (stack) => {
+        const plan = await planStack(stack, { configFile: stackFileWith(stack, "kubeflow.release", "kubeflow-1.9.1") });
+        expect(plan.resources.find((planned) => planned.type === KUBEFLOW_FACTS_TYPE)?.outputs?.["release"]).toBe("kubeflow-1.9.1");
+        expect(plan.policy.violations).toEqual([]);
+        expect(plan.tenancy.findings.filter((finding) => finding.acknowledged === undefined)).toEqual([]);
     });
 });
 
@@ -73,5 +83,35 @@ describe("prod on kubeflow-1.9.1", () => {
         expect(next["oauth2-proxy"]).toEqual(["/Secret/oauth2-proxy/oauth2-proxy-h675gf55ht"]);
         expect(Object.keys(current).filter((component) => !(component in next))).toEqual(["oidc-authservice", "knative-eventing"]);
         expect(Object.keys(next).filter((component) => !(component in current))).toEqual(["oauth2-proxy"]);
+    });
+
+    it("lets Prometheus through the NetworkPolicies 1.9.1 puts on the kubeflow namespace, to the scraped ports and Envoy's, and nowhere 1.8.1 leaves open", async () => {
+        const allowances = (plan: Awaited<ReturnType<typeof plannedStack>>) =>
+            plan.resources.filter(
+                (planned) => planned.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && planned.name.endsWith("/allow-prometheus-scrape"),
+            );
+        expect(allowances(await plannedStack("prod"))).toEqual([]);
+        const [kubeflow] = allowances(await plannedStack("prod-kubeflow-1.9.1"));
+        expect(kubeflow?.name).toBe("kubeflow/allow-prometheus-scrape");
+        expect(kubeflow?.inputs["spec"]).toEqual({
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+                            podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "k8s" } },
+                        },
+                    ],
+                    // katib-controller's and the training operator's metrics, the kube-rbac-proxies' https, Envoy's.
+                    ports: [
+                        { protocol: "TCP", port: 8080 },
+                        { protocol: "TCP", port: "https" },
+                        { protocol: "TCP", port: 15090 },
+                    ],
+                },
+            ],
+        });
     });
 });

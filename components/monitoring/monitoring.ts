@@ -74,12 +74,13 @@ function monitoringCustomizations(args: MonitoringArgs, grafanaAdminPassword: pu
             return objects;
         },
         layer: () =>
-            [...kubeflowScrapeTargets(args.platform.objects, args.bom.release), alertsPrometheusRule(args.settings.alerts, PLATFORM_NAMESPACES, MONITORING_NAMESPACE)].map(
-                (object) => ({
-                    object,
-                    group: TARGETS_AND_ALERTS,
-                }),
-            ),
+            [
+                ...kubeflowScrapeTargets(args.platform.objects, args.bom.release),
+                alertsPrometheusRule(args.settings.alerts, PLATFORM_NAMESPACES, MONITORING_NAMESPACE),
+            ].map((object) => ({
+                object,
+                group: TARGETS_AND_ALERTS,
+            })),
     };
 }
 

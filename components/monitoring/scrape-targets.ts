@@ -149,6 +149,53 @@ function discoveryAccess(): KubernetesObject[] {
     ];
 }
 
+/** Envoy's Prometheus port on every sidecar and gateway (the istio-envoy PodMonitor's http-envoy-prom). */
+const ENVOY_METRICS_PORT = 15090;
+const PROMETHEUS_PODS = { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "k8s" };
+
+/**
+ * Where the platform isolates a scraped namespace's pods with NetworkPolicies (Kubeflow 1.9.1's kubeflow namespace lets in
+ * only itself, istio-system and tenants), the one allowance scraping needs: Prometheus's pods to the scraped Services'
+ * target ports and Envoy's. Upstream's policies stay; a namespace without any is left as it is.
+ */
+function scrapeAllowances(endpoints: readonly MetricsEndpoint[], platform: readonly KubernetesObject[]): KubernetesObject[] {
+    const isolated = new Set(platform.filter((object) => object.kind === "NetworkPolicy").map((object) => object.metadata.namespace));
+    const namespaces = [...new Set(endpoints.map((endpoint) => endpoint.namespace))].filter((namespace) => isolated.has(namespace));
+    return namespaces.map((namespace) => {
+        const targetPorts = endpoints
+            .filter((endpoint) => endpoint.namespace === namespace)
+            .map((endpoint) => {
+                const service = platform.find(
+                    (object) => object.kind === "Service" && object.metadata.namespace === namespace && object.metadata.name === endpoint.service,
+                )!;
+                const port = ((service["spec"] as { ports: { name?: string; port: number; targetPort?: number | string }[] }).ports ?? []).find(
+                    (candidate) => candidate.name === endpoint.port,
+                )!;
+                return port.targetPort ?? port.port;
+            });
+        return {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "allow-prometheus-scrape", namespace, labels: { "app.kubernetes.io/part-of": "kfstack" } },
+            spec: {
+                podSelector: {},
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        from: [
+                            {
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": MONITORING_NAMESPACE } },
+                                podSelector: { matchLabels: PROMETHEUS_PODS },
+                            },
+                        ],
+                        ports: [...new Set([...targetPorts, ENVOY_METRICS_PORT])].map((port) => ({ protocol: "TCP", port })),
+                    },
+                ],
+            },
+        };
+    });
+}
+
 /** The metrics ports `release` renders. */
 export function metricsEndpoints(release: string): MetricsEndpoint[] {
     return KUBEFLOW_METRICS_ENDPOINTS.filter((endpoint) => endpoint.releases?.includes(release) ?? true);
@@ -156,5 +203,11 @@ export function metricsEndpoints(release: string): MetricsEndpoint[] {
 
 /** The scrape configuration of Kubeflow `release`: checked against the installed `platform` objects. */
 export function kubeflowScrapeTargets(platform: readonly KubernetesObject[], release: string): KubernetesObject[] {
-    return [...metricsEndpoints(release).map((endpoint) => serviceMonitor(endpoint, platform)), ...podMonitors(), ...discoveryAccess()];
+    const endpoints = metricsEndpoints(release);
+    return [
+        ...endpoints.map((endpoint) => serviceMonitor(endpoint, platform)),
+        ...podMonitors(),
+        ...discoveryAccess(),
+        ...scrapeAllowances(endpoints, platform),
+    ];
 }
