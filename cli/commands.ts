@@ -31,7 +31,7 @@ export function buildProgram(): Command {
     return program;
 }
 
-/** plan, check and audit: the offline engine over one stack. */
+/** plan, check, audit and upgrade: the offline engine over one stack. */
 function addStackCommands(program: Command): void {
     program
         .command("plan")
@@ -63,6 +63,17 @@ function addStackCommands(program: Command): void {
         .option("--config <file>", "read the stack configuration from this file instead")
         .option("--json", "print the audit as JSON")
         .action(lazy(() => import("./audit.js"), "auditCommand"));
+
+    program
+        .command("upgrade")
+        .description(
+            "Preview moving a stack to another release: plan it on both and list the objects added, removed, changed and replaced, CRD versions, images, the Kubernetes window and what blocks; exit 1 when anything blocks.",
+        )
+        .argument("<stack>", "stack name: reads Pulumi.<stack>.yaml")
+        .requiredOption("--to <release>", "release to preview, e.g. kubeflow-1.9.1 (components/bom/<release>.yaml)")
+        .option("--config <file>", "read the stack configuration from this file instead")
+        .option("--json <file>", "also write the preview JSON to this file")
+        .action(lazy(() => import("./upgrade.js"), "upgradeCommand"));
 }
 
 /** bench, docs and manifests: the project's own upkeep. */

@@ -31,6 +31,7 @@ export const USER_ERRORS: Readonly<Record<string, number>> = {
     UnreadableInputError: EXIT_UNREADABLE,
     PolicyConfigError: EXIT_UNREADABLE,
     MirrorInputError: EXIT_UNREADABLE,
+    UpgradeInputError: EXIT_UNREADABLE,
 };
 
 export function reportFailure(error: unknown, debug: boolean): number {

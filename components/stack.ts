@@ -2,8 +2,9 @@
 // materials, installed components, mirror and platform facts. The program,
 // the plan, the check and the mirror commands all start from this.
 import type { ClusterFacts, KubeflowFacts } from "../core/facts";
+import { isRecord } from "../core/records";
 import type { Bom, BomComponent } from "./bom/schema";
-import { ConfigError, type ConfigIssue, type ParsedStack, parseStackConfig, rawStackConfig } from "./config/load";
+import { CONFIG_NAMESPACE, ConfigError, type ConfigIssue, type ParsedStack, parseStackConfig, rawStackConfig } from "./config/load";
 import type { StackConfig } from "./config/schema";
 import type { NodePoolPlan } from "./config/topology";
 import { clusterFactsOf, kubeflowFactsOf, mirrorOf } from "./facts";
@@ -32,6 +33,30 @@ export interface StackInput {
     readonly config: Record<string, string>;
     /** With them, a secret setting outside them was typed into the stack file in plain text, and is refused. */
     readonly secretKeys?: readonly string[];
+}
+
+/**
+ * A stack's `namespace:key` settings with one value set at a key path, as `pulumi config set --path <key> <value>`
+ * would set it: `kfstack:kubeflow.release` changes `release` inside the structured `kfstack:kubeflow` value, keeping
+ * the rest. How the upgrade preview plans a stack on another release without a second stack file; throws ConfigError
+ * when the path runs through a value that is not a mapping.
+ */
+export function withConfigOverride(config: Readonly<Record<string, string>>, key: string, value: string): Record<string, string> {
+    const [top, ...path] = key.split(".");
+    const fullTop = top!.includes(":") ? top! : `${CONFIG_NAMESPACE}:${top}`;
+    if (path.length === 0) return { ...config, [fullTop]: value };
+    const written = config[fullTop];
+    const root: unknown = written === undefined ? {} : /^[[{]/.test(written.trimStart()) ? JSON.parse(written) : written;
+    let node = root;
+    for (const [index, part] of path.entries()) {
+        if (!isRecord(node)) {
+            const at = [fullTop, ...path.slice(0, index)].join(".");
+            throw new ConfigError([{ key: at, message: `is not a mapping, so ${key} cannot be set inside it; set ${at} as a mapping` }]);
+        }
+        if (index === path.length - 1) node[part] = value;
+        else node = node[part] ??= {};
+    }
+    return { ...config, [fullTop]: JSON.stringify(root) };
 }
 
 /** The validated configuration of a stack, with its pools and release; throws ConfigError. */

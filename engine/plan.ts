@@ -7,7 +7,7 @@ import type { StackConfig } from "../components/config/schema";
 import type { NodePoolPlan } from "../components/config/topology";
 import { platformProgram } from "../components/platform";
 import type { ManifestsLocation } from "../components/manifests/location";
-import type { ResolvedStack } from "../components/stack";
+import { type ResolvedStack, withConfigOverride } from "../components/stack";
 import { gpuOvercommit } from "../components/tenancy/quota-rules";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { type ImageInventory, imageInventory } from "../components/images/inventory";
@@ -218,7 +218,6 @@ function stackWarnings({ config, bom, installed, pools }: ResolvedStack): string
     ];
 }
 
-/** Runs the kfstack program offline for a stack and returns its plan. Throws StackFileError or OfflineRunError. */
 /** How long a plan's phases took, for `plan --stats` (the benchmark). */
 export interface PlanTimings {
     /** The policy pack over the plan. */
@@ -227,16 +226,24 @@ export interface PlanTimings {
     auditMs: number;
 }
 
+/** How `planStack` reads the stack and what it reports on the way. */
 export interface PlanStackOptions {
     configFile?: string;
     policyConfig?: PolicyPackConfig;
     timings?: PlanTimings;
     /** Told where the run read the manifests and why (the text plan says so; the plan JSON stays the same on every machine). */
     onManifests?: (location: ManifestsLocation) => void;
+    /** Config values set over the stack file's, by key path as `pulumi config set --path` takes them: `{ "kfstack:kubeflow.release": "kubeflow-1.9.1" }`. */
+    overrides?: Record<string, string>;
+    /** Handed the resolution the plan was made from: the release, its installed components, the configuration. */
+    onResolved?: (stack: ResolvedStack) => void;
 }
 
+/** Runs the kfstack program offline for a stack and returns its plan. Throws StackFileError or OfflineRunError. */
 export async function planStack(stack: string, options: PlanStackOptions = {}): Promise<Plan> {
-    const { settings, unset } = withPlaceholdersForUnsetSecrets(loadStackSettings(stack, options));
+    const loaded = loadStackSettings(stack, options);
+    const overridden = Object.entries(options.overrides ?? {}).reduce((config, [key, value]) => withConfigOverride(config, key, value), loaded.config);
+    const { settings, unset } = withPlaceholdersForUnsetSecrets({ ...loaded, config: overridden });
     let resolution: ResolvedStack | undefined;
     const run = await runOffline(
         platformProgram((resolved) => (resolution = resolved)),
@@ -244,6 +251,7 @@ export async function planStack(stack: string, options: PlanStackOptions = {}): 
     );
     // runOffline throws unless the program ran, and the program resolves the stack first.
     const resolved = resolution!;
+    options.onResolved?.(resolved);
     const { config, pools } = resolved;
     // Already settled: the program awaited it before registering anything.
     options.onManifests?.(await resolved.manifests());

@@ -18,6 +18,7 @@ import { SkopeoCommandError } from "../engine/image-transfer/skopeo";
 import { PolicyConfigError } from "../engine/policy-config";
 import { PackStageError } from "../engine/policy-pack-stage";
 import { projectDirectory, StackFileError } from "../engine/stack-file";
+import { UpgradeInputError } from "../engine/upgrade/preview";
 
 const ROOT = projectDirectory();
 const scratch = mkdtempSync(join(tmpdir(), "kfstack-startup-"));
@@ -46,6 +47,7 @@ describe("help, version and argument errors", () => {
         ["--version"],
         ["plan", "--help"],
         ["check", "--help"],
+        ["upgrade", "--help"],
         ["manifests", "--help"],
         ["mirror", "bundle", "--help"],
         ["images", "lock", "--help"],
@@ -60,6 +62,13 @@ describe("help, version and argument errors", () => {
         const { status, stderr, modules } = run(["plan"]);
         expect(status).toBe(1);
         expect(stderr).toContain("missing required argument 'stack'");
+        expect(project(modules).sort()).toEqual(DEFINITIONS);
+    });
+
+    it("answers an upgrade without a target release without loading the command", () => {
+        const { status, stderr, modules } = run(["upgrade", "prod"]);
+        expect(status).toBe(1);
+        expect(stderr).toContain("error: required option '--to <release>' not specified");
         expect(project(modules).sort()).toEqual(DEFINITIONS);
     });
 });
@@ -173,6 +182,7 @@ describe("the exit code of each user error", () => {
         [new UnreadableInputError("x"), EXIT_UNREADABLE],
         [new PolicyConfigError("x"), EXIT_UNREADABLE],
         [new MirrorInputError("x"), EXIT_UNREADABLE],
+        [new UpgradeInputError("x"), EXIT_UNREADABLE],
     ] as const;
     it.each(errors)("%s", (error, code) => {
         expect(USER_ERRORS[error.name]).toBe(code);
