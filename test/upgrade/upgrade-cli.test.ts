@@ -31,7 +31,7 @@ describe("kfstack upgrade, given what it cannot preview", () => {
         expect(upgrade("staging", "--to", "kubeflow-1.9.1")).toEqual({
             status: 2,
             stdout: "",
-            stderr: `There is no stack "staging": ${join(projectDirectory(), "Pulumi.staging.yaml")} does not exist. Stacks here: airgap, dev, gke-dev, onprem, prod.\n`,
+            stderr: `There is no stack "staging": ${join(projectDirectory(), "Pulumi.staging.yaml")} does not exist. Stacks here: airgap, dev, gke-dev, govcloud-airgap, onprem, prod.\n`,
         });
     });
 });
