@@ -59,7 +59,14 @@ export interface ResourceOptions {
 function optionsOf(request: RegisterResourceRequest | ReadResourceRequest, propertyDependencies: ReadonlySet<string>): ResourceOptions {
     const dependsOn = request.getDependenciesList().filter((urn) => !propertyDependencies.has(urn));
     if ("getId" in request) {
-        return { protect: false, retainOnDelete: false, ignoreChanges: [], deleteBeforeReplace: false, replaceOnChanges: [], dependsOn: [...new Set(dependsOn)].sort() };
+        return {
+            protect: false,
+            retainOnDelete: false,
+            ignoreChanges: [],
+            deleteBeforeReplace: false,
+            replaceOnChanges: [],
+            dependsOn: [...new Set(dependsOn)].sort(),
+        };
     }
     return {
         protect: request.getProtect() === true,
