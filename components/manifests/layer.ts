@@ -7,7 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ControllerOwnership, removeAt, valuesAt } from "../../core/controller-owned-fields";
 import { clearClusterScopedNamespaces } from "../../core/kinds";
-import { type KubernetesObject, describeObject, objectKey } from "../../core/objects";
+import { type KubernetesObject, apiGroup, describeObject, objectKey } from "../../core/objects";
 import { controllerOwnedFields } from "../bom/controller-owned-fields";
 import type { Bom, BomComponent } from "../bom/schema";
 import { type Mirror, entriesAtMirror } from "../images/rewrite";
@@ -104,7 +104,7 @@ export class ManifestLayer {
     ): RegisteredLayer {
         const groupOf = new Map(entries.map(({ object, group }) => [objectKey(object), group]));
         const all = [...this.platform.objects, ...entries.map((entry) => entry.object)];
-        const plan = planInstall(all);
+        const plan = planInstall(all, controllersIn(entries));
         const ownership = new ControllerOwnership(controllerOwnedFields(), all);
         const installed: KubernetesObject[] = [];
         const resources = new Map<string, KubernetesObjectResource>();
@@ -123,6 +123,29 @@ export class ManifestLayer {
         }
         return { installed, resources, brokenCycles: plan.brokenCycles };
     }
+}
+
+const CONTROLLER_KINDS = new Set(["apps/Deployment", "apps/StatefulSet", "apps/DaemonSet"]);
+
+/**
+ * The controller of a custom resource, as the layer knows it: the workloads of the group (BOM component) that ships its
+ * CustomResourceDefinition. Upstream ships a controller with its CRDs; a CRD shipped alone (Istio's) names none.
+ */
+function controllersIn(entries: readonly LayerObject[]): (object: KubernetesObject) => KubernetesObject[] {
+    const groupKind = (object: KubernetesObject) => `${apiGroup(object.apiVersion)}/${object.kind}`;
+    const crdGroups = new Map<string, string>();
+    for (const { object, group } of entries) {
+        const spec = object["spec"] as { group?: string; names?: { kind?: string } } | undefined;
+        if (groupKind(object) === "apiextensions.k8s.io/CustomResourceDefinition") crdGroups.set(`${spec?.group}/${spec?.names?.kind}`, group);
+    }
+    const workloads = Map.groupBy(
+        entries.filter(({ object }) => CONTROLLER_KINDS.has(groupKind(object))),
+        ({ group }) => group,
+    );
+    return (object) => {
+        const group = crdGroups.get(groupKind(object));
+        return group === undefined ? [] : (workloads.get(group) ?? []).map((entry) => entry.object);
+    };
 }
 
 /** The object as Pulumi gets it: a copy without the fields at `paths`, or the object itself when it sets none of them. */
