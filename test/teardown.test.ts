@@ -1,8 +1,13 @@
 // `pulumi destroy` deletes in the reverse of the dependency order: a resource goes before everything it depends on
 // (its dependsOn, its inputs' resources, its provider and its parent). The rules a teardown that finishes and keeps
 // production's data needs, checked on the plan of every shipped stack.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Plan } from "../engine/plan";
+import { parseDocument } from "yaml";
+import { type Plan, planStack } from "../engine/plan";
+import { projectDirectory } from "../engine/stack-file";
 import { plannedStack } from "./planned-stacks";
 import { skipWithoutFixtures } from "./requirements";
 
@@ -159,4 +164,16 @@ describe.skipIf(skipWithoutFixtures("the teardown test"))("the teardown order", 
             expect(stores.every((store) => kept.includes(store))).toBe(PRODUCTION.has(stack) || stores.length === 0);
         });
     });
+
+    it("deletes production's bucket and database when the stack opts out, and says so in the plan", async () => {
+        const document = parseDocument(readFileSync(join(projectDirectory(), "Pulumi.prod.yaml"), "utf8"));
+        document.setIn(["config", "kfstack:dataPlane", "retainOnDelete"], false);
+        const file = join(mkdtempSync(join(tmpdir(), "kfstack-prod-deletes-")), "Pulumi.prod.yaml");
+        writeFileSync(file, document.toString());
+        const plan = await planStack("prod", { configFile: file });
+        expect(plan.resources.filter((resource) => resource.options.retainOnDelete || resource.options.protect)).toEqual([]);
+        expect(plan.summary.warnings).toContain(
+            "kfstack:dataPlane.retainOnDelete is false on a production stack: `pulumi destroy` (or a replacement) deletes the artifact bucket, the database and the data volumes with everything in them; set it to true unless that is what you mean.",
+        );
+    }, 300_000);
 });
