@@ -41,7 +41,8 @@ export function planInstall(objects: KubernetesObject[], controllersOf: (object:
         for (const controller of controllersOf(node.object)) {
             const on = index.byKey.get(objectKey(controller));
             // A controller that needs the object (or is it) cannot wait for it; the object is then deleted with the CRD's other objects.
-            if (on && on !== node && !findPath(dependencies, index, on, node)) add(node, on, `${describeObject(controller)} runs the controller of ${node.object.kind}`);
+            if (on && on !== node && !findPath(dependencies, index, on, node))
+                add(node, on, `${describeObject(controller)} runs the controller of ${node.object.kind}`);
         }
     }
     for (const { from, on, admissions } of webhookCandidates(index)) {
