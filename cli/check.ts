@@ -27,6 +27,7 @@ const RecordsSchema = z.array(
         props: z.record(z.string(), z.unknown()),
         dependsOn: z.array(z.string()).optional(),
         provider: z.string().nullable().optional(),
+        options: z.strictObject({ protect: z.boolean(), ignoreChanges: z.array(z.string()) }).optional(),
     }),
 );
 

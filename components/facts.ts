@@ -5,6 +5,7 @@
 import { ipv4Blocks, parseCidr, subtract } from "../core/cidr";
 import type { ClusterCapabilities, ClusterFacts, KubeflowFacts } from "../core/facts";
 import { compareKubernetesVersions } from "../core/kubernetes-version";
+import { controllerOwnedFields } from "./bom/controller-owned-fields";
 import { type Bom, type BomComponent, installedImages } from "./bom/schema";
 import { DEFAULT_VPC_CIDR } from "./config/cloud-schema";
 import { privateSubnetCidrs } from "./cluster/aws/subnets";
@@ -76,5 +77,6 @@ export function kubeflowFactsOf(config: StackConfig, bom: Bom, installed: BomCom
         window: { min, max, tested: bom.kubernetes.tested },
         ...(acknowledged ? { acknowledgedKubernetesVersion: acknowledged } : {}),
         images: [...new Set(installedImages(bom, installed).map((image) => (mirror ? (mirrorReference(image, mirror) ?? image) : image)))].sort(),
+        controllerOwnedFields: [...controllerOwnedFields()],
     };
 }

@@ -71,7 +71,7 @@ export async function buildPlatform(stack: ResolvedStack): Promise<Record<string
             cloud: config.cloud,
             gateway,
             ...(dataPlane ? { dataPlane } : {}),
-            retainDataVolumes: config.topology === "production",
+            retainDataVolumes: dataPlaneSettingsOf(config).retainOnDelete,
             ...(gateway.zone && gateway.tls.mode === "acme"
                 ? { certManagerAnnotations: dns01Credentials(`${name}-gateway`, cluster, gateway.zone, gateway.hosts) }
                 : {}),

@@ -5,6 +5,8 @@
 // adds them for a bare list of resources). A record that lacks a fact leaves the
 // policies that read it undecided (policies/lib/facts.ts).
 
+import type { ControllerOwnedField } from "./controller-owned-fields";
+
 export const CLUSTER_FACTS_TYPE_PREFIX = "kfstack:cluster:";
 export const KUBEFLOW_FACTS_TYPE = "kfstack:kubeflow:Kubeflow";
 export const TENANCY_FACTS_TYPE = "kfstack:tenancy:Tenancy";
@@ -63,6 +65,8 @@ export interface KubeflowFacts {
     acknowledgedKubernetesVersion?: { version: string; reason: string };
     /** Every container image the BOM pins for the installed components (on an air-gapped stack, as its mirror serves them). */
     images: string[];
+    /** The fields controllers own after install (components/bom/controller-owned-fields.yaml), which DRIFT-01 checks the plan against. */
+    controllerOwnedFields?: ControllerOwnedField[];
 }
 
 /** A tenant as the stack declares it: who owns it, who is a member, whose namespaces it reads, who may also edit elsewhere. */

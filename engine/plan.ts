@@ -212,6 +212,11 @@ function stackWarnings({ config, bom, installed, pools }: ResolvedStack): string
         ...(config.cloud !== "existing" && config.region !== PRICE_REGIONS[config.cloud]
             ? [`The cost estimate uses ${PRICE_REGIONS[config.cloud]} list prices, not ${config.region}'s, which may differ.`]
             : []),
+        ...(config.topology === "production" && config.dataPlane.retainOnDelete === false
+            ? [
+                  "kfstack:dataPlane.retainOnDelete is false on a production stack: `pulumi destroy` (or a replacement) deletes the artifact bucket, the database and the data volumes with everything in them; set it to true unless that is what you mean.",
+              ]
+            : []),
         ...(config.monitoring.enabled && !config.monitoring.alertRouting
             ? ["kfstack:monitoring.alertRouting is not set: alerts reach Alertmanager and Grafana, but nobody is notified; set slack, pagerDuty or webhook."]
             : []),

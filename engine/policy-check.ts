@@ -17,6 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ALL_POLICIES } from "../policies/all";
 import { type KfstackPolicy, isStackPolicy } from "../policies/lib/policy";
 import { resolvePackConfig } from "./policy-config";
+import type { ResourceOptions } from "./preview-record";
 import { Secret, Unknown } from "./values";
 
 /**
@@ -43,6 +44,8 @@ export interface PolicyRecord {
     dependsOn?: string[];
     /** URN of its explicit provider, or null for the default provider, as the analyzer hands policies `provider`; absent when not recorded. */
     provider?: string | null;
+    /** Its protect and ignoreChanges, as the analyzer hands policies `opts`; absent when not recorded (none set). */
+    options?: Pick<ResourceOptions, "protect" | "ignoreChanges">;
 }
 
 interface PlannedRecord {
@@ -56,6 +59,7 @@ interface PlannedRecord {
     dependsOn: string[];
     provider: string | null;
     read?: { id: string };
+    options?: ResourceOptions;
 }
 
 /**
@@ -66,8 +70,18 @@ interface PlannedRecord {
  * of custom resources, which are the same props.
  */
 export function policyRecordOf(resource: PlannedRecord): PolicyRecord {
-    const { type, name, urn, parent, inputs, outputs, dependsOn, provider } = resource;
-    return { type, name, urn, props: outputs ?? inputs, ...(outputs ? { inputs } : {}), parent, dependsOn, provider };
+    const { type, name, urn, parent, inputs, outputs, dependsOn, provider, options } = resource;
+    return {
+        type,
+        name,
+        urn,
+        props: outputs ?? inputs,
+        ...(outputs ? { inputs } : {}),
+        parent,
+        dependsOn,
+        provider,
+        ...(options ? { options: { protect: options.protect, ignoreChanges: options.ignoreChanges } } : {}),
+    };
 }
 
 /**
@@ -131,6 +145,9 @@ const NO_OPTIONS = {
     additionalSecretOutputs: [],
 };
 
+/** A record's options as the analyzer hands them to policies (`opts`). */
+const optionsOf = (record: PolicyRecord) => (record.options ? { ...NO_OPTIONS, ...record.options } : NO_OPTIONS);
+
 /**
  * A resource's provider as the analyzer describes it: the default provider of the resource's
  * package as the engine names it (`default`), an explicit one from the records, or one outside
@@ -165,7 +182,7 @@ function stackPolicyResources(resources: (PolicyRecord & { id: string })[]): Pol
             name: resource.name,
             urn: resource.id,
             props: unknownCheckingProxy(resource.props),
-            opts: NO_OPTIONS,
+            opts: optionsOf(resource),
             dependencies: [] as PolicyResource[],
             propertyDependencies: {},
             ...typeChecks(resource.type, resource.props),
@@ -239,7 +256,7 @@ export async function evaluatePolicies(
                 name: resource.name,
                 urn: resource.id,
                 props: unknownCheckingProxy(resource.inputs),
-                opts: NO_OPTIONS,
+                opts: optionsOf(resource),
                 ...typeChecks(resource.type, resource.inputs),
             } as unknown as ResourceValidationArgs;
             for (const validate of validations) await run(resource.id, (reportViolation) => validate(args, reportViolation));

@@ -37,6 +37,45 @@ export interface PlannedResource {
     read?: { id: string };
     /** Present (true) when the program asks the engine to leave the resource in place on delete (RegisterResourceRequest.retainOnDelete). */
     retainOnDelete?: true;
+    /** The resource options that decide day 2 (an update, a replacement, `pulumi destroy`), as the registration carries them. */
+    options: ResourceOptions;
+}
+
+export interface ResourceOptions {
+    protect: boolean;
+    retainOnDelete: boolean;
+    /** Property paths whose changes are ignored after create, as the program wrote them (`webhooks[*].clientConfig.caBundle`). */
+    ignoreChanges: string[];
+    deleteBeforeReplace: boolean;
+    replaceOnChanges: string[];
+    /**
+     * URNs of the explicit dependsOn (a component's expanded to its resources, as the SDK sends them), sorted; the
+     * dependencies through inputs are left out, they are in the record's own `dependsOn`.
+     */
+    dependsOn: string[];
+}
+
+/** What a registration asks of the engine beyond its inputs; a read asks for none of these but its dependencies. */
+function optionsOf(request: RegisterResourceRequest | ReadResourceRequest, propertyDependencies: ReadonlySet<string>): ResourceOptions {
+    const dependsOn = request.getDependenciesList().filter((urn) => !propertyDependencies.has(urn));
+    if ("getId" in request) {
+        return {
+            protect: false,
+            retainOnDelete: false,
+            ignoreChanges: [],
+            deleteBeforeReplace: false,
+            replaceOnChanges: [],
+            dependsOn: [...new Set(dependsOn)].sort(),
+        };
+    }
+    return {
+        protect: request.getProtect() === true,
+        retainOnDelete: request.getRetainondelete() === true,
+        ignoreChanges: request.getIgnorechangesList(),
+        deleteBeforeReplace: request.getDeletebeforereplace(),
+        replaceOnChanges: request.getReplaceonchangesList(),
+        dependsOn: [...new Set(dependsOn)].sort(),
+    };
 }
 
 export function decodeStruct(value: Record<string, unknown> | undefined): Record<string, PlanValue> {
@@ -51,12 +90,14 @@ function providerUrn(reference: string): string | null {
 
 function record(request: RegisterResourceRequest | ReadResourceRequest, urn: string, inputs: Record<string, unknown>): PlannedResource {
     const dependencies = new Set(request.getDependenciesList());
+    const propertyDependencies = new Set<string>();
     const read = "getId" in request;
     if (!read) {
         for (const property of request.getPropertydependenciesMap().values()) {
-            for (const dependency of property.getUrnsList()) dependencies.add(dependency);
+            for (const dependency of property.getUrnsList()) propertyDependencies.add(dependency);
         }
     }
+    for (const dependency of propertyDependencies) dependencies.add(dependency);
     const custom = read || request.getCustom();
     const retained = !read && request.getRetainondelete() === true;
     return {
@@ -71,6 +112,7 @@ function record(request: RegisterResourceRequest | ReadResourceRequest, urn: str
         ...(custom ? {} : { outputs: {} }),
         ...(read ? { read: { id: request.getId() } } : {}),
         ...(retained ? { retainOnDelete: true as const } : {}),
+        options: optionsOf(request, propertyDependencies),
     };
 }
 

@@ -23,12 +23,12 @@ describe("kfstack plan", () => {
         expect(Object.keys(plan)).toEqual(["project", "stack", "resources", "outputs", "summary", "policy", "tenancy", "images"]);
         expect(plan.project).toBe("kfstack");
         expect(plan.stack).toBe("dev");
-        // A component also has the outputs it registered, which stack policies read; a custom resource has none.
-        const componentKeys = ["urn", "type", "name", "parent", "dependsOn", "provider", "inputs", "outputs"];
+        // A component also has the outputs it registered, which stack policies read; a custom resource has none. Each has its options.
+        const keys = ["urn", "type", "name", "parent", "dependsOn", "provider", "inputs"];
         const resources = plan.resources as { type: string; outputs?: object }[];
         for (const resource of resources) {
             const component = resource.type.startsWith("kfstack:") || resource.type === "pulumi:pulumi:Stack";
-            expect(Object.keys(resource)).toEqual(component ? componentKeys : componentKeys.slice(0, -1));
+            expect(Object.keys(resource)).toEqual(component ? [...keys, "outputs", "options"] : [...keys, "options"]);
         }
         expect(resources.find((resource) => resource.type === "kfstack:kubeflow:Kubeflow")?.outputs).toMatchObject({
             release: "kubeflow-1.8.1",

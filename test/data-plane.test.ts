@@ -41,6 +41,7 @@ describe("data plane defaults", () => {
             database: "rds",
             backupRetentionDays: 14,
             deletionProtection: true,
+            retainOnDelete: true,
             highAvailability: true,
             instanceClass: "db.m7g.large",
             storageGiB: 200,

@@ -130,10 +130,61 @@ describe("offline engine", () => {
             custom: true,
             inputs: {},
             read: { id: "widget-1234" },
+            options: {
+                protect: false,
+                retainOnDelete: false,
+                ignoreChanges: [],
+                deleteBeforeReplace: false,
+                replaceOnChanges: [],
+                dependsOn: ["urn:pulumi:test::demo::demo:index:Gadget$demo:index:Widget::gadget-first"],
+            },
         });
         expect(byName("after").read).toBeUndefined();
         expect(byName("after").dependsOn).toEqual(["urn:pulumi:test::demo::demo:index:Gadget$demo:index:Widget::existing"]);
         expect(arn).toBe("not applied");
+    });
+
+    it("records the options that decide day 2 as the registration carries them, and the explicit dependsOn apart from the inputs", async () => {
+        const run = await runOffline(async () => {
+            const gadget = new Gadget("gadget");
+            const first = new Widget("first", {});
+            new Widget(
+                "kept",
+                { other: first.arn },
+                {
+                    protect: true,
+                    retainOnDelete: true,
+                    ignoreChanges: ["webhooks[*].clientConfig.caBundle", "size"],
+                    deleteBeforeReplace: true,
+                    replaceOnChanges: ["spec.selector"],
+                    dependsOn: [gadget],
+                },
+            );
+            return {};
+        }, settings());
+        const byName = (name: string) => run.resources.find((resource) => resource.name === name)!;
+        expect(byName("kept").options).toEqual({
+            protect: true,
+            retainOnDelete: true,
+            ignoreChanges: ["webhooks[*].clientConfig.caBundle", "size"],
+            deleteBeforeReplace: true,
+            replaceOnChanges: ["spec.selector"],
+            // The component's resources, as the SDK expands a component in dependsOn; `first` is an input's dependency.
+            dependsOn: [
+                "urn:pulumi:test::demo::demo:index:Gadget$demo:index:Widget::gadget-explicit",
+                "urn:pulumi:test::demo::demo:index:Gadget$demo:index:Widget::gadget-first",
+                "urn:pulumi:test::demo::demo:index:Gadget$demo:index:Widget::gadget-second",
+            ],
+        });
+        expect(byName("kept").dependsOn).toContain("urn:pulumi:test::demo::demo:index:Widget::first");
+        expect(byName("first").options).toEqual({
+            protect: false,
+            retainOnDelete: false,
+            ignoreChanges: [],
+            deleteBeforeReplace: false,
+            replaceOnChanges: [],
+            dependsOn: [],
+        });
     });
 
     it("records the explicit provider of a resource by its URN", async () => {

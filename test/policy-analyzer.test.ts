@@ -63,7 +63,12 @@ describe("the policy pack under Pulumi's policy runtime, called as the engine ca
                 .setUrn(found.urn)
                 .setProperties(rpc.Struct.fromJavaScript(wireValue(found.props) as never));
         };
-        const options = (record: PolicyRecord) => new rpc.pb.AnalyzerResourceOptions().setParent(record.parent ?? "");
+        // As the engine sends them: the parent, and the options the plan records (DRIFT-01 reads ignoreChanges).
+        const options = (record: PolicyRecord) =>
+            new rpc.pb.AnalyzerResourceOptions()
+                .setParent(record.parent ?? "")
+                .setProtect(record.options?.protect ?? false)
+                .setIgnorechangesList(record.options?.ignoreChanges ?? []);
         const verdicts: Verdicts = { violations: [], undecided: [] };
         const collect = (
             response: {

@@ -8,6 +8,9 @@ import { type Bom, type BomComponent, BomSchema, componentFiles } from "./schema
 
 const BOM_DIRECTORY = __dirname;
 
+/** The table of fields controllers own (./controller-owned-fields.ts), which lies beside the BOMs and is none. */
+export const CONTROLLER_OWNED_FIELDS_FILE = "controller-owned-fields.yaml";
+
 /** A release kfstack must never install, with the reason. */
 export const FORBIDDEN_VERSIONS: { component: string; pattern: RegExp; reason: string }[] = [
     { component: "training-operator", pattern: /^v?1\.9\./, reason: "Training Operator 1.9 broke distributed training" },
@@ -22,7 +25,7 @@ export class BomError extends Error {
 
 export function availableBoms(directory = BOM_DIRECTORY): string[] {
     return readdirSync(directory)
-        .filter((file) => file.endsWith(".yaml"))
+        .filter((file) => file.endsWith(".yaml") && file !== CONTROLLER_OWNED_FIELDS_FILE)
         .map((file) => file.slice(0, -".yaml".length))
         .sort();
 }

@@ -29,6 +29,12 @@ export const dataPlane = z
                 "Days of backups kept: a managed database's automated backups (and point-in-time recovery), or the in-cluster databases' daily dumps in MinIO (default: 7 testing, 14 production).",
             ),
         deletionProtection: z.boolean().optional().describe("Refuse to delete the managed database (default: on in production)."),
+        retainOnDelete: z
+            .boolean()
+            .optional()
+            .describe(
+                "Leave the artifact bucket, the managed database and the in-cluster data volumes (and their namespace) in place when Pulumi deletes them, in `pulumi destroy` or a replacement (default: on in production; turning it off there is warned about in every plan).",
+            ),
         highAvailability: z
             .boolean()
             .optional()

@@ -25,7 +25,11 @@ export function awsDataPlane(parent: pulumi.Resource, name: string, args: AwsDat
     new aws.kms.Alias(`${name}-key`, { name: `alias/${clusterName}-data`, targetKeyId: key.keyId }, { parent });
     const store =
         settings.objectStore === "s3"
-            ? new AwsObjectStore(`${name}-s3`, { clusterName, kmsKeyArn: key.arn, noncurrentVersionDays: NONCURRENT_VERSION_DAYS }, { parent })
+            ? new AwsObjectStore(
+                  `${name}-s3`,
+                  { clusterName, kmsKeyArn: key.arn, noncurrentVersionDays: NONCURRENT_VERSION_DAYS, retainOnDelete: settings.retainOnDelete },
+                  { parent },
+              )
             : undefined;
     const database =
         settings.database === "rds"

@@ -17,7 +17,10 @@ export interface AwsDatabaseArgs {
     /** The nodes' security group (EKS's cluster security group on managed node groups): pods connect from it. */
     readonly nodeSecurityGroupId: pulumi.Input<string>;
     readonly kmsKeyArn: pulumi.Input<string>;
-    readonly settings: Pick<DataPlaneSettings, "backupRetentionDays" | "deletionProtection" | "highAvailability" | "instanceClass" | "storageGiB">;
+    readonly settings: Pick<
+        DataPlaneSettings,
+        "backupRetentionDays" | "deletionProtection" | "retainOnDelete" | "highAvailability" | "instanceClass" | "storageGiB"
+    >;
 }
 
 export class AwsDatabase extends pulumi.ComponentResource {
@@ -65,7 +68,8 @@ export class AwsDatabase extends pulumi.ComponentResource {
                 finalSnapshotIdentifier: `${args.clusterName}-kubeflow-final`,
                 autoMinorVersionUpgrade: true,
             },
-            { parent: this },
+            // Production's databases outlive `pulumi destroy` (settings.retainOnDelete): deleting one is a decision, not a side effect.
+            { parent: this, retainOnDelete: settings.retainOnDelete },
         );
         this.registerOutputs({ address: this.instance.address });
     }

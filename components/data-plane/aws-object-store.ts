@@ -12,6 +12,8 @@ export interface AwsObjectStoreArgs {
     readonly kmsKeyArn: pulumi.Input<string>;
     /** Days a replaced or deleted version is kept before it expires. */
     readonly noncurrentVersionDays: number;
+    /** Pulumi leaves the bucket in place when it deletes it (production's default). */
+    readonly retainOnDelete: boolean;
 }
 
 /** A bucket policy that refuses every request not made over TLS. */
@@ -37,7 +39,7 @@ export class AwsObjectStore extends pulumi.ComponentResource {
     constructor(name: string, args: AwsObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kfstack:data:AwsObjectStore", name, {}, opts);
         // A prefix, not a name: bucket names are global, and a replaced bucket must not wait for the old name.
-        this.bucket = new aws.s3.Bucket(name, { bucketPrefix: `${args.clusterName}-artifacts-` }, { parent: this });
+        this.bucket = new aws.s3.Bucket(name, { bucketPrefix: `${args.clusterName}-artifacts-` }, { parent: this, retainOnDelete: args.retainOnDelete });
         const bucket = this.bucket.id;
         new aws.s3.BucketOwnershipControls(name, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
         new aws.s3.BucketServerSideEncryptionConfiguration(

@@ -39,7 +39,11 @@ export function gcpDataPlane(parent: pulumi.Resource, name: string, args: GcpDat
     const labels = { "kfstack-cluster": clusterName };
     const store =
         settings.objectStore === "gcs"
-            ? new GcpObjectStore(`${name}-gcs`, { region, noncurrentVersionDays: NONCURRENT_VERSION_DAYS, labels }, { parent })
+            ? new GcpObjectStore(
+                  `${name}-gcs`,
+                  { region, noncurrentVersionDays: NONCURRENT_VERSION_DAYS, labels, retainOnDelete: settings.retainOnDelete },
+                  { parent },
+              )
             : undefined;
     const database =
         settings.database === "cloudsql"

@@ -25,7 +25,10 @@ export interface GcpDatabaseArgs {
     /** The cluster's VPC (its id), where the instance takes its private IP. */
     readonly network: pulumi.Input<string>;
     readonly labels: Readonly<Record<string, string>>;
-    readonly settings: Pick<DataPlaneSettings, "backupRetentionDays" | "deletionProtection" | "highAvailability" | "instanceClass" | "storageGiB">;
+    readonly settings: Pick<
+        DataPlaneSettings,
+        "backupRetentionDays" | "deletionProtection" | "retainOnDelete" | "highAvailability" | "instanceClass" | "storageGiB"
+    >;
 }
 
 export class GcpDatabase extends pulumi.ComponentResource {
@@ -77,7 +80,8 @@ export class GcpDatabase extends pulumi.ComponentResource {
                     userLabels: { ...args.labels },
                 },
             },
-            { parent: this, dependsOn: [peering] },
+            // Production's databases outlive `pulumi destroy` (settings.retainOnDelete): deleting one is a decision, not a side effect.
+            { parent: this, dependsOn: [peering], retainOnDelete: settings.retainOnDelete },
         );
         this.password = pulumi.secret(new random.RandomPassword(`${name}-password`, { length: 32, special: false }, parent).result);
         new gcp.sql.User(name, { instance: this.instance.name, name: DATABASE_USER, host: "%", password: this.password }, parent);

@@ -13,6 +13,8 @@ export interface GcpObjectStoreArgs {
     readonly region: string;
     /** Days a replaced or deleted version is kept before it is deleted. */
     readonly noncurrentVersionDays: number;
+    /** Pulumi leaves the bucket in place when it deletes it (production's default). */
+    readonly retainOnDelete: boolean;
     readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -38,7 +40,7 @@ export class GcpObjectStore extends pulumi.ComponentResource {
                 forceDestroy: false,
                 labels: { ...args.labels },
             },
-            { parent: this },
+            { parent: this, retainOnDelete: args.retainOnDelete },
         );
         this.registerOutputs({ bucket: this.bucket.name });
     }

@@ -13,6 +13,8 @@ export interface DataPlaneSettings {
     /** Automated backups (and point-in-time recovery) of a managed database. */
     readonly backupRetentionDays: number;
     readonly deletionProtection: boolean;
+    /** Pulumi leaves the bucket, the database and the data volumes in place when it deletes them (resource option retainOnDelete). */
+    readonly retainOnDelete: boolean;
     /** RDS Multi-AZ; Cloud SQL regional availability. */
     readonly highAvailability: boolean;
     /** RDS instance class or Cloud SQL tier (unused where the database stays in the cluster). */
@@ -43,6 +45,7 @@ export function dataPlaneSettingsOf(config: StackConfig): DataPlaneSettings {
         database: dataPlane.database ?? defaults.database,
         backupRetentionDays: dataPlane.backupRetentionDays ?? (production ? 14 : 7),
         deletionProtection: dataPlane.deletionProtection ?? production,
+        retainOnDelete: dataPlane.retainOnDelete ?? production,
         highAvailability: dataPlane.highAvailability ?? production,
         storageGiB: dataPlane.storageGiB ?? (production ? 200 : 50),
         instanceClass: dataPlane.instanceClass ?? INSTANCE_CLASSES[config.cloud === "gcp" ? "gcp" : "aws"][config.topology],

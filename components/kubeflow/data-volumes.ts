@@ -1,7 +1,7 @@
 // The volumes that hold the in-cluster data plane's data: MinIO's bucket
 // (Pipelines 2.0.5's minio-pvc) and the MySQL servers of Pipelines
 // (mysql-pv-claim, with ML Metadata and the cache) and Katib (katib-mysql). On a
-// production stack Pulumi leaves them in the cluster when it deletes them
+// production stack (kfstack:dataPlane.retainOnDelete) Pulumi leaves them in the cluster when it deletes them
 // (`pulumi destroy`, or a change that replaces one), and their namespace with
 // them: deleting a namespace deletes every claim in it.
 import { objectKey } from "../../core/objects";
@@ -15,6 +15,6 @@ const RETAINED: readonly string[] = [
 ];
 
 export const retainDataVolumes =
-    (production: boolean): ObjectOptions =>
+    (retain: boolean): ObjectOptions =>
     (object) =>
-        production && RETAINED.includes(objectKey(object)) ? { retainOnDelete: true } : {};
+        retain && RETAINED.includes(objectKey(object)) ? { retainOnDelete: true } : {};

@@ -6,8 +6,10 @@
 // grandparent, so URNs do not depend on this pipeline.
 import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
+import { ControllerOwnership, removeAt, valuesAt } from "../../core/controller-owned-fields";
 import { clearClusterScopedNamespaces } from "../../core/kinds";
-import { type KubernetesObject, describeObject, objectKey } from "../../core/objects";
+import { type KubernetesObject, apiGroup, describeObject, objectKey } from "../../core/objects";
+import { controllerOwnedFields } from "../bom/controller-owned-fields";
 import type { Bom, BomComponent } from "../bom/schema";
 import { type Mirror, entriesAtMirror } from "../images/rewrite";
 import { entriesWithPullSecret } from "../images/pull-secret";
@@ -52,7 +54,7 @@ export interface Customizations {
 export type ExtraDependencies = (object: KubernetesObject, registered: ReadonlyMap<string, KubernetesObjectResource>) => pulumi.Resource[];
 
 /** Resource options an object gets beyond its parent and dependencies (say, retainOnDelete for data that must outlive the stack). */
-export type ObjectOptions = (object: KubernetesObject) => Pick<pulumi.CustomResourceOptions, "retainOnDelete">;
+export type ObjectOptions = (object: KubernetesObject) => Pick<pulumi.CustomResourceOptions, "retainOnDelete" | "protect">;
 
 export interface RegisteredLayer {
     /** The layer's objects in install order. */
@@ -121,7 +123,10 @@ export class ManifestLayer {
     /**
      * Order → register: every object becomes its own resource, a child of its
      * group, depending on what it needs first, among the platform's objects or
-     * the layer's own.
+     * the layer's own. Fields a controller owns after install
+     * (components/bom/controller-owned-fields.yaml) are left out of its inputs
+     * or ignored after create; the order still reads them (a Knative webhook's
+     * rules say what it admits, though its controller writes them).
      */
     register(
         entries: readonly LayerObject[],
@@ -130,7 +135,9 @@ export class ManifestLayer {
         options: ObjectOptions = () => ({}),
     ): RegisteredLayer {
         const groupOf = new Map(entries.map(({ object, group }) => [objectKey(object), group]));
-        const plan = planInstall([...this.platform.objects, ...entries.map((entry) => entry.object)]);
+        const all = [...this.platform.objects, ...entries.map((entry) => entry.object)];
+        const plan = planInstall(all, controllersIn(entries));
+        const ownership = new ControllerOwnership(controllerOwnedFields(), all);
         const installed: KubernetesObject[] = [];
         const resources = new Map<string, KubernetesObjectResource>();
         for (const object of plan.order) {
@@ -141,11 +148,45 @@ export class ManifestLayer {
                 ...(plan.dependencies.get(key) ?? []).map((dependency) => this.platform.resources.get(dependency.on) ?? resources.get(dependency.on)!),
                 ...extraDependencies(object, resources),
             ];
-            resources.set(key, new KubernetesObjectResource(object, { ...options(object), parent: groups.get(group), dependsOn }));
+            const { remove, ignoreChanges } = ownership.handlingOf(object);
+            const opts = { ...options(object), parent: groups.get(group), dependsOn, ...(ignoreChanges.length > 0 ? { ignoreChanges } : {}) };
+            resources.set(key, new KubernetesObjectResource(withoutFields(object, remove), opts));
             installed.push(object);
         }
         return { installed, resources, brokenCycles: plan.brokenCycles };
     }
+}
+
+const CONTROLLER_KINDS = new Set(["apps/Deployment", "apps/StatefulSet", "apps/DaemonSet"]);
+
+/**
+ * The controller of a custom resource, as the layer knows it: the workloads of the group (BOM component) that ships its
+ * CustomResourceDefinition. Upstream ships a controller with its CRDs; a CRD shipped alone (Istio's) names none.
+ */
+function controllersIn(entries: readonly LayerObject[]): (object: KubernetesObject) => KubernetesObject[] {
+    const groupKind = (object: KubernetesObject) => `${apiGroup(object.apiVersion)}/${object.kind}`;
+    const crdGroups = new Map<string, string>();
+    for (const { object, group } of entries) {
+        const spec = object["spec"] as { group?: string; names?: { kind?: string } } | undefined;
+        if (groupKind(object) === "apiextensions.k8s.io/CustomResourceDefinition") crdGroups.set(`${spec?.group}/${spec?.names?.kind}`, group);
+    }
+    const workloads = Map.groupBy(
+        entries.filter(({ object }) => CONTROLLER_KINDS.has(groupKind(object))),
+        ({ group }) => group,
+    );
+    return (object) => {
+        const group = crdGroups.get(groupKind(object));
+        return group === undefined ? [] : (workloads.get(group) ?? []).map((entry) => entry.object);
+    };
+}
+
+/** The object as Pulumi gets it: a copy without the fields at `paths`, or the object itself when it sets none of them. */
+function withoutFields(object: KubernetesObject, paths: readonly string[]): KubernetesObject {
+    const set = paths.filter((path) => valuesAt(object, path).length > 0);
+    if (set.length === 0) return object;
+    const copy = structuredClone(object);
+    for (const path of set) removeAt(copy, path);
+    return copy;
 }
 
 /** Refuses two objects with the same identity: the second would silently overwrite the first. */

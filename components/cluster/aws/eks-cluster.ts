@@ -122,8 +122,13 @@ export class EksCluster extends PlatformCluster {
             certificateAuthority: this.cluster.certificateAuthority.data,
             exec: { command: "aws", args: ["eks", "get-token", "--output", "json", "--region", args.network.region, "--cluster-name", this.cluster.name] },
         });
-        // No Kubernetes object is applied before every admin, the deployer included, has access.
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: access });
+        // No Kubernetes object is applied before every admin, the deployer included, has access. And every one is deleted
+        // before the network: a LoadBalancer Service's ELB sits in the public subnets, whose deletion would wait on it.
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+            { parent: this, dependsOn: [...access, this.network] },
+        );
         this.addons = { ...beforeNodes, ...workloadAddons(this, name, { ...target, kmsKeyArn: this.secretsKey.arn, nodeGroups: this.nodeGroups }) };
         this.storageClass = defaultStorageClass(this, name, this.secretsKey.arn, this.addons["aws-ebs-csi-driver"], this.provider);
         // Pods need nodes and DNS, and claims the default class (after its CSI driver).

@@ -20,7 +20,11 @@ export interface InstallPlan {
     brokenCycles: BrokenCycle[];
 }
 
-export function planInstall(objects: KubernetesObject[]): InstallPlan {
+/**
+ * `controllersOf` names, for an object, the workloads that serve its kind (its CRD's controller): the object waits for
+ * them, so `pulumi destroy` deletes it while its controller can still remove its finalizers.
+ */
+export function planInstall(objects: KubernetesObject[], controllersOf: (object: KubernetesObject) => readonly KubernetesObject[] = () => []): InstallPlan {
     const index = new ObjectIndex(objects);
     const dependencies = new Map<string, InstallDependency[]>(index.nodes.map((node) => [node.key, []]));
     const add = (from: Node, on: Node, reason: string) => dependencies.get(from.key)!.push({ on: on.key, reason });
@@ -33,6 +37,14 @@ export function planInstall(objects: KubernetesObject[]): InstallPlan {
     }
 
     const brokenCycles: BrokenCycle[] = [];
+    for (const node of index.nodes) {
+        for (const controller of controllersOf(node.object)) {
+            const on = index.byKey.get(objectKey(controller));
+            // A controller that needs the object (or is it) cannot wait for it; the object is then deleted with the CRD's other objects.
+            if (on && on !== node && !findPath(dependencies, index, on, node))
+                add(node, on, `${describeObject(controller)} runs the controller of ${node.object.kind}`);
+        }
+    }
     for (const { from, on, admissions } of webhookCandidates(index)) {
         const reason = webhookReason(on, admissions);
         const path = from === on ? [on] : findPath(dependencies, index, on, from);
