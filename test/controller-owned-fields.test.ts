@@ -10,11 +10,10 @@ import { readComponent } from "../components/manifests/read";
 import { ControllerOwnership } from "../core/controller-owned-fields";
 import { type KubernetesObject, describeObject } from "../core/objects";
 import type { Plan } from "../engine/plan";
-import { plannedStack } from "./planned-stacks";
+import { plannedStack, SHIPPED_STACKS } from "./planned-stacks";
 import { skipWithoutFixtures } from "./requirements";
 import { plainObject } from "./schema-validation";
 
-const SHIPPED = ["dev", "prod", "gke-dev", "onprem", "airgap"] as const;
 const fixtures = () => process.env["KFSTACK_MANIFESTS_DIR"]!;
 
 /** Every `Kind name path` the table finds set among objects, sorted. */
@@ -68,7 +67,7 @@ describe.skipIf(skipWithoutFixtures("the controller-owned fields test"))("the ta
         ]);
     });
 
-    describe.each(SHIPPED)("on the %s stack", (stack) => {
+    describe.each(SHIPPED_STACKS)("on the %s stack", (stack) => {
         let plan: Plan;
         beforeAll(async () => {
             plan = await plannedStack(stack);

@@ -10,9 +10,7 @@ import { projectDirectory } from "../engine/stack-file";
 import { Secret, Unknown } from "../engine/values";
 import { type PlannedResource, resource } from "./helpers";
 import { planStack } from "../engine/plan";
-import { type SharedStack, plannedStack, stackFileWith } from "./planned-stacks";
-
-const SHIPPED = ["dev", "prod", "gke-dev", "onprem", "airgap"] as const;
+import { type SharedStack, plannedStack, stackFileWith, SHIPPED_STACKS } from "./planned-stacks";
 
 const kubeflowOutputs = async (stack: SharedStack) =>
     (await plannedStack(stack)).resources.find((planned) => planned.type === KUBEFLOW_FACTS_TYPE)!.outputs as {
@@ -28,7 +26,7 @@ function stringData(planned: PlannedResource): Record<string, unknown> {
 const generated = (value: unknown) => value instanceof Unknown || (value instanceof Secret && value.value instanceof Unknown);
 
 describe("kfstack:kubeflow.release", () => {
-    it.each(SHIPPED)("leaves the shipped %s stack on kubeflow-1.8.1, the default", (stack) => {
+    it.each(SHIPPED_STACKS)("leaves the shipped %s stack on kubeflow-1.8.1, the default", (stack) => {
         const config = (parse(readFileSync(join(projectDirectory(), `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, { release?: string }> })
             .config;
         expect(config["kfstack:kubeflow"]?.release).toBeUndefined();
@@ -41,12 +39,15 @@ describe("kfstack:kubeflow.release", () => {
 });
 
 describe("the other shipped stacks on kubeflow-1.9.1", () => {
-    it.each(SHIPPED.filter((stack) => stack !== "prod"))("plan %s with the policy pack passing and no tenancy finding left unacknowledged", async (stack) => {
-        const plan = await planStack(stack, { configFile: stackFileWith(stack, "kubeflow.release", "kubeflow-1.9.1") });
-        expect(plan.resources.find((planned) => planned.type === KUBEFLOW_FACTS_TYPE)?.outputs?.["release"]).toBe("kubeflow-1.9.1");
-        expect(plan.policy.violations).toEqual([]);
-        expect(plan.tenancy.findings.filter((finding) => finding.acknowledged === undefined)).toEqual([]);
-    });
+    it.each(SHIPPED_STACKS.filter((stack) => stack !== "prod"))(
+        "plan %s with the policy pack passing and no tenancy finding left unacknowledged",
+        async (stack) => {
+            const plan = await planStack(stack, { configFile: stackFileWith(stack, "kubeflow.release", "kubeflow-1.9.1") });
+            expect(plan.resources.find((planned) => planned.type === KUBEFLOW_FACTS_TYPE)?.outputs?.["release"]).toBe("kubeflow-1.9.1");
+            expect(plan.policy.violations).toEqual([]);
+            expect(plan.tenancy.findings.filter((finding) => finding.acknowledged === undefined)).toEqual([]);
+        },
+    );
 });
 
 describe("prod on kubeflow-1.9.1", () => {

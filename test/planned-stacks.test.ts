@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { planStack } from "../engine/plan";
 import { Secret, Unknown } from "../engine/values";
 import { decodePlanValue, encodePlanValue } from "./plan-codec";
-import { plannedStack } from "./planned-stacks";
+import { listStacks } from "../engine/stack-file";
+import { plannedStack, SHIPPED_STACKS } from "./planned-stacks";
 
 /** How many Unknown and Secret markers a value holds. */
 function markers(value: unknown, counts = { unknown: 0, secret: 0 }): { unknown: number; secret: number } {
@@ -17,6 +18,10 @@ function markers(value: unknown, counts = { unknown: 0, secret: 0 }): { unknown:
 }
 
 describe("plannedStack, the plan cache of a test run", () => {
+    it("knows every stack the repository ships, so the tests that walk them all cover a new one", () => {
+        expect([...SHIPPED_STACKS].sort()).toEqual(listStacks());
+    });
+
     it("hands out a plan of the prod stack strictly equal to a fresh one, with its Unknown and Secret markers", async () => {
         const fresh = await planStack("prod");
         const cached = await plannedStack("prod");

@@ -17,6 +17,10 @@ import { decodePlanValue, encodePlanValue } from "./plan-codec";
 /** The shipped stacks (Pulumi.<name>.yaml) and the test-only stacks of test/stacks/ that several files plan. */
 export type SharedStack = "dev" | "prod" | "gke-dev" | "onprem" | "airgap" | "govcloud-airgap" | "gke-prod" | "prod-minio" | "prod-kubeflow-1.9.1";
 
+/** Every Pulumi.<name>.yaml the repository ships; test/planned-stacks.test.ts holds it to the files. */
+export const SHIPPED_STACKS = ["dev", "prod", "gke-dev", "onprem", "airgap", "govcloud-airgap"] as const satisfies readonly SharedStack[];
+export type ShippedStack = (typeof SHIPPED_STACKS)[number];
+
 const FIXTURE_STACKS: ReadonlySet<SharedStack> = new Set(["gke-prod"]);
 
 /** A copy of the shipped stack file Pulumi.<stack>.yaml with one kfstack setting replaced, written at each run so it follows the stack. */

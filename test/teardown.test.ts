@@ -8,13 +8,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { type Plan, planStack } from "../engine/plan";
 import { projectDirectory } from "../engine/stack-file";
-import { plannedStack } from "./planned-stacks";
+import { plannedStack, SHIPPED_STACKS, type ShippedStack } from "./planned-stacks";
 import { skipWithoutFixtures } from "./requirements";
 
 type Resource = Plan["resources"][number];
 
-const SHIPPED = ["dev", "prod", "gke-dev", "onprem", "airgap"] as const;
-const PRODUCTION: ReadonlySet<string> = new Set(["prod", "onprem", "airgap"]);
+const PRODUCTION: ReadonlySet<string> = new Set(["prod", "onprem", "airgap", "govcloud-airgap"]);
 
 /** What Pulumi waits for before creating a resource, and deletes only after it: transitively. */
 function dependencyClosure(plan: Plan): (resource: Resource) => ReadonlySet<string> {
@@ -93,17 +92,22 @@ const IN_CLUSTER_DATA = [
     "PersistentVolumeClaim kubeflow/mysql-pv-claim",
     "PersistentVolumeClaim kubeflow/katib-mysql",
 ];
-const KEPT: Record<(typeof SHIPPED)[number], string[]> = {
+const KEPT: Record<ShippedStack, string[]> = {
     dev: [],
     "gke-dev": [],
     prod: ["aws:s3/bucket:Bucket kfstack-prod-data-s3", "aws:rds/instance:Instance kfstack-prod-data-rds", "Namespace kubeflow"],
     onprem: IN_CLUSTER_DATA,
     airgap: IN_CLUSTER_DATA,
+    "govcloud-airgap": [
+        "aws:s3/bucket:Bucket kfstack-govcloud-airgap-data-s3",
+        "aws:rds/instance:Instance kfstack-govcloud-airgap-data-rds",
+        "Namespace kubeflow",
+    ],
 };
 const DATA_STORES = new Set(["aws:s3/bucket:Bucket", "aws:rds/instance:Instance", "gcp:storage/bucket:Bucket", "gcp:sql/databaseInstance:DatabaseInstance"]);
 
 describe.skipIf(skipWithoutFixtures("the teardown test"))("the teardown order", () => {
-    describe.each(SHIPPED)("of the %s stack", (stack) => {
+    describe.each(SHIPPED_STACKS)("of the %s stack", (stack) => {
         let plan: Plan;
         beforeAll(async () => {
             plan = await plannedStack(stack);
