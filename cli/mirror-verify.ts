@@ -4,6 +4,7 @@
 // before a pod fails to pull it.
 import { planImageReferences } from "../components/images/inventory";
 import { MirrorInputError } from "../engine/image-transfer/errors";
+import { destinationOf } from "../engine/image-transfer/push";
 import { Skopeo } from "../engine/image-transfer/skopeo";
 import { missingReferencesReport, type VerifyResult, verifyReferences } from "../engine/image-transfer/verify";
 import { EXIT_INVALID } from "./errors";
@@ -36,6 +37,8 @@ export function renderVerifySummary(result: VerifyResult): string {
 
 export async function mirrorVerifyCommand(options: MirrorVerifyOptions): Promise<void> {
     checkParallel(options.parallel);
+    // Before the plan, which takes seconds.
+    if (options.registry !== undefined) destinationOf(options.registry);
     const config = (await stackConfigReader())(options.stack);
     if (!config.airGap.enabled) {
         throw new MirrorInputError(

@@ -6,9 +6,8 @@
 // needs its repository to hold a tag. Each distinct reference is asked once.
 import type { ImageUse, PlanImageReference } from "../../components/images/inventory";
 import { isUnderPrefix, normalizeImage, pulledReference, withoutTrailingSlash } from "../../core/image-references";
-import { MirrorInputError } from "./errors";
 import { forEachLimit } from "./parallel";
-import { parseRegistryDestination } from "./reference";
+import { destinationOf } from "./push";
 import { sha256Digest, SkopeoCommandError, type Skopeo } from "./skopeo";
 
 export interface VerifyOptions {
@@ -77,12 +76,7 @@ async function problemOf(asked: string, options: VerifyOptions): Promise<string 
 export async function verifyReferences(options: VerifyOptions): Promise<VerifyResult> {
     const started = performance.now();
     const prefix = withoutTrailingSlash(options.prefix);
-    const registry = options.registry === undefined ? prefix : parseRegistryDestination(options.registry);
-    if (registry === undefined) {
-        throw new MirrorInputError(
-            `--registry ${JSON.stringify(options.registry)} is not a registry: give host[:port][/prefix] in lower case, such as registry.enclave.local:5000/kubeflow.`,
-        );
-    }
+    const registry = options.registry === undefined ? prefix : destinationOf(options.registry);
     const uses = new Map<string, ImageUse[]>();
     for (const { image, resource, where } of options.references) uses.set(image, [...(uses.get(image) ?? []), { resource, where }]);
     const checks: ReferenceCheck[] = [];
