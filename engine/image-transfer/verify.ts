@@ -59,16 +59,19 @@ function askedOf(reference: string, prefix: string, registry: string): string | 
 async function problemOf(asked: string, options: VerifyOptions): Promise<string | undefined> {
     const tls = { ...(options.insecure ? { tlsVerify: false } : {}), ...(options.signal ? { signal: options.signal } : {}) };
     const image = normalizeImage(asked.slice("docker://".length))!;
+    const untagged = image.tag === undefined && image.digest === undefined;
     try {
-        if (image.tag === undefined && image.digest === undefined) {
-            const tags = await options.skopeo.listTags(asked, tls);
-            return tags.length > 0 ? undefined : "untagged (its tag is composed at run time), and the registry holds no tag of the repository";
-        }
+        if (untagged)
+            return (await options.skopeo.listTags(asked, tls)).length > 0
+                ? undefined
+                : "untagged (its tag is composed at run time), and the repository holds no tag";
         const served = sha256Digest(await options.skopeo.rawManifest(asked, tls));
         return image.digest === undefined || served === image.digest ? undefined : `the registry serves manifest ${served} for it`;
     } catch (error) {
         if (!(error instanceof SkopeoCommandError)) throw error;
-        return `the registry does not answer it: ${error.detail}`;
+        return untagged
+            ? `untagged (its tag is composed at run time), and the registry lists no tag of the repository: ${error.detail}`
+            : `the registry does not answer it: ${error.detail}`;
     }
 }
 
