@@ -91,6 +91,22 @@ const summaryRow = (stdout: string) =>
         .slice(1, -1)
         .map((cell) => cell.trim());
 
+/** A Skopeo that asks the registry once per reference: the air-gapped stacks share most references, asked at the same local registry. */
+class RememberingSkopeo extends Skopeo {
+    private readonly manifests = new Map<string, Promise<Buffer>>();
+    private readonly tags = new Map<string, Promise<string[]>>();
+
+    override rawManifest(reference: string, options: { tlsVerify?: boolean } = {}): Promise<Buffer> {
+        if (!this.manifests.has(reference)) this.manifests.set(reference, super.rawManifest(reference, options));
+        return this.manifests.get(reference)!;
+    }
+
+    override listTags(repository: string, options: { tlsVerify?: boolean } = {}): Promise<string[]> {
+        if (!this.tags.has(repository)) this.tags.set(repository, super.listTags(repository, options));
+        return this.tags.get(repository)!;
+    }
+}
+
 describe.skipIf(tools.skip)("every image reference of the air-gapped plans resolves in the pushed mirror", () => {
     let root: string;
     let publicRegistry: LocalRegistry | undefined;
@@ -176,13 +192,14 @@ describe.skipIf(tools.skip)("every image reference of the air-gapped plans resol
 
     it("resolves every reference of every air-gapped plan, tag by tag and digest by digest", async () => {
         const reports: string[] = [];
+        const skopeo = new RememberingSkopeo();
         for (const { stack, prefix, references } of stacks) {
             const result = await verifyReferences({
                 references: references.map((reference) => asAsked(reference, prefix)),
                 prefix,
                 registry: mirror,
                 insecure: true,
-                skopeo: new Skopeo(),
+                skopeo,
             });
             if (result.missing.length > 0) reports.push(missingReferencesReport(stack, result));
             expect(result.checks.length, stack).toBe(new Set(references.map((reference) => reference.image)).size);
