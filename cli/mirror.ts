@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { loadBom } from "../components/bom/load";
+import { runtimeImagesOf } from "../components/bom/schema";
+import { repositoryOf } from "../core/image-references";
 import { imageInventory } from "../components/images/inventory";
 import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
 import { listStacks, loadStackSettings } from "../engine/stack-file";
@@ -182,8 +184,12 @@ export async function imagesLockCommand(release: string, options: ImagesLockOpti
         if (stacks.length === 0)
             throw new MirrorInputError(`No stack here installs ${bom.release}; pass --stacks <names> or --images <file> (a JSON array of image references).`);
         const inventory = await inventoryImages(stacks);
-        if (inventory.untagged.length > 0) console.log(`Not locked (untagged: the tag is composed at run time): ${inventory.untagged.join(", ")}.`);
-        listed = inventory.images;
+        // The release's runtime images too, by the tag they are pulled with: one written untagged (KServe's explainers) is locked after all.
+        const runtime = runtimeImagesOf(bom.components);
+        const runtimeRepositories = new Set(runtime.map((image) => repositoryOf(image)));
+        const untagged = inventory.untagged.filter((image) => !runtimeRepositories.has(image));
+        if (untagged.length > 0) console.log(`Not locked (untagged: the tag is composed at run time): ${untagged.join(", ")}.`);
+        listed = [...new Set([...inventory.images, ...runtime])];
         where = `the image inventory of ${stacks.join(", ")}`;
     }
     const images = normalizeImages(listed, where);

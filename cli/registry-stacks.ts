@@ -6,13 +6,14 @@
 // so together their inventories hold every other shipped stack's; and every
 // image the release's bill of materials pins that neither deploys (mc, which
 // makes a MinIO stack's tenant users: an enclave adds tenants after it is
-// mirrored). `npm run docs` writes the lists; test/registry/stacks.test.ts
+// mirrored), and its runtime images with the tag they are pulled by (KServe's
+// explainers are written untagged). `npm run docs` writes the lists; test/registry/stacks.test.ts
 // checks them against the plans.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { normalizeImage } from "../core/image-references";
 import { loadBom } from "../components/bom/load";
-import { installedImages } from "../components/bom/schema";
+import { installedImages, runtimeImagesOf } from "../components/bom/schema";
 import { type Plan, planStack } from "../engine/plan";
 import { projectDirectory } from "../engine/stack-file";
 import { replaceSection } from "./sections";
@@ -27,14 +28,14 @@ export const registryStackFile = (stack: string) => join(projectDirectory(), "re
 
 /**
  * The plans' tagged and digest-pinned images (an untagged one is pulled by a tag composed at run time, which the
- * inventory cannot know) and every image their release's bill of materials pins, once each, sorted.
+ * inventory cannot know) and every image their release's bill of materials pins, runtime images too, once each, sorted.
  */
 export function mirroredImagesOf(plans: readonly Pick<Plan, "images" | "outputs">[]): string[] {
     const deployed = plans.flatMap((plan) => plan.images.images.filter((entry) => entry.tag !== undefined || entry.digest !== undefined));
     const releases = new Set(plans.map((plan) => (plan.outputs["kubeflow"] as { release: string }).release));
     const pinned = [...releases].flatMap((release) => {
         const bom = loadBom(release);
-        return installedImages(bom, bom.components).map((image) => normalizeImage(image)!.image);
+        return [...installedImages(bom, bom.components).map((image) => normalizeImage(image)!.image), ...runtimeImagesOf(bom.components)];
     });
     return [...new Set([...deployed.map((entry) => entry.image), ...pinned])].sort();
 }

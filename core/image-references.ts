@@ -86,6 +86,12 @@ export function normalizeImage(text: string): NormalizedImage | undefined {
     };
 }
 
+/** `<registry>/<path>` of a reference, without tag or digest ("docker.io/kserve/agent"); undefined when the text is not an image reference. */
+export function repositoryOf(text: string): string | undefined {
+    const normalized = normalizeImage(text);
+    return normalized && `${normalized.registry}/${normalized.path}`;
+}
+
 /** Whether `image` is of the repository `path` ("nvidia/k8s-device-plugin") from any registry, under a mirror's path prefix too; any tag or digest. */
 export function isOfRepository(image: string, path: string): boolean {
     const normalized = normalizeImage(image);

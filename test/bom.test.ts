@@ -8,7 +8,7 @@ import { FORBIDDEN_VERSIONS, clusterAutoscalerProblems, objectStoreProblems, loa
 import type { KubernetesObject } from "../core/objects";
 import { type Container, podTemplates } from "../core/pod-templates";
 import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
-import { type BomComponent, type ContainerResources, componentFiles } from "../components/bom/schema";
+import { type BomComponent, type ContainerResources, componentFiles, runtimeImagesOf } from "../components/bom/schema";
 
 // The rendered manifests (the read-only fixtures) live outside the repository.
 const skipFixtures = skipWithoutFixtures("the bill of materials' checks against the rendered manifests");
@@ -109,6 +109,7 @@ describe("loadBom", () => {
                 tag: "v1.8.0",
                 commit: "f8687ca7fd947e6ebd52dde4dfeefdf006e7b239",
             },
+            pipelines: { repository: "https://github.com/kubeflow/pipelines", tag: "2.0.5", commit: "c5658f09ec38e82730a8eca0a1aabf0876087eec" },
             "kube-prometheus": {
                 repository: "https://github.com/prometheus-operator/kube-prometheus",
                 tag: "v0.16.0",
@@ -156,7 +157,7 @@ describe("loadBom", () => {
         };
         expect(clusterAutoscalerProblems({ ...bom, clusterAutoscaler: { ...bom.clusterAutoscaler, releases } }, "bom.yaml")).toEqual([
             'bom.yaml: clusterAutoscaler.releases["1.33"]: the image is v1.33.5, but source "cluster-autoscaler-1.33" is tag cluster-autoscaler-1.33.6; pin both to the same release',
-            'bom.yaml: clusterAutoscaler.releases["1.32"]: source "cluster-autoscaler-1.32" is not one of kubeflow-manifests, training-operator, kube-prometheus, nvidia-device-plugin, dcgm-exporter, minio, mc, cluster-autoscaler-1.33',
+            'bom.yaml: clusterAutoscaler.releases["1.32"]: source "cluster-autoscaler-1.32" is not one of kubeflow-manifests, training-operator, pipelines, kube-prometheus, nvidia-device-plugin, dcgm-exporter, minio, mc, cluster-autoscaler-1.33',
         ]);
     });
 
@@ -184,7 +185,7 @@ describe("loadBom", () => {
         };
         expect(objectStoreProblems({ ...bom, objectStore }, "bom.yaml")).toEqual([
             'bom.yaml: objectStore.minio: the image is tagged RELEASE.2024-01-01T00-00-00Z, but source "minio" is tag RELEASE.2025-09-07T16-13-09Z; pin both to the same release',
-            'bom.yaml: objectStore.mc: source "minio-client" is not one of kubeflow-manifests, training-operator, kube-prometheus, nvidia-device-plugin, dcgm-exporter, minio, mc, cluster-autoscaler-1.33',
+            'bom.yaml: objectStore.mc: source "minio-client" is not one of kubeflow-manifests, training-operator, pipelines, kube-prometheus, nvidia-device-plugin, dcgm-exporter, minio, mc, cluster-autoscaler-1.33',
         ]);
     });
 
@@ -264,6 +265,53 @@ describe("loadBom", () => {
         expect(Object.isFrozen(bom.components[0]!.images)).toBe(true);
         expect(() => (bom.components as unknown[]).pop()).toThrow(TypeError);
         expect(bom.components).toHaveLength(UPSTREAM_ORDER.length + 4);
+    });
+
+    it("lists runtime images by tag or digest, each with where kfstack's objects name it and the upstream file it comes from", () => {
+        const pipelines = bom.components.find(({ name }) => name === "pipelines")!;
+        expect(pipelines.runtimeImages.find(({ image }) => image.includes("kfp-driver"))).toEqual({
+            image: "gcr.io/ml-pipeline/kfp-driver@sha256:8e60086b04d92b657898a310ca9757631d58547e76bbbb8bfc376d654bef1707",
+            use: "the driver step of every task of a v2 pipeline run (the Argo workflow the API server compiles)",
+            via: { kind: "env", object: "Deployment kubeflow/ml-pipeline", container: "ml-pipeline-api-server", name: "V2_DRIVER_IMAGE" },
+            source: { from: "pipelines", file: "backend/src/v2/compiler/argocompiler/container.go" },
+            compiledIn: true,
+        });
+        expect(runtimeImagesOf(bom.components)).toContain("docker.io/kserve/alibi-explainer:latest");
+    });
+
+    it("rejects a runtime image that is not pinned, has no known source, is listed twice, or is compiled in without an env var or a flag, naming the key", () => {
+        const directory = mkdtempSync(join(tmpdir(), "kfstack-bom-"));
+        const bomFile = (text: string) => {
+            writeFileSync(join(directory, "kubeflow-1.8.1.yaml"), text);
+            return () => loadBom("kubeflow-1.8.1", directory);
+        };
+        try {
+            const original = readFileSync(join(__dirname, "../components/bom/kubeflow-1.8.1.yaml"), "utf8");
+            const driver = "gcr.io/ml-pipeline/kfp-driver@sha256:8e60086b04d92b657898a310ca9757631d58547e76bbbb8bfc376d654bef1707";
+            const index = bom.components.findIndex(({ name }) => name === "pipelines");
+            expect(bomFile(original.replace(driver, "gcr.io/ml-pipeline/kfp-driver"))).toThrow(
+                `components.${index}.runtimeImages.0.image: must be pinned by a tag or a digest`,
+            );
+            expect(
+                bomFile(original.replace("{kind: env, object: Deployment kubeflow/ml-pipeline,", "{kind: envFrom, object: Deployment kubeflow/ml-pipeline,")),
+            ).toThrow(`components.${index}.runtimeImages.0.via.kind:`);
+            const cacheImage = "{kind: configMapKey, object: ConfigMap kubeflow/pipeline-install-config, key: cacheImage}";
+            expect(bomFile(original.replace(cacheImage, `${cacheImage}\n        compiledIn: true`))).toThrow(
+                `components.${index}.runtimeImages.3.via.kind: a compiled-in image is written through an env var or a flag (via.kind env or arg)`,
+            );
+            expect(bomFile(original.replace("source: {from: pipelines,", "source: {from: kubeflow-pipelines,"))).toThrow(
+                `components[${index}] (pipelines): runtimeImages[0] (${driver}): source.from "kubeflow-pipelines" is not one of`,
+            );
+            const launcher = driver.replace(
+                "kfp-driver@sha256:8e60086b04d92b657898a310ca9757631d58547e76bbbb8bfc376d654bef1707",
+                "kfp-launcher@sha256:80cf120abd125db84fa547640fd6386c4b2a26936e0c2b04a7d3634991a850a4",
+            );
+            expect(bomFile(original.replace(`image: ${launcher}`, `image: ${driver}`))).toThrow(
+                `components[${index}] (pipelines): runtimeImages[1] (${driver}): the image is listed twice`,
+            );
+        } finally {
+            rmSync(directory, { recursive: true, force: true });
+        }
     });
 
     it("reads a release again when its file changes, and validates the new bytes", () => {

@@ -304,7 +304,7 @@ describe("the backup's image in the bill of materials", () => {
             "bom.yaml: backup.mysql: mysql:8.4.0 is no component's image; pin the MySQL release a component runs",
         ]);
         expect(backupProblems({ ...bom, backup: { mysql: { ...bom.backup.mysql, source: "mysql" } } }, "bom.yaml")).toEqual([
-            'bom.yaml: backup.mysql: source "mysql" is not one of kubeflow-manifests, training-operator, kube-prometheus, nvidia-device-plugin, dcgm-exporter, minio, mc, cluster-autoscaler-1.33',
+            'bom.yaml: backup.mysql: source "mysql" is not one of kubeflow-manifests, training-operator, pipelines, kube-prometheus, nvidia-device-plugin, dcgm-exporter, minio, mc, cluster-autoscaler-1.33',
         ]);
     });
 });

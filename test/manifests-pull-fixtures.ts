@@ -176,6 +176,7 @@ export function component(name: string, source: string, path: string, file: stri
         file,
         sha256: sha256(rendered),
         images: [],
+        runtimeImages: [],
         resources: { default: { cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "256Mi" }, containers: {} },
         ...extra,
     };
@@ -225,6 +226,7 @@ export function copied(
         path,
         copy: { to, files: files.map(({ file, from, text }) => ({ file, ...(from === undefined ? {} : { from }), sha256: sha256(text) })) },
         images: [],
+        runtimeImages: [],
         resources: { default: { cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "256Mi" }, containers: {} },
         ...extra,
     };

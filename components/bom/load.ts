@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { normalizeImage } from "../../core/image-references";
-import { type Bom, BomSchema, componentFiles } from "./schema";
+import { type Bom, type BomComponent, BomSchema, componentFiles } from "./schema";
 
 const BOM_DIRECTORY = __dirname;
 
@@ -40,12 +40,26 @@ function crossCheck(bom: Bom, file: string): string[] {
             seenFiles.add(file);
         }
         seenNames.add(component.name);
+        problems.push(...runtimeImageProblems(bom, component, where));
         for (const forbidden of FORBIDDEN_VERSIONS) {
             if (component.name === forbidden.component && forbidden.pattern.test(component.version))
                 problems.push(`${where}: version ${component.version} is forbidden: ${forbidden.reason}`);
         }
     });
     return [...problems, ...clusterAutoscalerProblems(bom, file), ...objectStoreProblems(bom, file), ...backupProblems(bom, file)];
+}
+
+/** Each runtime image: a known source, listed once. */
+function runtimeImageProblems(bom: Bom, component: BomComponent, where: string): string[] {
+    const seen = new Set<string>();
+    return component.runtimeImages.flatMap(({ image, source }, index) => {
+        const at = `${where}: runtimeImages[${index}] (${image})`;
+        const problems = bom.sources[source.from] ? [] : [`${at}: source.from "${source.from}" is not one of ${Object.keys(bom.sources).join(", ")}`];
+        const normalized = normalizeImage(image)!.image;
+        if (seen.has(normalized)) problems.push(`${at}: the image is listed twice`);
+        seen.add(normalized);
+        return problems;
+    });
 }
 
 /** Each object-store pin: a known source whose tag is the image's. */

@@ -2,6 +2,7 @@
 // image and supported Kubernetes window of a Kubeflow release, kept as data
 // (components/bom/<release>.yaml) and validated by this schema on load.
 import { z } from "zod";
+import { normalizeImage } from "../../core/image-references";
 
 const minorVersion = z.string().regex(/^1\.[0-9]{2}$/, { error: 'must be a Kubernetes minor version such as "1.26"' });
 const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$/, { error: "must be a Kubernetes quantity such as 256Mi or 100m" });
@@ -49,6 +50,44 @@ export const CopySchema = z.strictObject({
         .min(1),
 });
 
+const imageReference = z.string().refine((text) => normalizeImage(text) !== undefined, { error: "must be an image reference" });
+
+/** How kfstack points a runtime image at the mirror: where the reference is written in the objects it installs. */
+export const RuntimeImageViaSchema = z.discriminatedUnion("kind", [
+    /** An environment variable of a container. */
+    z.strictObject({ kind: z.literal("env"), object: z.string().min(1), container: z.string().min(1), name: z.string().min(1) }),
+    /** A command-line flag (`--flag=image`) of a container. */
+    z.strictObject({ kind: z.literal("arg"), object: z.string().min(1), container: z.string().min(1), flag: z.string().regex(/^--[a-z0-9-]+$/) }),
+    /** A ConfigMap key, its value the image or a document that names it. */
+    z.strictObject({ kind: z.literal("configMapKey"), object: z.string().regex(/^ConfigMap /), key: z.string().min(1) }),
+    /** A field of a custom resource, as the image matcher names it. */
+    z.strictObject({ kind: z.literal("field"), object: z.string().min(1), path: z.string().min(1) }),
+]);
+
+/**
+ * An image no container of the render runs, which a component pulls at run time (a pipeline step, a model server,
+ * a notebook): what the mirror must hold beyond the component's `images`.
+ */
+export const RuntimeImageSchema = z
+    .strictObject({
+        /** As upstream pins it, by tag or digest; an untagged reference upstream writes is listed with the tag it is pulled by. */
+        image: imageReference.refine((text) => normalizeImage(text)?.tag !== undefined || normalizeImage(text)?.digest !== undefined, {
+            error: "must be pinned by a tag or a digest",
+        }),
+        /** What pulls it, and when. */
+        use: z.string().min(10),
+        /** Where kfstack's objects name it; `object` as the image inventory names a resource ("Deployment kubeflow/ml-pipeline"). */
+        via: RuntimeImageViaSchema,
+        /** The upstream file at the source's tag it comes from: `from` is a key into `sources`. */
+        source: z.strictObject({ from: z.string().min(1), file: z.string().min(1) }),
+        /** Compiled into the binary upstream and written by kfstack through `via`, so the version is pinned and the mirror can be named. */
+        compiledIn: z.boolean().default(false),
+    })
+    .refine((entry) => !entry.compiledIn || entry.via.kind === "env" || entry.via.kind === "arg", {
+        error: "a compiled-in image is written through an env var or a flag (via.kind env or arg)",
+        path: ["via", "kind"],
+    });
+
 export const ComponentSchema = z
     .strictObject({
         name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
@@ -72,6 +111,8 @@ export const ComponentSchema = z
         copy: CopySchema.optional(),
         /** Container and init-container images of the rendered workloads. */
         images: z.array(z.string().min(1)),
+        /** Images the component pulls at run time that no container of the render runs. */
+        runtimeImages: z.array(RuntimeImageSchema).default([]),
         /** The Kubernetes versions this component supports, when narrower than the release's. */
         kubernetes: KubernetesWindowSchema.optional(),
         /**
@@ -155,6 +196,7 @@ export type BomComponent = z.infer<typeof ComponentSchema>;
 export type BomSource = z.infer<typeof SourceSchema>;
 export type ClusterAutoscalerPin = z.infer<typeof ClusterAutoscalerSchema>;
 export type ImagePin = z.infer<typeof ImagePinSchema>;
+export type RuntimeImage = z.infer<typeof RuntimeImageSchema>;
 export type ContainerResources = z.infer<typeof ContainerResourcesSchema>;
 export type KubernetesWindow = z.infer<typeof KubernetesWindowSchema>;
 
@@ -188,4 +230,9 @@ export function installedImages(bom: Bom, installed: readonly BomComponent[]): s
     const pins = installed.some((component) => component.name === "pipelines") ? [...Object.values(bom.objectStore), ...Object.values(bom.backup)] : [];
     const replaced = new Set(pins.map((pin) => pin.replaces));
     return [...new Set([...installed.flatMap((component) => component.images).filter((image) => !replaced.has(image)), ...pins.map((pin) => pin.image)])];
+}
+
+/** The runtime images of `components`, normalized, once each: what the mirror holds beyond the images their containers run. */
+export function runtimeImagesOf(components: readonly BomComponent[]): string[] {
+    return [...new Set(components.flatMap((component) => component.runtimeImages.map(({ image }) => normalizeImage(image)!.image)))];
 }

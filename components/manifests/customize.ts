@@ -1,10 +1,10 @@
-// The change every layer makes to the upstream objects it installs (container
-// resources from the BOM), and the error a layer throws when the rendered
-// manifests are not what its changes expect.
-import type { BomComponent, ContainerResources } from "../bom/schema";
-import { type Container, podTemplates } from "../../core/pod-templates";
+// The changes every layer makes to the upstream objects it installs (container
+// resources and compiled-in runtime images from the BOM), and the error a
+// layer throws when the rendered manifests are not what its changes expect.
+import type { BomComponent, ContainerResources, RuntimeImage } from "../bom/schema";
+import { type Container, type EnvVar, podTemplates } from "../../core/pod-templates";
 import { parseQuantity } from "../../core/quantity";
-import { type KubernetesObject, objectKey } from "../../core/objects";
+import { type KubernetesObject, describeObject, objectKey } from "../../core/objects";
 
 export class CustomizeError extends Error {
     constructor(message: string) {
@@ -56,4 +56,37 @@ export function applyContainerResources(component: BomComponent, objects: Kubern
             }
         }
     }
+}
+
+/** The container of `via` in the rendered objects; throws CustomizeError when the render has no such object or container. */
+function containerOf(component: BomComponent, objects: readonly KubernetesObject[], via: { object: string; container: string }): Container {
+    const object = objects.find((candidate) => describeObject(candidate) === via.object);
+    const container = object && podTemplates(object).flatMap((template) => [...template.spec.containers, ...(template.spec.initContainers ?? [])]);
+    const found = container?.find((candidate) => candidate.name === via.container);
+    if (!found)
+        throw new CustomizeError(
+            `The BOM's ${component.name} runtime images are set on container ${via.container} of ${via.object}, which the rendered manifests do not have; update its runtimeImages for this release.`,
+        );
+    return found;
+}
+
+/** Sets the environment variable or flag `via` names to the image, replacing what is there (the schema allows compiledIn only with these two). */
+function writeImage(component: BomComponent, objects: readonly KubernetesObject[], { image, via }: RuntimeImage): void {
+    if (via.kind !== "env" && via.kind !== "arg") return;
+    const container = containerOf(component, objects, via);
+    if (via.kind === "env") {
+        const env = ((container["env"] as EnvVar[] | undefined) ?? []).filter((variable) => variable.name !== via.name);
+        container["env"] = [...env, { name: via.name, value: image }];
+    } else {
+        const args = ((container["args"] as string[] | undefined) ?? []).filter((arg) => !arg.startsWith(`${via.flag}=`));
+        container["args"] = [...args, `${via.flag}=${image}`];
+    }
+}
+
+/**
+ * Writes every image the component's binaries have compiled in (the BOM's runtimeImages with compiledIn) through its
+ * hook, so the version that runs is the one pinned and an air-gapped stack's rewrite can point it at the mirror.
+ */
+export function writeCompiledInImages(component: BomComponent, objects: readonly KubernetesObject[]): void {
+    for (const runtimeImage of component.runtimeImages.filter(({ compiledIn }) => compiledIn)) writeImage(component, objects, runtimeImage);
 }

@@ -1,7 +1,7 @@
 // The one pipeline for the objects a layer installs: read the rendered
 // manifests of its BOM components (checked against the BOM), let the layer
-// customize them, check them, rewrite their images for the mirror, order them
-// by their install dependencies and register each as its own resource.
+// customize them, write the images the BOM says are compiled in, check them,
+// rewrite their images for the mirror, order them by their install dependencies and register each as its own resource.
 // Not a Pulumi component: the layer's own component stays every object's
 // grandparent, so URNs do not depend on this pipeline.
 import type * as pulumi from "@pulumi/pulumi";
@@ -10,7 +10,7 @@ import { type KubernetesObject, describeObject, objectKey } from "../../core/obj
 import type { Bom, BomComponent } from "../bom/schema";
 import { type Mirror, entriesAtMirror } from "../images/rewrite";
 import { assertServed } from "./api-removals";
-import { CustomizeError, applyContainerResources } from "./customize";
+import { CustomizeError, applyContainerResources, writeCompiledInImages } from "./customize";
 import { KubernetesObjectResource } from "./kubernetes-object";
 import { type BrokenCycle, planInstall } from "./ordering/plan";
 import { readComponent } from "./read";
@@ -73,6 +73,7 @@ export class ManifestLayer {
             clearClusterScopedNamespaces(objects);
             const customized = customizations.component?.(component, objects) ?? objects;
             applyContainerResources(component, customized);
+            writeCompiledInImages(component, customized);
             return customized.map((object) => ({ object, group: component.name }));
         });
         entries.push(...(customizations.layer?.(entries) ?? []));

@@ -269,9 +269,13 @@ describe("imageInventory of the prod plan", () => {
         expect(missing).toEqual([]);
     });
 
-    it("holds, besides them and the cluster-autoscaler the BOM pins for EKS 1.33, exactly the untagged references MANIFEST.md lists as composed at run time", () => {
-        const autoscaler = loadBom("kubeflow-1.8.1").clusterAutoscaler.releases["1.33"]!.image;
-        const expected = normalized([...expectedReferences(), ...monitoringReferences(), autoscaler]);
+    it("holds, besides them, the cluster-autoscaler the BOM pins for EKS 1.33 and the images it says upstream compiles in, exactly the untagged references MANIFEST.md lists as composed at run time", () => {
+        const bom = loadBom("kubeflow-1.8.1");
+        const autoscaler = bom.clusterAutoscaler.releases["1.33"]!.image;
+        // The KFP v2 driver and launcher and the training operator's init containers, which kfstack writes on the API server and operator.
+        const compiledIn = bom.components.flatMap((component) => component.runtimeImages.filter((runtime) => runtime.compiledIn).map(({ image }) => image));
+        expect(compiledIn).toHaveLength(4);
+        const expected = normalized([...expectedReferences(), ...monitoringReferences(), autoscaler, ...compiledIn]);
         const untaggedTable = listedImages("kubeflow-v1.8.1", "example.yaml", "Untagged / composed image references");
         expect(untaggedTable).toHaveLength(7);
         // Istio's hub "docker.io/istio" and image "proxyv2" are parts of one composed image, docker.io/istio/proxyv2:1.17.5,
@@ -282,13 +286,13 @@ describe("imageInventory of the prod plan", () => {
         expect(inventory.images.filter((image) => image.tag === undefined && image.digest === undefined).map((image) => image.image)).toEqual(untagged);
         expect(inventory.summary).toEqual({
             images: expected.length + untagged.length,
-            // One use per image per resource: 98 of Kubeflow on prod, 16 of monitoring (kube-rbac-proxy in 4 workloads), the autoscaler's.
-            // Istio's proxy image is also the exact image tenants' pod security admits istio-init from.
-            references: 116,
+            // One use per image per resource: 102 of Kubeflow on prod (4 compiled in), 16 of monitoring (kube-rbac-proxy in 4 workloads),
+            // the autoscaler's. Istio's proxy image is also the exact image tenants' pod security admits istio-init from.
+            references: 120,
             untagged: untagged.length,
             digestPinned: expected.filter((image) => image.includes("@sha256:")).length,
         });
-        expect(inventory.summary).toEqual({ images: 108, references: 116, untagged: 5, digestPinned: 13 });
+        expect(inventory.summary).toEqual({ images: 112, references: 120, untagged: 5, digestPinned: 15 });
     });
 
     it("records the resources that use an image: Istio's proxy in its injector, both gateways (composed references) and tenants' pod security, the training operator in its Deployment", () => {

@@ -5,11 +5,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadBom } from "../../components/bom/load";
-import { installedImages } from "../../components/bom/schema";
+import { installedImages, runtimeImagesOf } from "../../components/bom/schema";
 import { MIRROR_NAMESPACE, MirrorConfigSchema } from "../../components/registry/config";
 import { mirroredImage, repositoryPaths } from "../../components/registry/images";
 import { registryProgram } from "../../components/registry/registry-program";
-import { normalizeImage } from "../../core/image-references";
+import { normalizeImage, repositoryOf } from "../../core/image-references";
 import { type OfflineRun, STACK_TYPE, runOffline } from "../../engine/offline";
 import type { Plan } from "../../engine/plan";
 import { plannedStack } from "../planned-stacks";
@@ -31,6 +31,7 @@ async function reg01Violations(run: OfflineRun): Promise<string[]> {
 /** The container images the BOM of the release pins for what it installs (the object store's pins in place of the render's MinIO), normalized. */
 const BOM = loadBom("kubeflow-1.8.1");
 const BOM_IMAGES = [...new Set(installedImages(BOM, BOM.components).map((image) => normalizeImage(image)!.image))].sort();
+const RUNTIME_IMAGES = runtimeImagesOf(BOM.components);
 
 // The inventory checks plan prod with the rendered manifests (KFSTACK_MANIFESTS_DIR), once for both.
 const skipInventory = skipWithoutFixtures("the check of the mirror example stacks' images against the prod and dev plans");
@@ -87,7 +88,17 @@ describe("mirror example stacks", () => {
             );
             // Every pin runs in one of them: mc, which prod (S3) does not run, makes dev's database backup user and uploads its dumps.
             expect(BOM_IMAGES.filter((image) => !deployed.includes(image))).toEqual([]);
-            expect(MIRRORED_IMAGES).toEqual([...new Set([...deployed, ...BOM_IMAGES])].sort());
+            // The runtime images the plans name only untagged (their tag is composed at run time) are mirrored by the tag the BOM says is pulled.
+            const untagged = plans.flatMap(({ images }) =>
+                images.images.filter((entry) => entry.tag === undefined && entry.digest === undefined).map((entry) => entry.image),
+            );
+            expect(RUNTIME_IMAGES.filter((image) => !deployed.includes(image) && !untagged.includes(repositoryOf(image)!))).toEqual([]);
+            expect(RUNTIME_IMAGES.filter((image) => !deployed.includes(image)).sort()).toEqual([
+                "docker.io/kserve/alibi-explainer:latest",
+                "docker.io/kserve/art-explainer:latest",
+                "gcr.io/google-containers/busybox:latest",
+            ]);
+            expect(MIRRORED_IMAGES).toEqual([...new Set([...deployed, ...BOM_IMAGES, ...RUNTIME_IMAGES])].sort());
             expect(MIRRORED_IMAGES).toContain("quay.io/prometheus/prometheus:v3.5.0");
         },
     );
@@ -127,10 +138,10 @@ describe("mirror stack govcloud (ECR in us-gov-west-1)", () => {
     });
 
     it("creates one ECR repository per distinct image path, named <repositoryPrefix>/<path>", () => {
-        // 107 images (the prod plan's, the cluster-autoscaler and the object store's MinIO and mc included), two of them tags of
-        // gcr.io/kubebuilder/kube-rbac-proxy.
-        expect(MIRRORED_IMAGES).toHaveLength(107);
-        expect(paths).toHaveLength(106);
+        // 114 images (the prod plan's, the cluster-autoscaler, the object store's MinIO and mc and the runtime images written untagged
+        // included), two of them tags of gcr.io/kubebuilder/kube-rbac-proxy.
+        expect(MIRRORED_IMAGES).toHaveLength(114);
+        expect(paths).toHaveLength(113);
         const repositories = ofType(run, TYPES.ecr);
         expect(repositories.map((repository) => repository.inputs["name"]).sort()).toEqual(paths.map((path) => `kubeflow-mirror/${path}`));
     });

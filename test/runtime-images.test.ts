@@ -1,0 +1,203 @@
+// Every image a pinned component can pull at run time is in the bill of materials: run by a container of its render
+// (`images`) or listed in `runtimeImages`, and every listed runtime image is where the BOM says, in the upstream render
+// or, compiled in upstream, where kfstack writes it; the plans then name each (on the mirror when air-gapped).
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadBom } from "../components/bom/load";
+import type { BomComponent, RuntimeImage } from "../components/bom/schema";
+import { NON_CARRIER_KINDS } from "../components/images/inventory";
+import { loadImageLock } from "../components/images/lock";
+import { plainValue } from "../components/images/plain-values";
+import { mirrorReference } from "../components/images/rewrite";
+import { writeCompiledInImages } from "../components/manifests/customize";
+import { readComponent } from "../components/manifests/read";
+import { type FoundImage, imageReferencesIn, normalizeImage, repositoryOf } from "../core/image-references";
+import { kubernetesKind } from "../core/kubernetes-resources";
+import { type KubernetesObject, describeObject } from "../core/objects";
+import type { Plan } from "../engine/plan";
+import { plannedStack } from "./planned-stacks";
+import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
+
+const skipFixtures = skipWithoutFixtures("the runtime images of the bill of materials against the rendered manifests");
+const bom = loadBom("kubeflow-1.8.1");
+const MIRROR = "registry.enclave.example:5000/kubeflow";
+
+/** An image reference an object makes, as the one image matcher finds it. */
+interface Candidate extends FoundImage {
+    resource: string;
+    object: KubernetesObject;
+}
+
+function candidatesIn(objects: readonly KubernetesObject[]): Candidate[] {
+    return objects
+        .filter((object) => !NON_CARRIER_KINDS.has(object.kind))
+        .flatMap((object) =>
+            imageReferencesIn(object.kind, plainValue(object) as Record<string, unknown>).map((found) => ({
+                ...found,
+                resource: describeObject(object),
+                object,
+            })),
+        );
+}
+
+/** Whether `listed` (pinned) is what `written` pulls: the same image, or `written` untagged (its tag composed at run time) of the same repository. */
+function pulls(written: string, listed: string): boolean {
+    const normalized = normalizeImage(written)!;
+    if (normalized.image === normalizeImage(listed)!.image) return true;
+    return normalized.tag === undefined && normalized.digest === undefined && normalized.image === repositoryOf(listed);
+}
+
+const dataKey = (key: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `data.${key}` : `data[${JSON.stringify(key)}]`);
+const containerPath = (container: string) => `spec.template.spec.containers[name=${JSON.stringify(container)}]`;
+
+/** Whether the matcher found the reference where `via` says it is written. */
+function isAt(via: RuntimeImage["via"], candidate: Candidate): boolean {
+    if (candidate.resource !== via.object) return false;
+    switch (via.kind) {
+        case "env":
+            return candidate.where === `${containerPath(via.container)}.env[name=${JSON.stringify(via.name)}].value`;
+        case "field":
+            return candidate.where === via.path;
+        case "configMapKey": {
+            const key = dataKey(via.key);
+            return candidate.where === key || [" line ", ".", "["].some((next) => candidate.where.startsWith(`${key}${next}`));
+        }
+        case "arg": {
+            const index = new RegExp(`^${containerPath(via.container).replace(/[[\]."]/g, "\\$&")}\\.args\\[(\\d+)\\]$`).exec(candidate.where)?.[1];
+            const container = (candidate.object["spec"] as { template: { spec: { containers: { name: string; args?: string[] }[] } } }).template.spec
+                .containers;
+            const args = container.find(({ name }) => name === via.container)?.args ?? [];
+            return index !== undefined && (args[Number(index)]!.startsWith(`${via.flag}=`) || args[Number(index) - 1] === via.flag);
+        }
+    }
+}
+
+const rendered = new Map<string, Candidate[]>();
+const renderedCandidates = (component: BomComponent) => {
+    if (!rendered.has(component.name)) rendered.set(component.name, candidatesIn(readComponent(fixturesDirectory(), bom, component)));
+    return rendered.get(component.name)!;
+};
+
+describe.skipIf(skipFixtures)("the runtime images of the kubeflow-1.8.1 bill of materials against the rendered manifests", () => {
+    it.each(bom.components.map((component) => [component.name, component] as const))(
+        "lists every image %s's render names, in a container or in its configuration, as an image or a runtime image",
+        (_name, component) => {
+            const listed = [...component.images, ...component.runtimeImages.map(({ image }) => image)];
+            const unlisted = renderedCandidates(component).filter(({ image }) => !listed.some((pinned) => pulls(image, pinned)));
+            expect(unlisted.map(({ resource, where, image }) => `${resource} ${where}: ${image}`)).toEqual([]);
+        },
+    );
+
+    const upstreamWritten = bom.components.flatMap((component) =>
+        component.runtimeImages
+            .filter(({ compiledIn }) => !compiledIn)
+            .map((runtimeImage) => [component.name, runtimeImage.image, component, runtimeImage] as const),
+    );
+    it.each(upstreamWritten)("finds %s's runtime image %s where the BOM says upstream writes it", (_name, _image, component, runtimeImage) => {
+        const named = renderedCandidates(component).filter(({ image }) => pulls(image, runtimeImage.image));
+        const where = `the render names it at ${JSON.stringify(named.map(({ resource, where }) => `${resource} ${where}`))}`;
+        expect(
+            named.filter((candidate) => isAt(runtimeImage.via, candidate)),
+            where,
+        ).toHaveLength(1);
+    });
+
+    const compiledIn = bom.components.flatMap((component) =>
+        component.runtimeImages
+            .filter(({ compiledIn }) => compiledIn)
+            .map((runtimeImage) => [component.name, runtimeImage.image, component, runtimeImage] as const),
+    );
+    it.each(compiledIn)("finds %s's compiled-in %s nowhere in the render", (_name, _image, component, runtimeImage) => {
+        expect(renderedCandidates(component).filter(({ image }) => pulls(image, runtimeImage.image))).toEqual([]);
+        expect(runtimeImage.source.from).not.toBe("kubeflow-manifests");
+    });
+
+    it("lists the KFP v2 driver and launcher Pipelines 2.0.5 compiles in, and the training operator's init containers", () => {
+        expect(compiledIn.map(([name, image, , { via }]) => [name, image, via])).toEqual([
+            [
+                "pipelines",
+                "gcr.io/ml-pipeline/kfp-driver@sha256:8e60086b04d92b657898a310ca9757631d58547e76bbbb8bfc376d654bef1707",
+                { kind: "env", object: "Deployment kubeflow/ml-pipeline", container: "ml-pipeline-api-server", name: "V2_DRIVER_IMAGE" },
+            ],
+            [
+                "pipelines",
+                "gcr.io/ml-pipeline/kfp-launcher@sha256:80cf120abd125db84fa547640fd6386c4b2a26936e0c2b04a7d3634991a850a4",
+                { kind: "env", object: "Deployment kubeflow/ml-pipeline", container: "ml-pipeline-api-server", name: "V2_LAUNCHER_IMAGE" },
+            ],
+            [
+                "training-operator",
+                "alpine:3.10",
+                { kind: "arg", object: "Deployment kubeflow/training-operator", container: "training-operator", flag: "--pytorch-init-container-image" },
+            ],
+            [
+                "training-operator",
+                "kubeflow/kubectl-delivery:latest",
+                { kind: "arg", object: "Deployment kubeflow/training-operator", container: "training-operator", flag: "--mpi-kubectl-delivery-image" },
+            ],
+        ]);
+    });
+
+    it("tells a runtime image found elsewhere than the BOM says, and one upstream does not write, from one that is where it says", () => {
+        const katib = bom.components.find(({ name }) => name === "katib")!;
+        const hyperopt = katib.runtimeImages.find(({ image }) => image.includes("suggestion-hyperopt"))!;
+        const found = (runtimeImage: RuntimeImage) =>
+            renderedCandidates(katib).filter((candidate) => isAt(runtimeImage.via, candidate) && pulls(candidate.image, runtimeImage.image));
+        expect(found(hyperopt)).toHaveLength(1);
+        expect(found({ ...hyperopt, via: { kind: "configMapKey", object: "ConfigMap kubeflow/trial-templates", key: "katib-config.yaml" } })).toEqual([]);
+        expect(found({ ...hyperopt, image: "docker.io/kubeflowkatib/suggestion-hyperopt:v0.15.0" })).toEqual([]);
+    });
+});
+
+describe("writing the compiled-in images", () => {
+    it("stops the install when the render lacks the container a compiled-in image is written to", () => {
+        const pipelines = bom.components.find(({ name }) => name === "pipelines")!;
+        expect(() => writeCompiledInImages(pipelines, [])).toThrow(
+            "The BOM's pipelines runtime images are set on container ml-pipeline-api-server of Deployment kubeflow/ml-pipeline, which the rendered manifests do not have; update its runtimeImages for this release.",
+        );
+    });
+});
+
+/** The plan's Kubernetes objects by how the inventory names them (`Deployment kubeflow/ml-pipeline`). */
+function plannedObjects(plan: Plan): Map<string, KubernetesObject> {
+    const objects = new Map<string, KubernetesObject>();
+    for (const resource of plan.resources) {
+        const kind = kubernetesKind(resource.type)?.kind;
+        const object = { ...(plainValue(resource.inputs) as KubernetesObject), kind: kind! };
+        if (kind && object.metadata) objects.set(describeObject(object), object);
+    }
+    return objects;
+}
+
+const everyRuntimeImage = bom.components.flatMap((component) => component.runtimeImages);
+
+describe.each([
+    ["prod", (image: string) => image],
+    ["airgap", (image: string) => mirrorReference(image, { prefix: MIRROR, digests: loadImageLock(bom.release) })!],
+] as const)("the runtime images in the %s plan", (stack, expected) => {
+    let plan: Plan;
+    let objects: Map<string, KubernetesObject>;
+    beforeAll(async () => {
+        plan = await plannedStack(stack);
+        objects = plannedObjects(plan);
+    });
+
+    it("writes each compiled-in image where the BOM says, so the version is pinned (on the mirror when air-gapped)", () => {
+        const written = everyRuntimeImage
+            .filter(({ compiledIn }) => compiledIn)
+            .map(({ via }) => {
+                return candidatesIn([objects.get(via.object)!])
+                    .filter((candidate) => isAt(via, candidate))
+                    .map((candidate) => candidate.image);
+            });
+        expect(written).toEqual(everyRuntimeImage.filter(({ compiledIn }) => compiledIn).map(({ image }) => [expected(image)]));
+    });
+
+    it("has every runtime image of what it installs in its image inventory, used where the BOM says", () => {
+        const installed = everyRuntimeImage.filter(({ via }) => objects.has(via.object));
+        expect(installed.length).toBeGreaterThan(45);
+        const missing = installed.filter(
+            ({ image, via }) =>
+                !plan.images.images.some((entry) => pulls(entry.image, expected(image)) && entry.usedBy.some(({ resource }) => resource === via.object)),
+        );
+        expect(missing.map(({ image }) => image)).toEqual([]);
+    });
+});
