@@ -22,7 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadBom } from "../../components/bom/load";
-import { installedImages } from "../../components/bom/schema";
+import { installedImages, runtimeImagesOf } from "../../components/bom/schema";
 import { type PlanImageReference, planImageReferences } from "../../components/images/inventory";
 import { loadImageLock } from "../../components/images/lock";
 import { stackConfigOf } from "../../components/stack";
@@ -214,7 +214,7 @@ describe.skipIf(tools.skip)("every image reference of the air-gapped plans resol
         }
     });
 
-    it("pushed only images a plan names or the bill of materials pins, or that a stack of the shared inventory deploys", async () => {
+    it("pushed only images a plan names or the bill of materials pins (runtime images too), or that a stack of the shared inventory deploys", async () => {
         const pushed = (JSON.parse(readFileSync(join(bundle, "pushed.json"), "utf8")) as { pushed: Record<string, string> }).pushed;
         expect(Object.keys(pushed).sort()).toEqual(MIRRORED_IMAGES.map((image) => `${mirror}/${pathOf(standInName(image))}`).sort());
         const named = new Set(
@@ -223,7 +223,7 @@ describe.skipIf(tools.skip)("every image reference of the air-gapped plans resol
             ),
         );
         const bom = loadBom(RELEASE);
-        const bomPinned = new Set(installedImages(bom, bom.components).map(pathOf));
+        const bomPinned = new Set([...installedImages(bom, bom.components), ...runtimeImagesOf(bom.components)].map(pathOf));
         const unnamed = MIRRORED_IMAGES.filter((image) => !namesOf(image).some((name) => named.has(name) || bomPinned.has(name)));
         // The mirror holds one release's images for every stack: an EKS stack's cluster autoscaler is not an existing cluster's.
         const deployed = new Set(
