@@ -232,7 +232,7 @@ describe.skipIf(tools.skip)("every image reference of the air-gapped plans resol
         expect(unnamed.filter((image) => !namesOf(image).some((name) => deployed.has(name)))).toEqual([]);
     });
 
-    it("reports a reference that was not pushed with every object path that names it", async () => {
+    it("reports a reference that was not pushed, and one outside the mirror, with every object path that names it", async () => {
         const { prefix } = stacks.find((entry) => entry.stack === "airgap")!;
         const unpushed = `${prefix}/team-a/feature-store:1.4.0`;
         const intruders = planImageReferences([
@@ -253,14 +253,24 @@ describe.skipIf(tools.skip)("every image reference of the air-gapped plans resol
                 name: "team-a/jobs",
                 props: { metadata: { name: "jobs", namespace: "team-a" }, data: { "job.yaml": `image: ${unpushed}\n` } },
             },
+            {
+                type: "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime",
+                name: "team-a/mlserver",
+                props: {
+                    metadata: { name: "mlserver", namespace: "team-a" },
+                    spec: { containers: [{ name: "kserve-container", image: "docker.io/seldonio/mlserver:1.3.2" }] },
+                },
+            },
         ]);
         // Beside a pushed image (python:3.7), which resolves; every other reference of the plan is asked above.
         const result = await verifyReferences({ references: intruders, prefix, registry: mirror, insecure: true, skopeo: new Skopeo() });
         expect(result.checks.map((check) => [check.reference, check.problem === undefined])).toEqual([
+            ["docker.io/seldonio/mlserver:1.3.2", false],
             [`${prefix}/library/python:3.7`, true],
             [unpushed, false],
         ]);
         expect(result.missing.map((check) => [check.reference, check.uses])).toEqual([
+            ["docker.io/seldonio/mlserver:1.3.2", [{ resource: "ServingRuntime team-a/mlserver", where: 'spec.containers[name="kserve-container"].image' }]],
             [
                 unpushed,
                 [
@@ -271,7 +281,9 @@ describe.skipIf(tools.skip)("every image reference of the air-gapped plans resol
         ]);
         expect(missingReferencesReport("airgap", result)).toContain(
             [
-                `1 of 2 image references of stack airgap do not resolve in ${mirror}:`,
+                `2 of 3 image references of stack airgap do not resolve in ${mirror}:`,
+                `  docker.io/seldonio/mlserver:1.3.2: not under the mirror prefix ${prefix}, so a node pulls it from elsewhere`,
+                '    ServingRuntime team-a/mlserver spec.containers[name="kserve-container"].image',
                 `  ${unpushed} (asked as docker://${mirror}/team-a/feature-store:1.4.0): the registry does not answer it: `,
             ].join("\n"),
         );
