@@ -28,7 +28,7 @@ import { loadImageLock } from "../../components/images/lock";
 import { stackConfigOf } from "../../components/stack";
 import { isUnderPrefix, normalizeImage, withoutTrailingSlash } from "../../core/image-references";
 import { type LocalRegistry, startLocalRegistry } from "../../engine/image-transfer/local-registry";
-import { readLock, writeLock } from "../../engine/image-transfer/lock";
+import { writeLock } from "../../engine/image-transfer/lock";
 import { Skopeo } from "../../engine/image-transfer/skopeo";
 import { publishSynthetic, registriesConf, syntheticImagesNamed } from "../../engine/image-transfer/synthetic";
 import { missingReferencesReport, verifyReferences } from "../../engine/image-transfer/verify";
@@ -73,8 +73,9 @@ function pathOf(image: string): string {
     return `${normalized.path}${normalized.tag !== undefined ? `:${normalized.tag}` : ""}${normalized.digest !== undefined ? `@${normalized.digest}` : ""}`;
 }
 
-/** `<path>[:tag][@digest]` of a reference under the prefix. */
+/** `<path>[:tag][@digest]` of a reference under the prefix, and its repository path alone. */
 const pathUnder = (image: string, prefix: string) => pathOf(`mirror.invalid/${image.slice(prefix.length + 1)}`);
+const repositoryUnder = (image: string, prefix: string) => normalizeImage(`mirror.invalid/${image.slice(prefix.length + 1)}`)!.path;
 
 /** The name a digest-pinned image is published under as a synthetic image: its upstream digest as a tag. */
 function standInName(image: string): string {
@@ -121,7 +122,7 @@ describe.skipIf(tools.skip)("every image reference of the air-gapped plans resol
     const asAsked = (reference: PlanImageReference, prefix: string): PlanImageReference => {
         const digest = normalizeImage(reference.image)?.digest;
         if (digest === undefined || !isUnderPrefix(reference.image, prefix)) return reference;
-        const standIn = standInDigests.get(`${normalizeImage(`mirror.invalid/${reference.image.slice(prefix.length + 1)}`)!.path}@${digest}`);
+        const standIn = standInDigests.get(`${repositoryUnder(reference.image, prefix)}@${digest}`);
         return standIn ? { ...reference, image: reference.image.replace(`@${digest}`, `@${standIn}`) } : reference;
     };
     const committed = loadImageLock(RELEASE);
@@ -131,6 +132,7 @@ describe.skipIf(tools.skip)("every image reference of the air-gapped plans resol
         const upstream = normalized.digest ?? committed.get(normalized.image);
         return [pathOf(image), ...(upstream !== undefined ? [`${normalized.path}@${upstream}`] : [])];
     };
+
     beforeAll(async () => {
         tools.assert();
         root = mkdtempSync(join(tmpdir(), "kfstack-resolve-"));
@@ -142,8 +144,9 @@ describe.skipIf(tools.skip)("every image reference of the air-gapped plans resol
         const conf = join(root, "registries.conf");
         writeFileSync(conf, registriesConf(publicRegistry.host, names));
         // The digests as `images lock` resolves them (the mirror end-to-end tests run it), without asking the registry again.
+        const digests = new Map(built.map((image) => [image.image, image.digest]));
         const lockFile = join(root, "lock.json");
-        writeLock(lockFile, { release: RELEASE, images: Object.fromEntries(built.map((image) => [normalizeImage(image.image)!.image, image.digest])) });
+        writeLock(lockFile, { release: RELEASE, images: Object.fromEntries(digests) });
         const manifests = join(root, "manifests");
         mkdirSync(manifests);
         writeFileSync(join(manifests, "kubeflow.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kubeflow\n");
@@ -157,10 +160,8 @@ describe.skipIf(tools.skip)("every image reference of the air-gapped plans resol
             expect(run.code, `${argv.join(" ")}: ${run.stderr}`).toBe(0);
         }
         // The digest upstream pins, or the committed lock's (which pins every tagged reference of the plan once it exists).
-        const locked = readLock(lockFile).images;
         for (const image of MIRRORED_IMAGES) {
-            for (const name of namesOf(image).filter((name) => name.includes("@")))
-                standInDigests.set(name, locked[normalizeImage(standInName(image))!.image]!);
+            for (const name of namesOf(image).filter((name) => name.includes("@"))) standInDigests.set(name, digests.get(standInName(image))!);
         }
         stacks = await airGappedStacks();
     }, 300_000);
