@@ -5,9 +5,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { loadBom } from "../components/bom/load";
-import { runtimeImagesOf } from "../components/bom/schema";
+import { type BomComponent, runtimeImagesOf } from "../components/bom/schema";
 import { repositoryOf } from "../core/image-references";
-import { imageInventory } from "../components/images/inventory";
+import { type ImageInventory, imageInventory } from "../components/images/inventory";
 import { MANIFESTS_DIR_ENV } from "../components/manifests/read";
 import { listStacks, loadStackSettings } from "../engine/stack-file";
 import { type BundleResult, bundleImages, type ImageEvent } from "../engine/image-transfer/bundle";
@@ -150,20 +150,35 @@ function stacksOfRelease(names: string, release: string, releaseOf: (stack: stri
     return stacks;
 }
 
-/** The tagged or digest-pinned images the offline plans of `stacks` install (untagged ones get their tag at run time, so there is nothing to lock). */
-async function inventoryImages(stacks: string[]): Promise<{ images: string[]; untagged: string[] }> {
+/** The image inventories of the offline plans of `stacks`. */
+async function inventoriesOf(stacks: string[]): Promise<ImageInventory[]> {
     const { planStack } = await import("../engine/plan.js");
-    const images = new Set<string>();
-    const untagged = new Set<string>();
+    const inventories: ImageInventory[] = [];
     for (const stack of stacks) {
         process.stderr.write(`planning ${stack} for its image inventory\n`);
         const plan = await planStack(stack);
-        const inventory = imageInventory(
-            plan.resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs })),
+        inventories.push(
+            imageInventory(plan.resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.inputs }))),
         );
+    }
+    return inventories;
+}
+
+/**
+ * What `images lock --stacks` locks: the tagged or digest-pinned images the inventories hold and the release's runtime
+ * images, by the tag they are pulled with, so one written untagged (KServe's explainers) is locked after all; and the
+ * untagged references left (their tag is composed at run time, so there is nothing to lock).
+ */
+export function imagesToLock(inventories: readonly ImageInventory[], components: readonly BomComponent[]): { images: string[]; untagged: string[] } {
+    const images = new Set<string>();
+    const untagged = new Set<string>();
+    for (const inventory of inventories) {
         for (const image of inventory.images) (image.tag === undefined && image.digest === undefined ? untagged : images).add(image.image);
     }
-    return { images: [...images], untagged: [...untagged].filter((image) => !images.has(image)) };
+    const runtime = runtimeImagesOf(components);
+    const runtimeRepositories = new Set(runtime.map((image) => repositoryOf(image)));
+    for (const image of runtime) images.add(image);
+    return { images: [...images], untagged: [...untagged].filter((image) => !images.has(image) && !runtimeRepositories.has(image)) };
 }
 
 export async function imagesLockCommand(release: string, options: ImagesLockOptions): Promise<void> {
@@ -183,13 +198,9 @@ export async function imagesLockCommand(release: string, options: ImagesLockOpti
             : listStacks().filter((stack) => releaseOf(stack) === bom.release);
         if (stacks.length === 0)
             throw new MirrorInputError(`No stack here installs ${bom.release}; pass --stacks <names> or --images <file> (a JSON array of image references).`);
-        const inventory = await inventoryImages(stacks);
-        // The release's runtime images too, by the tag they are pulled with: one written untagged (KServe's explainers) is locked after all.
-        const runtime = runtimeImagesOf(bom.components);
-        const runtimeRepositories = new Set(runtime.map((image) => repositoryOf(image)));
-        const untagged = inventory.untagged.filter((image) => !runtimeRepositories.has(image));
-        if (untagged.length > 0) console.log(`Not locked (untagged: the tag is composed at run time): ${untagged.join(", ")}.`);
-        listed = [...new Set([...inventory.images, ...runtime])];
+        const toLock = imagesToLock(await inventoriesOf(stacks), bom.components);
+        if (toLock.untagged.length > 0) console.log(`Not locked (untagged: the tag is composed at run time): ${toLock.untagged.join(", ")}.`);
+        listed = toLock.images;
         where = `the image inventory of ${stacks.join(", ")}`;
     }
     const images = normalizeImages(listed, where);

@@ -2,8 +2,9 @@
 // (`images`) or listed in `runtimeImages`, and every listed runtime image is where the BOM says, in the upstream render
 // or, compiled in upstream, where kfstack writes it; the plans then name each (on the mirror when air-gapped).
 import { beforeAll, describe, expect, it } from "vitest";
+import { imagesToLock } from "../cli/mirror";
 import { loadBom } from "../components/bom/load";
-import type { BomComponent, RuntimeImage } from "../components/bom/schema";
+import { type BomComponent, type RuntimeImage, runtimeImagesOf } from "../components/bom/schema";
 import { NON_CARRIER_KINDS } from "../components/images/inventory";
 import { loadImageLock } from "../components/images/lock";
 import { plainValue } from "../components/images/plain-values";
@@ -13,6 +14,7 @@ import { readComponent } from "../components/manifests/read";
 import { type FoundImage, imageReferencesIn, normalizeImage, repositoryOf } from "../core/image-references";
 import { kubernetesKind } from "../core/kubernetes-resources";
 import { type KubernetesObject, describeObject } from "../core/objects";
+import { podTemplates } from "../core/pod-templates";
 import type { Plan } from "../engine/plan";
 import { plannedStack } from "./planned-stacks";
 import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
@@ -62,11 +64,13 @@ function isAt(via: RuntimeImage["via"], candidate: Candidate): boolean {
             return candidate.where === key || [" line ", ".", "["].some((next) => candidate.where.startsWith(`${key}${next}`));
         }
         case "arg": {
-            const index = new RegExp(`^${containerPath(via.container).replace(/[[\]."]/g, "\\$&")}\\.args\\[(\\d+)\\]$`).exec(candidate.where)?.[1];
-            const container = (candidate.object["spec"] as { template: { spec: { containers: { name: string; args?: string[] }[] } } }).template.spec
-                .containers;
-            const args = container.find(({ name }) => name === via.container)?.args ?? [];
-            return index !== undefined && (args[Number(index)]!.startsWith(`${via.flag}=`) || args[Number(index) - 1] === via.flag);
+            // `--flag=image`, or `--flag` then `image`.
+            const prefix = `${containerPath(via.container)}.args[`;
+            if (!candidate.where.startsWith(prefix)) return false;
+            const index = Number(candidate.where.slice(prefix.length, -1));
+            const args =
+                (podTemplates(candidate.object)[0]?.spec.containers.find(({ name }) => name === via.container)?.["args"] as string[] | undefined) ?? [];
+            return args[index]?.startsWith(`${via.flag}=`) === true || args[index - 1] === via.flag;
         }
     }
 }
@@ -169,9 +173,16 @@ function plannedObjects(plan: Plan): Map<string, KubernetesObject> {
 
 const everyRuntimeImage = bom.components.flatMap((component) => component.runtimeImages);
 
+const asUpstream = (image: string) => image;
+const onTheMirror = (image: string) => mirrorReference(image, { prefix: MIRROR, digests: loadImageLock(bom.release) })!;
+
+// Every shipped stack: the compiled-in images are pinned outside the air gap too.
 describe.each([
-    ["prod", (image: string) => image],
-    ["airgap", (image: string) => mirrorReference(image, { prefix: MIRROR, digests: loadImageLock(bom.release) })!],
+    ["prod", asUpstream],
+    ["dev", asUpstream],
+    ["gke-dev", asUpstream],
+    ["onprem", asUpstream],
+    ["airgap", onTheMirror],
 ] as const)("the runtime images in the %s plan", (stack, expected) => {
     let plan: Plan;
     let objects: Map<string, KubernetesObject>;
@@ -199,5 +210,15 @@ describe.each([
                 !plan.images.images.some((entry) => pulls(entry.image, expected(image)) && entry.usedBy.some(({ resource }) => resource === via.object)),
         );
         expect(missing.map(({ image }) => image)).toEqual([]);
+    });
+});
+
+describe("the images `images lock` resolves for the bundle", () => {
+    it("takes every runtime image by the tag it is pulled with, leaving unlocked only untagged references no runtime image pins", async () => {
+        const { images, untagged } = imagesToLock([(await plannedStack("prod")).images], bom.components);
+        expect(runtimeImagesOf(bom.components).filter((image) => !images.includes(image))).toEqual([]);
+        expect(images).toContain("docker.io/kserve/alibi-explainer:latest");
+        // The profile controller composes these two with KFP_VERSION (2.0.5), which the BOM's images hold.
+        expect(untagged.sort()).toEqual(["gcr.io/ml-pipeline/frontend", "gcr.io/ml-pipeline/visualization-server"]);
     });
 });
