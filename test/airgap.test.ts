@@ -42,6 +42,22 @@ describe("stack airgap (existing cluster, every image from the mirror)", () => {
         expect(strings).toContain(`${MIRROR}/istio`);
     });
 
+    it("sets the KFP v2 driver and launcher, which Pipelines 2.0.5 compiles in, on the API server to mirror references", () => {
+        const apiServer = plan.images.images.filter((entry) => entry.usedBy.some(({ resource }) => resource === "Deployment kubeflow/ml-pipeline"));
+        expect(
+            apiServer.filter((entry) => /kfp-(driver|launcher)/.test(entry.image)).map(({ image, usedBy }) => [image, usedBy.map(({ where }) => where)]),
+        ).toEqual([
+            [
+                `${MIRROR}/ml-pipeline/kfp-driver@sha256:8e60086b04d92b657898a310ca9757631d58547e76bbbb8bfc376d654bef1707`,
+                ['spec.template.spec.containers[name="ml-pipeline-api-server"].env[name="V2_DRIVER_IMAGE"].value'],
+            ],
+            [
+                `${MIRROR}/ml-pipeline/kfp-launcher@sha256:80cf120abd125db84fa547640fd6386c4b2a26936e0c2b04a7d3634991a850a4`,
+                ['spec.template.spec.containers[name="ml-pipeline-api-server"].env[name="V2_LAUNCHER_IMAGE"].value'],
+            ],
+        ]);
+    });
+
     it("passes the policy pack with no mandatory violation", () => {
         expect(plan.policy.violations.filter((violation) => violation.enforcement === "mandatory")).toEqual([]);
         expect(plan.policy.evaluated.policies).toBeGreaterThan(25);
