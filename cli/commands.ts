@@ -187,6 +187,17 @@ function addImageCommands(program: Command): void {
         .option("--insecure", "the registry serves plain HTTP or an untrusted certificate (skopeo --dest-tls-verify=false)")
         .addOption(parallel(4))
         .action(lazy(() => import("./mirror.js"), "mirrorPushCommand"));
+
+    mirror
+        .command("verify")
+        .description(
+            "After the push: ask the registry for every image reference an air-gapped stack's plan makes (containers, ConfigMaps, args, env, custom resources), by digest or tag as a node pulls it; lists each missing one with every object path that names it.",
+        )
+        .requiredOption("--stack <stack>", "the air-gapped stack whose plan to verify")
+        .option("--registry <host[/prefix]>", "ask this registry in place of the stack's kfstack:airGap.registry (the same mirror under another name)")
+        .option("--insecure", "the registry serves plain HTTP or an untrusted certificate (skopeo --tls-verify=false)")
+        .addOption(parallel(8))
+        .action(lazy(() => import("./mirror-verify.js"), "mirrorVerifyCommand"));
 }
 
 /**

@@ -13,6 +13,7 @@ import { listStacks, loadStackSettings } from "../engine/stack-file";
 import { type BundleResult, bundleImages, type ImageEvent } from "../engine/image-transfer/bundle";
 import { MirrorInputError } from "../engine/image-transfer/errors";
 import { type ImageLock, lockFile } from "../components/images/lock";
+import type { StackConfig } from "../components/config/schema";
 import { normalizeImages, readLock, resolveLock, writeLock } from "../engine/image-transfer/lock";
 import { type PushResult, pushBundle } from "../engine/image-transfer/push";
 import { Skopeo } from "../engine/image-transfer/skopeo";
@@ -20,7 +21,7 @@ import { EXIT_INVALID, UnreadableInputError } from "./errors";
 import { integer, markdownTable } from "./format";
 
 /** Exit code of a run stopped with Ctrl-C, as shells report it. */
-const EXIT_INTERRUPTED = 130;
+export const EXIT_INTERRUPTED = 130;
 
 export interface ImagesLockOptions {
     images?: string;
@@ -59,13 +60,13 @@ export function humanBytes(bytes: number): string {
     return unit === 0 ? `${integer(bytes)} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-function checkParallel(parallel: number): void {
+export function checkParallel(parallel: number): void {
     if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64)
         throw new MirrorInputError(`--parallel must be a whole number from 1 to 64, not ${String(parallel)}.`);
 }
 
 /** A progress bar on a terminal; elsewhere (CI logs, tests) one line per image. */
-function progress(total: number, verb: string): { update(done: number, line: string): void; stop(): void } {
+export function progress(total: number, verb: string): { update(done: number, line: string): void; stop(): void } {
     if (process.stderr.isTTY) {
         const bar = new SingleBar({
             format: `${verb} [{bar}] {value}/{total} images | {line}`,
@@ -81,7 +82,7 @@ function progress(total: number, verb: string): { update(done: number, line: str
 }
 
 /** Runs `work` with an AbortSignal that Ctrl-C triggers, so an interrupted run stops cleanly and can be resumed. */
-async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
     const abort = () => controller.abort();
     process.once("SIGINT", abort);
@@ -123,11 +124,17 @@ function readImageList(file: string): unknown[] {
  * missing or stale. Loaded on demand: the config schema's error is a Pulumi error, whose SDK only a run naming a stack pays for.
  */
 async function releaseReader(): Promise<(stack: string) => string> {
+    const configOf = await stackConfigReader();
+    return (stack) => configOf(stack).kubeflow.release;
+}
+
+/** A stack's resolved configuration, read without planning it (see releaseReader for why it is loaded on demand). */
+export async function stackConfigReader(): Promise<(stack: string) => StackConfig> {
     const [{ stackConfigOf }, { withPlaceholdersForUnsetSecrets }] = await Promise.all([
         import("../components/stack.js"),
         import("../engine/unset-secrets.js"),
     ]);
-    return (stack) => stackConfigOf({ stack, config: withPlaceholdersForUnsetSecrets(loadStackSettings(stack)).settings.config }).config.kubeflow.release;
+    return (stack) => stackConfigOf({ stack, config: withPlaceholdersForUnsetSecrets(loadStackSettings(stack)).settings.config }).config;
 }
 
 /** The stacks named by --stacks, each checked to install `release` before anything is planned. */

@@ -50,6 +50,7 @@ describe("help, version and argument errors", () => {
         ["upgrade", "--help"],
         ["manifests", "--help"],
         ["mirror", "bundle", "--help"],
+        ["mirror", "verify", "--help"],
         ["images", "lock", "--help"],
     ])("%s %s %s loads only the command definitions", (...args) => {
         const { status, modules } = run(args);

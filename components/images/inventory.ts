@@ -59,35 +59,49 @@ function describe(kind: string, props: Record<string, unknown>, fallbackName: st
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** One image reference a planned object makes: as written (or composed from an Istio hub), and where. */
+export interface PlanImageReference extends ImageUse {
+    image: string;
+}
+
 /**
- * Every image the Kubernetes resources refer to, once per normalized name.
- * Providers, non-Kubernetes resources, Secrets and CRDs are skipped; unknown
- * values (a preview cannot know them) are skipped, secret values are read.
- * The matcher reports an image once per resource, where it is first written,
- * so a resource is one use however often it repeats the image.
+ * Every image reference the Kubernetes resources make, in plan order: once per
+ * resource, where it is first written (the matcher reports it so). Providers,
+ * non-Kubernetes resources, Secrets and CRDs are skipped; unknown values (a
+ * preview cannot know them) are skipped, secret values are read. What the
+ * inventory counts, and what `mirror verify` asks the registry for.
+ */
+export function planImageReferences(resources: readonly ResourceRecord[]): PlanImageReference[] {
+    return resources.flatMap((record) => {
+        const kind = kubernetesKind(record.type);
+        if (!kind || NON_CARRIER_KINDS.has(kind.kind)) return [];
+        const props = plainValue(record.props);
+        if (!isPlainRecord(props)) return [];
+        const resource = describe(kind.kind, props, record.name);
+        return imageReferencesIn(kind.kind, props).map(({ image, where }) => ({ image, resource, where }));
+    });
+}
+
+/**
+ * Every image the Kubernetes resources refer to, once per normalized name,
+ * with each resource that uses it (planImageReferences): a resource is one
+ * use however often it repeats the image.
  */
 export function imageInventory(resources: readonly ResourceRecord[]): ImageInventory {
     const images = new Map<string, { written: Set<string>; tag?: string; digest?: string; usedBy: ImageUse[] }>();
-    for (const record of resources) {
-        const kind = kubernetesKind(record.type);
-        if (!kind || NON_CARRIER_KINDS.has(kind.kind)) continue;
-        const props = plainValue(record.props);
-        if (!isPlainRecord(props)) continue;
-        const resource = describe(kind.kind, props, record.name);
-        for (const { image, where } of imageReferencesIn(kind.kind, props)) {
-            // The matcher only returns parsable references; a composed one that is not would be a bug there.
-            const normalized = normalizeImage(image);
-            if (!normalized) throw new Error(`The image matcher returned "${image}" (${resource}, ${where}), which is not an image reference.`);
-            const entry = images.get(normalized.image) ?? {
-                written: new Set<string>(),
-                ...(normalized.tag !== undefined ? { tag: normalized.tag } : {}),
-                ...(normalized.digest !== undefined ? { digest: normalized.digest } : {}),
-                usedBy: [],
-            };
-            entry.written.add(image);
-            entry.usedBy.push({ resource, where });
-            images.set(normalized.image, entry);
-        }
+    for (const { image, resource, where } of planImageReferences(resources)) {
+        // The matcher only returns parsable references; a composed one that is not would be a bug there.
+        const normalized = normalizeImage(image);
+        if (!normalized) throw new Error(`The image matcher returned "${image}" (${resource}, ${where}), which is not an image reference.`);
+        const entry = images.get(normalized.image) ?? {
+            written: new Set<string>(),
+            ...(normalized.tag !== undefined ? { tag: normalized.tag } : {}),
+            ...(normalized.digest !== undefined ? { digest: normalized.digest } : {}),
+            usedBy: [],
+        };
+        entry.written.add(image);
+        entry.usedBy.push({ resource, where });
+        images.set(normalized.image, entry);
     }
     const listed: InventoryImage[] = [...images.entries()]
         .sort(([a], [b]) => byText(a, b))

@@ -104,7 +104,7 @@ export function pushTargets(entries: LockEntry[], destination: string): Map<Lock
 }
 
 /** The registry's `host[:port][/prefix]`; throws MirrorInputError when --registry is not one. */
-function destinationOf(registry: string): string {
+export function destinationOf(registry: string): string {
     const destination = parseRegistryDestination(registry);
     if (!destination) {
         throw new MirrorInputError(

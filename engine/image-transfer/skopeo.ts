@@ -127,6 +127,13 @@ export class Skopeo {
         return sha256Digest(await this.rawManifest(reference, options));
     }
 
+    /** The tags a docker:// repository (no tag, no digest) holds. */
+    async listTags(repository: string, options: { tlsVerify?: boolean; signal?: AbortSignal } = {}): Promise<string[]> {
+        const tls = options.tlsVerify === false ? ["--tls-verify=false"] : [];
+        const stdout = await this.run(["list-tags", ...tls, ...this.registryArgs(), repository], options.signal);
+        return (JSON.parse(stdout.toString("utf8")) as { Tags?: string[] | null }).Tags ?? [];
+    }
+
     /** `skopeo copy` of every platform, keeping every digest; `extra` adds transport options. */
     async copy(source: string, destination: string, options: { extra?: string[]; signal?: AbortSignal } = {}): Promise<void> {
         await this.run(

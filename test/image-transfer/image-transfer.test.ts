@@ -311,6 +311,19 @@ describe("mirror and images commands refuse bad input", () => {
         });
     });
 
+    it("refuses to verify a stack that is not air-gapped, or a registry that is not host[:port][/prefix], before planning", async () => {
+        expect(await kfstack("mirror", "verify", "--stack", "dev")).toEqual({
+            code: 2,
+            stdout: "",
+            stderr: 'Stack "dev" is not air-gapped (kfstack:airGap.enabled is false): its images come from their public registries, so there is no mirror to verify.\n',
+        });
+        expect(await kfstack("mirror", "verify", "--stack", "airgap", "--registry", "Registry.Enclave")).toEqual({
+            code: 2,
+            stdout: "",
+            stderr: '--registry "Registry.Enclave" is not a registry: give host[:port][/prefix] in lower case, such as registry.enclave.local:5000/kubeflow.\n',
+        });
+    });
+
     it("refuses an image list that is not a JSON array, and names entries that are not images", async () => {
         const directory = scratch();
         const object = writeJson(join(directory, "object.json"), { images: [] });
