@@ -57,14 +57,19 @@ describe("the kubeflow-1.9.1 bill of materials", () => {
         );
     });
 
-    it("pins kubeflow/manifests to the v1.9.1 tag's commit, and every other source, the object store, the backup and the autoscaler as 1.8.1 does", () => {
-        expect(next.sources["kubeflow-manifests"]).toEqual({
-            repository: "https://github.com/kubeflow/manifests",
-            tag: "v1.9.1",
-            commit: "b68bb751c3e067f4a23bad6b9b2c6720645bf266",
+    it("pins kubeflow/manifests, the Training Operator and Pipelines to the tags the release ships, and every other source, the object store, the backup and the autoscaler as 1.8.1 does", () => {
+        const { "kubeflow-manifests": manifests, "training-operator": trainingOperator, pipelines, ...others } = next.sources;
+        expect({ manifests, trainingOperator, pipelines }).toEqual({
+            manifests: { repository: "https://github.com/kubeflow/manifests", tag: "v1.9.1", commit: "b68bb751c3e067f4a23bad6b9b2c6720645bf266" },
+            // Only the images they compile in come from these two; the manifests are kubeflow/manifests'.
+            trainingOperator: {
+                repository: "https://github.com/kubeflow/training-operator",
+                tag: "v1.8.1",
+                commit: "0f8735faade3651dfe44e45c6fbc30fa9152641d",
+            },
+            pipelines: { repository: "https://github.com/kubeflow/pipelines", tag: "2.3.0", commit: "4467df5f9c8242d389f20214f75fecfc4119e8cd" },
         });
-        const { "kubeflow-manifests": _next, ...others } = next.sources;
-        const { "kubeflow-manifests": _current, "training-operator": _replaced, ...currentOthers } = bom.sources;
+        const { "kubeflow-manifests": _current, "training-operator": _replaced, pipelines: _pipelines, ...currentOthers } = bom.sources;
         expect(others).toEqual(currentOthers);
         expect({ objectStore: next.objectStore, backup: next.backup, clusterAutoscaler: next.clusterAutoscaler }).toEqual({
             objectStore: bom.objectStore,

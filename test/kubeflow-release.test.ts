@@ -78,10 +78,11 @@ describe("prod on kubeflow-1.9.1", () => {
         ]);
     });
 
-    it("records the components the stack customizes on each release: oauth2-proxy's Secret in place of oidc-authservice's, and no Knative Eventing", async () => {
+    it("records the components the stack customizes on each release: oauth2-proxy's Secret in place of oidc-authservice's, no Knative Eventing, and the training operator's compiled-in images on both", async () => {
         const [current, next] = [(await kubeflowOutputs("prod")).customized, (await kubeflowOutputs("prod-kubeflow-1.9.1")).customized];
         expect(current["oidc-authservice"]).toEqual(["/Secret/istio-system/oidc-authservice-client"]);
         expect(next["oauth2-proxy"]).toEqual(["/Secret/oauth2-proxy/oauth2-proxy-h675gf55ht"]);
+        expect(next["training-operator"]).toEqual(current["training-operator"]);
         expect(Object.keys(current).filter((component) => !(component in next))).toEqual(["oidc-authservice", "knative-eventing"]);
         expect(Object.keys(next).filter((component) => !(component in current))).toEqual(["oauth2-proxy"]);
     });

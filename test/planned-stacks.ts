@@ -15,7 +15,8 @@ import { stackFixture } from "./helpers";
 import { decodePlanValue, encodePlanValue } from "./plan-codec";
 
 /** The shipped stacks (Pulumi.<name>.yaml) and the test-only stacks of test/stacks/ that several files plan. */
-export type SharedStack = "dev" | "prod" | "gke-dev" | "onprem" | "airgap" | "govcloud-airgap" | "gke-prod" | "prod-minio" | "prod-kubeflow-1.9.1";
+export type SharedStack =
+    "dev" | "prod" | "gke-dev" | "onprem" | "airgap" | "govcloud-airgap" | "gke-prod" | "prod-minio" | "prod-kubeflow-1.9.1" | "airgap-kubeflow-1.9.1";
 
 /** Every Pulumi.<name>.yaml the repository ships; test/planned-stacks.test.ts holds it to the files. */
 export const SHIPPED_STACKS = ["dev", "prod", "gke-dev", "onprem", "airgap", "govcloud-airgap"] as const satisfies readonly SharedStack[];
@@ -35,11 +36,12 @@ export function stackFileWith(stack: string, key: string, value: unknown): strin
 /**
  * Test-only variants of shipped stacks, each one setting changed. prod-minio: prod with its data plane in the cluster
  * (MinIO and MySQL), which an AWS production stack may choose; the attacks on per-tenant MinIO keys run on it.
- * prod-kubeflow-1.9.1: prod on the second release.
+ * prod-kubeflow-1.9.1, airgap-kubeflow-1.9.1: prod and airgap on the second release.
  */
 const VARIANTS: Partial<Record<SharedStack, { stack: string; key: string; value: unknown }>> = {
     "prod-minio": { stack: "prod", key: "dataPlane", value: { objectStore: "minio", database: "in-cluster" } },
     "prod-kubeflow-1.9.1": { stack: "prod", key: "kubeflow.release", value: "kubeflow-1.9.1" },
+    "airgap-kubeflow-1.9.1": { stack: "airgap", key: "kubeflow.release", value: "kubeflow-1.9.1" },
 };
 
 function freshPlan(stack: SharedStack): Promise<Plan> {

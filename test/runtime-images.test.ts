@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { imagesToLock } from "../cli/mirror";
 import { loadBom } from "../components/bom/load";
-import { type BomComponent, type RuntimeImage, runtimeImagesOf } from "../components/bom/schema";
+import { type Bom, type BomComponent, type RuntimeImage, runtimeImagesOf } from "../components/bom/schema";
 import { NON_CARRIER_KINDS } from "../components/images/inventory";
 import { loadImageLock } from "../components/images/lock";
 import { plainValue } from "../components/images/plain-values";
@@ -21,6 +21,7 @@ import { fixturesDirectory, skipWithoutFixtures } from "./requirements";
 
 const skipFixtures = skipWithoutFixtures("the runtime images of the bill of materials against the rendered manifests");
 const bom = loadBom("kubeflow-1.8.1");
+const next = loadBom("kubeflow-1.9.1");
 
 /** An image reference an object makes, as the one image matcher finds it. */
 interface Candidate extends FoundImage {
@@ -75,12 +76,56 @@ function isAt(via: RuntimeImage["via"], candidate: Candidate): boolean {
 }
 
 const rendered = new Map<string, Candidate[]>();
-const renderedCandidates = (component: BomComponent) => {
-    if (!rendered.has(component.name)) rendered.set(component.name, candidatesIn(readComponent(fixturesDirectory(), bom, component)));
-    return rendered.get(component.name)!;
+const renderedCandidatesOf = (release: Bom, component: BomComponent) => {
+    const key = `${release.release}/${component.name}`;
+    if (!rendered.has(key)) rendered.set(key, candidatesIn(readComponent(fixturesDirectory(), release, component)));
+    return rendered.get(key)!;
 };
 
-describe.skipIf(skipFixtures)("the runtime images of the kubeflow-1.8.1 bill of materials against the rendered manifests", () => {
+const driverAndLauncher = (kfp: string, driver: string, launcher: string) =>
+    [
+        [`gcr.io/ml-pipeline/kfp-driver@sha256:${driver}`, "V2_DRIVER_IMAGE"],
+        [`gcr.io/ml-pipeline/kfp-launcher@sha256:${launcher}`, "V2_LAUNCHER_IMAGE"],
+    ].map(([image, name]) => ["pipelines", image, { kind: "env", object: "Deployment kubeflow/ml-pipeline", container: "ml-pipeline-api-server", name }, kfp]);
+const trainingOperatorInits = (version: string) =>
+    [
+        ["alpine:3.10", "--pytorch-init-container-image"],
+        ["kubeflow/kubectl-delivery:latest", "--mpi-kubectl-delivery-image"],
+    ].map(([image, flag]) => [
+        "training-operator",
+        image,
+        { kind: "arg", object: "Deployment kubeflow/training-operator", container: "training-operator", flag },
+        version,
+    ]);
+
+// Each release with the images its Pipelines and Training Operator compile in, at the tags its sources pin.
+describe.skipIf(skipFixtures).each([
+    {
+        bom,
+        release: bom.release,
+        expectedCompiledIn: [
+            ...driverAndLauncher(
+                "2.0.5",
+                "8e60086b04d92b657898a310ca9757631d58547e76bbbb8bfc376d654bef1707",
+                "80cf120abd125db84fa547640fd6386c4b2a26936e0c2b04a7d3634991a850a4",
+            ),
+            ...trainingOperatorInits("v1.8.0"),
+        ],
+    },
+    {
+        bom: next,
+        release: next.release,
+        expectedCompiledIn: [
+            ...driverAndLauncher(
+                "2.3.0",
+                "dc8b56a2eb071f30409828a8884d621092e68385af11a6c06aa9e9fbcfbb19de",
+                "bef55a344574a25c557256d7c66cb19edacfd2008d694e5b6bb5b612d59feae0",
+            ),
+            ...trainingOperatorInits("v1.8.1"),
+        ],
+    },
+])("the runtime images of the $release bill of materials against the rendered manifests", ({ bom, expectedCompiledIn }) => {
+    const renderedCandidates = (component: BomComponent) => renderedCandidatesOf(bom, component);
     it.each(bom.components.map((component) => [component.name, component] as const))(
         "lists every image %s's render names, in a container or in its configuration, as an image or a runtime image",
         (_name, component) => {
@@ -114,29 +159,8 @@ describe.skipIf(skipFixtures)("the runtime images of the kubeflow-1.8.1 bill of 
         expect(runtimeImage.source.from).not.toBe("kubeflow-manifests");
     });
 
-    it("lists the KFP v2 driver and launcher Pipelines 2.0.5 compiles in, and the training operator's init containers", () => {
-        expect(compiledIn.map(([name, image, , { via }]) => [name, image, via])).toEqual([
-            [
-                "pipelines",
-                "gcr.io/ml-pipeline/kfp-driver@sha256:8e60086b04d92b657898a310ca9757631d58547e76bbbb8bfc376d654bef1707",
-                { kind: "env", object: "Deployment kubeflow/ml-pipeline", container: "ml-pipeline-api-server", name: "V2_DRIVER_IMAGE" },
-            ],
-            [
-                "pipelines",
-                "gcr.io/ml-pipeline/kfp-launcher@sha256:80cf120abd125db84fa547640fd6386c4b2a26936e0c2b04a7d3634991a850a4",
-                { kind: "env", object: "Deployment kubeflow/ml-pipeline", container: "ml-pipeline-api-server", name: "V2_LAUNCHER_IMAGE" },
-            ],
-            [
-                "training-operator",
-                "alpine:3.10",
-                { kind: "arg", object: "Deployment kubeflow/training-operator", container: "training-operator", flag: "--pytorch-init-container-image" },
-            ],
-            [
-                "training-operator",
-                "kubeflow/kubectl-delivery:latest",
-                { kind: "arg", object: "Deployment kubeflow/training-operator", container: "training-operator", flag: "--mpi-kubectl-delivery-image" },
-            ],
-        ]);
+    it("lists the KFP v2 driver and launcher its Pipelines compiles in, and the training operator's init containers, from the tags it pins", () => {
+        expect(compiledIn.map(([name, image, , { via, source }]) => [name, image, via, bom.sources[source.from]?.tag])).toEqual(expectedCompiledIn);
     });
 
     it("tells a runtime image found elsewhere than the BOM says, and one upstream does not write, from one that is where it says", () => {
@@ -170,20 +194,22 @@ function plannedObjects(plan: Plan): Map<string, KubernetesObject> {
     return objects;
 }
 
-const everyRuntimeImage = bom.components.flatMap((component) => component.runtimeImages);
+const asUpstream = () => (image: string) => image;
+const onTheMirror = (prefix: string) => (release: Bom) => (image: string) => mirrorReference(image, { prefix, digests: loadImageLock(release.release) })!;
 
-const asUpstream = (image: string) => image;
-const onTheMirror = (prefix: string) => (image: string) => mirrorReference(image, { prefix, digests: loadImageLock(bom.release) })!;
-
-// Every shipped stack: the compiled-in images are pinned outside the air gap too.
+// Every shipped stack on 1.8.1, and prod and airgap on 1.9.1: the compiled-in images are pinned outside the air gap too.
 describe.each([
-    ["prod", asUpstream],
-    ["dev", asUpstream],
-    ["gke-dev", asUpstream],
-    ["onprem", asUpstream],
-    ["airgap", onTheMirror("registry.enclave.example:5000/kubeflow")],
-    ["govcloud-airgap", onTheMirror("111122223333.dkr.ecr.us-gov-west-1.amazonaws.com/kubeflow-mirror")],
-] as const)("the runtime images in the %s plan", (stack, expected) => {
+    ["prod", bom, asUpstream],
+    ["dev", bom, asUpstream],
+    ["gke-dev", bom, asUpstream],
+    ["onprem", bom, asUpstream],
+    ["airgap", bom, onTheMirror("registry.enclave.example:5000/kubeflow")],
+    ["govcloud-airgap", bom, onTheMirror("111122223333.dkr.ecr.us-gov-west-1.amazonaws.com/kubeflow-mirror")],
+    ["prod-kubeflow-1.9.1", next, asUpstream],
+    ["airgap-kubeflow-1.9.1", next, onTheMirror("registry.enclave.example:5000/kubeflow")],
+] as const)("the runtime images in the %s plan", (stack, release, referenceOn) => {
+    const everyRuntimeImage = release.components.flatMap((component) => component.runtimeImages);
+    const expected = referenceOn(release);
     let plan: Plan;
     let objects: Map<string, KubernetesObject>;
     beforeAll(async () => {
@@ -213,12 +239,15 @@ describe.each([
     });
 });
 
-describe("the images `images lock` resolves for the bundle", () => {
+describe.each([
+    ["prod", bom],
+    ["prod-kubeflow-1.9.1", next],
+] as const)("the images `images lock` resolves for the %s bundle", (stack, bom) => {
     it("takes every runtime image by the tag it is pulled with, leaving unlocked only untagged references no runtime image pins", async () => {
-        const { images, untagged } = imagesToLock([(await plannedStack("prod")).images], bom.components);
+        const { images, untagged } = imagesToLock([(await plannedStack(stack)).images], bom.components);
         expect(runtimeImagesOf(bom.components).filter((image) => !images.includes(image))).toEqual([]);
-        expect(images).toContain("docker.io/kserve/alibi-explainer:latest");
-        // The profile controller composes these two with KFP_VERSION (2.0.5), which the BOM's images hold.
+        expect(images).toContain("docker.io/kserve/art-explainer:latest");
+        // The profile controller composes these two with KFP_VERSION (2.0.5 or 2.3.0), which the BOM's images hold.
         expect(untagged.sort()).toEqual(["gcr.io/ml-pipeline/frontend", "gcr.io/ml-pipeline/visualization-server"]);
     });
 });
