@@ -17,18 +17,9 @@ import { type LocalRegistry, startLocalRegistry } from "../../engine/image-trans
 import { readLock } from "../../engine/image-transfer/lock";
 import { Skopeo, SkopeoCommandError } from "../../engine/image-transfer/skopeo";
 import { type BuiltImage, ownLayer, publishSynthetic, registriesConf, SYNTHETIC_IMAGES } from "../../engine/image-transfer/synthetic";
-import { kfstack, mirrorTools } from "./helpers";
+import { kfstack, mirrorTools, summaryRow } from "./helpers";
 
 const tools = mirrorTools("the mirror end-to-end tests");
-
-/** The cells of a Markdown table's only data row. */
-const summaryRow = (stdout: string) =>
-    stdout
-        .split("\n")
-        .filter((line) => line.startsWith("|"))[2]!
-        .split("|")
-        .slice(1, -1)
-        .map((cell) => cell.trim());
 
 /** Bytes of an image's distinct blobs, and of all images' distinct blobs together. */
 function sizes(built: BuiltImage[]): { perImage: number[]; distinct: number } {

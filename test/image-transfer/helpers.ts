@@ -32,3 +32,12 @@ export async function kfstack(...argv: string[]): Promise<CliRun> {
 
 /** skopeo and the distribution registry, which the end-to-end tests run for real. */
 export const mirrorTools = (what: string) => toolsRequirement(["skopeo", REGISTRY_COMMAND], what);
+
+/** The cells of a Markdown table's only data row. */
+export const summaryRow = (stdout: string) =>
+    stdout
+        .split("\n")
+        .filter((line) => line.startsWith("|"))[2]!
+        .split("|")
+        .slice(1, -1)
+        .map((cell) => cell.trim());

@@ -37,7 +37,7 @@ import { listStacks } from "../../engine/stack-file";
 import { plannableStackSettings } from "../../engine/unset-secrets";
 import { plannedStack, type SharedStack } from "../planned-stacks";
 import { MIRRORED_IMAGES } from "../registry/helpers";
-import { kfstack, mirrorTools } from "./helpers";
+import { kfstack, mirrorTools, summaryRow } from "./helpers";
 
 const tools = mirrorTools("the resolve-every-reference end-to-end test");
 const RELEASE = "kubeflow-1.8.1";
@@ -82,15 +82,6 @@ function standInName(image: string): string {
     const normalized = normalizeImage(image)!;
     return normalized.digest === undefined ? normalized.image : `${normalized.registry}/${normalized.path}:${normalized.digest.replace(":", "-")}`;
 }
-
-/** The cells of a Markdown table's only data row. */
-const summaryRow = (stdout: string) =>
-    stdout
-        .split("\n")
-        .filter((line) => line.startsWith("|"))[2]!
-        .split("|")
-        .slice(1, -1)
-        .map((cell) => cell.trim());
 
 /** A Skopeo that asks the registry once per reference: the air-gapped stacks share most references, asked at the same local registry. */
 class RememberingSkopeo extends Skopeo {
