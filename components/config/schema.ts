@@ -169,7 +169,12 @@ const airGap = z
             .describe("The mirror's prefix: the registryPrefix output of the registry stack (registry/)."),
         pullSecret: z
             .strictObject({
-                username: z.string().min(1).describe("The user (or robot account) that pulls from the mirror."),
+                username: z
+                    .string()
+                    .min(1)
+                    .describe(
+                        "The user (or robot account) that pulls from the mirror: a pull-only one, since every tenant member can read the Secret in their namespace and push rights would let one tenant replace the images every tenant runs.",
+                    ),
                 password: secretValue.describe(
                     "Its password or token, as a secret: pulumi config set --secret --path 'kfstack:airGap.pullSecret.password' '<token>'.",
                 ),
