@@ -268,12 +268,16 @@ export function renderBundleSummary(result: BundleResult): string {
     );
 }
 
+/** The directory the plan reads a release's manifests from: KFSTACK_MANIFESTS_DIR, else the default cache, pulled on first use. */
+async function manifestsOf(release: string): Promise<string> {
+    const bom = loadBom(release);
+    return (await locateManifests(bom, bom.components, undefined)).directory;
+}
+
 export async function mirrorBundleCommand(options: MirrorBundleOptions): Promise<void> {
     checkParallel(options.parallel);
     const lock = await bundleLock(options);
-    // The same directory the plan reads (KFSTACK_MANIFESTS_DIR, else the default cache, pulled on first use), unless named.
-    const bom = loadBom(lock.release);
-    const manifests = options.manifests ?? (await locateManifests(bom, bom.components, undefined)).directory;
+    const manifests = options.manifests ?? (await manifestsOf(lock.release));
     const skopeo = new Skopeo(options.registriesConf ? { registriesConf: resolve(options.registriesConf) } : {});
     const tracker = trackImages(Object.keys(lock.images).length, "bundled");
     let result: BundleResult;
