@@ -107,7 +107,7 @@ export class Kubeflow extends pulumi.ComponentResource {
         };
 
         this.objectStoreRootKey = { user: credentials.minioAccessKey, password: credentials.minioSecretKey };
-        const layer = new ManifestLayer();
+        const layer = new ManifestLayer(undefined, { recordCustomized: true });
         const entries = layer.prepare(args, args.components, kubeflowCustomizations(args, credentials));
         const groups = new Map(
             args.components.map((component) => [component.name, new BomComponentGroup(`${name}-${component.name}`, { component }, { parent: this })]),

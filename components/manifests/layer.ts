@@ -75,7 +75,11 @@ export class ManifestLayer {
      */
     readonly customized = new Map<string, string[]>();
 
-    constructor(private readonly platform: Platform = NO_PLATFORM) {}
+    /** `recordCustomized`: fill `customized`, which copies every rendered object first; only the Kubeflow layer's is read. */
+    constructor(
+        private readonly platform: Platform = NO_PLATFORM,
+        private readonly options: { readonly recordCustomized?: boolean } = {},
+    ) {}
 
     /** Read → customize → check → rewrite for the mirror: the objects of `components` as kfstack installs them. */
     prepare(source: ManifestSource, components: readonly BomComponent[], customizations: Customizations = {}): LayerObject[] {
@@ -83,10 +87,12 @@ export class ManifestLayer {
         const entries = components.flatMap((component) => {
             const objects = readComponent(source.manifestsDir, source.bom, component);
             clearClusterScopedNamespaces(objects);
-            asRead.set(
-                component.name,
-                objects.map((object) => ({ component, key: objectKey(object), copy: structuredClone(object) })),
-            );
+            if (this.options.recordCustomized) {
+                asRead.set(
+                    component.name,
+                    objects.map((object) => ({ component, key: objectKey(object), copy: structuredClone(object) })),
+                );
+            }
             const customized = customizations.component?.(component, objects) ?? objects;
             applyContainerResources(component, customized);
             writeCompiledInImages(component, customized);
