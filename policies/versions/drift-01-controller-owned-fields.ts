@@ -1,5 +1,5 @@
 // DRIFT-01: no planned object sets a field a controller owns after install, unless the resource ignores changes to it.
-import { ControllerOwnership } from "../../core/controller-owned-fields";
+import { type ControllerOwnedField, ControllerOwnership } from "../../core/controller-owned-fields";
 import { describeResource, kubernetesKind, metadataOf } from "../../core/kubernetes-resources";
 import type { KubernetesObject } from "../../core/objects";
 import { kubeflowFactsOf } from "../lib/facts";
@@ -28,8 +28,10 @@ export const controllerOwnedFields = stackPolicy({
                 ? [{ resource, object: resource.props as KubernetesObject }]
                 : [],
         );
+        // Copied once out of the SDK's unknown-checking proxy, through which every read of a row makes new proxies, per object.
+        const table = JSON.parse(JSON.stringify(rows)) as ControllerOwnedField[];
         const ownership = new ControllerOwnership(
-            rows,
+            table,
             planned.map(({ object }) => object),
         );
         for (const { resource, object } of planned) {
