@@ -10,7 +10,7 @@ import { projectDirectory } from "../engine/stack-file";
 import { Secret, Unknown } from "../engine/values";
 import { type PlannedResource, resource } from "./helpers";
 import { planStack } from "../engine/plan";
-import { type SharedStack, plannedStack, stackFileWith, SHIPPED_STACKS } from "./planned-stacks";
+import { type SharedStack, plannedStack, SHIPPED_STACKS } from "./planned-stacks";
 
 const kubeflowOutputs = async (stack: SharedStack) =>
     (await plannedStack(stack)).resources.find((planned) => planned.type === KUBEFLOW_FACTS_TYPE)!.outputs as {
@@ -46,7 +46,7 @@ describe("the other shipped stacks on kubeflow-1.9.1", () => {
             const plan =
                 stack === "airgap"
                     ? await plannedStack("airgap-kubeflow-1.9.1")
-                    : await planStack(stack, { configFile: stackFileWith(stack, "kubeflow.release", "kubeflow-1.9.1") });
+                    : await planStack(stack, { overrides: { "kubeflow.release": "kubeflow-1.9.1" } });
             expect(plan.resources.find((planned) => planned.type === KUBEFLOW_FACTS_TYPE)?.outputs?.["release"]).toBe("kubeflow-1.9.1");
             expect(plan.policy.violations).toEqual([]);
             expect(plan.tenancy.findings.filter((finding) => finding.acknowledged === undefined)).toEqual([]);

@@ -3,14 +3,11 @@
 // by test/global-setup.ts); every other file, in any worker, reads it from
 // there. Each call decodes a fresh copy, so a file may change what it gets.
 // Files that plan with other manifests or a policy config call planStack.
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { inject } from "vitest";
-import { parseDocument } from "yaml";
 import { type Plan, planStack } from "../engine/plan";
-import { projectDirectory } from "../engine/stack-file";
 import { stackFixture } from "./helpers";
 import { decodePlanValue, encodePlanValue } from "./plan-codec";
 
@@ -24,29 +21,20 @@ export type ShippedStack = (typeof SHIPPED_STACKS)[number];
 
 const FIXTURE_STACKS: ReadonlySet<SharedStack> = new Set(["gke-prod"]);
 
-/** A copy of the shipped stack file Pulumi.<stack>.yaml with one kfstack setting replaced, written at each run so it follows the stack. */
-export function stackFileWith(stack: string, key: string, value: unknown): string {
-    const document = parseDocument(readFileSync(join(projectDirectory(), `Pulumi.${stack}.yaml`), "utf8"));
-    document.setIn(["config", ...key.split(".").map((part, index) => (index === 0 ? `kfstack:${part}` : part))], document.createNode(value));
-    const file = join(mkdtempSync(join(tmpdir(), `kfstack-${stack}-`)), `Pulumi.${stack}.yaml`);
-    writeFileSync(file, document.toString());
-    return file;
-}
-
 /**
  * Test-only variants of shipped stacks, each one setting changed. prod-minio: prod with its data plane in the cluster
  * (MinIO and MySQL), which an AWS production stack may choose; the attacks on per-tenant MinIO keys run on it.
  * prod-kubeflow-1.9.1, airgap-kubeflow-1.9.1: prod and airgap on the second release.
  */
-const VARIANTS: Partial<Record<SharedStack, { stack: string; key: string; value: unknown }>> = {
-    "prod-minio": { stack: "prod", key: "dataPlane", value: { objectStore: "minio", database: "in-cluster" } },
-    "prod-kubeflow-1.9.1": { stack: "prod", key: "kubeflow.release", value: "kubeflow-1.9.1" },
-    "airgap-kubeflow-1.9.1": { stack: "airgap", key: "kubeflow.release", value: "kubeflow-1.9.1" },
+const VARIANTS: Partial<Record<SharedStack, { stack: string; overrides: Record<string, string> }>> = {
+    "prod-minio": { stack: "prod", overrides: { "dataPlane.objectStore": "minio", "dataPlane.database": "in-cluster" } },
+    "prod-kubeflow-1.9.1": { stack: "prod", overrides: { "kubeflow.release": "kubeflow-1.9.1" } },
+    "airgap-kubeflow-1.9.1": { stack: "airgap", overrides: { "kubeflow.release": "kubeflow-1.9.1" } },
 };
 
 function freshPlan(stack: SharedStack): Promise<Plan> {
     const variant = VARIANTS[stack];
-    if (variant) return planStack(variant.stack, { configFile: stackFileWith(variant.stack, variant.key, variant.value) });
+    if (variant) return planStack(variant.stack, { overrides: variant.overrides });
     return planStack(stack, FIXTURE_STACKS.has(stack) ? { configFile: stackFixture(stack) } : {});
 }
 
