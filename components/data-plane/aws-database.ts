@@ -8,7 +8,7 @@ import { aws } from "../packages";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DATABASE_USER, KATIB_DATABASE, MYSQL_PORT } from "./managed";
-import type { DataPlaneSettings } from "./settings";
+import type { DatabaseSettings } from "./settings";
 
 export interface AwsDatabaseArgs {
     readonly clusterName: string;
@@ -17,10 +17,7 @@ export interface AwsDatabaseArgs {
     /** The nodes' security group (EKS's cluster security group on managed node groups): pods connect from it. */
     readonly nodeSecurityGroupId: pulumi.Input<string>;
     readonly kmsKeyArn: pulumi.Input<string>;
-    readonly settings: Pick<
-        DataPlaneSettings,
-        "backupRetentionDays" | "deletionProtection" | "retainOnDelete" | "highAvailability" | "instanceClass" | "storageGiB"
-    >;
+    readonly settings: DatabaseSettings;
 }
 
 export class AwsDatabase extends pulumi.ComponentResource {

@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { gcp } from "../packages";
 import { DATABASE_USER, KATIB_DATABASE } from "./managed";
-import type { DataPlaneSettings } from "./settings";
+import type { DatabaseSettings } from "./settings";
 
 /** Binary logs kept for point-in-time recovery: Cloud SQL for MySQL keeps at most 7 days. */
 const TRANSACTION_LOG_DAYS = 7;
@@ -25,10 +25,7 @@ export interface GcpDatabaseArgs {
     /** The cluster's VPC (its id), where the instance takes its private IP. */
     readonly network: pulumi.Input<string>;
     readonly labels: Readonly<Record<string, string>>;
-    readonly settings: Pick<
-        DataPlaneSettings,
-        "backupRetentionDays" | "deletionProtection" | "retainOnDelete" | "highAvailability" | "instanceClass" | "storageGiB"
-    >;
+    readonly settings: DatabaseSettings;
 }
 
 export class GcpDatabase extends pulumi.ComponentResource {

@@ -22,6 +22,12 @@ export interface DataPlaneSettings {
     readonly storageGiB: number;
 }
 
+/** What a managed database (RDS, Cloud SQL) is built from. */
+export type DatabaseSettings = Pick<
+    DataPlaneSettings,
+    "backupRetentionDays" | "deletionProtection" | "retainOnDelete" | "highAvailability" | "instanceClass" | "storageGiB"
+>;
+
 /** The managed services of each cloud, as its production default. */
 export const MANAGED: Readonly<Record<"aws" | "gcp", { objectStore: ObjectStoreKind; database: DatabaseKind }>> = {
     aws: { objectStore: "s3", database: "rds" },
